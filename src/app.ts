@@ -1,0 +1,94 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ActionRegistry } from './actions/action-registry.js';
+import type { ActionService } from './actions/action-service.js';
+import type { Config } from './config/config.js';
+import { CallerAuthenticator } from './http/caller-auth.js';
+import { errorHandler, notFound } from './http/error-handler.js';
+import { HttpMetrics } from './http/http-metrics.js';
+import { jsonBody } from './http/json-body.js';
+import type { ReadinessCheck } from './http/readiness.js';
+import { accessLog, requestId } from './http/request-context.js';
+import { actionRoutes } from './http/routes/action-routes.js';
+import { systemRoutes } from './http/routes/system-routes.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { VERSION } from './version.js';
+
+/** Pieces a test (or the sandbox) may swap; everything else is built from config. */
+export interface AppOverrides {
+  logger?: Logger;
+  registry?: Registry;
+  actions?: ActionService;
+  /** Process metrics (CPU, memory, event loop); off in most tests to avoid piling up collectors. */
+  processMetrics?: boolean;
+  readiness?: ReadinessCheck[];
+}
+
+/** A built trunkgate: the express app plus lifecycle. */
+export interface TrunkgateApp {
+  readonly express: Express;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** Starts listening; resolves with the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting, drains in-flight requests (bounded by `config.shutdownGraceMs`), then releases everything. */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every collaborator in order and wires the routes. */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<TrunkgateApp> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const registry = overrides.registry ?? new Registry();
+  if (overrides.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'trunkgate_' });
+  const httpMetrics = new HttpMetrics(registry);
+  const actions = overrides.actions ?? new ActionRegistry([]);
+  const readiness: ReadinessCheck[] = overrides.readiness ?? [
+    { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
+  ];
+  const auth = new CallerAuthenticator(config.gatewayAuth);
+  const startedAt = Date.now();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', false);
+  app.use(requestId());
+  app.use(accessLog(logger, httpMetrics));
+  app.use(systemRoutes({ registry, readiness, actions, version: VERSION, startedAt }));
+  app.use('/v1', auth.middleware(), jsonBody({ limitBytes: config.maxPayloadBytes }), actionRoutes(actions));
+  app.use(notFound());
+  app.use(errorHandler(logger));
+
+  let server: Server | undefined;
+  return {
+    express: app,
+    logger,
+    registry,
+    listen: (port = config.port, host = config.host) =>
+      new Promise<string>((resolve, reject) => {
+        server = app.listen(port, host, (err?: Error) => {
+          if (err) return reject(err);
+          const address = server!.address() as AddressInfo;
+          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+          resolve(`http://${shownHost}:${address.port}`);
+        });
+        server.requestTimeout = 30_000;
+        server.headersTimeout = 15_000;
+        server.keepAliveTimeout = 65_000;
+      }),
+    close: async () => {
+      if (server) {
+        const s = server;
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        // Keep-alive connections go idle as their last response ends: close each one as soon as it does.
+        const sweep = setInterval(() => s.closeIdleConnections(), 50);
+        const grace = setTimeout(() => s.closeAllConnections(), config.shutdownGraceMs);
+        await closed;
+        clearInterval(sweep);
+        clearTimeout(grace);
+      }
+    },
+  };
+}

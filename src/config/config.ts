@@ -1,0 +1,195 @@
+import path from 'node:path';
+import { EnvReader } from './env-reader.js';
+import { isGenesysRegion, regionUrls, GENESYS_REGIONS } from './regions.js';
+
+export interface BasicCredential {
+  user: string;
+  password: string;
+}
+
+/** How callers of /v1 prove who they are; at least one method must be set for `npm start`. */
+export interface GatewayAuthConfig {
+  basic: BasicCredential[];
+  apiKeys: string[];
+  jwt?: { jwksUrl: string; issuer?: string; audience?: string };
+}
+
+export interface GenesysConfig {
+  region?: string;
+  loginUrl: string;
+  apiUrl: string;
+  clientId: string;
+  clientSecret: string;
+  tokenRefreshBufferMs: number;
+  /** Scopes the OAuth client must have (checked against tokens/me `authorizedScope`). */
+  requiredScopes: string[];
+}
+
+export type ServiceNowAuth =
+  | { kind: 'oauth-password'; clientId: string; clientSecret: string; username: string; password: string }
+  | { kind: 'oauth-client-credentials'; clientId: string; clientSecret: string }
+  | { kind: 'basic'; username: string; password: string };
+
+export interface ServiceNowConfig {
+  instanceUrl: string;
+  auth: ServiceNowAuth;
+  tokenRefreshBufferMs: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  mappingsDir: string;
+  maxPayloadBytes: number;
+  gatewayAuth: GatewayAuthConfig;
+  genesys: GenesysConfig;
+  servicenow: ServiceNowConfig;
+  monitor: { pollIntervalMs: number; notifications: boolean };
+  incidents: { openAfterMs: number; resolveAfterMs: number; reopenWindowMs: number };
+  alertWebhookUrl?: string;
+  actionTimeoutMs: number;
+  /** How long SIGTERM waits for in-flight requests before closing them. */
+  shutdownGraceMs: number;
+}
+
+/** Thrown when the environment is unusable; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
+
+function parseBasicAuth(reader: EnvReader, raw: string | undefined): BasicCredential[] {
+  if (raw === undefined) return [];
+  const out: BasicCredential[] = [];
+  raw.split(',').forEach((entry, i) => {
+    const pair = entry.trim();
+    const colon = pair.indexOf(':');
+    if (colon <= 0 || colon === pair.length - 1) {
+      reader.problems.push(`GATEWAY_BASIC_AUTH entry ${i + 1} must be user:password`);
+      return;
+    }
+    out.push({ user: pair.slice(0, colon), password: pair.slice(colon + 1) });
+  });
+  return out;
+}
+
+function readServiceNowAuth(r: EnvReader): ServiceNowAuth {
+  const clientId = r.string('SERVICENOW_CLIENT_ID');
+  const clientSecret = r.secret('SERVICENOW_CLIENT_SECRET');
+  const username = r.string('SERVICENOW_USERNAME');
+  const password = r.secret('SERVICENOW_PASSWORD');
+  if (clientId !== undefined || clientSecret !== undefined) {
+    r.required('SERVICENOW_CLIENT_ID', clientId, 'is required when SERVICENOW_CLIENT_SECRET is set');
+    r.required('SERVICENOW_CLIENT_SECRET', clientSecret, 'is required when SERVICENOW_CLIENT_ID is set');
+    if (username === undefined && password === undefined) {
+      return { kind: 'oauth-client-credentials', clientId: clientId ?? '', clientSecret: clientSecret ?? '' };
+    }
+    r.required('SERVICENOW_USERNAME', username, 'is required with SERVICENOW_PASSWORD');
+    r.required('SERVICENOW_PASSWORD', password, 'is required with SERVICENOW_USERNAME');
+    return { kind: 'oauth-password', clientId: clientId ?? '', clientSecret: clientSecret ?? '', username: username ?? '', password: password ?? '' };
+  }
+  if (username === undefined && password === undefined) {
+    r.problems.push('ServiceNow credentials are required: set SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET');
+  } else {
+    r.required('SERVICENOW_USERNAME', username, 'is required with SERVICENOW_PASSWORD');
+    r.required('SERVICENOW_PASSWORD', password, 'is required with SERVICENOW_USERNAME');
+  }
+  return { kind: 'basic', username: username ?? '', password: password ?? '' };
+}
+
+function readGenesys(r: EnvReader, defaultBuffer: number): GenesysConfig {
+  const region = r.string('GENESYS_REGION');
+  let fromRegion: { loginUrl: string; apiUrl: string } | undefined;
+  if (region !== undefined) {
+    if (isGenesysRegion(region)) fromRegion = regionUrls(region);
+    else r.problems.push(`GENESYS_REGION "${region}" is not a Genesys Cloud region (one of: ${GENESYS_REGIONS.join(', ')})`);
+  }
+  const loginUrl = r.url('GENESYS_LOGIN_URL', r.string('GENESYS_LOGIN_URL')) ?? fromRegion?.loginUrl;
+  const apiUrl = r.url('GENESYS_API_URL', r.string('GENESYS_API_URL')) ?? fromRegion?.apiUrl;
+  if (region === undefined && (loginUrl === undefined || apiUrl === undefined)) {
+    if (r.string('GENESYS_LOGIN_URL') === undefined || r.string('GENESYS_API_URL') === undefined) {
+      r.problems.push('GENESYS_REGION is required (or both GENESYS_LOGIN_URL and GENESYS_API_URL)');
+    }
+  }
+  return {
+    region,
+    loginUrl: loginUrl ?? '',
+    apiUrl: apiUrl ?? '',
+    clientId: r.required('GENESYS_CLIENT_ID', r.string('GENESYS_CLIENT_ID')),
+    clientSecret: r.required('GENESYS_CLIENT_SECRET', r.secret('GENESYS_CLIENT_SECRET')),
+    tokenRefreshBufferMs: r.integer('GENESYS_TOKEN_REFRESH_BUFFER_MS', defaultBuffer, { min: 0, max: 3_600_000 }),
+    requiredScopes: r.list('GENESYS_REQUIRED_SCOPES'),
+  };
+}
+
+/**
+ * Reads the whole configuration from an environment. Throws a ConfigError naming every bad setting.
+ * `requireCallerAuth` is what `npm start` uses: a gateway open to anyone is refused.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  options: { requireCallerAuth?: boolean; readFile?: (path: string) => string } = {},
+): Config {
+  const r = new EnvReader(env, options.readFile);
+  const logLevel = r.string('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) r.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+
+  const jwksUrl = r.url('GATEWAY_JWKS_URL', r.string('GATEWAY_JWKS_URL'));
+  const gatewayAuth: GatewayAuthConfig = {
+    basic: parseBasicAuth(r, r.secret('GATEWAY_BASIC_AUTH')),
+    apiKeys: (r.secret('GATEWAY_API_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    jwt: jwksUrl ? { jwksUrl, issuer: r.string('GATEWAY_JWT_ISSUER'), audience: r.string('GATEWAY_JWT_AUDIENCE') } : undefined,
+  };
+  if (!jwksUrl && (r.string('GATEWAY_JWT_ISSUER') || r.string('GATEWAY_JWT_AUDIENCE'))) {
+    r.problems.push('GATEWAY_JWT_ISSUER / GATEWAY_JWT_AUDIENCE need GATEWAY_JWKS_URL');
+  }
+  if (gatewayAuth.apiKeys.some((k) => k.length < 16)) r.problems.push('GATEWAY_API_KEYS: every key must be at least 16 characters');
+  if (options.requireCallerAuth && gatewayAuth.basic.length === 0 && gatewayAuth.apiKeys.length === 0 && !gatewayAuth.jwt) {
+    r.problems.push('no caller authentication configured: set GATEWAY_BASIC_AUTH, GATEWAY_API_KEYS or GATEWAY_JWKS_URL');
+  }
+
+  const defaultBuffer = r.integer('TOKEN_REFRESH_BUFFER_MS', 15_000, { min: 0, max: 3_600_000 });
+  const instanceUrl = r.url('SERVICENOW_INSTANCE_URL', r.string('SERVICENOW_INSTANCE_URL'));
+  r.required('SERVICENOW_INSTANCE_URL', r.string('SERVICENOW_INSTANCE_URL'));
+
+  const dataDir = path.resolve(r.string('DATA_DIR') ?? './data');
+  const config: Config = {
+    port: r.integer('PORT', 8080, { min: 0, max: 65535 }),
+    host: r.string('HOST') ?? '0.0.0.0',
+    logLevel,
+    dataDir,
+    databaseUrl: r.url('DATABASE_URL', r.secret('DATABASE_URL'), ['postgres:', 'postgresql:']),
+    redisUrl: r.url('REDIS_URL', r.secret('REDIS_URL'), ['redis:', 'rediss:']),
+    mappingsDir: path.resolve(r.string('MAPPINGS_DIR') ?? './mappings'),
+    maxPayloadBytes: r.integer('MAX_PAYLOAD_BYTES', 10_240, { min: 2, max: 10 * 1024 * 1024 }),
+    gatewayAuth,
+    genesys: readGenesys(r, defaultBuffer),
+    servicenow: {
+      instanceUrl: instanceUrl ?? '',
+      auth: readServiceNowAuth(r),
+      tokenRefreshBufferMs: r.integer('SERVICENOW_TOKEN_REFRESH_BUFFER_MS', defaultBuffer, { min: 0, max: 3_600_000 }),
+    },
+    monitor: {
+      pollIntervalMs: r.integer('MONITOR_POLL_INTERVAL_MS', 30_000, { min: 1_000 }),
+      notifications: r.boolean('MONITOR_NOTIFICATIONS', true),
+    },
+    incidents: {
+      openAfterMs: r.integer('INCIDENT_OPEN_AFTER_MS', 30_000, { min: 0 }),
+      resolveAfterMs: r.integer('INCIDENT_RESOLVE_AFTER_MS', 300_000, { min: 0 }),
+      reopenWindowMs: r.integer('INCIDENT_REOPEN_WINDOW_MS', 3_600_000, { min: 0 }),
+    },
+    alertWebhookUrl: r.url('ALERT_WEBHOOK_URL', r.secret('ALERT_WEBHOOK_URL')),
+    actionTimeoutMs: r.integer('ACTION_TIMEOUT_MS', 10_000, { min: 100, max: 60_000 }),
+    shutdownGraceMs: r.integer('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 120_000 }),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}

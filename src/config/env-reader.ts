@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+
+/** Reads settings from an environment, collecting every problem instead of stopping at the first. */
+export class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly readFile: (path: string) => string = (p) => fs.readFileSync(p, 'utf8'),
+  ) {}
+
+  /** A plain setting; empty strings count as unset. */
+  string(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  /** A secret: `NAME` or the contents of the file named by `NAME_FILE` (trailing newline dropped). */
+  secret(name: string): string | undefined {
+    const direct = this.env[name];
+    const file = this.string(`${name}_FILE`);
+    if (file !== undefined && direct !== undefined && direct !== '') {
+      this.problems.push(`${name} and ${name}_FILE are both set; use one`);
+      return undefined;
+    }
+    if (file !== undefined) {
+      try {
+        const content = this.readFile(file).replace(/\r?\n$/, '');
+        if (content === '') this.problems.push(`${name}_FILE (${file}) is empty`);
+        return content || undefined;
+      } catch (err) {
+        this.problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        return undefined;
+      }
+    }
+    return direct === undefined || direct === '' ? undefined : direct;
+  }
+
+  required(name: string, value: string | undefined, why = 'is required'): string {
+    if (value === undefined) this.problems.push(`${name} ${why}`);
+    return value ?? '';
+  }
+
+  integer(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!/^-?\d+$/.test(raw)) {
+      this.problems.push(`${name} must be a whole number (got "${raw}")`);
+      return fallback;
+    }
+    const value = Number(raw);
+    if (range.min !== undefined && value < range.min) this.problems.push(`${name} must be at least ${range.min} (got ${value})`);
+    else if (range.max !== undefined && value > range.max) this.problems.push(`${name} must be at most ${range.max} (got ${value})`);
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const v = raw.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  /** An absolute http(s) URL without trailing slash; `protocols` narrows the accepted schemes. */
+  url(name: string, value: string | undefined, protocols = ['http:', 'https:']): string | undefined {
+    if (value === undefined) return undefined;
+    try {
+      const url = new URL(value);
+      if (!protocols.includes(url.protocol)) {
+        this.problems.push(`${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL (got "${url.protocol}")`);
+        return undefined;
+      }
+      if (url.username || url.password) {
+        if (protocols.includes('http:')) {
+          this.problems.push(`${name} must not embed credentials`);
+          return undefined;
+        }
+      }
+      return value.replace(/\/+$/, '');
+    } catch {
+      this.problems.push(`${name} is not a valid URL`);
+      return undefined;
+    }
+  }
+
+  list(name: string): string[] {
+    return (this.string(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+}

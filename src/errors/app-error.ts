@@ -1,0 +1,147 @@
+/** The stable error codes of BRIEF §3.3; each maps to exactly one HTTP status. */
+export const ERROR_STATUS = {
+  invalid_json: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  unknown_action: 404,
+  not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  upstream_error: 502,
+  upstream_unavailable: 503,
+  upstream_timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** One entry of `error.details`; `path` is a JSON Pointer when the problem is in the body. */
+export interface ErrorDetail {
+  path?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+/** Base of the closed set of errors trunkgate answers with. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+  /** Extra response headers (e.g. Retry-After, WWW-Authenticate). */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { details?: ErrorDetail[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details ?? [];
+    this.headers = options.headers ?? {};
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export class InvalidJsonError extends AppError {
+  constructor(message: string, details: ErrorDetail[] = []) {
+    super('invalid_json', message, { details });
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, details: ErrorDetail[]) {
+    super('validation_failed', message, { details });
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message: string, challenge: string) {
+    super('unauthorized', message, { headers: { 'WWW-Authenticate': challenge } });
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+export class UnknownActionError extends AppError {
+  constructor(name: string) {
+    super('unknown_action', `No action named "${name}" is loaded`, {
+      details: [{ message: 'GET /v1/actions lists the loaded actions', action: name }],
+    });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number, received: number | { moreThan: number }) {
+    const size = typeof received === 'number' ? `${received} bytes` : `more than ${received.moreThan} bytes`;
+    super('payload_too_large', `Request body is limited to ${limitBytes} bytes; received ${size}`, {
+      details: [{ message: 'body too large', limitBytes, ...(typeof received === 'number' ? { receivedBytes: received } : { receivedMoreThan: received.moreThan }) }],
+    });
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super('unsupported_media_type', message);
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('rate_limited', message, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
+  }
+}
+
+/** What an upstream failure keeps as evidence (never a token or secret). */
+export interface UpstreamEvidence {
+  upstream: 'genesys' | 'servicenow' | string;
+  operation: string;
+  status?: number;
+  body?: string;
+}
+
+function evidenceDetail(e: UpstreamEvidence): ErrorDetail {
+  return { message: `${e.upstream} ${e.operation}${e.status ? ` answered ${e.status}` : ''}`, ...e };
+}
+
+/** The upstream answered with an error status (not 503). */
+export class UpstreamError extends AppError {
+  constructor(message: string, evidence: UpstreamEvidence, cause?: unknown) {
+    super('upstream_error', message, { details: [evidenceDetail(evidence)], cause });
+  }
+}
+
+/** Refused or reset connection, or the upstream answered 503. */
+export class UpstreamUnavailableError extends AppError {
+  constructor(message: string, evidence: UpstreamEvidence, cause?: unknown) {
+    super('upstream_unavailable', message, { details: [evidenceDetail(evidence)], cause });
+  }
+}
+
+/** The action's deadline passed. */
+export class UpstreamTimeoutError extends AppError {
+  constructor(message: string, evidence: UpstreamEvidence, cause?: unknown) {
+    super('upstream_timeout', message, { details: [evidenceDetail(evidence)], cause });
+  }
+}
+
+export class InternalError extends AppError {
+  constructor(message = 'Internal error', cause?: unknown) {
+    super('internal', message, { cause });
+  }
+}

@@ -1,0 +1,131 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { GatewayAuthConfig } from '../config/config.js';
+import { UnauthorizedError, UpstreamUnavailableError } from '../errors/app-error.js';
+
+/** Who called, as far as the gateway knows; never holds the credential itself. */
+export interface Caller {
+  method: 'basic' | 'api-key' | 'jwt';
+  subject: string;
+}
+
+const REALM = 'trunkgate';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** Constant-time membership: every candidate is compared, equal-length digests, no early exit. */
+function matchesAny(value: string, candidates: Buffer[]): number {
+  const d = digest(value);
+  let found = -1;
+  candidates.forEach((c, i) => {
+    if (timingSafeEqual(d, c) && found === -1) found = i;
+  });
+  return found;
+}
+
+function looksLikeJwt(token: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
+}
+
+/** Verifies callers of /v1 with Basic, API keys (Bearer or X-API-Key) or JWTs checked against a JWKS. */
+export class CallerAuthenticator {
+  private readonly basicUsers: Buffer[];
+  private readonly basicPasswords: Buffer[];
+  private readonly basicNames: string[];
+  private readonly apiKeys: Buffer[];
+  private readonly jwks?: JWTVerifyGetKey;
+  private readonly challenge: string;
+
+  constructor(private readonly config: GatewayAuthConfig, options: { jwks?: JWTVerifyGetKey } = {}) {
+    this.basicUsers = config.basic.map((b) => digest(b.user));
+    this.basicPasswords = config.basic.map((b) => digest(b.password));
+    this.basicNames = config.basic.map((b) => b.user);
+    this.apiKeys = config.apiKeys.map(digest);
+    if (config.jwt) {
+      // The key set is cached by jose and refetched at most every 30 s when an unknown `kid` shows up.
+      this.jwks = options.jwks ?? createRemoteJWKSet(new URL(config.jwt.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    }
+    const challenges: string[] = [];
+    if (config.basic.length > 0) challenges.push(`Basic realm="${REALM}", charset="UTF-8"`);
+    if (config.apiKeys.length > 0 || config.jwt) challenges.push(`Bearer realm="${REALM}"`);
+    this.challenge = challenges.join(', ') || `Bearer realm="${REALM}"`;
+  }
+
+  async authenticate(req: Request): Promise<Caller> {
+    const apiKeyHeader = req.headers['x-api-key'];
+    if (typeof apiKeyHeader === 'string' && apiKeyHeader !== '') {
+      if (this.apiKeys.length > 0 && matchesAny(apiKeyHeader, this.apiKeys) >= 0) return { method: 'api-key', subject: 'api-key' };
+      throw this.refuse('The API key is not valid');
+    }
+    const header = req.headers.authorization;
+    if (!header) throw this.refuse('Credentials are required');
+    const space = header.indexOf(' ');
+    const scheme = header.slice(0, space > 0 ? space : header.length).toLowerCase();
+    const value = space > 0 ? header.slice(space + 1).trim() : '';
+
+    if (scheme === 'basic' && this.basicUsers.length > 0) return this.basic(value);
+    if (scheme === 'bearer' && value !== '') {
+      if (this.apiKeys.length > 0 && matchesAny(value, this.apiKeys) >= 0) return { method: 'api-key', subject: 'api-key' };
+      if (this.jwks && looksLikeJwt(value)) return this.jwt(value);
+      throw this.refuse('The bearer token is not valid', 'invalid_token');
+    }
+    throw this.refuse(`Authorization scheme "${scheme}" is not accepted`);
+  }
+
+  private basic(value: string): Caller {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw this.refuse('Malformed Basic credentials');
+    const user = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const u = digest(user);
+    const p = digest(password);
+    let ok = -1;
+    this.basicUsers.forEach((bu, i) => {
+      const both = Number(timingSafeEqual(u, bu)) & Number(timingSafeEqual(p, this.basicPasswords[i]!));
+      if (both === 1 && ok === -1) ok = i;
+    });
+    if (ok < 0) throw this.refuse('User name or password is not valid');
+    return { method: 'basic', subject: this.basicNames[ok]! };
+  }
+
+  private async jwt(token: string): Promise<Caller> {
+    const jwt = this.config.jwt!;
+    try {
+      const { payload } = await jwtVerify(token, this.jwks!, {
+        issuer: jwt.issuer,
+        audience: jwt.audience,
+        clockTolerance: 30,
+      });
+      return { method: 'jwt', subject: String(payload.sub ?? payload.client_id ?? 'jwt') };
+    } catch (err) {
+      if (err instanceof joseErrors.JWKSTimeout || (err instanceof Error && !(err instanceof joseErrors.JOSEError))) {
+        // The key set could not be fetched: not the caller's fault.
+        throw new UpstreamUnavailableError('Cannot reach the JWKS to verify the token', { upstream: 'jwks', operation: 'GET jwks' }, err);
+      }
+      const reason =
+        err instanceof joseErrors.JWTExpired
+          ? 'The token has expired'
+          : err instanceof joseErrors.JWTClaimValidationFailed
+            ? `The token's "${err.claim}" claim is not accepted`
+            : 'The token signature or format is not valid';
+      throw this.refuse(reason, 'invalid_token');
+    }
+  }
+
+  private refuse(message: string, bearerError?: string): UnauthorizedError {
+    const challenge = bearerError ? this.challenge.replace(`Bearer realm="${REALM}"`, `Bearer realm="${REALM}", error="${bearerError}"`) : this.challenge;
+    return new UnauthorizedError(message, challenge);
+  }
+
+  /** Express middleware that sets `res.locals.caller`. */
+  middleware() {
+    return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+      res.locals.caller = await this.authenticate(req);
+      next();
+    };
+  }
+}

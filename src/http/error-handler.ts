@@ -1,0 +1,46 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AppError, InternalError, NotFoundError, ValidationError } from '../errors/app-error.js';
+import type { Logger } from '../log/logger.js';
+
+/** The error body of BRIEF §3.3. */
+export function errorBody(err: AppError, requestId: string) {
+  return { error: { code: err.code, message: err.message, details: err.details }, requestId };
+}
+
+/** Unmatched routes become `not_found`. */
+export function notFound() {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    next(new NotFoundError(`No route for ${req.method} ${req.path}`));
+  };
+}
+
+/** The one place errors become HTTP: 4xx logged at info, 5xx at error, no stack trace leaves the process. */
+export function errorHandler(logger: Logger) {
+  const log = logger.child({ module: 'http/errors' });
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    const appError = toAppError(err);
+    if (appError.status >= 500) {
+      log.error(appError.message, { code: appError.code, err, path: req.path });
+    } else {
+      log.info(appError.message, { code: appError.code, path: req.path });
+    }
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
+    res.status(appError.status).json(errorBody(appError, String(res.locals.requestId ?? '')));
+  };
+}
+
+/** Express and its parsers throw http-errors (e.g. a malformed %-escape in a path is a 400). */
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const status = (err as { status?: unknown; expose?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
+    return status === 404
+      ? new NotFoundError('Not found')
+      : new ValidationError('The request is malformed', [{ message: (err as Error).message }]);
+  }
+  return new InternalError();
+}

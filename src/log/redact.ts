@@ -1,0 +1,41 @@
+/**
+ * Structural redaction: any key that names a secret is masked at any depth,
+ * and bearer/basic credentials are masked inside strings.
+ */
+const SECRET_KEY = /^(authorization|proxy-authorization|password|passwd|secret|token|access_token|refresh_token|id_token|client_secret|api[-_]?key|x-api-key|cookie|set-cookie)$|secret|password|token$/i;
+
+const INLINE_CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+const FORM_SECRET = /\b(access_token|refresh_token|client_secret|password)=[^&\s"]+/gi;
+
+export const REDACTED = '[REDACTED]';
+
+/** True when a property with this name holds a secret. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/** Masks credentials embedded in free text (headers echoed in messages, form bodies). */
+export function redactString(value: string): string {
+  return value.replace(INLINE_CREDENTIAL, `$1 ${REDACTED}`).replace(FORM_SECRET, `$1=${REDACTED}`);
+}
+
+/** Returns a deep copy of `value` with every secret masked; cycles are cut. */
+export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[Circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => redact(v, seen));
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { name: value.name, message: redactString(value.message) };
+    const code = (value as { code?: unknown }).code;
+    if (code !== undefined) out.code = code;
+    if (value.cause !== undefined) out.cause = redact(value.cause, seen);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = isSecretKey(k) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, seen);
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+
+type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { basicHeader, memoryLogger, testConfig, TEST_API_KEY, TEST_USER } from '../support/test-config.js';
+
+describe('caller authentication on /v1', () => {
+  let app: TrunkgateApp;
+  let jwksServer: http.Server;
+  let jwksUrl: string;
+  let jwksHits = 0;
+  let privateKey: KeyLike;
+  let otherKey: KeyLike;
+  const log = memoryLogger();
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    privateKey = pair.privateKey;
+    otherKey = (await generateKeyPair('RS256')).privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    jwksServer = http.createServer((_req, res) => {
+      jwksHits += 1;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
+    jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
+    app = await createApp(
+      testConfig({ GATEWAY_JWKS_URL: jwksUrl, GATEWAY_JWT_ISSUER: 'https://idp.test/', GATEWAY_JWT_AUDIENCE: 'trunkgate' }),
+      { logger: log.logger, processMetrics: false },
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    await new Promise((r) => jwksServer.close(r));
+  });
+
+  const sign = (claims: { aud?: string; iss?: string; exp?: string | number }, key = privateKey) =>
+    new SignJWT({ scope: 'actions' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('servicenow-flow')
+      .setIssuer(claims.iss ?? 'https://idp.test/')
+      .setAudience(claims.aud ?? 'trunkgate')
+      .setIssuedAt()
+      .setExpirationTime(claims.exp ?? '5m')
+      .sign(key);
+
+  const get = (headers: Record<string, string>) => request(app.express).get('/v1/actions').set(headers);
+
+  it('refuses a request without credentials with 401 and a WWW-Authenticate challenge', async () => {
+    const res = await get({});
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthorized');
+    expect(res.headers['www-authenticate']).toBe('Basic realm="trunkgate", charset="UTF-8", Bearer realm="trunkgate"');
+  });
+
+  it('accepts configured Basic credentials and refuses wrong ones', async () => {
+    expect((await get({ Authorization: basicHeader(TEST_USER.user, TEST_USER.password) })).status).toBe(200);
+    expect((await get({ Authorization: basicHeader(TEST_USER.user, 'wrong') })).status).toBe(401);
+    expect((await get({ Authorization: basicHeader('other', TEST_USER.password) })).status).toBe(401);
+    expect((await get({ Authorization: 'Basic !!!notbase64' })).status).toBe(401);
+  });
+
+  it('accepts an API key as Bearer or X-API-Key and refuses others', async () => {
+    expect((await get({ Authorization: `Bearer ${TEST_API_KEY}` })).status).toBe(200);
+    expect((await get({ 'X-API-Key': TEST_API_KEY })).status).toBe(200);
+    expect((await get({ 'X-API-Key': `${TEST_API_KEY}x` })).status).toBe(401);
+    const res = await get({ Authorization: 'Bearer not-a-key' });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+  });
+
+  it('accepts a JWT signed by a key in the JWKS, with the right issuer and audience', async () => {
+    const res = await get({ Authorization: `Bearer ${await sign({})}` });
+    expect(res.status).toBe(200);
+    expect(jwksHits).toBeGreaterThanOrEqual(1);
+  });
+
+  it('caches the key set instead of fetching it per request', async () => {
+    const before = jwksHits;
+    for (let i = 0; i < 5; i += 1) expect((await get({ Authorization: `Bearer ${await sign({})}` })).status).toBe(200);
+    expect(jwksHits).toBe(before);
+  });
+
+  it.each([
+    ['an expired token', { exp: Math.floor(Date.now() / 1000) - 3600 }, 'expired'],
+    ['a wrong audience', { aud: 'someone-else' }, '"aud"'],
+    ['a wrong issuer', { iss: 'https://evil.test/' }, '"iss"'],
+  ])('refuses %s', async (_label, claims, reason) => {
+    const res = await get({ Authorization: `Bearer ${await sign(claims)}` });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toContain(reason);
+    expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+  });
+
+  it('refuses a JWT signed by a key that is not in the JWKS', async () => {
+    const res = await get({ Authorization: `Bearer ${await sign({}, otherKey)}` });
+    expect(res.status).toBe(401);
+  });
+
+  it('leaves health, readiness, metrics and the OpenAPI document open', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
+      expect((await request(app.express).get(path)).status, path).toBe(200);
+    }
+  });
+
+  it('never logs the credentials it was given', async () => {
+    await get({ Authorization: basicHeader(TEST_USER.user, TEST_USER.password) });
+    const text = log.text();
+    expect(text).not.toContain(TEST_USER.password);
+    expect(text).not.toContain(Buffer.from(`${TEST_USER.user}:${TEST_USER.password}`).toString('base64'));
+    expect(text).not.toContain(TEST_API_KEY);
+  });
+});
+
+describe('JWKS unreachable', () => {
+  it('answers upstream_unavailable rather than blaming the caller', async () => {
+    const app = await createApp(testConfig({ GATEWAY_JWKS_URL: 'http://127.0.0.1:9/jwks.json' }), { logger: memoryLogger().logger, processMetrics: false });
+    const { privateKey } = await generateKeyPair('RS256');
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'x' }).setExpirationTime('5m').sign(privateKey);
+    const res = await request(app.express).get('/v1/actions').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('upstream_unavailable');
+  });
+});

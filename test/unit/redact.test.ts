@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { redact, REDACTED } from '../../src/log/redact.js';
+import { memoryLogger } from '../support/test-config.js';
+
+describe('redact', () => {
+  it('masks secret keys at any depth, in arrays too, and keeps the rest', () => {
+    const input = {
+      upstream: 'genesys',
+      headers: { Authorization: 'Bearer abc.def.ghi', 'X-API-Key': 'k-123', accept: 'application/json' },
+      body: { access_token: 't0k', expires_in: 3600, nested: [{ client_secret: 's3c' }, { password: 'pw' }] },
+      config: { clientSecret: 'cs', tokenRefreshBufferMs: 15000, refreshCount: 3 },
+    };
+    expect(redact(input)).toEqual({
+      upstream: 'genesys',
+      headers: { Authorization: REDACTED, 'X-API-Key': REDACTED, accept: 'application/json' },
+      body: { access_token: REDACTED, expires_in: 3600, nested: [{ client_secret: REDACTED }, { password: REDACTED }] },
+      config: { clientSecret: REDACTED, tokenRefreshBufferMs: 15000, refreshCount: 3 },
+    });
+    expect(input.headers.Authorization).toBe('Bearer abc.def.ghi');
+  });
+
+  it('masks credentials inside strings and errors, and survives cycles', () => {
+    const err = new Error('request failed with Authorization: Bearer eyJabc.def', { cause: new Error('body grant_type=password&password=hunter2') });
+    const cyclic: Record<string, unknown> = { name: 'x' };
+    cyclic.self = cyclic;
+    const out = JSON.stringify(redact({ err, cyclic }));
+    expect(out).not.toContain('eyJabc');
+    expect(out).not.toContain('hunter2');
+    expect(out).toContain('[Circular]');
+  });
+});
+
+describe('logger', () => {
+  it('never writes a secret, whatever the depth or form', () => {
+    const log = memoryLogger();
+    log.logger.child({ module: 'test' }).info('token refreshed with Basic dXNlcjpwYXNz', {
+      response: { data: { access_token: 'live-token-value', token_type: 'bearer' } },
+      request: { headers: { authorization: 'Bearer live-token-value' } },
+      err: Object.assign(new Error('upstream said client_secret=abc123 is wrong'), { code: 'invalid_client' }),
+    });
+    const text = log.text();
+    expect(text).not.toContain('live-token-value');
+    expect(text).not.toContain('dXNlcjpwYXNz');
+    expect(text).not.toContain('abc123');
+    const line = log.lines()[0]!;
+    expect(line).toMatchObject({ module: 'test', level: 'info', err: { code: 'invalid_client' } });
+  });
+});
