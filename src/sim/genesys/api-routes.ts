@@ -1,0 +1,81 @@
+import express, { type Router } from 'express';
+import { apiGate, nameRoute, tokenOf } from './api-gate.js';
+import type { GenesysSimState } from './genesys-sim-state.js';
+import { apiErrors, sendApiError, sendInvalidValue } from './genesys-errors.js';
+import { isQueryProblem, parseTrunkQuery } from './trunk-query.js';
+import { buildTrunkListing } from './trunk-wire.js';
+import type { GenesysTokenInfo } from './wire-types.js';
+
+// Reading trunks needs the `telephony:plugin:all` permission (FACTS.md); a client-credentials
+// token carries its client's grants, modelled here as its scope list.
+const TRUNK_READ_GRANTS = ['telephony:plugin:all', 'telephony', 'telephony:readonly'];
+
+/** `/api/v2`: tokens/me and the Edge trunk resources, behind the gate. */
+export function apiRouter(state: GenesysSimState): Router {
+  const router = express.Router();
+  router.use(apiGate(state));
+
+  router.head('/tokens/me', (req, res) => {
+    nameRoute(req, res, '/tokens/me');
+    res.status(200).end();
+  });
+  router.get('/tokens/me', (req, res) => {
+    nameRoute(req, res, '/tokens/me');
+    res.json(buildTokenInfo(state, tokenOf(res).clientId, tokenOf(res).scopes));
+  });
+  router.delete('/tokens/me', (req, res) => {
+    nameRoute(req, res, '/tokens/me');
+    state.tokens.revoke(tokenOf(res).token);
+    res.status(204).end();
+  });
+
+  router.get('/telephony/providers/edges/trunks', (req, res) => {
+    nameRoute(req, res, '/telephony/providers/edges/trunks');
+    if (!mayReadTrunks(tokenOf(res).scopes)) return sendMissingPermission(res);
+    const query = parseTrunkQuery(req.query as Record<string, unknown>);
+    if (isQueryProblem(query)) return sendInvalidValue(res, query.value, query.fieldType, query.allowed);
+    res.json(buildTrunkListing(state.trunks.list(), query));
+  });
+  router.get('/telephony/providers/edges/trunks/:trunkId', (req, res) => {
+    nameRoute(req, res, '/telephony/providers/edges/trunks/{trunkId}');
+    if (!mayReadTrunks(tokenOf(res).scopes)) return sendMissingPermission(res);
+    const trunk = state.trunks.get(req.params.trunkId);
+    if (!trunk) return sendApiError(res, apiErrors.notFound);
+    res.json(trunk);
+  });
+
+  router.use((req, res) => {
+    res.locals.routeKey = `${req.method} (unknown path)`;
+    sendApiError(res, apiErrors.notFound);
+  });
+  return router;
+}
+
+/** `TokenInfo` for a client-credentials token. */
+export function buildTokenInfo(state: GenesysSimState, clientId: string, scopes: readonly string[]): GenesysTokenInfo {
+  const org = { id: state.organization.id, name: state.organization.name };
+  return {
+    organization: org,
+    homeOrganization: { ...org },
+    authorizedScope: [...scopes],
+    OAuthClient: {
+      id: clientId,
+      name: state.clients.get(clientId)?.name ?? clientId,
+      authorizedGrantType: 'CLIENT-CREDENTIALS',
+      organization: { ...org },
+    },
+  };
+}
+
+function mayReadTrunks(scopes: readonly string[]): boolean {
+  return scopes.some((s) => TRUNK_READ_GRANTS.includes(s));
+}
+
+function sendMissingPermission(res: express.Response): void {
+  sendApiError(res, {
+    status: 403,
+    code: 'missing.any.permissions',
+    message:
+      'Unable to perform the requested action. You must have at least one of the following permissions assigned: [telephony:plugin:all]',
+  });
+}

@@ -1,0 +1,92 @@
+import type { SeedTrunk } from './trunk-store.js';
+import type { GenesysNamedEntity } from './wire-types.js';
+
+/** An OAuth client the simulated login service accepts. */
+export interface SimClientSeed {
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  /** Shown as `OAuthClient.name` in `GET /api/v2/tokens/me`. */
+  name?: string;
+}
+
+export const DEMO_CLIENT_ID = 'sandbox-genesys-client';
+export const DEMO_CLIENT_SECRET = 'sandbox-genesys-secret';
+
+export const defaultClients: readonly SimClientSeed[] = [
+  {
+    clientId: DEMO_CLIENT_ID,
+    clientSecret: DEMO_CLIENT_SECRET,
+    scopes: ['telephony:plugin:all', 'notifications', 'organization:readonly'],
+    name: 'trunkgate sandbox',
+  },
+];
+
+export const defaultOrganization: GenesysNamedEntity = {
+  id: '5f4c3b2a-1d0e-4f9a-8b7c-6d5e4f3a2b1c',
+  name: 'trunkgate-sandbox',
+};
+
+const edgeNyc = { id: 'e0000000-0000-4000-8000-0000000000e1', name: 'edge-nyc-01' };
+const edgeChi = { id: 'e0000000-0000-4000-8000-0000000000e2', name: 'edge-chi-01' };
+const lumen = { id: 'b0000000-0000-4000-8000-0000000000b1', name: 'BYOC Carrier - Lumen' };
+const twilio = { id: 'b0000000-0000-4000-8000-0000000000b2', name: 'BYOC Carrier - Twilio Elastic SIP' };
+const pbx = { id: 'b0000000-0000-4000-8000-0000000000b3', name: 'BYOC Premises - Acme PBX' };
+const phoneBase = { id: 'b0000000-0000-4000-8000-0000000000b4', name: 'PolycomVVX - Phone Trunk' };
+
+/** Ids of the default trunks, for tests and the sandbox story. */
+export const defaultTrunkIds = {
+  lumenPrimary: 'a1000000-0000-4000-8000-000000000001',
+  lumenSecondary: 'a1000000-0000-4000-8000-000000000002',
+  twilio: 'a1000000-0000-4000-8000-000000000003',
+  acmePbx: 'a1000000-0000-4000-8000-000000000004',
+  phone: 'a1000000-0000-4000-8000-000000000005',
+} as const;
+
+/** Four registered BYOC (EXTERNAL) trunks on two Edges, and one PHONE trunk a `trunkType=EXTERNAL` query must skip. */
+export function defaultTrunks(): SeedTrunk[] {
+  return [
+    {
+      id: defaultTrunkIds.lumenPrimary,
+      name: 'Lumen SIP - NYC',
+      edge: edgeNyc,
+      trunkBase: lumen,
+      proxyAddressList: ['sip-a.lumen.example.net:5061', 'sip-b.lumen.example.net:5061'],
+      ipAddress: '198.51.100.11',
+    },
+    {
+      id: defaultTrunkIds.lumenSecondary,
+      name: 'Lumen SIP - CHI',
+      edge: edgeChi,
+      trunkBase: lumen,
+      proxyAddressList: ['sip-a.lumen.example.net:5061'],
+      ipAddress: '198.51.100.21',
+    },
+    {
+      id: defaultTrunkIds.twilio,
+      name: 'Twilio Elastic SIP - NYC',
+      edge: edgeNyc,
+      trunkBase: twilio,
+      proxyAddressList: ['acme.pstn.twilio.example.com:5060'],
+      ipAddress: '198.51.100.12',
+    },
+    {
+      id: defaultTrunkIds.acmePbx,
+      name: 'Acme HQ PBX - CHI',
+      edge: edgeChi,
+      trunkBase: pbx,
+      proxyAddressList: ['203.0.113.40:5060'],
+      ipAddress: '198.51.100.22',
+    },
+    {
+      id: defaultTrunkIds.phone,
+      name: 'Phone Trunk - edge-nyc-01',
+      trunkType: 'PHONE',
+      edge: edgeNyc,
+      trunkBase: phoneBase,
+      proxyAddressList: [],
+      ipAddress: '198.51.100.11',
+      registersEnabled: false,
+    },
+  ];
+}

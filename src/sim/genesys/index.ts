@@ -1,0 +1,21 @@
+export { startGenesysSim, type GenesysSim } from './genesys-sim.js';
+export { createGenesysSimApp } from './genesys-sim-app.js';
+export { createGenesysSimState, type GenesysSimOptions, type GenesysSimState } from './genesys-sim-state.js';
+export { createGenesysSimControl, type GenesysSimControl, type GenesysSimSettings } from './sim-control.js';
+export { SimControlError } from './sim-control-error.js';
+export type { GenesysSimStats } from './sim-stats.js';
+export type { ApiFault, TokenEndpointFault } from './faults.js';
+export type { SeedTrunk, TrunkEvents } from './trunk-store.js';
+export type { SipCodePlacement, TrunkHealthState, TrunkStateChange } from './trunk-health.js';
+export { buildTrunkListing, type TrunkQuery } from './trunk-wire.js';
+export { buildTokenInfo } from './api-routes.js';
+export {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  defaultClients,
+  defaultOrganization,
+  defaultTrunkIds,
+  defaultTrunks,
+  type SimClientSeed,
+} from './default-seed.js';
+export type * from './wire-types.js';

@@ -1,0 +1,139 @@
+import { parseSeedTrunk, parseTrunkStateChange, requireBoolean, requireInt, requireString } from './control-input.js';
+import {
+  parseApiFault,
+  parseTokenEndpointFault,
+  type ApiFault,
+  type TokenEndpointFault,
+} from './faults.js';
+import { loadClients, type GenesysSimState } from './genesys-sim-state.js';
+import { SimControlError } from './sim-control-error.js';
+import { emptyStats, type GenesysSimStats } from './sim-stats.js';
+import type { TrunkStateChange } from './trunk-health.js';
+import type { SeedTrunk, TrunkEvents } from './trunk-store.js';
+import type { GenesysTrunk } from './wire-types.js';
+
+/** The simulator's current knobs, as `GET /__sim/genesys/settings` shows them. */
+export interface GenesysSimSettings {
+  tokenLifetimeSec: number;
+  propagationLagMs: number;
+  rateLimitPerMinute: number;
+  tokenEndpointFault: (TokenEndpointFault & { remainingMs: number | null }) | null;
+  apiFault: (ApiFault & { remainingMs: number | null }) | null;
+  activeTokens: number;
+  clients: Array<{ clientId: string; scopes: string[] }>;
+}
+
+/** Fault injection and scenario control; every method has an HTTP twin under `/__sim/genesys`. */
+export interface GenesysSimControl {
+  /** Lifetime of tokens issued from now on (tokens already out keep theirs). */
+  setTokenLifetime(seconds: number): void;
+  /** New tokens are refused (401) by the API for this long after they are issued. */
+  setPropagationLag(ms: number): void;
+  /** Makes `POST /oauth/token` fail or slow down; `{mode: 'ok'}` heals it. */
+  setTokenEndpointFault(fault: TokenEndpointFault): void;
+  /** From now on only `newSecret` works for this client; its tokens already out stay valid. */
+  rotateClientSecret(clientId: string, newSecret: string): void;
+  /** Revokes every live token (or one client's); returns how many. */
+  revokeTokens(clientId?: string): number;
+  /** Per-token requests per minute from now on. */
+  setRateLimit(perMinute: number): void;
+  /** Makes every `/api/v2` call fail (503/500), answer 429 (a storm) or slow down; `{mode: 'ok'}` heals it. */
+  setApiFault(fault: ApiFault): void;
+  listTrunks(): GenesysTrunk[];
+  getTrunk(trunkId: string): GenesysTrunk | undefined;
+  addTrunk(seed: SeedTrunk): GenesysTrunk;
+  removeTrunk(trunkId: string): boolean;
+  /** Registers, rejects (with a SIP code) or drops a trunk's registration. */
+  setTrunkState(trunkId: string, change: TrunkStateChange): GenesysTrunk;
+  setRegistersEnabled(trunkId: string, enabled: boolean): GenesysTrunk;
+  settings(): GenesysSimSettings;
+  /** A snapshot of the counters. */
+  stats(): GenesysSimStats;
+  resetStats(): void;
+  /** Back to the start options: faults, lag, limits, secrets and trunks (tokens already issued stay valid), stats zeroed. */
+  reset(): void;
+  /** Subscribes to trunk events; returns the unsubscribe function. */
+  on<E extends keyof TrunkEvents>(event: E, listener: (...args: TrunkEvents[E]) => void): () => void;
+}
+
+export function createGenesysSimControl(state: GenesysSimState): GenesysSimControl {
+  const trunkOrThrow = (id: string) => {
+    const t = state.trunks.get(id);
+    if (!t) throw new SimControlError('not_found', `no trunk ${id}`);
+    return t;
+  };
+  const withRemaining = <F extends { mode: string }>(fault: F | undefined, remainingMs: number) =>
+    fault ? { ...fault, remainingMs: Number.isFinite(remainingMs) ? remainingMs : null } : null;
+
+  return {
+    setTokenLifetime(seconds) {
+      state.settings.tokenLifetimeSec = requireInt(seconds, 'seconds', 1);
+    },
+    setPropagationLag(ms) {
+      state.settings.propagationLagMs = requireInt(ms, 'ms', 0);
+    },
+    setTokenEndpointFault(fault) {
+      state.tokenFault.set(parseTokenEndpointFault(fault), state.clock());
+    },
+    rotateClientSecret(clientId, newSecret) {
+      const client = state.clients.get(clientId);
+      if (!client) throw new SimControlError('not_found', `no client ${clientId}`);
+      client.secret = requireString(newSecret, 'secret');
+    },
+    revokeTokens(clientId) {
+      return state.tokens.revokeAll(clientId);
+    },
+    setRateLimit(perMinute) {
+      state.rateLimiter.limitPerMinute = requireInt(perMinute, 'perMinute', 1);
+    },
+    setApiFault(fault) {
+      state.apiFault.set(parseApiFault(fault), state.clock());
+    },
+    listTrunks: () => state.trunks.list(),
+    getTrunk: (id) => state.trunks.get(id),
+    addTrunk: (seed) => state.trunks.add(parseSeedTrunk(seed)),
+    removeTrunk: (id) => state.trunks.remove(id),
+    setTrunkState(id, change) {
+      trunkOrThrow(id);
+      return state.trunks.setState(id, parseTrunkStateChange(change));
+    },
+    setRegistersEnabled(id, enabled) {
+      trunkOrThrow(id);
+      return state.trunks.setRegistersEnabled(id, requireBoolean(enabled, 'enabled'));
+    },
+    settings() {
+      const now = state.clock();
+      return {
+        tokenLifetimeSec: state.settings.tokenLifetimeSec,
+        propagationLagMs: state.settings.propagationLagMs,
+        rateLimitPerMinute: state.rateLimiter.limitPerMinute,
+        tokenEndpointFault: withRemaining(state.tokenFault.current(now), state.tokenFault.remainingMs(now)),
+        apiFault: withRemaining(state.apiFault.current(now), state.apiFault.remainingMs(now)),
+        activeTokens: state.tokens.activeCount(),
+        clients: [...state.clients.values()].map((c) => ({ clientId: c.clientId, scopes: [...c.scopes] })),
+      };
+    },
+    stats: () => structuredClone(state.stats),
+    resetStats() {
+      state.stats = emptyStats();
+    },
+    reset() {
+      state.tokenFault.clear();
+      state.apiFault.clear();
+      state.settings.tokenLifetimeSec = state.initial.tokenLifetimeSec;
+      state.settings.propagationLagMs = state.initial.propagationLagMs;
+      state.rateLimiter.limitPerMinute = state.initial.rateLimitPerMinute;
+      state.rateLimiter.clear();
+      loadClients(state);
+      for (const t of state.trunks.list()) state.trunks.remove(t.id);
+      for (const seed of structuredClone(state.initial.trunks)) state.trunks.add(seed);
+      state.stats = emptyStats();
+    },
+    on(event, listener) {
+      state.trunks.events.on(event, listener as never);
+      return () => {
+        state.trunks.events.off(event, listener as never);
+      };
+    },
+  };
+}

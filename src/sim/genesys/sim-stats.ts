@@ -1,0 +1,48 @@
+/** What the simulator saw, so tests can prove no caller ever hit a problem (or that one did). */
+export interface GenesysSimStats {
+  /** `POST /oauth/token` requests, whatever their outcome. */
+  tokenRequests: number;
+  tokensIssued: number;
+  /** Token requests answered with an error (bad credentials, bad request, injected fault). */
+  tokenFailures: number;
+  /** Every request under `/api/v2`. */
+  apiCalls: number;
+  /** `/api/v2` requests answered 2xx. */
+  apiSuccesses: number;
+  callsWithoutToken: number;
+  callsWithExpiredToken: number;
+  callsWithUnpropagatedToken: number;
+  callsWithUnknownToken: number;
+  callsWithRevokedToken: number;
+  /** 429s sent by the API (per-token limit and storms). */
+  rateLimited: number;
+  /** 5xx sent by the API (injected outages and errors). */
+  apiFaults: number;
+  /** `/api/v2` requests per route, e.g. `GET /api/v2/telephony/providers/edges/trunks/{trunkId}`. */
+  byRoute: Record<string, number>;
+  /** `/api/v2` responses per status code. */
+  byStatus: Record<string, number>;
+}
+
+export function emptyStats(): GenesysSimStats {
+  return {
+    tokenRequests: 0,
+    tokensIssued: 0,
+    tokenFailures: 0,
+    apiCalls: 0,
+    apiSuccesses: 0,
+    callsWithoutToken: 0,
+    callsWithExpiredToken: 0,
+    callsWithUnpropagatedToken: 0,
+    callsWithUnknownToken: 0,
+    callsWithRevokedToken: 0,
+    rateLimited: 0,
+    apiFaults: 0,
+    byRoute: {},
+    byStatus: {},
+  };
+}
+
+export function countInto(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}

@@ -1,0 +1,70 @@
+import type { GenesysTrunkErrorInfo } from './wire-types.js';
+
+export const trunkHealthStates = ['registered', 'rejected', 'dropped'] as const;
+/** The registration situations trunkgate must tell apart (BRIEF §3.3). */
+export type TrunkHealthState = (typeof trunkHealthStates)[number];
+
+export const sipCodePlacements = ['details.code', 'code', 'text', 'details.message'] as const;
+/** Where a rejected REGISTER's SIP code is written in `errorInfo` (unconfirmed upstream, FACTS.md). */
+export type SipCodePlacement = (typeof sipCodePlacements)[number];
+
+/** A change of one trunk's registration health. */
+export interface TrunkStateChange {
+  state: TrunkHealthState;
+  /** `rejected`: the SIP status of the REGISTER answer (default 403). */
+  sipCode?: number;
+  /** `rejected`: reason phrase (default from the SIP code); `dropped`: error text (default "No response to REGISTER"). */
+  text?: string;
+  /** `rejected`: fields that carry the code (default details.code, code and a leading number in text). */
+  sipCodeIn?: SipCodePlacement[];
+  /** Apply to one proxy only (default: every proxy of the trunk). */
+  proxyAddress?: string;
+  /** Override `connectedStatus.connected` (default: true while any REGISTER succeeds). */
+  connected?: boolean;
+  /** `errorInfo.details.hostname` (default: the proxy's host). */
+  hostname?: string;
+}
+
+export const DEFAULT_SIP_CODE_PLACEMENT: readonly SipCodePlacement[] = ['details.code', 'code', 'text'];
+export const DEFAULT_DROPPED_TEXT = 'No response to REGISTER';
+
+const reasonPhrases: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  480: 'Temporarily Unavailable',
+  488: 'Not Acceptable Here',
+  500: 'Server Internal Error',
+  503: 'Service Unavailable',
+  504: 'Server Time-out',
+};
+
+export function hostOf(proxyAddress: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(proxyAddress);
+  if (bracketed) return bracketed[1]!;
+  return proxyAddress.split(':')[0]!;
+}
+
+/** `errorInfo` of a REGISTER answered with an error, the code placed where `change.sipCodeIn` says. */
+export function rejectedErrorInfo(change: TrunkStateChange, proxyAddress: string): GenesysTrunkErrorInfo {
+  const sip = change.sipCode ?? 403;
+  const reason = change.text ?? reasonPhrases[sip] ?? 'Rejected';
+  const where = new Set(change.sipCodeIn ?? DEFAULT_SIP_CODE_PLACEMENT);
+  const info: GenesysTrunkErrorInfo = { text: where.has('text') ? `${sip} ${reason}` : reason };
+  if (where.has('code')) info.code = String(sip);
+  info.details = {
+    ...(where.has('details.code') ? { code: String(sip) } : {}),
+    message: where.has('details.message') ? `${sip} ${reason}` : reason,
+    hostname: change.hostname ?? hostOf(proxyAddress),
+  };
+  return info;
+}
+
+/** `errorInfo` of a REGISTER that got no answer: text only, no code anywhere. */
+export function droppedErrorInfo(change: TrunkStateChange, proxyAddress: string): GenesysTrunkErrorInfo {
+  const text = change.text ?? DEFAULT_DROPPED_TEXT;
+  return { text, details: { message: text, hostname: change.hostname ?? hostOf(proxyAddress) } };
+}

@@ -1,0 +1,126 @@
+/**
+ * JSON shapes the simulator puts on the wire, named after the Genesys Cloud models they mirror
+ * (`Trunk`, `TrunkEntityListing`, `TokenInfo`, `ErrorBody` in the official SDK's index.d.ts).
+ * They are declared here instead of imported from `purecloud-platform-client-v2` because that
+ * package is a devDependency; test/sim/genesys-types.test.ts proves each shape against the SDK.
+ */
+
+/** `DomainEntityRef`. */
+export interface GenesysEntityRef {
+  id: string;
+  name: string;
+  selfUri: string;
+}
+
+/** `NamedEntity`. */
+export interface GenesysNamedEntity {
+  id: string;
+  name: string;
+}
+
+/** `TrunkErrorInfo`: where the SIP code lives is unconfirmed, so the simulator can put it in each field. */
+export interface GenesysTrunkErrorInfo {
+  text?: string;
+  code?: string;
+  details?: {
+    code?: string;
+    message?: string;
+    hostname?: string;
+  };
+}
+
+/** `TrunkMetricsRegisters`. */
+export interface GenesysRegisterStatus {
+  proxyAddress: string;
+  registerState: boolean;
+  registerStateTime: string;
+  errorInfo?: GenesysTrunkErrorInfo;
+}
+
+/** `TrunkMetricsOptions`. */
+export interface GenesysOptionStatus {
+  proxyAddress: string;
+  optionState: boolean;
+  optionStateTime: string;
+  errorInfo?: GenesysTrunkErrorInfo;
+}
+
+export type GenesysTrunkType = 'EXTERNAL' | 'PHONE' | 'EDGE';
+export type GenesysEnabledStatus = 'ENABLED' | 'DISABLED' | 'NOT_SUPPORTED';
+
+/** `Trunk` with the fields FACTS.md lists (plus the usual entity bookkeeping). */
+export interface GenesysTrunk {
+  id: string;
+  name: string;
+  version: number;
+  dateCreated: string;
+  dateModified: string;
+  state: 'active' | 'inactive' | 'deleted';
+  trunkType: GenesysTrunkType;
+  edge: GenesysEntityRef;
+  trunkBase: GenesysEntityRef;
+  inService: boolean;
+  enabled: boolean;
+  connectedStatus: { connected: boolean; connectedStateTime: string };
+  optionsStatus: GenesysOptionStatus[];
+  registersStatus: GenesysRegisterStatus[];
+  ipStatus: { address: string; errorInfo?: GenesysTrunkErrorInfo };
+  optionsEnabledStatus: GenesysEnabledStatus;
+  registersEnabledStatus: GenesysEnabledStatus;
+  family: number;
+  proxyAddressList: string[];
+  selfUri: string;
+}
+
+/** `TrunkEntityListing`. */
+export interface GenesysTrunkListing {
+  entities: GenesysTrunk[];
+  pageSize: number;
+  pageNumber: number;
+  total: number;
+  pageCount: number;
+  firstUri: string;
+  selfUri: string;
+  lastUri: string;
+  nextUri?: string;
+  previousUri?: string;
+}
+
+/** `TokenInfo` for a client-credentials token. */
+export interface GenesysTokenInfo {
+  organization: GenesysNamedEntity;
+  homeOrganization: GenesysNamedEntity;
+  authorizedScope: string[];
+  OAuthClient: {
+    id: string;
+    name: string;
+    authorizedGrantType: 'CLIENT-CREDENTIALS';
+    organization: GenesysNamedEntity;
+  };
+}
+
+/** `ErrorBody`, the platform API's error shape. */
+export interface GenesysErrorBody {
+  message: string;
+  code: string;
+  status: number;
+  messageWithParams?: string;
+  messageParams?: Record<string, string>;
+  contextId: string;
+  details: never[];
+  errors: never[];
+}
+
+/** The login service's error shape (`description` duplicates `error_description`). */
+export interface GenesysOAuthError {
+  error: string;
+  description: string;
+  error_description: string;
+}
+
+/** Successful client-credentials grant. */
+export interface GenesysTokenResponse {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+}

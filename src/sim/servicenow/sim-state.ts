@@ -1,0 +1,45 @@
+import type { RunningServer } from '../listen.js';
+import { FaultState } from './fault-state.js';
+import { IncidentTable } from './incident-table.js';
+import type { SimConfig } from './options.js';
+import { RateLimiter } from './rate-limiter.js';
+import { emptyStats } from './sim-stats.js';
+import type { ServiceNowSimStats } from './sim-stats.js';
+import { TokenIssuer } from './token-issuer.js';
+
+/** Everything one simulated instance holds; the request handlers and the control share it. */
+export interface SimState {
+  config: SimConfig;
+  tokens: TokenIssuer;
+  limiter: RateLimiter;
+  faults: FaultState;
+  table: IncidentTable;
+  /** Mutated in place; reset with Object.assign(stats, emptyStats()). */
+  stats: ServiceNowSimStats;
+  /** Set once the port is open. */
+  server: RunningServer | null;
+}
+
+export function createSimState(config: SimConfig): SimState {
+  const state: SimState = {
+    config,
+    tokens: new TokenIssuer({
+      clock: config.clock,
+      lifetimeSec: config.tokenLifetimeSec,
+      refreshLifetimeSec: config.refreshTokenLifetimeSec,
+      format: config.tokenFormat,
+      issuer: () => state.server?.url ?? 'http://servicenow.invalid',
+    }),
+    limiter: new RateLimiter(config.clock, config.rateLimit),
+    faults: new FaultState(config.clock),
+    table: new IncidentTable({ resolvedIsActive: config.resolvedIsActive }),
+    stats: emptyStats(),
+    server: null,
+  };
+  return state;
+}
+
+/** The instance's base URL (no trailing slash), used for Location headers and reference links. */
+export function baseUrl(state: SimState): string {
+  return state.server?.url ?? '';
+}

@@ -1,0 +1,170 @@
+import type { Models } from 'purecloud-platform-client-v2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startGenesysSim,
+  defaultTrunkIds,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  type GenesysErrorBody,
+  type GenesysSim,
+  type GenesysTokenInfo,
+  type GenesysTrunk,
+  type GenesysTrunkListing,
+} from '../../src/sim/genesys/index.js';
+
+// ---- Type-level proof (checked by `tsc` in `npm test`) -------------------------------------
+// Every key the simulator's wire types declare, at any depth, must exist on the SDK model.
+// A misspelt field ("registerStatus", "OauthClient") turns ExtraKeys into its path and fails here.
+type ExtraKeys<A, B, Path extends string = ''> = A extends readonly (infer EA)[]
+  ? NonNullable<B> extends readonly (infer EB)[]
+    ? ExtraKeys<EA, EB, `${Path}[]`>
+    : `${Path} is not an array in the SDK`
+  : A extends object
+    ? {
+        [K in keyof A & string]-?: K extends keyof NonNullable<B>
+          ? ExtraKeys<NonNullable<A[K]>, NonNullable<NonNullable<B>[K]>, `${Path}.${K}`>
+          : `${Path}.${K}`;
+      }[keyof A & string]
+    : never;
+type ExpectNone<T extends never> = T;
+
+export type TrunkKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysTrunk, Models.Trunk>>;
+export type ListingKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysTrunkListing, Models.TrunkEntityListing>>;
+export type TokenInfoKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysTokenInfo, Models.TokenInfo>>;
+export type ErrorBodyKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysErrorBody, Models.ErrorBody>>;
+
+// ...and the values must be assignable to the SDK types (right primitive types, required fields present).
+export const trunkIsSdkTrunk = (t: GenesysTrunk): Models.Trunk => t;
+export const listingIsSdkListing = (l: GenesysTrunkListing): Models.TrunkEntityListing => l;
+export const tokenInfoIsSdkTokenInfo = (i: GenesysTokenInfo): Models.TokenInfo => i;
+export const errorIsSdkErrorBody = (e: GenesysErrorBody): Models.ErrorBody => e;
+
+// ---- Runtime proof: what actually goes over the wire uses only SDK field names --------------
+// The trees are object literals typed by the SDK models, so a key that is not in the SDK fails tsc;
+// the walk below fails the test if a response carries a key that is not in the tree.
+type KeyTree<T> = {
+  [K in keyof T]?: true | (NonNullable<T[K]> extends readonly (infer E)[]
+    ? E extends object
+      ? KeyTree<E>
+      : true
+    : NonNullable<T[K]> extends object
+      ? KeyTree<NonNullable<T[K]>>
+      : true);
+};
+
+const errorInfoTree: KeyTree<Models.TrunkErrorInfo> = { text: true, code: true, details: { code: true, message: true, hostname: true } };
+const refTree: KeyTree<Models.DomainEntityRef> = { id: true, name: true, selfUri: true };
+const trunkTree: KeyTree<Models.Trunk> = {
+  id: true,
+  name: true,
+  version: true,
+  dateCreated: true,
+  dateModified: true,
+  state: true,
+  trunkType: true,
+  edge: refTree,
+  trunkBase: refTree,
+  inService: true,
+  enabled: true,
+  connectedStatus: { connected: true, connectedStateTime: true },
+  optionsStatus: { proxyAddress: true, optionState: true, optionStateTime: true, errorInfo: errorInfoTree },
+  registersStatus: { proxyAddress: true, registerState: true, registerStateTime: true, errorInfo: errorInfoTree },
+  ipStatus: { address: true, errorInfo: errorInfoTree },
+  optionsEnabledStatus: true,
+  registersEnabledStatus: true,
+  family: true,
+  proxyAddressList: true,
+  selfUri: true,
+};
+const listingTree: KeyTree<Models.TrunkEntityListing> = {
+  entities: trunkTree,
+  pageSize: true,
+  pageNumber: true,
+  total: true,
+  pageCount: true,
+  firstUri: true,
+  selfUri: true,
+  lastUri: true,
+  nextUri: true,
+  previousUri: true,
+};
+const namedTree: KeyTree<Models.NamedEntity> = { id: true, name: true };
+const tokenInfoTree: KeyTree<Models.TokenInfo> = {
+  organization: namedTree,
+  homeOrganization: namedTree,
+  authorizedScope: true,
+  OAuthClient: { id: true, name: true, authorizedGrantType: true, organization: namedTree },
+};
+const errorBodyTree: KeyTree<Models.ErrorBody> = {
+  message: true,
+  code: true,
+  status: true,
+  messageWithParams: true,
+  messageParams: true,
+  contextId: true,
+  details: true,
+  errors: true,
+};
+
+/** Paths in `value` that `tree` does not allow. */
+function unknownKeys(value: unknown, tree: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => unknownKeys(v, tree, `${path}[${i}]`));
+  if (typeof value !== 'object' || value === null || tree === true) return [];
+  const allowed = tree as Record<string, unknown>;
+  return Object.entries(value).flatMap(([k, v]) =>
+    k in allowed ? unknownKeys(v, allowed[k], `${path}.${k}`) : [`${path}.${k}`],
+  );
+}
+
+describe('Genesys simulator payloads match the official SDK models', () => {
+  let sim: GenesysSim;
+  let token: string;
+  const api = (path: string) => fetch(`${sim.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    sim = await startGenesysSim();
+    const res = await fetch(`${sim.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    token = ((await res.json()) as { access_token: string }).access_token;
+    // Put every optional branch on the wire: errorInfo on registers and options.
+    sim.control.setTrunkState(defaultTrunkIds.lumenPrimary, { state: 'dropped' });
+    sim.control.setTrunkState(defaultTrunkIds.twilio, {
+      state: 'rejected',
+      sipCodeIn: ['details.code', 'code', 'text', 'details.message'],
+    });
+  });
+  afterAll(() => sim.close());
+
+  it('GET /trunks answers only TrunkEntityListing / Trunk fields', async () => {
+    const res = await api('/api/v2/telephony/providers/edges/trunks?pageSize=2&pageNumber=2');
+    const body = (await res.json()) as GenesysTrunkListing;
+    expect(body.nextUri).toBeDefined();
+    expect(body.previousUri).toBeDefined();
+    expect(unknownKeys(body, listingTree)).toEqual([]);
+  });
+
+  it('GET /trunks/{id} answers only Trunk fields, errorInfo included', async () => {
+    for (const id of [defaultTrunkIds.lumenPrimary, defaultTrunkIds.twilio]) {
+      const body = (await (await api(`/api/v2/telephony/providers/edges/trunks/${id}`)).json()) as GenesysTrunk;
+      expect(body.registersStatus[0]!.errorInfo).toBeDefined();
+      expect(unknownKeys(body, trunkTree)).toEqual([]);
+    }
+  });
+
+  it('GET /tokens/me answers only TokenInfo fields', async () => {
+    const body = (await (await api('/api/v2/tokens/me')).json()) as GenesysTokenInfo;
+    expect(unknownKeys(body, tokenInfoTree)).toEqual([]);
+  });
+
+  it('errors answer only ErrorBody fields', async () => {
+    const body = (await (await api('/api/v2/telephony/providers/edges/trunks/nope')).json()) as GenesysErrorBody;
+    expect(body.code).toBe('not.found');
+    expect(unknownKeys(body, errorBodyTree)).toEqual([]);
+  });
+});
