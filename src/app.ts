@@ -5,6 +5,11 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ActionRegistry } from './actions/action-registry.js';
 import type { ActionService } from './actions/action-service.js';
 import type { Config } from './config/config.js';
+import { buildCredentials, buildUpstreamHttp } from './credentials/build-credentials.js';
+import { InProcessTokenStore, type TokenStore } from './credentials/token-store.js';
+import type { UpstreamCredentials } from './credentials/upstream-credentials.js';
+import { credentialsRoutes } from './http/routes/credentials-routes.js';
+import { systemClock, type Clock } from './time/clock.js';
 import { CallerAuthenticator } from './http/caller-auth.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { HttpMetrics } from './http/http-metrics.js';
@@ -24,6 +29,9 @@ export interface AppOverrides {
   /** Process metrics (CPU, memory, event loop); off in most tests to avoid piling up collectors. */
   processMetrics?: boolean;
   readiness?: ReadinessCheck[];
+  clock?: Clock;
+  tokenStore?: TokenStore;
+  credentials?: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
 }
 
 /** A built trunkgate: the express app plus lifecycle. */
@@ -31,6 +39,7 @@ export interface TrunkgateApp {
   readonly express: Express;
   readonly logger: Logger;
   readonly registry: Registry;
+  readonly credentials: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, drains in-flight requests (bounded by `config.shutdownGraceMs`), then releases everything. */
@@ -43,9 +52,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const registry = overrides.registry ?? new Registry();
   if (overrides.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'trunkgate_' });
   const httpMetrics = new HttpMetrics(registry);
+  const clock = overrides.clock ?? systemClock;
+  const http = buildUpstreamHttp(config);
+  const credentials =
+    overrides.credentials ?? buildCredentials({ config, http, clock, logger, registry, store: overrides.tokenStore ?? new InProcessTokenStore() });
   const actions = overrides.actions ?? new ActionRegistry([]);
   const readiness: ReadinessCheck[] = overrides.readiness ?? [
     { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
+    { name: 'genesys-token', check: () => credentials.genesys.ready() },
+    { name: 'servicenow-credentials', check: () => credentials.servicenow.ready() },
   ];
   const auth = new CallerAuthenticator(config.gatewayAuth);
   const startedAt = Date.now();
@@ -57,17 +72,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.use(requestId());
   app.use(accessLog(logger, httpMetrics));
   app.use(systemRoutes({ registry, readiness, actions, version: VERSION, startedAt }));
-  app.use('/v1', auth.middleware(), jsonBody({ limitBytes: config.maxPayloadBytes }), actionRoutes(actions));
+  app.use('/v1', auth.middleware(), jsonBody({ limitBytes: config.maxPayloadBytes }), actionRoutes(actions), credentialsRoutes([credentials.genesys, credentials.servicenow]));
   app.use(notFound());
   app.use(errorHandler(logger));
 
   let server: Server | undefined;
+  const background = [credentials.genesys, credentials.servicenow];
   return {
     express: app,
     logger,
     registry,
+    credentials,
     listen: (port = config.port, host = config.host) =>
       new Promise<string>((resolve, reject) => {
+        for (const component of background) component.start();
         server = app.listen(port, host, (err?: Error) => {
           if (err) return reject(err);
           const address = server!.address() as AddressInfo;
@@ -89,6 +107,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         clearInterval(sweep);
         clearTimeout(grace);
       }
+      for (const component of background) component.stop();
     },
   };
 }

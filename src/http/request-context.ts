@@ -35,7 +35,7 @@ export function accessLog(logger: Logger, metrics: HttpMetrics) {
       log.info('request', {
         requestId: res.locals.requestId,
         method: req.method,
-        path: req.path,
+        path: req.originalUrl.split('?')[0],
         route,
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e4) / 10,

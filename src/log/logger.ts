@@ -17,15 +17,26 @@ const redactFormat = winston.format((info) => {
 
 export type Logger = winston.Logger;
 
-/** Creates the root logger: JSON lines on stdout, secrets masked at any depth. */
-export function createLogger(options: { level?: string; silent?: boolean; stream?: NodeJS.WritableStream } = {}): Logger {
+/** One readable line per entry (the sandbox): time, level, module, message, then key=value pairs. */
+const prettyFormat = winston.format.printf((info) => {
+  const { level, message, timestamp, module, ...rest } = info as Record<string, unknown>;
+  const extras = Object.entries(rest)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  const time = String(timestamp).slice(11, 19);
+  return `${time} ${String(level).padEnd(5)} ${module ? `[${String(module)}] ` : ''}${String(message)}${extras ? `  ${extras}` : ''}`;
+});
+
+/** Creates the root logger: JSON lines on stdout (or readable lines), secrets masked at any depth. */
+export function createLogger(options: { level?: string; silent?: boolean; stream?: NodeJS.WritableStream; pretty?: boolean } = {}): Logger {
   const transport = options.stream
     ? new winston.transports.Stream({ stream: options.stream })
     : new winston.transports.Console();
   return winston.createLogger({
     level: options.level ?? 'info',
     silent: options.silent ?? false,
-    format: winston.format.combine(winston.format.timestamp(), redactFormat(), winston.format.json()),
+    format: winston.format.combine(winston.format.timestamp(), redactFormat(), options.pretty ? prettyFormat : winston.format.json()),
     transports: [transport],
   });
 }

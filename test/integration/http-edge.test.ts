@@ -5,6 +5,8 @@ import { createApp, type TrunkgateApp } from '../../src/app.js';
 import { errorResponseSchema } from '../../src/http/schemas.js';
 import { echoActions } from '../support/echo-actions.js';
 import { rawRequest } from '../support/raw-http.js';
+import { startTestSims } from '../support/sims.js';
+import type { Simulators } from '../../src/sim/start-simulators.js';
 import { memoryLogger, testConfig, TEST_API_KEY } from '../support/test-config.js';
 
 const validateError = new Ajv({ strict: false }).compile(errorResponseSchema);
@@ -32,10 +34,17 @@ describe('HTTP edge', () => {
   let app: TrunkgateApp;
   const log = memoryLogger();
 
+  let sims: Simulators;
+
   beforeAll(async () => {
-    app = await createApp(testConfig(), { logger: log.logger, actions: echoActions(), processMetrics: false });
+    const started = await startTestSims();
+    sims = started.sims;
+    app = await createApp(testConfig(started.env), { logger: log.logger, actions: echoActions(), processMetrics: false });
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await sims.close();
+  });
 
   const post = (path: string, body: string | Buffer, type = 'application/json') =>
     request(app.express).post(path).set(auth).set('Content-Type', type).send(body);
@@ -153,7 +162,7 @@ describe('HTTP edge', () => {
     it('GET /readyz reports each check', async () => {
       const res = await request(app.express).get('/readyz');
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 'ready', checks: { mappings: { ok: true } } });
+      expect(res.body).toMatchObject({ status: 'ready', checks: { mappings: { ok: true }, 'genesys-token': { ok: true }, 'servicenow-credentials': { ok: true } } });
     });
 
     it('GET /metrics exposes the request histogram by route and status class', async () => {

@@ -1,0 +1,444 @@
+import { EventEmitter } from 'node:events';
+import { decodeJwt } from 'jose';
+import type { Logger } from '../log/logger.js';
+import type { Clock, Timer } from '../time/clock.js';
+import type { CredentialsMetrics } from './credentials-metrics.js';
+import { fullJitterBackoff, tokenDeadlines } from './token-timing.js';
+import type { TokenStore } from './token-store.js';
+import {
+  CredentialsUnavailableError,
+  MissingScopesError,
+  TokenEndpointError,
+  type TokenGrant,
+  type TokenIssuer,
+  type TokenVerifier,
+} from './token-types.js';
+
+/** A token the broker hands out. Callers pass it back when an upstream refuses it. */
+export interface HeldToken {
+  readonly value: string;
+  readonly obtainedAtWall: number;
+  readonly expiresAtMono: number;
+  readonly expiresAtWall: number;
+  readonly lifetimeMs: number;
+  readonly hardBufferMs: number;
+  readonly softAtMono: number;
+  verified: boolean;
+  scopes: string[];
+  /** Set once an upstream accepted it: a later 403 is then a permission problem, not a rotation race. */
+  accepted: boolean;
+  invalidated: boolean;
+}
+
+export interface TokenBrokerOptions {
+  upstream: 'genesys' | 'servicenow';
+  issuer: TokenIssuer;
+  verifier?: TokenVerifier;
+  store: TokenStore;
+  clock: Clock;
+  logger: Logger;
+  metrics: CredentialsMetrics;
+  bufferMs: number;
+  requiredScopes?: string[];
+  random?: () => number;
+}
+
+export interface RotatedEvent {
+  upstream: string;
+  at: number;
+  previousExpiresAt?: number;
+  verified: boolean;
+  propagationMs?: number;
+}
+
+export interface FailedEvent {
+  upstream: string;
+  at: number;
+  permanent: boolean;
+  message: string;
+}
+
+/** What /v1/credentials shows: never the token. */
+export interface CredentialsSnapshot {
+  name: string;
+  expiresAt: string | null;
+  refreshedAt: string | null;
+  nextRefreshAt: string | null;
+  refreshCount: number;
+  failureCount: number;
+  lastError: string | null;
+  verified: boolean;
+  scopes: string[];
+  skewMs: number | null;
+  state: 'ok' | 'refreshing' | 'degraded' | 'failed';
+}
+
+const TRANSIENT_BACKOFF = { baseMs: 1_000, capMs: 60_000 };
+const PERMANENT_RETRY_MS = 5 * 60_000;
+const VERIFY_BACKOFF = { firstMs: 50, maxMs: 500 };
+/** How long the first verification may take when no older token can be served meanwhile. */
+const FIRST_VERIFY_MAX_MS = 10_000;
+/** A re-issued token is served until this close to its expiry, then callers wait for the next one. */
+const REUSED_SAFETY_MS = 250;
+const REUSED_GAP_MS = 100;
+/** A 403 this soon after promotion (and before any success) may still be propagation. */
+const JUST_ROTATED_MS = 120_000;
+
+/**
+ * Keeps one valid token per upstream ready: proactive background refresh while the old token is
+ * still served, one refresh at a time for every caller, verification before promotion (Genesys
+ * propagation lag), backoff on failures, re-auth once on 401/403. Emits `rotated` and `failed`.
+ */
+export class TokenBroker extends EventEmitter {
+  readonly upstream: 'genesys' | 'servicenow';
+  private current?: HeldToken;
+  private inflight?: Promise<HeldToken>;
+  private timer?: Timer;
+  private nextAttemptMono?: number;
+  private consecutiveFailures = 0;
+  private failureCount = 0;
+  private refreshCount = 0;
+  private lastError?: string;
+  private permanentError?: Error;
+  private skewMs?: number;
+  private lastPropagationMs = 0;
+  /** Set when the issuer handed back the current token: no newer one exists before this (monotonic) time. */
+  private reusedUntilMono?: number;
+  private stopped = false;
+  private readonly random: () => number;
+  private readonly log: Logger;
+
+  constructor(private readonly options: TokenBrokerOptions) {
+    super();
+    this.upstream = options.upstream;
+    this.random = options.random ?? Math.random;
+    this.log = options.logger.child({ module: 'credentials/broker', upstream: options.upstream });
+    options.metrics.trackExpiry(options.upstream, () => (this.current ? (this.current.expiresAtMono - options.clock.monotonic()) / 1000 : undefined));
+  }
+
+  /** Obtains the first token in the background and keeps tokens fresh until stop(). */
+  start(): void {
+    this.stopped = false;
+    this.refreshInBackground();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  /** A token with at least the hard buffer left; waits only when there is none (all callers on one refresh). */
+  async token(): Promise<HeldToken> {
+    const held = this.current;
+    if (held && this.usable(held)) {
+      if (this.options.clock.monotonic() >= held.softAtMono) this.refreshInBackground();
+      return held;
+    }
+    return this.refreshForCaller();
+  }
+
+  /**
+   * An upstream refused `refused` with 401/403. Returns the token to retry with once, or undefined
+   * when retrying cannot help (a 403 on a token the upstream already accepted: a permission problem).
+   */
+  async afterRejection(refused: HeldToken, status: number): Promise<HeldToken | undefined> {
+    const current = this.current;
+    if (current && current.value !== refused.value && this.usable(current)) return current;
+    if (status === 403) {
+      const justRotated = this.options.clock.now() - refused.obtainedAtWall < JUST_ROTATED_MS;
+      if (refused.accepted || !justRotated) return undefined;
+    }
+    this.options.metrics.reauth(this.upstream);
+    this.log.warn('upstream refused the current token; getting a fresh one', { status });
+    refused.invalidated = true;
+    return this.refreshForCaller();
+  }
+
+  /** Marks a token as accepted by the upstream (called after a 2xx). */
+  accepted(token: HeldToken): void {
+    token.accepted = true;
+  }
+
+  /** True when the broker cannot currently hand out a token and has given up for a while. */
+  get healthy(): boolean {
+    return this.permanentError === undefined && (this.current !== undefined ? this.usable(this.current) || this.inflight !== undefined : this.consecutiveFailures === 0);
+  }
+
+  snapshot(): CredentialsSnapshot {
+    const { clock } = this.options;
+    const t = this.current;
+    const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+    const toWall = (mono: number | undefined) => (mono === undefined ? undefined : clock.now() + (mono - clock.monotonic()));
+    const state = this.permanentError ? 'failed' : t && this.usable(t) ? (this.consecutiveFailures > 0 ? 'degraded' : this.inflight ? 'refreshing' : 'ok') : this.inflight ? 'refreshing' : 'degraded';
+    return {
+      name: this.upstream,
+      expiresAt: iso(t?.expiresAtWall),
+      refreshedAt: iso(t?.obtainedAtWall),
+      nextRefreshAt: iso(toWall(this.nextAttemptMono)),
+      refreshCount: this.refreshCount,
+      failureCount: this.failureCount,
+      lastError: this.lastError ?? null,
+      verified: t?.verified ?? false,
+      scopes: t?.scopes ?? [],
+      skewMs: this.skewMs ?? null,
+      state,
+    };
+  }
+
+  private usable(t: HeldToken): boolean {
+    const left = t.expiresAtMono - this.options.clock.monotonic();
+    if (t.invalidated) return false;
+    // A token the issuer re-issued is the only one to be had: serve it to just before its end.
+    if (t === this.current && this.reusedUntilMono !== undefined) return left > REUSED_SAFETY_MS;
+    return left > t.hardBufferMs;
+  }
+
+  private refreshInBackground(): void {
+    if (this.inflight || this.stopped) return;
+    if (this.nextAttemptMono !== undefined && this.options.clock.monotonic() < this.nextAttemptMono && this.timer) return;
+    this.refresh().catch(() => undefined);
+  }
+
+  /** A caller with no usable token: join the refresh in flight, or start one unless we are backing off. */
+  private async refreshForCaller(): Promise<HeldToken> {
+    if (this.inflight) return this.inflight;
+    const { clock } = this.options;
+    if (this.reusedUntilMono !== undefined && clock.monotonic() < this.reusedUntilMono + REUSED_GAP_MS) {
+      // Asking before the re-issued token has expired would only return it again: wait out the gap.
+      await clock.sleep(this.reusedUntilMono + REUSED_GAP_MS - clock.monotonic());
+      if (this.inflight) return this.inflight;
+      if (this.current && this.usable(this.current)) return this.current;
+    }
+    const backingOff = this.consecutiveFailures > 0 && this.nextAttemptMono !== undefined && this.options.clock.monotonic() < this.nextAttemptMono;
+    if (backingOff) {
+      // A refresh that failed is not retried by each waiting caller: they get the failure until the next attempt.
+      throw new CredentialsUnavailableError(this.upstream, this.lastError ?? 'the last refresh failed', this.permanentError);
+    }
+    return this.refresh();
+  }
+
+  private refresh(): Promise<HeldToken> {
+    this.inflight ??= this.runRefresh().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async runRefresh(): Promise<HeldToken> {
+    const { clock, metrics } = this.options;
+    this.timer?.cancel();
+    const started = clock.monotonic();
+    try {
+      const token = await this.obtain();
+      metrics.refreshed(this.upstream, 'success', (clock.monotonic() - started) / 1000);
+      this.recovered();
+      const nextAt = this.reusedUntilMono !== undefined ? this.reusedUntilMono + REUSED_GAP_MS : token.softAtMono;
+      this.schedule(nextAt - clock.monotonic());
+      return token;
+    } catch (err) {
+      metrics.refreshed(this.upstream, err instanceof TokenEndpointError && err.kind === 'transient' ? 'transient_error' : 'permanent_error', (clock.monotonic() - started) / 1000);
+      this.failed(err as Error);
+      throw new CredentialsUnavailableError(this.upstream, (err as Error).message, err);
+    }
+  }
+
+  /** Adopts a newer token another replica stored, or fetches, verifies and promotes a new one. */
+  private async obtain(): Promise<HeldToken> {
+    const { store, clock } = this.options;
+    const shared = await this.readShared();
+    if (shared) return this.adopt(shared);
+    const lockTtl = Math.max(FIRST_VERIFY_MAX_MS, 30_000);
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const result = await store.withRefreshLock(this.upstream, lockTtl, () => this.fetchAndPromote());
+      if (result.acquired) return result.value;
+      await clock.sleep(200);
+      const fresh = await this.readShared();
+      if (fresh) return this.adopt(fresh);
+    }
+    throw new TokenEndpointError('another replica holds the refresh lock and produced no token', 'transient');
+  }
+
+  private async readShared() {
+    try {
+      const shared = await this.options.store.read(this.upstream);
+      const now = this.options.clock.now();
+      const isNewer = shared && shared.value !== this.current?.value && shared.obtainedAtWall > (this.current?.obtainedAtWall ?? 0);
+      if (shared && isNewer && shared.expiresAtWall - now > Math.min(this.options.bufferMs, shared.lifetimeMs / 4)) return shared;
+    } catch (err) {
+      this.log.warn('token store unreachable; refreshing on our own', { err });
+    }
+    return undefined;
+  }
+
+  private adopt(shared: { value: string; obtainedAtWall: number; expiresAtWall: number; lifetimeMs: number; verified: boolean; scopes: string[] }): HeldToken {
+    const { clock } = this.options;
+    const sinceObtained = clock.now() - shared.obtainedAtWall;
+    const token = this.makeHeld(shared.value, clock.monotonic() - sinceObtained, shared.obtainedAtWall, shared.lifetimeMs);
+    token.verified = shared.verified;
+    token.scopes = shared.scopes;
+    this.promote(token, undefined);
+    return token;
+  }
+
+  private async fetchAndPromote(): Promise<HeldToken> {
+    const { issuer, clock } = this.options;
+    const grant = await issuer.requestToken();
+    this.measureSkew(grant);
+    const lifetimeMs = this.lifetimeOf(grant);
+    const sameToken = this.current !== undefined && grant.accessToken === this.current.value;
+    const token = this.makeHeld(grant.accessToken, grant.sentAtMono, grant.sentAtWall, lifetimeMs);
+    if (sameToken) {
+      // ServiceNow hands back the token it already gave while that one is valid (FACTS.md): no rotation
+      // happened and none can be forced. Serve it to its end and ask again just after it expires.
+      const same = this.current!;
+      this.reusedUntilMono = Math.min(same.expiresAtMono, token.expiresAtMono);
+      this.log.info('token endpoint returned the current token; asking again when it expires', { expiresInMs: Math.round(this.reusedUntilMono - clock.monotonic()) });
+      return same;
+    }
+    const propagationMs = await this.verify(token);
+    this.checkScopes(token);
+    this.promote(token, propagationMs);
+    await this.options.store
+      .write(this.upstream, { value: token.value, obtainedAtWall: token.obtainedAtWall, expiresAtWall: token.expiresAtWall, lifetimeMs: token.lifetimeMs, verified: token.verified, scopes: token.scopes })
+      .catch((err: unknown) => this.log.warn('could not share the new token', { err }));
+    return token;
+  }
+
+  private lifetimeOf(grant: TokenGrant): number {
+    let lifetimeMs = grant.expiresInSec * 1000;
+    // Cross-check with a JWT's own claims (ServiceNow may issue JWTs); the earlier expiry wins.
+    try {
+      const claims = decodeJwt(grant.accessToken);
+      if (typeof claims.exp === 'number') {
+        const serverNow = grant.serverDateMs ?? grant.receivedAtWall;
+        const jwtLeftMs = claims.exp * 1000 - serverNow;
+        if (jwtLeftMs > 0 && jwtLeftMs < lifetimeMs) lifetimeMs = jwtLeftMs;
+      }
+    } catch {
+      // Opaque token (Genesys tokens are opaque): expires_in is all there is.
+    }
+    return lifetimeMs;
+  }
+
+  private measureSkew(grant: TokenGrant): void {
+    if (grant.serverDateMs === undefined) return;
+    // Date has one-second resolution; the midpoint of the exchange is our best local estimate.
+    const localMid = (grant.sentAtWall + grant.receivedAtWall) / 2;
+    this.skewMs = Math.round(grant.serverDateMs + 500 - localMid);
+    this.options.metrics.skew(this.upstream, this.skewMs / 1000);
+  }
+
+  private makeHeld(value: string, obtainedAtMono: number, obtainedAtWall: number, lifetimeMs: number): HeldToken {
+    const { hardBufferMs, softAfterMs } = tokenDeadlines(lifetimeMs, this.options.bufferMs, this.random);
+    // Leave room for the propagation delay we last saw, so the next token is verified before the hard deadline.
+    const soft = Math.max(0, Math.min(softAfterMs, lifetimeMs - hardBufferMs - 2 * this.lastPropagationMs));
+    return {
+      value,
+      obtainedAtWall,
+      expiresAtMono: obtainedAtMono + lifetimeMs,
+      expiresAtWall: obtainedAtWall + lifetimeMs,
+      lifetimeMs,
+      hardBufferMs,
+      softAtMono: obtainedAtMono + soft,
+      verified: false,
+      scopes: [],
+      accepted: false,
+      invalidated: false,
+    };
+  }
+
+  /** Waits until the upstream accepts the new token, while the old one (if still usable) keeps serving. */
+  private async verify(token: HeldToken): Promise<number | undefined> {
+    const { verifier, clock } = this.options;
+    if (!verifier) return undefined;
+    const started = clock.monotonic();
+    const old = this.current && this.usable(this.current) ? this.current : undefined;
+    const deadline = old ? old.expiresAtMono - old.hardBufferMs : started + FIRST_VERIFY_MAX_MS;
+    let delay = VERIFY_BACKOFF.firstMs;
+    let lastDetail = '';
+    for (;;) {
+      try {
+        const result = await verifier.verify(token.value);
+        if (result.status === 'valid') {
+          token.verified = true;
+          token.scopes = result.scopes;
+          return clock.monotonic() - started;
+        }
+        lastDetail = result.detail;
+      } catch (err) {
+        lastDetail = (err as Error).message;
+      }
+      if (clock.monotonic() + delay >= deadline) {
+        this.log.warn('new token not yet accepted by the upstream; promoting it unverified', { waitedMs: Math.round(clock.monotonic() - started), detail: lastDetail });
+        return clock.monotonic() - started;
+      }
+      await clock.sleep(delay);
+      delay = Math.min(delay * 2, VERIFY_BACKOFF.maxMs);
+    }
+  }
+
+  private checkScopes(token: HeldToken): void {
+    const required = this.options.requiredScopes ?? [];
+    if (!token.verified || required.length === 0) return;
+    const missing = required.filter((s) => !token.scopes.includes(s));
+    if (missing.length > 0) throw new MissingScopesError(this.upstream, missing);
+  }
+
+  private promote(token: HeldToken, propagationMs: number | undefined): void {
+    const previous = this.current;
+    this.current = token;
+    this.reusedUntilMono = undefined;
+    this.refreshCount += 1;
+    if (propagationMs !== undefined) this.lastPropagationMs = propagationMs;
+    const event: RotatedEvent = { upstream: this.upstream, at: this.options.clock.now(), previousExpiresAt: previous?.expiresAtWall, verified: token.verified, propagationMs };
+    this.log.info('token rotated', { expiresAt: new Date(token.expiresAtWall).toISOString(), verified: token.verified, propagationMs: propagationMs === undefined ? undefined : Math.round(propagationMs) });
+    this.emit('rotated', event);
+  }
+
+  private recovered(): void {
+    if (this.consecutiveFailures > 0 || this.permanentError) {
+      this.log.info('token refresh recovered', { after: this.consecutiveFailures });
+      this.emit('recovered', { upstream: this.upstream, at: this.options.clock.now() });
+    }
+    this.consecutiveFailures = 0;
+    this.permanentError = undefined;
+    this.lastError = undefined;
+  }
+
+  private failed(err: Error): void {
+    this.consecutiveFailures += 1;
+    this.failureCount += 1;
+    this.lastError = err.message;
+    const permanent = err instanceof MissingScopesError || (err instanceof TokenEndpointError && err.kind === 'permanent');
+    let delay: number;
+    if (permanent) {
+      delay = PERMANENT_RETRY_MS;
+      if (!this.permanentError) this.log.error('credentials rejected; will not retry for minutes, a person must act', { err });
+      this.permanentError = err;
+    } else {
+      const retryAfter = err instanceof TokenEndpointError ? err.info.retryAfterMs : undefined;
+      delay = Math.max(retryAfter ?? 0, fullJitterBackoff(this.consecutiveFailures, TRANSIENT_BACKOFF, this.random));
+      // Try again before the old token's hard deadline if one is still being served.
+      const t = this.current;
+      if (t && this.usable(t) && retryAfter === undefined) delay = Math.min(delay, Math.max(100, (t.expiresAtMono - t.hardBufferMs - this.options.clock.monotonic()) / 2));
+      this.log.warn('token refresh failed; backing off', { err, retryInMs: Math.round(delay), attempt: this.consecutiveFailures });
+    }
+    this.schedule(delay);
+    if (permanent || this.consecutiveFailures === 1) {
+      const event: FailedEvent = { upstream: this.upstream, at: this.options.clock.now(), permanent, message: err.message };
+      this.emit('failed', event);
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer?.cancel();
+    if (this.stopped) return;
+    const delay = Math.max(0, delayMs);
+    this.nextAttemptMono = this.options.clock.monotonic() + delay;
+    this.timer = this.options.clock.setTimer(delay, () => {
+      this.timer = undefined;
+      this.refresh().catch(() => undefined);
+    });
+  }
+}

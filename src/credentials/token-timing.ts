@@ -1,0 +1,31 @@
+/**
+ * The two deadlines of a token's life (README "Token refresh"):
+ * - hard buffer: a token is never handed out with less than this left. It is the configured buffer,
+ *   clamped to a quarter of the lifetime so short-lived tokens stay usable (60 s token, 15 s buffer →
+ *   15 s; 10 s token → 2.5 s);
+ * - soft refresh: a background refresh starts at 80–90 % of the lifetime (jittered so replicas spread
+ *   out), but always leaves min(10 % of the lifetime, 30 s) before the hard deadline for the new token
+ *   to be fetched and verified while the old one is still served.
+ */
+export function tokenDeadlines(lifetimeMs: number, bufferMs: number, random: () => number = Math.random): { hardBufferMs: number; softAfterMs: number } {
+  const hardBufferMs = Math.min(bufferMs, lifetimeMs / 4);
+  const allowance = Math.min(lifetimeMs * 0.1, 30_000);
+  const jittered = lifetimeMs * (0.8 + 0.1 * random());
+  const latest = lifetimeMs - hardBufferMs - allowance;
+  const softAfterMs = jittered <= latest ? jittered : latest - random() * lifetimeMs * 0.02;
+  return { hardBufferMs, softAfterMs: Math.max(0, softAfterMs) };
+}
+
+/** Exponential backoff with full jitter (AWS architecture blog): uniform in [0, min(cap, base·2^attempt)]. */
+export function fullJitterBackoff(attempt: number, options: { baseMs: number; capMs: number }, random: () => number = Math.random): number {
+  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(random() * ceiling);
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds from `nowMs`. */
+export function parseRetryAfter(value: string | undefined | null, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}

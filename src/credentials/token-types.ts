@@ -1,0 +1,58 @@
+/** What a token endpoint answered, with the timing evidence needed to place its expiry. */
+export interface TokenGrant {
+  accessToken: string;
+  /** Seconds of life from the moment the request was sent. */
+  expiresInSec: number;
+  refreshToken?: string;
+  scope?: string;
+  /** Monotonic time the request was sent (expiry is counted from here: the conservative end). */
+  sentAtMono: number;
+  /** Wall time the request was sent and the answer arrived, and the server's Date header if any. */
+  sentAtWall: number;
+  receivedAtWall: number;
+  serverDateMs?: number;
+}
+
+/** Asks an upstream's token endpoint for a token. Throws TokenEndpointError. */
+export interface TokenIssuer {
+  requestToken(signal?: AbortSignal): Promise<TokenGrant>;
+}
+
+export type VerifyResult = { status: 'valid'; scopes: string[] } | { status: 'not_yet'; detail: string };
+
+/** Checks that an upstream accepts a token (Genesys: GET /api/v2/tokens/me). Throws on transport errors. */
+export interface TokenVerifier {
+  verify(accessToken: string, signal?: AbortSignal): Promise<VerifyResult>;
+}
+
+/**
+ * A token endpoint failure. `transient` ones (timeout, refused, 5xx, 429) are retried with backoff;
+ * `permanent` ones (invalid_client, invalid_grant, 400/401) wait minutes and raise a credentials incident.
+ */
+export class TokenEndpointError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'transient' | 'permanent',
+    readonly info: { status?: number; oauthError?: string; retryAfterMs?: number } = {},
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'TokenEndpointError';
+  }
+}
+
+/** The token is fine but the OAuth client lacks scopes trunkgate needs. */
+export class MissingScopesError extends Error {
+  constructor(readonly upstream: string, readonly missing: string[]) {
+    super(`the ${upstream} OAuth client lacks the scopes ${missing.join(', ')}; grant them to the client's role`);
+    this.name = 'MissingScopesError';
+  }
+}
+
+/** No token can be handed out (none obtained yet, or the last refresh failed and the old one is too old). */
+export class CredentialsUnavailableError extends Error {
+  constructor(readonly upstream: string, reason: string, cause?: unknown) {
+    super(`no usable ${upstream} token: ${reason}`, cause === undefined ? undefined : { cause });
+    this.name = 'CredentialsUnavailableError';
+  }
+}

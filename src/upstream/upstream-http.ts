@@ -1,0 +1,40 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+import { VERSION } from '../version.js';
+
+export const USER_AGENT = `trunkgate/${VERSION}`;
+
+/**
+ * One bounded axios instance per upstream host: base URL checked once, timeout, no redirects,
+ * explicit Accept/User-Agent, keep-alive sockets, and every status handed back to the caller
+ * (classification is the caller's job, so no status ever throws).
+ */
+export function createUpstreamHttp(options: { baseURL: string; timeoutMs: number; maxSockets?: number }): AxiosInstance {
+  const base = new URL(options.baseURL);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`upstream URL must be http(s): ${base.origin}`);
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
+  return axios.create({
+    baseURL: options.baseURL.replace(/\/+$/, ''),
+    timeout: options.timeoutMs,
+    maxRedirects: 0,
+    headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
+    httpAgent: new http.Agent(agentOptions),
+    httpsAgent: new https.Agent(agentOptions),
+    validateStatus: () => true,
+    // Upstream error bodies can be large HTML pages; we keep a truncated copy as evidence only.
+    maxContentLength: 5 * 1024 * 1024,
+    transitional: { clarifyTimeoutError: true },
+  });
+}
+
+/** True for errors where the request never reached the upstream or got no answer (refused, reset, timeout, DNS). */
+export function isNetworkError(err: unknown): err is Error & { code?: string } {
+  return axios.isAxiosError(err) && err.response === undefined;
+}
+
+/** A short, redacted description of a network error: its code, never the request config. */
+export function networkErrorText(err: unknown): string {
+  if (axios.isAxiosError(err)) return err.code === 'ETIMEDOUT' || err.code === 'ECONNABORTED' ? 'timed out' : (err.code ?? 'network error');
+  return err instanceof Error ? err.message : String(err);
+}
