@@ -22,7 +22,7 @@ export interface HeldToken {
   readonly expiresAtWall: number;
   readonly lifetimeMs: number;
   readonly hardBufferMs: number;
-  readonly softAtMono: number;
+  softAtMono: number;
   verified: boolean;
   scopes: string[];
   /** Set once an upstream accepted it: a later 403 is then a permission problem, not a rotation race. */
@@ -75,9 +75,13 @@ export interface CredentialsSnapshot {
 
 const TRANSIENT_BACKOFF = { baseMs: 1_000, capMs: 60_000 };
 const PERMANENT_RETRY_MS = 5 * 60_000;
-const VERIFY_BACKOFF = { firstMs: 50, maxMs: 500 };
-/** How long the first verification may take when no older token can be served meanwhile. */
-const FIRST_VERIFY_MAX_MS = 10_000;
+const VERIFY_BACKOFF = { firstMs: 50, maxMs: 250 };
+/**
+ * How long a new token may take to be accepted before it is promoted unverified (a verifier that
+ * never answers must not block rotation for ever). Callers whose old token reaches its hard deadline
+ * meanwhile wait on this refresh instead of getting a token the upstream still refuses.
+ */
+const VERIFY_MAX_MS = 10_000;
 /** A re-issued token is served until this close to its expiry, then callers wait for the next one. */
 const REUSED_SAFETY_MS = 250;
 const REUSED_GAP_MS = 100;
@@ -248,7 +252,7 @@ export class TokenBroker extends EventEmitter {
     const { store, clock } = this.options;
     const shared = await this.readShared();
     if (shared) return this.adopt(shared);
-    const lockTtl = Math.max(FIRST_VERIFY_MAX_MS, 30_000);
+    const lockTtl = Math.max(VERIFY_MAX_MS * 2, 30_000);
     for (let attempt = 0; attempt < 50; attempt += 1) {
       const result = await store.withRefreshLock(this.upstream, lockTtl, () => this.fetchAndPromote());
       if (result.acquired) return result.value;
@@ -331,8 +335,6 @@ export class TokenBroker extends EventEmitter {
 
   private makeHeld(value: string, obtainedAtMono: number, obtainedAtWall: number, lifetimeMs: number): HeldToken {
     const { hardBufferMs, softAfterMs } = tokenDeadlines(lifetimeMs, this.options.bufferMs, this.random);
-    // Leave room for the propagation delay we last saw, so the next token is verified before the hard deadline.
-    const soft = Math.max(0, Math.min(softAfterMs, lifetimeMs - hardBufferMs - 2 * this.lastPropagationMs));
     return {
       value,
       obtainedAtWall,
@@ -340,7 +342,7 @@ export class TokenBroker extends EventEmitter {
       expiresAtWall: obtainedAtWall + lifetimeMs,
       lifetimeMs,
       hardBufferMs,
-      softAtMono: obtainedAtMono + soft,
+      softAtMono: obtainedAtMono + softAfterMs,
       verified: false,
       scopes: [],
       accepted: false,
@@ -348,13 +350,15 @@ export class TokenBroker extends EventEmitter {
     };
   }
 
-  /** Waits until the upstream accepts the new token, while the old one (if still usable) keeps serving. */
+  /**
+   * Waits until the upstream accepts the new token, while the old one (if still usable) keeps serving.
+   * Promoting it earlier, when the old one runs out, would only turn the wait into 401s and re-auths.
+   */
   private async verify(token: HeldToken): Promise<number | undefined> {
     const { verifier, clock } = this.options;
     if (!verifier) return undefined;
     const started = clock.monotonic();
-    const old = this.current && this.usable(this.current) ? this.current : undefined;
-    const deadline = old ? old.expiresAtMono - old.hardBufferMs : started + FIRST_VERIFY_MAX_MS;
+    const deadline = started + VERIFY_MAX_MS;
     let delay = VERIFY_BACKOFF.firstMs;
     let lastDetail = '';
     for (;;) {
@@ -391,6 +395,9 @@ export class TokenBroker extends EventEmitter {
     this.reusedUntilMono = undefined;
     this.refreshCount += 1;
     if (propagationMs !== undefined) this.lastPropagationMs = propagationMs;
+    // Leave room for twice the propagation delay just seen, so the next token is verified before this
+    // one reaches its hard deadline (matters for short-lived tokens).
+    token.softAtMono = Math.min(token.softAtMono, token.expiresAtMono - token.hardBufferMs - 2 * this.lastPropagationMs);
     const event: RotatedEvent = { upstream: this.upstream, at: this.options.clock.now(), previousExpiresAt: previous?.expiresAtWall, verified: token.verified, propagationMs };
     this.log.info('token rotated', { expiresAt: new Date(token.expiresAtWall).toISOString(), verified: token.verified, propagationMs: propagationMs === undefined ? undefined : Math.round(propagationMs) });
     this.emit('rotated', event);

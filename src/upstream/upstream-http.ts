@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import { VERSION } from '../version.js';
 
 export const USER_AGENT = `trunkgate/${VERSION}`;
@@ -14,7 +14,7 @@ export function createUpstreamHttp(options: { baseURL: string; timeoutMs: number
   const base = new URL(options.baseURL);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`upstream URL must be http(s): ${base.origin}`);
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
-  return axios.create({
+  const instance = axios.create({
     baseURL: options.baseURL.replace(/\/+$/, ''),
     timeout: options.timeoutMs,
     maxRedirects: 0,
@@ -26,6 +26,19 @@ export function createUpstreamHttp(options: { baseURL: string; timeoutMs: number
     maxContentLength: 5 * 1024 * 1024,
     transitional: { clarifyTimeoutError: true },
   });
+  instance.interceptors.response.use(undefined, (err: unknown) => {
+    // A keep-alive socket the server closed while idle fails the next request with ECONNRESET before
+    // the server read it. Node's docs: retry when `reusedSocket` — safe for any method, done once.
+    if (axios.isAxiosError(err) && err.code === 'ECONNRESET' && (err.request as { reusedSocket?: boolean } | undefined)?.reusedSocket && err.config) {
+      const config = err.config as InternalAxiosRequestConfig & { resetRetried?: boolean };
+      if (!config.resetRetried) {
+        config.resetRetried = true;
+        return instance.request(config);
+      }
+    }
+    return Promise.reject(err);
+  });
+  return instance;
 }
 
 /** True for errors where the request never reached the upstream or got no answer (refused, reset, timeout, DNS). */

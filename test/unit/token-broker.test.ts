@@ -129,6 +129,23 @@ describe('TokenBroker', () => {
     expect(t.endpoint.requests).toBe(2);
   });
 
+  it('when the lag outlasts the old token, callers wait for the verified token instead of getting one the upstream refuses', async () => {
+    t.endpoint.lifetimeSec = 8; // hard buffer 2 s, soft refresh about 5 s in
+    t.broker.start();
+    await t.clock.advance(1);
+    t.endpoint.lagMs = 4_000; // the next token is accepted only after the old one's hard deadline
+    await t.clock.advance(5_500);
+    expect(t.endpoint.requests).toBe(2);
+    await t.clock.advance(1_000); // past token-1's hard deadline (6 s), token-2 not yet accepted
+    const waiting = t.broker.token().then((tok) => ({ tok, at: t.clock.monotonic(), requests: t.endpoint.requests }));
+    await t.clock.advance(5_000);
+    const { tok, at, requests } = await waiting;
+    expect(tok.value).toBe('token-2');
+    expect(tok.verified).toBe(true);
+    expect(at).toBeGreaterThanOrEqual(5_100 + 4_000); // it waited out the lag, not for a third token
+    expect(requests).toBe(2);
+  });
+
   it('records the authorized scopes and fails clearly when required ones are missing', async () => {
     const s = setup({ requiredScopes: ['telephony:plugin:all', 'analytics'] });
     await expect(s.broker.token()).rejects.toThrow(/lacks the scopes analytics/);

@@ -1,0 +1,26 @@
+// `npm run bench [-- name ...]`: runs the named benchmarks (all by default), prints their figures
+// and writes each as JSON under bench/results/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rotationBench } from './rotation.js';
+
+const benches: Record<string, () => Promise<Record<string, unknown>>> = {
+  rotation: rotationBench,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !(w in benches));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}\n`);
+  process.exit(2);
+}
+const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+fs.mkdirSync(outDir, { recursive: true });
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+  process.stdout.write(`\n== ${name}\n`);
+  const result = { name, at: new Date().toISOString(), node: process.version, ...(await benches[name]!()) };
+  fs.writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+process.exit(0);
