@@ -113,6 +113,8 @@ export interface UpstreamEvidence {
   operation: string;
   status?: number;
   body?: string;
+  /** What the upstream's Retry-After asked for (429/503), in milliseconds. */
+  retryAfterMs?: number;
 }
 
 function evidenceDetail(e: UpstreamEvidence): ErrorDetail {

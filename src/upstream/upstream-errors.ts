@@ -1,5 +1,6 @@
 import axios, { type AxiosResponse } from 'axios';
 import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError, type AppError } from '../errors/app-error.js';
+import { parseRetryAfter } from '../credentials/token-timing.js';
 import { redactString } from '../log/redact.js';
 
 const BODY_EVIDENCE_CHARS = 500;
@@ -13,7 +14,8 @@ export function bodyEvidence(data: unknown): string {
 
 /** Our error for an upstream's non-2xx answer: 503 → upstream_unavailable, anything else → upstream_error. */
 export function errorFromResponse(upstream: string, operation: string, res: AxiosResponse, message?: string): AppError {
-  const evidence = { upstream, operation, status: res.status, body: bodyEvidence(res.data) };
+  const retryAfterMs = parseRetryAfter(res.headers?.['retry-after'] as string | undefined, Date.now());
+  const evidence = { upstream, operation, status: res.status, body: bodyEvidence(res.data), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   if (res.status === 503) return new UpstreamUnavailableError(message ?? `${upstream} is unavailable (${operation} answered 503)`, evidence);
   return new UpstreamError(message ?? `${upstream} answered ${res.status} to ${operation}`, evidence);
 }
