@@ -327,9 +327,13 @@ export class TokenBroker extends EventEmitter {
 
   private measureSkew(grant: TokenGrant): void {
     if (grant.serverDateMs === undefined) return;
-    // Date has one-second resolution; the midpoint of the exchange is our best local estimate.
-    const localMid = (grant.sentAtWall + grant.receivedAtWall) / 2;
-    this.skewMs = Math.round(grant.serverDateMs + 500 - localMid);
+    // Date has one-second resolution and the server stamped it somewhere between our send and receive:
+    // the server's clock read [Date, Date + 1 s) at some local instant in [sent, received]. Report the
+    // smallest skew consistent with that (0 when the clocks agree to within the header's resolution),
+    // rather than a half-second of noise on every healthy host.
+    const earliest = grant.serverDateMs - grant.receivedAtWall;
+    const latest = grant.serverDateMs + 1_000 - grant.sentAtWall;
+    this.skewMs = Math.round(earliest > 0 ? earliest : latest < 0 ? latest : 0);
     this.options.metrics.skew(this.upstream, this.skewMs / 1000);
   }
 

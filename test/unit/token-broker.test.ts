@@ -232,6 +232,17 @@ describe('TokenBroker', () => {
       expect(Math.abs((t.broker.snapshot().skewMs ?? 0) - 5_000)).toBeLessThanOrEqual(1_000);
     });
 
+    it('reports no skew when the clocks agree within the Date header’s one-second resolution, and a behind server as negative', async () => {
+      await t.clock.advance(700); // our clock mid-second: the header rounds the server's time down
+      await t.broker.token();
+      expect(t.broker.snapshot().skewMs).toBe(0);
+      const s = setup();
+      s.endpoint.serverSkewMs = -4_000;
+      await s.broker.token();
+      expect(s.broker.snapshot().skewMs).toBeLessThanOrEqual(-3_000);
+      expect(s.broker.snapshot().skewMs).toBeGreaterThanOrEqual(-4_000);
+    });
+
     it('takes the earlier expiry when a JWT says less than expires_in', async () => {
       const s = setup({ verify: false });
       const exp = Math.floor((s.clock.now() + 30_000) / 1000);
