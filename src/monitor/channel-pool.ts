@@ -27,7 +27,7 @@ export class ChannelPool {
     this.slots = [];
     for (const p of plan) {
       if (p.topics.length === 0) {
-        p.slot.stop();
+        void p.slot.stop();
         continue;
       }
       this.slots.push(p.slot);
@@ -40,9 +40,11 @@ export class ChannelPool {
     for (const slot of this.slots) slot.renew(reason);
   }
 
-  stop(): void {
-    for (const slot of this.slots) slot.stop();
+  /** Closes every channel's socket; resolves once they are closed. */
+  async stop(): Promise<void> {
+    const slots = this.slots;
     this.slots = [];
+    await Promise.all(slots.map((slot) => slot.stop()));
   }
 
   /** Channels with an open, subscribed socket, and the topics they cover. */

@@ -20,6 +20,8 @@ export interface SlotDeps {
   onFrame(frame: NotificationFrame): void;
   /** A new socket is open and subscribed: events from before it may have been lost. */
   onConnected(info: { channelId: string; reason: ReconnectReason | 'connect'; topics: number }): void;
+  /** The channel's subscriptions were set (on connect, on a topic change, on the daily refresh). */
+  onSubscribed(info: { channelId: string; topics: number }): void;
 }
 
 interface Connection {
@@ -88,11 +90,12 @@ export class ChannelSlot {
     this.kick();
   }
 
-  stop(): void {
+  /** Cancels timers and closes the socket; resolves once it is closed. */
+  stop(): Promise<void> {
     this.stopped = true;
     this.retryTimer?.cancel();
     this.retryTimer = undefined;
-    this.teardown();
+    return this.teardown();
   }
 
   private kick(): void {
@@ -118,7 +121,7 @@ export class ChannelSlot {
   }
 
   private async step(): Promise<void> {
-    if (this.stopped || this.topics.length === 0) return this.teardown();
+    if (this.stopped || this.topics.length === 0) return void this.teardown();
     if (this.retryTimer) return; // backing off; the timer kicks again
     if (!this.live || this.live.conn.closed || this.wanted) return this.connect(this.wanted ?? (this.live ? 'socket_closed' : undefined));
     if (this.refreshDue || this.live.subscribed !== topicsKey(this.topics)) return this.resubscribe(this.live);
@@ -139,11 +142,11 @@ export class ChannelSlot {
       const socket = await connector.connect(channel.connectUri);
       conn = { socket, closed: false, retiring: false };
       this.listen(conn);
-      if (this.stopped) return socket.close();
+      if (this.stopped) return void socket.close();
       const topics = [...this.topics];
       // Subscribing once the socket is open means no event published after the PUT can miss us.
       await client.replaceSubscriptions(channel.id, topics);
-      if (this.stopped) return socket.close();
+      if (this.stopped) return void socket.close();
       if (conn.closed) throw new Error('the new socket closed while subscribing');
       const reused = channel === previous?.channel;
       const lifetimeMs = reused ? previous.lifetimeMs : this.lifetimeOf(channel);
@@ -154,12 +157,13 @@ export class ChannelSlot {
       this.attempt = 0;
       this.armWatchdog(live);
       this.scheduleRefresh(live, lifetimeMs); // the PUT above started the 24 h again
-      if (previous) this.retire(previous, previous.conn !== conn);
+      if (previous) void this.retire(previous, previous.conn !== conn);
       if (reason) this.deps.metrics.reconnects.inc({ reason });
       this.log.info(reason ? 'notification socket replaced' : 'notification socket open', { channelId: channel.id, reason: reason ?? 'connect', topics: topics.length, reusedChannel: reused });
+      this.deps.onSubscribed({ channelId: channel.id, topics: topics.length });
       this.deps.onConnected({ channelId: channel.id, reason: reason ?? 'connect', topics: topics.length });
     } catch (err) {
-      if (conn && !conn.closed) conn.socket.close();
+      if (conn && !conn.closed) void conn.socket.close();
       this.wanted = reason ?? this.wanted;
       this.backOff('notification channel could not be opened', err, { reason: reason ?? 'connect' });
     }
@@ -177,6 +181,7 @@ export class ChannelSlot {
       // Any subscribe call starts the channel's 24 h again.
       this.scheduleRefresh(live, live.lifetimeMs);
       this.log.info(refreshed ? 'notification channel re-subscribed before it expires' : 'notification subscriptions updated', { channelId: live.channel.id, topics: topics.length });
+      this.deps.onSubscribed({ channelId: live.channel.id, topics: topics.length });
     } catch (err) {
       if (this.live !== live) return;
       if (upstreamStatusOf(err) === 404) {
@@ -251,19 +256,18 @@ export class ChannelSlot {
     });
   }
 
-  private retire(live: Live, closeSocket: boolean): void {
+  private retire(live: Live, closeSocket: boolean): Promise<void> {
     live.timers.ping?.cancel();
     live.timers.dead?.cancel();
     live.timers.refresh?.cancel();
-    if (closeSocket && !live.conn.closed) {
-      live.conn.closed = true;
-      live.conn.socket.close();
-    }
+    if (!closeSocket || live.conn.closed) return Promise.resolve();
+    live.conn.closed = true;
+    return live.conn.socket.close();
   }
 
-  private teardown(): void {
-    if (!this.live) return;
-    this.retire(this.live, true);
+  private teardown(): Promise<void> {
+    const live = this.live;
     this.live = undefined;
+    return live ? this.retire(live, true) : Promise.resolve();
   }
 }

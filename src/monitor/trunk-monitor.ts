@@ -19,6 +19,7 @@ export type PollReason = 'start' | 'interval' | 'reconnect' | 'manual';
 export interface MonitorEvents {
   poll: [report: PollResult & { reason: PollReason }];
   channelOpened: [info: { channelId: string; reason: ReconnectReason | 'connect'; topics: number }];
+  subscribed: [info: { channelId: string; topics: number }];
 }
 
 /** What the monitor is doing, for status pages and readiness. */
@@ -107,7 +108,7 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
     void this.requestPoll('start');
   }
 
-  /** Closes sockets and timers; resolves once a poll in flight has finished (its results are dropped). */
+  /** Cancels timers and closes sockets at once; resolves when they are closed and a poll in flight has finished (its results are dropped). */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -115,11 +116,11 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
     this.pollTimer?.cancel();
     this.pollTimer = undefined;
     this.pendingReason = undefined;
-    this.pool?.stop();
+    const pool = this.pool;
     this.pool = undefined;
     this.notifiedAt.clear();
+    await Promise.all([pool?.stop(), this.polling?.catch(() => undefined)]);
     this.log.info('trunk monitor stopped');
-    await this.polling?.catch(() => undefined);
   }
 
   /** Runs a full poll now (or joins the one running and queues another); resolves with its result. */
@@ -148,6 +149,9 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
       tuning: this.tuning,
       random: this.deps.random ?? Math.random,
       onFrame: (frame) => this.onFrame(frame, at),
+      onSubscribed: (info) => {
+        if (at === this.generation) this.emit('subscribed', info);
+      },
       onConnected: (info) => {
         if (at !== this.generation) return;
         this.emit('channelOpened', info);

@@ -4,8 +4,8 @@ import { USER_AGENT } from './upstream-http.js';
 /** One open Notifications API websocket, reduced to what the monitor needs. */
 export interface NotificationSocket {
   send(text: string): void;
-  /** Closes it; no close listener is called for a close we asked for. */
-  close(): void;
+  /** Closes it and resolves once closed; no close listener is called for a close we asked for. */
+  close(): Promise<void>;
   onMessage(listener: (text: string) => void): void;
   /** Called once when the far end or the network closes the socket (1006 for a drop). */
   onClose(listener: (code: number) => void): void;
@@ -55,11 +55,14 @@ class WsNotificationSocket implements NotificationSocket {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
   }
 
-  close(): void {
+  close(): Promise<void> {
     this.closedByUs = true;
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
     this.ws.close(1000);
     // A peer that never answers the close handshake must not keep the socket for ever.
-    setTimeout(() => this.ws.terminate(), 5_000).unref();
+    const timer = setTimeout(() => this.ws.terminate(), 5_000).unref();
+    return closed.finally(() => clearTimeout(timer));
   }
 
   onMessage(listener: (text: string) => void): void {

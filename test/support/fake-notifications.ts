@@ -122,7 +122,7 @@ export class FakeSocket implements NotificationSocket {
     this.sent.push(text);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.closedByClient = true;
     this.log.push(`close ${this.channelId}`);
   }
