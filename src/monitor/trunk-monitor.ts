@@ -91,8 +91,9 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
     });
     // The channel belongs to the token that made it and dies when that token expires (FACTS.md):
     // move every channel to one made with the new token, make-before-break.
-    deps.credentials.on('rotated', () => {
-      if (!this.running || !this.pool) return;
+    deps.credentials.on('rotated', (e) => {
+      // The broker's first token replaces none: no channel can have been made before it.
+      if (!this.running || !this.pool || e.previousExpiresAt === undefined) return;
       this.log.info('Genesys token rotated; moving notification channels to the new token');
       this.pool.renewAll('token_rotated');
     });

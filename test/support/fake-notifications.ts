@@ -181,8 +181,9 @@ export class FakeSocketConnector implements NotificationSocketConnector {
 
 /** Credentials that only rotate, when the test says so. */
 export class FakeRotations extends EventEmitter {
-  rotate(): void {
-    this.emit('rotated', { upstream: 'genesys', at: Date.now(), verified: true } satisfies RotatedEvent);
+  /** A rotation; `first` is the broker's first token, which replaces none. */
+  rotate(first = false): void {
+    this.emit('rotated', { upstream: 'genesys', at: Date.now(), verified: true, ...(first ? {} : { previousExpiresAt: Date.now() + 1_000 }) } satisfies RotatedEvent);
   }
 }
 

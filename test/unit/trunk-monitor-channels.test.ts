@@ -173,6 +173,13 @@ describe('TrunkMonitor notification channels', () => {
     expect(await h.metric('trunkgate_monitor_reconnects_total', { reason: 'token_rotated' })).toBe(2);
   });
 
+  it('the broker\'s first token is not a rotation: channels stay', async () => {
+    await started({ trunks: 1 });
+    h.rotations.rotate(true);
+    await h.clock.advance(0);
+    expect(h.log).toEqual(['create c1', 'connect c1', 'put c1 1']);
+  });
+
   it('re-subscribes the same channel an hour before its 24 h run out, and again 24 h later', async () => {
     await started({ trunks: 1, tuning: { pingAfterMs: 10 * 3_600_000, heartbeatTimeoutMs: 20 * 3_600_000 } });
     const socket = h.connector.socketOf('c1');
