@@ -126,6 +126,7 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
 
   /** Runs a full poll now (or joins the one running and queues another); resolves with its result. */
   pollNow(): Promise<PollResult> {
+    if (!this.running) return Promise.resolve({ ok: false, trunkIds: [], recorded: 0, pages: 0, error: new Error('the trunk monitor is not running') });
     return this.requestPoll('manual');
   }
 
@@ -204,7 +205,8 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
       this.polling = undefined;
       const next = this.pendingReason;
       this.pendingReason = undefined;
-      if (next && this.running && at === this.generation) void this.requestPoll(next);
+      // Also when a stop and a start came while this poll ran: the new run's first poll was queued here.
+      if (next && this.running) void this.requestPoll(next);
     });
     return this.polling;
   }

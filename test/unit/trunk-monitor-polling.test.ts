@@ -58,6 +58,29 @@ describe('TrunkMonitor polling', () => {
     expect(h.sink.sightings).toHaveLength(2);
   });
 
+  it('a stop and a start during a slow poll: the old result is dropped and the new run polls', async () => {
+    h = monitorHarness({ trunks: 1, notifications: false });
+    let release!: () => void;
+    h.lister.gate = new Promise((r) => (release = r));
+    h.monitor.start();
+    await h.clock.advance(0);
+    const stopped = h.monitor.stop();
+    h.lister.gate = undefined;
+    h.monitor.start();
+    release();
+    await stopped;
+    await h.clock.advance(0);
+    expect(h.lister.requests).toHaveLength(2);
+    expect(h.sink.sightings).toHaveLength(1); // only the new run's poll was recorded
+    expect(h.monitor.status().lastPoll).toMatchObject({ ok: true });
+  });
+
+  it('pollNow() on a stopped monitor reads nothing', async () => {
+    h = monitorHarness({ trunks: 1, notifications: false });
+    expect(await h.monitor.pollNow()).toMatchObject({ ok: false, error: expect.any(Error) });
+    expect(h.lister.requests).toEqual([]);
+  });
+
   it('a failed poll is a WARN, never a crash, and the next interval polls again', async () => {
     h = monitorHarness({ trunks: 3, notifications: false, pollIntervalMs: 10_000 });
     h.lister.failNext(new Error('socket hang up'), 2);
