@@ -6,7 +6,7 @@ import { startSimulators } from './start-simulators.js';
 
 const host = process.env.SIM_HOST ?? '127.0.0.1';
 const sims = await startSimulators({
-  genesys: { port: Number(process.env.SIM_GENESYS_PORT ?? 9101), host },
+  genesys: { port: Number(process.env.SIM_GENESYS_PORT ?? 9101), host, generatedTrunks: Number(process.env.SIM_GENESYS_TRUNKS ?? 0) },
   servicenow: { port: Number(process.env.SIM_SERVICENOW_PORT ?? 9102), host },
 });
 closeOnSignals(sims, (message) => process.stdout.write(`${message}\n`));
@@ -14,7 +14,7 @@ process.stdout.write(
   [
     'trunkgate simulators running (Ctrl-C to stop)',
     `  Genesys Cloud  ${sims.genesys.url}  (login and API)   client ${DEMO_CLIENT_ID} / ${DEMO_CLIENT_SECRET}`,
-    `                 faults: ${sims.genesys.url}/__sim/genesys/…`,
+    `                 faults: ${sims.genesys.url}/__sim/genesys/…   notifications: ws on the same port (SIM_GENESYS_TRUNKS=n adds n trunks)`,
     `  ServiceNow     ${sims.servicenow.url}   user ${DEMO_USER.username} / ${DEMO_USER.password}, OAuth client ${DEMO_OAUTH_CLIENT.clientId} / ${DEMO_OAUTH_CLIENT.clientSecret}`,
     `                 faults: ${sims.servicenow.url}/__sim/servicenow/…`,
     '',

@@ -100,7 +100,10 @@ export function normaliseTrunk(wire: unknown, fallbackId?: string): TrunkObserva
   };
 
   if (!registrationUsed) {
-    const proxyAddress = proxyList[0] ?? null;
+    // A topic event has no proxyAddressList; its optionsStatus names the same proxies, so a poll and an
+    // event about the same trunk report the same proxy (and no spurious change).
+    const optionsProxy = (Array.isArray(t.optionsStatus) ? t.optionsStatus : []).map((o) => str(obj(o)?.proxyAddress)).find((p) => p !== null);
+    const proxyAddress = proxyList[0] ?? optionsProxy ?? null;
     if (connected === null) return { ...base, state: 'unknown', sipCode: null, errorText: null, proxyAddress, registered: null, stateTime: null };
     return {
       ...base,

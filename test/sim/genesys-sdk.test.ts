@@ -39,6 +39,21 @@ describe('Genesys simulator: the official purecloud-platform-client-v2 SDK', () 
     expect(trunk.registersStatus?.[0]?.registerState).toBe(true);
   });
 
+  it('creates a notification channel, subscribes, checks it with HEAD and reads its subscriptions', async () => {
+    await client.loginClientCredentialsGrant(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    const notifications = new platformClient.NotificationsApi();
+    const channel = await notifications.postNotificationsChannels();
+    expect(channel.connectUri).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/channels\//);
+    const topic = `v2.telephony.providers.edges.trunks.${defaultTrunkIds.twilio}`;
+    const put = await notifications.putNotificationsChannelSubscriptions(channel.id!, [{ id: topic }]);
+    expect(put.entities?.map((e) => e.id)).toEqual([topic]);
+    await notifications.postNotificationsChannelSubscriptions(channel.id!, [{ id: `v2.telephony.providers.edges.trunks.${defaultTrunkIds.acmePbx}` }]);
+    expect((await notifications.getNotificationsChannelSubscriptions(channel.id!)).entities).toHaveLength(2);
+    await expect(notifications.headNotificationsChannel(channel.id!)).resolves.toBeUndefined();
+    // A HEAD answer has no body, and the SDK rejects a body-less 404 with `undefined` rather than an error object.
+    await expect(notifications.headNotificationsChannel('streaming-0-nope')).rejects.toBeUndefined();
+  });
+
   it('surfaces the simulator errors as the SDK decodes real ones', async () => {
     await client.loginClientCredentialsGrant(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
     await expect(new platformClient.TelephonyProvidersEdgeApi().getTelephonyProvidersEdgesTrunk('nope')).rejects.toMatchObject({

@@ -5,12 +5,18 @@ import {
   defaultTrunkIds,
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
+  type GenesysChannel,
+  type GenesysChannelListing,
+  type GenesysChannelTopicListing,
   type GenesysErrorBody,
+  type GenesysSystemMessage,
+  type GenesysTrunkTopicBody,
   type GenesysSim,
   type GenesysTokenInfo,
   type GenesysTrunk,
   type GenesysTrunkListing,
 } from '../../src/sim/genesys/index.js';
+import { openTestSocket } from '../support/ws-client.js';
 
 // ---- Type-level proof (checked by `tsc` in `npm test`) -------------------------------------
 // Every key the simulator's wire types declare, at any depth, must exist on the SDK model.
@@ -32,12 +38,22 @@ export type TrunkKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysTrunk, Models.Trun
 export type ListingKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysTrunkListing, Models.TrunkEntityListing>>;
 export type TokenInfoKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysTokenInfo, Models.TokenInfo>>;
 export type ErrorBodyKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysErrorBody, Models.ErrorBody>>;
+export type ChannelKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysChannel, Models.Channel>>;
+export type ChannelListingKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysChannelListing, Models.ChannelEntityListing>>;
+export type TopicListingKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysChannelTopicListing, Models.ChannelTopicEntityListing>>;
+export type TrunkTopicKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysTrunkTopicBody, Models.TrunkInstanceTopicTrunk>>;
+export type SystemMessageKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysSystemMessage, Models.SystemMessageSystemMessage>>;
 
 // ...and the values must be assignable to the SDK types (right primitive types, required fields present).
 export const trunkIsSdkTrunk = (t: GenesysTrunk): Models.Trunk => t;
 export const listingIsSdkListing = (l: GenesysTrunkListing): Models.TrunkEntityListing => l;
 export const tokenInfoIsSdkTokenInfo = (i: GenesysTokenInfo): Models.TokenInfo => i;
 export const errorIsSdkErrorBody = (e: GenesysErrorBody): Models.ErrorBody => e;
+export const channelIsSdkChannel = (c: GenesysChannel): Models.Channel => c;
+export const channelListingIsSdkListing = (l: GenesysChannelListing): Models.ChannelEntityListing => l;
+export const topicListingIsSdkListing = (l: GenesysChannelTopicListing): Models.ChannelTopicEntityListing => l;
+export const trunkTopicIsSdkTopic = (b: GenesysTrunkTopicBody): Models.TrunkInstanceTopicTrunk => b;
+export const systemMessageIsSdkMessage = (m: GenesysSystemMessage): Models.SystemMessageSystemMessage => m;
 
 // ---- Runtime proof: what actually goes over the wire uses only SDK field names --------------
 // The trees are object literals typed by the SDK models, so a key that is not in the SDK fails tsc;
@@ -106,6 +122,20 @@ const errorBodyTree: KeyTree<Models.ErrorBody> = {
   errors: true,
 };
 
+const channelTree: KeyTree<Models.Channel> = { id: true, connectUri: true, expires: true };
+const topicListingTree: KeyTree<Models.ChannelTopicEntityListing> = { entities: { id: true, state: true, rejectionReason: true, missingPermissions: true, selfUri: true } };
+const topicErrorInfoTree: KeyTree<Models.TrunkInstanceTopicTrunkErrorInfo> = { text: true, code: true, details: { code: true, message: true, hostname: true } };
+const trunkTopicTree: KeyTree<Models.TrunkInstanceTopicTrunk> = {
+  id: true,
+  connectedStatus: { connected: true, connectedStateTime: true },
+  optionsStatus: { proxyAddress: true, optionState: true, optionStateTime: true, errorInfo: topicErrorInfoTree },
+  registersStatus: { proxyAddress: true, registerState: true, registerStateTime: true, errorInfo: topicErrorInfoTree },
+  ipStatus: { address: true, errorInfo: topicErrorInfoTree },
+};
+const systemMessageTree: KeyTree<Models.SystemMessageSystemMessage> = { channelId: true, systemTopicType: true, correlationId: true, message: true, reason: true };
+// The frame envelope has no SDK model (the JS SDK has no notification handler): the Genesys guide's names.
+const frameTree = (eventBody: unknown) => ({ topicName: true, version: true, eventBody, metadata: { CorrelationId: true } });
+
 /** Paths in `value` that `tree` does not allow. */
 function unknownKeys(value: unknown, tree: unknown, path = ''): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => unknownKeys(v, tree, `${path}[${i}]`));
@@ -160,6 +190,25 @@ describe('Genesys simulator payloads match the official SDK models', () => {
   it('GET /tokens/me answers only TokenInfo fields', async () => {
     const body = (await (await api('/api/v2/tokens/me')).json()) as GenesysTokenInfo;
     expect(unknownKeys(body, tokenInfoTree)).toEqual([]);
+  });
+
+  it('notification channels, subscriptions and frames use only Channel / ChannelTopic / TrunkInstanceTopicTrunk / SystemMessage fields', async () => {
+    const post = (path: string, body?: unknown, method = 'POST') =>
+      fetch(`${sim.url}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const channel = (await (await post('/api/v2/notifications/channels')).json()) as GenesysChannel;
+    expect(unknownKeys(channel, channelTree)).toEqual([]);
+    const topic = `v2.telephony.providers.edges.trunks.${defaultTrunkIds.acmePbx}`;
+    const listing = await (await post(`/api/v2/notifications/channels/${channel.id}/subscriptions`, [{ id: topic }], 'PUT')).json();
+    expect(unknownKeys(listing, topicListingTree)).toEqual([]);
+
+    const socket = await openTestSocket(channel.connectUri);
+    sim.control.setTrunkState(defaultTrunkIds.acmePbx, { state: 'dropped' });
+    const event = await socket.next((f) => f.topicName === topic);
+    expect(unknownKeys(event, frameTree(trunkTopicTree))).toEqual([]);
+    sim.control.sendSocketClosing({ graceMs: 60_000 });
+    const closing = await socket.next((f) => f.topicName === 'v2.system.socket_closing');
+    expect(unknownKeys(closing, frameTree(systemMessageTree))).toEqual([]);
+    socket.close();
   });
 
   it('errors answer only ErrorBody fields', async () => {

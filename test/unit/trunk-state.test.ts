@@ -62,6 +62,13 @@ describe('normaliseTrunk', () => {
     expect(normaliseTrunk(trunk({ connectedStatus: { connected: false, connectedStateTime: 'c' } }))).toMatchObject({ state: 'dropped', errorText: 'Trunk disconnected', stateTime: 'c' });
   });
 
+  it('names the proxy of a trunk without registration from optionsStatus when an event has no proxyAddressList', () => {
+    const event = { id: 't1', connectedStatus: { connected: false }, registersStatus: [], optionsStatus: [{ proxyAddress: 'sip1.example.net:5061', optionState: false }] };
+    const polled = trunk({ registersEnabledStatus: 'DISABLED', registersStatus: [], connectedStatus: { connected: false } });
+    expect(normaliseTrunk(event)).toMatchObject({ state: 'dropped', proxyAddress: 'sip1.example.net:5061' });
+    expect(normaliseTrunk(event).proxyAddress).toBe(normaliseTrunk(polled).proxyAddress);
+  });
+
   it('judges a trunk without registration (DISABLED) by connectedStatus', () => {
     const disabled = { registersEnabledStatus: 'DISABLED', registersStatus: [] };
     expect(normaliseTrunk(trunk({ ...disabled }))).toMatchObject({ state: 'registered', registered: null, proxyAddress: 'sip1.example.net:5061' });

@@ -2,15 +2,13 @@ import express, { type Router } from 'express';
 import { apiGate, nameRoute, tokenOf } from './api-gate.js';
 import type { GenesysSimState } from './genesys-sim-state.js';
 import { apiErrors, sendApiError, sendInvalidValue } from './genesys-errors.js';
+import { notificationRoutes } from './notification-routes.js';
+import { mayReadTrunks, sendMissingPermission } from './trunk-permissions.js';
 import { isQueryProblem, parseTrunkQuery } from './trunk-query.js';
 import { buildTrunkListing } from './trunk-wire.js';
 import type { GenesysTokenInfo } from './wire-types.js';
 
-// Reading trunks needs the `telephony:plugin:all` permission (FACTS.md); a client-credentials
-// token carries its client's grants, modelled here as its scope list.
-const TRUNK_READ_GRANTS = ['telephony:plugin:all', 'telephony', 'telephony:readonly'];
-
-/** `/api/v2`: tokens/me and the Edge trunk resources, behind the gate. */
+/** `/api/v2`: tokens/me, the Edge trunk resources and the Notifications API, behind the gate. */
 export function apiRouter(state: GenesysSimState): Router {
   const router = express.Router();
   router.use(apiGate(state));
@@ -26,6 +24,7 @@ export function apiRouter(state: GenesysSimState): Router {
   router.delete('/tokens/me', (req, res) => {
     nameRoute(req, res, '/tokens/me');
     state.tokens.revoke(tokenOf(res).token);
+    state.notifications.sweep();
     res.status(204).end();
   });
 
@@ -43,6 +42,7 @@ export function apiRouter(state: GenesysSimState): Router {
     if (!trunk) return sendApiError(res, apiErrors.notFound);
     res.json(trunk);
   });
+  router.use('/notifications', notificationRoutes(state));
 
   router.use((req, res) => {
     res.locals.routeKey = `${req.method} (unknown path)`;
@@ -65,17 +65,4 @@ export function buildTokenInfo(state: GenesysSimState, clientId: string, scopes:
       organization: { ...org },
     },
   };
-}
-
-function mayReadTrunks(scopes: readonly string[]): boolean {
-  return scopes.some((s) => TRUNK_READ_GRANTS.includes(s));
-}
-
-function sendMissingPermission(res: express.Response): void {
-  sendApiError(res, {
-    status: 403,
-    code: 'missing.any.permissions',
-    message:
-      'Unable to perform the requested action. You must have at least one of the following permissions assigned: [telephony:plugin:all]',
-  });
 }

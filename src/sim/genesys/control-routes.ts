@@ -75,6 +75,20 @@ export function controlRouter(control: GenesysSimControl): Router {
     res.json(control.setRegistersEnabled(req.params.trunkId, body(req).enabled as boolean));
   });
 
+  router.get('/channels', (_req, res) => res.json({ channels: control.listChannels() }));
+  router.post('/channels/socket-closing', (req, res) => {
+    res.json({ warned: control.sendSocketClosing(body(req)) });
+  });
+  router.post('/channels/drop', (_req, res) => res.json({ dropped: control.dropSockets() }));
+  router.post('/channels/heartbeats', (req, res) => {
+    control.setHeartbeats(body(req) as { enabled: boolean; intervalMs?: number });
+    res.json(control.settings());
+  });
+  router.post('/channels/:channelId/expire', (req, res) => {
+    control.expireChannel(req.params.channelId);
+    res.json({ expired: req.params.channelId });
+  });
+
   router.use((req, _res, next) => next(new SimControlError('not_found', `no control route ${req.method} ${req.path}`)));
   router.use(controlErrorHandler);
   return router;

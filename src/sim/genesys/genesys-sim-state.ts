@@ -1,7 +1,9 @@
 import { systemClock, type Clock } from '../clock.js';
-import { defaultClients, defaultOrganization, defaultTrunks, type SimClientSeed } from './default-seed.js';
+import { ChannelRegistry, DEFAULT_CHANNEL_LIMITS } from './channel-registry.js';
+import { defaultClients, defaultOrganization, defaultTrunks, generatedTrunks, type SimClientSeed } from './default-seed.js';
 import { TimedFault, type ApiFault, type TokenEndpointFault } from './faults.js';
 import { RateLimiter } from './rate-limiter.js';
+import { NotificationHub } from './notification-hub.js';
 import { emptyStats, type GenesysSimStats } from './sim-stats.js';
 import { TokenStore } from './token-store.js';
 import { TrunkStore, type SeedTrunk } from './trunk-store.js';
@@ -23,6 +25,10 @@ export interface GenesysSimOptions {
   rateLimitPerMinute?: number;
   /** Default: four registered EXTERNAL trunks on two Edges plus one PHONE trunk. */
   trunks?: SeedTrunk[];
+  /** Adds this many generated, registered EXTERNAL trunks (see `generatedTrunks`) after `trunks`. */
+  generatedTrunks?: number;
+  /** Notifications API: heartbeat period (default 30000) and limits (24 h, 20 channels per client, 1000 topics per channel). */
+  notifications?: { heartbeatIntervalMs?: number; channelLifetimeMs?: number; maxChannelsPerClient?: number; maxTopicsPerChannel?: number };
   /** Default 0: tokens work as soon as they are issued. */
   propagationLagMs?: number;
   organization?: GenesysNamedEntity;
@@ -45,6 +51,8 @@ export interface GenesysSimState {
   readonly rateLimiter: RateLimiter;
   readonly tokenFault: TimedFault<TokenEndpointFault>;
   readonly apiFault: TimedFault<ApiFault>;
+  readonly channels: ChannelRegistry;
+  readonly notifications: NotificationHub;
   readonly settings: { tokenLifetimeSec: number; propagationLagMs: number };
   stats: GenesysSimStats;
   /** What `reset()` goes back to. */
@@ -54,6 +62,7 @@ export interface GenesysSimState {
     tokenLifetimeSec: number;
     propagationLagMs: number;
     rateLimitPerMinute: number;
+    heartbeats: { enabled: boolean; intervalMs: number };
   };
 }
 
@@ -61,17 +70,28 @@ export function createGenesysSimState(options: GenesysSimOptions = {}): GenesysS
   const clock = options.clock ?? systemClock;
   const initial = {
     clients: structuredClone(options.clients ?? [...defaultClients]),
-    trunks: structuredClone(options.trunks ?? defaultTrunks()),
+    trunks: structuredClone([...(options.trunks ?? defaultTrunks()), ...generatedTrunks(options.generatedTrunks ?? 0)]),
     tokenLifetimeSec: options.tokenLifetimeSec ?? 86_400,
     propagationLagMs: options.propagationLagMs ?? 0,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 300,
+    heartbeats: { enabled: true, intervalMs: options.notifications?.heartbeatIntervalMs ?? 30_000 },
   };
+  const tokens = new TokenStore(clock);
+  const trunks = new TrunkStore(clock);
+  const n = options.notifications ?? {};
+  const channels = new ChannelRegistry(clock, tokens, {
+    lifetimeMs: n.channelLifetimeMs ?? DEFAULT_CHANNEL_LIMITS.lifetimeMs,
+    maxChannelsPerClient: n.maxChannelsPerClient ?? DEFAULT_CHANNEL_LIMITS.maxChannelsPerClient,
+    maxTopicsPerChannel: n.maxTopicsPerChannel ?? DEFAULT_CHANNEL_LIMITS.maxTopicsPerChannel,
+  });
   const state: GenesysSimState = {
     clock,
     organization: options.organization ?? defaultOrganization,
     clients: new Map(),
-    tokens: new TokenStore(clock),
-    trunks: new TrunkStore(clock),
+    tokens,
+    trunks,
+    channels,
+    notifications: new NotificationHub(channels, trunks, () => state.stats, { ...initial.heartbeats }),
     rateLimiter: new RateLimiter(clock, initial.rateLimitPerMinute),
     tokenFault: new TimedFault(),
     apiFault: new TimedFault(),

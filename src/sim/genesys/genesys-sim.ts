@@ -25,6 +25,8 @@ export async function startGenesysSim(options: GenesysSimOptions = {}): Promise<
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
   });
+  // Notification sockets live on the same port, as `connectUri` says.
+  state.notifications.attach(server.server);
   return {
     url: server.url,
     control,
@@ -32,6 +34,9 @@ export async function startGenesysSim(options: GenesysSimOptions = {}): Promise<
     state,
     stats: () => control.stats(),
     resetStats: () => control.resetStats(),
-    close: () => server.close(),
+    close: async () => {
+      state.notifications.close();
+      await server.close();
+    },
   };
 }

@@ -1,7 +1,8 @@
 export { startGenesysSim, type GenesysSim } from './genesys-sim.js';
 export { createGenesysSimApp } from './genesys-sim-app.js';
 export { createGenesysSimState, type GenesysSimOptions, type GenesysSimState } from './genesys-sim-state.js';
-export { createGenesysSimControl, type GenesysSimControl, type GenesysSimSettings } from './sim-control.js';
+export { createGenesysSimControl, type GenesysSimControl, type GenesysSimSettings, type SimChannelInfo } from './sim-control.js';
+export { TRUNK_TOPIC_PREFIX, type HeartbeatSettings } from './notification-hub.js';
 export { SimControlError } from './sim-control-error.js';
 export type { GenesysSimStats } from './sim-stats.js';
 export type { ApiFault, TokenEndpointFault } from './faults.js';
@@ -16,6 +17,7 @@ export {
   defaultOrganization,
   defaultTrunkIds,
   defaultTrunks,
+  generatedTrunks,
   type SimClientSeed,
 } from './default-seed.js';
 export type * from './wire-types.js';

@@ -1,4 +1,4 @@
-import { parseSeedTrunk, parseTrunkStateChange, requireBoolean, requireInt, requireString } from './control-input.js';
+import { asObject, optionalInt, optionalString, parseSeedTrunk, parseTrunkStateChange, requireBoolean, requireInt, requireString } from './control-input.js';
 import {
   parseApiFault,
   parseTokenEndpointFault,
@@ -10,7 +10,17 @@ import { SimControlError } from './sim-control-error.js';
 import { emptyStats, type GenesysSimStats } from './sim-stats.js';
 import type { TrunkStateChange } from './trunk-health.js';
 import type { SeedTrunk, TrunkEvents } from './trunk-store.js';
+import type { HeartbeatSettings } from './notification-hub.js';
 import type { GenesysTrunk } from './wire-types.js';
+
+/** A Notifications API channel as the control API shows it. */
+export interface SimChannelInfo {
+  id: string;
+  clientId: string;
+  topics: string[];
+  connected: boolean;
+  expires: string;
+}
 
 /** The simulator's current knobs, as `GET /__sim/genesys/settings` shows them. */
 export interface GenesysSimSettings {
@@ -21,6 +31,8 @@ export interface GenesysSimSettings {
   apiFault: (ApiFault & { remainingMs: number | null }) | null;
   activeTokens: number;
   clients: Array<{ clientId: string; scopes: string[] }>;
+  heartbeats: HeartbeatSettings;
+  channelLimits: { lifetimeMs: number; maxChannelsPerClient: number; maxTopicsPerChannel: number };
 }
 
 /** Fault injection and scenario control; every method has an HTTP twin under `/__sim/genesys`. */
@@ -46,6 +58,16 @@ export interface GenesysSimControl {
   /** Registers, rejects (with a SIP code) or drops a trunk's registration. */
   setTrunkState(trunkId: string, change: TrunkStateChange): GenesysTrunk;
   setRegistersEnabled(trunkId: string, enabled: boolean): GenesysTrunk;
+  /** Live Notifications API channels, with their subscriptions and whether a socket is connected. */
+  listChannels(): SimChannelInfo[];
+  /** Sends `v2.system.socket_closing` to open sockets (all, or one channel's) and closes them after `graceMs` (default 60000). Returns how many were warned. */
+  sendSocketClosing(options?: { channelId?: string; graceMs?: number }): number;
+  /** Cuts every notification socket without a close frame, as a network drop would. Returns how many. */
+  dropSockets(): number;
+  /** Stops (a stalled stream: no heartbeats, no pongs) or restarts heartbeats, optionally at a new period. */
+  setHeartbeats(options: { enabled: boolean; intervalMs?: number }): void;
+  /** Ends a channel now, as its 24 h running out would: its socket is closed and it is gone. */
+  expireChannel(channelId: string): void;
   settings(): GenesysSimSettings;
   /** A snapshot of the counters. */
   stats(): GenesysSimStats;
@@ -81,7 +103,9 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
       client.secret = requireString(newSecret, 'secret');
     },
     revokeTokens(clientId) {
-      return state.tokens.revokeAll(clientId);
+      const revoked = state.tokens.revokeAll(clientId);
+      state.notifications.sweep();
+      return revoked;
     },
     setRateLimit(perMinute) {
       state.rateLimiter.limitPerMinute = requireInt(perMinute, 'perMinute', 1);
@@ -101,6 +125,29 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
       trunkOrThrow(id);
       return state.trunks.setRegistersEnabled(id, requireBoolean(enabled, 'enabled'));
     },
+    listChannels() {
+      state.notifications.sweep();
+      return state.channels.list().map((c) => ({
+        id: c.id,
+        clientId: c.clientId,
+        topics: [...c.topics],
+        connected: state.notifications.isConnected(c.id),
+        expires: new Date(c.expiresAt).toISOString(),
+      }));
+    },
+    sendSocketClosing(options = {}) {
+      const o = asObject(options);
+      return state.notifications.socketClosing({ channelId: optionalString(o.channelId, 'channelId'), graceMs: optionalInt(o.graceMs, 'graceMs', 0) });
+    },
+    dropSockets: () => state.notifications.dropSockets(),
+    setHeartbeats(options) {
+      const o = asObject(options);
+      state.notifications.setHeartbeats({ enabled: requireBoolean(o.enabled, 'enabled'), intervalMs: optionalInt(o.intervalMs, 'intervalMs', 10) });
+    },
+    expireChannel(channelId) {
+      if (!state.channels.expire(requireString(channelId, 'channelId'))) throw new SimControlError('not_found', `no channel ${channelId}`);
+      state.notifications.sweep();
+    },
     settings() {
       const now = state.clock();
       return {
@@ -111,6 +158,8 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
         apiFault: withRemaining(state.apiFault.current(now), state.apiFault.remainingMs(now)),
         activeTokens: state.tokens.activeCount(),
         clients: [...state.clients.values()].map((c) => ({ clientId: c.clientId, scopes: [...c.scopes] })),
+        heartbeats: { ...state.notifications.heartbeat },
+        channelLimits: { ...state.channels.limits },
       };
     },
     stats: () => structuredClone(state.stats),
@@ -127,6 +176,8 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
       loadClients(state);
       for (const t of state.trunks.list()) state.trunks.remove(t.id);
       for (const seed of structuredClone(state.initial.trunks)) state.trunks.add(seed);
+      for (const channel of state.channels.clear()) state.notifications.closeChannel(channel, 'simulator reset');
+      state.notifications.setHeartbeats({ ...state.initial.heartbeats });
       state.stats = emptyStats();
     },
     on(event, listener) {

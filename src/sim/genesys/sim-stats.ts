@@ -22,6 +22,14 @@ export interface GenesysSimStats {
   byRoute: Record<string, number>;
   /** `/api/v2` responses per status code. */
   byStatus: Record<string, number>;
+  /** Notifications API channels created, and removed because a client made one too many. */
+  channelsCreated: number;
+  channelsEvicted: number;
+  /** Websocket connections accepted on `/channels/{id}`. */
+  socketConnections: number;
+  /** Topic events (trunk changes) delivered to sockets, and heartbeats sent. */
+  notificationsSent: number;
+  heartbeatsSent: number;
 }
 
 export function emptyStats(): GenesysSimStats {
@@ -40,6 +48,11 @@ export function emptyStats(): GenesysSimStats {
     apiFaults: 0,
     byRoute: {},
     byStatus: {},
+    channelsCreated: 0,
+    channelsEvicted: 0,
+    socketConnections: 0,
+    notificationsSent: 0,
+    heartbeatsSent: 0,
   };
 }
 

@@ -124,3 +124,42 @@ export interface GenesysTokenResponse {
   token_type: 'bearer';
   expires_in: number;
 }
+
+/** `Channel`: what `POST /api/v2/notifications/channels` answers. */
+export interface GenesysChannel {
+  id: string;
+  connectUri: string;
+  expires: string;
+}
+
+/** `ChannelEntityListing`. */
+export interface GenesysChannelListing {
+  entities: GenesysChannel[];
+}
+
+/** `ChannelTopicEntityListing`: a channel's subscriptions. */
+export interface GenesysChannelTopicListing {
+  entities: Array<{ id: string }>;
+}
+
+/** `TrunkInstanceTopicTrunk`: the body of a `v2.telephony.providers.edges.trunks.{id}` event. */
+export interface GenesysTrunkTopicBody {
+  id: string;
+  connectedStatus: GenesysTrunk['connectedStatus'];
+  optionsStatus: GenesysOptionStatus[];
+  registersStatus: GenesysRegisterStatus[];
+  ipStatus: GenesysTrunk['ipStatus'];
+}
+
+/** `SystemMessageSystemMessage`: the body of `v2.system.socket_closing`. */
+export interface GenesysSystemMessage {
+  channelId: string;
+  systemTopicType?: string;
+  message: string;
+}
+
+/** One websocket frame the notification service sends (JSON text). */
+export type GenesysNotificationFrame =
+  | { topicName: 'channel.metadata'; eventBody: { message: 'WebSocket Heartbeat' | 'pong' } }
+  | { topicName: 'v2.system.socket_closing'; version: string; eventBody: GenesysSystemMessage }
+  | { topicName: string; version: string; eventBody: GenesysTrunkTopicBody; metadata: { CorrelationId: string } };

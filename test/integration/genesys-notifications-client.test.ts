@@ -1,0 +1,105 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildCredentials, buildUpstreamHttp } from '../../src/credentials/build-credentials.js';
+import { InProcessTokenStore } from '../../src/credentials/token-store.js';
+import type { UpstreamCredentials } from '../../src/credentials/upstream-credentials.js';
+import { UpstreamError, UpstreamUnavailableError } from '../../src/errors/app-error.js';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, defaultTrunkIds, startGenesysSim, TRUNK_TOPIC_PREFIX, type GenesysSim, type GenesysSimOptions } from '../../src/sim/genesys/index.js';
+import { systemClock } from '../../src/time/clock.js';
+import { GenesysNotificationsClient, upstreamStatusOf } from '../../src/upstream/genesys-notifications-client.js';
+import { WsSocketConnector } from '../../src/upstream/notification-socket.js';
+import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
+import { memoryLogger, testConfig } from '../support/test-config.js';
+
+const TOPIC = `${TRUNK_TOPIC_PREFIX}${defaultTrunkIds.twilio}`;
+
+describe('GenesysNotificationsClient and WsSocketConnector against the simulator', () => {
+  let sim: GenesysSim;
+  let client: GenesysNotificationsClient;
+  let credentials: UpstreamCredentials;
+  const connector = new WsSocketConnector({ handshakeTimeoutMs: 5_000 });
+
+  const start = async (options: GenesysSimOptions = {}) => {
+    sim = await startGenesysSim(options);
+    const config = testConfig({ GENESYS_LOGIN_URL: sim.url, GENESYS_API_URL: sim.url, GENESYS_CLIENT_ID: DEMO_CLIENT_ID, GENESYS_CLIENT_SECRET: DEMO_CLIENT_SECRET });
+    const upstream = buildUpstreamHttp(config);
+    credentials = buildCredentials({ config, http: upstream, clock: systemClock, logger: memoryLogger().logger, registry: new Registry(), store: new InProcessTokenStore() }).genesys;
+    client = new GenesysNotificationsClient(upstream.genesysApi, credentials);
+  };
+  beforeEach(() => start());
+  afterEach(async () => {
+    credentials.stop();
+    await sim.close();
+  });
+
+  it('creates a channel, replaces and adds subscriptions, and checks it with HEAD', async () => {
+    const channel = await client.createChannel();
+    expect(channel).toEqual({ id: expect.stringMatching(/^streaming-0-/), connectUri: `ws://127.0.0.1:${sim.server.port}/channels/${channel.id}`, expires: expect.any(String) });
+    await client.replaceSubscriptions(channel.id, [TOPIC]);
+    await client.addSubscriptions(channel.id, [`${TRUNK_TOPIC_PREFIX}${defaultTrunkIds.acmePbx}`]);
+    expect(sim.control.listChannels()[0]!.topics).toEqual([TOPIC, `${TRUNK_TOPIC_PREFIX}${defaultTrunkIds.acmePbx}`]);
+    await client.replaceSubscriptions(channel.id, []);
+    expect(sim.control.listChannels()[0]!.topics).toEqual([]);
+    expect(await client.channelExists(channel.id)).toBe(true);
+    expect(await client.channelExists('streaming-0-nope')).toBe(false);
+  });
+
+  it('a subscription update on a gone channel is an upstream_error carrying status 404', async () => {
+    const err = await client.replaceSubscriptions('streaming-0-nope', [TOPIC]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(upstreamStatusOf(err)).toBe(404);
+  });
+
+  it('a client without the trunk permission gets a 403 that names the permission', async () => {
+    await sim.close();
+    credentials.stop();
+    await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['notifications'] }] });
+    const channel = await client.createChannel();
+    const err = await client.replaceSubscriptions(channel.id, [TOPIC]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as Error).message).toMatch(/telephony:plugin:all/);
+    expect(upstreamStatusOf(err)).toBe(403);
+  });
+
+  it('an unreachable API is upstream_unavailable', async () => {
+    await client.createChannel(); // token in hand
+    await sim.server.stopListening();
+    await expect(client.channelExists('streaming-0-x')).rejects.toBeInstanceOf(UpstreamUnavailableError);
+  });
+
+  it('a channel answer without a websocket connectUri is refused', async () => {
+    const server = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"id":"c1","connectUri":"https://elsewhere"}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const staticCredentials = { upstream: 'genesys', authorize: async () => ({ header: 'Bearer t' }), refused: async () => undefined, accepted: () => undefined } as unknown as UpstreamCredentials;
+    const odd = new GenesysNotificationsClient(createUpstreamHttp({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2_000 }), staticCredentials);
+    await expect(odd.createChannel()).rejects.toThrow(/websocket connectUri/);
+    await new Promise((r) => server.close(r));
+  });
+
+  it('the connector opens a socket that receives frames, reports a drop as 1006, and closes on request', async () => {
+    const channel = await client.createChannel();
+    await client.replaceSubscriptions(channel.id, [TOPIC]);
+    const socket = await connector.connect(channel.connectUri);
+    const frames: string[] = [];
+    const event = new Promise<void>((resolve) => socket.onMessage((text) => (frames.push(text), resolve())));
+    const dropped = new Promise<number>((resolve) => socket.onClose(resolve));
+    sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'dropped' });
+    await event;
+    expect(JSON.parse(frames[0]!)).toMatchObject({ topicName: TOPIC });
+    sim.control.dropSockets();
+    expect(await dropped).toBe(1006);
+
+    const again = await connector.connect(channel.connectUri);
+    let reported = false;
+    again.onClose(() => (reported = true));
+    await again.close();
+    expect(reported).toBe(false);
+    expect(sim.control.listChannels()[0]!.connected).toBe(false);
+  });
+
+  it('the connector rejects a socket to an unknown channel', async () => {
+    await expect(connector.connect(`ws://127.0.0.1:${sim.server.port}/channels/streaming-0-nope`)).rejects.toThrow(/404/);
+  });
+});

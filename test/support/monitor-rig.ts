@@ -1,0 +1,70 @@
+import type { EventEmitter } from 'node:events';
+import { Registry } from 'prom-client';
+import { buildCredentials, buildUpstreamHttp } from '../../src/credentials/build-credentials.js';
+import { InProcessTokenStore } from '../../src/credentials/token-store.js';
+import type { MonitorTuning } from '../../src/monitor/monitor-tuning.js';
+import { createTrunkMonitor, type MonitorEvents, type TrunkMonitor } from '../../src/monitor/trunk-monitor.js';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startGenesysSim, type GenesysSimOptions } from '../../src/sim/genesys/index.js';
+import { systemClock } from '../../src/time/clock.js';
+import { GenesysClient } from '../../src/upstream/genesys-client.js';
+import { GenesysNotificationsClient } from '../../src/upstream/genesys-notifications-client.js';
+import { RecordingSink } from './recording-sink.js';
+import { memoryLogger, testConfig } from './test-config.js';
+
+/** The real monitor, real clients and real token broker against a Genesys simulator on 127.0.0.1. */
+export async function startMonitorRig(options: { sim?: GenesysSimOptions; notifications?: boolean; pollIntervalMs?: number; tuning?: Partial<MonitorTuning> } = {}) {
+  const sim = await startGenesysSim(options.sim);
+  const config = testConfig({
+    GENESYS_LOGIN_URL: sim.url,
+    GENESYS_API_URL: sim.url,
+    GENESYS_CLIENT_ID: DEMO_CLIENT_ID,
+    GENESYS_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+    MONITOR_NOTIFICATIONS: String(options.notifications ?? true),
+    // Long by default: tests drive polls through reconnects and pollNow(), not the interval.
+    MONITOR_POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 3_600_000),
+  });
+  const logs = memoryLogger();
+  const registry = new Registry();
+  const http = buildUpstreamHttp(config);
+  const credentials = buildCredentials({ config, http, clock: systemClock, logger: logs.logger, registry, store: new InProcessTokenStore() });
+  credentials.genesys.start();
+  const sink = new RecordingSink();
+  const monitor = createTrunkMonitor({
+    config,
+    genesysClient: new GenesysClient(http.genesysApi, credentials.genesys),
+    notificationsClient: new GenesysNotificationsClient(http.genesysApi, credentials.genesys),
+    credentials: credentials.genesys,
+    sink,
+    clock: systemClock,
+    logger: logs.logger,
+    registry,
+    tuning: options.tuning,
+  });
+  return {
+    sim,
+    monitor,
+    sink,
+    credentials,
+    registry,
+    logs,
+    async close() {
+      await monitor.stop();
+      credentials.genesys.stop();
+      credentials.servicenow.stop();
+      await sim.close();
+    },
+  };
+}
+
+/** Resolves with the next `event` whose payload matches; waits on the event, never on time. */
+export function nextEvent<E extends keyof MonitorEvents>(monitor: TrunkMonitor, event: E, match: (...args: MonitorEvents[E]) => boolean = () => true): Promise<MonitorEvents[E][0]> {
+  const emitter = monitor as unknown as EventEmitter;
+  return new Promise((resolve) => {
+    const listener = (...args: unknown[]) => {
+      if (!match(...(args as MonitorEvents[E]))) return;
+      emitter.off(event, listener);
+      resolve(args[0] as MonitorEvents[E][0]);
+    };
+    emitter.on(event, listener);
+  });
+}
