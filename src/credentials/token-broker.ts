@@ -265,18 +265,22 @@ export class TokenBroker extends EventEmitter {
     const patienceUntil = waitStarted + this.lockPatienceMs();
     for (;;) {
       let ran = false;
-      let result: { acquired: true; value: HeldToken } | { acquired: false };
+      let result: { acquired: true; value: { token: HeldToken; adopted: boolean } } | { acquired: false };
       try {
-        result = await store.withRefreshLock(this.upstream, LOCK_TTL_MS, () => {
+        result = await store.withRefreshLock(this.upstream, LOCK_TTL_MS, async () => {
           ran = true;
-          return this.fetchAndPromote();
+          // Check again under the lock: another replica may have shared a token and released the lock
+          // between our read above and our acquiring it (seen with 3 replicas: a second token request).
+          const fresh = await this.readShared();
+          if (fresh) return { token: this.adopt(fresh), adopted: true };
+          return { token: await this.fetchAndPromote(), adopted: false };
         });
       } catch (err) {
         if (ran) throw err;
         this.log.warn('refresh lock unavailable; refreshing on our own', { err });
         return { token: await this.fetchAndPromote(), adopted: false };
       }
-      if (result.acquired) return { token: result.value, adopted: false };
+      if (result.acquired) return result.value;
       if (clock.monotonic() >= patienceUntil) {
         this.log.warn('another replica holds the refresh lock without sharing a token; refreshing on our own', { waitedMs: Math.round(clock.monotonic() - waitStarted) });
         return { token: await this.fetchAndPromote(), adopted: false };

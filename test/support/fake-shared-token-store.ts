@@ -13,6 +13,8 @@ export class FakeSharedTokenStore implements TokenStore {
   writes = 0;
   locksAcquired = 0;
   locksContended = 0;
+  /** Runs once, just before the next lock is granted (another replica acting between our read and our lock). */
+  beforeNextLock?: () => Promise<void>;
   private readonly tokens = new Map<string, SharedToken>();
   private readonly locks = new Map<string, { owner: number; untilMono: number }>();
   private nextOwner = 1;
@@ -35,6 +37,9 @@ export class FakeSharedTokenStore implements TokenStore {
 
   async withRefreshLock<T>(upstream: string, ttlMs: number, fn: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }> {
     this.fail('lock');
+    const hook = this.beforeNextLock;
+    this.beforeNextLock = undefined;
+    await hook?.();
     const held = this.locks.get(upstream);
     if (held && held.untilMono > this.clock.monotonic()) {
       this.locksContended += 1;

@@ -95,6 +95,22 @@ describe('TokenBroker across replicas (shared token store)', () => {
     b.stop();
   });
 
+  it('a replica that gets the lock just after another shared a token and released it adopts that token instead of fetching', async () => {
+    const c = cluster({ replicas: 1, randoms: [() => 0] });
+    const broker = c.brokers[0]!;
+    broker.start();
+    await c.clock.advance(1);
+    expect(c.endpoint.requests).toBe(1);
+    c.store.beforeNextLock = async () => {
+      const now = c.clock.now();
+      await c.store.write('genesys', { value: 'token-from-another-replica', obtainedAtWall: now, expiresAtWall: now + 60_000, lifetimeMs: 60_000, verified: true, scopes: [] });
+    };
+    await c.clock.advance(40_000); // past the soft point: read (nothing newer), then lock
+    expect((await broker.token()).value).toBe('token-from-another-replica');
+    expect(c.endpoint.requests).toBe(1);
+    broker.stop();
+  });
+
   it('replicas refreshing at the same moment: one holds the lock and fetches, the others wait and adopt its token', async () => {
     const c = cluster({ replicas: 3 });
     c.endpoint.latencyMs = 1_000;
