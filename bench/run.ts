@@ -3,10 +3,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clusterRotationBench } from './cluster-rotation.js';
+import { failoverBench } from './failover.js';
 import { rotationBench } from './rotation.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   rotation: rotationBench,
+  failover: failoverBench,
+  'cluster-rotation': clusterRotationBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

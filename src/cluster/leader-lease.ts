@@ -30,6 +30,7 @@ export interface LeaderLease {
   stop(): Promise<void>;
   snapshot(): LeaseSnapshot;
   on(event: 'elected' | 'revoked', listener: (e: LeadershipEvent) => void): this;
+  once(event: 'elected' | 'revoked', listener: (e: LeadershipEvent) => void): this;
   off(event: 'elected' | 'revoked', listener: (e: LeadershipEvent) => void): this;
 }
 

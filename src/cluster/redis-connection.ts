@@ -61,7 +61,7 @@ export class RedisConnection {
       this.lastError = err.message;
       if (this.downLogged) return;
       this.downLogged = true;
-      this.log.warn('redis unreachable; this replica keeps serving on its own tokens and is not leader', { err });
+      this.log.warn('redis unreachable; this replica refreshes tokens on its own and gives up leadership when its lease runs out', { err });
     });
     if (options.registry) {
       const connection = this;
@@ -105,15 +105,27 @@ export class RedisConnection {
 
   /** QUIT when connected (lets pending replies arrive), otherwise just drop the socket and stop reconnecting. */
   async close(): Promise<void> {
-    if (this.client.status === 'end') return;
+    const status = this.client.status;
+    if (status === 'end') return;
+    // Between reconnect attempts no socket is open and ioredis emits no 'end': nothing to wait for.
+    const socketOpen = status === 'connecting' || status === 'connect' || status === 'ready';
+    let timer: NodeJS.Timeout | undefined;
+    const ended = socketOpen
+      ? new Promise<void>((resolve) => {
+          this.client.once('end', () => resolve());
+          timer = setTimeout(resolve, 2_000);
+        })
+      : Promise.resolve();
+    let quit = false;
     if (this.up) {
-      try {
-        await this.client.quit();
-        return;
-      } catch {
-        // fall through: a connection that cannot QUIT is simply dropped
-      }
+      // QUIT answers before the socket closes: wait for 'end' so nothing is left open after close().
+      quit = await this.client.quit().then(
+        () => true,
+        () => false,
+      );
     }
-    this.client.disconnect(false);
+    if (!quit) this.client.disconnect(false);
+    await ended;
+    clearTimeout(timer);
   }
 }
