@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { redact, REDACTED } from '../../src/log/redact.js';
 import { testEnv } from '../support/test-config.js';
 
 function problemsOf(env: NodeJS.ProcessEnv, options = { requireCallerAuth: true }): string[] {
@@ -111,6 +112,12 @@ describe('loadConfig', () => {
       const readFile = () => `${b64Key}\n`;
       const c = loadConfig(testEnv({ REDIS_URL: 'redis://r:6379', TOKEN_CACHE_KEY_FILE: '/run/secrets/cache-key' }), { readFile });
       expect(Buffer.from(c.tokenCacheSecretKey!)).toEqual(Buffer.alloc(32, 7));
+    });
+
+    it('keeps the key out of logs even if the whole config is logged (structural redaction)', () => {
+      const c = loadConfig(testEnv({ REDIS_URL: 'redis://r:6379', TOKEN_CACHE_KEY: hexKey }));
+      expect(JSON.stringify(redact(c))).not.toMatch(/"tokenCacheSecretKey":\{/);
+      expect((redact(c) as Record<string, unknown>).tokenCacheSecretKey).toBe(REDACTED);
     });
 
     it('refuses a key that is not 32 bytes, without echoing it', () => {
