@@ -4,11 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorBench } from './monitor.js';
+import { clusterRotationBench } from './cluster-rotation.js';
+import { failoverBench } from './failover.js';
 import { rotationBench } from './rotation.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   rotation: rotationBench,
   monitor: monitorBench,
+  failover: failoverBench,
+  'cluster-rotation': clusterRotationBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

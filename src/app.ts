@@ -5,8 +5,11 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ActionRegistry } from './actions/action-registry.js';
 import type { ActionService } from './actions/action-service.js';
 import type { Config } from './config/config.js';
+import { buildCluster } from './cluster/build-cluster.js';
+import type { LeaderLease } from './cluster/leader-lease.js';
+import type { RedisConnection } from './cluster/redis-connection.js';
 import { buildCredentials, buildUpstreamHttp } from './credentials/build-credentials.js';
-import { InProcessTokenStore, type TokenStore } from './credentials/token-store.js';
+import type { TokenStore } from './credentials/token-store.js';
 import type { UpstreamCredentials } from './credentials/upstream-credentials.js';
 import { credentialsRoutes } from './http/routes/credentials-routes.js';
 import { systemClock, type Clock } from './time/clock.js';
@@ -31,6 +34,7 @@ export interface AppOverrides {
   readiness?: ReadinessCheck[];
   clock?: Clock;
   tokenStore?: TokenStore;
+  leadership?: LeaderLease;
   credentials?: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
 }
 
@@ -40,6 +44,13 @@ export interface TrunkgateApp {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly credentials: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
+  /**
+   * Who runs the trunk monitor: a Redis lease with REDIS_URL, otherwise always this replica. Started by
+   * listen(), given up by close(); start single-instance work on `elected`, stop it on `revoked`.
+   */
+  readonly leadership: LeaderLease;
+  /** The replica's Redis connection when REDIS_URL is set (closed by close()). */
+  readonly redis?: RedisConnection;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, drains in-flight requests (bounded by `config.shutdownGraceMs`), then releases everything. */
@@ -54,13 +65,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const httpMetrics = new HttpMetrics(registry);
   const clock = overrides.clock ?? systemClock;
   const http = buildUpstreamHttp(config);
-  const credentials =
-    overrides.credentials ?? buildCredentials({ config, http, clock, logger, registry, store: overrides.tokenStore ?? new InProcessTokenStore() });
+  const cluster = await buildCluster({ config, clock, logger, registry, tokenStore: overrides.tokenStore, leadership: overrides.leadership });
+  const credentials = overrides.credentials ?? buildCredentials({ config, http, clock, logger, registry, store: cluster.tokenStore });
   const actions = overrides.actions ?? new ActionRegistry([]);
   const readiness: ReadinessCheck[] = overrides.readiness ?? [
     { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
     { name: 'genesys-token', check: () => credentials.genesys.ready() },
     { name: 'servicenow-credentials', check: () => credentials.servicenow.ready() },
+    ...(cluster.readiness ? [cluster.readiness] : []),
   ];
   const auth = new CallerAuthenticator(config.gatewayAuth);
   const startedAt = Date.now();
@@ -83,9 +95,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     registry,
     credentials,
+    leadership: cluster.leadership,
+    redis: cluster.redis,
     listen: (port = config.port, host = config.host) =>
       new Promise<string>((resolve, reject) => {
         for (const component of background) component.start();
+        cluster.leadership.start();
         server = app.listen(port, host, (err?: Error) => {
           if (err) return reject(err);
           const address = server!.address() as AddressInfo;
@@ -108,6 +123,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         clearTimeout(grace);
       }
       for (const component of background) component.stop();
+      await cluster.close();
     },
   };
 }

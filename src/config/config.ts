@@ -43,6 +43,13 @@ export interface Config {
   dataDir: string;
   databaseUrl?: string;
   redisUrl?: string;
+  /** Prefix of every Redis key trunkgate writes (several deployments may share one Redis). */
+  redisKeyPrefix: string;
+  /**
+   * TOKEN_CACHE_KEY: the 32-byte key that encrypts the shared token cache in Redis; set whenever
+   * `redisUrl` is. Named with "secret" so structural log redaction masks it if config is ever logged.
+   */
+  tokenCacheSecretKey?: Uint8Array;
   mappingsDir: string;
   maxPayloadBytes: number;
   gatewayAuth: GatewayAuthConfig;
@@ -131,6 +138,28 @@ function readGenesys(r: EnvReader, defaultBuffer: number): GenesysConfig {
 }
 
 /**
+ * TOKEN_CACHE_KEY: 32 random bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`).
+ * Required with REDIS_URL: tokens are shared through Redis only encrypted with it.
+ */
+function readTokenCacheKey(r: EnvReader, redisUrl: string | undefined): Uint8Array | undefined {
+  const raw = r.secret('TOKEN_CACHE_KEY');
+  if (raw === undefined) {
+    if (redisUrl !== undefined) r.problems.push('TOKEN_CACHE_KEY (or TOKEN_CACHE_KEY_FILE) is required with REDIS_URL: 32 random bytes, hex or base64 (openssl rand -base64 32)');
+    return undefined;
+  }
+  const text = raw.trim();
+  let key: Buffer | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(text)) key = Buffer.from(text, 'hex');
+  else if (/^[A-Za-z0-9+/_-]{42,43}={0,2}$/.test(text)) key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  // The value itself is never echoed: only its shape is described.
+  if (key?.length !== 32) {
+    r.problems.push(`TOKEN_CACHE_KEY must be 32 bytes as 64 hex digits or base64 (got ${text.length} characters that are neither)`);
+    return undefined;
+  }
+  return new Uint8Array(key);
+}
+
+/**
  * Reads the whole configuration from an environment. Throws a ConfigError naming every bad setting.
  * `requireCallerAuth` is what `npm start` uses: a gateway open to anyone is refused.
  */
@@ -161,13 +190,17 @@ export function loadConfig(
   r.required('SERVICENOW_INSTANCE_URL', r.string('SERVICENOW_INSTANCE_URL'));
 
   const dataDir = path.resolve(r.string('DATA_DIR') ?? './data');
+  const redisUrl = r.url('REDIS_URL', r.secret('REDIS_URL'), ['redis:', 'rediss:']);
+  const redisKeyPrefix = r.string('REDIS_KEY_PREFIX') ?? 'trunkgate:';
   const config: Config = {
     port: r.integer('PORT', 8080, { min: 0, max: 65535 }),
     host: r.string('HOST') ?? '0.0.0.0',
     logLevel,
     dataDir,
     databaseUrl: r.url('DATABASE_URL', r.secret('DATABASE_URL'), ['postgres:', 'postgresql:']),
-    redisUrl: r.url('REDIS_URL', r.secret('REDIS_URL'), ['redis:', 'rediss:']),
+    redisUrl,
+    redisKeyPrefix,
+    tokenCacheSecretKey: readTokenCacheKey(r, redisUrl),
     mappingsDir: path.resolve(r.string('MAPPINGS_DIR') ?? './mappings'),
     maxPayloadBytes: r.integer('MAX_PAYLOAD_BYTES', 10_240, { min: 2, max: 10 * 1024 * 1024 }),
     gatewayAuth,

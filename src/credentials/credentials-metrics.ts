@@ -35,7 +35,8 @@ export class CredentialsMetrics {
     });
   }
 
-  refreshed(upstream: string, outcome: 'success' | 'transient_error' | 'permanent_error', seconds: number): void {
+  /** `success`: a new token from the token endpoint; `adopted`: a token another replica shared (no request). */
+  refreshed(upstream: string, outcome: 'success' | 'adopted' | 'transient_error' | 'permanent_error', seconds: number): void {
     this.refreshes.inc({ upstream, outcome });
     if (outcome === 'success') this.duration.observe({ upstream }, seconds);
   }

@@ -85,6 +85,10 @@ const VERIFY_MAX_MS = 10_000;
 /** A re-issued token is served until this close to its expiry, then callers wait for the next one. */
 const REUSED_SAFETY_MS = 250;
 const REUSED_GAP_MS = 100;
+/** The cluster refresh lock outlives the longest healthy refresh (token request plus VERIFY_MAX_MS). */
+const LOCK_TTL_MS = 30_000;
+/** How often a replica waiting on another's refresh looks for the token it shares. */
+const LOCK_POLL_MS = 200;
 /** A 403 this soon after promotion (and before any success) may still be propagation. */
 const JUST_ROTATED_MS = 120_000;
 
@@ -234,8 +238,8 @@ export class TokenBroker extends EventEmitter {
     this.timer?.cancel();
     const started = clock.monotonic();
     try {
-      const token = await this.obtain();
-      metrics.refreshed(this.upstream, 'success', (clock.monotonic() - started) / 1000);
+      const { token, adopted } = await this.obtain();
+      metrics.refreshed(this.upstream, adopted ? 'adopted' : 'success', (clock.monotonic() - started) / 1000);
       this.recovered();
       const nextAt = this.reusedUntilMono !== undefined ? this.reusedUntilMono + REUSED_GAP_MS : token.softAtMono;
       this.schedule(nextAt - clock.monotonic());
@@ -247,20 +251,51 @@ export class TokenBroker extends EventEmitter {
     }
   }
 
-  /** Adopts a newer token another replica stored, or fetches, verifies and promotes a new one. */
-  private async obtain(): Promise<HeldToken> {
+  /**
+   * Adopts a newer token another replica stored, or fetches, verifies and promotes a new one under the
+   * cluster refresh lock. The lock only saves token requests; it is never a reason to fail a caller:
+   * when the store cannot be reached, or another replica holds the lock longer than a healthy refresh
+   * takes without sharing a token (it may have died mid-refresh), this replica refreshes on its own.
+   */
+  private async obtain(): Promise<{ token: HeldToken; adopted: boolean }> {
     const { store, clock } = this.options;
     const shared = await this.readShared();
-    if (shared) return this.adopt(shared);
-    const lockTtl = Math.max(VERIFY_MAX_MS * 2, 30_000);
-    for (let attempt = 0; attempt < 50; attempt += 1) {
-      const result = await store.withRefreshLock(this.upstream, lockTtl, () => this.fetchAndPromote());
+    if (shared) return { token: this.adopt(shared), adopted: true };
+    const waitStarted = clock.monotonic();
+    const patienceUntil = waitStarted + this.lockPatienceMs();
+    for (;;) {
+      let ran = false;
+      let result: { acquired: true; value: { token: HeldToken; adopted: boolean } } | { acquired: false };
+      try {
+        result = await store.withRefreshLock(this.upstream, LOCK_TTL_MS, async () => {
+          ran = true;
+          // Check again under the lock: another replica may have shared a token and released the lock
+          // between our read above and our acquiring it (seen with 3 replicas: a second token request).
+          const fresh = await this.readShared();
+          if (fresh) return { token: this.adopt(fresh), adopted: true };
+          return { token: await this.fetchAndPromote(), adopted: false };
+        });
+      } catch (err) {
+        if (ran) throw err;
+        this.log.warn('refresh lock unavailable; refreshing on our own', { err });
+        return { token: await this.fetchAndPromote(), adopted: false };
+      }
       if (result.acquired) return result.value;
-      await clock.sleep(200);
+      if (clock.monotonic() >= patienceUntil) {
+        this.log.warn('another replica holds the refresh lock without sharing a token; refreshing on our own', { waitedMs: Math.round(clock.monotonic() - waitStarted) });
+        return { token: await this.fetchAndPromote(), adopted: false };
+      }
+      await clock.sleep(LOCK_POLL_MS);
       const fresh = await this.readShared();
-      if (fresh) return this.adopt(fresh);
+      if (fresh) return { token: this.adopt(fresh), adopted: true };
     }
-    throw new TokenEndpointError('another replica holds the refresh lock and produced no token', 'transient');
+  }
+
+  /** How long to wait on another replica's refresh: until our own token's hard deadline, and at least as long as a healthy refresh may verify. */
+  private lockPatienceMs(): number {
+    const t = this.current;
+    const untilHard = t && this.usable(t) ? t.expiresAtMono - t.hardBufferMs - this.options.clock.monotonic() : 0;
+    return Math.min(LOCK_TTL_MS, Math.max(VERIFY_MAX_MS, untilHard));
   }
 
   private async readShared() {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { redact, REDACTED } from '../../src/log/redact.js';
 import { testEnv } from '../support/test-config.js';
 
 function problemsOf(env: NodeJS.ProcessEnv, options = { requireCallerAuth: true }): string[] {
@@ -89,5 +90,43 @@ describe('loadConfig', () => {
   it('never puts a secret value in a problem message', () => {
     const problems = problemsOf(testEnv({ DATABASE_URL: 'mysql://user:hunter2@db/x', GATEWAY_BASIC_AUTH: 'hunter3' }));
     expect(problems.join()).not.toMatch(/hunter/);
+  });
+
+  describe('Redis settings', () => {
+    const hexKey = 'a1'.repeat(32);
+    const b64Key = Buffer.alloc(32, 7).toString('base64');
+
+    it('needs TOKEN_CACHE_KEY with REDIS_URL, and defaults the key prefix', () => {
+      expect(problemsOf(testEnv({ REDIS_URL: 'redis://127.0.0.1:6379' })).join()).toContain('TOKEN_CACHE_KEY (or TOKEN_CACHE_KEY_FILE) is required with REDIS_URL');
+      const c = loadConfig(testEnv({ REDIS_URL: 'redis://127.0.0.1:6379', TOKEN_CACHE_KEY: hexKey }));
+      expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+      expect(c.redisKeyPrefix).toBe('trunkgate:');
+      expect(Buffer.from(c.tokenCacheSecretKey!).toString('hex')).toBe(hexKey);
+      expect(loadConfig(testEnv({ REDIS_URL: 'redis://r:6379', TOKEN_CACHE_KEY: hexKey, REDIS_KEY_PREFIX: 'tg-blue:' })).redisKeyPrefix).toBe('tg-blue:');
+    });
+
+    it('accepts the key as hex, base64 or base64url, and from TOKEN_CACHE_KEY_FILE', () => {
+      const b64url = Buffer.alloc(32, 0xfb).toString('base64url');
+      expect(Buffer.from(loadConfig(testEnv({ TOKEN_CACHE_KEY: b64Key })).tokenCacheSecretKey!)).toEqual(Buffer.alloc(32, 7));
+      expect(Buffer.from(loadConfig(testEnv({ TOKEN_CACHE_KEY: b64url })).tokenCacheSecretKey!)).toEqual(Buffer.alloc(32, 0xfb));
+      const readFile = () => `${b64Key}\n`;
+      const c = loadConfig(testEnv({ REDIS_URL: 'redis://r:6379', TOKEN_CACHE_KEY_FILE: '/run/secrets/cache-key' }), { readFile });
+      expect(Buffer.from(c.tokenCacheSecretKey!)).toEqual(Buffer.alloc(32, 7));
+    });
+
+    it('keeps the key out of logs even if the whole config is logged (structural redaction)', () => {
+      const c = loadConfig(testEnv({ REDIS_URL: 'redis://r:6379', TOKEN_CACHE_KEY: hexKey }));
+      expect(JSON.stringify(redact(c))).not.toMatch(/"tokenCacheSecretKey":\{/);
+      expect((redact(c) as Record<string, unknown>).tokenCacheSecretKey).toBe(REDACTED);
+    });
+
+    it('refuses a key that is not 32 bytes, without echoing it', () => {
+      for (const bad of ['hunter2-not-a-key', 'a1'.repeat(31), Buffer.alloc(16, 1).toString('base64'), `${'a1'.repeat(32)}ff`]) {
+        const problems = problemsOf(testEnv({ REDIS_URL: 'redis://r:6379', TOKEN_CACHE_KEY: bad }));
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toContain('TOKEN_CACHE_KEY must be 32 bytes');
+        expect(problems[0]).not.toContain(bad);
+      }
+    });
   });
 });
