@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ActionRegistry } from './actions/action-registry.js';
 import type { ActionService } from './actions/action-service.js';
+import { buildActions } from './actions/build-actions.js';
 import type { Config } from './config/config.js';
 import { buildCredentials, buildUpstreamHttp } from './credentials/build-credentials.js';
 import { InProcessTokenStore, type TokenStore } from './credentials/token-store.js';
@@ -19,6 +19,8 @@ import { accessLog, requestId } from './http/request-context.js';
 import { actionRoutes } from './http/routes/action-routes.js';
 import { systemRoutes } from './http/routes/system-routes.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { buildUpstreamClients, type UpstreamClients } from './upstream/build-upstream-clients.js';
+import { limiterFactory } from './upstream/limiter-factory.js';
 import { VERSION } from './version.js';
 
 /** Pieces a test (or the sandbox) may swap; everything else is built from config. */
@@ -40,6 +42,8 @@ export interface TrunkgateApp {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly credentials: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
+  /** The paced, retrying upstream clients (shared pacing budgets): use these, never a client of your own. */
+  readonly upstream: UpstreamClients;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, drains in-flight requests (bounded by `config.shutdownGraceMs`), then releases everything. */
@@ -56,7 +60,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const http = buildUpstreamHttp(config);
   const credentials =
     overrides.credentials ?? buildCredentials({ config, http, clock, logger, registry, store: overrides.tokenStore ?? new InProcessTokenStore() });
-  const actions = overrides.actions ?? new ActionRegistry([]);
+  // Issue 6 passes a bottleneck Redis connection here (REDIS_URL) so replicas share the budgets.
+  const limiters = limiterFactory();
+  const upstream = buildUpstreamClients({ config, http, credentials, clock, logger, registry, limiters });
+  const actions = overrides.actions ?? buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream, clock });
   const readiness: ReadinessCheck[] = overrides.readiness ?? [
     { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
     { name: 'genesys-token', check: () => credentials.genesys.ready() },
@@ -83,6 +90,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     registry,
     credentials,
+    upstream,
     listen: (port = config.port, host = config.host) =>
       new Promise<string>((resolve, reject) => {
         for (const component of background) component.start();
@@ -108,6 +116,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         clearTimeout(grace);
       }
       for (const component of background) component.stop();
+      await upstream.close();
     },
   };
 }
