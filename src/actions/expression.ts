@@ -58,9 +58,14 @@ export function compileExpression(source: string): Expression {
     evaluate(root, bindings) {
       const fast = direct?.(root, bindings);
       if (fast) return Promise.resolve(fast.value);
-      return compiled.evaluate(root, bindings) as Promise<unknown>;
+      return (compiled.evaluate(root, bindings) as Promise<unknown>).then(plainValue);
     },
   };
+}
+
+/** JSONata marks result sequences with extra array properties; callers get plain arrays. */
+function plainValue(value: unknown): unknown {
+  return Array.isArray(value) && 'sequence' in value ? Array.from(value) : value;
 }
 
 /** JSONata's idea of a true condition, for `when`, `finishWhen` and `notFoundWhen`. */

@@ -36,8 +36,11 @@ export function validationDetails(errors: ErrorObject[] | null | undefined): Err
     folded.add(e);
     for (const b of branches) folded.add(b);
   }
+  // A value of the wrong type fails its other keywords too; the type is the problem to report.
+  const wrongType = new Set(all.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   for (const e of all) {
     if (folded.has(e)) continue;
+    if (e.keyword !== 'type' && wrongType.has(e.instancePath) && e.keyword !== 'required' && e.keyword !== 'additionalProperties') continue;
     // anyOf/oneOf/if whose branches are reported on their own add nothing a caller can act on.
     if ((e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') && all.some((b) => b !== e && b.schemaPath.startsWith(`${e.schemaPath}/`))) continue;
     details.push(detailOf(e));
