@@ -170,3 +170,26 @@ output:
     await expect(createApp(testConfig({ MAPPINGS_DIR: path.join(os.tmpdir(), 'no-such-trunkgate-mappings') }), { processMetrics: false })).rejects.toThrow(/MAPPINGS_DIR .* is not a folder/);
   });
 });
+
+describe('npm run export-data-actions', () => {
+  it('writes one Genesys Data Action JSON per loaded action', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-export-'));
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/export-data-actions.ts', '--base-url', 'https://gw.example.com', '--out', out], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(fs.readdirSync(out).sort()).toEqual(['add-work-note.json', 'create-incident.json', 'get-incident.json', 'get-trunk.json', 'update-incident.json']);
+      const exported = JSON.parse(fs.readFileSync(path.join(out, 'create-incident.json'), 'utf8'));
+      expect(exported.config.request.requestUrlTemplate).toBe('https://gw.example.com/v1/actions/create-incident');
+      expect(exported.contract.input.inputSchema.required).toEqual(['short_description']);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to run without --base-url', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/export-data-actions.ts', '--out', os.tmpdir()], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--base-url and --out are required');
+  });
+});
