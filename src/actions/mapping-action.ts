@@ -6,7 +6,7 @@ import type { CallOptions, UpstreamApi, UpstreamRequest } from '../upstream/upst
 import { bodyEvidence } from '../upstream/upstream-errors.js';
 import type { LoadedAction } from './action-registry.js';
 import type { ActionContext, ActionSummary } from './action-service.js';
-import { isTruthy, type Bindings, type Expression } from './expression.js';
+import { isTruthy, type Bindings, type Expression, type MaybePromise } from './expression.js';
 import { mappingFunctions } from './mapping-functions.js';
 import { evaluateTree, textOf, type Template, type TemplateTree } from './template.js';
 import { validationDetails } from './schema-validator.js';
@@ -73,17 +73,26 @@ export class MappingAction implements LoadedAction {
     let last: unknown;
     for (let i = 0; i < steps.length; i += 1) {
       const step = steps[i]!;
-      if (step.when && !isTruthy(await step.when.evaluate(input, bindings))) continue;
+      if (step.when) {
+        const when = step.when.evaluate(input, bindings);
+        if (!isTruthy(when instanceof Promise ? await when : when)) continue;
+      }
       ran.add(i);
-      const selected = await this.runConfirmable(i, input, bindings, deadline, ran);
+      const selected = step.confirmWith === undefined ? { value: await this.runStep(step, input, bindings, { deadline }) } : await this.runConfirmable(i, input, bindings, deadline, ran);
       if (selected.finishedBy !== undefined) {
         last = selected.value;
         break;
       }
       results[step.name] = selected.value;
       last = selected.value;
-      if (step.notFoundWhen && isTruthy(await step.notFoundWhen.evaluate(selected.value, bindings))) throw await this.notFound(step, input, bindings);
-      if (step.finishWhen && isTruthy(await step.finishWhen.evaluate(selected.value, bindings))) break;
+      if (step.notFoundWhen) {
+        const missing = step.notFoundWhen.evaluate(selected.value, bindings);
+        if (isTruthy(missing instanceof Promise ? await missing : missing)) throw await this.notFound(step, input, bindings);
+      }
+      if (step.finishWhen) {
+        const finished = step.finishWhen.evaluate(selected.value, bindings);
+        if (isTruthy(finished instanceof Promise ? await finished : finished)) break;
+      }
     }
     return this.output(last, bindings);
   }
@@ -110,7 +119,8 @@ export class MappingAction implements LoadedAction {
   }
 
   private async runStep(step: CompiledStep, input: unknown, bindings: Bindings, options: CallOptions): Promise<unknown> {
-    const request = await this.request(step, input, bindings);
+    const built = this.request(step, input, bindings);
+    const request = built instanceof Promise ? await built : built;
     let body: unknown;
     try {
       body = (await this.deps.api.send(request, { ...options, ...(step.idempotent === undefined ? {} : { idempotent: step.idempotent }) })).body;
@@ -121,19 +131,26 @@ export class MappingAction implements LoadedAction {
     return step.select ? step.select.evaluate(body, bindings) : body;
   }
 
-  private async request(step: CompiledStep, input: unknown, bindings: Bindings): Promise<UpstreamRequest> {
-    let path = '';
-    for (const piece of step.path.pieces) {
-      path += typeof piece === 'string' ? piece : pathSegment(await piece.evaluate(input, bindings), step.name, piece.source);
-    }
-    const query = new URLSearchParams();
-    for (const [name, template] of step.query) {
-      const value = await template.evaluate(input, bindings);
-      if (value === undefined || value === null) continue;
-      for (const v of Array.isArray(value) ? value : [value]) query.append(name, textOf(v));
-    }
-    const body = step.body === undefined ? undefined : await evaluateTree(step.body, input, bindings);
-    return { operation: `${this.summary.name}.${step.name}`, method: step.method, path, ...([...query.keys()].length > 0 ? { query } : {}), ...(body === undefined ? {} : { body }) };
+  /** The upstream request of a step; built synchronously unless a placeholder needs JSONata. */
+  private request(step: CompiledStep, input: unknown, bindings: Bindings): MaybePromise<UpstreamRequest> {
+    const pathParts = step.path.pieces.map((piece) => (typeof piece === 'string' ? piece : piece.evaluate(input, bindings)));
+    const queryValues = step.query.map(([, template]) => template.evaluate(input, bindings));
+    const build = (parts: unknown[], values: unknown[], body: unknown): UpstreamRequest => {
+      let path = '';
+      parts.forEach((part, k) => {
+        const piece = step.path.pieces[k]!;
+        path += typeof piece === 'string' ? piece : pathSegment(part, step.name, piece.source);
+      });
+      const query = new URLSearchParams();
+      values.forEach((value, k) => {
+        if (value === undefined || value === null) return;
+        for (const v of Array.isArray(value) ? value : [value]) query.append(step.query[k]![0], textOf(v));
+      });
+      return { operation: `${this.summary.name}.${step.name}`, method: step.method, path, ...(values.length > 0 ? { query } : {}), ...(body === undefined ? {} : { body }) };
+    };
+    const pending = step.body !== undefined || pathParts.some((p) => p instanceof Promise) || queryValues.some((v) => v instanceof Promise);
+    if (!pending) return build(pathParts, queryValues, undefined);
+    return (async () => build(await Promise.all(pathParts), await Promise.all(queryValues), step.body === undefined ? undefined : await evaluateTree(step.body, input, bindings)))();
   }
 
   private async notFound(step: CompiledStep, input: unknown, bindings: Bindings): Promise<NotFoundError> {
@@ -141,12 +158,19 @@ export class MappingAction implements LoadedAction {
     return new NotFoundError(message || `${this.summary.upstream} has no record for this ${this.summary.name} request`);
   }
 
-  private async output(last: unknown, bindings: Bindings): Promise<Record<string, unknown>> {
-    const out: Record<string, unknown> = {};
-    for (const [name, field] of this.mapping.fields) {
-      const value = typeof field === 'object' && field !== null ? await field.evaluate(last, bindings) : field;
-      if (value !== undefined) out[name] = value;
-    }
+  private output(last: unknown, bindings: Bindings): MaybePromise<Record<string, unknown>> {
+    const values = this.mapping.fields.map(([, field]) => (typeof field === 'object' && field !== null ? field.evaluate(last, bindings) : field));
+    const finish = (done: unknown[]) => {
+      const out: Record<string, unknown> = {};
+      done.forEach((value, k) => {
+        if (value !== undefined) out[this.mapping.fields[k]![0]] = value;
+      });
+      return this.checked(out, last);
+    };
+    return values.some((v) => v instanceof Promise) ? Promise.all(values).then(finish) : finish(values);
+  }
+
+  private checked(out: Record<string, unknown>, last: unknown): Record<string, unknown> {
     const { validateOutput, summary } = this.mapping;
     if (!validateOutput(out)) {
       const problems = validationDetails(validateOutput.errors).map((d) => `${d.path} ${d.message}`).join('; ');

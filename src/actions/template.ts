@@ -1,4 +1,4 @@
-import { compileExpression, type Bindings, type Expression } from './expression.js';
+import { compileExpression, type Bindings, type Expression, type MaybePromise } from './expression.js';
 
 /**
  * A string with `${expression}` placeholders (JSONata inside). A template that is exactly one
@@ -11,7 +11,7 @@ export interface Template {
   readonly pieces: ReadonlyArray<string | Expression>;
   /** True when the template is one placeholder and nothing else. */
   readonly single: boolean;
-  evaluate(root: unknown, bindings: Bindings): Promise<unknown>;
+  evaluate(root: unknown, bindings: Bindings): MaybePromise<unknown>;
 }
 
 export class TemplateSyntaxError extends Error {}
@@ -61,9 +61,10 @@ export function parseTemplate(source: string): Template {
     source,
     pieces,
     single,
-    async evaluate(root, bindings) {
+    evaluate(root, bindings) {
       if (single) return (pieces[0] as Expression).evaluate(root, bindings);
-      const parts = await Promise.all(pieces.map((p) => (typeof p === 'string' ? p : p.evaluate(root, bindings))));
+      const parts = pieces.map((p) => (typeof p === 'string' ? p : p.evaluate(root, bindings)));
+      if (parts.some((p) => p instanceof Promise)) return Promise.all(parts).then((done) => done.map(textOf).join(''));
       return parts.map(textOf).join('');
     },
   };

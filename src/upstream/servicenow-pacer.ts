@@ -28,9 +28,14 @@ export class ServiceNowPacer implements UpstreamPacer {
     this.retune();
   }
 
-  async acquire(deadline: Deadline, operation: string): Promise<void> {
+  acquire(deadline: Deadline, operation: string): Promise<void> | void {
     const limiter = this.limiter;
+    // No budget known: nothing to wait for, and no promise to make on the hot path.
     if (!limiter) return;
+    return this.acquireFrom(limiter, deadline, operation);
+  }
+
+  private async acquireFrom(limiter: Limiter, deadline: Deadline, operation: string): Promise<void> {
     const retryAfterMs = () => Math.max(1_000, this.windowEnd - this.deps.clock.now());
     // An empty budget only comes back when the window ends, usually long after any deadline.
     if ((await limiter.currentReservoir()) === 0 && retryAfterMs() >= deadline.remainingMs()) {

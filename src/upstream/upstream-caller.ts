@@ -58,7 +58,8 @@ export class UpstreamCaller {
     const idempotent = options.idempotent ?? idempotentByDefault(request.method);
     for (let attempt = 1; ; attempt += 1) {
       if (deadline.expired()) throw this.timeout(operation, attempt - 1, deadline);
-      await this.o.pacer.acquire(deadline, operation);
+      const slot = this.o.pacer.acquire(deadline, operation);
+      if (slot) await slot;
       const remaining = deadline.remainingMs();
       if (remaining <= 0) throw this.timeout(operation, attempt - 1, deadline);
       const timeout = Math.max(1, Math.min(remaining, options.attemptTimeoutMs ?? remaining));

@@ -5,8 +5,11 @@ import type { Limiter } from './limiter-factory.js';
 
 /** Keeps calls to one upstream inside its rate limit. */
 export interface UpstreamPacer {
-  /** Resolves when a call may go out; throws RateLimitedError when no slot comes before the deadline. */
-  acquire(deadline: Deadline, operation: string): Promise<void>;
+  /**
+   * Resolves when a call may go out (returns nothing when it may go at once); rejects with
+   * RateLimitedError when no slot comes before the deadline.
+   */
+  acquire(deadline: Deadline, operation: string): Promise<void> | void;
   /** Learns from every answer's rate-limit headers. */
   observe(status: number, headers: Record<string, unknown>): void;
   /** What the pacer currently allows, for logs and tests. */
@@ -16,7 +19,7 @@ export interface UpstreamPacer {
 
 /** A pacer that never waits (tests, and upstreams with no known limit). */
 export const unpaced: UpstreamPacer = {
-  acquire: async () => undefined,
+  acquire: () => undefined,
   observe: () => undefined,
   describe: () => ({ paced: false }),
   close: async () => undefined,

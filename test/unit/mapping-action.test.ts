@@ -141,4 +141,22 @@ describe('templates', () => {
     expect(await parseTemplate('${$steps.s.v}').evaluate(root, { steps: { s: { v: 'w' } } })).toBe('w');
     expect(await parseTemplate('${true}').evaluate({ true: 'field' }, {})).toBe(true);
   });
+
+  it('reads indexed paths exactly as JSONata does', async () => {
+    const cases: Array<[string, unknown]> = [
+      ['result[0]', { result: [{ a: 1 }, { a: 2 }] }],
+      ['result[1].a', { result: [{ a: 1 }, { a: 2 }] }],
+      ['result[0]', { result: { a: 1 } }],
+      ['result[1]', { result: { a: 1 } }],
+      ['result[0]', { result: [] }],
+      ['result[0]', { result: [[1, 2], [3]] }],
+      ['result[0].a', { result: [{ a: [1, 2] }] }],
+      ['result[0]', {}],
+    ];
+    for (const [path, root] of cases) {
+      const direct = await parseTemplate(`\${${path}}`).evaluate(root, {});
+      const viaJsonata = await parseTemplate(`\${(${path})}`).evaluate(root, {});
+      expect(direct, `${path} on ${JSON.stringify(root)}`).toEqual(viaJsonata);
+    }
+  });
 });
