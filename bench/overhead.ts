@@ -3,20 +3,17 @@
 // simulator. Simulators, trunkgate and the proxies each run in their own process; autocannon drives
 // the load from this one. Figures: max throughput ratio, p50/p99 at 500 req/s, trunkgate's RSS, and
 // CPU per request of each gateway (robust on a shared machine, where throughput is noisy).
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../src/sim/genesys/index.js';
 import { DEMO_USER } from '../src/sim/servicenow/index.js';
 import { startChild, type Child } from './support/child.js';
+import { BENCH_API_KEY, buildDist, startTrunkgate, upstreamEnv as envFor } from './support/trunkgate-under-test.js';
 import { percentile, round } from './stats.js';
 
 const PHASE_SEC = Number(process.env.BENCH_PHASE_SEC ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
-const API_KEY = 'bench-api-key-0123456789abcdef';
 
 interface LoadResult {
   /** CPU time the gateway spent per answered request, in ms. */
@@ -80,28 +77,13 @@ const summary = (r: LoadResult) => ({
   non2xx: r.non2xx,
 });
 
-/** The node flags of `npm start`, so trunkgate runs here exactly as it does in production. */
-function startFlags(): string[] {
-  const start = (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
-  return start.split(/\s+/).filter((t) => t.startsWith('--'));
-}
-
 export async function overheadBench(): Promise<Record<string, unknown>> {
   // trunkgate runs compiled, as `npm start` runs it: no TypeScript loader in its process or its RSS.
-  process.stdout.write('building dist/…\n');
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  buildDist();
   const sims = await startChild<{ genesys: string; servicenow: string }>('bench/support/serve-sims.ts', {});
   const participants: Array<Child<unknown>> = [sims];
   try {
-    const upstreamEnv = {
-      GENESYS_LOGIN_URL: sims.info.genesys,
-      GENESYS_API_URL: sims.info.genesys,
-      GENESYS_CLIENT_ID: DEMO_CLIENT_ID,
-      GENESYS_CLIENT_SECRET: DEMO_CLIENT_SECRET,
-      SERVICENOW_INSTANCE_URL: sims.info.servicenow,
-      SERVICENOW_USERNAME: DEMO_USER.username,
-      SERVICENOW_PASSWORD: DEMO_USER.password,
-    };
+    const upstreamEnv = envFor(sims.info);
     const seeded = await fetch(`${sims.info.servicenow}/api/now/table/incident`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Basic ${Buffer.from(`${DEMO_USER.username}:${DEMO_USER.password}`).toString('base64')}` },
@@ -117,17 +99,13 @@ export async function overheadBench(): Promise<Record<string, unknown>> {
     };
     const proxy = await start('bench/support/pass-through-proxy.ts', upstreamEnv);
     const floor = await start('bench/support/stack-floor-proxy.ts', upstreamEnv);
-    const flags = [...startFlags(), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    const trunkgate = await start(
-      'bench/support/serve-trunkgate.mjs',
-      { ...upstreamEnv, GATEWAY_API_KEYS: API_KEY, DATA_DIR: path.join(os.tmpdir(), 'trunkgate-bench'), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', NODE_ENV: 'production' },
-      flags,
-    );
+    const trunkgate = await startTrunkgate(sims.info, {}, (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean));
+    participants.push(trunkgate);
     const action = '/v1/actions/get-incident';
     const targets: Record<'proxy' | 'stackFloor' | 'trunkgate', Target> = {
       proxy: { child: proxy, url: `${proxy.info.url}${action}`, headers: {} },
       stackFloor: { child: floor, url: `${floor.info.url}${action}`, headers: {} },
-      trunkgate: { child: trunkgate, url: `${trunkgate.info.url}${action}`, headers: { 'X-API-Key': API_KEY } },
+      trunkgate: { child: trunkgate, url: `${trunkgate.info.url}${action}`, headers: { 'X-API-Key': BENCH_API_KEY } },
     };
     // All three answer the same record before anything is measured.
     const answers = new Set<string>();
@@ -176,7 +154,7 @@ export async function overheadBench(): Promise<Record<string, unknown>> {
       loadAverageAtEnd: os.loadavg().map((l) => round(l, 1)),
       phaseSec: PHASE_SEC,
       connections: CONNECTIONS,
-      trunkgateNodeFlags: flags,
+      trunkgateNodeFlags: trunkgate.process.spawnargs.filter((a) => a.startsWith('--max')),
       logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
       maxThroughput: {
         proxy: summary(maxOf.proxy),

@@ -2,7 +2,7 @@ import Bottleneck from 'bottleneck';
 
 /** The part of a bottleneck limiter the pacers use (so tests can hand in a fake). */
 export interface Limiter {
-  schedule<R>(fn: () => PromiseLike<R>): Promise<R>;
+  schedule<R>(options: { weight?: number }, fn: () => PromiseLike<R>): Promise<R>;
   updateSettings(options: Bottleneck.ConstructorOptions): unknown;
   currentReservoir(): Promise<number | null>;
   counts(): Bottleneck.Counts;

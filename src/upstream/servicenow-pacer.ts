@@ -2,7 +2,7 @@ import { RateLimitedError } from '../errors/app-error.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { Deadline } from './deadline.js';
 import type { Limiter, LimiterFactory } from './limiter-factory.js';
-import { headerNumber, slotWithin, type UpstreamPacer } from './upstream-pacer.js';
+import { headerNumber, SlotLease, type UpstreamPacer } from './upstream-pacer.js';
 
 /** Of a limit the instance announces we use 90 %: other integrations may share the user's count. */
 export const SERVICENOW_HEADROOM = 0.9;
@@ -17,6 +17,7 @@ const HOUR_MS = 3_600_000;
  */
 export class ServiceNowPacer implements UpstreamPacer {
   private limiter: Limiter | undefined;
+  private lease: SlotLease | undefined;
   private announced: number | undefined;
   private budget: number | undefined;
   /** Wall-clock ms when the current window ends and the budget is whole again. */
@@ -31,7 +32,7 @@ export class ServiceNowPacer implements UpstreamPacer {
   acquire(deadline: Deadline, operation: string): Promise<void> | void {
     const limiter = this.limiter;
     // No budget known: nothing to wait for, and no promise to make on the hot path.
-    if (!limiter) return;
+    if (!limiter || this.lease!.tryTake()) return;
     return this.acquireFrom(limiter, deadline, operation);
   }
 
@@ -43,7 +44,7 @@ export class ServiceNowPacer implements UpstreamPacer {
         { message: `servicenow ${operation} was not sent`, upstream: 'servicenow', operation },
       ]);
     }
-    return slotWithin(limiter, deadline, this.deps.clock, { upstream: 'servicenow', operation, retryAfterMs });
+    return this.lease!.take(deadline, { upstream: 'servicenow', operation, retryAfterMs });
   }
 
   observe(_status: number, headers: Record<string, unknown>): void {
@@ -78,6 +79,8 @@ export class ServiceNowPacer implements UpstreamPacer {
     if (budget === undefined) return;
     if (!this.limiter) {
       this.limiter = this.deps.limiters({ id: 'servicenow-api', reservoir: budget });
+      // A thousandth of the hourly budget per lease (at most 100): 1 for budgets under 2000 an hour.
+      this.lease = new SlotLease(this.limiter, this.deps.clock, () => Math.min(100, Math.max(1, Math.floor((this.budget ?? 1) / 1000))));
       this.scheduleRefill();
       return;
     }

@@ -16,9 +16,13 @@ class FakeLimiter implements Limiter {
     this.reservoir = options.reservoir ?? null;
   }
 
-  async schedule<R>(fn: () => PromiseLike<R>): Promise<R> {
-    if (this.reservoir !== null && this.reservoir <= 0) await new Promise<void>((r) => this.queued.push(r));
-    if (this.reservoir !== null) this.reservoir -= 1;
+  scheduled: number[] = [];
+
+  async schedule<R>(options: { weight?: number }, fn: () => PromiseLike<R>): Promise<R> {
+    const weight = options.weight ?? 1;
+    this.scheduled.push(weight);
+    while (this.reservoir !== null && this.reservoir < weight) await new Promise<void>((r) => this.queued.push(r));
+    if (this.reservoir !== null) this.reservoir -= weight;
     return fn();
   }
 
@@ -67,12 +71,27 @@ describe('Genesys pacing', () => {
     expect(pacer.describe()).toMatchObject({ allowedPerMinute: 6000 });
   });
 
+  it('leases slots from the limiter a few at a time when the allowed rate is high, one at a time at 300/min', async () => {
+    const { made, limiters } = factory();
+    const clock = new ManualClock();
+    const pacer = new GenesysPacer({ limiters, clock, allowedPerMinute: 300 });
+    for (let i = 0; i < 3; i += 1) await pacer.acquire(Deadline.after(clock, 1_000), 'GET trunk');
+    expect(made[0]!.scheduled).toEqual([1, 1, 1]);
+    pacer.observe(200, { 'inin-ratelimit-allowed': '1000000' });
+    for (let i = 0; i < 250; i += 1) await pacer.acquire(Deadline.after(clock, 1_000), 'GET trunk');
+    expect(made[0]!.scheduled.slice(3)).toEqual([100, 100, 100]);
+    // Leased slots expire after a second: slots counted in one window are not spent much later.
+    await clock.advance(1_001);
+    await pacer.acquire(Deadline.after(clock, 1_000), 'GET trunk');
+    expect(made[0]!.scheduled).toHaveLength(7);
+  });
+
   it('answers rate_limited when no slot comes before the deadline', async () => {
     const { made, limiters } = factory();
     const clock = new ManualClock();
     const pacer = new GenesysPacer({ limiters, clock, allowedPerMinute: 300 });
     made[0]!.reservoir = 0;
-    const waiting = pacer.acquire(Deadline.after(clock, 1_000), 'GET trunk').catch((e: unknown) => e);
+    const waiting = Promise.resolve(pacer.acquire(Deadline.after(clock, 1_000), 'GET trunk')).catch((e: unknown) => e);
     await clock.advance(1_000);
     expect(await waiting).toMatchObject({ code: 'rate_limited', details: [expect.objectContaining({ upstream: 'genesys', operation: 'GET trunk' })] });
   });
