@@ -91,6 +91,13 @@ describe('POST /v1/actions/:name (built-in actions against the simulators)', () 
     expect(res.body.error).toMatchObject({ code: 'not_found', message: expect.stringContaining('b2000000-0000-4000-8000-0000000000ff') });
   });
 
+  it('measures upstream calls at the edge, by upstream, operation and outcome', async () => {
+    await h.run('get-incident', { number: 'INC0010001' });
+    const metrics = (await request(h.app.express).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/trunkgate_upstream_request_duration_seconds_count\{upstream="servicenow",operation="get-incident.byNumber",outcome="2xx"\} [1-9]/);
+    expect(metrics).toMatch(/trunkgate_upstream_request_duration_seconds_count\{upstream="genesys",operation="get-trunk.trunk",outcome="2xx"\} [1-9]/);
+  });
+
   it('GET /v1/actions lists the five built-in actions with their schemas', async () => {
     const res = await request(h.app.express).get('/v1/actions').set(apiKeyHeader).expect(200);
     expect(res.body.actions.map((a: { name: string }) => a.name).sort()).toEqual(['add-work-note', 'create-incident', 'get-incident', 'get-trunk', 'update-incident']);
