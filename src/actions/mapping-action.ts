@@ -71,6 +71,7 @@ export class MappingAction implements LoadedAction {
     const bindings: Bindings = { ...mappingFunctions, input, steps: results };
     const ran = new Set<number>();
     let last: unknown;
+    // Only promises are awaited: most expressions answer synchronously (see Expression.evaluate).
     for (let i = 0; i < steps.length; i += 1) {
       const step = steps[i]!;
       if (step.when) {
