@@ -59,7 +59,7 @@ export async function rotationBench(): Promise<Record<string, unknown>> {
     }
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon(
-        { url, method: 'POST', headers, body, connections: 128, overallRate: RATE_PER_SEC, duration: DURATION_MS / 1000, timeout: 15 },
+        { url, method: 'POST', headers, body, connections: 64, overallRate: RATE_PER_SEC, duration: DURATION_MS / 1000, timeout: 15 },
         (err, res) => (err ? reject(err) : resolve(res)),
       );
       instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
@@ -88,7 +88,7 @@ export async function rotationBench(): Promise<Record<string, unknown>> {
       durationSec: DURATION_MS / 1000,
       targetRatePerSec: RATE_PER_SEC,
       achievedRatePerSec: round(result.requests.total / (DURATION_MS / 1000), 1),
-      callers: 'HTTP POST /v1/actions/get-trunk (autocannon, 128 connections) → trunkgate in its own process',
+      callers: 'HTTP POST /v1/actions/get-trunk (autocannon, 64 connections) → trunkgate in its own process',
       requests: result.requests.total,
       cpuMsPerRequest,
       callerErrors,
