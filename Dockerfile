@@ -30,4 +30,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
 # node directly (not npm) so SIGTERM reaches the process and drains it.
-CMD ["node", "dist/main.js"]
+CMD ["node", "--max-old-space-size=96", "dist/main.js"]

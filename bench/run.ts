@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorBench } from './monitor.js';
 import { clusterRotationBench } from './cluster-rotation.js';
 import { failoverBench } from './failover.js';
+import { overheadBench } from './overhead.js';
 import { rotationBench } from './rotation.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   monitor: monitorBench,
   failover: failoverBench,
   'cluster-rotation': clusterRotationBench,
+  overhead: overheadBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ActionRegistry } from './actions/action-registry.js';
 import type { ActionService } from './actions/action-service.js';
+import { buildActions } from './actions/build-actions.js';
 import type { Config } from './config/config.js';
 import { buildCluster } from './cluster/build-cluster.js';
 import type { LeaderLease } from './cluster/leader-lease.js';
@@ -22,6 +22,8 @@ import { accessLog, requestId } from './http/request-context.js';
 import { actionRoutes } from './http/routes/action-routes.js';
 import { systemRoutes } from './http/routes/system-routes.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { buildUpstreamClients, type UpstreamClients } from './upstream/build-upstream-clients.js';
+import { limiterFactory } from './upstream/limiter-factory.js';
 import { VERSION } from './version.js';
 
 /** Pieces a test (or the sandbox) may swap; everything else is built from config. */
@@ -51,6 +53,8 @@ export interface TrunkgateApp {
   readonly leadership: LeaderLease;
   /** The replica's Redis connection when REDIS_URL is set (closed by close()). */
   readonly redis?: RedisConnection;
+  /** The paced, retrying upstream clients (shared pacing budgets): use these, never a client of your own. */
+  readonly upstream: UpstreamClients;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, drains in-flight requests (bounded by `config.shutdownGraceMs`), then releases everything. */
@@ -67,7 +71,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const http = buildUpstreamHttp(config);
   const cluster = await buildCluster({ config, clock, logger, registry, tokenStore: overrides.tokenStore, leadership: overrides.leadership });
   const credentials = overrides.credentials ?? buildCredentials({ config, http, clock, logger, registry, store: cluster.tokenStore });
-  const actions = overrides.actions ?? new ActionRegistry([]);
+  // Issue 6 passes a bottleneck Redis connection here (REDIS_URL) so replicas share the budgets.
+  const limiters = limiterFactory();
+  const upstream = buildUpstreamClients({ config, http, credentials, clock, logger, registry, limiters });
+  const actions = overrides.actions ?? buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream, clock });
   const readiness: ReadinessCheck[] = overrides.readiness ?? [
     { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
     { name: 'genesys-token', check: () => credentials.genesys.ready() },
@@ -97,6 +104,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     credentials,
     leadership: cluster.leadership,
     redis: cluster.redis,
+    upstream,
     listen: (port = config.port, host = config.host) =>
       new Promise<string>((resolve, reject) => {
         for (const component of background) component.start();
@@ -123,6 +131,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         clearTimeout(grace);
       }
       for (const component of background) component.stop();
+      await upstream.close();
       await cluster.close();
     },
   };

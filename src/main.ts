@@ -1,6 +1,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { closeOnSignals } from './lifecycle.js';
+import { MappingError } from './actions/mapping-loader.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -13,7 +14,16 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await createApp(config);
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(config);
+  } catch (err) {
+    if (err instanceof MappingError) {
+      process.stderr.write(`trunkgate: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG: a mapping file is configuration
+    }
+    throw err;
+  }
   closeOnSignals(app, (message, meta) => app.logger.info(message, meta));
   const url = await app.listen();
   app.logger.info('trunkgate listening', { url, genesys: config.genesys.apiUrl, servicenow: config.servicenow.instanceUrl });

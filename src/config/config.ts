@@ -23,6 +23,8 @@ export interface GenesysConfig {
   tokenRefreshBufferMs: number;
   /** Scopes the OAuth client must have (checked against tokens/me `authorizedScope`). */
   requiredScopes: string[];
+  /** Requests per minute per token assumed until Genesys' `inin-ratelimit-allowed` says otherwise. */
+  rateLimitPerMinute: number;
 }
 
 export type ServiceNowAuth =
@@ -34,6 +36,8 @@ export interface ServiceNowConfig {
   instanceUrl: string;
   auth: ServiceNowAuth;
   tokenRefreshBufferMs: number;
+  /** Our own hourly request budget; unset = none until the instance sends `X-RateLimit-Limit`. */
+  rateLimitPerHour?: number;
 }
 
 export interface Config {
@@ -134,6 +138,7 @@ function readGenesys(r: EnvReader, defaultBuffer: number): GenesysConfig {
     clientSecret: r.required('GENESYS_CLIENT_SECRET', r.secret('GENESYS_CLIENT_SECRET')),
     tokenRefreshBufferMs: r.integer('GENESYS_TOKEN_REFRESH_BUFFER_MS', defaultBuffer, { min: 0, max: 3_600_000 }),
     requiredScopes: r.list('GENESYS_REQUIRED_SCOPES'),
+    rateLimitPerMinute: r.integer('GENESYS_RATE_LIMIT_PER_MINUTE', 300, { min: 1, max: 1_000_000 }),
   };
 }
 
@@ -209,6 +214,7 @@ export function loadConfig(
       instanceUrl: instanceUrl ?? '',
       auth: readServiceNowAuth(r),
       tokenRefreshBufferMs: r.integer('SERVICENOW_TOKEN_REFRESH_BUFFER_MS', defaultBuffer, { min: 0, max: 3_600_000 }),
+      rateLimitPerHour: r.string('SERVICENOW_RATE_LIMIT_PER_HOUR') === undefined ? undefined : r.integer('SERVICENOW_RATE_LIMIT_PER_HOUR', 0, { min: 1 }),
     },
     monitor: {
       pollIntervalMs: r.integer('MONITOR_POLL_INTERVAL_MS', 30_000, { min: 1_000 }),

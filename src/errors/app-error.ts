@@ -102,8 +102,8 @@ export class UnsupportedMediaTypeError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(message: string, retryAfterSeconds: number) {
-    super('rate_limited', message, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
+  constructor(message: string, retryAfterSeconds: number, details: ErrorDetail[] = []) {
+    super('rate_limited', message, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) }, details });
   }
 }
 
@@ -115,6 +115,16 @@ export interface UpstreamEvidence {
   body?: string;
   /** What the upstream's Retry-After asked for (429/503), in milliseconds. */
   retryAfterMs?: number;
+  /** Set when the request may have been processed although no answer came (timeout, reset). */
+  processed?: 'unknown';
+  /** How many attempts were made before giving up (with retries). */
+  attempts?: number;
+}
+
+/** An upstream error's evidence, as its first detail carries it. */
+export function evidenceOf(err: AppError): UpstreamEvidence | undefined {
+  const first = err.details[0];
+  return first && typeof first.upstream === 'string' && typeof first.operation === 'string' ? (first as unknown as UpstreamEvidence) : undefined;
 }
 
 function evidenceDetail(e: UpstreamEvidence): ErrorDetail {

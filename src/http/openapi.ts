@@ -1,4 +1,5 @@
 import type { ActionSummary } from '../actions/action-service.js';
+import { portableSchema } from '../actions/portable-schema.js';
 import { actionListSchema, errorResponseSchema, healthResponseSchema, readyResponseSchema } from './schemas.js';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -57,9 +58,10 @@ export function buildOpenApi(options: { version: string; actions: ActionSummary[
         summary: action.description,
         operationId: action.name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase()),
         tags: ['actions', action.upstream],
-        requestBody: { required: true, content: { 'application/json': { schema: forOpenApi(action.inputSchema) } } },
+        description: `Runs the ${action.name} Data Action (${action.upstream}). The schemas here are simplified for import tools; GET /v1/actions has the exact ones.`,
+        requestBody: { required: true, content: { 'application/json': { schema: portableSchema(forOpenApi(action.inputSchema)) } } },
         responses: {
-          200: { description: 'the action result (flat JSON)', content: { 'application/json': { schema: forOpenApi(action.outputSchema) } } },
+          200: { description: 'the action result (flat JSON)', content: { 'application/json': { schema: portableSchema(forOpenApi(action.outputSchema)) } } },
           ...errorResponses([400, 401, 404, 413, 415, 429, 500, 502, 503, 504]),
         },
       },

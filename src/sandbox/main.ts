@@ -6,6 +6,7 @@ import { createLogger } from '../log/logger.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../sim/genesys/index.js';
 import { DEMO_OAUTH_CLIENT, DEMO_USER } from '../sim/servicenow/index.js';
 import { startSimulators } from '../sim/start-simulators.js';
+import { actionSteps } from './actions-story.js';
 import { brokeredTraffic, foundationSteps, SANDBOX_TOKEN_LIFETIME_SEC } from './foundation-story.js';
 import { playStory } from './story.js';
 
@@ -67,4 +68,4 @@ process.stdout.write(
 
 const narrate = logger.child({ module: 'sandbox' });
 const authorization = `Basic ${Buffer.from(`${DEMO_CALLER.user}:${DEMO_CALLER.password}`).toString('base64')}`;
-await playStory({ app, sims, narrate, baseUrl, authorization, signal: story.signal }, foundationSteps, [brokeredTraffic]);
+await playStory({ app, sims, narrate, baseUrl, authorization, signal: story.signal }, [...foundationSteps, ...actionSteps], [brokeredTraffic]);

@@ -1,36 +1,69 @@
-import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { AxiosInstance } from 'axios';
 import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
-import { AppError } from '../errors/app-error.js';
-import { authorizedSend } from './authorized-send.js';
-import { errorFromNetwork, errorFromResponse } from './upstream-errors.js';
+import { UpstreamError } from '../errors/app-error.js';
+import type { Logger } from '../log/logger.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import type { CallOptions, UpstreamApi, UpstreamReply, UpstreamRequest } from './upstream-api.js';
+import { UpstreamCaller } from './upstream-caller.js';
+import type { UpstreamMetrics } from './upstream-metrics.js';
+import { GenesysPacer } from './genesys-pacer.js';
+import { limiterFactory } from './limiter-factory.js';
+import type { UpstreamPacer } from './upstream-pacer.js';
 
-/** Genesys Cloud Platform API calls trunkgate makes, with brokered credentials. Returns wire bodies. */
-export class GenesysClient {
-  constructor(private readonly http: AxiosInstance, private readonly credentials: UpstreamCredentials) {}
+export interface GenesysClientOptions {
+  /** Default: a pacer of its own (createApp passes one shared by every user of the upstream). */
+  pacer?: UpstreamPacer;
+  clock?: Clock;
+  /** Deadline of a call made without one; default 10000 (ACTION_TIMEOUT_MS). */
+  defaultTimeoutMs?: number;
+  backoffMs?: readonly number[];
+  metrics?: UpstreamMetrics;
+  logger?: Logger;
+}
+
+/** The Genesys Java SDK's waits on 5xx (FACTS.md); each is still cut short by the action's deadline. */
+export const GENESYS_BACKOFF_MS = [3_000, 9_000, 27_000] as const;
+
+/** Genesys Cloud Platform API calls trunkgate makes, with brokered credentials, paced and retried. Returns wire bodies. */
+export class GenesysClient implements UpstreamApi {
+  readonly upstream = 'genesys' as const;
+  private readonly caller: UpstreamCaller;
+
+  constructor(http: AxiosInstance, credentials: UpstreamCredentials, options: GenesysClientOptions = {}) {
+    this.caller = new UpstreamCaller({
+      upstream: 'genesys',
+      http,
+      credentials,
+      pacer: options.pacer ?? new GenesysPacer({ limiters: limiterFactory(), clock: options.clock ?? systemClock, allowedPerMinute: 300 }),
+      clock: options.clock ?? systemClock,
+      defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
+      backoffMs: options.backoffMs ?? GENESYS_BACKOFF_MS,
+      metrics: options.metrics,
+      logger: options.logger,
+      forbiddenMessage: (operation) => `Genesys refused ${operation} with 403 although the token is valid: the OAuth client's role lacks a permission for it`,
+    });
+  }
+
+  send(request: UpstreamRequest, options?: CallOptions): Promise<UpstreamReply> {
+    return this.caller.send(request, options);
+  }
 
   /** GET /api/v2/telephony/providers/edges/trunks/{trunkId} → the Trunk body. */
-  getTrunk(trunkId: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    return this.get(`/api/v2/telephony/providers/edges/trunks/${encodeURIComponent(trunkId)}`, 'GET trunk', signal);
+  getTrunk(trunkId: string, signal?: AbortSignal, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    return this.get(`/api/v2/telephony/providers/edges/trunks/${encodeURIComponent(trunkId)}`, undefined, 'GET trunk', { signal, ...options });
   }
 
   /** GET /api/v2/telephony/providers/edges/trunks (one page of EXTERNAL trunks). */
-  listTrunks(page: { pageNumber: number; pageSize: number }, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  listTrunks(page: { pageNumber: number; pageSize: number }, signal?: AbortSignal, options: CallOptions = {}): Promise<Record<string, unknown>> {
     const query = new URLSearchParams({ trunkType: 'EXTERNAL', pageNumber: String(page.pageNumber), pageSize: String(page.pageSize) });
-    return this.get(`/api/v2/telephony/providers/edges/trunks?${query}`, 'GET trunks', signal);
+    return this.get('/api/v2/telephony/providers/edges/trunks', query, 'GET trunks', { signal, ...options });
   }
 
-  private async get(path: string, operation: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    let res: AxiosResponse<Record<string, unknown>>;
-    try {
-      res = await authorizedSend(this.credentials, operation, (authorization) => this.http.get(path, { headers: { Authorization: authorization }, signal }));
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      throw errorFromNetwork('genesys', operation, err);
+  private async get(path: string, query: URLSearchParams | undefined, operation: string, options: CallOptions): Promise<Record<string, unknown>> {
+    const reply = await this.send({ operation, method: 'GET', path, query }, options);
+    if (typeof reply.body !== 'object' || reply.body === null || Array.isArray(reply.body)) {
+      throw new UpstreamError(`Genesys answered ${operation} without a JSON object`, { upstream: 'genesys', operation, status: reply.status });
     }
-    if (res.status >= 200 && res.status < 300) return res.data;
-    if (res.status === 403) {
-      throw errorFromResponse('genesys', operation, res, `Genesys refused ${operation} with 403 although the token is valid: the OAuth client's role lacks a permission for it`);
-    }
-    throw errorFromResponse('genesys', operation, res);
+    return reply.body as Record<string, unknown>;
   }
 }

@@ -1,69 +1,107 @@
-import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { AxiosInstance } from 'axios';
 import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
-import { AppError, UpstreamError } from '../errors/app-error.js';
-import { authorizedSend } from './authorized-send.js';
-import { errorFromNetwork, errorFromResponse } from './upstream-errors.js';
+import { UpstreamError } from '../errors/app-error.js';
+import type { Logger } from '../log/logger.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import type { CallOptions, UpstreamApi, UpstreamReply, UpstreamRequest } from './upstream-api.js';
+import { UpstreamCaller } from './upstream-caller.js';
+import type { UpstreamMetrics } from './upstream-metrics.js';
+import { ServiceNowPacer } from './servicenow-pacer.js';
+import { limiterFactory } from './limiter-factory.js';
+import type { UpstreamPacer } from './upstream-pacer.js';
 
 /** A ServiceNow record as the Table API returns it (string fields; references flattened by sysparm_exclude_reference_link). */
 export type ServiceNowRecord = Record<string, unknown> & { sys_id?: string; number?: string; state?: string };
 
 /** What trunkgate asks of ServiceNow's incident table. The relay and the actions use this, never axios. */
 export interface ServiceNowIncidents {
-  /** POST /api/now/table/incident → the created record. */
-  create(fields: Record<string, unknown>, signal?: AbortSignal): Promise<ServiceNowRecord>;
-  /** PATCH /api/now/table/incident/{sys_id} → the updated record. */
-  update(sysId: string, fields: Record<string, unknown>, signal?: AbortSignal): Promise<ServiceNowRecord>;
+  /** POST /api/now/table/incident → the created record. Not repeated after a lost answer unless `options.idempotent`. */
+  create(fields: Record<string, unknown>, signal?: AbortSignal, options?: CallOptions): Promise<ServiceNowRecord>;
+  /**
+   * PATCH /api/now/table/incident/{sys_id} → the updated record. Repeated after a lost answer only
+   * when it carries no `work_notes`/`comments` (those append a journal entry each time).
+   */
+  update(sysId: string, fields: Record<string, unknown>, signal?: AbortSignal, options?: CallOptions): Promise<ServiceNowRecord>;
   /**
    * GET /api/now/table/incident with `sysparm_query` and `sysparm_limit`. ServiceNow ignores an unknown
    * field in a query and then matches every row (FACTS.md), so callers check what came back.
    */
-  query(encodedQuery: string, options?: { limit?: number; fields?: string[]; signal?: AbortSignal }): Promise<ServiceNowRecord[]>;
+  query(encodedQuery: string, options?: { limit?: number; fields?: string[]; signal?: AbortSignal } & CallOptions): Promise<ServiceNowRecord[]>;
 }
 
 const INCIDENT_PATH = '/api/now/table/incident';
 
-/** ServiceNow Table API calls with brokered (or Basic) credentials. Errors are trunkgate's (BRIEF §3.3). */
-export class ServiceNowClient implements ServiceNowIncidents {
-  constructor(private readonly http: AxiosInstance, private readonly credentials: UpstreamCredentials) {}
+export interface ServiceNowClientOptions {
+  /** Default: a pacer of its own (createApp passes one shared by every user of the upstream). */
+  pacer?: UpstreamPacer;
+  clock?: Clock;
+  /** Deadline of a call made without one; default 10000 (ACTION_TIMEOUT_MS). */
+  defaultTimeoutMs?: number;
+  /** Waits between attempts after a 503, a refused connection, or (idempotent calls) a 502/504. */
+  backoffMs?: readonly number[];
+  metrics?: UpstreamMetrics;
+  logger?: Logger;
+}
 
-  async create(fields: Record<string, unknown>, signal?: AbortSignal): Promise<ServiceNowRecord> {
-    const res = await this.send('POST incident', { method: 'POST', url: INCIDENT_PATH, params: { sysparm_exclude_reference_link: 'true' }, data: fields, signal });
-    return resultRecord(res, 'POST incident');
+/** ServiceNow waits are short: its 503s are maintenance or node restarts, and callers have seconds. */
+export const SERVICENOW_BACKOFF_MS = [500, 1_500, 4_500] as const;
+
+/** ServiceNow Table API calls with brokered (or Basic) credentials, paced and retried. Errors are trunkgate's (BRIEF §3.3). */
+export class ServiceNowClient implements ServiceNowIncidents, UpstreamApi {
+  readonly upstream = 'servicenow' as const;
+  private readonly caller: UpstreamCaller;
+
+  constructor(http: AxiosInstance, credentials: UpstreamCredentials, options: ServiceNowClientOptions = {}) {
+    this.caller = new UpstreamCaller({
+      upstream: 'servicenow',
+      http,
+      credentials,
+      pacer: options.pacer ?? new ServiceNowPacer({ limiters: limiterFactory(), clock: options.clock ?? systemClock }),
+      clock: options.clock ?? systemClock,
+      defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
+      backoffMs: options.backoffMs ?? SERVICENOW_BACKOFF_MS,
+      metrics: options.metrics,
+      logger: options.logger,
+    });
   }
 
-  async update(sysId: string, fields: Record<string, unknown>, signal?: AbortSignal): Promise<ServiceNowRecord> {
-    const res = await this.send('PATCH incident', { method: 'PATCH', url: `${INCIDENT_PATH}/${encodeURIComponent(sysId)}`, params: { sysparm_exclude_reference_link: 'true' }, data: fields, signal });
-    return resultRecord(res, 'PATCH incident');
+  send(request: UpstreamRequest, options?: CallOptions): Promise<UpstreamReply> {
+    return this.caller.send(request, options);
   }
 
-  async query(encodedQuery: string, options: { limit?: number; fields?: string[]; signal?: AbortSignal } = {}): Promise<ServiceNowRecord[]> {
-    const params: Record<string, string> = { sysparm_query: encodedQuery, sysparm_limit: String(options.limit ?? 1), sysparm_exclude_reference_link: 'true' };
-    if (options.fields) params.sysparm_fields = options.fields.join(',');
-    const res = await this.send('GET incident', { method: 'GET', url: INCIDENT_PATH, params, signal: options.signal });
-    const result = (res.data as { result?: unknown })?.result;
-    if (!Array.isArray(result)) throw new UpstreamError('ServiceNow answered GET incident without a result list', { upstream: 'servicenow', operation: 'GET incident', status: res.status });
+  async create(fields: Record<string, unknown>, signal?: AbortSignal, options: CallOptions = {}): Promise<ServiceNowRecord> {
+    const reply = await this.send({ operation: 'POST incident', method: 'POST', path: INCIDENT_PATH, query: excludeLinks(), body: fields }, { signal, ...options });
+    return resultRecord(reply, 'POST incident');
+  }
+
+  async update(sysId: string, fields: Record<string, unknown>, signal?: AbortSignal, options: CallOptions = {}): Promise<ServiceNowRecord> {
+    const appends = 'work_notes' in fields || 'comments' in fields;
+    const reply = await this.send(
+      { operation: 'PATCH incident', method: 'PATCH', path: `${INCIDENT_PATH}/${encodeURIComponent(sysId)}`, query: excludeLinks(), body: fields },
+      { signal, idempotent: !appends, ...options },
+    );
+    return resultRecord(reply, 'PATCH incident');
+  }
+
+  async query(encodedQuery: string, options: { limit?: number; fields?: string[]; signal?: AbortSignal } & CallOptions = {}): Promise<ServiceNowRecord[]> {
+    const { limit, fields, ...call } = options;
+    const query = new URLSearchParams({ sysparm_query: encodedQuery, sysparm_limit: String(limit ?? 1), sysparm_exclude_reference_link: 'true' });
+    if (fields) query.set('sysparm_fields', fields.join(','));
+    const reply = await this.send({ operation: 'GET incident', method: 'GET', path: INCIDENT_PATH, query }, call);
+    const result = (reply.body as { result?: unknown } | undefined)?.result;
+    if (!Array.isArray(result)) throw new UpstreamError('ServiceNow answered GET incident without a result list', { upstream: 'servicenow', operation: 'GET incident', status: reply.status });
     return result as ServiceNowRecord[];
-  }
-
-  private async send(operation: string, request: { method: string; url: string; params?: Record<string, string>; data?: unknown; signal?: AbortSignal }): Promise<AxiosResponse> {
-    let res: AxiosResponse;
-    try {
-      res = await authorizedSend(this.credentials, operation, (authorization) =>
-        this.http.request({ ...request, headers: { Authorization: authorization, ...(request.data === undefined ? {} : { 'Content-Type': 'application/json' }) } }),
-      );
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      throw errorFromNetwork('servicenow', operation, err);
-    }
-    if (res.status >= 200 && res.status < 300) return res;
-    throw errorFromResponse('servicenow', operation, res);
   }
 }
 
-function resultRecord(res: AxiosResponse, operation: string): ServiceNowRecord {
-  const result = (res.data as { result?: unknown })?.result;
+function excludeLinks(): URLSearchParams {
+  return new URLSearchParams({ sysparm_exclude_reference_link: 'true' });
+}
+
+function resultRecord(reply: UpstreamReply, operation: string): ServiceNowRecord {
+  const result = (reply.body as { result?: unknown } | undefined)?.result;
   if (typeof result !== 'object' || result === null || Array.isArray(result)) {
-    throw new UpstreamError(`ServiceNow answered ${operation} without a record`, { upstream: 'servicenow', operation, status: res.status });
+    throw new UpstreamError(`ServiceNow answered ${operation} without a record`, { upstream: 'servicenow', operation, status: reply.status });
   }
   return result as ServiceNowRecord;
 }

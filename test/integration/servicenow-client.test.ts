@@ -12,7 +12,7 @@ describe('ServiceNowClient (incident table)', () => {
 
   async function client() {
     sims = (await startTestSims()).sims;
-    return new ServiceNowClient(createUpstreamHttp({ baseURL: sims.servicenow.url, timeoutMs: 2_000 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password));
+    return new ServiceNowClient(createUpstreamHttp({ baseURL: sims.servicenow.url, timeoutMs: 2_000 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password), { defaultTimeoutMs: 1_000 });
   }
 
   it('creates, finds by correlation_id and updates an incident', async () => {

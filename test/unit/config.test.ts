@@ -129,4 +129,16 @@ describe('loadConfig', () => {
       }
     });
   });
+
+  it('reads the upstream pacing settings: Genesys 300/min by default, no ServiceNow budget unless set', () => {
+    const defaults = loadConfig(testEnv(), { requireCallerAuth: true });
+    expect(defaults.genesys.rateLimitPerMinute).toBe(300);
+    expect(defaults.servicenow.rateLimitPerHour).toBeUndefined();
+    const set = loadConfig(testEnv({ GENESYS_RATE_LIMIT_PER_MINUTE: '180', SERVICENOW_RATE_LIMIT_PER_HOUR: '5000' }), { requireCallerAuth: true });
+    expect(set.genesys.rateLimitPerMinute).toBe(180);
+    expect(set.servicenow.rateLimitPerHour).toBe(5000);
+    const problems = problemsOf(testEnv({ GENESYS_RATE_LIMIT_PER_MINUTE: '0', SERVICENOW_RATE_LIMIT_PER_HOUR: 'lots' })).join('\n');
+    expect(problems).toContain('GENESYS_RATE_LIMIT_PER_MINUTE must be at least 1');
+    expect(problems).toContain('SERVICENOW_RATE_LIMIT_PER_HOUR must be a whole number');
+  });
 });

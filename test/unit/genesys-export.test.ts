@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { genesysDataAction } from '../../src/actions/genesys-export.js';
+import { loadMappings } from '../../src/actions/mapping-loader.js';
+
+const actions = loadMappings(path.resolve('mappings'), { defaultTimeoutMs: 10_000 }).map((m) => m.summary);
+const action = (name: string) => actions.find((a) => a.name === name)!;
+
+/** What Genesys does with an answer: JSONPath per translation map entry, JSON-encoded into the success template. */
+function genesysResponse(exported: ReturnType<typeof genesysDataAction>, body: Record<string, unknown>): unknown {
+  const response = (exported.config as { response: { translationMap: Record<string, string>; translationMapDefaults: Record<string, string>; successTemplate: string } }).response;
+  const values = Object.fromEntries(
+    Object.entries(response.translationMap).map(([name, jsonPath]) => {
+      const field = jsonPath.replace(/^\$\./, '');
+      return [name, field in body ? JSON.stringify(body[field]) : response.translationMapDefaults[name]];
+    }),
+  );
+  return JSON.parse(response.successTemplate.replace(/\$\{(\w+)\}/g, (_m, name: string) => values[name]!));
+}
+
+describe('Genesys Data Action export', () => {
+  it('writes the custom-rest-actions import format: contract, POST of ${input.rawRequest} to trunkgate, translation map', () => {
+    const exported = genesysDataAction(action('update-incident'), { baseUrl: 'https://gw.example.com/', auth: 'basic' });
+    expect(exported).toMatchObject({
+      name: 'trunkgate update-incident',
+      integrationType: 'custom-rest-actions',
+      actionType: 'custom',
+      secure: false,
+      config: {
+        request: { requestUrlTemplate: 'https://gw.example.com/v1/actions/update-incident', requestType: 'POST', requestTemplate: '${input.rawRequest}', headers: { 'Content-Type': 'application/json' } },
+        timeoutSeconds: 12,
+      },
+      contract: { input: { inputSchema: { type: 'object', properties: { sys_id: { type: 'string' }, state: { type: 'string' } } } }, output: { successSchema: { type: 'object' } } },
+    });
+    const input = (exported.contract as { input: { inputSchema: Record<string, unknown> } }).input.inputSchema;
+    expect(JSON.stringify(input)).not.toMatch(/anyOf|oneOf|allOf|"type":\[/);
+    expect(String(input.description)).toContain('Give at least one of: sys_id, number.');
+  });
+
+  it('its response config turns trunkgate output into the same flat object, nulls included', () => {
+    const exported = genesysDataAction(action('get-trunk'), { baseUrl: 'https://gw.example.com', auth: 'basic' });
+    const output = { id: 't1', name: 'NYC', connected: false, registered: false, state: 'rejected', errorCode: 403, errorText: '403 "Forbidden"' };
+    expect(genesysResponse(exported, output)).toEqual(output);
+    expect(genesysResponse(exported, { ...output, errorCode: null, errorText: null })).toMatchObject({ errorCode: null, errorText: null });
+  });
+
+  it('sends the API key from the integration credentials when asked to', () => {
+    const exported = genesysDataAction(action('get-incident'), { baseUrl: 'https://gw.example.com', auth: 'api-key' });
+    expect((exported.config as { request: { headers: Record<string, string> } }).request.headers['X-API-Key']).toBe('${credentials.apiKey}');
+  });
+});
