@@ -17,6 +17,13 @@ import { jsonBody } from './http/json-body.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import { accessLog, requestId } from './http/request-context.js';
 import { actionRoutes } from './http/routes/action-routes.js';
+import { statusRoutes } from './http/routes/status-routes.js';
+import { buildIncidentPipeline, type IncidentPipeline } from './incidents/build-incidents.js';
+import { loadIncidentMapping, type IncidentMapping } from './incidents/incident-mapping.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { HttpAlertWebhook, type AlertWebhook } from './upstream/alert-webhook.js';
+import { ServiceNowClient, type ServiceNowIncidents } from './upstream/servicenow-client.js';
 import { systemRoutes } from './http/routes/system-routes.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { VERSION } from './version.js';
@@ -32,6 +39,13 @@ export interface AppOverrides {
   clock?: Clock;
   tokenStore?: TokenStore;
   credentials?: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
+  /** The store (default: SQLite in DATA_DIR); an override is not closed by `close()`. */
+  store?: Store;
+  /** What the outbox relay delivers to (default: the ServiceNow Table API client). */
+  servicenowIncidents?: ServiceNowIncidents;
+  /** The helpdesk webhook (default: ALERT_WEBHOOK_URL, or none). */
+  alertWebhook?: AlertWebhook | null;
+  incidentMapping?: IncidentMapping;
 }
 
 /** A built trunkgate: the express app plus lifecycle. */
@@ -40,6 +54,9 @@ export interface TrunkgateApp {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly credentials: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
+  readonly store: Store;
+  /** Incident decisions, outbox relay and helpdesk alerts; `incidents.service` is the trunk sighting sink. */
+  readonly incidents: IncidentPipeline;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, drains in-flight requests (bounded by `config.shutdownGraceMs`), then releases everything. */
@@ -56,8 +73,23 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const http = buildUpstreamHttp(config);
   const credentials =
     overrides.credentials ?? buildCredentials({ config, http, clock, logger, registry, store: overrides.tokenStore ?? new InProcessTokenStore() });
+  // Mappings first: a broken one stops start-up before anything is opened.
+  const incidentMapping = overrides.incidentMapping ?? loadIncidentMapping({ dir: config.mappingsDir, env: process.env }).mapping;
+  const store = overrides.store ?? openStore(config);
+  const incidents = buildIncidentPipeline({
+    config,
+    store,
+    clock,
+    logger,
+    registry,
+    credentials,
+    servicenow: overrides.servicenowIncidents ?? new ServiceNowClient(http.servicenow, credentials.servicenow),
+    webhook: overrides.alertWebhook !== undefined ? overrides.alertWebhook : config.alertWebhookUrl ? new HttpAlertWebhook(config.alertWebhookUrl, 5_000) : null,
+    mapping: incidentMapping,
+  });
   const actions = overrides.actions ?? new ActionRegistry([]);
   const readiness: ReadinessCheck[] = overrides.readiness ?? [
+    { name: 'store', check: async () => (await store.ping(), { ok: true, detail: store.kind }) },
     { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
     { name: 'genesys-token', check: () => credentials.genesys.ready() },
     { name: 'servicenow-credentials', check: () => credentials.servicenow.ready() },
@@ -72,7 +104,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.use(requestId());
   app.use(accessLog(logger, httpMetrics));
   app.use(systemRoutes({ registry, readiness, actions, version: VERSION, startedAt }));
-  app.use('/v1', auth.middleware(), jsonBody({ limitBytes: config.maxPayloadBytes }), actionRoutes(actions), credentialsRoutes([credentials.genesys, credentials.servicenow]));
+  app.use('/v1', auth.middleware(), jsonBody({ limitBytes: config.maxPayloadBytes }), actionRoutes(actions), credentialsRoutes([credentials.genesys, credentials.servicenow]), statusRoutes({ status: incidents.status, incidents: incidents.service }));
   app.use(notFound());
   app.use(errorHandler(logger));
 
@@ -83,9 +115,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     registry,
     credentials,
+    store,
+    incidents,
     listen: (port = config.port, host = config.host) =>
       new Promise<string>((resolve, reject) => {
         for (const component of background) component.start();
+        incidents.start();
         server = app.listen(port, host, (err?: Error) => {
           if (err) return reject(err);
           const address = server!.address() as AddressInfo;
@@ -107,7 +142,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         clearInterval(sweep);
         clearTimeout(grace);
       }
+      // BRIEF §3.6: flush the outbox (bounded) before exit; what is left waits in the store.
+      await incidents.stop(Math.min(5_000, config.shutdownGraceMs));
       for (const component of background) component.stop();
+      if (!overrides.store) await store.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ActionSummary } from '../actions/action-service.js';
+import { statusPaths } from './openapi-status-paths.js';
 import { actionListSchema, errorResponseSchema, healthResponseSchema, readyResponseSchema } from './schemas.js';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -51,6 +52,7 @@ export function buildOpenApi(options: { version: string; actions: ActionSummary[
       },
     },
   };
+  Object.assign(paths, statusPaths());
   for (const action of options.actions) {
     paths[`/v1/actions/${action.name}`] = {
       post: {

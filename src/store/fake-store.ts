@@ -172,7 +172,7 @@ class FakeOps implements StoreOps {
       .sort((a, b) => a.createdAt - b.createdAt)
       .map((o) => {
         const i = this.d().incidents.get(o.incidentId)!;
-        return { incidentId: i.id, correlationId: i.correlationId, trunkId: i.trunkId, kind: i.kind, waitingSince: o.createdAt, attempts: o.attempts, lastError: o.lastError };
+        return { incidentId: i.id, correlationId: i.correlationId, trunkId: i.trunkId, kind: i.kind, operation: o.operation, waitingSince: o.createdAt, attempts: o.attempts, lastError: o.lastError };
       });
   }
 

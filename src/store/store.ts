@@ -101,6 +101,8 @@ export interface StuckDelivery {
   correlationId: string;
   trunkId: string | null;
   kind: IncidentKind;
+  /** The operation that is stuck. */
+  operation: OutboxOperation;
   /** When its oldest undelivered operation was queued. */
   waitingSince: number;
   attempts: number;

@@ -250,7 +250,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.retryDelivery(a1, 'r', { nextAttemptAt: T0 + 60, error: 'refused' });
         expect(await store.listStuckDeliveries(T0 - 1)).toEqual([]);
         expect(await store.listStuckDeliveries(T0 + 100)).toEqual([
-          { incidentId: 'a', correlationId: 'ka', trunkId: 't1', kind: 'registration_rejected', waitingSince: T0, attempts: 1, lastError: 'refused' },
+          { incidentId: 'a', correlationId: 'ka', trunkId: 't1', kind: 'registration_rejected', operation: 'create', waitingSince: T0, attempts: 1, lastError: 'refused' },
         ]);
       });
     });

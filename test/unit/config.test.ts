@@ -23,7 +23,8 @@ describe('loadConfig', () => {
     expect(c.genesys.tokenRefreshBufferMs).toBe(15000);
     expect(c.servicenow.tokenRefreshBufferMs).toBe(15000);
     expect(c.monitor).toEqual({ pollIntervalMs: 30000, notifications: true });
-    expect(c.incidents).toEqual({ openAfterMs: 30000, resolveAfterMs: 300000, reopenWindowMs: 3600000 });
+    expect(c.incidents).toEqual({ openAfterMs: 30000, resolveAfterMs: 300000, reopenWindowMs: 3600000, noteIntervalMs: 300000 });
+    expect(c.alertAfterMs).toBe(120000);
     expect(c.actionTimeoutMs).toBe(10000);
     expect(c.databaseUrl).toBeUndefined();
     expect(c.redisUrl).toBeUndefined();

@@ -124,6 +124,7 @@ export function stuckFromRow(r: DbRow): StuckDelivery {
     correlationId: String(r.correlation_id),
     trunkId: strOrNull(r.trunk_id),
     kind: String(r.kind) as IncidentKind,
+    operation: String(r.operation) as OutboxOperation,
     waitingSince: num(r.created_at),
     attempts: num(r.attempts),
     lastError: strOrNull(r.last_error),

@@ -62,7 +62,7 @@ export const sql = {
   selectNextUnclaimedDue: `SELECT MIN(o.next_attempt_at) AS due FROM outbox o WHERE o.claimed_by IS NULL AND ${IS_HEAD}`,
   selectNextLeaseExpiry: 'SELECT MIN(claimed_until) AS due FROM outbox WHERE claimed_by IS NOT NULL',
   countOutbox: 'SELECT COUNT(*) AS n FROM outbox',
-  selectStuck: `SELECT i.id, i.correlation_id, i.trunk_id, i.kind, o.created_at, o.attempts, o.last_error
+  selectStuck: `SELECT i.id, i.correlation_id, i.trunk_id, i.kind, o.operation, o.created_at, o.attempts, o.last_error
     FROM outbox o JOIN incidents i ON i.id = o.incident_id
     WHERE o.attempts > 0 AND o.created_at <= ? AND ${IS_HEAD}
     ORDER BY o.created_at`,
