@@ -104,7 +104,7 @@ export function parseIncidentMapping(text: string, env: NodeJS.ProcessEnv, file:
     for (const e of validate.errors ?? []) {
       const extra = e.params as { additionalProperty?: string; missingProperty?: string };
       const where = `${e.instancePath}${extra.additionalProperty ? `/${extra.additionalProperty}` : ''}${extra.missingProperty ? `/${extra.missingProperty}` : ''}` || '/';
-      problems.push(`${where}: ${extra.additionalProperty ? 'is not a known setting' : e.message}`);
+      problems.push(`${where}: ${extra.additionalProperty ? 'is not a known setting' : extra.missingProperty ? 'is required' : e.message}`);
     }
     throw new IncidentMappingError(file, problems);
   }

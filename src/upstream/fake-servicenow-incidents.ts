@@ -34,6 +34,11 @@ export class FakeServiceNowIncidents implements ServiceNowIncidents {
     for (let i = 0; i < times; i += 1) this.failures.push({ error, when });
   }
 
+  /** Ends every scripted failure (ServiceNow is back). */
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
   private maybeFail(operation: Operation): void {
     const i = this.failures.findIndex((f) => f.when === undefined || f.when === operation);
     if (i >= 0) throw this.failures.splice(i, 1)[0]!.error;

@@ -50,7 +50,7 @@ export function incidentHarness(options: { settings?: Partial<RuleSettings>; ale
     });
 
   return {
-    clock, store, servicenow, service, relay, alerts, webhook, rotations, registry, settings, log,
+    clock, store, servicenow, service, relay, alerts, webhook, rotations, registry, metrics, settings, log,
     see,
     /** A unique event id. */
     eventId: () => `ev-${++n}`,
