@@ -3,10 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { incidentsBench } from './incidents.js';
 import { rotationBench } from './rotation.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   rotation: rotationBench,
+  incidents: incidentsBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

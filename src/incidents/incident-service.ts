@@ -191,7 +191,8 @@ export class IncidentService implements TrunkSightingSink {
 
   private async review(tx: StoreOps, ctx: SubjectContext, changed: boolean, now: number): Promise<Effect | null> {
     const open = await tx.getOpenIncident(ctx.correlationId, { forUpdate: true });
-    const latest = open ? null : await tx.getLatestIncident(ctx.correlationId);
+    // Only a failure without an open incident needs the latest one (to reopen it).
+    const latest = open || ctx.now.health !== 'failing' ? null : await tx.getLatestIncident(ctx.correlationId);
     const decision = decide({ subject: ctx.now, open, latest, changed, now, settings: this.o.settings });
     return this.writer.apply(tx, ctx, decision, changed, now);
   }

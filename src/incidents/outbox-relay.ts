@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import type { ClaimedDelivery, Store } from '../store/store.js';
@@ -63,16 +64,24 @@ export class OutboxRelay {
   private stopping = false;
   private busy = false;
   private wakeAgain = false;
+  private onWake?: () => void;
   private timer?: Timer;
   private draining: Promise<void> = Promise.resolve();
   private pausedUntil = 0;
-  private abort = new AbortController();
+  private abort = OutboxRelay.controller();
 
   constructor(options: OutboxRelayOptions) {
     this.owner = options.owner ?? `relay-${randomUUID()}`;
-    this.o = { leaseMs: 60_000, batchSize: 16, concurrency: 4, pollMs: 1_000, backoff: { baseMs: 1_000, capMs: 60_000 }, random: Math.random, ...options };
+    this.o = { leaseMs: 60_000, batchSize: 32, concurrency: 16, pollMs: 1_000, backoff: { baseMs: 1_000, capMs: 60_000 }, random: Math.random, ...options };
     this.delivery = new ServiceNowDelivery(options.servicenow);
     this.log = options.logger.child({ module: 'incidents/outbox' });
+  }
+
+  /** One signal cuts every call in flight at shutdown; each call listens to it. */
+  private static controller(): AbortController {
+    const c = new AbortController();
+    setMaxListeners(0, c.signal);
+    return c;
   }
 
   start(): void {
@@ -87,6 +96,7 @@ export class OutboxRelay {
     if (!this.started || this.stopping) return;
     if (this.busy) {
       this.wakeAgain = true;
+      this.onWake?.();
       return;
     }
     this.timer?.cancel();
@@ -115,32 +125,69 @@ export class OutboxRelay {
     // Calls still in flight are cut; their entries stay queued for the next start.
     this.abort.abort(new Error('shutting down'));
     await work.catch(() => undefined);
-    this.abort = new AbortController();
+    this.abort = OutboxRelay.controller();
     this.started = false;
   }
 
   /** Claims one batch and delivers it; returns how many entries it handled. */
   async runOnce(): Promise<number> {
-    const batch = await this.o.store.claimDeliveries({ owner: this.owner, now: this.o.clock.now(), leaseMs: this.o.leaseMs, limit: this.o.batchSize });
-    const queue = [...batch];
+    const queue = await this.claim(this.o.batchSize);
+    const count = queue.length;
     const worker = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) await this.deliverOne(d);
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency, queue.length) }, worker));
-    return batch.length;
+    return count;
   }
 
+  /** Leases up to `limit` entries and notes in the audit trail that they are being sent. */
+  private claim(limit: number): Promise<ClaimedDelivery[]> {
+    const now = this.o.clock.now();
+    return this.o.store.transaction(async (tx) => {
+      const batch = await tx.claimDeliveries({ owner: this.owner, now, leaseMs: this.o.leaseMs, limit });
+      for (const d of batch) {
+        await tx.addAudit({ at: now, subject: d.incident.correlationId, incidentId: d.incidentId, step: 'sent', message: `sending the ${d.operation} to ServiceNow (attempt ${d.attempts + 1})`, data: { operation: d.operation, attempt: d.attempts + 1 } });
+      }
+      return batch;
+    });
+  }
+
+  /** Resolves at the next wake() (new entries while deliveries are in flight). */
+  private nextWake(): Promise<void> {
+    return new Promise((resolve) => (this.onWake = resolve));
+  }
+
+  /**
+   * Keeps up to `concurrency` deliveries in flight, claiming more as each one finishes or as new
+   * entries are queued, so one slow answer does not hold back the others.
+   */
   private async drain(): Promise<void> {
+    const inflight = new Set<Promise<void>>();
     try {
-      let handled = 0;
-      do {
+      for (;;) {
+        if (this.stopping || this.o.clock.now() < this.pausedUntil) break;
+        // Refill at once for newly queued entries; otherwise when half the slots are free, since
+        // claiming one entry per finished delivery would cost a transaction each.
+        const woken = this.wakeAgain;
         this.wakeAgain = false;
-        if (this.o.clock.now() < this.pausedUntil) break;
-        handled = await this.runOnce();
-      } while ((handled > 0 || this.wakeAgain) && !this.stopping);
+        const free = this.o.concurrency - inflight.size;
+        const worthIt = free > 0 && (woken || inflight.size === 0 || free >= Math.ceil(this.o.concurrency / 2));
+        const batch = worthIt ? await this.claim(Math.min(free, this.o.batchSize)) : [];
+        for (const d of batch) {
+          const p: Promise<void> = this.deliverOne(d).finally(() => inflight.delete(p));
+          inflight.add(p);
+        }
+        if (inflight.size === 0 && !this.wakeAgain) break;
+        if (batch.length === 0 || inflight.size >= this.o.concurrency) {
+          if (this.wakeAgain && inflight.size < this.o.concurrency) continue;
+          await Promise.race([...inflight, this.nextWake()]);
+        }
+      }
     } catch (err) {
       this.log.warn('outbox pass failed; trying again shortly', { err });
     }
+    this.onWake = undefined;
+    await Promise.all(inflight);
     if (this.stopping) return;
     let next: number | null = null;
     try {
@@ -157,15 +204,15 @@ export class OutboxRelay {
   private async deliverOne(d: ClaimedDelivery): Promise<void> {
     const subject = d.incident.correlationId;
     const attempt = d.attempts + 1;
-    const sentAt = this.o.clock.now();
     try {
-      await this.o.store.addAudit({ at: sentAt, subject, incidentId: d.incidentId, step: 'sent', message: `${d.operation} to ServiceNow (attempt ${attempt})`, data: { operation: d.operation, attempt } });
       const result = await this.delivery.deliver(d, this.abort.signal);
       const now = this.o.clock.now();
       const kept = await this.o.store.transaction(async (tx) => {
         if (!(await tx.completeDelivery(d.id, this.owner))) return false;
         // Recorded the moment it is known: a later entry of this incident needs the sys_id.
-        if (result.outcome !== 'gone') await tx.updateIncident(d.incidentId, { sysId: result.sysId, number: result.number ?? undefined, servicenowState: result.servicenowState ?? undefined, updatedAt: now });
+        const inc = d.incident;
+        const learned = result.outcome !== 'gone' && (inc.sysId !== result.sysId || (result.number !== null && inc.number !== result.number) || (result.servicenowState !== null && inc.servicenowState !== result.servicenowState));
+        if (learned) await tx.updateIncident(d.incidentId, { sysId: result.sysId, number: result.number ?? undefined, servicenowState: result.servicenowState ?? undefined, updatedAt: now });
         await tx.addAudit({ at: now, subject, incidentId: d.incidentId, step: 'answered', message: result.message, data: result.outcome === 'gone' ? { outcome: result.outcome } : { outcome: result.outcome, sysId: result.sysId, number: result.number, state: result.servicenowState } });
         return true;
       });

@@ -1,4 +1,4 @@
-import { SerialGate, transactionHandle, wrapOps } from './serial-gate.js';
+import { SerialGate, transactionHandles, wrapOps } from './serial-gate.js';
 import {
   OpenIncidentConflictError,
   type AlertRow,
@@ -211,27 +211,32 @@ class FakeOps implements StoreOps {
 export class FakeStore implements Store {
   readonly kind = 'fake' as const;
   private data = emptyData();
-  private readonly gate = new SerialGate();
+  private groupStart = this.data;
+  private savepointAt = this.data;
+  private readonly gate = new SerialGate({
+    begin: () => void (this.groupStart = structuredClone(this.data)),
+    commit: () => undefined,
+    rollback: () => void (this.data = this.groupStart),
+    savepoint: () => void (this.savepointAt = structuredClone(this.data)),
+    release: () => undefined,
+    rollbackToSavepoint: () => void (this.data = this.savepointAt),
+  });
   private readonly ops = new FakeOps(() => this.data);
   private readonly gated = wrapOps(this.ops, (call) => this.gate.run(call));
+  private readonly newHandle = transactionHandles(this.ops);
   /** Set to make every call fail (readiness and failure-path tests). */
   failWith: Error | null = null;
 
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     if (this.failWith) return Promise.reject(this.failWith);
-    let saved: FakeData | undefined;
-    const { handle, end } = transactionHandle(this.ops);
-    return this.gate.transaction(
-      {
-        begin: () => void (saved = structuredClone(this.data)),
-        commit: end,
-        rollback: () => {
-          end();
-          this.data = saved!;
-        },
-      },
-      () => fn(handle),
-    );
+    return this.gate.transaction(async () => {
+      const { handle, end } = this.newHandle();
+      try {
+        return await fn(handle);
+      } finally {
+        end();
+      }
+    });
   }
 
   async ping(): Promise<void> {

@@ -1,12 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
 import {
   alertFromRow,
+  claimedFromRow,
   auditFromRow,
   incidentFromRow,
   incidentParams,
   incidentSummaryFromRow,
   isOpenIncidentConflict,
-  outboxFromRow,
   stuckFromRow,
   trunkEventFromRow,
   trunkEventParams,
@@ -38,8 +38,35 @@ type Row = Record<string, unknown>;
  */
 export class SqliteOps implements StoreOps {
   private readonly cache = new Map<string, Statement>();
+  // Multi-statement operations, atomic on their own and nested (as savepoints) inside a transaction.
+  private readonly enqueueTx: (entry: { incidentId: string; operation: OutboxOperation; payload: Record<string, unknown>; at: number }) => number;
+  private readonly claimTx: (options: { owner: string; now: number; leaseMs: number; limit: number }) => ClaimedDelivery[];
+  private readonly pruneTx: (before: number) => void;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    // Two statements without a savepoint of their own: interrupted between them, the entry is simply
+    // not queued and the sequence has a gap, which ordering does not mind.
+    this.enqueueTx = (entry) => {
+      const bumped = this.get(sql.bumpIncidentSeq, [entry.incidentId]);
+      if (!bumped) throw new Error(`no incident ${entry.incidentId} to queue a delivery for`);
+      const seq = Number(bumped.next_seq) - 1;
+      const inserted = this.get(sql.insertOutbox, [entry.incidentId, seq, entry.operation, JSON.stringify(entry.payload), entry.at, entry.at]);
+      return Number(inserted!.id);
+    };
+    this.claimTx = db.transaction((options) => {
+      const until = options.now + options.leaseMs;
+      return this.all(sql.selectClaimable, [options.now, options.now, options.limit]).map((r) => {
+        const entry = claimedFromRow(r);
+        this.run(sql.claimOutbox, [options.owner, until, entry.id]);
+        return { ...entry, claimedBy: options.owner, claimedUntil: until };
+      });
+    });
+    this.pruneTx = db.transaction((before) => {
+      this.run(sql.pruneTrunkEvents, [before]);
+      this.run(sql.pruneAudit, [before]);
+      this.run(sql.pruneProcessedEvents, [before]);
+    });
+  }
 
   private stmt(text: string): Statement {
     let s = this.cache.get(text);
@@ -136,26 +163,11 @@ export class SqliteOps implements StoreOps {
   }
 
   async enqueueDelivery(entry: { incidentId: string; operation: OutboxOperation; payload: Record<string, unknown>; at: number }): Promise<number> {
-    return this.db.transaction(() => {
-      const bumped = this.get(sql.bumpIncidentSeq, [entry.incidentId]);
-      if (!bumped) throw new Error(`no incident ${entry.incidentId} to queue a delivery for`);
-      const seq = Number(bumped.next_seq) - 1;
-      const inserted = this.get(sql.insertOutbox, [entry.incidentId, seq, entry.operation, JSON.stringify(entry.payload), entry.at, entry.at]);
-      return Number(inserted!.id);
-    })();
+    return this.enqueueTx(entry);
   }
 
   async claimDeliveries(options: { owner: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
-    return this.db.transaction(() => {
-      const ids = this.all(sql.selectClaimable, [options.now, options.now, options.limit]).map((r) => Number(r.id));
-      const claimed: ClaimedDelivery[] = [];
-      for (const id of ids) {
-        this.run(sql.claimOutbox, [options.owner, options.now + options.leaseMs, id]);
-        const entry = outboxFromRow(this.get(sql.selectOutbox, [id])!);
-        claimed.push({ ...entry, incident: incidentFromRow(this.get(sql.selectIncident, [entry.incidentId])!) });
-      }
-      return claimed;
-    })();
+    return this.claimTx(options);
   }
 
   async completeDelivery(id: number, owner: string): Promise<boolean> {
@@ -206,10 +218,6 @@ export class SqliteOps implements StoreOps {
   }
 
   async prune(before: number): Promise<void> {
-    this.db.transaction(() => {
-      this.run(sql.pruneTrunkEvents, [before]);
-      this.run(sql.pruneAudit, [before]);
-      this.run(sql.pruneProcessedEvents, [before]);
-    })();
+    this.pruneTx(before);
   }
 }

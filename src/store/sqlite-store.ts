@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS_TABLE, migrationStatements, migrations as allMigrations, type Migration } from './sql/migrations.js';
 import { sql } from './sql/statements.js';
-import { SerialGate, transactionHandle, wrapOps } from './serial-gate.js';
+import { SerialGate, transactionHandles, wrapOps } from './serial-gate.js';
 import { SqliteOps } from './sqlite-ops.js';
 import type { Store, StoreOps } from './store.js';
 
@@ -31,14 +31,26 @@ export class StoreLockedError extends Error {
 /** The embedded store: better-sqlite3, WAL journal, versioned migrations applied when opened. */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
-  private readonly gate = new SerialGate();
+  private readonly gate: SerialGate;
   private readonly ops: SqliteOps;
   private readonly gated: StoreOps;
+  private readonly newHandle: ReturnType<typeof transactionHandles>;
   private closed = false;
 
   private constructor(private readonly db: Database.Database) {
+    this.gate = new SerialGate({
+      begin: () => db.exec('BEGIN IMMEDIATE'),
+      commit: () => db.exec('COMMIT'),
+      rollback: () => {
+        if (db.inTransaction) db.exec('ROLLBACK');
+      },
+      savepoint: () => db.exec('SAVEPOINT tg_tx'),
+      release: () => db.exec('RELEASE tg_tx'),
+      rollbackToSavepoint: () => db.exec('ROLLBACK TO tg_tx; RELEASE tg_tx'),
+    });
     this.ops = new SqliteOps(db);
     this.gated = wrapOps(this.ops, (call) => this.gate.run(call));
+    this.newHandle = transactionHandles(this.ops);
   }
 
   /** Opens (creating when missing) and migrates the database. */
@@ -54,6 +66,9 @@ export class SqliteStore implements Store {
       db.pragma('journal_mode = WAL');
       // WAL + NORMAL: a commit survives a process crash (kill -9); only an OS crash can lose the last ones.
       db.pragma('synchronous = NORMAL');
+      // Checkpoints are where SQLite fsyncs; every 10,000 pages (~40 MB of WAL) instead of 1,000 keeps
+      // them off the per-decision path (measured: small writes 4× faster).
+      db.pragma('wal_autocheckpoint = 10000');
       // A write transaction now takes (and, when exclusive, keeps) the file's write lock.
       db.exec('BEGIN IMMEDIATE');
       db.exec('COMMIT');
@@ -70,21 +85,14 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
-    const { handle, end } = transactionHandle(this.ops);
-    return this.gate.transaction(
-      {
-        begin: () => this.db.exec('BEGIN IMMEDIATE'),
-        commit: () => {
-          end();
-          this.db.exec('COMMIT');
-        },
-        rollback: () => {
-          end();
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        },
-      },
-      () => fn(handle),
-    );
+    return this.gate.transaction(async () => {
+      const { handle, end } = this.newHandle();
+      try {
+        return await fn(handle);
+      } finally {
+        end();
+      }
+    });
   }
 
   async ping(): Promise<void> {
@@ -95,11 +103,10 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.gate.run(async () => {
-      if (this.closed) return;
-      this.closed = true;
-      this.db.close();
-    });
+    await this.gate.idle();
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
   }
 
   /** Applied migration versions (for tests and diagnostics). */

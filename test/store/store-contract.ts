@@ -151,6 +151,23 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.getTrunk('t1')).toBeNull();
       });
 
+      it('keeps concurrent transactions atomic each: one failing among them rolls back alone', async () => {
+        const results = await Promise.allSettled([
+          store.transaction(async (tx) => tx.upsertTrunk(trunkRow({ trunkId: 'a' }))),
+          store.transaction(async (tx) => {
+            await tx.upsertTrunk(trunkRow({ trunkId: 'b' }));
+            await tx.insertIncident(incidentRow({ id: 'x1' }));
+            await tx.insertIncident(incidentRow({ id: 'x2' }));
+          }),
+          store.transaction(async (tx) => tx.upsertTrunk(trunkRow({ trunkId: 'c' }))),
+          store.upsertTrunk(trunkRow({ trunkId: 'd' })),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+        expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(OpenIncidentConflictError);
+        expect((await store.listTrunks()).map((t) => t.trunkId)).toEqual(['a', 'c', 'd']);
+        expect(await store.getIncident('x1')).toBeNull();
+      });
+
       it('makes other callers wait until the transaction ends, so they never see its uncommitted writes', async () => {
         let release!: () => void;
         const gate = new Promise<void>((r) => (release = r));

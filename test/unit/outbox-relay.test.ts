@@ -57,7 +57,7 @@ describe('OutboxRelay', () => {
     const trail = (await t.store.listAudit({ incidentId: 'i1', limit: 10 })).map((a) => [a.step, a.message]);
     expect(trail).toEqual([
       ['answered', `ServiceNow created ${rec!.number}`],
-      ['sent', 'create to ServiceNow (attempt 1)'],
+      ['sent', 'sending the create to ServiceNow (attempt 1)'],
     ]);
   });
 

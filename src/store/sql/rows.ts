@@ -118,6 +118,13 @@ export function outboxFromRow(r: DbRow): OutboxEntry {
   };
 }
 
+/** A claimable row: the outbox columns, and the incident's as `i_<column>`. */
+export function claimedFromRow(r: DbRow): Omit<OutboxEntry, 'claimedBy' | 'claimedUntil'> & { incident: IncidentRow } {
+  const incident: DbRow = {};
+  for (const [k, v] of Object.entries(r)) if (k.startsWith('i_')) incident[k.slice(2)] = v;
+  return { ...outboxFromRow(r), incident: incidentFromRow(incident) };
+}
+
 export function stuckFromRow(r: DbRow): StuckDelivery {
   return {
     incidentId: String(r.id),

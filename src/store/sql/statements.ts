@@ -48,8 +48,12 @@ export const sql = {
   bumpIncidentSeq: 'UPDATE incidents SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq',
 
   insertOutbox: 'INSERT INTO outbox (incident_id, seq, operation, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?) RETURNING id',
-  /** PostgreSQL appends `FOR UPDATE OF o SKIP LOCKED` so several replicas can claim side by side. */
-  selectClaimable: `SELECT o.id FROM outbox o
+  /**
+   * Claimable entries with their incident (incident columns prefixed `i_`). PostgreSQL appends
+   * `FOR UPDATE OF o SKIP LOCKED` so several replicas can claim side by side.
+   */
+  selectClaimable: `SELECT ${OUTBOX_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}, ${INCIDENT_COLUMNS.split(', ').map((c) => `i.${c} AS i_${c}`).join(', ')}
+    FROM outbox o JOIN incidents i ON i.id = o.incident_id
     WHERE o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until <= ?) AND ${IS_HEAD}
     ORDER BY o.next_attempt_at, o.id LIMIT ?`,
   claimOutbox: 'UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?',
@@ -74,8 +78,10 @@ export const sql = {
     'INSERT INTO helpdesk_alerts (alert_key, summary, raised_at, raise_sent_at, cleared_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (alert_key) DO NOTHING',
   deleteAlert: 'DELETE FROM helpdesk_alerts WHERE alert_key = ?',
 
-  pruneTrunkEvents: 'DELETE FROM trunk_events WHERE at < ?',
-  pruneAudit: 'DELETE FROM audit_log WHERE at < ?',
+  // Rows are appended in time order, so everything below the first id at or after the cutoff is older:
+  // the scan stops at that row and no index on `at` is needed.
+  pruneTrunkEvents: 'DELETE FROM trunk_events WHERE id < COALESCE((SELECT id FROM trunk_events WHERE at >= ? ORDER BY id LIMIT 1), (SELECT MAX(id) + 1 FROM trunk_events))',
+  pruneAudit: 'DELETE FROM audit_log WHERE id < COALESCE((SELECT id FROM audit_log WHERE at >= ? ORDER BY id LIMIT 1), (SELECT MAX(id) + 1 FROM audit_log))',
   pruneProcessedEvents: 'DELETE FROM processed_events WHERE processed_at < ?',
 } as const;
 
