@@ -218,7 +218,9 @@ export class OutboxRelay {
       });
       if (!kept) this.log.warn('delivery lease expired before completion; another relay owns the entry', { correlationId: subject, operation: d.operation });
       this.o.metrics.delivery(d.operation, result.outcome, now - d.createdAt);
-      this.log.info(result.message, { correlationId: subject, operation: d.operation, attempt });
+      // Work notes can be many; creates, reopens and resolves are what an operator looks for.
+      const level = d.operation === 'note' ? 'debug' : 'info';
+      if (this.log.isLevelEnabled(level)) this.log.log(level, result.message, { correlationId: subject, operation: d.operation, attempt });
     } catch (err) {
       await this.failed(d, err, attempt);
     }

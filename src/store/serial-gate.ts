@@ -13,6 +13,8 @@ export interface TransactionHooks {
 
 interface Job {
   body: () => Promise<unknown>;
+  /** One store call: a failing statement changes nothing, so it needs no savepoint. */
+  single: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -37,13 +39,13 @@ export class SerialGate {
   run<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.held) return fn();
     this.refuseNested();
-    return this.enqueue(fn);
+    return this.enqueue(fn, true);
   }
 
   /** Runs `body` as one transaction. */
   transaction<T>(body: () => Promise<T>): Promise<T> {
     this.refuseNested();
-    return this.enqueue(body);
+    return this.enqueue(body, false);
   }
 
   /** Resolves once no group is running (before closing the connection). */
@@ -56,9 +58,9 @@ export class SerialGate {
     if (this.inside.getStore()) throw new Error('store called directly inside a transaction: use the transaction handle');
   }
 
-  private enqueue<T>(body: () => Promise<T>): Promise<T> {
+  private enqueue<T>(body: () => Promise<T>, single: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ body, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ body, single, resolve: resolve as (v: unknown) => void, reject });
       if (!this.held) void this.runGroups();
     });
   }
@@ -84,14 +86,14 @@ export class SerialGate {
     // Jobs queued while the group runs join it, up to maxGroup.
     while (this.queue.length > 0 && outcomes.length < this.maxGroup) {
       const job = this.queue.shift()!;
-      this.hooks.savepoint();
+      if (!job.single) this.hooks.savepoint();
       try {
         const value = await this.inside.run(true, job.body);
-        this.hooks.release();
+        if (!job.single) this.hooks.release();
         outcomes.push({ job, ok: true, value });
       } catch (err) {
         try {
-          this.hooks.rollbackToSavepoint();
+          if (!job.single) this.hooks.rollbackToSavepoint();
         } catch (fatal) {
           // The database abandoned the whole transaction (I/O error, disk full): the group is lost.
           this.hooks.rollback();

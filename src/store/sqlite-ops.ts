@@ -13,7 +13,7 @@ import {
   trunkFromRow,
   trunkParams,
 } from './sql/rows.js';
-import { listAuditSql, listIncidentsSql, sql, updateAlertSql, updateIncidentSql } from './sql/statements.js';
+import { claimOutboxSql, listAuditSql, listIncidentsSql, sql, updateAlertSql, updateIncidentSql } from './sql/statements.js';
 import {
   OpenIncidentConflictError,
   type AlertRow,
@@ -55,11 +55,9 @@ export class SqliteOps implements StoreOps {
     };
     this.claimTx = db.transaction((options) => {
       const until = options.now + options.leaseMs;
-      return this.all(sql.selectClaimable, [options.now, options.now, options.limit]).map((r) => {
-        const entry = claimedFromRow(r);
-        this.run(sql.claimOutbox, [options.owner, until, entry.id]);
-        return { ...entry, claimedBy: options.owner, claimedUntil: until };
-      });
+      const claimed = this.all(sql.selectClaimable, [options.now, options.now, options.limit]).map((r) => ({ ...claimedFromRow(r), claimedBy: options.owner, claimedUntil: until }));
+      if (claimed.length > 0) this.run(claimOutboxSql(claimed.length), [options.owner, until, ...claimed.map((c) => c.id)]);
+      return claimed;
     });
     this.pruneTx = db.transaction((before) => {
       this.run(sql.pruneTrunkEvents, [before]);

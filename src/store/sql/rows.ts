@@ -120,9 +120,14 @@ export function outboxFromRow(r: DbRow): OutboxEntry {
 
 /** A claimable row: the outbox columns, and the incident's as `i_<column>`. */
 export function claimedFromRow(r: DbRow): Omit<OutboxEntry, 'claimedBy' | 'claimedUntil'> & { incident: IncidentRow } {
-  const incident: DbRow = {};
-  for (const [k, v] of Object.entries(r)) if (k.startsWith('i_')) incident[k.slice(2)] = v;
-  return { ...outboxFromRow(r), incident: incidentFromRow(incident) };
+  return {
+    ...outboxFromRow(r),
+    incident: incidentFromRow({
+      id: r.i_id, correlation_id: r.i_correlation_id, trunk_id: r.i_trunk_id, kind: r.i_kind, open: r.i_open, opened_at: r.i_opened_at,
+      resolved_at: r.i_resolved_at, reopened_at: r.i_reopened_at, reopen_count: r.i_reopen_count, sys_id: r.i_sys_id, number: r.i_number,
+      servicenow_state: r.i_servicenow_state, last_note_at: r.i_last_note_at, changes_since_note: r.i_changes_since_note, updated_at: r.i_updated_at,
+    }),
+  };
 }
 
 export function stuckFromRow(r: DbRow): StuckDelivery {

@@ -56,7 +56,7 @@ export const sql = {
     FROM outbox o JOIN incidents i ON i.id = o.incident_id
     WHERE o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until <= ?) AND ${IS_HEAD}
     ORDER BY o.next_attempt_at, o.id LIMIT ?`,
-  claimOutbox: 'UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?',
+
   selectOutbox: `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = ?`,
   deleteOutbox: 'DELETE FROM outbox WHERE id = ? AND claimed_by = ?',
   retryOutbox:
@@ -84,6 +84,11 @@ export const sql = {
   pruneAudit: 'DELETE FROM audit_log WHERE id < COALESCE((SELECT id FROM audit_log WHERE at >= ? ORDER BY id LIMIT 1), (SELECT MAX(id) + 1 FROM audit_log))',
   pruneProcessedEvents: 'DELETE FROM processed_events WHERE processed_at < ?',
 } as const;
+
+/** Leases the given entries (one statement for the whole claimed batch). */
+export function claimOutboxSql(count: number): string {
+  return `UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN (${Array.from({ length: count }, () => '?').join(', ')})`;
+}
 
 /** `SELECT … FOR UPDATE` on PostgreSQL; SQLite's write transactions already hold the database. */
 export function lockClause(dialect: 'sqlite' | 'postgres'): string {
