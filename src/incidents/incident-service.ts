@@ -86,7 +86,8 @@ export class IncidentService implements TrunkSightingSink {
           return { outcome: 'duplicate' as const, trunk: await tx.getTrunk(s.trunkId), effect: null };
         }
         const prev = await tx.getTrunk(s.trunkId, { forUpdate: true });
-        const at = Math.min(s.observedAt, now);
+        // Never ahead of our clock (a sender's skew), and our clock when the time is unusable.
+        const at = Number.isFinite(s.observedAt) ? Math.min(s.observedAt, now) : now;
         if (prev && at < prev.lastSeenAt) {
           await seen(`${s.source} sighting from ${new Date(at).toISOString()} is older than the last one: ignored`, { state: s.state, eventId: s.eventId ?? null });
           return { outcome: 'stale' as const, trunk: prev, effect: null };
@@ -153,8 +154,15 @@ export class IncidentService implements TrunkSightingSink {
     try {
       const now = this.o.clock.now();
       for (const trunk of await this.o.store.listTrunksDueToOpen(now - this.o.settings.openAfterMs)) await this.reviewTrunkById(trunk.trunkId);
-      for (const incident of await this.o.store.listOpenIncidents()) {
-        if (incident.trunkId !== null) await this.reviewTrunkById(incident.trunkId);
+      const open = (await this.o.store.listOpenIncidents()).filter((i) => i.trunkId !== null);
+      if (open.length > 0) {
+        const trunks = new Map((await this.o.store.listTrunks()).map((t) => [t.trunkId, t]));
+        for (const incident of open) {
+          const t = trunks.get(incident.trunkId!);
+          // A transaction only where something is due (a resolve, a held note); the review re-checks inside it.
+          const subject = t ? { health: healthOf(t.state), kind: kindOf(t.state), failingSince: t.failingSince, healthySince: t.healthySince } : null;
+          if (subject && decide({ subject, open: incident, latest: null, changed: false, now, settings: this.o.settings }).type !== 'none') await this.reviewTrunkById(incident.trunkId!);
+        }
       }
       await this.queueCredentialsReview(false);
       if (now - this.lastPruneAt >= PRUNE_EVERY_MS) {

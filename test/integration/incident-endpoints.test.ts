@@ -126,3 +126,29 @@ describe('trunk and incident endpoints against the simulators (open and resolve 
     expect(metrics).toMatch(/trunkgate_trunk_sightings_total\{outcome="duplicate"\} 1/);
   });
 });
+
+describe('Genesys credentials failing → credentials_failed incident', () => {
+  let sims: Simulators | undefined;
+  let app: TrunkgateApp | undefined;
+  afterAll(async () => {
+    await app?.close();
+    await sims?.close();
+  });
+
+  it('opens trunkgate:credentials:genesys in ServiceNow when the Genesys login refuses our client', async () => {
+    const started = await startTestSims();
+    sims = started.sims;
+    sims.genesys.control.setTokenEndpointFault({ mode: 'reject' });
+    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '0' }), { logger: memoryLogger('error').logger, processMetrics: false });
+    const api = apiClient(await app.listen(0, '127.0.0.1'));
+    const [incident] = await eventually(async () => {
+      const { body } = await api.get('/v1/incidents');
+      expect(body.incidents[0]).toMatchObject({ correlationId: 'trunkgate:credentials:genesys', kind: 'credentials_failed', trunkId: null, state: 'open', pendingDeliveries: 0 });
+      return body.incidents;
+    });
+    const [sn] = sims.servicenow.incidents().filter((i) => i.fields.correlation_id === 'trunkgate:credentials:genesys');
+    expect(sn!.number).toBe(incident.number);
+    expect(sn!.fields.short_description).toBe('trunkgate cannot get a Genesys Cloud token: trunk monitoring is blind');
+    expect(sn!.fields.description).toContain("Genesys Cloud refuses trunkgate's OAuth client");
+  });
+});

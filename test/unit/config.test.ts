@@ -39,6 +39,15 @@ describe('loadConfig', () => {
     expect(problems.length).toBeGreaterThanOrEqual(9);
   });
 
+  it('reads the incident note interval and the alert delay, refusing non-numbers', () => {
+    const c = loadConfig(testEnv({ INCIDENT_NOTE_INTERVAL_MS: '60000', ALERT_AFTER_MS: '30000' }));
+    expect(c.incidents.noteIntervalMs).toBe(60000);
+    expect(c.alertAfterMs).toBe(30000);
+    const text = problemsOf(testEnv({ INCIDENT_NOTE_INTERVAL_MS: 'often', ALERT_AFTER_MS: '-1' })).join('\n');
+    expect(text).toContain('INCIDENT_NOTE_INTERVAL_MS');
+    expect(text).toContain('ALERT_AFTER_MS');
+  });
+
   it('derives login and API URLs from the region, and explicit URLs override it', () => {
     const env = testEnv({ GENESYS_LOGIN_URL: undefined, GENESYS_API_URL: undefined, GENESYS_REGION: 'mypurecloud.ie' });
     const c = loadConfig(env);
