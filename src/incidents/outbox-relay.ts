@@ -197,6 +197,8 @@ export class OutboxRelay {
     }
     const now = this.o.clock.now();
     let delay = next === null ? this.o.pollMs : Math.min(Math.max(next - now, 0), this.o.pollMs);
+    // Entries queued while this pass was winding down must not wait for the poll.
+    if (this.wakeAgain) delay = 0;
     if (this.pausedUntil > now) delay = Math.max(delay, this.pausedUntil - now);
     this.timer = this.o.clock.setTimer(delay, () => this.wake());
   }
