@@ -7,6 +7,7 @@ import { monitorBench } from './monitor.js';
 import { clusterRotationBench } from './cluster-rotation.js';
 import { failoverBench } from './failover.js';
 import { overheadBench } from './overhead.js';
+import { incidentsBench } from './incidents.js';
 import { rotationBench } from './rotation.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   failover: failoverBench,
   'cluster-rotation': clusterRotationBench,
   overhead: overheadBench,
+  incidents: incidentsBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -20,6 +20,13 @@ import { jsonBody } from './http/json-body.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import { accessLog, requestId } from './http/request-context.js';
 import { actionRoutes } from './http/routes/action-routes.js';
+import { statusRoutes } from './http/routes/status-routes.js';
+import { buildIncidentPipeline, type IncidentPipeline } from './incidents/build-incidents.js';
+import { loadIncidentMapping, type IncidentMapping } from './incidents/incident-mapping.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { HttpAlertWebhook, type AlertWebhook } from './upstream/alert-webhook.js';
+import type { ServiceNowIncidents } from './upstream/servicenow-client.js';
 import { systemRoutes } from './http/routes/system-routes.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { buildUpstreamClients, type UpstreamClients } from './upstream/build-upstream-clients.js';
@@ -38,6 +45,13 @@ export interface AppOverrides {
   tokenStore?: TokenStore;
   leadership?: LeaderLease;
   credentials?: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
+  /** The store (default: SQLite in DATA_DIR); an override is not closed by `close()`. */
+  store?: Store;
+  /** What the outbox relay delivers to (default: the ServiceNow Table API client). */
+  servicenowIncidents?: ServiceNowIncidents;
+  /** The helpdesk webhook (default: ALERT_WEBHOOK_URL, or none). */
+  alertWebhook?: AlertWebhook | null;
+  incidentMapping?: IncidentMapping;
 }
 
 /** A built trunkgate: the express app plus lifecycle. */
@@ -55,6 +69,9 @@ export interface TrunkgateApp {
   readonly redis?: RedisConnection;
   /** The paced, retrying upstream clients (shared pacing budgets): use these, never a client of your own. */
   readonly upstream: UpstreamClients;
+  readonly store: Store;
+  /** Incident decisions, outbox relay and helpdesk alerts; `incidents.service` is the trunk sighting sink. */
+  readonly incidents: IncidentPipeline;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, drains in-flight requests (bounded by `config.shutdownGraceMs`), then releases everything. */
@@ -74,8 +91,23 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Issue 6 passes a bottleneck Redis connection here (REDIS_URL) so replicas share the budgets.
   const limiters = limiterFactory();
   const upstream = buildUpstreamClients({ config, http, credentials, clock, logger, registry, limiters });
+  // Mappings first: a broken one stops start-up before anything is opened.
   const actions = overrides.actions ?? buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream, clock });
+  const incidentMapping = overrides.incidentMapping ?? loadIncidentMapping({ dir: config.mappingsDir, env: process.env }).mapping;
+  const store = overrides.store ?? openStore(config);
+  const incidents = buildIncidentPipeline({
+    config,
+    store,
+    clock,
+    logger,
+    registry,
+    credentials,
+    servicenow: overrides.servicenowIncidents ?? upstream.servicenow,
+    webhook: overrides.alertWebhook !== undefined ? overrides.alertWebhook : config.alertWebhookUrl ? new HttpAlertWebhook(config.alertWebhookUrl, 5_000) : null,
+    mapping: incidentMapping,
+  });
   const readiness: ReadinessCheck[] = overrides.readiness ?? [
+    { name: 'store', check: async () => (await store.ping(), { ok: true, detail: store.kind }) },
     { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
     { name: 'genesys-token', check: () => credentials.genesys.ready() },
     { name: 'servicenow-credentials', check: () => credentials.servicenow.ready() },
@@ -91,7 +123,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.use(requestId());
   app.use(accessLog(logger, httpMetrics));
   app.use(systemRoutes({ registry, readiness, actions, version: VERSION, startedAt }));
-  app.use('/v1', auth.middleware(), jsonBody({ limitBytes: config.maxPayloadBytes }), actionRoutes(actions), credentialsRoutes([credentials.genesys, credentials.servicenow]));
+  app.use('/v1', auth.middleware(), jsonBody({ limitBytes: config.maxPayloadBytes }), actionRoutes(actions), credentialsRoutes([credentials.genesys, credentials.servicenow]), statusRoutes({ status: incidents.status, incidents: incidents.service }));
   app.use(notFound());
   app.use(errorHandler(logger));
 
@@ -105,9 +137,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     leadership: cluster.leadership,
     redis: cluster.redis,
     upstream,
+    store,
+    incidents,
     listen: (port = config.port, host = config.host) =>
       new Promise<string>((resolve, reject) => {
         for (const component of background) component.start();
+        incidents.start();
         cluster.leadership.start();
         server = app.listen(port, host, (err?: Error) => {
           if (err) return reject(err);
@@ -130,8 +165,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         clearInterval(sweep);
         clearTimeout(grace);
       }
+      // BRIEF §3.6: flush the outbox (bounded) before exit; what is left waits in the store.
+      await incidents.stop(Math.min(5_000, config.shutdownGraceMs));
       for (const component of background) component.stop();
       await upstream.close();
+      if (!overrides.store) await store.close();
       await cluster.close();
     },
   };

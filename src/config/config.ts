@@ -60,8 +60,10 @@ export interface Config {
   genesys: GenesysConfig;
   servicenow: ServiceNowConfig;
   monitor: { pollIntervalMs: number; notifications: boolean };
-  incidents: { openAfterMs: number; resolveAfterMs: number; reopenWindowMs: number };
+  incidents: { openAfterMs: number; resolveAfterMs: number; reopenWindowMs: number; noteIntervalMs: number };
   alertWebhookUrl?: string;
+  /** A ServiceNow delivery failing for longer than this alerts the helpdesk webhook. */
+  alertAfterMs: number;
   actionTimeoutMs: number;
   /** How long SIGTERM waits for in-flight requests before closing them. */
   shutdownGraceMs: number;
@@ -224,8 +226,10 @@ export function loadConfig(
       openAfterMs: r.integer('INCIDENT_OPEN_AFTER_MS', 30_000, { min: 0 }),
       resolveAfterMs: r.integer('INCIDENT_RESOLVE_AFTER_MS', 300_000, { min: 0 }),
       reopenWindowMs: r.integer('INCIDENT_REOPEN_WINDOW_MS', 3_600_000, { min: 0 }),
+      noteIntervalMs: r.integer('INCIDENT_NOTE_INTERVAL_MS', 300_000, { min: 0 }),
     },
     alertWebhookUrl: r.url('ALERT_WEBHOOK_URL', r.secret('ALERT_WEBHOOK_URL')),
+    alertAfterMs: r.integer('ALERT_AFTER_MS', 120_000, { min: 0 }),
     actionTimeoutMs: r.integer('ACTION_TIMEOUT_MS', 10_000, { min: 100, max: 60_000 }),
     shutdownGraceMs: r.integer('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 120_000 }),
   };

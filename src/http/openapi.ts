@@ -1,5 +1,6 @@
 import type { ActionSummary } from '../actions/action-service.js';
 import { portableSchema } from '../actions/portable-schema.js';
+import { statusPaths } from './openapi-status-paths.js';
 import { actionListSchema, errorResponseSchema, healthResponseSchema, readyResponseSchema } from './schemas.js';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -52,6 +53,7 @@ export function buildOpenApi(options: { version: string; actions: ActionSummary[
       },
     },
   };
+  Object.assign(paths, statusPaths());
   for (const action of options.actions) {
     paths[`/v1/actions/${action.name}`] = {
       post: {

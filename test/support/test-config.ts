@@ -1,6 +1,21 @@
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
+
+const tempDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh DATA_DIR, removed when the test process exits (each app holds its SQLite file exclusively). */
+export function tempDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-test-'));
+  tempDirs.push(dir);
+  return dir;
+}
 
 /** Credentials the edge tests authenticate with. */
 export const TEST_USER = { user: 'flow', password: 'correct horse battery staple' };
@@ -18,7 +33,7 @@ export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     SERVICENOW_PASSWORD: 'sn-password-value',
     GATEWAY_BASIC_AUTH: `${TEST_USER.user}:${TEST_USER.password}`,
     GATEWAY_API_KEYS: TEST_API_KEY,
-    DATA_DIR: '/tmp/trunkgate-test-data',
+    DATA_DIR: tempDataDir(),
     ...extra,
   };
 }

@@ -24,7 +24,8 @@ describe('loadConfig', () => {
     expect(c.genesys.tokenRefreshBufferMs).toBe(15000);
     expect(c.servicenow.tokenRefreshBufferMs).toBe(15000);
     expect(c.monitor).toEqual({ pollIntervalMs: 30000, notifications: true });
-    expect(c.incidents).toEqual({ openAfterMs: 30000, resolveAfterMs: 300000, reopenWindowMs: 3600000 });
+    expect(c.incidents).toEqual({ openAfterMs: 30000, resolveAfterMs: 300000, reopenWindowMs: 3600000, noteIntervalMs: 300000 });
+    expect(c.alertAfterMs).toBe(120000);
     expect(c.actionTimeoutMs).toBe(10000);
     expect(c.databaseUrl).toBeUndefined();
     expect(c.redisUrl).toBeUndefined();
@@ -37,6 +38,15 @@ describe('loadConfig', () => {
       expect(text).toContain(name);
     }
     expect(problems.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('reads the incident note interval and the alert delay, refusing non-numbers', () => {
+    const c = loadConfig(testEnv({ INCIDENT_NOTE_INTERVAL_MS: '60000', ALERT_AFTER_MS: '30000' }));
+    expect(c.incidents.noteIntervalMs).toBe(60000);
+    expect(c.alertAfterMs).toBe(30000);
+    const text = problemsOf(testEnv({ INCIDENT_NOTE_INTERVAL_MS: 'often', ALERT_AFTER_MS: '-1' })).join('\n');
+    expect(text).toContain('INCIDENT_NOTE_INTERVAL_MS');
+    expect(text).toContain('ALERT_AFTER_MS');
   });
 
   it('derives login and API URLs from the region, and explicit URLs override it', () => {

@@ -1,0 +1,63 @@
+import { Router, type Request } from 'express';
+import { NotFoundError, ValidationError } from '../../errors/app-error.js';
+import type { IncidentService } from '../../incidents/incident-service.js';
+import type { StatusQueries } from '../../incidents/status-views.js';
+import type { TrunkEventInput } from '../../incidents/trunk-event.js';
+import { bodyValidator, createAjv, errorDetail } from '../body-validator.js';
+import { trunkEventSchema } from '../status-schemas.js';
+
+const ONE_OF_MESSAGE = 'give either `state` (with sipCode, errorText…) or `trunk` (a Genesys Trunk object), not both';
+
+/** `?limit=` as an integer within bounds, or `validation_failed` naming the parameter. */
+function limitParam(req: Request, fallback: number, max: number): number {
+  const raw = req.query.limit;
+  if (raw === undefined) return fallback;
+  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new ValidationError(`limit must be an integer from 1 to ${max}`, [{ message: `must be an integer from 1 to ${max}`, parameter: 'limit' }]);
+  return n;
+}
+
+function stateParam(req: Request): 'open' | 'resolved' | undefined {
+  const raw = req.query.state;
+  if (raw === undefined) return undefined;
+  if (raw === 'open' || raw === 'resolved') return raw;
+  throw new ValidationError('state must be open or resolved', [{ message: 'must be "open" or "resolved"', parameter: 'state' }]);
+}
+
+/** `GET /v1/trunks…`, `GET /v1/incidents` and `POST /v1/events` (BRIEF §3.3). */
+export function statusRoutes(deps: { status: StatusQueries; incidents: IncidentService }): Router {
+  const router = Router();
+  const validateEvent = bodyValidator<TrunkEventInput>(createAjv(), trunkEventSchema, {
+    what: 'event',
+    // Ajv reports a failed oneOf as one error per branch; say once what the rule is.
+    rewrite: (errors) => {
+      const details = errors.filter((e) => !e.schemaPath.startsWith('#/oneOf')).map(errorDetail);
+      if (errors.some((e) => e.schemaPath.startsWith('#/oneOf'))) details.push({ path: '', message: ONE_OF_MESSAGE });
+      return details;
+    },
+  });
+
+  router.get('/trunks', async (_req, res) => {
+    res.json({ trunks: await deps.status.listTrunks() });
+  });
+  router.get('/trunks/:id', async (req, res) => {
+    const trunk = await deps.status.getTrunk(req.params.id);
+    if (!trunk) throw new NotFoundError(`No trunk ${req.params.id} has been seen`);
+    res.json(trunk);
+  });
+  router.get('/trunks/:id/events', async (req, res) => {
+    const events = await deps.status.trunkEvents(req.params.id, limitParam(req, 50, 500));
+    if (!events) throw new NotFoundError(`No trunk ${req.params.id} has been seen`);
+    res.json({ events });
+  });
+  router.get('/incidents', async (req, res) => {
+    const trunkId = typeof req.query.trunkId === 'string' ? req.query.trunkId : undefined;
+    res.json({ incidents: await deps.status.listIncidents({ state: stateParam(req), trunkId, limit: limitParam(req, 100, 1000) }) });
+  });
+  router.post('/events', async (req, res) => {
+    const input = validateEvent(req.body);
+    const { outcome } = await deps.incidents.ingestEvent(input);
+    res.json({ eventId: input.eventId, outcome, duplicate: outcome === 'duplicate', trunk: await deps.status.getTrunk(input.trunkId) });
+  });
+  return router;
+}

@@ -1,0 +1,77 @@
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/config.js';
+import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from '../time/clock.js';
+import type { AlertWebhook } from '../upstream/alert-webhook.js';
+import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
+import { HelpdeskAlerts } from './helpdesk-alerts.js';
+import type { IncidentMapping } from './incident-mapping.js';
+import { IncidentMetrics } from './incident-metrics.js';
+import { IncidentService } from './incident-service.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { RotationTracker } from './rotation-tracker.js';
+import { StatusQueries } from './status-views.js';
+
+/** The registration watchdog's incident side, built and started as one piece. */
+export interface IncidentPipeline {
+  /** Decides about incidents; also the TrunkSightingSink the monitor feeds. */
+  service: IncidentService;
+  status: StatusQueries;
+  relay: OutboxRelay;
+  alerts: HelpdeskAlerts;
+  start(): void;
+  /** Stops deciding, flushes the outbox for at most `flushMs`, stops alerting. */
+  stop(flushMs: number): Promise<void>;
+}
+
+export interface IncidentPipelineDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+  credentials: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
+  servicenow: ServiceNowIncidents;
+  webhook: AlertWebhook | null;
+  mapping: IncidentMapping;
+}
+
+/** Builds store-backed service → relay → alerts and subscribes them to the credential brokers' events. */
+export function buildIncidentPipeline(deps: IncidentPipelineDeps): IncidentPipeline {
+  const { config, store, clock, logger } = deps;
+  const mapping = deps.mapping;
+  const metrics = new IncidentMetrics(deps.registry, () => store.outboxDepth());
+  const rotations = new RotationTracker(clock.now());
+  const relay = new OutboxRelay({ store, servicenow: deps.servicenow, clock, logger, metrics, leaseMs: Math.max(60_000, 3 * config.actionTimeoutMs) });
+  const service = new IncidentService({ store, clock, logger, metrics, mapping, rotations, settings: config.incidents, onQueued: () => relay.wake() });
+  const alerts = new HelpdeskAlerts({ store, clock, logger, metrics, webhook: deps.webhook, alertAfterMs: config.alertAfterMs });
+
+  let running = false;
+  const { genesys, servicenow } = deps.credentials;
+  genesys.on('rotated', (e) => rotations.record(e.at));
+  genesys.on('failed', (e) => void (running && service.credentialsFailed(e)));
+  genesys.on('recovered', (e) => void (running && service.credentialsRecovered(e.at)));
+  servicenow.on('failed', (e) => void (running && alerts.servicenowCredentialsFailed(e.message)));
+  servicenow.on('recovered', () => void (running && alerts.servicenowCredentialsRecovered()));
+
+  return {
+    service,
+    status: new StatusQueries(store),
+    relay,
+    alerts,
+    start() {
+      running = true;
+      service.start();
+      relay.start();
+      alerts.start();
+    },
+    async stop(flushMs) {
+      running = false;
+      await service.stop();
+      await relay.stop(flushMs);
+      await alerts.stop();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The built-in incident mapping: the same text as the repository's mappings/incident.yaml (a unit
+ * test keeps them equal). Used when MAPPINGS_DIR has no incident.yaml.
+ */
+export const defaultIncidentMappingYaml = `# The ServiceNow incidents trunkgate opens for trunk registration problems and Genesys credential
+# failures. Loaded and checked at start-up; a broken file stops trunkgate with the problem named.
+#
+#   \${NAME}            an environment variable (start-up fails when it is unset)
+#   \${NAME:-default}   the same, with a default ("\${NAME:-}" = leave the field out when unset)
+#   {{placeholder}}    filled per incident: subjectName, problem, correlationId, trunkName, trunkId,
+#                      edge, edgeName, edgeId, proxyAddress, sipCode, errorText, sipAnswer, state,
+#                      firstSeen, rotationHint, advice, openAfter, resolveAfter, failureMessage,
+#                      healthySince, lasted
+#
+# trunkgate sets correlation_id, state, work_notes, close_code and close_notes itself.
+
+# Sent with every new incident; empty values are left out.
+fields:
+  urgency: \${INCIDENT_URGENCY:-2}
+  impact: \${INCIDENT_IMPACT:-2}
+  category: \${INCIDENT_CATEGORY:-network}
+  subcategory: \${INCIDENT_SUBCATEGORY:-}
+  assignment_group: \${INCIDENT_ASSIGNMENT_GROUP:-}
+  caller_id: \${INCIDENT_CALLER_ID:-}
+  cmdb_ci: \${INCIDENT_CMDB_CI:-}
+  contact_type: monitoring
+
+kinds:
+  registration_rejected:
+    short_description: "SIP trunk {{trunkName}}: registration rejected ({{sipAnswer}})"
+    description: |
+      Genesys Cloud BYOC trunk "{{trunkName}}" cannot register with its carrier: the carrier rejected the REGISTER.
+
+      Trunk: {{trunkName}} (id {{trunkId}})
+      Edge: {{edge}}
+      Proxy: {{proxyAddress}}
+      SIP answer: {{sipAnswer}}
+      First seen: {{firstSeen}}
+      Genesys token: {{rotationHint}}
+
+      What to do: {{advice}}
+
+      Opened by trunkgate ({{correlationId}}) after the failure lasted {{openAfter}}. trunkgate adds work notes while it lasts and resolves this incident once the trunk has stayed registered for {{resolveAfter}}.
+  registration_dropped:
+    short_description: "SIP trunk {{trunkName}}: registration dropped ({{sipAnswer}})"
+    description: |
+      Genesys Cloud BYOC trunk "{{trunkName}}" is not registered with its carrier: {{errorText}}.
+
+      Trunk: {{trunkName}} (id {{trunkId}})
+      Edge: {{edge}}
+      Proxy: {{proxyAddress}}
+      SIP answer: {{sipAnswer}}
+      First seen: {{firstSeen}}
+      Genesys token: {{rotationHint}}
+
+      What to do: {{advice}}
+
+      Opened by trunkgate ({{correlationId}}) after the failure lasted {{openAfter}}. trunkgate adds work notes while it lasts and resolves this incident once the trunk has stayed registered for {{resolveAfter}}.
+  credentials_failed:
+    short_description: "trunkgate cannot get a Genesys Cloud token: trunk monitoring is blind"
+    fields:
+      urgency: \${INCIDENT_CREDENTIALS_URGENCY:-1}
+    description: |
+      trunkgate cannot get or use a Genesys Cloud OAuth token: {{failureMessage}}
+      While this lasts trunkgate cannot see SIP trunk registrations, and Data Actions that call Genesys Cloud fail.
+
+      First seen: {{firstSeen}}
+
+      What to do: {{advice}}
+
+      Opened by trunkgate ({{correlationId}}) after the failure lasted {{openAfter}}; resolved automatically once tokens have worked for {{resolveAfter}}.
+
+resolve:
+  close_code: \${INCIDENT_CLOSE_CODE:-Solution provided}
+  close_notes: "{{subjectName}} has been healthy since {{healthySince}}; the problem ({{problem}}, first seen {{firstSeen}}) lasted {{lasted}}. Resolved automatically by trunkgate after {{resolveAfter}} of health."
+`;

@@ -1,0 +1,159 @@
+import type { Logger } from '../log/logger.js';
+import type { AlertRow, Store, StuckDelivery } from '../store/store.js';
+import type { Clock, Timer } from '../time/clock.js';
+import type { AlertWebhook } from '../upstream/alert-webhook.js';
+import { formatDuration, formatTime, problemText } from './incident-facts.js';
+import type { IncidentMetrics } from './incident-metrics.js';
+import { trunkStateWords } from './incident-notes.js';
+
+export interface HelpdeskAlertsOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  metrics: IncidentMetrics;
+  /** Null when ALERT_WEBHOOK_URL is unset: problems are only logged. */
+  webhook: AlertWebhook | null;
+  /** A delivery failing and waiting longer than this is a problem worth an alert (ALERT_AFTER_MS). */
+  alertAfterMs: number;
+  checkMs?: number;
+}
+
+const SN_CREDENTIALS_KEY = 'credentials:servicenow';
+const DELIVERY_PREFIX = 'delivery:';
+
+/**
+ * The helpdesk fallback (BRIEF §3.5): when ServiceNow cannot take an incident for a while, or its
+ * credentials fail, one webhook message per problem, and one when it is over. Problems live in the
+ * store, so a restart neither repeats an alert nor forgets to say it recovered.
+ */
+export class HelpdeskAlerts {
+  private readonly log: Logger;
+  private readonly checkMs: number;
+  private servicenowCredentials: string | null = null;
+  private timer?: Timer;
+  private running?: Promise<void>;
+
+  constructor(private readonly o: HelpdeskAlertsOptions) {
+    this.log = o.logger.child({ module: 'incidents/alerts' });
+    this.checkMs = o.checkMs ?? Math.min(5_000, Math.max(250, o.alertAfterMs / 4));
+  }
+
+  servicenowCredentialsFailed(message: string): Promise<void> {
+    this.servicenowCredentials = message;
+    return this.check();
+  }
+
+  servicenowCredentialsRecovered(): Promise<void> {
+    this.servicenowCredentials = null;
+    return this.check();
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const loop = () => {
+      this.timer = this.o.clock.setTimer(this.checkMs, () => {
+        void this.check().finally(() => {
+          if (this.timer) loop();
+        });
+      });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.timer?.cancel();
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Compares the problems now with those already raised; sends what is new and what is over. */
+  check(): Promise<void> {
+    // One check at a time: a second caller waits for the running one, then checks again.
+    const next = (this.running ?? Promise.resolve()).then(() => this.runCheck());
+    this.running = next.finally(() => {
+      if (this.running === next) this.running = undefined;
+    });
+    return next;
+  }
+
+  private async runCheck(): Promise<void> {
+    try {
+      const now = this.o.clock.now();
+      const problems = new Map<string, string>();
+      for (const stuck of await this.o.store.listStuckDeliveries(now - this.o.alertAfterMs)) {
+        problems.set(`${DELIVERY_PREFIX}${stuck.correlationId}`, await this.describe(stuck, now));
+      }
+      if (this.servicenowCredentials !== null) {
+        problems.set(SN_CREDENTIALS_KEY, `trunkgate cannot authenticate to ServiceNow (${this.servicenowCredentials}). Incidents wait in trunkgate until the ServiceNow credentials (SERVICENOW_* settings, the integration user's password and roles) are fixed.`);
+      }
+      const raised = new Map((await this.o.store.listAlerts()).map((r) => [r.key, r]));
+      for (const [key, summary] of problems) {
+        if (!raised.has(key)) await this.o.store.raiseAlert({ key, summary, raisedAt: now, raiseSentAt: null, clearedAt: null });
+      }
+      for (const r of raised.values()) {
+        if (r.clearedAt === null && !problems.has(r.key)) await this.o.store.updateAlert(r.key, { clearedAt: now });
+      }
+      await this.notify(now);
+    } catch (err) {
+      this.log.warn('helpdesk alert check failed; trying again at the next check', { err });
+    }
+  }
+
+  private async notify(now: number): Promise<void> {
+    const rows = await this.o.store.listAlerts();
+    const fresh = rows.filter((r) => r.raiseSentAt === null && r.clearedAt === null);
+    const over = rows.filter((r) => r.clearedAt !== null);
+    for (const r of over.filter((x) => x.raiseSentAt === null)) await this.o.store.deleteAlert(r.key); // never told: nothing to take back
+    const recovered = over.filter((r) => r.raiseSentAt !== null);
+    if (fresh.length > 0) {
+      const text = [`⚠️ trunkgate: ServiceNow cannot take incidents right now (${fresh.length} problem${fresh.length > 1 ? 's' : ''}). Nothing is lost: trunkgate delivers them when ServiceNow is back.`, ...fresh.map((r) => `• ${r.summary}`)].join('\n');
+      if (await this.send(text, 'raised', fresh)) {
+        for (const r of fresh) await this.o.store.updateAlert(r.key, { raiseSentAt: now });
+      }
+    }
+    if (recovered.length > 0) {
+      const lines = await Promise.all(recovered.map((r) => this.recoveredLine(r)));
+      const text = [`✅ trunkgate: resolved (${recovered.length}):`, ...lines.map((l) => `• ${l}`)].join('\n');
+      if (await this.send(text, 'recovered', recovered)) {
+        for (const r of recovered) await this.o.store.deleteAlert(r.key);
+      }
+    }
+  }
+
+  private async send(text: string, type: 'raised' | 'recovered', rows: AlertRow[]): Promise<boolean> {
+    const keys = rows.map((r) => r.key);
+    if (!this.o.webhook) {
+      this.log.warn(`helpdesk alert (${type}) not sent: ALERT_WEBHOOK_URL is not set`, { keys, text });
+      return true;
+    }
+    try {
+      await this.o.webhook.send(text);
+      this.o.metrics.alert(type, 'sent');
+      this.log.info(`helpdesk alert sent (${type})`, { keys });
+      await this.o.store.addAudit({ at: this.o.clock.now(), subject: keys.join(','), incidentId: null, step: 'alerted', message: text, data: { type } });
+      return true;
+    } catch (err) {
+      this.o.metrics.alert(type, 'failed');
+      this.log.error('helpdesk alert webhook failed; retrying at the next check', { err, keys });
+      return false;
+    }
+  }
+
+  private async describe(stuck: StuckDelivery, now: number): Promise<string> {
+    const incident = await this.o.store.getIncident(stuck.incidentId);
+    const what = stuck.operation === 'create' || (stuck.operation === 'reopen' && !incident?.sysId) ? 'not in ServiceNow yet' : `updates to ${incident?.number ?? 'its incident'} not delivered`;
+    const waiting = `${what}, waiting since ${formatTime(stuck.waitingSince)} (${formatDuration(now - stuck.waitingSince)}, ${stuck.attempts} attempt${stuck.attempts > 1 ? 's' : ''}; last error: ${stuck.lastError ?? 'none'})`;
+    if (stuck.trunkId === null) return `${problemText(stuck.kind)} — ${waiting}`;
+    const trunk = await this.o.store.getTrunk(stuck.trunkId);
+    const name = trunk?.name ?? stuck.trunkId;
+    return `SIP trunk ${name} (id ${stuck.trunkId}): ${trunk ? trunkStateWords(trunk) : problemText(stuck.kind)} — ${waiting}`;
+  }
+
+  private async recoveredLine(r: AlertRow): Promise<string> {
+    if (r.key === SN_CREDENTIALS_KEY) return 'ServiceNow accepts trunkgate\'s credentials again.';
+    const correlationId = r.key.slice(DELIVERY_PREFIX.length);
+    const incident = await this.o.store.getLatestIncident(correlationId);
+    const headline = r.summary.split(' — ')[0];
+    return `${headline}: delivered to ServiceNow${incident?.number ? ` (${incident.number})` : ''}.`;
+  }
+}

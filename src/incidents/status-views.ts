@@ -1,0 +1,113 @@
+import type { IncidentRow, IncidentSummary, Store, TrunkEventRow, TrunkRow } from '../store/store.js';
+
+/** BRIEF §3.3 `GET /v1/trunks` entry (camelCase, ISO times). */
+export interface TrunkView {
+  id: string;
+  name: string | null;
+  state: TrunkRow['state'];
+  since: string;
+  sipCode: number | null;
+  errorText: string | null;
+  edge: { id: string; name: string | null } | null;
+  proxyAddress: string | null;
+  incident: { number: string | null; sysId: string | null; state: 'open' | 'resolved'; servicenowState: string | null } | null;
+  failingSince: string | null;
+  lastSeenAt: string;
+  source: TrunkRow['source'];
+}
+
+/** BRIEF §3.3 `GET /v1/incidents` entry. */
+export interface IncidentView {
+  correlationId: string;
+  trunkId: string | null;
+  kind: IncidentRow['kind'];
+  number: string | null;
+  sysId: string | null;
+  state: 'open' | 'resolved';
+  servicenowState: string | null;
+  openedAt: string;
+  resolvedAt: string | null;
+  reopenCount: number;
+  pendingDeliveries: number;
+  lastDeliveryError: string | null;
+}
+
+export interface TrunkEventView {
+  at: string;
+  state: TrunkEventRow['state'];
+  previousState: TrunkEventRow['previousState'];
+  sipCode: number | null;
+  errorText: string | null;
+  proxyAddress: string | null;
+  source: TrunkEventRow['source'];
+  eventId: string | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+const MAX_OPEN_INCIDENTS = 100_000;
+
+export function trunkView(t: TrunkRow, open: IncidentRow | null): TrunkView {
+  return {
+    id: t.trunkId,
+    name: t.name,
+    state: t.state,
+    since: iso(t.since),
+    sipCode: t.sipCode,
+    errorText: t.errorText,
+    edge: t.edgeId ? { id: t.edgeId, name: t.edgeName } : null,
+    proxyAddress: t.proxyAddress,
+    incident: open ? { number: open.number, sysId: open.sysId, state: open.open ? 'open' : 'resolved', servicenowState: open.servicenowState } : null,
+    failingSince: isoOrNull(t.failingSince),
+    lastSeenAt: iso(t.lastSeenAt),
+    source: t.source,
+  };
+}
+
+export function incidentView(i: IncidentSummary): IncidentView {
+  return {
+    correlationId: i.correlationId,
+    trunkId: i.trunkId,
+    kind: i.kind,
+    number: i.number,
+    sysId: i.sysId,
+    state: i.open ? 'open' : 'resolved',
+    servicenowState: i.servicenowState,
+    openedAt: iso(i.openedAt),
+    resolvedAt: isoOrNull(i.resolvedAt),
+    reopenCount: i.reopenCount,
+    pendingDeliveries: i.pendingDeliveries,
+    lastDeliveryError: i.lastDeliveryError,
+  };
+}
+
+/** Read side of the status endpoints: trunks with their open incident, state changes, incidents. */
+export class StatusQueries {
+  constructor(private readonly store: Store) {}
+
+  async listTrunks(): Promise<TrunkView[]> {
+    const [trunks, open] = await Promise.all([this.store.listTrunks(), this.store.listIncidents({ open: true, limit: MAX_OPEN_INCIDENTS })]);
+    const byTrunk = new Map(open.filter((i) => i.trunkId !== null).map((i) => [i.trunkId!, i]));
+    return trunks.map((t) => trunkView(t, byTrunk.get(t.trunkId) ?? null));
+  }
+
+  async getTrunk(trunkId: string): Promise<TrunkView | null> {
+    const trunk = await this.store.getTrunk(trunkId);
+    if (!trunk) return null;
+    const [open] = await this.store.listIncidents({ open: true, trunkId, limit: 1 });
+    return trunkView(trunk, open ?? null);
+  }
+
+  /** Null when the trunk is unknown. */
+  async trunkEvents(trunkId: string, limit: number): Promise<TrunkEventView[] | null> {
+    if (!(await this.store.getTrunk(trunkId))) return null;
+    const events = await this.store.listTrunkEvents(trunkId, { limit });
+    return events.map((e) => ({ at: iso(e.at), state: e.state, previousState: e.previousState, sipCode: e.sipCode, errorText: e.errorText, proxyAddress: e.proxyAddress, source: e.source, eventId: e.eventId }));
+  }
+
+  async listIncidents(filter: { state?: 'open' | 'resolved'; trunkId?: string; limit: number }): Promise<IncidentView[]> {
+    const rows = await this.store.listIncidents({ open: filter.state === undefined ? undefined : filter.state === 'open', trunkId: filter.trunkId, limit: filter.limit });
+    return rows.map(incidentView);
+  }
+}

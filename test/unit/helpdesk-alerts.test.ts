@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { UpstreamUnavailableError } from '../../src/errors/app-error.js';
+import { HelpdeskAlerts } from '../../src/incidents/helpdesk-alerts.js';
+import { incidentHarness } from '../support/incident-harness.js';
+
+const outage = () => new UpstreamUnavailableError('servicenow cannot be reached (ECONNREFUSED)', { upstream: 'servicenow', operation: 'GET incident' });
+
+type Harness = ReturnType<typeof incidentHarness>;
+let h: Harness;
+afterEach(async () => h?.stop());
+
+function start(): Harness {
+  h = incidentHarness({ settings: { openAfterMs: 0 }, alertAfterMs: 120_000 });
+  h.start();
+  h.alerts.start();
+  return h;
+}
+
+describe('HelpdeskAlerts', () => {
+  it('alerts once when a delivery has failed for longer than ALERT_AFTER_MS, and once when it is delivered', async () => {
+    start();
+    h.servicenow.failNext(outage(), undefined, 1_000);
+    await h.see('rejected');
+    await h.clock.advance(110_000);
+    expect(h.webhook.messages).toEqual([]);
+    await h.clock.advance(20_000);
+    expect(h.webhook.messages).toHaveLength(1);
+    expect(h.webhook.messages[0]).toMatch(/^⚠️ trunkgate: ServiceNow cannot take incidents right now \(1 problem\)/);
+    expect(h.webhook.messages[0]).toContain('• SIP trunk Lumen SIP - NYC (id t-nyc): registration rejected (SIP 403 Forbidden) at proxy sip-a.lumen.example.net:5061 — not in ServiceNow yet, waiting since 2026-01-01 12:00:00 UTC');
+    expect(h.webhook.messages[0]).toContain('last error: servicenow cannot be reached (ECONNREFUSED)');
+    await h.clock.advance(600_000);
+    expect(h.webhook.messages).toHaveLength(1);
+    h.servicenow.clearFailures();
+    await h.clock.advance(120_000);
+    expect(h.servicenow.records.size).toBe(1);
+    const number = [...h.servicenow.records.values()][0]!.number;
+    expect(h.webhook.messages).toHaveLength(2);
+    expect(h.webhook.messages[1]).toBe(`✅ trunkgate: resolved (1):\n• SIP trunk Lumen SIP - NYC (id t-nyc): registration rejected (SIP 403 Forbidden) at proxy sip-a.lumen.example.net:5061: delivered to ServiceNow (${number}).`);
+    await h.clock.advance(600_000);
+    expect(h.webhook.messages).toHaveLength(2);
+  });
+
+  it('alerts at once when ServiceNow credentials fail, and once when they work again', async () => {
+    start();
+    await h.alerts.servicenowCredentialsFailed('ServiceNow refused the integration user\'s Basic credentials (401)');
+    await h.alerts.servicenowCredentialsFailed('ServiceNow refused the integration user\'s Basic credentials (401)');
+    expect(h.webhook.messages).toHaveLength(1);
+    expect(h.webhook.messages[0]).toContain('trunkgate cannot authenticate to ServiceNow (ServiceNow refused the integration user\'s Basic credentials (401))');
+    await h.alerts.servicenowCredentialsRecovered();
+    await h.alerts.servicenowCredentialsRecovered();
+    expect(h.webhook.messages).toEqual([expect.any(String), "✅ trunkgate: resolved (1):\n• ServiceNow accepts trunkgate's credentials again."]);
+  });
+
+  it('retries a webhook that failed at the next check, and still sends it only once', async () => {
+    start();
+    h.webhook.failWith = new Error('webhook down');
+    await h.alerts.servicenowCredentialsFailed('401');
+    expect(h.webhook.messages).toEqual([]);
+    h.webhook.failWith = null;
+    await h.clock.advance(1_000);
+    await h.clock.advance(5_000);
+    expect(h.webhook.messages).toHaveLength(1);
+    expect(await h.registry.metrics()).toContain('trunkgate_helpdesk_alerts_total{type="raised",outcome="failed"} 1');
+  });
+
+  it('does not repeat an alert after a restart (problems are kept in the store)', async () => {
+    start();
+    await h.alerts.servicenowCredentialsFailed('401');
+    const again = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: h.webhook, alertAfterMs: 120_000 });
+    await again.servicenowCredentialsFailed('401');
+    expect(h.webhook.messages).toHaveLength(1);
+  });
+
+  it('only logs when no ALERT_WEBHOOK_URL is configured', async () => {
+    start();
+    const silent = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: null, alertAfterMs: 120_000 });
+    await silent.servicenowCredentialsFailed('401');
+    expect(h.log.text()).toContain('helpdesk alert (raised) not sent: ALERT_WEBHOOK_URL is not set');
+    expect(h.webhook.messages).toEqual([]);
+  });
+});
