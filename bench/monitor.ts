@@ -65,7 +65,7 @@ export async function monitorBench(): Promise<Record<string, unknown>> {
   const monitor = createTrunkMonitor({
     config,
     genesysClient,
-    notificationsClient: new GenesysNotificationsClient(http.genesysApi, credentials.genesys),
+    notificationsClient: new GenesysNotificationsClient(genesysClient),
     credentials: credentials.genesys,
     sink,
     clock: systemClock,

@@ -28,6 +28,8 @@ import type { Store } from './store/store.js';
 import { HttpAlertWebhook, type AlertWebhook } from './upstream/alert-webhook.js';
 import type { ServiceNowIncidents } from './upstream/servicenow-client.js';
 import { systemRoutes } from './http/routes/system-routes.js';
+import { createTrunkMonitor, type TrunkMonitor } from './monitor/trunk-monitor.js';
+import { GenesysNotificationsClient } from './upstream/genesys-notifications-client.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { buildUpstreamClients, type UpstreamClients } from './upstream/build-upstream-clients.js';
 import { limiterFactory } from './upstream/limiter-factory.js';
@@ -52,6 +54,8 @@ export interface AppOverrides {
   /** The helpdesk webhook (default: ALERT_WEBHOOK_URL, or none). */
   alertWebhook?: AlertWebhook | null;
   incidentMapping?: IncidentMapping;
+  /** The trunk monitor (default: polling + notifications from config); null runs none. */
+  monitor?: TrunkMonitor | null;
 }
 
 /** A built trunkgate: the express app plus lifecycle. */
@@ -72,6 +76,8 @@ export interface TrunkgateApp {
   readonly store: Store;
   /** Incident decisions, outbox relay and helpdesk alerts; `incidents.service` is the trunk sighting sink. */
   readonly incidents: IncidentPipeline;
+  /** Watches the trunks (on the leader only); null when disabled by an override. */
+  readonly monitor: TrunkMonitor | null;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, drains in-flight requests (bounded by `config.shutdownGraceMs`), then releases everything. */
@@ -106,6 +112,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     webhook: overrides.alertWebhook !== undefined ? overrides.alertWebhook : config.alertWebhookUrl ? new HttpAlertWebhook(config.alertWebhookUrl, 5_000) : null,
     mapping: incidentMapping,
   });
+  const monitor =
+    overrides.monitor !== undefined
+      ? overrides.monitor
+      : createTrunkMonitor({
+          config,
+          genesysClient: upstream.genesys,
+          notificationsClient: new GenesysNotificationsClient(upstream.genesys),
+          credentials: credentials.genesys,
+          sink: incidents.service,
+          clock,
+          logger,
+          registry,
+        });
+  if (monitor) {
+    // One replica watches the trunks (several would each hold notification channels and poll the same API budget).
+    cluster.leadership.on('elected', () => monitor.start());
+    cluster.leadership.on('revoked', () => void monitor.stop());
+  }
   const readiness: ReadinessCheck[] = overrides.readiness ?? [
     { name: 'store', check: async () => (await store.ping(), { ok: true, detail: store.kind }) },
     { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
@@ -139,6 +163,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     upstream,
     store,
     incidents,
+    monitor,
     listen: (port = config.port, host = config.host) =>
       new Promise<string>((resolve, reject) => {
         for (const component of background) component.start();
@@ -165,6 +190,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         clearInterval(sweep);
         clearTimeout(grace);
       }
+      await monitor?.stop();
       // BRIEF §3.6: flush the outbox (bounded) before exit; what is left waits in the store.
       await incidents.stop(Math.min(5_000, config.shutdownGraceMs));
       for (const component of background) component.stop();

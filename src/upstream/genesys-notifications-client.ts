@@ -1,8 +1,5 @@
-import type { AxiosInstance, AxiosResponse } from 'axios';
-import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
-import { AppError } from '../errors/app-error.js';
-import { authorizedSend } from './authorized-send.js';
-import { errorFromNetwork, errorFromResponse } from './upstream-errors.js';
+import { AppError, UpstreamError } from '../errors/app-error.js';
+import type { UpstreamApi, UpstreamRequest } from './upstream-api.js';
 
 /** A Notifications API channel: connect a websocket to `connectUri`; it ends at `expires` unless re-subscribed. */
 export interface NotificationChannel {
@@ -24,17 +21,22 @@ export interface NotificationsClient {
   channelExists(channelId: string): Promise<boolean>;
 }
 
-/** Genesys Cloud Notifications API with brokered credentials. Failures are AppErrors with the upstream evidence. */
+const CHANNELS_PATH = '/api/v2/notifications/channels';
+
+/**
+ * Genesys Cloud Notifications API through the shared Genesys client, so these calls share its pacing
+ * budget, credentials and retries. Failures are AppErrors with the upstream evidence.
+ */
 export class GenesysNotificationsClient implements NotificationsClient {
-  constructor(private readonly http: AxiosInstance, private readonly credentials: UpstreamCredentials) {}
+  constructor(private readonly genesys: UpstreamApi) {}
 
   async createChannel(): Promise<NotificationChannel> {
-    const res = await this.send<Partial<NotificationChannel>>('POST notifications channel', (authorization) =>
-      this.http.post('/api/v2/notifications/channels', undefined, { headers: { Authorization: authorization } }),
-    );
-    const { id, connectUri, expires } = this.ok(res, 'POST notifications channel');
+    const operation = 'POST notifications channel';
+    // A POST that lost its answer may have made a channel: not resent (idempotent false), the monitor asks again later.
+    const { body } = await this.send({ operation, method: 'POST', path: CHANNELS_PATH });
+    const { id, connectUri, expires } = (typeof body === 'object' && body !== null ? body : {}) as Partial<NotificationChannel>;
     if (typeof id !== 'string' || typeof connectUri !== 'string' || !/^wss?:\/\//.test(connectUri)) {
-      throw errorFromResponse('genesys', 'POST notifications channel', res, 'Genesys answered a channel without an id or a websocket connectUri');
+      throw new UpstreamError('Genesys answered a channel without an id or a websocket connectUri', { upstream: 'genesys', operation });
     }
     return { id, connectUri, expires: typeof expires === 'string' ? expires : '' };
   }
@@ -48,45 +50,37 @@ export class GenesysNotificationsClient implements NotificationsClient {
   }
 
   async channelExists(channelId: string): Promise<boolean> {
-    const operation = 'HEAD notifications channel';
-    const res = await this.send(operation, (authorization) => this.http.head(this.channelPath(channelId), { headers: { Authorization: authorization } }));
-    if (res.status === 404) return false;
-    this.ok(res, operation);
-    return true;
+    try {
+      await this.send({ operation: 'HEAD notifications channel', method: 'HEAD', path: this.channelPath(channelId) });
+      return true;
+    } catch (err) {
+      if (upstreamStatusOf(err) === 404) return false;
+      throw err;
+    }
   }
 
   private async subscribe(method: 'PUT' | 'POST', channelId: string, topics: string[]): Promise<void> {
-    const operation = `${method} notifications subscriptions`;
-    const res = await this.send(operation, (authorization) =>
-      this.http.request({
-        method,
-        url: `${this.channelPath(channelId)}/subscriptions`,
-        data: topics.map((id) => ({ id })),
-        headers: { Authorization: authorization, 'Content-Type': 'application/json' },
-      }),
-    );
-    this.ok(res, operation);
+    // Adding topics that are already there changes nothing, so a POST may be repeated too.
+    await this.send({ operation: `${method} notifications subscriptions`, method, path: `${this.channelPath(channelId)}/subscriptions`, body: topics.map((id) => ({ id })) }, true);
   }
 
   private channelPath(channelId: string): string {
-    return `/api/v2/notifications/channels/${encodeURIComponent(channelId)}`;
+    return `${CHANNELS_PATH}/${encodeURIComponent(channelId)}`;
   }
 
-  private async send<T>(operation: string, request: (authorization: string) => Promise<AxiosResponse<T>>): Promise<AxiosResponse<T>> {
+  private async send(request: UpstreamRequest, idempotent?: boolean) {
     try {
-      return await authorizedSend(this.credentials, operation, request);
+      return await this.genesys.send(request, idempotent === undefined ? undefined : { idempotent });
     } catch (err) {
-      if (err instanceof AppError) throw err;
-      throw errorFromNetwork('genesys', operation, err);
+      if (err instanceof AppError && upstreamStatusOf(err) === 403) {
+        throw new UpstreamError(`Genesys refused ${request.operation} with 403: the OAuth client's role lacks a permission for it (trunk topics need telephony:plugin:all)`, {
+          upstream: 'genesys',
+          operation: request.operation,
+          status: 403,
+        }, err);
+      }
+      throw err;
     }
-  }
-
-  private ok<T>(res: AxiosResponse<T>, operation: string): T {
-    if (res.status >= 200 && res.status < 300) return res.data;
-    if (res.status === 403) {
-      throw errorFromResponse('genesys', operation, res, `Genesys refused ${operation} with 403: the OAuth client's role lacks a permission for it (trunk topics need telephony:plugin:all)`);
-    }
-    throw errorFromResponse('genesys', operation, res);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Deadline } from './deadline.js';
 export interface UpstreamRequest {
   /** Names the call in errors, logs and metrics (a bounded set, e.g. `get-incident.incident`). */
   operation: string;
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Absolute path below the upstream's base URL, already escaped. */
   path: string;
   query?: URLSearchParams;
@@ -40,5 +40,5 @@ export interface UpstreamApi {
 }
 
 export function idempotentByDefault(method: UpstreamRequest['method']): boolean {
-  return method === 'GET' || method === 'PUT' || method === 'DELETE';
+  return method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE';
 }

@@ -8,6 +8,7 @@ import type { UpstreamCredentials } from '../../src/credentials/upstream-credent
 import { UpstreamError, UpstreamUnavailableError } from '../../src/errors/app-error.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, defaultTrunkIds, startGenesysSim, TRUNK_TOPIC_PREFIX, type GenesysSim, type GenesysSimOptions } from '../../src/sim/genesys/index.js';
 import { systemClock } from '../../src/time/clock.js';
+import { GenesysClient } from '../../src/upstream/genesys-client.js';
 import { GenesysNotificationsClient, upstreamStatusOf } from '../../src/upstream/genesys-notifications-client.js';
 import { WsSocketConnector } from '../../src/upstream/notification-socket.js';
 import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
@@ -26,7 +27,7 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
     const config = testConfig({ GENESYS_LOGIN_URL: sim.url, GENESYS_API_URL: sim.url, GENESYS_CLIENT_ID: DEMO_CLIENT_ID, GENESYS_CLIENT_SECRET: DEMO_CLIENT_SECRET });
     const upstream = buildUpstreamHttp(config);
     credentials = buildCredentials({ config, http: upstream, clock: systemClock, logger: memoryLogger().logger, registry: new Registry(), store: new InProcessTokenStore() }).genesys;
-    client = new GenesysNotificationsClient(upstream.genesysApi, credentials);
+    client = new GenesysNotificationsClient(new GenesysClient(upstream.genesysApi, credentials, { backoffMs: [50, 200], defaultTimeoutMs: 1_000 }));
   };
   beforeEach(() => start());
   afterEach(async () => {
@@ -73,7 +74,7 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
     const server = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"id":"c1","connectUri":"https://elsewhere"}'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const staticCredentials = { upstream: 'genesys', authorize: async () => ({ header: 'Bearer t' }), refused: async () => undefined, accepted: () => undefined } as unknown as UpstreamCredentials;
-    const odd = new GenesysNotificationsClient(createUpstreamHttp({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2_000 }), staticCredentials);
+    const odd = new GenesysNotificationsClient(new GenesysClient(createUpstreamHttp({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2_000 }), staticCredentials));
     await expect(odd.createChannel()).rejects.toThrow(/websocket connectUri/);
     await new Promise((r) => server.close(r));
   });

@@ -39,7 +39,7 @@ describe('helpdesk webhook (ALERT_WEBHOOK_URL) when ServiceNow cannot take an in
     sims = started.sims;
     receiver = await webhookReceiver();
     const log = memoryLogger('info');
-    app = await createApp(testConfig({ ...started.env, ALERT_WEBHOOK_URL: receiver.url, ALERT_AFTER_MS: '500', INCIDENT_OPEN_AFTER_MS: '0' }), { logger: log.logger, processMetrics: false });
+    app = await createApp(testConfig({ ...started.env, ALERT_WEBHOOK_URL: receiver.url, ALERT_AFTER_MS: '500', INCIDENT_OPEN_AFTER_MS: '0' }), { logger: log.logger, processMetrics: false, monitor: null });
     const api = apiClient(await app.listen(0, '127.0.0.1'));
     sims.servicenow.control.rateLimitStorm({ retryAfterSec: 1 });
 

@@ -28,7 +28,7 @@ describe('trunk and incident endpoints against the simulators (open and resolve 
   beforeAll(async () => {
     const started = await startTestSims();
     sims = started.sims;
-    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_RESOLVE_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0' }), { logger: memoryLogger('warn').logger, processMetrics: false });
+    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_RESOLVE_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0' }), { logger: memoryLogger('warn').logger, processMetrics: false, monitor: null }); // sightings come from POST /v1/events only
     baseUrl = await app.listen(0, '127.0.0.1');
     api = apiClient(baseUrl);
   });
@@ -139,7 +139,7 @@ describe('Genesys credentials failing → credentials_failed incident', () => {
     const started = await startTestSims();
     sims = started.sims;
     sims.genesys.control.setTokenEndpointFault({ mode: 'reject' });
-    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '0' }), { logger: memoryLogger('error').logger, processMetrics: false });
+    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '0' }), { logger: memoryLogger('error').logger, processMetrics: false, monitor: null });
     const api = apiClient(await app.listen(0, '127.0.0.1'));
     const [incident] = await eventually(async () => {
       const { body } = await api.get('/v1/incidents');

@@ -29,10 +29,11 @@ export async function startMonitorRig(options: { sim?: GenesysSimOptions; notifi
   const credentials = buildCredentials({ config, http, clock: systemClock, logger: logs.logger, registry, store: new InProcessTokenStore() });
   credentials.genesys.start();
   const sink = new RecordingSink();
+  const genesysClient = new GenesysClient(http.genesysApi, credentials.genesys);
   const monitor = createTrunkMonitor({
     config,
-    genesysClient: new GenesysClient(http.genesysApi, credentials.genesys),
-    notificationsClient: new GenesysNotificationsClient(http.genesysApi, credentials.genesys),
+    genesysClient,
+    notificationsClient: new GenesysNotificationsClient(genesysClient),
     credentials: credentials.genesys,
     sink,
     clock: systemClock,
