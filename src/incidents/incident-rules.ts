@@ -40,21 +40,22 @@ export interface HealthTimers {
  * incident) instead of never looking "persistent". Unknown is neither: it ends a healthy spell and
  * keeps the episode as it was.
  */
-export function advanceTimers(prev: (HealthTimers & { health: Health }) | null, health: Health, at: number, openAfterMs: number): HealthTimers {
+export function advanceTimers(prev: (HealthTimers & { health: Health }) | null, health: Health, at: number, openAfterMs: number, incidentOpen = false): HealthTimers {
   const wasHealthySince = prev?.health === 'healthy' ? prev.healthySince : null;
   const healthySince = health === 'healthy' ? (wasHealthySince ?? at) : null;
   let failingSince = prev?.failingSince ?? null;
-  // The episode is over once health has lasted openAfterMs (the spell measured up to this moment).
+  // The episode is over once health has lasted openAfterMs (the spell measured up to this moment) —
+  // unless its incident is still open: that incident's resolve note says when the problem began.
   const spell = healthySince ?? wasHealthySince;
-  if (spell !== null && at - spell >= openAfterMs) failingSince = null;
+  if (!incidentOpen && spell !== null && at - spell >= openAfterMs) failingSince = null;
   if (health === 'failing' && failingSince === null) failingSince = at;
   return { failingSince, healthySince };
 }
 
 /** The trunk row after a sighting, and whether it changed what the helpdesk would care about. */
-export function applySighting(prev: TrunkRow | null, s: TrunkSighting, at: number, openAfterMs: number): { row: TrunkRow; changed: boolean; stateChanged: boolean } {
+export function applySighting(prev: TrunkRow | null, s: TrunkSighting, at: number, openAfterMs: number, incidentOpen = false): { row: TrunkRow; changed: boolean; stateChanged: boolean } {
   const health = healthOf(s.state);
-  const timers = advanceTimers(prev ? { ...prev, health: healthOf(prev.state) } : null, health, at, openAfterMs);
+  const timers = advanceTimers(prev ? { ...prev, health: healthOf(prev.state) } : null, health, at, openAfterMs, incidentOpen);
   const stateChanged = prev === null || prev.state !== s.state;
   const changed = stateChanged || prev.sipCode !== s.sipCode || prev.errorText !== s.errorText;
   const row: TrunkRow = {

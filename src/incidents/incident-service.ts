@@ -92,7 +92,8 @@ export class IncidentService implements TrunkSightingSink {
           await seen(`${s.source} sighting from ${new Date(at).toISOString()} is older than the last one: ignored`, { state: s.state, eventId: s.eventId ?? null });
           return { outcome: 'stale' as const, trunk: prev, effect: null };
         }
-        const { row, changed } = applySighting(prev, s, at, this.o.settings.openAfterMs);
+        const incidentOpen = prev?.failingSince != null && (await tx.getOpenIncident(trunkCorrelationId(s.trunkId))) !== null;
+        const { row, changed } = applySighting(prev, s, at, this.o.settings.openAfterMs, incidentOpen);
         await tx.upsertTrunk(row);
         if (changed) {
           await tx.addTrunkEvent({ trunkId: row.trunkId, at, state: row.state, previousState: prev?.state ?? null, sipCode: row.sipCode, errorText: row.errorText, proxyAddress: row.proxyAddress, source: s.source, eventId: s.eventId ?? null });

@@ -9,12 +9,14 @@ import { startSimulators } from '../sim/start-simulators.js';
 import { actionSteps } from './actions-story.js';
 import { brokeredTraffic, foundationSteps, SANDBOX_TOKEN_LIFETIME_SEC } from './foundation-story.js';
 import { playStory } from './story.js';
+import { SANDBOX_INCIDENT_ENV, startHelpdeskWebhook, watchdogSteps } from './watchdog-story.js';
 
 const DEMO_CALLER = { user: 'demo', password: 'demo-password' };
 const DEMO_API_KEY = 'sandbox-api-key-0123456789';
 
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', pretty: process.env.LOG_FORMAT !== 'json' });
 const sims = await startSimulators({ genesys: { tokenLifetimeSec: SANDBOX_TOKEN_LIFETIME_SEC }, servicenow: {} });
+const helpdesk = await startHelpdeskWebhook((text) => logger.child({ module: 'sandbox/helpdesk-webhook' }).info(`helpdesk alert received: ${text}`));
 
 // Only where to listen and log may come from the environment: upstreams are always the simulators.
 const config = loadConfig(
@@ -36,6 +38,8 @@ const config = loadConfig(
     GATEWAY_BASIC_AUTH: `${DEMO_CALLER.user}:${DEMO_CALLER.password}`,
     GATEWAY_API_KEYS: DEMO_API_KEY,
     SHUTDOWN_GRACE_MS: '3000',
+    ALERT_WEBHOOK_URL: helpdesk.url,
+    ...SANDBOX_INCIDENT_ENV,
   },
   { requireCallerAuth: true },
 );
@@ -49,6 +53,7 @@ closeOnSignals(
       story.abort();
       await app.close();
       await sims.close();
+      await helpdesk.close();
     },
   },
   (message, meta) => logger.info(message, meta),
@@ -68,4 +73,4 @@ process.stdout.write(
 
 const narrate = logger.child({ module: 'sandbox' });
 const authorization = `Basic ${Buffer.from(`${DEMO_CALLER.user}:${DEMO_CALLER.password}`).toString('base64')}`;
-await playStory({ app, sims, narrate, baseUrl, authorization, signal: story.signal }, [...foundationSteps, ...actionSteps], [brokeredTraffic]);
+await playStory({ app, sims, narrate, baseUrl, authorization, signal: story.signal }, [...foundationSteps, ...actionSteps, ...watchdogSteps], [brokeredTraffic]);

@@ -42,6 +42,12 @@ describe('incident rules: failure episodes', () => {
     expect(t).toEqual({ failingSince: 40_000, healthySince: null });
   });
 
+  it('keeps the episode while its incident is open, so the resolve note says when the problem began', () => {
+    const healthy = { failingSince: 0, healthySince: 1_000, health: 'healthy' as const };
+    expect(advanceTimers(healthy, 'healthy', 31_000, 30_000, true)).toEqual({ failingSince: 0, healthySince: 1_000 });
+    expect(advanceTimers(healthy, 'healthy', 31_000, 30_000, false)).toEqual({ failingSince: null, healthySince: 1_000 });
+  });
+
   it('ends the episode at the first healthy sighting when INCIDENT_OPEN_AFTER_MS is 0', () => {
     expect(advanceTimers({ failingSince: 0, healthySince: null, health: 'failing' }, 'healthy', 5, 0)).toEqual({ failingSince: null, healthySince: 5 });
   });
