@@ -12,9 +12,10 @@ import {
   trunkFromRow,
   trunkParams,
 } from './sql/rows.js';
-import { claimOutboxSql, listAuditSql, listIncidentsSql, lockClause, sql, updateAlertSql, updateIncidentSql } from './sql/statements.js';
+import { claimAlertsSql, claimOutboxSql, listAuditSql, listIncidentsSql, lockClause, releaseAlertsSql, sql, updateAlertSql, updateIncidentSql } from './sql/statements.js';
 import {
   OpenIncidentConflictError,
+  type AlertPurpose,
   type AlertRow,
   type AuditEntry,
   type AuditRow,
@@ -227,6 +228,17 @@ export class PgOps implements StoreOps {
 
   async deleteAlert(key: string): Promise<void> {
     await this.run(sql.deleteAlert, [key]);
+  }
+
+  async claimAlerts(options: { keys: string[]; purpose: AlertPurpose; owner: string; now: number; leaseMs: number }): Promise<string[]> {
+    if (options.keys.length === 0) return [];
+    const { owner, now } = options;
+    // A replica claiming the same row at once waits for this UPDATE, then finds the row held: not taken.
+    return (await this.all(claimAlertsSql(options.purpose, options.keys.length), [owner, now + options.leaseMs, ...options.keys, now, owner])).map((r) => String(r.alert_key));
+  }
+
+  async releaseAlerts(keys: string[], owner: string): Promise<void> {
+    if (keys.length > 0) await this.run(releaseAlertsSql(keys.length), [...keys, owner]);
   }
 
   async prune(before: number): Promise<void> {

@@ -217,5 +217,7 @@ export class PgStore implements Store {
   raiseAlert: StoreOps['raiseAlert'] = (...a) => this.ops.raiseAlert(...a);
   updateAlert: StoreOps['updateAlert'] = (...a) => this.ops.updateAlert(...a);
   deleteAlert: StoreOps['deleteAlert'] = (...a) => this.ops.deleteAlert(...a);
+  claimAlerts: StoreOps['claimAlerts'] = (...a) => this.ops.claimAlerts(...a);
+  releaseAlerts: StoreOps['releaseAlerts'] = (...a) => this.ops.releaseAlerts(...a);
   prune: StoreOps['prune'] = (...a) => this.ops.prune(...a);
 }

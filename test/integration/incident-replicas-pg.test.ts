@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PgStore } from '../../src/store/pg-store.js';
+import { UpstreamUnavailableError } from '../../src/errors/app-error.js';
+import { FakeAlertWebhook, type AlertWebhook } from '../../src/upstream/alert-webhook.js';
 import { FakeServiceNowIncidents } from '../../src/upstream/fake-servicenow-incidents.js';
 import type { ServiceNowIncidents, ServiceNowRecord } from '../../src/upstream/servicenow-client.js';
 import { eventually } from '../support/eventually.js';
@@ -9,10 +11,10 @@ import { testDatabaseUrl, testSchema } from '../support/postgres.js';
 const url = testDatabaseUrl();
 const CREDENTIALS_KEY = 'trunkgate:credentials:genesys';
 
-describe.skipIf(!url)('incident pipeline of two replicas sharing one PostgreSQL schema', () => {
+describe.skipIf(!url)('incident pipeline of several replicas sharing one PostgreSQL schema', () => {
   const schema = testSchema(url ?? 'postgres://unused');
   const replicas: PgReplica[] = [];
-  const start = (name: string, servicenow: ServiceNowIncidents, extra: { leaseMs?: number } = {}) =>
+  const start = (name: string, servicenow: ServiceNowIncidents, extra: { leaseMs?: number; webhook?: AlertWebhook } = {}) =>
     pgReplica({ name, url: url!, schema: schema.name, servicenow, ...extra }).then((r) => (replicas.push(r), r));
   const outboxByOperation = async () =>
     Object.fromEntries((await schema.admin.query(`SELECT operation, count(*)::int AS n FROM ${schema.name}.outbox GROUP BY operation`)).rows.map((r) => [r.operation, r.n]));
@@ -97,6 +99,28 @@ describe.skipIf(!url)('incident pipeline of two replicas sharing one PostgreSQL 
     expect(probe.inner.calls.filter((c) => c.operation === 'create')).toHaveLength(20);
     expect(probe.inner.calls.filter((c) => c.operation === 'update')).toHaveLength(60);
     expect(probe.overlaps).toEqual([]);
+  });
+
+  it('three replicas checking the same stuck delivery send the helpdesk one alert, and one when it is delivered', async () => {
+    const sn = new FakeServiceNowIncidents();
+    const webhook = new FakeAlertWebhook();
+    const [a, b, c] = [await start('a', sn, { webhook }), await start('b', sn, { webhook }), await start('c', sn, { webhook })];
+    sn.failNext(new UpstreamUnavailableError('servicenow cannot be reached (ECONNREFUSED)', { upstream: 'servicenow', operation: 'GET incident' }), undefined, 1_000);
+    await a.service.record(sighting('t-stuck', 'rejected'));
+    a.relay.start();
+    await eventually(async () => expect(await b.store.listStuckDeliveries(Date.now())).toHaveLength(1));
+    const checkAll = async () => {
+      for (let round = 0; round < 2; round += 1) await Promise.all([a, b, c].map((r) => r.alerts!.check()));
+    };
+    await checkAll();
+    expect(webhook.messages).toHaveLength(1);
+    expect(webhook.messages[0]).toContain('SIP trunk Trunk t-stuck (id t-stuck)');
+    sn.clearFailures();
+    await eventually(async () => expect(await a.store.outboxDepth()).toBe(0));
+    await checkAll();
+    expect(webhook.messages).toHaveLength(2);
+    expect(webhook.messages[1]).toMatch(/^✅ trunkgate: resolved \(1\)/);
+    expect(await c.store.listAlerts()).toEqual([]);
   });
 
   it('a relay killed in the middle of a delivery: its lease runs out and another replica delivers the entry, once', async () => {

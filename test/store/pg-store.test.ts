@@ -41,7 +41,7 @@ describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
       try {
         const replicas = await Promise.all([1, 2, 3].map(() => PgStore.open({ connectionString: url!, schema: fresh.name, poolSize: 1 })));
         stores.push(...replicas);
-        for (const r of replicas) expect(await r.appliedMigrations()).toEqual([1]);
+        for (const r of replicas) expect(await r.appliedMigrations()).toEqual(migrations.map((m) => m.version));
         const { rows } = await fresh.admin.query('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [fresh.name]);
         expect(rows[0].n).toBe(8);
         await replicas[0]!.upsertTrunk(trunkRow());
@@ -56,13 +56,14 @@ describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
       const fresh = testSchema(url!);
       try {
         await (await PgStore.open({ connectionString: url!, schema: fresh.name, poolSize: 1 })).close();
-        const broken = { version: 2, name: 'broken', statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)', 'CREATE TABLE extra_table (id INTEGER)'] };
+        const next = migrations.length + 1;
+        const broken = { version: next, name: 'broken', statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)', 'CREATE TABLE extra_table (id INTEGER)'] };
         await expect(PgStore.open({ connectionString: url!, schema: fresh.name, poolSize: 1, migrations: [...migrations, broken] })).rejects.toThrow(/already exists/);
         const { rows } = await fresh.admin.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename = 'extra_table'", [fresh.name]);
         expect(rows[0].n).toBe(0);
-        const extra = { version: 2, name: 'extra', statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)'] };
+        const extra = { version: next, name: 'extra', statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)'] };
         const store = await PgStore.open({ connectionString: url!, schema: fresh.name, poolSize: 1, migrations: [...migrations, extra] });
-        expect(await store.appliedMigrations()).toEqual([1, 2]);
+        expect(await store.appliedMigrations()).toEqual([...migrations.map((m) => m.version), next]);
         await store.close();
       } finally {
         await fresh.drop();

@@ -318,6 +318,34 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(await store.listAlerts()).toEqual([]);
     });
 
+    it('lets one owner at a time act on an alert, for what it still needs, until its claim expires or is given back', async () => {
+      const alert = (key: string, extra: Partial<Parameters<Store['raiseAlert']>[0]> = {}) => store.raiseAlert({ key, summary: key, raisedAt: T0, raiseSentAt: null, clearedAt: null, ...extra });
+      await alert('fresh');
+      await alert('sent', { raiseSentAt: T0 });
+      await alert('over', { raiseSentAt: T0, clearedAt: T0 + 1 });
+      await alert('untold', { clearedAt: T0 + 1 });
+      const claim = (owner: string, purpose: 'raise' | 'recover' | 'forget', now = T0 + 10, keys = ['fresh', 'sent', 'over', 'untold', 'missing']) =>
+        store.claimAlerts({ keys, purpose, owner, now, leaseMs: 1_000 });
+      expect(await claim('a', 'raise')).toEqual(['fresh']);
+      expect(await claim('b', 'raise')).toEqual([]);
+      expect(await claim('a', 'raise')).toEqual(['fresh']);
+      expect(await claim('b', 'raise', T0 + 1_010)).toEqual(['fresh']);
+      await store.releaseAlerts(['fresh'], 'a');
+      expect(await claim('a', 'raise', T0 + 1_011)).toEqual([]);
+      await store.releaseAlerts(['fresh'], 'b');
+      expect(await claim('a', 'raise', T0 + 1_012)).toEqual(['fresh']);
+      expect(await claim('a', 'recover')).toEqual(['over']);
+      expect(await claim('b', 'forget')).toEqual(['untold']);
+      expect(await store.claimAlerts({ keys: [], purpose: 'raise', owner: 'a', now: T0, leaseMs: 1 })).toEqual([]);
+      await store.updateAlert('fresh', { raiseSentAt: T0 + 2_000 });
+      await store.releaseAlerts(['fresh'], 'a');
+      expect(await claim('b', 'raise', T0 + 2_001)).toEqual([]);
+      await store.deleteAlert('over');
+      await alert('over', { raiseSentAt: T0, clearedAt: T0 + 1 });
+      expect(await claim('b', 'recover')).toEqual(['over']);
+      expect((await store.listAlerts()).map((a) => Object.keys(a).sort())).toContainEqual(['clearedAt', 'key', 'raiseSentAt', 'raisedAt', 'summary']);
+    });
+
     it('prunes old trunk events, audit lines and processed event ids', async () => {
       await store.addTrunkEvent({ trunkId: 't1', at: T0, state: 'rejected', previousState: null, sipCode: 403, errorText: null, proxyAddress: null, source: 'event', eventId: null });
       await store.addTrunkEvent({ trunkId: 't1', at: T0 + 100, state: 'registered', previousState: 'rejected', sipCode: null, errorText: null, proxyAddress: null, source: 'event', eventId: null });
