@@ -90,7 +90,8 @@ export class PgStore implements Store {
       }
     } catch (err) {
       await pool.end().catch(() => undefined);
-      throw err;
+      // Names what failed for the operator; pg's messages carry host and user, never the password.
+      throw new Error(`cannot open the PostgreSQL store (DATABASE_URL, schema ${schema}): ${(err as Error).message}`, { cause: err });
     }
     return new PgStore(pool, schema);
   }
