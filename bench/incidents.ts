@@ -2,6 +2,7 @@
 // ServiceNow simulator (its own process, as the instance would be) over HTTP. Figures: incidents opened vs trunks that failed (must be equal),
 // state change → first ServiceNow request p50/p99 (target p99 ≤ 1 s), and outbox events/s on SQLite
 // (target ≥ 5,000/s) measured separately against a ServiceNow that answers at once.
+// BENCH_STORE=postgres BENCH_DATABASE_URL=postgres://… runs the same on PostgreSQL (no target there).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,12 +16,13 @@ import { OutboxRelay } from '../src/incidents/outbox-relay.js';
 import { RotationTracker } from '../src/incidents/rotation-tracker.js';
 import { createLogger } from '../src/log/logger.js';
 import { DEMO_USER } from '../src/sim/servicenow/index.js';
-import { SqliteStore } from '../src/store/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import { systemClock } from '../src/time/clock.js';
 import type { TrunkState } from '../src/trunks/trunk-state.js';
 import { ServiceNowClient, type ServiceNowIncidents, type ServiceNowRecord } from '../src/upstream/servicenow-client.js';
 import { createUpstreamHttp } from '../src/upstream/upstream-http.js';
 import { percentile, round } from './stats.js';
+import { benchStores } from './support/bench-store.js';
 import { startServiceNowSimProcess, type ServiceNowSimProcess } from './support/servicenow-sim-process.js';
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 10_000);
@@ -114,9 +116,9 @@ class RequestClock implements ServiceNowIncidents {
  * work note. `rules: 'every-change'`: incidents also resolve at once, so every failing ↔ registered
  * change of a trunk is a delivery (create, resolve, reopen): the stress case.
  */
-export async function pipelineRun(tmp: string, sim: ServiceNowSimProcess, options: { rules: 'default' | 'every-change'; ratePerSec: number; changes?: number; name: string }) {
+export async function pipelineRun(openStore: (name: string) => Promise<Store>, sim: ServiceNowSimProcess, options: { rules: 'default' | 'every-change'; ratePerSec: number; changes?: number; name: string }) {
   await sim.reset();
-  const store = SqliteStore.open({ file: path.join(tmp, options.name, 'trunkgate.db') });
+  const store = await openStore(options.name);
   const logger = createLogger({ level: 'error' });
   const metrics = new IncidentMetrics(new Registry(), () => store.outboxDepth());
   const client = new ServiceNowClient(createUpstreamHttp({ baseURL: sim.url, timeoutMs: 10_000, maxSockets: 64 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password));
@@ -136,6 +138,7 @@ export async function pipelineRun(tmp: string, sim: ServiceNowSimProcess, option
   const inflight = new Set<Promise<unknown>>();
   const started = performance.now();
   let sent = 0;
+  let recordFailures = 0;
   // Open loop: changes go out on schedule whether or not earlier ones have been recorded.
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
@@ -148,7 +151,11 @@ export async function pipelineRun(tmp: string, sim: ServiceNowSimProcess, option
         if (isFailing(state)) failed.add(trunk);
         last[trunk] = state;
         const failing = isFailing(state);
-        const p = service.record({ ...base, trunkId: trunkId(trunk), state, sipCode: state === 'rejected' ? 403 : null, errorText: failing ? (state === 'rejected' ? 'Forbidden' : 'No response to REGISTER') : null, registered: state === 'registered', connected: state !== 'dropped', observedAt: Date.now() }).finally(() => inflight.delete(p));
+        const p = service
+          .record({ ...base, trunkId: trunkId(trunk), state, sipCode: state === 'rejected' ? 403 : null, errorText: failing ? (state === 'rejected' ? 'Forbidden' : 'No response to REGISTER') : null, registered: state === 'registered', connected: state !== 'dropped', observedAt: Date.now() })
+          // A store that cannot keep up refuses (PostgreSQL: no pooled connection within its timeout): counted, not fatal.
+          .catch(() => void (recordFailures += 1))
+          .finally(() => inflight.delete(p));
         inflight.add(p);
       }
       if (sent >= changes.length) {
@@ -175,6 +182,7 @@ export async function pipelineRun(tmp: string, sim: ServiceNowSimProcess, option
     stateChanges: changes.length,
     targetRatePerSec: options.ratePerSec,
     achievedRatePerSec: round(changes.length / recordedSec, 0),
+    recordFailures,
     trunksThatFailed: failed.size,
     incidentsOpenedInServiceNow: snIncidents.size,
     incidentsInStore: ours.length,
@@ -189,12 +197,12 @@ export async function pipelineRun(tmp: string, sim: ServiceNowSimProcess, option
 }
 
 /**
- * Outbox only, on SQLite: decisions queue deliveries (each in its own transaction, as the service
- * does, arriving in bursts like a poll of many trunks) while the relay delivers them to a ServiceNow
+ * Outbox only: decisions queue deliveries (each in its own transaction, as the service does,
+ * arriving in bursts like a poll of many trunks) while the relay delivers them to a ServiceNow
  * that answers at once. Events/s = deliveries queued and completed per second with both running.
  */
-export async function outboxRun(tmp: string) {
-  const store = SqliteStore.open({ file: path.join(tmp, 'outbox', 'trunkgate.db') });
+export async function outboxRun(openStore: (name: string) => Promise<Store>) {
+  const store = await openStore('outbox');
   const logger = createLogger({ level: 'error' });
   const metrics = new IncidentMetrics(new Registry(), () => store.outboxDepth());
   let n = 0;
@@ -238,27 +246,34 @@ export async function outboxRun(tmp: string) {
 
 export async function incidentsBench(): Promise<Record<string, unknown>> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-bench-'));
+  const stores = benchStores(tmp);
+  const open = (name: string) => stores.open(name);
   const sim = await startServiceNowSimProcess();
   try {
     // Warm-up (JIT, sockets, the simulator): a short run whose figures are discarded.
-    await pipelineRun(tmp, sim, { name: 'warm-up', rules: 'every-change', ratePerSec: 500, changes: 2_000 });
-    const pipeline = await pipelineRun(tmp, sim, { name: 'default', rules: 'default', ratePerSec: RATE_PER_SEC });
-    const stress = await pipelineRun(tmp, sim, { name: 'every-change', rules: 'every-change', ratePerSec: STRESS_RATE_PER_SEC });
-    const outbox = await outboxRun(tmp);
+    await pipelineRun(open, sim, { name: 'warm-up', rules: 'every-change', ratePerSec: 500, changes: 2_000 });
+    const pipeline = await pipelineRun(open, sim, { name: 'default', rules: 'default', ratePerSec: RATE_PER_SEC });
+    const stress = await pipelineRun(open, sim, { name: 'every-change', rules: 'every-change', ratePerSec: STRESS_RATE_PER_SEC });
+    const outbox = await outboxRun(open);
+    const sqlite = stores.kind === 'sqlite';
     return {
+      store: stores.kind,
+      ...(stores.poolSize ? { postgresPoolSize: stores.poolSize } : {}),
       pipeline,
       pipelineEveryChangeDelivered: stress,
-      outboxSqlite: outbox,
+      [sqlite ? 'outboxSqlite' : 'outboxPostgres']: outbox,
       loadAverage: os.loadavg().map((l) => round(l, 2)),
       targets: {
         incidentsEqualFailedTrunks: pipeline.incidentsMatchFailedTrunks && stress.incidentsMatchFailedTrunks,
         p99AtMost1000Ms: pipeline.stateChangeToServiceNowRequestMs.p99 <= 1_000,
         p99AtMost1000MsEveryChange: stress.stateChangeToServiceNowRequestMs.p99 <= 1_000,
-        outboxAtLeast5000PerSec: outbox.queuedAndDeliveredPerSec >= 5_000,
+        // The 5,000/s target is SQLite's (BRIEF §4); on PostgreSQL the figure is reported only.
+        ...(sqlite ? { outboxAtLeast5000PerSec: outbox.queuedAndDeliveredPerSec >= 5_000 } : {}),
       },
     };
   } finally {
     await sim.close();
+    await stores.cleanup();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -47,7 +47,7 @@ export interface AppOverrides {
   tokenStore?: TokenStore;
   leadership?: LeaderLease;
   credentials?: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
-  /** The store (default: SQLite in DATA_DIR); an override is not closed by `close()`. */
+  /** The store (default: PostgreSQL with DATABASE_URL, else SQLite in DATA_DIR); an override is not closed by `close()`. */
   store?: Store;
   /** What the outbox relay delivers to (default: the ServiceNow Table API client). */
   servicenowIncidents?: ServiceNowIncidents;
@@ -100,7 +100,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Mappings first: a broken one stops start-up before anything is opened.
   const actions = overrides.actions ?? buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream, clock });
   const incidentMapping = overrides.incidentMapping ?? loadIncidentMapping({ dir: config.mappingsDir, env: process.env }).mapping;
-  const store = overrides.store ?? openStore(config);
+  const store = overrides.store ?? (await openStore(config, { logger }));
   const incidents = buildIncidentPipeline({
     config,
     store,

@@ -46,6 +46,10 @@ export interface Config {
   logLevel: string;
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL schema holding trunkgate's tables (created when missing); lets several deployments share a database. */
+  databaseSchema: string;
+  /** Most connections one replica opens to PostgreSQL. */
+  databasePoolSize: number;
   redisUrl?: string;
   /** Prefix of every Redis key trunkgate writes (several deployments may share one Redis). */
   redisKeyPrefix: string;
@@ -205,6 +209,8 @@ export function loadConfig(
     logLevel,
     dataDir,
     databaseUrl: r.url('DATABASE_URL', r.secret('DATABASE_URL'), ['postgres:', 'postgresql:']),
+    databaseSchema: readDatabaseSchema(r),
+    databasePoolSize: r.integer('DATABASE_POOL_SIZE', 10, { min: 1, max: 100 }),
     redisUrl,
     redisKeyPrefix,
     tokenCacheSecretKey: readTokenCacheKey(r, redisUrl),
@@ -235,4 +241,12 @@ export function loadConfig(
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/** DATABASE_SCHEMA: a plain lower-case identifier, so it never needs quoting in SQL or connection options. */
+function readDatabaseSchema(r: EnvReader): string {
+  const schema = r.string('DATABASE_SCHEMA') ?? 'public';
+  if (/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) return schema;
+  r.problems.push(`DATABASE_SCHEMA must be a lower-case identifier (letters, digits, _; got "${schema}")`);
+  return 'public';
 }

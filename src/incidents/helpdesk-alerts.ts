@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
-import type { AlertRow, Store, StuckDelivery } from '../store/store.js';
+import type { AlertPurpose, AlertRow, Store, StuckDelivery } from '../store/store.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { AlertWebhook } from '../upstream/alert-webhook.js';
 import { formatDuration, formatTime, problemText } from './incident-facts.js';
@@ -16,6 +17,10 @@ export interface HelpdeskAlertsOptions {
   /** A delivery failing and waiting longer than this is a problem worth an alert (ALERT_AFTER_MS). */
   alertAfterMs: number;
   checkMs?: number;
+  /** Identifies this replica's claims on alert messages (default: random). */
+  owner?: string;
+  /** How long a claim on a message lasts if this replica dies while sending it (default 60 s). */
+  sendLeaseMs?: number;
 }
 
 const SN_CREDENTIALS_KEY = 'credentials:servicenow';
@@ -29,6 +34,7 @@ const DELIVERY_PREFIX = 'delivery:';
 export class HelpdeskAlerts {
   private readonly log: Logger;
   private readonly checkMs: number;
+  private readonly owner: string;
   private servicenowCredentials: string | null = null;
   private timer?: Timer;
   private running?: Promise<void>;
@@ -36,6 +42,7 @@ export class HelpdeskAlerts {
   constructor(private readonly o: HelpdeskAlertsOptions) {
     this.log = o.logger.child({ module: 'incidents/alerts' });
     this.checkMs = o.checkMs ?? Math.min(5_000, Math.max(250, o.alertAfterMs / 4));
+    this.owner = o.owner ?? `alerts-${randomUUID()}`;
   }
 
   servicenowCredentialsFailed(message: string): Promise<void> {
@@ -101,23 +108,37 @@ export class HelpdeskAlerts {
 
   private async notify(now: number): Promise<void> {
     const rows = await this.o.store.listAlerts();
-    const fresh = rows.filter((r) => r.raiseSentAt === null && r.clearedAt === null);
-    const over = rows.filter((r) => r.clearedAt !== null);
-    for (const r of over.filter((x) => x.raiseSentAt === null)) await this.o.store.deleteAlert(r.key); // never told: nothing to take back
-    const recovered = over.filter((r) => r.raiseSentAt !== null);
+    // Over before anyone was told: nothing to take back (unless a replica is telling right now).
+    for (const r of await this.claimed(rows, 'forget', now)) await this.o.store.deleteAlert(r.key);
+    const fresh = await this.claimed(rows, 'raise', now);
     if (fresh.length > 0) {
       const text = [`⚠️ trunkgate: ServiceNow cannot take incidents right now (${fresh.length} problem${fresh.length > 1 ? 's' : ''}). Nothing is lost: trunkgate delivers them when ServiceNow is back.`, ...fresh.map((r) => `• ${r.summary}`)].join('\n');
       if (await this.send(text, 'raised', fresh)) {
         for (const r of fresh) await this.o.store.updateAlert(r.key, { raiseSentAt: now });
       }
+      await this.o.store.releaseAlerts(fresh.map((r) => r.key), this.owner);
     }
+    const recovered = await this.claimed(rows, 'recover', now);
     if (recovered.length > 0) {
       const lines = await Promise.all(recovered.map((r) => this.recoveredLine(r)));
       const text = [`✅ trunkgate: resolved (${recovered.length}):`, ...lines.map((l) => `• ${l}`)].join('\n');
       if (await this.send(text, 'recovered', recovered)) {
         for (const r of recovered) await this.o.store.deleteAlert(r.key);
+      } else {
+        await this.o.store.releaseAlerts(recovered.map((r) => r.key), this.owner);
       }
     }
+  }
+
+  /**
+   * The rows that need `purpose` and that this replica now holds the claim on. Other replicas check
+   * the same problems at the same time; only the holder sends, so each message goes out once.
+   */
+  private async claimed(rows: AlertRow[], purpose: AlertPurpose, now: number): Promise<AlertRow[]> {
+    const candidates = rows.filter((r) => (purpose === 'raise' ? r.raiseSentAt === null && r.clearedAt === null : purpose === 'recover' ? r.raiseSentAt !== null && r.clearedAt !== null : r.raiseSentAt === null && r.clearedAt !== null));
+    if (candidates.length === 0) return [];
+    const keys = new Set(await this.o.store.claimAlerts({ keys: candidates.map((r) => r.key), purpose, owner: this.owner, now, leaseMs: this.o.sendLeaseMs ?? 60_000 }));
+    return candidates.filter((r) => keys.has(r.key));
   }
 
   private async send(text: string, type: 'raised' | 'recovered', rows: AlertRow[]): Promise<boolean> {

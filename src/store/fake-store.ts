@@ -1,6 +1,7 @@
 import { SerialGate, transactionHandles, wrapOps } from './serial-gate.js';
 import {
   OpenIncidentConflictError,
+  type AlertPurpose,
   type AlertRow,
   type AuditEntry,
   type AuditRow,
@@ -25,6 +26,7 @@ interface FakeData {
   outbox: Map<number, OutboxEntry>;
   audit: AuditRow[];
   alerts: Map<string, AlertRow>;
+  alertClaims: Map<string, { owner: string; until: number }>;
   ids: { event: number; outbox: number; audit: number };
 }
 
@@ -36,6 +38,7 @@ const emptyData = (): FakeData => ({
   outbox: new Map(),
   audit: [],
   alerts: new Map(),
+  alertClaims: new Map(),
   ids: { event: 0, outbox: 0, audit: 0 },
 });
 
@@ -198,6 +201,23 @@ class FakeOps implements StoreOps {
   }
   async deleteAlert(key: string) {
     this.d().alerts.delete(key);
+    this.d().alertClaims.delete(key);
+  }
+  async claimAlerts(options: { keys: string[]; purpose: AlertPurpose; owner: string; now: number; leaseMs: number }) {
+    const needs = (a: AlertRow) =>
+      options.purpose === 'raise' ? a.raiseSentAt === null && a.clearedAt === null : options.purpose === 'recover' ? a.raiseSentAt !== null && a.clearedAt !== null : a.raiseSentAt === null && a.clearedAt !== null;
+    const taken: string[] = [];
+    for (const key of options.keys) {
+      const alert = this.d().alerts.get(key);
+      const claim = this.d().alertClaims.get(key);
+      if (!alert || !needs(alert) || (claim && claim.until > options.now && claim.owner !== options.owner)) continue;
+      this.d().alertClaims.set(key, { owner: options.owner, until: options.now + options.leaseMs });
+      taken.push(key);
+    }
+    return taken;
+  }
+  async releaseAlerts(keys: string[], owner: string) {
+    for (const key of keys) if (this.d().alertClaims.get(key)?.owner === owner) this.d().alertClaims.delete(key);
   }
   async prune(before: number) {
     const d = this.d();
@@ -276,5 +296,7 @@ export class FakeStore implements Store {
   raiseAlert = this.call('raiseAlert');
   updateAlert = this.call('updateAlert');
   deleteAlert = this.call('deleteAlert');
+  claimAlerts = this.call('claimAlerts');
+  releaseAlerts = this.call('releaseAlerts');
   prune = this.call('prune');
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
+import type { Logger } from '../log/logger.js';
+import { PgStore } from './pg-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -8,11 +10,13 @@ export function sqliteFile(dataDir: string): string {
   return path.join(dataDir, 'trunkgate.db');
 }
 
-/** Opens the configured store: SQLite at DATA_DIR/trunkgate.db (created when missing). */
-export function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Store {
+/**
+ * Opens the configured store: PostgreSQL when DATABASE_URL is set (several replicas may share it),
+ * otherwise SQLite at DATA_DIR/trunkgate.db (created when missing; one process only).
+ */
+export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseSchema' | 'databasePoolSize'>, options: { logger?: Logger } = {}): Promise<Store> {
   if (config.databaseUrl) {
-    // Refuse rather than silently keep data somewhere the operator did not ask for.
-    throw new Error('DATABASE_URL is set, but this build stores data in SQLite only (DATA_DIR); unset DATABASE_URL');
+    return PgStore.open({ connectionString: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize, logger: options.logger });
   }
   return SqliteStore.open({ file: sqliteFile(config.dataDir) });
 }

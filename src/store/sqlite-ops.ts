@@ -13,9 +13,10 @@ import {
   trunkFromRow,
   trunkParams,
 } from './sql/rows.js';
-import { claimOutboxSql, listAuditSql, listIncidentsSql, sql, updateAlertSql, updateIncidentSql } from './sql/statements.js';
+import { claimAlertsSql, claimOutboxSql, listAuditSql, listIncidentsSql, releaseAlertsSql, sql, updateAlertSql, updateIncidentSql } from './sql/statements.js';
 import {
   OpenIncidentConflictError,
+  type AlertPurpose,
   type AlertRow,
   type AuditEntry,
   type AuditRow,
@@ -213,6 +214,16 @@ export class SqliteOps implements StoreOps {
 
   async deleteAlert(key: string): Promise<void> {
     this.run(sql.deleteAlert, [key]);
+  }
+
+  async claimAlerts(options: { keys: string[]; purpose: AlertPurpose; owner: string; now: number; leaseMs: number }): Promise<string[]> {
+    if (options.keys.length === 0) return [];
+    const { owner, now } = options;
+    return this.all(claimAlertsSql(options.purpose, options.keys.length), [owner, now + options.leaseMs, ...options.keys, now, owner]).map((r) => String(r.alert_key));
+  }
+
+  async releaseAlerts(keys: string[], owner: string): Promise<void> {
+    if (keys.length > 0) this.run(releaseAlertsSql(keys.length), [...keys, owner]);
   }
 
   async prune(before: number): Promise<void> {

@@ -151,6 +151,8 @@ export class SqliteStore implements Store {
   raiseAlert: StoreOps['raiseAlert'] = (...a) => this.gated.raiseAlert(...a);
   updateAlert: StoreOps['updateAlert'] = (...a) => this.gated.updateAlert(...a);
   deleteAlert: StoreOps['deleteAlert'] = (...a) => this.gated.deleteAlert(...a);
+  claimAlerts: StoreOps['claimAlerts'] = (...a) => this.gated.claimAlerts(...a);
+  releaseAlerts: StoreOps['releaseAlerts'] = (...a) => this.gated.releaseAlerts(...a);
   prune: StoreOps['prune'] = (...a) => this.gated.prune(...a);
 }
 

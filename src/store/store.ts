@@ -136,6 +136,12 @@ export interface AlertRow {
   clearedAt: number | null;
 }
 
+/**
+ * What a helpdesk message is about: `raise` an alert not sent yet (and not over), `recover` one sent
+ * and now over, `forget` one over before it was ever sent (deleted without a message).
+ */
+export type AlertPurpose = 'raise' | 'recover' | 'forget';
+
 /** The data operations; the same on the store and on a transaction handle. */
 export interface StoreOps {
   getTrunk(trunkId: string, options?: { forUpdate?: boolean }): Promise<TrunkRow | null>;
@@ -187,6 +193,14 @@ export interface StoreOps {
   raiseAlert(row: AlertRow): Promise<boolean>;
   updateAlert(key: string, patch: Partial<Omit<AlertRow, 'key'>>): Promise<void>;
   deleteAlert(key: string): Promise<void>;
+  /**
+   * Takes, for `leaseMs`, the right to act on those of `keys` that still need `purpose` and that no
+   * other owner holds (or whose hold has expired); returns the keys taken. Replicas checking the same
+   * problems thereby send each message once.
+   */
+  claimAlerts(options: { keys: string[]; purpose: AlertPurpose; owner: string; now: number; leaseMs: number }): Promise<string[]>;
+  /** Gives back `owner`'s claims on these alerts. */
+  releaseAlerts(keys: string[], owner: string): Promise<void>;
 
   /** Deletes trunk events, audit lines and processed event ids older than `before`. */
   prune(before: number): Promise<void>;

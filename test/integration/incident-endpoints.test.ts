@@ -5,12 +5,17 @@ import type { Simulators } from '../../src/sim/start-simulators.js';
 import { apiClient } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSims } from '../support/sims.js';
+import { testDatabaseUrl, testSchema } from '../support/postgres.js';
 import { memoryLogger, testConfig } from '../support/test-config.js';
 
 const TRUNK = defaultTrunkIds.lumenPrimary;
 const KEY = `trunkgate:trunk:${TRUNK}`;
 
-describe('trunk and incident endpoints against the simulators (open and resolve at once)', () => {
+const databaseUrl = testDatabaseUrl();
+const stores: Array<'sqlite' | 'postgres'> = databaseUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+
+describe.each(stores)('trunk and incident endpoints against the simulators, %s store (open and resolve at once)', (storeKind) => {
+  let schema: ReturnType<typeof testSchema> | undefined;
   let sims: Simulators;
   let app: TrunkgateApp;
   let api: ReturnType<typeof apiClient>;
@@ -28,13 +33,16 @@ describe('trunk and incident endpoints against the simulators (open and resolve 
   beforeAll(async () => {
     const started = await startTestSims();
     sims = started.sims;
-    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_RESOLVE_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0' }), { logger: memoryLogger('warn').logger, processMetrics: false, monitor: null }); // sightings come from POST /v1/events only
+    schema = storeKind === 'postgres' ? testSchema(databaseUrl!) : undefined;
+    const database = schema ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema.name } : {};
+    app = await createApp(testConfig({ ...started.env, ...database, INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_RESOLVE_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0' }), { logger: memoryLogger('warn').logger, processMetrics: false, monitor: null }); // sightings come from POST /v1/events only
     baseUrl = await app.listen(0, '127.0.0.1');
     api = apiClient(baseUrl);
   });
   afterAll(async () => {
     await app?.close();
     await sims?.close();
+    await schema?.drop();
   });
 
   it('starts with no trunks and no incidents; unknown trunks are not_found', async () => {
@@ -119,7 +127,7 @@ describe('trunk and incident endpoints against the simulators (open and resolve 
     const doc = await api.get('/openapi.json');
     for (const p of ['/v1/trunks', '/v1/trunks/{id}', '/v1/trunks/{id}/events', '/v1/incidents', '/v1/events']) expect(doc.body.paths).toHaveProperty([p]);
     expect(doc.body.paths['/v1/events'].post.requestBody.content['application/json'].schema.required).toEqual(['eventId', 'trunkId']);
-    expect((await api.get('/readyz')).body.checks.store).toEqual({ ok: true, detail: 'sqlite' });
+    expect((await api.get('/readyz')).body.checks.store).toEqual({ ok: true, detail: storeKind });
     const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/trunkgate_incidents_opened_total\{kind="registration_rejected"\} 1/);
     expect(metrics).toContain('trunkgate_outbox_depth 0');

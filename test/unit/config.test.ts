@@ -28,7 +28,17 @@ describe('loadConfig', () => {
     expect(c.alertAfterMs).toBe(120000);
     expect(c.actionTimeoutMs).toBe(10000);
     expect(c.databaseUrl).toBeUndefined();
+    expect(c.databaseSchema).toBe('public');
+    expect(c.databasePoolSize).toBe(10);
     expect(c.redisUrl).toBeUndefined();
+  });
+
+  it('reads the PostgreSQL settings and refuses a schema name that would need quoting', () => {
+    const c = loadConfig(testEnv({ DATABASE_URL: 'postgres://trunkgate:pw@db:5432/tg', DATABASE_SCHEMA: 'trunkgate_prod', DATABASE_POOL_SIZE: '4' }));
+    expect(c).toMatchObject({ databaseUrl: 'postgres://trunkgate:pw@db:5432/tg', databaseSchema: 'trunkgate_prod', databasePoolSize: 4 });
+    const problems = problemsOf(testEnv({ DATABASE_SCHEMA: 'Prod; DROP', DATABASE_POOL_SIZE: '0' })).join('\n');
+    expect(problems).toContain('DATABASE_SCHEMA must be a lower-case identifier');
+    expect(problems).toContain('DATABASE_POOL_SIZE');
   });
 
   it('lists every problem at once', () => {

@@ -71,6 +71,39 @@ describe('HelpdeskAlerts', () => {
     expect(h.webhook.messages).toHaveLength(1);
   });
 
+  it('replicas checking the same store at the same moment send each message once (the first to claim it sends)', async () => {
+    h = incidentHarness({ settings: { openAfterMs: 0 }, alertAfterMs: 0 });
+    h.start();
+    // A webhook that answers on a later turn, so the checks of both replicas are in flight together.
+    const slow = { messages: [] as string[], send: async (text: string) => void (await new Promise((r) => setImmediate(r)), slow.messages.push(text)) };
+    const replicas = [1, 2, 3].map(() => new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: slow, alertAfterMs: 0 }));
+    h.servicenow.failNext(outage(), undefined, 1_000);
+    await h.see('rejected');
+    await h.clock.advance(1_000);
+    await Promise.all(replicas.map((r) => r.check()));
+    await Promise.all(replicas.map((r) => r.check()));
+    expect(slow.messages).toHaveLength(1);
+    expect(slow.messages[0]).toMatch(/^⚠️ trunkgate: ServiceNow cannot take incidents right now \(1 problem\)/);
+    h.servicenow.clearFailures();
+    await h.clock.advance(10_000);
+    expect(await h.store.outboxDepth()).toBe(0);
+    await Promise.all(replicas.map((r) => r.check()));
+    await Promise.all(replicas.map((r) => r.check()));
+    expect(slow.messages).toHaveLength(2);
+    expect(slow.messages[1]).toMatch(/^✅ trunkgate: resolved \(1\)/);
+    expect(await h.store.listAlerts()).toEqual([]);
+  });
+
+  it('a replica whose webhook call failed gives the message back: another replica sends it', async () => {
+    h = incidentHarness({ settings: { openAfterMs: 0 }, alertAfterMs: 0 });
+    const failing = { send: async () => Promise.reject(new Error('webhook unreachable from this replica')) };
+    const a = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: failing, alertAfterMs: 0 });
+    const b = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: h.webhook, alertAfterMs: 0 });
+    await a.servicenowCredentialsFailed('401');
+    await b.servicenowCredentialsFailed('401');
+    expect(h.webhook.messages).toHaveLength(1);
+  });
+
   it('only logs when no ALERT_WEBHOOK_URL is configured', async () => {
     start();
     const silent = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: null, alertAfterMs: 120_000 });

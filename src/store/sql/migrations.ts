@@ -128,4 +128,10 @@ export const migrations: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'helpdesk alert send claims',
+    // Several replicas check the same problems: the one holding an alert's claim sends its message.
+    statements: ['ALTER TABLE helpdesk_alerts ADD COLUMN notify_owner TEXT', 'ALTER TABLE helpdesk_alerts ADD COLUMN notify_until BIGINT'],
+  },
 ];

@@ -1,3 +1,5 @@
+import type { AlertPurpose } from '../store.js';
+
 /**
  * Every SQL statement of the store, with `?` placeholders in order. Portable between SQLite and
  * PostgreSQL: a PostgreSQL store numbers the placeholders (`toNumberedParams`) and adds the lock
@@ -87,7 +89,28 @@ export const sql = {
 
 /** Leases the given entries (one statement for the whole claimed batch). */
 export function claimOutboxSql(count: number): string {
-  return `UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN (${Array.from({ length: count }, () => '?').join(', ')})`;
+  return `UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN (${placeholders(count)})`;
+}
+
+/** Which alerts each kind of helpdesk message is about (see `StoreOps.claimAlerts`). */
+const ALERT_PURPOSE: Record<AlertPurpose, string> = {
+  raise: 'raise_sent_at IS NULL AND cleared_at IS NULL',
+  recover: 'raise_sent_at IS NOT NULL AND cleared_at IS NOT NULL',
+  forget: 'raise_sent_at IS NULL AND cleared_at IS NOT NULL',
+};
+
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+
+/** Takes the send claim of the given alerts that still need `purpose` and are free (params: owner, until, keys…, now, owner). */
+export function claimAlertsSql(purpose: AlertPurpose, count: number): string {
+  return `UPDATE helpdesk_alerts SET notify_owner = ?, notify_until = ?
+    WHERE alert_key IN (${placeholders(count)}) AND (notify_owner IS NULL OR notify_until <= ? OR notify_owner = ?) AND ${ALERT_PURPOSE[purpose]}
+    RETURNING alert_key`;
+}
+
+/** Gives the claims back (params: keys…, owner). */
+export function releaseAlertsSql(count: number): string {
+  return `UPDATE helpdesk_alerts SET notify_owner = NULL, notify_until = NULL WHERE alert_key IN (${placeholders(count)}) AND notify_owner = ?`;
 }
 
 /** `SELECT … FOR UPDATE` on PostgreSQL; SQLite's write transactions already hold the database. */

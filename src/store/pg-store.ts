@@ -1,0 +1,224 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import type { Logger } from '../log/logger.js';
+import { PgOps, type PgRow, type PgSession } from './pg-ops.js';
+import { assertSchemaName, migrateSchema, searchPathOption } from './pg-schema.js';
+import { migrations as allMigrations, type Migration } from './sql/migrations.js';
+import { sql, toNumberedParams } from './sql/statements.js';
+import type { Store, StoreOps } from './store.js';
+
+export interface PgStoreOptions {
+  /** `postgres://user:password@host:port/database` (DATABASE_URL). */
+  connectionString: string;
+  /** Schema holding the tables, created when missing (default `public`). */
+  schema?: string;
+  /** Most connections this process opens (default 10). */
+  poolSize?: number;
+  /** The server cancels a statement running longer than this (default 15 s). */
+  statementTimeoutMs?: number;
+  /** Connecting (or waiting for a free pooled connection) fails after this (default 5 s). */
+  connectTimeoutMs?: number;
+  /** Shown in `pg_stat_activity` (default `trunkgate`). */
+  applicationName?: string;
+  migrations?: Migration[];
+  logger?: Logger;
+}
+
+/** Errors after which a transaction is simply run again (deadlock_detected, serialization_failure). */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 3;
+/** Statements given a server-side prepared name; generated texts beyond this run unnamed. */
+const MAX_NAMED = 500;
+const NESTED = () => Promise.reject(new Error('store called directly inside a transaction: use the transaction handle'));
+const ENDED = () => Promise.reject(new Error('transaction handle used after its transaction ended'));
+
+type QueryTarget = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+/**
+ * The store on PostgreSQL, for several replicas sharing one database: a bounded pool, each
+ * transaction on a connection of its own, migrations applied once under an advisory lock. Unlike
+ * SQLite it never releases delivery leases at start-up: other replicas may hold them.
+ */
+export class PgStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly ops: PgOps;
+  private readonly inside = new AsyncLocalStorage<true>();
+  private readonly named = new Map<string, pg.QueryConfig>();
+  private closed = false;
+
+  private constructor(private readonly pool: pg.Pool, readonly schema: string) {
+    const poolSession: PgSession = {
+      inTransaction: false,
+      query: (text, params) => (this.inside.getStore() ? NESTED() : this.query(this.pool, text, params)),
+      atomic: (fn) => (this.inside.getStore() ? NESTED() : this.transactionOn(fn)),
+      guarded: (fn) => fn(),
+      lockKey: async () => undefined,
+    };
+    this.ops = new PgOps(poolSession);
+  }
+
+  /** Connects, creates the schema and applies pending migrations (waiting for a replica doing the same). */
+  static async open(options: PgStoreOptions): Promise<PgStore> {
+    const schema = options.schema ?? 'public';
+    assertSchemaName(schema);
+    const statementTimeoutMs = options.statementTimeoutMs ?? 15_000;
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: options.applicationName ?? 'trunkgate',
+      options: searchPathOption(schema),
+      statement_timeout: statementTimeoutMs,
+      // A transaction left open (a bug, a frozen process) must not hold its locks for ever.
+      idle_in_transaction_session_timeout: Math.max(60_000, statementTimeoutMs),
+      // The server cannot cancel anything when the network is gone: give up on our side as well.
+      query_timeout: statementTimeoutMs + 5_000,
+      keepAlive: true,
+    });
+    const log = options.logger?.child({ module: 'store/postgres' });
+    // An idle connection that dies (server restart, failover) is replaced by the pool; without a
+    // listener its 'error' event would end the process.
+    pool.on('error', (err) => log?.warn('a pooled PostgreSQL connection failed; it will be replaced', { err }));
+    try {
+      const client = await pool.connect();
+      try {
+        const applied = await migrateSchema(client, schema, options.migrations ?? allMigrations);
+        if (applied.length > 0) log?.info('applied store migrations', { schema, versions: applied });
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      // Names what failed for the operator; pg's messages carry host and user, never the password.
+      throw new Error(`cannot open the PostgreSQL store (DATABASE_URL, schema ${schema}): ${(err as Error).message}`, { cause: err });
+    }
+    return new PgStore(pool, schema);
+  }
+
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    if (this.inside.getStore()) return NESTED();
+    return this.transactionOn((session) => this.inside.run(true, () => fn(new PgOps(session))));
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('store is closed');
+    await this.query(this.pool, sql.ping);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** Applied migration versions (for tests and diagnostics). */
+  async appliedMigrations(): Promise<number[]> {
+    return (await this.query(this.pool, sql.selectMigrationVersions)).rows.map((r) => Number(r.version));
+  }
+
+  /** Runs `body` in a transaction on one pooled connection; a deadlock victim is run again. */
+  private async transactionOn<T>(body: (session: PgSession) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.attempt(body);
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+      }
+    }
+  }
+
+  private async attempt<T>(body: (session: PgSession) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let ended = false;
+    let broken: Error | undefined;
+    // A checked-out connection has no pool listener: keep its failure for release() instead of crashing.
+    const onError = (err: Error) => void (broken = err);
+    client.on('error', onError);
+    let guard: Promise<unknown> = Promise.resolve();
+    const session: PgSession = {
+      inTransaction: true,
+      query: (text, params) => (ended ? ENDED() : this.query(client, text, params)),
+      atomic: (fn) => fn(session),
+      // One savepoint at a time on the connection, even when the callback runs calls side by side.
+      guarded: (fn) => {
+        const run = guard.then(() => this.savepoint(client, fn));
+        guard = run.catch(() => undefined);
+        return run;
+      },
+      lockKey: async (key) => void (await this.query(client, 'SELECT pg_advisory_xact_lock(hashtext(?))', [`${this.schema}:${key}`])),
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await body(session);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollbackErr: Error) => void (broken ??= rollbackErr));
+      throw err;
+    } finally {
+      ended = true;
+      client.removeListener('error', onError);
+      // A connection that failed is destroyed rather than handed to the next caller.
+      client.release(broken);
+    }
+  }
+
+  private async savepoint<T>(client: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
+    await client.query('SAVEPOINT tg_statement');
+    try {
+      const result = await fn();
+      await client.query('RELEASE SAVEPOINT tg_statement');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT tg_statement');
+      await client.query('RELEASE SAVEPOINT tg_statement');
+      throw err;
+    }
+  }
+
+  /** Runs `?`-style SQL as a named (server-side prepared) statement. */
+  private async query(target: QueryTarget, text: string, params: unknown[] = []): Promise<{ rows: PgRow[]; rowCount: number }> {
+    let config = this.named.get(text);
+    if (!config) {
+      config = { text: toNumberedParams(text) };
+      if (this.named.size < MAX_NAMED) {
+        config.name = `tg_${this.named.size + 1}`;
+        this.named.set(text, config);
+      }
+    }
+    const result = await target.query<PgRow>({ ...config, values: params });
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  }
+
+  getTrunk: StoreOps['getTrunk'] = (...a) => this.ops.getTrunk(...a);
+  listTrunks: StoreOps['listTrunks'] = (...a) => this.ops.listTrunks(...a);
+  listTrunksDueToOpen: StoreOps['listTrunksDueToOpen'] = (...a) => this.ops.listTrunksDueToOpen(...a);
+  upsertTrunk: StoreOps['upsertTrunk'] = (...a) => this.ops.upsertTrunk(...a);
+  addTrunkEvent: StoreOps['addTrunkEvent'] = (...a) => this.ops.addTrunkEvent(...a);
+  listTrunkEvents: StoreOps['listTrunkEvents'] = (...a) => this.ops.listTrunkEvents(...a);
+  markEventProcessed: StoreOps['markEventProcessed'] = (...a) => this.ops.markEventProcessed(...a);
+  getIncident: StoreOps['getIncident'] = (...a) => this.ops.getIncident(...a);
+  getOpenIncident: StoreOps['getOpenIncident'] = (...a) => this.ops.getOpenIncident(...a);
+  getLatestIncident: StoreOps['getLatestIncident'] = (...a) => this.ops.getLatestIncident(...a);
+  listOpenIncidents: StoreOps['listOpenIncidents'] = (...a) => this.ops.listOpenIncidents(...a);
+  listIncidents: StoreOps['listIncidents'] = (...a) => this.ops.listIncidents(...a);
+  insertIncident: StoreOps['insertIncident'] = (...a) => this.ops.insertIncident(...a);
+  updateIncident: StoreOps['updateIncident'] = (...a) => this.ops.updateIncident(...a);
+  enqueueDelivery: StoreOps['enqueueDelivery'] = (...a) => this.ops.enqueueDelivery(...a);
+  claimDeliveries: StoreOps['claimDeliveries'] = (...a) => this.ops.claimDeliveries(...a);
+  completeDelivery: StoreOps['completeDelivery'] = (...a) => this.ops.completeDelivery(...a);
+  retryDelivery: StoreOps['retryDelivery'] = (...a) => this.ops.retryDelivery(...a);
+  nextDeliveryDueAt: StoreOps['nextDeliveryDueAt'] = (...a) => this.ops.nextDeliveryDueAt(...a);
+  outboxDepth: StoreOps['outboxDepth'] = (...a) => this.ops.outboxDepth(...a);
+  listStuckDeliveries: StoreOps['listStuckDeliveries'] = (...a) => this.ops.listStuckDeliveries(...a);
+  addAudit: StoreOps['addAudit'] = (...a) => this.ops.addAudit(...a);
+  listAudit: StoreOps['listAudit'] = (...a) => this.ops.listAudit(...a);
+  listAlerts: StoreOps['listAlerts'] = (...a) => this.ops.listAlerts(...a);
+  raiseAlert: StoreOps['raiseAlert'] = (...a) => this.ops.raiseAlert(...a);
+  updateAlert: StoreOps['updateAlert'] = (...a) => this.ops.updateAlert(...a);
+  deleteAlert: StoreOps['deleteAlert'] = (...a) => this.ops.deleteAlert(...a);
+  claimAlerts: StoreOps['claimAlerts'] = (...a) => this.ops.claimAlerts(...a);
+  releaseAlerts: StoreOps['releaseAlerts'] = (...a) => this.ops.releaseAlerts(...a);
+  prune: StoreOps['prune'] = (...a) => this.ops.prune(...a);
+}
