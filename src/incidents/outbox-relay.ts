@@ -72,7 +72,9 @@ export class OutboxRelay {
 
   constructor(options: OutboxRelayOptions) {
     this.owner = options.owner ?? `relay-${randomUUID()}`;
-    this.o = { leaseMs: 60_000, batchSize: 32, concurrency: 16, pollMs: 1_000, backoff: { baseMs: 1_000, capMs: 60_000 }, random: Math.random, ...options };
+    // Options given as undefined take the default (a spread would let them erase it).
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as OutboxRelayOptions;
+    this.o = { leaseMs: 60_000, batchSize: 32, concurrency: 16, pollMs: 1_000, backoff: { baseMs: 1_000, capMs: 60_000 }, random: Math.random, ...given };
     this.delivery = new ServiceNowDelivery(options.servicenow);
     this.log = options.logger.child({ module: 'incidents/outbox' });
   }

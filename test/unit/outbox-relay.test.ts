@@ -141,6 +141,20 @@ describe('OutboxRelay', () => {
     expect(dead.owner).toBe('dead');
   });
 
+  it('takes the default lease when an option is given as undefined', async () => {
+    const t = setup();
+    await t.openIncident();
+    const create = t.servicenow.create.bind(t.servicenow);
+    t.servicenow.create = () => new Promise(() => undefined); // the first relay hangs inside its delivery
+    void t.relay('stuck', { leaseMs: undefined }).runOnce();
+    await t.clock.advance(0);
+    t.servicenow.create = create;
+    const other = t.relay('other');
+    expect(await other.runOnce()).toBe(0); // leased
+    await t.clock.advance(60_000);
+    expect(await other.runOnce()).toBe(1); // a NaN lease would never have run out
+  });
+
   it('drops an update for an incident that no longer exists in ServiceNow and goes on with the next', async () => {
     const t = setup();
     await t.store.insertIncident(incidentRow({ sysId: 'gone-sys-id', number: 'INC0000001' }));
