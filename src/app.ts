@@ -111,6 +111,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     servicenow: overrides.servicenowIncidents ?? upstream.servicenow,
     webhook: overrides.alertWebhook !== undefined ? overrides.alertWebhook : config.alertWebhookUrl ? new HttpAlertWebhook(config.alertWebhookUrl, 5_000) : null,
     mapping: incidentMapping,
+    isLeader: () => cluster.leadership.isLeader,
   });
   const monitor =
     overrides.monitor !== undefined

@@ -34,6 +34,8 @@ export interface IncidentPipelineDeps {
   registry: Registry;
   credentials: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
   servicenow: ServiceNowIncidents;
+  /** With several replicas: whether this one is the leader (decides the credential incident and alert). */
+  isLeader?: () => boolean;
   webhook: AlertWebhook | null;
   mapping: IncidentMapping;
 }
@@ -45,8 +47,9 @@ export function buildIncidentPipeline(deps: IncidentPipelineDeps): IncidentPipel
   const metrics = new IncidentMetrics(deps.registry, () => store.outboxDepth());
   const rotations = new RotationTracker(clock.now());
   const relay = new OutboxRelay({ store, servicenow: deps.servicenow, clock, logger, metrics, leaseMs: Math.max(60_000, 3 * config.actionTimeoutMs) });
-  const service = new IncidentService({ store, clock, logger, metrics, mapping, rotations, settings: config.incidents, onQueued: () => relay.wake() });
-  const alerts = new HelpdeskAlerts({ store, clock, logger, metrics, webhook: deps.webhook, alertAfterMs: config.alertAfterMs });
+  const decidesCredentials = deps.isLeader ?? (() => true);
+  const service = new IncidentService({ store, clock, logger, metrics, mapping, rotations, settings: config.incidents, onQueued: () => relay.wake(), decidesCredentials });
+  const alerts = new HelpdeskAlerts({ store, clock, logger, metrics, webhook: deps.webhook, alertAfterMs: config.alertAfterMs, decidesCredentials });
 
   let running = false;
   const { genesys, servicenow } = deps.credentials;

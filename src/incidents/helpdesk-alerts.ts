@@ -19,6 +19,11 @@ export interface HelpdeskAlertsOptions {
   checkMs?: number;
   /** Identifies this replica's claims on alert messages (default: random). */
   owner?: string;
+  /**
+   * Whether this replica raises and clears the ServiceNow-credentials alert (default: always). It rests
+   * on this replica's own broker, so with several replicas only the leader speaks for it.
+   */
+  decidesCredentials?: () => boolean;
   /** How long a claim on a message lasts if this replica dies while sending it (default 60 s). */
   sendLeaseMs?: number;
 }
@@ -90,7 +95,8 @@ export class HelpdeskAlerts {
       for (const stuck of await this.o.store.listStuckDeliveries(now - this.o.alertAfterMs)) {
         problems.set(`${DELIVERY_PREFIX}${stuck.correlationId}`, await this.describe(stuck, now));
       }
-      if (this.servicenowCredentials !== null) {
+      const decides = this.o.decidesCredentials?.() ?? true;
+      if (decides && this.servicenowCredentials !== null) {
         problems.set(SN_CREDENTIALS_KEY, `trunkgate cannot authenticate to ServiceNow (${this.servicenowCredentials}). Incidents wait in trunkgate until the ServiceNow credentials (SERVICENOW_* settings, the integration user's password and roles) are fixed.`);
       }
       const raised = new Map((await this.o.store.listAlerts()).map((r) => [r.key, r]));
@@ -98,6 +104,7 @@ export class HelpdeskAlerts {
         if (!raised.has(key)) await this.o.store.raiseAlert({ key, summary, raisedAt: now, raiseSentAt: null, clearedAt: null });
       }
       for (const r of raised.values()) {
+        if (r.key === SN_CREDENTIALS_KEY && !decides) continue;
         if (r.clearedAt === null && !problems.has(r.key)) await this.o.store.updateAlert(r.key, { clearedAt: now });
       }
       await this.notify(now);

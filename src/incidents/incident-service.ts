@@ -27,6 +27,12 @@ export interface IncidentServiceOptions {
   tickMs?: number;
   /** Trunk events, audit lines and processed event ids older than this are pruned (default 30 days). */
   retentionMs?: number;
+  /**
+   * Whether this replica decides about the Genesys credentials incident (default: always). Each replica
+   * only knows its own broker, so with several of them only the leader decides; otherwise a healthy
+   * replica would resolve what a failing one opened, and back again.
+   */
+  decidesCredentials?: () => boolean;
 }
 
 interface CredentialsHealth {
@@ -209,6 +215,7 @@ export class IncidentService implements TrunkSightingSink {
   private queueCredentialsReview(changed: boolean): Promise<void> {
     // One review at a time, in event order; a failed review is logged and retried by the next tick.
     this.credentialsWork = this.credentialsWork.then(async () => {
+      if (this.o.decidesCredentials && !this.o.decidesCredentials()) return;
       try {
         const effect = await this.withConflictRetry(() => this.o.store.transaction((tx) => this.reviewCredentials(tx, changed)));
         this.afterCommit(effect);

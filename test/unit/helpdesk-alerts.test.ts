@@ -104,6 +104,20 @@ describe('HelpdeskAlerts', () => {
     expect(h.webhook.messages).toHaveLength(1);
   });
 
+  it('with several replicas only the leader raises and clears the ServiceNow-credentials alert', async () => {
+    h = incidentHarness({ settings: { openAfterMs: 0 }, alertAfterMs: 0 });
+    const leader = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: h.webhook, alertAfterMs: 0, decidesCredentials: () => true });
+    const follower = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: h.webhook, alertAfterMs: 0, decidesCredentials: () => false });
+    await follower.servicenowCredentialsFailed('401'); // a follower's own broker: not its call
+    expect(h.webhook.messages).toHaveLength(0);
+    await leader.servicenowCredentialsFailed('401');
+    await follower.check(); // healthy as far as the follower knows, but it does not clear the leader's alert
+    await leader.check();
+    expect(h.webhook.messages).toHaveLength(1);
+    await leader.servicenowCredentialsRecovered();
+    expect(h.webhook.messages).toHaveLength(2);
+  });
+
   it('only logs when no ALERT_WEBHOOK_URL is configured', async () => {
     start();
     const silent = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: null, alertAfterMs: 120_000 });

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamUnavailableError } from '../../src/errors/app-error.js';
+import { defaultIncidentMappingYaml } from '../../src/incidents/default-incident-mapping.js';
+import { parseIncidentMapping } from '../../src/incidents/incident-mapping.js';
+import { IncidentService } from '../../src/incidents/incident-service.js';
 import { GENESYS_CREDENTIALS_CORRELATION_ID } from '../../src/incidents/incident-writer.js';
 import { incidentHarness, KEY, TRUNK } from '../support/incident-harness.js';
 
@@ -183,6 +186,23 @@ describe('IncidentService: Genesys credentials', () => {
     await h.clock.advance(301_000);
     expect(h.incidentsFor(GENESYS_CREDENTIALS_CORRELATION_ID).map((r) => r.state)).toEqual(['6']);
     expect((await h.store.listIncidents({ limit: 5 }))[0]).toMatchObject({ kind: 'credentials_failed', trunkId: null, open: false });
+  });
+
+  it('with several replicas only the leader decides: a healthy follower does not resolve what a failing leader opened', async () => {
+    start();
+    const follower = new IncidentService({
+      store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, mapping: parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'),
+      rotations: h.rotations, settings: h.settings, onQueued: () => h.relay.wake(), tickMs: 1_000, decidesCredentials: () => false,
+    });
+    follower.start();
+    try {
+      await h.service.credentialsFailed({ at: h.clock.now(), message: 'invalid_client', permanent: true });
+      await follower.credentialsRecovered(h.clock.now()); // its own broker is fine
+      await h.clock.advance(31_000 + 301_000);
+      expect(h.incidentsFor(GENESYS_CREDENTIALS_CORRELATION_ID).map((r) => r.state)).toEqual(['1']);
+    } finally {
+      await follower.stop();
+    }
   });
 
   it('opens nothing when the broker recovers within INCIDENT_OPEN_AFTER_MS', async () => {
