@@ -20,6 +20,8 @@ export interface LimiterConnectionTimeouts {
   connectMs: number;
   /** Every limiter call (a Lua script) is bounded by this: it is how long a caller waits on a black-holed Redis. */
   commandMs: number;
+  /** A connection that got no reply for this long is dropped and rebuilt (a half-open TCP connection). */
+  socketMs: number;
   maxReconnectDelayMs: number;
   /** How often an unreachable Redis is probed, and how often the replica count is refreshed (×5). */
   probeMs: number;
@@ -29,7 +31,7 @@ export interface LimiterConnectionTimeouts {
   keyTtlMs: number;
 }
 
-const DEFAULT_TIMEOUTS: LimiterConnectionTimeouts = { connectMs: 2_000, commandMs: 1_000, maxReconnectDelayMs: 2_000, probeMs: 1_000, heartbeatMs: 500, keyTtlMs: 2 * 3_600_000 };
+const DEFAULT_TIMEOUTS: LimiterConnectionTimeouts = { connectMs: 2_000, commandMs: 1_000, socketMs: 2_000, maxReconnectDelayMs: 2_000, probeMs: 1_000, heartbeatMs: 500, keyTtlMs: 2 * 3_600_000 };
 const PRESENCE_EVERY_PROBES = 5;
 
 /**
@@ -82,6 +84,7 @@ export class LimiterConnection implements SharedLimiterSource {
       keyPrefix: options.keyPrefix,
       connectTimeout: this.t.connectMs,
       commandTimeout: this.t.commandMs,
+      socketTimeout: this.t.socketMs,
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,

@@ -176,6 +176,19 @@ describe.skipIf(!redisUrl)('shared rate limits on Redis (bottleneck clustering)'
     expect(a.log.lines().map((l) => l.message)).toContain('redis reachable again: rate limits are shared by all replicas again');
   });
 
+  it('a limiter closed while Redis is unreachable goes quietly (bottleneck alone would leave an unhandled rejection)', async () => {
+    const proxy = track(await CuttableProxy.forUrl(redisUrl!).start());
+    const a = await replica({ url: proxy.url(redisUrl!) });
+    const limiter = a.limiters({ id: 'bucket', upstream: 'servicenow', reservoir: 10 });
+    await limiter.schedule({ weight: 1 }, async () => undefined);
+    await proxy.cut('refuse');
+    await eventually(() => expect(a.limits.up).toBe(false));
+    await limiter.stop();
+    await limiter.disconnect(false);
+    // vitest fails the run on an unhandled rejection; give one the time to surface.
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
   it('Redis black-holed: a call waits about one command timeout, then the local share serves it', async () => {
     const proxy = track(await CuttableProxy.forUrl(redisUrl!).start());
     const a = await replica({ url: proxy.url(redisUrl!), timeouts: { commandMs: 300 } });

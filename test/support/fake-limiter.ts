@@ -1,6 +1,6 @@
 import type Bottleneck from 'bottleneck';
 import type { SharedLimiter, SharedLimiterStatus } from '../../src/upstream/failover-limiter.js';
-import type { Limiter, LimiterOptions, LimiterSettings } from '../../src/upstream/limiter-factory.js';
+import type { LimiterOptions, LimiterSettings } from '../../src/upstream/limiter-factory.js';
 
 /**
  * A limiter that grants slots while its reservoir lasts (no reservoir = unlimited), queues the rest in
@@ -151,4 +151,3 @@ export class FakeSharedStatus implements SharedLimiterStatus {
   }
 }
 
-export type { Limiter };
