@@ -174,10 +174,12 @@ export class LimiterConnection implements SharedLimiterSource {
     if (this.closed) return;
     this.closed = true;
     this.timer?.cancel();
-    if (this.healthy) await this.client.zrem('limits:replicas', this.member).catch(() => undefined);
+    const wasUp = this.healthy;
     this.healthy = false;
-    // Clears every limiter's heartbeat and marks the connection terminated before dropping both sockets.
-    await this.bottleneck.disconnect(false);
+    if (wasUp) await this.client.zrem('limits:replicas', this.member).catch(() => undefined);
+    // Clears every limiter's heartbeat and marks the connection terminated. Reachable, QUIT: its answer
+    // comes after every command sent before it, so nothing this replica sent lands in Redis later.
+    if (!wasUp || !(await this.bottleneck.disconnect(true).then(() => true, () => false))) await this.bottleneck.disconnect(false);
   }
 
   private tick(): void {
