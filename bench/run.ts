@@ -8,6 +8,7 @@ import { clusterRotationBench } from './cluster-rotation.js';
 import { failoverBench } from './failover.js';
 import { overheadBench } from './overhead.js';
 import { incidentsBench } from './incidents.js';
+import { limitsBench } from './limits.js';
 import { rotationBench } from './rotation.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   'cluster-rotation': clusterRotationBench,
   overhead: overheadBench,
   incidents: incidentsBench,
+  limits: limitsBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -6,6 +6,7 @@ import type { ActionService } from './actions/action-service.js';
 import { buildActions } from './actions/build-actions.js';
 import type { Config } from './config/config.js';
 import { buildCluster } from './cluster/build-cluster.js';
+import { LimiterConnection } from './cluster/limiter-connection.js';
 import type { LeaderLease } from './cluster/leader-lease.js';
 import type { RedisConnection } from './cluster/redis-connection.js';
 import { buildCredentials, buildUpstreamHttp } from './credentials/build-credentials.js';
@@ -32,7 +33,9 @@ import { createTrunkMonitor, type TrunkMonitor } from './monitor/trunk-monitor.j
 import { GenesysNotificationsClient } from './upstream/genesys-notifications-client.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { buildUpstreamClients, type UpstreamClients } from './upstream/build-upstream-clients.js';
+import { failoverLimiterFactory } from './upstream/failover-limiter.js';
 import { limiterFactory } from './upstream/limiter-factory.js';
+import { LimiterMetrics } from './upstream/limiter-metrics.js';
 import { VERSION } from './version.js';
 
 /** Pieces a test (or the sandbox) may swap; everything else is built from config. */
@@ -92,10 +95,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const httpMetrics = new HttpMetrics(registry);
   const clock = overrides.clock ?? systemClock;
   const http = buildUpstreamHttp(config);
+  // With REDIS_URL the upstream budgets are shared by all replicas (bottleneck clustering on its own
+  // connection), each limiter falling back to this replica's share while Redis cannot be reached.
+  const limits = config.redisUrl ? new LimiterConnection({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock, logger }) : undefined;
   const cluster = await buildCluster({ config, clock, logger, registry, tokenStore: overrides.tokenStore, leadership: overrides.leadership });
   const credentials = overrides.credentials ?? buildCredentials({ config, http, clock, logger, registry, store: cluster.tokenStore });
-  // Issue 6 passes a bottleneck Redis connection here (REDIS_URL) so replicas share the budgets.
-  const limiters = limiterFactory();
+  await limits?.waitUntilUp(2_000);
+  const limiters = limits ? failoverLimiterFactory({ source: limits, local: limiterFactory(), metrics: new LimiterMetrics(registry) }) : limiterFactory();
   const upstream = buildUpstreamClients({ config, http, credentials, clock, logger, registry, limiters });
   // Mappings first: a broken one stops start-up before anything is opened.
   const actions = overrides.actions ?? buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream, clock });
@@ -137,6 +143,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     { name: 'genesys-token', check: () => credentials.genesys.ready() },
     { name: 'servicenow-credentials', check: () => credentials.servicenow.ready() },
     ...(cluster.readiness ? [cluster.readiness] : []),
+    // Reported, never failed: without Redis each replica paces on its own share.
+    ...(limits ? [{ name: 'rate-limits', check: async () => ({ ok: true, detail: limits.describe() }) }] : []),
   ];
   const auth = new CallerAuthenticator(config.gatewayAuth);
   const startedAt = Date.now();
@@ -196,6 +204,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await incidents.stop(Math.min(5_000, config.shutdownGraceMs));
       for (const component of background) component.stop();
       await upstream.close();
+      await limits?.close();
       if (!overrides.store) await store.close();
       await cluster.close();
     },

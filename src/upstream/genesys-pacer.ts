@@ -42,9 +42,9 @@ export class GenesysPacer implements UpstreamPacer {
 
   constructor(deps: { limiters: LimiterFactory; clock: Clock; allowedPerMinute: number }) {
     this.settings = bucketFor(deps.allowedPerMinute);
-    this.limiter = deps.limiters({ id: 'genesys-api', ...this.limiterOptions(this.settings), reservoir: this.settings.burst });
+    this.limiter = deps.limiters({ id: 'genesys-api', upstream: 'genesys', ...this.limiterOptions(this.settings), reservoir: this.settings.burst });
     // 1 slot at a time at Genesys' real 300/min; up to 100 when a resource allows thousands per minute.
-    this.lease = new SlotLease(this.limiter, deps.clock, () => Math.min(100, Math.max(1, Math.floor(this.settings.burst / 20))));
+    this.lease = new SlotLease(() => this.limiter, deps.clock, () => Math.min(100, Math.max(1, Math.floor(this.settings.burst / 20))));
   }
 
   acquire(deadline: Deadline, operation: string): Promise<void> | void {
@@ -61,10 +61,11 @@ export class GenesysPacer implements UpstreamPacer {
     if (allowed === undefined || allowed < 1 || allowed === this.settings.allowedPerMinute) return;
     const previous = this.settings;
     this.settings = bucketFor(allowed);
-    // Going up, the bigger burst is usable at once; going down, what is left in the bucket may already
-    // be too much for the new window, so it is emptied and refills at the new pace.
-    const reservoir = this.settings.burst > previous.burst ? this.settings.burst : 0;
-    void this.limiter.updateSettings({ ...this.limiterOptions(this.settings), reservoir });
+    // Going down, what is left in the bucket may already be too much for the new window, so it is emptied
+    // and refills at the new pace. Going up, it only refills faster and higher: filling it at once would,
+    // with several replicas sharing the bucket, add a burst for every replica that sees the new figure.
+    const down = this.settings.burst < previous.burst;
+    void this.limiter.updateSettings({ ...this.limiterOptions(this.settings), ...(down ? { reservoir: 0 } : {}) }).catch(() => undefined);
   }
 
   describe(): Record<string, unknown> {

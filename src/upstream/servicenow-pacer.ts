@@ -14,10 +14,16 @@ const HOUR_MS = 3_600_000;
  * `X-RateLimit-Reset` (unix seconds) — FACTS.md. The budget is the smaller of
  * SERVICENOW_RATE_LIMIT_PER_HOUR and 90 % of the announced limit; with neither there is no budget
  * and calls go out without touching a limiter at all (the common case, and the fast one).
+ *
+ * Each window has a bucket of its own (`servicenow-api:<window end>`): with replicas sharing buckets
+ * through Redis, the first replica to reach a window creates its bucket full and the others join it, so
+ * the hourly refill happens once for the cluster, never once per replica. The bucket's fill is always
+ * derived as budget − calls made in the window (counted by the bucket), so any replica can apply a new
+ * budget and they all arrive at the same figure.
  */
 export class ServiceNowPacer implements UpstreamPacer {
-  private limiter: Limiter | undefined;
-  private lease: SlotLease | undefined;
+  private window: { end: number; limiter: Limiter } | undefined;
+  private readonly lease: SlotLease;
   private announced: number | undefined;
   private budget: number | undefined;
   /** Wall-clock ms when the current window ends and the budget is whole again. */
@@ -26,13 +32,16 @@ export class ServiceNowPacer implements UpstreamPacer {
 
   constructor(private readonly deps: { limiters: LimiterFactory; clock: Clock; budgetPerHour?: number }) {
     this.windowEnd = this.nextHour();
-    this.retune();
+    // A thousandth of the hourly budget per lease (at most 100): 1 for budgets under 2000 an hour.
+    this.lease = new SlotLease(() => this.window!.limiter, deps.clock, () => Math.min(100, Math.max(1, Math.floor((this.budget ?? 1) / 1000))));
+    this.budget = this.targetBudget();
+    if (this.budget !== undefined) this.openWindow('lower');
   }
 
   acquire(deadline: Deadline, operation: string): Promise<void> | void {
-    const limiter = this.limiter;
+    const limiter = this.window?.limiter;
     // No budget known: nothing to wait for, and no promise to make on the hot path.
-    if (!limiter || this.lease!.tryTake()) return;
+    if (!limiter || this.lease.tryTake()) return;
     return this.acquireFrom(limiter, deadline, operation);
   }
 
@@ -44,61 +53,75 @@ export class ServiceNowPacer implements UpstreamPacer {
         { message: `servicenow ${operation} was not sent`, upstream: 'servicenow', operation },
       ]);
     }
-    return this.lease!.take(deadline, { upstream: 'servicenow', operation, retryAfterMs });
+    return this.lease.take(deadline, { upstream: 'servicenow', operation, retryAfterMs });
   }
 
   observe(_status: number, headers: Record<string, unknown>): void {
     const limit = headerNumber(headers, 'x-ratelimit-limit');
     const resetSec = headerNumber(headers, 'x-ratelimit-reset');
+    let moved = false;
     if (resetSec !== undefined && resetSec * 1000 > this.deps.clock.now() && Math.abs(resetSec * 1000 - this.windowEnd) >= 1_000) {
       this.windowEnd = resetSec * 1000;
-      this.scheduleRefill();
+      moved = true;
     }
-    if (limit !== undefined && limit >= 1 && limit !== this.announced) {
-      this.announced = limit;
-      this.retune();
-    }
+    if (limit !== undefined && limit >= 1 && limit !== this.announced) this.announced = limit;
+    const budget = this.targetBudget();
+    const changed = budget !== this.budget;
+    this.budget = budget;
+    if (budget === undefined) return;
+    // The window ServiceNow announces is the one every replica will key its bucket on: join it now.
+    if (!this.window || moved) this.openWindow(changed ? 'set' : 'lower');
+    else if (changed) void this.reconcile(this.window.limiter, 'set');
   }
 
   describe(): Record<string, unknown> {
-    return { paced: this.limiter !== undefined, budgetPerHour: this.budget ?? null, announcedPerHour: this.announced ?? null, windowEndsAt: new Date(this.windowEnd).toISOString() };
+    return { paced: this.window !== undefined, budgetPerHour: this.budget ?? null, announcedPerHour: this.announced ?? null, windowEndsAt: new Date(this.windowEnd).toISOString() };
   }
 
   async close(): Promise<void> {
     this.refillTimer?.cancel();
-    await this.limiter?.disconnect(false);
+    await this.window?.limiter.disconnect(false);
   }
 
-  private retune(): void {
+  private targetBudget(): number | undefined {
     const fromInstance = this.announced === undefined ? undefined : Math.max(1, Math.floor(this.announced * SERVICENOW_HEADROOM));
     const candidates = [this.deps.budgetPerHour, fromInstance].filter((n): n is number => n !== undefined);
-    const budget = candidates.length > 0 ? Math.min(...candidates) : undefined;
-    if (budget === this.budget) return;
-    const previous = this.budget;
-    this.budget = budget;
+    return candidates.length > 0 ? Math.min(...candidates) : undefined;
+  }
+
+  /**
+   * Switches to the bucket of the window ending at `windowEnd`, created full if no replica has it yet.
+   * `lower` brings a bucket another replica created with a bigger budget down to ours; `set` applies a
+   * budget this replica has just learned, up or down.
+   */
+  private openWindow(mode: 'set' | 'lower'): void {
+    const old = this.window;
+    const limiter = this.deps.limiters({ id: `servicenow-api:${Math.round(this.windowEnd / 1000)}`, upstream: 'servicenow', reservoir: this.budget });
+    this.window = { end: this.windowEnd, limiter };
+    void this.reconcile(limiter, mode);
+    // Callers still waiting on the old window's empty bucket are let go; their leases retry on the new one.
+    if (old) void old.limiter.stop().then(() => old.limiter.disconnect(false)).catch(() => undefined);
+    this.scheduleRefill();
+  }
+
+  /** Makes the bucket hold budget − calls made in its window (reads are not atomic: a call or two may slip past). */
+  private async reconcile(limiter: Limiter, mode: 'set' | 'lower'): Promise<void> {
+    const budget = this.budget;
     if (budget === undefined) return;
-    if (!this.limiter) {
-      this.limiter = this.deps.limiters({ id: 'servicenow-api', reservoir: budget });
-      // A thousandth of the hourly budget per lease (at most 100): 1 for budgets under 2000 an hour.
-      this.lease = new SlotLease(this.limiter, this.deps.clock, () => Math.min(100, Math.max(1, Math.floor((this.budget ?? 1) / 1000))));
-      this.scheduleRefill();
-      return;
+    try {
+      const [left, done, running] = await Promise.all([limiter.currentReservoir(), limiter.done(), limiter.running()]);
+      const target = Math.max(0, budget - done - running);
+      if (mode === 'set' ? left !== target : left === null || left > target) await limiter.updateSettings({ reservoir: target });
+    } catch {
+      // A limiter that cannot be read reports that itself (the shared one falls back); the bucket keeps its fill.
     }
-    // Keep what this window has already spent: the new budget minus the calls made so far.
-    const limiter = this.limiter;
-    void limiter.currentReservoir().then((left) => {
-      const spent = (previous ?? budget) - (left ?? 0);
-      return limiter.updateSettings({ reservoir: Math.max(0, budget - spent) });
-    });
   }
 
   private scheduleRefill(): void {
-    if (!this.limiter) return;
     this.refillTimer?.cancel();
     this.refillTimer = this.deps.clock.setTimer(this.windowEnd - this.deps.clock.now(), () => {
       this.windowEnd = Math.max(this.windowEnd + HOUR_MS, this.nextHour());
-      if (this.budget !== undefined) void this.limiter?.updateSettings({ reservoir: this.budget });
-      this.scheduleRefill();
+      this.openWindow('lower');
     });
   }
 

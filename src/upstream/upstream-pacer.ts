@@ -77,7 +77,8 @@ export class SlotLease {
   private pending: Promise<void> | undefined;
 
   constructor(
-    private readonly limiter: Limiter,
+    /** The limiter to lease from now (a pacer may switch limiters, e.g. at the end of an hourly window). */
+    private readonly limiter: () => Limiter,
     private readonly clock: Clock,
     private readonly size: () => number,
     private readonly ttlMs = 1_000,
@@ -96,7 +97,7 @@ export class SlotLease {
     while (!this.tryTake()) {
       if (!this.pending) {
         const size = Math.max(1, Math.floor(this.size()));
-        this.pending = slotWithin(this.limiter, deadline, this.clock, { ...what, weight: size })
+        this.pending = slotWithin(this.limiter(), deadline, this.clock, { ...what, weight: size })
           .then(() => {
             this.permits = size;
             this.expiresAt = this.clock.monotonic() + this.ttlMs;
@@ -108,7 +109,7 @@ export class SlotLease {
       try {
         await this.pending;
       } catch (err) {
-        // Another caller's lease request gave up at its deadline; ours may still have time.
+        // Another caller's lease request gave up at its deadline, or its limiter was retired; ours may still have time.
         if (deadline.expired()) throw err;
       }
     }

@@ -1,52 +1,12 @@
-import type Bottleneck from 'bottleneck';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { Deadline } from '../../src/upstream/deadline.js';
 import { bucketFor, GenesysPacer } from '../../src/upstream/genesys-pacer.js';
-import type { Limiter, LimiterOptions } from '../../src/upstream/limiter-factory.js';
 import { ServiceNowPacer } from '../../src/upstream/servicenow-pacer.js';
+import { fakeLimiters as factory } from '../support/fake-limiter.js';
 
-/** A limiter that grants slots while its reservoir lasts and records every setting it is given. */
-class FakeLimiter implements Limiter {
-  settings: Array<Record<string, unknown>> = [];
-  reservoir: number | null;
-  queued: Array<() => void> = [];
-
-  constructor(readonly options: LimiterOptions) {
-    this.reservoir = options.reservoir ?? null;
-  }
-
-  scheduled: number[] = [];
-
-  async schedule<R>(options: { weight?: number }, fn: () => PromiseLike<R>): Promise<R> {
-    const weight = options.weight ?? 1;
-    this.scheduled.push(weight);
-    while (this.reservoir !== null && this.reservoir < weight) await new Promise<void>((r) => this.queued.push(r));
-    if (this.reservoir !== null) this.reservoir -= weight;
-    return fn();
-  }
-
-  updateSettings(options: Bottleneck.ConstructorOptions): void {
-    this.settings.push({ ...options });
-    if (options.reservoir !== undefined) this.reservoir = options.reservoir;
-    while (this.reservoir !== null && this.reservoir > 0 && this.queued.length > 0) this.queued.shift()!();
-  }
-
-  async currentReservoir(): Promise<number | null> {
-    return this.reservoir;
-  }
-
-  counts(): Bottleneck.Counts {
-    return { RECEIVED: 0, QUEUED: this.queued.length, RUNNING: 0, EXECUTING: 0 };
-  }
-
-  async disconnect(): Promise<void> {}
-}
-
-function factory() {
-  const made: FakeLimiter[] = [];
-  return { made, limiters: (o: LimiterOptions) => { const l = new FakeLimiter(o); made.push(l); return l; } };
-}
+/** Lets the promise jobs started so far (a pacer's background reads and writes) run. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('Genesys pacing', () => {
   it('never lets more than 90 % of the allowed rate through in any 60 s window', () => {
@@ -61,13 +21,15 @@ describe('Genesys pacing', () => {
   it('starts at 300 per minute and follows inin-ratelimit-allowed down and up', async () => {
     const { made, limiters } = factory();
     const pacer = new GenesysPacer({ limiters, clock: new ManualClock(), allowedPerMinute: 300 });
-    expect(made[0]!.options).toMatchObject({ id: 'genesys-api', reservoir: 27, reservoirIncreaseAmount: 4, reservoirIncreaseInterval: 1_000, reservoirIncreaseMaximum: 27 });
+    expect(made[0]!.options).toMatchObject({ id: 'genesys-api', upstream: 'genesys', reservoir: 27, reservoirIncreaseAmount: 4, reservoirIncreaseInterval: 1_000, reservoirIncreaseMaximum: 27 });
     pacer.observe(200, { 'inin-ratelimit-allowed': '180' });
     expect(made[0]!.settings.at(-1)).toMatchObject({ reservoir: 0, reservoirIncreaseMaximum: 16 });
     pacer.observe(200, { 'inin-ratelimit-allowed': '180' });
     expect(made[0]!.settings).toHaveLength(1);
     pacer.observe(200, { 'inin-ratelimit-allowed': '6000' });
-    expect(made[0]!.settings.at(-1)).toMatchObject({ reservoir: 540, reservoirIncreaseMaximum: 540, reservoirIncreaseAmount: 81 });
+    // Going up the bucket only refills faster and higher: with replicas sharing it, filling it at once
+    // would add a burst for every replica that sees the new figure.
+    expect(made[0]!.settings.at(-1)).toEqual({ reservoirIncreaseMaximum: 540, reservoirIncreaseAmount: 81, reservoirIncreaseInterval: 1_000 });
     expect(pacer.describe()).toMatchObject({ allowedPerMinute: 6000 });
   });
 
@@ -78,6 +40,7 @@ describe('Genesys pacing', () => {
     for (let i = 0; i < 3; i += 1) await pacer.acquire(Deadline.after(clock, 1_000), 'GET trunk');
     expect(made[0]!.scheduled).toEqual([1, 1, 1]);
     pacer.observe(200, { 'inin-ratelimit-allowed': '1000000' });
+    made[0]!.refill(1_000);
     for (let i = 0; i < 250; i += 1) await pacer.acquire(Deadline.after(clock, 1_000), 'GET trunk');
     expect(made[0]!.scheduled.slice(3)).toEqual([100, 100, 100]);
     // Leased slots expire after a second: slots counted in one window are not spent much later.
@@ -107,20 +70,61 @@ describe('ServiceNow pacing', () => {
     expect(pacer.describe()).toMatchObject({ paced: false });
   });
 
-  it('adopts 90 % of X-RateLimit-Limit, keeps what the window already spent, and refills at X-RateLimit-Reset', async () => {
+  it('adopts 90 % of X-RateLimit-Limit, keeps what the window already spent, and opens a full bucket for the next window', async () => {
     const { made, limiters } = factory();
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 10, 30));
     const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: 5_000 });
-    expect(made[0]!.options).toMatchObject({ id: 'servicenow-api', reservoir: 5_000 });
+    const elevenSec = Date.UTC(2026, 0, 1, 11) / 1000;
+    expect(made[0]!.options).toMatchObject({ id: `servicenow-api:${elevenSec}`, upstream: 'servicenow', reservoir: 5_000 });
     const deadline = Deadline.after(clock, 1_000);
     for (let i = 0; i < 10; i += 1) await pacer.acquire(deadline, 'GET incident');
-    const resetSec = Date.UTC(2026, 0, 1, 11) / 1000;
-    pacer.observe(200, { 'x-ratelimit-limit': '1000', 'x-ratelimit-reset': String(resetSec) });
-    await clock.advance(0);
+    pacer.observe(200, { 'x-ratelimit-limit': '1000', 'x-ratelimit-reset': String(elevenSec) });
+    await settle();
     expect(made[0]!.reservoir).toBe(900 - 10);
     expect(pacer.describe()).toMatchObject({ budgetPerHour: 900, announcedPerHour: 1000, windowEndsAt: '2026-01-01T11:00:00.000Z' });
     await clock.advance(30 * 60_000);
-    expect(made[0]!.reservoir).toBe(900);
+    await settle();
+    expect(made).toHaveLength(2);
+    expect(made[1]!.options).toMatchObject({ id: `servicenow-api:${elevenSec + 3_600}`, reservoir: 900 });
+    expect(made[1]!.reservoir).toBe(900);
+    expect(made[0]!.stopped).toBe(true);
+    expect(made[0]!.disconnected).toBe(true);
+  });
+
+  it('joining a window whose bucket another replica made with a bigger budget brings it down to budget − calls made', async () => {
+    const { made, limiters } = factory();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 10, 30));
+    // As the shared bucket looks to a replica joining it: made with 5000 by another replica, 40 calls made.
+    const joined = (o: Parameters<typeof limiters>[0]) => Object.assign(limiters(o), { reservoir: 4_960, doneWeight: 40 });
+    new ServiceNowPacer({ limiters: joined, clock, budgetPerHour: 900 });
+    await settle();
+    expect(made[0]!.settings).toEqual([{ reservoir: 860 }]);
+  });
+
+  it('a replica joining a bucket that matches its budget leaves it alone (no reset, no double)', async () => {
+    const { made, limiters } = factory();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 10, 30));
+    const joined = (o: Parameters<typeof limiters>[0]) => Object.assign(limiters(o), { reservoir: 860, doneWeight: 40 });
+    new ServiceNowPacer({ limiters: joined, clock, budgetPerHour: 900 });
+    await settle();
+    expect(made[0]!.settings).toEqual([]);
+  });
+
+  it('moves to the bucket of the window ServiceNow announces, and callers waiting on the old one get a slot from the new one', async () => {
+    const { made, limiters } = factory();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 10, 30));
+    const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: 2 });
+    await pacer.acquire(Deadline.after(clock, 60_000), 'GET incident');
+    await pacer.acquire(Deadline.after(clock, 60_000), 'GET incident');
+    // Spent; the window ends in 30 min, so a caller with a long deadline waits.
+    const waiting = pacer.acquire(Deadline.after(clock, 3_600_000), 'GET incident');
+    await settle();
+    expect(made[0]!.queued).toBe(1);
+    const resetSec = Date.UTC(2026, 0, 1, 10, 45) / 1000;
+    pacer.observe(200, { 'x-ratelimit-reset': String(resetSec) });
+    await waiting;
+    expect(made[1]!.options).toMatchObject({ id: `servicenow-api:${resetSec}` });
+    expect(made[1]!.scheduled).toEqual([1]);
   });
 
   it('answers rate_limited at once, with Retry-After up to the window end, when the budget is spent', async () => {
