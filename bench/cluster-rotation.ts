@@ -2,6 +2,9 @@
 // over three trunkgate apps in this process, 10 s tokens, 1 s propagation lag. Figures: caller errors,
 // token requests vs tokens used cluster-wide, and how many of those tokens every replica used.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createApp, type TrunkgateApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/log/logger.js';
@@ -34,7 +37,9 @@ export async function clusterRotationBench(): Promise<Record<string, unknown>> {
   });
   const apps: TrunkgateApp[] = [];
   for (let i = 0; i < REPLICAS; i += 1) {
-    const app = await createApp(config, { logger: createLogger({ level: 'error' }), processMetrics: false });
+    // Each replica its own SQLite file (one process per DATA_DIR); what they share here is Redis.
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `trunkgate-bench-replica-${i}-`));
+    const app = await createApp({ ...config, dataDir }, { logger: createLogger({ level: 'error' }), processMetrics: false, monitor: null });
     await app.listen(0, '127.0.0.1');
     apps.push(app);
   }
