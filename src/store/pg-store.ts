@@ -26,6 +26,12 @@ export interface PgStoreOptions {
 
 /** Errors after which a transaction is simply run again (deadlock_detected, serialization_failure). */
 const RETRYABLE = new Set(['40P01', '40001']);
+/**
+ * The server ended the connection before our statement ran (admin_shutdown: a restart, a failover,
+ * pg_terminate_backend; crash_shutdown; cannot_connect_now). Nothing was executed, so the statement or
+ * transaction is run again on another connection; each dead idle connection of the pool costs one try.
+ */
+const DEAD_CONNECTION = new Set(['57P01', '57P02', '57P03']);
 const MAX_ATTEMPTS = 3;
 /** Statements given a server-side prepared name; generated texts beyond this run unnamed. */
 const MAX_NAMED = 500;
@@ -123,7 +129,9 @@ export class PgStore implements Store {
       try {
         return await this.attempt(body);
       } catch (err) {
-        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+        const code = (err as { code?: string }).code ?? '';
+        const retry = (RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) || (DEAD_CONNECTION.has(code) && attempt <= this.deadConnectionTries());
+        if (!retry) throw err;
       }
     }
   }
@@ -187,8 +195,19 @@ export class PgStore implements Store {
         this.named.set(text, config);
       }
     }
-    const result = await target.query<PgRow>({ ...config, values: params });
-    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const result = await target.query<PgRow>({ ...config, values: params });
+        return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+      } catch (err) {
+        // Only a statement of its own on the pool is run again; inside a transaction the whole transaction is.
+        if (target !== this.pool || !DEAD_CONNECTION.has((err as { code?: string }).code ?? '') || attempt > this.deadConnectionTries()) throw err;
+      }
+    }
+  }
+
+  private deadConnectionTries(): number {
+    return (this.pool.options.max ?? 10) + 1;
   }
 
   getTrunk: StoreOps['getTrunk'] = (...a) => this.ops.getTrunk(...a);
