@@ -8,6 +8,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { DEMO_USER } from '../src/sim/servicenow/index.js';
 import { startChild, type Child } from './support/child.js';
+import { pacedLoad } from './support/paced-load.js';
 import { BENCH_API_KEY, buildDist, startTrunkgate, upstreamEnv as envFor } from './support/trunkgate-under-test.js';
 import { percentile, round } from './stats.js';
 
@@ -31,7 +32,7 @@ interface Target {
   headers: Record<string, string>;
 }
 
-async function load(target: Target, body: string, options: { seconds: number; connections: number; rate?: number }): Promise<LoadResult> {
+async function load(target: Target, body: string, options: { seconds: number; connections: number }): Promise<LoadResult> {
   const latencies: number[] = [];
   const cpuBefore = target.child.cpuMs();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -43,7 +44,6 @@ async function load(target: Target, body: string, options: { seconds: number; co
         body,
         connections: options.connections,
         duration: options.seconds,
-        ...(options.rate ? { overallRate: options.rate } : {}),
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
@@ -54,6 +54,22 @@ async function load(target: Target, body: string, options: { seconds: number; co
   });
   const requests = result.requests.total;
   return { cpuMsPerRequest: (target.child.cpuMs() - cpuBefore) / Math.max(1, requests), requests, rps: requests / options.seconds, errors: result.errors + result.timeouts, non2xx: result.non2xx, latencies };
+}
+
+/** The fixed-rate phase: requests evenly paced (open loop), latency from when each was due. */
+async function paced(target: Target, body: string, options: { seconds: number; rate: number }): Promise<LoadResult & { maxSendLagMs: number }> {
+  const cpuBefore = target.child.cpuMs();
+  const r = await pacedLoad({ url: target.url, headers: { 'Content-Type': 'application/json', ...target.headers }, body, ratePerSec: options.rate, seconds: options.seconds });
+  const ok = r.samples.filter((s) => s.status === 200);
+  return {
+    cpuMsPerRequest: (target.child.cpuMs() - cpuBefore) / Math.max(1, r.sent),
+    requests: r.sent,
+    rps: r.sent / options.seconds,
+    errors: r.errors - (r.samples.length - ok.length),
+    non2xx: r.samples.length - ok.length,
+    latencies: ok.map((s) => s.ms),
+    maxSendLagMs: r.maxSendLagMs,
+  };
 }
 
 function merged(rs: LoadResult[]): LoadResult {
@@ -139,9 +155,9 @@ export async function overheadBench(): Promise<Record<string, unknown>> {
     }
     const maxOf = Object.fromEntries(names.map((n) => [n, merged(max[n])])) as Record<keyof typeof targets, LoadResult>;
 
-    process.stdout.write(`${RATE} req/s…\n`);
-    const fixed = {} as Record<keyof typeof targets, LoadResult>;
-    for (const name of names) fixed[name] = await load(targets[name], body, { seconds: PHASE_SEC, connections: 16, rate: RATE });
+    process.stdout.write(`${RATE} req/s, evenly paced…\n`);
+    const fixed = {} as Record<keyof typeof targets, LoadResult & { maxSendLagMs: number }>;
+    for (const name of names) fixed[name] = await paced(targets[name], body, { seconds: PHASE_SEC, rate: RATE });
     clearInterval(sampler);
     const memory = trunkgate.memory();
 
@@ -168,6 +184,8 @@ export async function overheadBench(): Promise<Record<string, unknown>> {
         proxy: summary(fixed.proxy),
         stackFloor: summary(fixed.stackFloor),
         trunkgate: summary(fixed.trunkgate),
+        loadGenerator: 'open loop, one request every 1000/rate ms, latency from when it was due (bench/support/paced-load.ts)',
+        generatorMaxLagMs: Object.fromEntries(names.map((n) => [n, round(fixed[n].maxSendLagMs)])),
         addedP50Ms: round(percentile(fixed.trunkgate.latencies, 50) - percentile(fixed.proxy.latencies, 50)),
         addedP99Ms: round(addedP99),
         target: '<= 2 ms added p99',
