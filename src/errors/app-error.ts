@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   upstream_unavailable: 503,
   upstream_timeout: 504,
+  store_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -149,6 +150,19 @@ export class UpstreamUnavailableError extends AppError {
 export class UpstreamTimeoutError extends AppError {
   constructor(message: string, evidence: UpstreamEvidence, cause?: unknown) {
     super('upstream_timeout', message, { details: [evidenceDetail(evidence)], cause });
+  }
+}
+
+/** Seconds a caller is asked to wait before resending what the unreachable store could not record. */
+export const STORE_RETRY_AFTER_SEC = 5;
+
+/**
+ * The store cannot be reached (PostgreSQL down, restarting or out of connections): nothing was
+ * recorded, so resending later is safe. The message names the engine, never its address.
+ */
+export class StoreUnavailableError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('store_unavailable', message, { headers: { 'Retry-After': String(STORE_RETRY_AFTER_SEC) }, cause });
   }
 }
 

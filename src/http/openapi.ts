@@ -16,7 +16,7 @@ function errorResponses(codes: number[]): Record<string, unknown> {
     429: 'rate_limited (see Retry-After)',
     500: 'internal',
     502: 'upstream_error',
-    503: 'upstream_unavailable',
+    503: 'upstream_unavailable, or store_unavailable (see Retry-After)',
     504: 'upstream_timeout',
   };
   return Object.fromEntries(codes.map((c) => [String(c), { description: text[c], content: { 'application/json': { schema: errorRef } } }]));

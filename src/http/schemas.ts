@@ -1,3 +1,5 @@
+import { ERROR_STATUS, type ErrorCode } from '../errors/app-error.js';
+
 /** JSON Schemas of our own responses; the OpenAPI document and the tests both use these. */
 export const errorResponseSchema = {
   type: 'object',
@@ -11,11 +13,7 @@ export const errorResponseSchema = {
       properties: {
         code: {
           type: 'string',
-          enum: [
-            'invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'unknown_action', 'not_found',
-            'payload_too_large', 'unsupported_media_type', 'rate_limited', 'upstream_error',
-            'upstream_unavailable', 'upstream_timeout', 'internal',
-          ],
+          enum: Object.keys(ERROR_STATUS) as ErrorCode[],
         },
         message: { type: 'string' },
         details: {

@@ -122,7 +122,8 @@ export class OutboxRelay {
       if (flushMs <= 0) resolve();
       else deadline = this.o.clock.setTimer(flushMs, resolve);
     });
-    await Promise.race([work, expired]);
+    // A flush the store refuses (PostgreSQL down at SIGTERM) ends the flush, not the shutdown.
+    await Promise.race([work.catch((err: unknown) => this.log.warn('could not flush the outbox before stopping; what is queued stays for the next start', { err })), expired]);
     deadline?.cancel();
     // Calls still in flight are cut; their entries stay queued for the next start.
     this.abort.abort(new Error('shutting down'));

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
+import { StoreUnavailableError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import { PgOps, type PgRow, type PgSession } from './pg-ops.js';
 import { assertSchemaName, migrateSchema, searchPathOption } from './pg-schema.js';
@@ -33,6 +34,24 @@ const RETRYABLE = new Set(['40P01', '40001']);
  */
 const DEAD_CONNECTION = new Set(['57P01', '57P02', '57P03']);
 const MAX_ATTEMPTS = 3;
+/**
+ * Errors that mean the database cannot be reached at all, rather than that a statement was wrong:
+ * the network (refused, reset, unreachable, DNS), connection_exception (class 08), the server going
+ * away (57P0x, once our own retries are spent) or out of connections (53300).
+ */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+/** What pg and pg-pool say, without a code, when a connection cannot be made or was lost. */
+const UNREACHABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated|Query read timeout)/;
+
+/** Rethrows an "unreachable" failure as StoreUnavailableError (HTTP 503, Retry-After); others as they are. */
+function rethrowUnreachable(err: unknown): never {
+  const code = (err as { code?: unknown } | null)?.code;
+  const unreachable =
+    !(err instanceof StoreUnavailableError) &&
+    ((typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) || (err instanceof Error && UNREACHABLE_MESSAGE.test(err.message)));
+  // The public message names the engine only; host and port stay in the cause, for the log.
+  throw unreachable ? new StoreUnavailableError('The store (PostgreSQL) cannot be reached; nothing was recorded, try again later', err) : err;
+}
 /** Statements given a server-side prepared name; generated texts beyond this run unnamed. */
 const MAX_NAMED = 500;
 const NESTED = () => Promise.reject(new Error('store called directly inside a transaction: use the transaction handle'));
@@ -55,8 +74,8 @@ export class PgStore implements Store {
   private constructor(private readonly pool: pg.Pool, readonly schema: string) {
     const poolSession: PgSession = {
       inTransaction: false,
-      query: (text, params) => (this.inside.getStore() ? NESTED() : this.query(this.pool, text, params)),
-      atomic: (fn) => (this.inside.getStore() ? NESTED() : this.transactionOn(fn)),
+      query: (text, params) => (this.inside.getStore() ? NESTED() : this.query(this.pool, text, params).catch(rethrowUnreachable)),
+      atomic: (fn) => (this.inside.getStore() ? NESTED() : this.transactionOn(fn).catch(rethrowUnreachable)),
       guarded: (fn) => fn(),
       lockKey: async () => undefined,
     };
@@ -104,7 +123,7 @@ export class PgStore implements Store {
 
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     if (this.inside.getStore()) return NESTED();
-    return this.transactionOn((session) => this.inside.run(true, () => fn(new PgOps(session))));
+    return this.transactionOn((session) => this.inside.run(true, () => fn(new PgOps(session)))).catch(rethrowUnreachable);
   }
 
   async ping(): Promise<void> {

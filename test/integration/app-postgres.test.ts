@@ -22,6 +22,7 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
     await sims?.close();
     await proxy?.close();
     app = sims = proxy = undefined;
+    await schema.truncate();
   });
   afterAll(() => schema.drop());
 
@@ -43,8 +44,11 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
     expect(notReady.status).toBe(503);
     expect(notReady.body.checks.store.ok).toBe(false);
     const refused = await api.post('/v1/events', { eventId: 'ev-down', trunkId: TRUNK, state: 'rejected', sipCode: 403 });
-    expect(refused.status).toBeGreaterThanOrEqual(500);
-    expect(refused.body.error.code).toBe('internal');
+    // Nothing was recorded and the sender may resend: 503 with Retry-After, not a 500 "bug on our side".
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('store_unavailable');
+    expect(refused.headers['retry-after']).toBe('5');
+    expect((await api.get(`/v1/trunks/${TRUNK}`)).body.error.code).toBe('store_unavailable');
     expect(JSON.stringify(refused.body)).not.toContain(String(proxy.port));
 
     await proxy.restore();
@@ -57,5 +61,25 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
     await app.close();
     app = undefined;
     await eventually(async () => expect(await connected()).toBe(0));
+  });
+
+  it('shuts down cleanly while PostgreSQL is unreachable, leaving the queued delivery for the next start', async () => {
+    const started = await startTestSims();
+    sims = started.sims;
+    proxy = await CuttableProxy.forUrl(databaseUrl!).start();
+    const env = { ...started.env, DATABASE_URL: proxy.url(databaseUrl!), DATABASE_SCHEMA: schema.name, INCIDENT_OPEN_AFTER_MS: '0' };
+    app = await createApp(testConfig(env), { logger: memoryLogger('error').logger, processMetrics: false });
+    const api = apiClient(await app.listen(0, '127.0.0.1'));
+    await sims.servicenow.control.outage({ mode: '503' });
+    expect((await api.post('/v1/events', { eventId: 'ev-queued', trunkId: TRUNK, state: 'dropped' })).body.outcome).toBe('applied');
+    await proxy.cut('refuse');
+    await expect(app.close()).resolves.toBeUndefined();
+    app = undefined;
+
+    await proxy.restore();
+    await sims.servicenow.control.restore();
+    app = await createApp(testConfig(env), { logger: memoryLogger('error').logger, processMetrics: false });
+    await app.listen(0, '127.0.0.1');
+    await eventually(() => expect(sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === `trunkgate:trunk:${TRUNK}`)).toHaveLength(1));
   });
 });

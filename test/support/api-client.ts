@@ -11,7 +11,7 @@ export function apiClient(baseUrl: string) {
     });
     const text = await res.text();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response JSON as the tests read it
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
+    return { status: res.status, headers: Object.fromEntries(res.headers), body: (text ? JSON.parse(text) : undefined) as any };
   };
   return {
     get: (path: string) => call('GET', path),

@@ -199,4 +199,17 @@ describe('OutboxRelay', () => {
     await stopping;
     expect(t.servicenow.records.size).toBe(1);
   });
+
+  it('stops cleanly when the store refuses the flush (the database is down at shutdown)', async () => {
+    const t = setup();
+    const relay = t.relay('r', { pollMs: 60_000 });
+    relay.start();
+    await t.clock.advance(0);
+    await t.openIncident();
+    t.store.transaction = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    const stopping = relay.stop(5_000);
+    await t.clock.advance(0);
+    await expect(stopping).resolves.toBeUndefined();
+    expect(t.servicenow.records.size).toBe(0);
+  });
 });
