@@ -1,34 +1,22 @@
 import { EventEmitter } from 'node:events';
-import { decodeJwt } from 'jose';
 import type { Logger } from '../log/logger.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { CredentialsMetrics } from './credentials-metrics.js';
-import { fullJitterBackoff, tokenDeadlines } from './token-timing.js';
+import { clockSkewMs, fullJitterBackoff, grantLifetimeMs, tokenDeadlines } from './token-timing.js';
 import type { TokenStore } from './token-store.js';
+import { awaitAcceptance, VERIFY_MAX_MS } from './token-verification.js';
 import {
   CredentialsUnavailableError,
   MissingScopesError,
   TokenEndpointError,
+  type CredentialsSnapshot,
+  type FailedEvent,
+  type HeldToken,
+  type RotatedEvent,
   type TokenGrant,
   type TokenIssuer,
   type TokenVerifier,
 } from './token-types.js';
-
-/** A token the broker hands out. Callers pass it back when an upstream refuses it. */
-export interface HeldToken {
-  readonly value: string;
-  readonly obtainedAtWall: number;
-  readonly expiresAtMono: number;
-  readonly expiresAtWall: number;
-  readonly lifetimeMs: number;
-  readonly hardBufferMs: number;
-  softAtMono: number;
-  verified: boolean;
-  scopes: string[];
-  /** Set once an upstream accepted it: a later 403 is then a permission problem, not a rotation race. */
-  accepted: boolean;
-  invalidated: boolean;
-}
 
 export interface TokenBrokerOptions {
   upstream: 'genesys' | 'servicenow';
@@ -43,45 +31,8 @@ export interface TokenBrokerOptions {
   random?: () => number;
 }
 
-export interface RotatedEvent {
-  upstream: string;
-  at: number;
-  previousExpiresAt?: number;
-  verified: boolean;
-  propagationMs?: number;
-}
-
-export interface FailedEvent {
-  upstream: string;
-  at: number;
-  permanent: boolean;
-  message: string;
-}
-
-/** What /v1/credentials shows: never the token. */
-export interface CredentialsSnapshot {
-  name: string;
-  expiresAt: string | null;
-  refreshedAt: string | null;
-  nextRefreshAt: string | null;
-  refreshCount: number;
-  failureCount: number;
-  lastError: string | null;
-  verified: boolean;
-  scopes: string[];
-  skewMs: number | null;
-  state: 'ok' | 'refreshing' | 'degraded' | 'failed';
-}
-
 const TRANSIENT_BACKOFF = { baseMs: 1_000, capMs: 60_000 };
 const PERMANENT_RETRY_MS = 5 * 60_000;
-const VERIFY_BACKOFF = { firstMs: 50, maxMs: 250 };
-/**
- * How long a new token may take to be accepted before it is promoted unverified (a verifier that
- * never answers must not block rotation for ever). Callers whose old token reaches its hard deadline
- * meanwhile wait on this refresh instead of getting a token the upstream still refuses.
- */
-const VERIFY_MAX_MS = 10_000;
 /** A re-issued token is served until this close to its expiry, then callers wait for the next one. */
 const REUSED_SAFETY_MS = 250;
 const REUSED_GAP_MS = 100;
@@ -324,7 +275,7 @@ export class TokenBroker extends EventEmitter {
     const { issuer, clock } = this.options;
     const grant = await issuer.requestToken();
     this.measureSkew(grant);
-    const lifetimeMs = this.lifetimeOf(grant);
+    const lifetimeMs = grantLifetimeMs(grant);
     const sameToken = this.current !== undefined && grant.accessToken === this.current.value;
     const token = this.makeHeld(grant.accessToken, grant.sentAtMono, grant.sentAtWall, lifetimeMs);
     if (sameToken) {
@@ -335,7 +286,7 @@ export class TokenBroker extends EventEmitter {
       this.log.info('token endpoint returned the current token; asking again when it expires', { expiresInMs: Math.round(this.reusedUntilMono - clock.monotonic()) });
       return same;
     }
-    const propagationMs = await this.verify(token);
+    const propagationMs = this.options.verifier ? await awaitAcceptance(this.options.verifier, token, clock, this.log) : undefined;
     this.checkScopes(token);
     this.promote(token, propagationMs);
     await this.options.store
@@ -344,32 +295,11 @@ export class TokenBroker extends EventEmitter {
     return token;
   }
 
-  private lifetimeOf(grant: TokenGrant): number {
-    let lifetimeMs = grant.expiresInSec * 1000;
-    // Cross-check with a JWT's own claims (ServiceNow may issue JWTs); the earlier expiry wins.
-    try {
-      const claims = decodeJwt(grant.accessToken);
-      if (typeof claims.exp === 'number') {
-        const serverNow = grant.serverDateMs ?? grant.receivedAtWall;
-        const jwtLeftMs = claims.exp * 1000 - serverNow;
-        if (jwtLeftMs > 0 && jwtLeftMs < lifetimeMs) lifetimeMs = jwtLeftMs;
-      }
-    } catch {
-      // Opaque token (Genesys tokens are opaque): expires_in is all there is.
-    }
-    return lifetimeMs;
-  }
-
   private measureSkew(grant: TokenGrant): void {
-    if (grant.serverDateMs === undefined) return;
-    // Date has one-second resolution and the server stamped it somewhere between our send and receive:
-    // the server's clock read [Date, Date + 1 s) at some local instant in [sent, received]. Report the
-    // smallest skew consistent with that (0 when the clocks agree to within the header's resolution),
-    // rather than a half-second of noise on every healthy host.
-    const earliest = grant.serverDateMs - grant.receivedAtWall;
-    const latest = grant.serverDateMs + 1_000 - grant.sentAtWall;
-    this.skewMs = Math.round(earliest > 0 ? earliest : latest < 0 ? latest : 0);
-    this.options.metrics.skew(this.upstream, this.skewMs / 1000);
+    const skewMs = clockSkewMs(grant);
+    if (skewMs === undefined) return;
+    this.skewMs = skewMs;
+    this.options.metrics.skew(this.upstream, skewMs / 1000);
   }
 
   private makeHeld(value: string, obtainedAtMono: number, obtainedAtWall: number, lifetimeMs: number): HeldToken {
@@ -387,38 +317,6 @@ export class TokenBroker extends EventEmitter {
       accepted: false,
       invalidated: false,
     };
-  }
-
-  /**
-   * Waits until the upstream accepts the new token, while the old one (if still usable) keeps serving.
-   * Promoting it earlier, when the old one runs out, would only turn the wait into 401s and re-auths.
-   */
-  private async verify(token: HeldToken): Promise<number | undefined> {
-    const { verifier, clock } = this.options;
-    if (!verifier) return undefined;
-    const started = clock.monotonic();
-    const deadline = started + VERIFY_MAX_MS;
-    let delay = VERIFY_BACKOFF.firstMs;
-    let lastDetail = '';
-    for (;;) {
-      try {
-        const result = await verifier.verify(token.value);
-        if (result.status === 'valid') {
-          token.verified = true;
-          token.scopes = result.scopes;
-          return clock.monotonic() - started;
-        }
-        lastDetail = result.detail;
-      } catch (err) {
-        lastDetail = (err as Error).message;
-      }
-      if (clock.monotonic() + delay >= deadline) {
-        this.log.warn('new token not yet accepted by the upstream; promoting it unverified', { waitedMs: Math.round(clock.monotonic() - started), detail: lastDetail });
-        return clock.monotonic() - started;
-      }
-      await clock.sleep(delay);
-      delay = Math.min(delay * 2, VERIFY_BACKOFF.maxMs);
-    }
   }
 
   private checkScopes(token: HeldToken): void {

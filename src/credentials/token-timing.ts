@@ -1,3 +1,6 @@
+import { decodeJwt } from 'jose';
+import type { TokenGrant } from './token-types.js';
+
 /**
  * The two deadlines of a token's life (README "Token refresh"):
  * - hard buffer: a token is never handed out with less than this left. It is the configured buffer,
@@ -28,4 +31,34 @@ export function parseRetryAfter(value: string | undefined | null, nowMs: number)
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/** A grant's lifetime: `expires_in`, or a JWT's own `exp` when that comes earlier (ServiceNow may issue JWTs). */
+export function grantLifetimeMs(grant: TokenGrant): number {
+  let lifetimeMs = grant.expiresInSec * 1000;
+  try {
+    const claims = decodeJwt(grant.accessToken);
+    if (typeof claims.exp === 'number') {
+      const serverNow = grant.serverDateMs ?? grant.receivedAtWall;
+      const jwtLeftMs = claims.exp * 1000 - serverNow;
+      if (jwtLeftMs > 0 && jwtLeftMs < lifetimeMs) lifetimeMs = jwtLeftMs;
+    }
+  } catch {
+    // Opaque token (Genesys tokens are opaque): expires_in is all there is.
+  }
+  return lifetimeMs;
+}
+
+/**
+ * The token endpoint's clock minus ours, from its `Date` header; undefined without one. Date has
+ * one-second resolution and the server stamped it somewhere between our send and receive: the
+ * server's clock read [Date, Date + 1 s) at some local instant in [sent, received]. This is the
+ * smallest skew consistent with that (0 when the clocks agree to within the header's resolution),
+ * rather than a half-second of noise on every healthy host.
+ */
+export function clockSkewMs(grant: TokenGrant): number | undefined {
+  if (grant.serverDateMs === undefined) return undefined;
+  const earliest = grant.serverDateMs - grant.receivedAtWall;
+  const latest = grant.serverDateMs + 1_000 - grant.sentAtWall;
+  return Math.round(earliest > 0 ? earliest : latest < 0 ? latest : 0);
 }

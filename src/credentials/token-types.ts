@@ -56,3 +56,49 @@ export class CredentialsUnavailableError extends Error {
     this.name = 'CredentialsUnavailableError';
   }
 }
+
+/** A token the broker hands out. Callers pass it back when an upstream refuses it. */
+export interface HeldToken {
+  readonly value: string;
+  readonly obtainedAtWall: number;
+  readonly expiresAtMono: number;
+  readonly expiresAtWall: number;
+  readonly lifetimeMs: number;
+  readonly hardBufferMs: number;
+  softAtMono: number;
+  verified: boolean;
+  scopes: string[];
+  /** Set once an upstream accepted it: a later 403 is then a permission problem, not a rotation race. */
+  accepted: boolean;
+  invalidated: boolean;
+}
+
+export interface RotatedEvent {
+  upstream: string;
+  at: number;
+  previousExpiresAt?: number;
+  verified: boolean;
+  propagationMs?: number;
+}
+
+export interface FailedEvent {
+  upstream: string;
+  at: number;
+  permanent: boolean;
+  message: string;
+}
+
+/** What /v1/credentials shows: never the token. */
+export interface CredentialsSnapshot {
+  name: string;
+  expiresAt: string | null;
+  refreshedAt: string | null;
+  nextRefreshAt: string | null;
+  refreshCount: number;
+  failureCount: number;
+  lastError: string | null;
+  verified: boolean;
+  scopes: string[];
+  skewMs: number | null;
+  state: 'ok' | 'refreshing' | 'degraded' | 'failed';
+}

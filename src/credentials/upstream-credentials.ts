@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { CredentialsSnapshot, FailedEvent, HeldToken, RotatedEvent, TokenBroker } from './token-broker.js';
+import type { TokenBroker } from './token-broker.js';
+import type { CredentialsSnapshot, FailedEvent, HeldToken, RotatedEvent } from './token-types.js';
 
 /** The Authorization an upstream call carries; `token` lets the broker judge a refusal. */
 export interface Authorization {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Registry } from 'prom-client';
-import type { RotatedEvent } from '../credentials/token-broker.js';
+import type { RotatedEvent } from '../credentials/token-types.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { TrunkSightingSink } from '../trunks/trunk-sighting.js';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { RotatedEvent } from '../../src/credentials/token-broker.js';
+import type { RotatedEvent } from '../../src/credentials/token-types.js';
 import { UpstreamError } from '../../src/errors/app-error.js';
 import type { TrunkLister } from '../../src/monitor/trunk-poller.js';
 import type { NotificationChannel, NotificationsClient } from '../../src/upstream/genesys-notifications-client.js';

@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { CredentialsMetrics } from '../../src/credentials/credentials-metrics.js';
-import { TokenBroker, type HeldToken } from '../../src/credentials/token-broker.js';
+import { TokenBroker } from '../../src/credentials/token-broker.js';
+import type { HeldToken } from '../../src/credentials/token-types.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { FakeSharedTokenStore } from '../support/fake-shared-token-store.js';
 import { FakeTokenEndpoint } from '../support/fake-token-endpoint.js';

@@ -1,10 +1,10 @@
 import { Registry } from 'prom-client';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CredentialsMetrics } from '../../src/credentials/credentials-metrics.js';
-import { TokenBroker, type FailedEvent, type RotatedEvent } from '../../src/credentials/token-broker.js';
+import { TokenBroker } from '../../src/credentials/token-broker.js';
 import { InProcessTokenStore } from '../../src/credentials/token-store.js';
 import { tokenDeadlines } from '../../src/credentials/token-timing.js';
-import { CredentialsUnavailableError } from '../../src/credentials/token-types.js';
+import { CredentialsUnavailableError, type FailedEvent, type RotatedEvent } from '../../src/credentials/token-types.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { FakeTokenEndpoint } from '../support/fake-token-endpoint.js';
 import { memoryLogger } from '../support/test-config.js';

@@ -1,0 +1,43 @@
+import type { Logger } from '../log/logger.js';
+import type { Clock } from '../time/clock.js';
+import type { HeldToken, TokenVerifier } from './token-types.js';
+
+const VERIFY_BACKOFF = { firstMs: 50, maxMs: 250 };
+/**
+ * How long a new token may take to be accepted before it is promoted unverified (a verifier that
+ * never answers must not block rotation for ever). Callers whose old token reaches its hard deadline
+ * meanwhile wait on this refresh instead of getting a token the upstream still refuses.
+ */
+export const VERIFY_MAX_MS = 10_000;
+
+/**
+ * Waits until the upstream accepts a new token (Genesys propagation lag), asking again with a short
+ * backoff, and marks it verified with its scopes; returns how long that took. The old token, if still
+ * usable, keeps serving meanwhile: promoting the new one earlier would only turn the wait into 401s
+ * and re-auths. After VERIFY_MAX_MS it gives up waiting and the token is promoted unverified.
+ */
+export async function awaitAcceptance(verifier: TokenVerifier, token: HeldToken, clock: Clock, log: Logger): Promise<number> {
+  const started = clock.monotonic();
+  const deadline = started + VERIFY_MAX_MS;
+  let delay = VERIFY_BACKOFF.firstMs;
+  let lastDetail = '';
+  for (;;) {
+    try {
+      const result = await verifier.verify(token.value);
+      if (result.status === 'valid') {
+        token.verified = true;
+        token.scopes = result.scopes;
+        return clock.monotonic() - started;
+      }
+      lastDetail = result.detail;
+    } catch (err) {
+      lastDetail = (err as Error).message;
+    }
+    if (clock.monotonic() + delay >= deadline) {
+      log.warn('new token not yet accepted by the upstream; promoting it unverified', { waitedMs: Math.round(clock.monotonic() - started), detail: lastDetail });
+      return clock.monotonic() - started;
+    }
+    await clock.sleep(delay);
+    delay = Math.min(delay * 2, VERIFY_BACKOFF.maxMs);
+  }
+}
