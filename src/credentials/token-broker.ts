@@ -104,6 +104,12 @@ export class TokenBroker extends EventEmitter {
   async afterRejection(refused: HeldToken, status: number): Promise<HeldToken | undefined> {
     const current = this.current;
     if (current && current.value !== refused.value && this.usable(current)) return current;
+    // The issuer already handed this very token back when asked for a new one (ServiceNow does while
+    // it is valid), and a token that was itself the re-auth and is refused again says the refusal is
+    // not about the token (a missing role, say): another token cannot help, and asking for one on
+    // every refused call would only hammer the token endpoint.
+    if (this.reusedUntilMono !== undefined && current?.value === refused.value) return undefined;
+    if (refused.issuedForRetry) return undefined;
     if (status === 403) {
       const justRotated = this.options.clock.now() - refused.obtainedAtWall < JUST_ROTATED_MS;
       if (refused.accepted || !justRotated) return undefined;
@@ -111,12 +117,16 @@ export class TokenBroker extends EventEmitter {
     this.options.metrics.reauth(this.upstream);
     this.log.warn('upstream refused the current token; getting a fresh one', { status });
     refused.invalidated = true;
-    return this.refreshForCaller();
+    const fresh = await this.refreshForCaller();
+    if (fresh.value === refused.value) return undefined;
+    fresh.issuedForRetry = true;
+    return fresh;
   }
 
   /** Marks a token as accepted by the upstream (called after a 2xx). */
   accepted(token: HeldToken): void {
     token.accepted = true;
+    token.issuedForRetry = false;
   }
 
   /** True when the broker cannot currently hand out a token and has given up for a while. */
@@ -282,6 +292,8 @@ export class TokenBroker extends EventEmitter {
       // ServiceNow hands back the token it already gave while that one is valid (FACTS.md): no rotation
       // happened and none can be forced. Serve it to its end and ask again just after it expires.
       const same = this.current!;
+      // The issuer vouches for it: a refusal that sent us here was not about the token itself.
+      same.invalidated = false;
       this.reusedUntilMono = Math.min(same.expiresAtMono, token.expiresAtMono);
       this.log.info('token endpoint returned the current token; asking again when it expires', { expiresInMs: Math.round(this.reusedUntilMono - clock.monotonic()) });
       return same;
@@ -316,6 +328,7 @@ export class TokenBroker extends EventEmitter {
       scopes: [],
       accepted: false,
       invalidated: false,
+      issuedForRetry: false,
     };
   }
 

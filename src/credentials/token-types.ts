@@ -71,6 +71,8 @@ export interface HeldToken {
   /** Set once an upstream accepted it: a later 403 is then a permission problem, not a rotation race. */
   accepted: boolean;
   invalidated: boolean;
+  /** Handed out as the re-auth after a refusal: if it is refused too, another token will not help. */
+  issuedForRetry: boolean;
 }
 
 export interface RotatedEvent {

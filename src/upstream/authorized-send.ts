@@ -12,13 +12,17 @@ export async function authorizedSend<T>(
   credentials: UpstreamCredentials,
   operation: string,
   send: (authorization: string) => Promise<AxiosResponse<T>>,
+  /** Bounds each wait for credentials (a refresh, a verification) by the caller's deadline. */
+  bound: <W>(wait: Promise<W>) => Promise<W> = (wait) => wait,
 ): Promise<AxiosResponse<T>> {
-  let auth = await authorize(credentials, operation);
+  let auth = await bound(authorize(credentials, operation));
   let res = await send(auth.header);
   if (res.status === 401 || res.status === 403) {
-    const retry = await credentials.refused(auth, res.status).catch((err: unknown) => {
-      throw unavailable(credentials, operation, err);
-    });
+    const retry = await bound(
+      credentials.refused(auth, res.status).catch((err: unknown) => {
+        throw unavailable(credentials, operation, err);
+      }),
+    );
     if (retry) {
       auth = retry;
       res = await send(auth.header);

@@ -23,4 +23,39 @@ export class Deadline {
   expired(): boolean {
     return this.remainingMs() <= 0 || this.signal?.aborted === true;
   }
+
+  /**
+   * `work`, unless the deadline passes or the caller goes away first: then `onExpiry()` is thrown and
+   * `work` carries on for whoever else awaits it (a shared token refresh, say).
+   */
+  bound<T>(work: Promise<T>, onExpiry: () => Error): Promise<T> {
+    if (this.expired()) {
+      work.catch(() => undefined);
+      return Promise.reject(onExpiry());
+    }
+    return new Promise<T>((resolve, reject) => {
+      let timer: { cancel(): void } | undefined;
+      const settle = () => {
+        timer?.cancel();
+        this.signal?.removeEventListener('abort', expire);
+      };
+      const expire = () => {
+        settle();
+        work.catch(() => undefined);
+        reject(onExpiry());
+      };
+      timer = this.clock.setTimer(this.remainingMs(), expire);
+      this.signal?.addEventListener('abort', expire, { once: true });
+      work.then(
+        (value) => {
+          settle();
+          resolve(value);
+        },
+        (err: unknown) => {
+          settle();
+          reject(err);
+        },
+      );
+    });
+  }
 }

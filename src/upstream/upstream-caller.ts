@@ -78,6 +78,7 @@ export class UpstreamCaller {
             signal: deadline.signal,
             headers: { Authorization: authorization, ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }) },
           }),
+          (wait) => deadline.bound(wait, () => this.timeout(operation, attempt - 1, deadline)),
         );
         this.o.pacer.observe(res.status, res.headers as Record<string, unknown>);
         this.o.metrics?.attempt(upstream, operation, outcomeLabel(res.status), (performance.now() - started) / 1000);

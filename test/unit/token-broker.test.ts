@@ -177,6 +177,41 @@ describe('TokenBroker', () => {
       const first = await t.broker.token();
       expect((await t.broker.afterRejection(first, 403))?.value).toBe('token-2');
     });
+
+    it('does not re-auth again when the fresh token is refused too (a missing role, not a rotation race)', async () => {
+      await t.broker.token();
+      const rotationsBefore = t.rotated.length;
+      for (let call = 0; call < 5; call += 1) {
+        const token = await t.broker.token();
+        await t.broker.afterRejection(token, 403);
+      }
+      // One re-auth for the first refusal; every later refusal of that fresh token is final.
+      expect(t.endpoint.requests).toBe(2);
+      expect(t.rotated.length - rotationsBefore).toBe(1);
+      const fresh = await t.broker.token();
+      expect(await t.broker.afterRejection(fresh, 401)).toBeUndefined();
+      expect(t.endpoint.requests).toBe(2);
+    });
+
+    it('re-auths again once a re-auth token has been accepted and is later refused (revoked)', async () => {
+      const first = await t.broker.token();
+      const fresh = (await t.broker.afterRejection(first, 401))!;
+      t.broker.accepted(fresh);
+      expect((await t.broker.afterRejection(fresh, 401))?.value).toBe('token-3');
+    });
+
+    it('when the issuer hands back the refused token (ServiceNow), the refusal is final and the token stays in use', async () => {
+      const s = setup({ verify: false });
+      s.endpoint.reuseWhileValid = true;
+      s.endpoint.lifetimeSec = 1800;
+      const token = await s.broker.token();
+      expect(await s.broker.afterRejection(token, 403)).toBeUndefined();
+      // Nobody waits for the re-issued token to run out: it is still the one to use.
+      const next = await Promise.race([s.broker.token(), s.clock.sleep(0).then(() => 'waiting')]);
+      expect(next).toMatchObject({ value: token.value, invalidated: false });
+      expect(await s.broker.afterRejection(token, 401)).toBeUndefined();
+      expect(s.endpoint.requests).toBe(2);
+    });
   });
 
   describe('token endpoint failures', () => {

@@ -92,6 +92,24 @@ describe('UpstreamCaller', () => {
     expect(requests).toHaveLength(0);
   });
 
+  it("bounds the wait for credentials (a refresh, a re-auth) by the action's deadline", async () => {
+    const clock = new ManualClock();
+    const { http, requests } = scriptedHttp([{ status: 401 }, { status: 200 }]);
+    const stuck = new Promise<never>(() => undefined);
+    const slowRefresh = { ...staticCredentials, authorize: () => stuck };
+    const a = new UpstreamCaller({ upstream: 'genesys', http, credentials: slowRefresh, pacer: unpaced, clock, defaultTimeoutMs: 10_000, backoffMs: [500] });
+    const started = clock.monotonic();
+    const err = await withTime(clock, a.call(read, { timeoutMs: 2_000 }).catch((e: unknown) => e));
+    expect(err).toMatchObject({ code: 'upstream_timeout' });
+    expect(clock.monotonic() - started).toBeLessThanOrEqual(2_100);
+    expect(requests).toHaveLength(0);
+
+    const slowReauth = { ...staticCredentials, refused: () => stuck };
+    const b = new UpstreamCaller({ upstream: 'genesys', http, credentials: slowReauth, pacer: unpaced, clock, defaultTimeoutMs: 10_000, backoffMs: [500] });
+    await expect(withTime(clock, b.call(read, { timeoutMs: 2_000 }))).rejects.toMatchObject({ code: 'upstream_timeout' });
+    expect(requests).toHaveLength(1);
+  });
+
   it('maps other answers to upstream_error naming upstream, operation and status, never passing the status through', async () => {
     const { c } = caller([{ status: 400, data: { error: { message: 'Invalid table' }, status: 'failure' } }]);
     const err = (await c.call(read).catch((e: unknown) => e)) as { status: number; details: Array<Record<string, unknown>> };
