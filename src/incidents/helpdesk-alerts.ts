@@ -170,7 +170,9 @@ export class HelpdeskAlerts {
   private async describe(stuck: StuckDelivery, now: number): Promise<string> {
     const incident = await this.o.store.getIncident(stuck.incidentId);
     const what = stuck.operation === 'create' || (stuck.operation === 'reopen' && !incident?.sysId) ? 'not in ServiceNow yet' : `updates to ${incident?.number ?? 'its incident'} not delivered`;
-    const waiting = `${what}, waiting since ${formatTime(stuck.waitingSince)} (${formatDuration(now - stuck.waitingSince)}, ${stuck.attempts} attempt${stuck.attempts > 1 ? 's' : ''}; last error: ${stuck.lastError ?? 'none'})`;
+    // Never attempted: the relay is holding it back (ServiceNow asked it to wait) or cannot run.
+    const tries = stuck.attempts === 0 ? 'not attempted yet' : `${stuck.attempts} attempt${stuck.attempts > 1 ? 's' : ''}; last error: ${stuck.lastError ?? 'none'}`;
+    const waiting = `${what}, waiting since ${formatTime(stuck.waitingSince)} (${formatDuration(now - stuck.waitingSince)}, ${tries})`;
     if (stuck.trunkId === null) return `${problemText(stuck.kind)} — ${waiting}`;
     const trunk = await this.o.store.getTrunk(stuck.trunkId);
     const name = trunk?.name ?? stuck.trunkId;

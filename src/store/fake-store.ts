@@ -171,7 +171,7 @@ class FakeOps implements StoreOps {
   }
   async listStuckDeliveries(cutoff: number): Promise<StuckDelivery[]> {
     return [...this.d().outbox.values()]
-      .filter((o) => o.attempts > 0 && o.createdAt <= cutoff && this.isHead(o))
+      .filter((o) => o.createdAt <= cutoff && this.isHead(o))
       .sort((a, b) => a.createdAt - b.createdAt)
       .map((o) => {
         const i = this.d().incidents.get(o.incidentId)!;

@@ -282,16 +282,20 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.outboxDepth()).toBe(0);
       });
 
-      it('lists incidents whose first undelivered entry failed and has waited since the cutoff', async () => {
+      it("lists each incident's first undelivered entry that has waited since the cutoff, attempted or not", async () => {
         const a1 = await store.enqueueDelivery({ incidentId: 'a', operation: 'create', payload: {}, at: T0 });
         await store.enqueueDelivery({ incidentId: 'a', operation: 'note', payload: {}, at: T0 + 10 });
-        await store.enqueueDelivery({ incidentId: 'b', operation: 'create', payload: {}, at: T0 });
-        expect(await store.listStuckDeliveries(T0 + 100)).toEqual([]);
+        await store.enqueueDelivery({ incidentId: 'b', operation: 'create', payload: {}, at: T0 + 20 });
+        expect(await store.listStuckDeliveries(T0 - 1)).toEqual([]);
         await store.claimDeliveries({ owner: 'r', now: T0 + 50, leaseMs: 1_000, limit: 1 });
         await store.retryDelivery(a1, 'r', { nextAttemptAt: T0 + 60, error: 'refused' });
-        expect(await store.listStuckDeliveries(T0 - 1)).toEqual([]);
-        expect(await store.listStuckDeliveries(T0 + 100)).toEqual([
+        expect(await store.listStuckDeliveries(T0 + 10)).toEqual([
           { incidentId: 'a', correlationId: 'ka', trunkId: 't1', kind: 'registration_rejected', operation: 'create', waitingSince: T0, attempts: 1, lastError: 'refused' },
+        ]);
+        // b's create was never tried (a relay paused by ServiceNow's Retry-After): still stuck.
+        expect((await store.listStuckDeliveries(T0 + 100)).map((d) => [d.incidentId, d.operation, d.attempts])).toEqual([
+          ['a', 'create', 1],
+          ['b', 'create', 0],
         ]);
       });
     });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { UpstreamUnavailableError } from '../../src/errors/app-error.js';
+import { UpstreamError, UpstreamUnavailableError } from '../../src/errors/app-error.js';
 import { HelpdeskAlerts } from '../../src/incidents/helpdesk-alerts.js';
 import { incidentHarness } from '../support/incident-harness.js';
 
@@ -38,6 +38,22 @@ describe('HelpdeskAlerts', () => {
     expect(h.webhook.messages[1]).toBe(`✅ trunkgate: resolved (1):\n• SIP trunk Lumen SIP - NYC (id t-nyc): registration rejected (SIP 403 Forbidden) at proxy sip-a.lumen.example.net:5061: delivered to ServiceNow (${number}).`);
     await h.clock.advance(600_000);
     expect(h.webhook.messages).toHaveLength(2);
+  });
+
+  it('also alerts for incidents queued while deliveries are paused by a long Retry-After (never attempted, still not in ServiceNow)', async () => {
+    start();
+    const rateLimited = new UpstreamError('servicenow is rate limiting', { upstream: 'servicenow', operation: 'GET incident', status: 429, retryAfterMs: 3_600_000 });
+    h.servicenow.failNext(rateLimited);
+    await h.see('rejected');
+    await h.settle();
+    // A second trunk fails while the relay waits out ServiceNow's Retry-After: its create is never tried.
+    await h.see('dropped', { trunkId: 't-sfo', name: 'Lumen SIP - SFO' });
+    await h.clock.advance(130_000);
+    expect(h.servicenow.records.size).toBe(0);
+    expect(h.webhook.messages).toHaveLength(1);
+    expect(h.webhook.messages[0]).toMatch(/\(2 problems\)/);
+    expect(h.webhook.messages[0]).toContain('SIP trunk Lumen SIP - SFO (id t-sfo): registration dropped');
+    expect(h.webhook.messages[0]).toContain('not attempted yet');
   });
 
   it('alerts at once when ServiceNow credentials fail, and once when they work again', async () => {

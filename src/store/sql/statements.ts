@@ -70,7 +70,7 @@ export const sql = {
   countOutbox: 'SELECT COUNT(*) AS n FROM outbox',
   selectStuck: `SELECT i.id, i.correlation_id, i.trunk_id, i.kind, o.operation, o.created_at, o.attempts, o.last_error
     FROM outbox o JOIN incidents i ON i.id = o.incident_id
-    WHERE o.attempts > 0 AND o.created_at <= ? AND ${IS_HEAD}
+    WHERE o.created_at <= ? AND ${IS_HEAD}
     ORDER BY o.created_at`,
 
   insertAudit: 'INSERT INTO audit_log (at, subject, incident_id, step, message, data) VALUES (?, ?, ?, ?, ?, ?)',
