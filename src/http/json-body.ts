@@ -41,6 +41,8 @@ function mediaType(req: IncomingMessage): { charset: string } {
   return { charset: (parsed.parameters.charset ?? 'utf-8').toLowerCase() };
 }
 
+const childPointer = (pointer: string, key: string) => `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+
 /** The JSON Pointer of the first value nested deeper than `maxDepth`, or undefined. */
 export function findTooDeep(value: unknown, maxDepth: number): string | undefined {
   const stack: Array<{ value: unknown; depth: number; pointer: string }> = [{ value, depth: 0, pointer: '' }];
@@ -48,8 +50,21 @@ export function findTooDeep(value: unknown, maxDepth: number): string | undefine
     const { value: v, depth, pointer } = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth + 1 > maxDepth) return pointer || '/';
+    for (const [k, child] of Object.entries(v)) stack.push({ value: child, depth: depth + 1, pointer: childPointer(pointer, k) });
+  }
+  return undefined;
+}
+
+/** The JSON Pointer of the first string (value or key) holding U+0000, or undefined. */
+export function findNul(value: unknown): string | undefined {
+  const stack: Array<{ value: unknown; pointer: string }> = [{ value, pointer: '' }];
+  while (stack.length > 0) {
+    const { value: v, pointer } = stack.pop()!;
+    if (typeof v === 'string' && v.includes('\0')) return pointer || '/';
+    if (v === null || typeof v !== 'object') continue;
     for (const [k, child] of Object.entries(v)) {
-      stack.push({ value: child, depth: depth + 1, pointer: `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}` });
+      if (k.includes('\0')) return childPointer(pointer, k);
+      stack.push({ value: child, pointer: childPointer(pointer, k) });
     }
   }
   return undefined;
@@ -91,6 +106,11 @@ export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
   const deep = findTooDeep(value, maxDepth);
   if (deep !== undefined) {
     throw new ValidationError(`JSON is nested deeper than ${maxDepth} levels`, [{ path: deep, message: `nesting deeper than ${maxDepth}` }]);
+  }
+  // A NUL character can only arrive escaped. PostgreSQL cannot store one in text, and no upstream field needs one.
+  const nul = trimmed.includes('\\u0000') ? findNul(value) : undefined;
+  if (nul !== undefined) {
+    throw new ValidationError('Request body contains a NUL character (\\u0000)', [{ path: nul, message: 'strings may not contain \\u0000' }]);
   }
   return value;
 }

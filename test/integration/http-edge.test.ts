@@ -123,6 +123,16 @@ describe('HTTP edge', () => {
       expect(ok.status).toBe(200);
     });
 
+    it('refuses a NUL character in any string or key with validation_failed and its JSON pointer, but not an escaped backslash before u0000', async () => {
+      const value = await post('/v1/actions/echo', '{"a":[{"b":"x\\u0000y"}]}');
+      expectError(value, 400, 'validation_failed');
+      expect(value.body.error.details[0]).toEqual({ path: '/a/0/b', message: 'strings may not contain \\u0000' });
+      const key = await post('/v1/actions/echo', '{"k\\u0000":1}');
+      expectError(key, 400, 'validation_failed');
+      expect(key.body.error.details[0].path).toBe('/k\u0000');
+      expect((await post('/v1/actions/echo', '{"path":"C:\\\\u0000"}')).status).toBe(200);
+    });
+
     it('answers unknown actions with unknown_action', async () => {
       expectError(await post('/v1/actions/nope', '{}'), 404, 'unknown_action');
     });
