@@ -55,6 +55,8 @@ export class TokenBroker extends EventEmitter {
   private timer?: Timer;
   private nextAttemptMono?: number;
   private consecutiveFailures = 0;
+  /** A `failed` event went out for the current run of failures (so `recovered` follows it). */
+  private failureAnnounced = false;
   private failureCount = 0;
   private refreshCount = 0;
   private lastError?: string;
@@ -354,10 +356,9 @@ export class TokenBroker extends EventEmitter {
   }
 
   private recovered(): void {
-    if (this.consecutiveFailures > 0 || this.permanentError) {
-      this.log.info('token refresh recovered', { after: this.consecutiveFailures });
-      this.emit('recovered', { upstream: this.upstream, at: this.options.clock.now() });
-    }
+    if (this.consecutiveFailures > 0 || this.permanentError) this.log.info('token refresh recovered', { after: this.consecutiveFailures });
+    if (this.failureAnnounced) this.emit('recovered', { upstream: this.upstream, at: this.options.clock.now() });
+    this.failureAnnounced = false;
     this.consecutiveFailures = 0;
     this.permanentError = undefined;
     this.lastError = undefined;
@@ -382,7 +383,13 @@ export class TokenBroker extends EventEmitter {
       this.log.warn('token refresh failed; backing off', { err, retryInMs: Math.round(delay), attempt: this.consecutiveFailures });
     }
     this.schedule(delay);
-    if (permanent || this.consecutiveFailures === 1) {
+    // Other components (credentials incident, helpdesk alert) hear of a failure when it matters: every
+    // time credentials are rejected, but a transient failure only once no usable token is left. While
+    // the old token is still served nobody is affected, and /readyz, /v1/credentials and the WARN
+    // above already say that refreshing is failing.
+    const t = this.current;
+    if (permanent || (!this.failureAnnounced && !(t && this.usable(t)))) {
+      this.failureAnnounced = true;
       const event: FailedEvent = { upstream: this.upstream, at: this.options.clock.now(), permanent, message: err.message };
       this.emit('failed', event);
     }

@@ -28,9 +28,11 @@ function setup(options: { bufferMs?: number; requiredScopes?: string[]; verify?:
   });
   const rotated: RotatedEvent[] = [];
   const failed: FailedEvent[] = [];
+  const recovered: unknown[] = [];
   broker.on('rotated', (e: RotatedEvent) => rotated.push(e));
   broker.on('failed', (e: FailedEvent) => failed.push(e));
-  return { clock, endpoint, broker, log, registry, rotated, failed };
+  broker.on('recovered', (e: unknown) => recovered.push(e));
+  return { clock, endpoint, broker, log, registry, rotated, failed, recovered };
 }
 
 describe('tokenDeadlines', () => {
@@ -230,7 +232,24 @@ describe('TokenBroker', () => {
       await t.clock.advance(3_000);
       expect((await t.broker.token()).value).not.toBe('token-1');
       expect(t.broker.snapshot()).toMatchObject({ state: 'ok', lastError: null });
+      // The old token covered the whole outage: nobody was affected, so no failed event (no incident).
+      expect(t.failed).toHaveLength(0);
+      expect(t.recovered).toHaveLength(0);
+    });
+
+    it('announces a transient failure once no usable token is left, and its recovery', async () => {
+      await t.broker.token();
+      t.broker.start();
+      t.endpoint.failWith = 'transient';
+      await t.clock.advance(60_000);
+      expect(t.failed).toEqual([expect.objectContaining({ upstream: 'genesys', permanent: false, message: 'token endpoint answered 503' })]);
+      await expect(t.broker.token()).rejects.toThrow(CredentialsUnavailableError);
+      await t.clock.advance(120_000);
       expect(t.failed).toHaveLength(1);
+      t.endpoint.failWith = undefined;
+      await t.clock.advance(61_000);
+      expect((await t.broker.token()).value).not.toBe('token-1');
+      expect(t.recovered).toHaveLength(1);
     });
 
     it('honours Retry-After from a 429', async () => {
