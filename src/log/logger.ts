@@ -1,15 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import winston from 'winston';
-import { redact, redactString } from './redact.js';
+import { redactEntry, redactString } from './redact.js';
 
 /** Carries the request id of the current request into every log line. */
 export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
 
+// Masks the entry in place (winston builds it for each call): swapping in a masked copy by deleting
+// and re-adding every key cost ~40 % of an access line. Nested objects are replaced by masked copies,
+// never changed: they may be the caller's.
 const redactFormat = winston.format((info) => {
   const ctx = requestContext.getStore();
-  const masked = redact({ ...info }) as Record<string, unknown>;
-  for (const key of Object.keys(info)) delete (info as Record<string, unknown>)[key];
-  Object.assign(info, masked);
+  redactEntry(info as Record<string, unknown>);
+  // An Error logged on its own is the entry itself, with a message that is not enumerable.
   if (typeof info.message === 'string') info.message = redactString(info.message);
   if (ctx && info.requestId === undefined) info.requestId = ctx.requestId;
   return info;

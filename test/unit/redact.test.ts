@@ -45,4 +45,15 @@ describe('logger', () => {
     const line = log.lines()[0]!;
     expect(line).toMatchObject({ module: 'test', level: 'info', err: { code: 'invalid_client' } });
   });
+
+  it('masks secrets given at the top of an entry, and leaves the objects it was given unchanged', () => {
+    const log = memoryLogger();
+    const shared = { authorization: 'Bearer shared-token-value', kept: 'yes' };
+    log.logger.info('sent with Bearer msg-token-value', { password: 'top-pw-value', note: 'grant_type=password&password=form-pw-value', headers: shared, again: shared, count: 3 });
+    log.logger.error(new Error('login refused for client_secret=lone-error-secret'));
+    const text = log.text();
+    for (const secret of ['shared-token-value', 'msg-token-value', 'top-pw-value', 'form-pw-value', 'lone-error-secret']) expect(text).not.toContain(secret);
+    expect(log.lines()[0]).toMatchObject({ password: REDACTED, headers: { authorization: REDACTED, kept: 'yes' }, again: '[Circular]', count: 3 });
+    expect(shared.authorization).toBe('Bearer shared-token-value');
+  });
 });
