@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import winston from 'winston';
 import { redactEntry, redactString } from './redact.js';
+import { BatchedStdout } from './batched-stdout.js';
 
 /** Carries the request id of the current request into every log line. */
 export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
@@ -32,9 +33,7 @@ const prettyFormat = winston.format.printf((info) => {
 
 /** Creates the root logger: JSON lines on stdout (or readable lines), secrets masked at any depth. */
 export function createLogger(options: { level?: string; silent?: boolean; stream?: NodeJS.WritableStream; pretty?: boolean } = {}): Logger {
-  const transport = options.stream
-    ? new winston.transports.Stream({ stream: options.stream })
-    : new winston.transports.Console();
+  const transport = new winston.transports.Stream({ stream: options.stream ?? new BatchedStdout() });
   return winston.createLogger({
     level: options.level ?? 'info',
     silent: options.silent ?? false,
