@@ -4,7 +4,10 @@
  */
 const SECRET_KEY = /^(authorization|proxy-authorization|password|passwd|secret|token|access_token|refresh_token|id_token|client_secret|api[-_]?key|x-api-key|cookie|set-cookie)$|secret|password|token$/i;
 
-const INLINE_CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+// HTTP authentication schemes are case-insensitive: "bearer x" is as secret as "Bearer x".
+const INLINE_CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+/** Cheap pre-check: a string without any of these cannot match either pattern. */
+const MAY_HOLD_CREDENTIAL = /=|bearer|basic/i;
 const FORM_SECRET = /\b(access_token|refresh_token|client_secret|password)=[^&\s"]+/gi;
 
 export const REDACTED = '[REDACTED]';
@@ -17,7 +20,7 @@ export function isSecretKey(key: string): boolean {
 /** Masks credentials embedded in free text (headers echoed in messages, form bodies). */
 export function redactString(value: string): string {
   // Most strings hold neither pattern: skip the two replacements (every string of every log line comes here).
-  if (!value.includes('=') && !value.includes('Bearer') && !value.includes('Basic')) return value;
+  if (!MAY_HOLD_CREDENTIAL.test(value)) return value;
   return value.replace(INLINE_CREDENTIAL, `$1 ${REDACTED}`).replace(FORM_SECRET, `$1=${REDACTED}`);
 }
 

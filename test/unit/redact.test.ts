@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact, REDACTED } from '../../src/log/redact.js';
+import { redact, REDACTED, redactString } from '../../src/log/redact.js';
 import { memoryLogger } from '../support/test-config.js';
 
 describe('redact', () => {
@@ -55,5 +55,11 @@ describe('logger', () => {
     for (const secret of ['shared-token-value', 'msg-token-value', 'top-pw-value', 'form-pw-value', 'lone-error-secret']) expect(text).not.toContain(secret);
     expect(log.lines()[0]).toMatchObject({ password: REDACTED, headers: { authorization: REDACTED, kept: 'yes' }, again: '[Circular]', count: 3 });
     expect(shared.authorization).toBe('Bearer shared-token-value');
+  });
+
+  it('masks credentials whatever the case of the scheme (HTTP schemes are case-insensitive)', () => {
+    expect(redactString('sent authorization: bearer low-token-value')).toBe('sent authorization: bearer [REDACTED]');
+    expect(redactString('BASIC dXNlcjpwYXNz and PASSWORD=upper-pw')).toBe('BASIC [REDACTED] and PASSWORD=[REDACTED]');
+    expect(redactString('nothing secret here')).toBe('nothing secret here');
   });
 });
