@@ -36,9 +36,11 @@ export async function clusterRotationBench(): Promise<Record<string, unknown>> {
     TOKEN_CACHE_KEY: randomBytes(32).toString('base64'),
   });
   const apps: TrunkgateApp[] = [];
+  const dataDirs: string[] = [];
   for (let i = 0; i < REPLICAS; i += 1) {
     // Each replica its own SQLite file (one process per DATA_DIR); what they share here is Redis.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `trunkgate-bench-replica-${i}-`));
+    dataDirs.push(dataDir);
     const app = await createApp({ ...config, dataDir }, { logger: createLogger({ level: 'error' }), processMetrics: false, monitor: null });
     await app.listen(0, '127.0.0.1');
     apps.push(app);
@@ -82,6 +84,7 @@ export async function clusterRotationBench(): Promise<Record<string, unknown>> {
   const adopted = await Promise.all(apps.map(async (a) => Number(/outcome="adopted"\} (\d+)/.exec(await a.registry.metrics())?.[1] ?? 0)));
   await Promise.all(apps.map((a) => a.close()));
   await sims.close();
+  for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
 
   const all = new Set(byReplica.flatMap((s) => [...s]));
   const usedByAll = [...all].filter((t) => byReplica.every((s) => s.has(t))).length;

@@ -33,18 +33,27 @@ export function upstreamEnv(sims: { genesys: string; servicenow: string }): Reco
   };
 }
 
-/** trunkgate (compiled, with the `npm start` flags) in its own process, against the simulators. */
-export function startTrunkgate(sims: { genesys: string; servicenow: string }, extraEnv: Record<string, string> = {}, extraFlags: string[] = []): Promise<Child<{ url: string }>> {
-  return startChild<{ url: string }>(
+/**
+ * trunkgate (compiled, with the `npm start` flags) in its own process, against the simulators, with
+ * a SQLite store of its own (two benchmark runs at once must not share one) removed when it stops.
+ */
+export async function startTrunkgate(sims: { genesys: string; servicenow: string }, extraEnv: Record<string, string> = {}, extraFlags: string[] = []): Promise<Child<{ url: string }>> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-bench-'));
+  const removeDataDir = () => fs.rmSync(dataDir, { recursive: true, force: true });
+  const child = await startChild<{ url: string }>(
     'bench/support/serve-trunkgate.mjs',
     {
       ...upstreamEnv(sims),
       GATEWAY_API_KEYS: BENCH_API_KEY,
-      DATA_DIR: path.join(os.tmpdir(), 'trunkgate-bench'),
+      DATA_DIR: dataDir,
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       NODE_ENV: 'production',
       ...extraEnv,
     },
     [...startFlags(), ...extraFlags],
-  );
+  ).catch((err: unknown) => {
+    removeDataDir();
+    throw err;
+  });
+  return { ...child, stop: () => child.stop().finally(removeDataDir) };
 }
