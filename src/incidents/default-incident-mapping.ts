@@ -73,4 +73,6 @@ kinds:
 resolve:
   close_code: \${INCIDENT_CLOSE_CODE:-Solution provided}
   close_notes: "{{subjectName}} has been healthy since {{healthySince}}; the problem ({{problem}}, first seen {{firstSeen}}) lasted {{lasted}}. Resolved automatically by trunkgate after {{resolveAfter}} of health."
+  # When a failing trunk is no longer listed by Genesys Cloud (two complete polls in a row).
+  gone_notes: "{{subjectName}} is no longer listed by Genesys Cloud (deleted, or no longer an EXTERNAL trunk), so trunkgate stops watching it; the problem ({{problem}}, first seen {{firstSeen}}) ends with it. Resolved automatically by trunkgate."
 `;

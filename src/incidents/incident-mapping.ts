@@ -19,8 +19,12 @@ interface KindMapping {
 export interface IncidentMappingFile {
   fields?: FieldValues;
   kinds: Record<IncidentKind, KindMapping>;
-  resolve: { close_code: string; close_notes: string; fields?: FieldValues };
+  resolve: { close_code: string; close_notes: string; gone_notes?: string; fields?: FieldValues };
 }
+
+/** close_notes for a trunk that disappeared from Genesys Cloud, when the mapping has no `resolve.gone_notes`. */
+export const DEFAULT_GONE_NOTES =
+  '{{subjectName}} is no longer listed by Genesys Cloud (deleted, or no longer an EXTERNAL trunk), so trunkgate stops watching it; the problem ({{problem}}, first seen {{firstSeen}}) ends with it. Resolved automatically by trunkgate.';
 
 /** A broken incident mapping: names the file and every problem (start-up stops on it). */
 export class IncidentMappingError extends Error {
@@ -53,7 +57,7 @@ const mappingSchema = {
       type: 'object',
       required: ['close_code', 'close_notes'],
       additionalProperties: false,
-      properties: { close_code: { type: 'string', minLength: 1 }, close_notes: { type: 'string', minLength: 1 }, fields: fieldValues },
+      properties: { close_code: { type: 'string', minLength: 1 }, close_notes: { type: 'string', minLength: 1 }, gone_notes: { type: 'string', minLength: 1 }, fields: fieldValues },
     },
   },
 };
@@ -116,6 +120,7 @@ export function parseIncidentMapping(text: string, env: NodeJS.ProcessEnv, file:
     checkFields(m.fields, `/kinds/${kind}/fields`, problems);
   }
   checkPlaceholders(raw.resolve.close_notes, '/resolve/close_notes', problems);
+  if (raw.resolve.gone_notes !== undefined) checkPlaceholders(raw.resolve.gone_notes, '/resolve/gone_notes', problems);
   if (problems.length > 0) throw new IncidentMappingError(file, problems);
   return new IncidentMapping(raw);
 }
@@ -160,8 +165,9 @@ export class IncidentMapping {
     };
   }
 
-  /** Fields that resolve an incident (state is the caller's). */
-  resolveFields(facts: IncidentFacts): FieldValues {
-    return { ...present(this.file.resolve.fields), close_code: this.file.resolve.close_code, close_notes: fill(this.file.resolve.close_notes, facts) };
+  /** Fields that resolve an incident (state is the caller's); `gone` when its trunk disappeared. */
+  resolveFields(facts: IncidentFacts, reason?: 'gone'): FieldValues {
+    const notes = reason === 'gone' ? (this.file.resolve.gone_notes ?? DEFAULT_GONE_NOTES) : this.file.resolve.close_notes;
+    return { ...present(this.file.resolve.fields), close_code: this.file.resolve.close_code, close_notes: fill(notes, facts) };
   }
 }

@@ -88,7 +88,8 @@ export type Decision =
   | { type: 'note'; incident: IncidentRow }
   /** A change inside the note interval: counted now, told in the next note. */
   | { type: 'hold'; incident: IncidentRow }
-  | { type: 'resolve'; incident: IncidentRow };
+  /** `gone`: the trunk is no longer listed by Genesys Cloud, so it can never be seen healthy again. */
+  | { type: 'resolve'; incident: IncidentRow; reason?: 'gone' };
 
 export interface SubjectNow extends HealthTimers {
   health: Health;

@@ -44,6 +44,9 @@ interface CredentialsHealth {
 }
 
 const PRUNE_EVERY_MS = 3_600_000;
+/** Complete polls in a row that must miss a trunk before its open incident is resolved as gone. */
+const GONE_AFTER_POLLS = 2;
+const GONE_TEXT = 'no longer listed by Genesys Cloud';
 
 /**
  * Keeps trunk state and decides about incidents (BRIEF §3.5). Sightings arrive from the monitor and
@@ -62,6 +65,8 @@ export class IncidentService implements TrunkSightingSink {
   private lastPruneAt = 0;
   private credentials: CredentialsHealth;
   private credentialsWork: Promise<void> = Promise.resolve();
+  /** Trunks with an open incident, and how many complete polls in a row have not listed them. */
+  private missingFromPolls = new Map<string, number>();
 
   constructor(private readonly o: IncidentServiceOptions) {
     this.writer = new IncidentWriter(o.mapping, o.settings);
@@ -191,8 +196,49 @@ export class IncidentService implements TrunkSightingSink {
     this.afterCommit(effect);
   }
 
-  private async reviewTrunk(tx: StoreOps, trunk: TrunkRow, changed: boolean, now: number): Promise<Effect | null> {
-    const ctx: SubjectContext = {
+  /**
+   * After a complete poll: a trunk with an open incident that Genesys no longer lists (deleted, or no
+   * longer EXTERNAL) can never be seen registered again, so its incident would stay open for ever.
+   * Once it has been missing from GONE_AFTER_POLLS complete polls in a row (one odd listing is not
+   * enough), its state becomes `unknown` and its incident is resolved saying so. Trunks last reported
+   * by POST /v1/events are left alone.
+   */
+  async listed(trunkIds: readonly string[]): Promise<void> {
+    const present = new Set(trunkIds);
+    const missing = new Map<string, number>();
+    for (const incident of await this.o.store.listOpenIncidents()) {
+      if (incident.trunkId === null || present.has(incident.trunkId)) continue;
+      const polls = (this.missingFromPolls.get(incident.trunkId) ?? 0) + 1;
+      if (polls < GONE_AFTER_POLLS) missing.set(incident.trunkId, polls);
+      else await this.trunkGone(incident.trunkId);
+    }
+    this.missingFromPolls = missing;
+  }
+
+  private async trunkGone(trunkId: string): Promise<void> {
+    const effect = await this.withConflictRetry(() =>
+      this.o.store.transaction(async (tx) => {
+        const now = this.o.clock.now();
+        const prev = await tx.getTrunk(trunkId, { forUpdate: true });
+        const open = await tx.getOpenIncident(trunkCorrelationId(trunkId), { forUpdate: true });
+        // A trunk only ever reported through POST /v1/events may not be one Genesys lists at all.
+        if (!prev || !open || prev.source === 'event') return null;
+        const gone: TrunkSighting = {
+          trunkId, name: null, edge: null, proxyAddress: null, state: 'unknown', sipCode: null, errorText: GONE_TEXT,
+          connected: null, registered: null, stateTime: null, source: 'poll', observedAt: now,
+        };
+        const { row } = applySighting(prev, gone, now, this.o.settings.openAfterMs, true);
+        await tx.upsertTrunk(row);
+        await tx.addTrunkEvent({ trunkId, at: now, state: row.state, previousState: prev.state, sipCode: null, errorText: GONE_TEXT, proxyAddress: row.proxyAddress, source: 'poll', eventId: null });
+        await tx.addAudit({ at: now, subject: trunkCorrelationId(trunkId), incidentId: null, step: 'seen', message: `${prev.state} → unknown: ${GONE_TEXT} (${GONE_AFTER_POLLS} complete polls in a row)`, data: null });
+        return this.writer.apply(tx, this.trunkContext(row, now), { type: 'resolve', incident: open, reason: 'gone' }, true, now);
+      }),
+    );
+    this.afterCommit(effect);
+  }
+
+  private trunkContext(trunk: TrunkRow, now: number): SubjectContext {
+    return {
       correlationId: trunkCorrelationId(trunk.trunkId),
       trunkId: trunk.trunkId,
       now: { health: healthOf(trunk.state), kind: kindOf(trunk.state), failingSince: trunk.failingSince, healthySince: trunk.healthySince },
@@ -201,7 +247,10 @@ export class IncidentService implements TrunkSightingSink {
         trunkChangeNote({ trunk, events: await t.listTrunkEvents(trunk.trunkId, { afterAt: incident.lastNoteAt ?? incident.openedAt, limit: 10 }), changes, since: incident.lastNoteAt, resolveAfterMs: this.o.settings.resolveAfterMs }),
       relapse: () => trunkStateWords(trunk),
     };
-    return this.review(tx, ctx, changed, now);
+  }
+
+  private reviewTrunk(tx: StoreOps, trunk: TrunkRow, changed: boolean, now: number): Promise<Effect | null> {
+    return this.review(tx, this.trunkContext(trunk, now), changed, now);
   }
 
   private async review(tx: StoreOps, ctx: SubjectContext, changed: boolean, now: number): Promise<Effect | null> {

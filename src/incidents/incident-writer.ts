@@ -90,8 +90,9 @@ export class IncidentWriter {
       case 'resolve': {
         const inc = decision.incident;
         await tx.updateIncident(inc.id, { open: false, resolvedAt: at, changesSinceNote: 0, lastNoteAt: at, updatedAt: at });
-        await tx.enqueueDelivery({ incidentId: inc.id, operation: 'resolve', payload: { fields: { state: SN_STATE.resolved, ...this.mapping.resolveFields(ctx.facts(inc.kind)) } }, at });
-        await audit(inc.id, `resolve: healthy since ${formatTime(ctx.now.healthySince ?? at)} (INCIDENT_RESOLVE_AFTER_MS ${this.settings.resolveAfterMs})`, { healthySince: ctx.now.healthySince });
+        await tx.enqueueDelivery({ incidentId: inc.id, operation: 'resolve', payload: { fields: { state: SN_STATE.resolved, ...this.mapping.resolveFields(ctx.facts(inc.kind), decision.reason) } }, at });
+        if (decision.reason === 'gone') await audit(inc.id, 'resolve: the trunk is no longer listed by Genesys Cloud (deleted, or no longer an EXTERNAL trunk)', { reason: 'gone' });
+        else await audit(inc.id, `resolve: healthy since ${formatTime(ctx.now.healthySince ?? at)} (INCIDENT_RESOLVE_AFTER_MS ${this.settings.resolveAfterMs})`, { healthySince: ctx.now.healthySince });
         return { type: 'resolved', kind: inc.kind, correlationId: ctx.correlationId, queued: true };
       }
     }

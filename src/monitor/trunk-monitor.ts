@@ -220,6 +220,7 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
       this.lastPollFailed = false;
       this.log.debug('trunks polled', { reason, trunks: result.trunkIds.length, pages: result.pages });
       this.pool?.setTrunks(result.trunkIds);
+      await this.deps.sink.listed?.(result.trunkIds).catch((err: unknown) => this.log.warn('the incident service could not check for trunks that are gone', { err }));
     } else {
       this.lastPoll = { at: new Date(this.deps.clock.now()).toISOString(), ok: false, trunks: result.trunkIds.length };
       this.lastPollFailed = true;

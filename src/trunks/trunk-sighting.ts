@@ -19,4 +19,6 @@ export interface TrunkSighting extends TrunkObservation {
 export interface TrunkSightingSink {
   /** Returns false when the sighting was a duplicate (same eventId) and was ignored. */
   record(sighting: TrunkSighting): Promise<boolean>;
+  /** After a complete poll: every trunk Genesys lists now (the rest are gone: deleted, or no longer EXTERNAL). */
+  listed?(trunkIds: readonly string[]): Promise<void>;
 }

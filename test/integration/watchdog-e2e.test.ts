@@ -66,4 +66,14 @@ describe('registration watchdog, end to end against the simulators', () => {
     await eventually(() => expect(polls).toBeGreaterThanOrEqual(2), { timeoutMs: 10_000 }); // two more polls see it dropped…
     expect(snIncidents()).toHaveLength(1); // …and still one incident
   });
+
+  it('a failing trunk deleted in Genesys: its incident is resolved after two complete polls without it', async () => {
+    const { api } = await start({ MONITOR_NOTIFICATIONS: 'false', MONITOR_POLL_INTERVAL_MS: '1000' });
+    sims!.genesys.control.setTrunkState(TRUNK, { state: 'rejected', sipCode: 403 });
+    await eventually(() => expect(snIncidents()).toHaveLength(1));
+    expect(sims!.genesys.control.removeTrunk(TRUNK)).toBe(true);
+    await eventually(() => expect(snIncidents()[0]!.fields).toMatchObject({ state: '6', close_notes: expect.stringContaining('is no longer listed by Genesys Cloud') }), { timeoutMs: 10_000 });
+    expect(snIncidents()).toHaveLength(1);
+    expect((await api.get(`/v1/trunks/${TRUNK}`)).body).toMatchObject({ state: 'unknown', errorText: 'no longer listed by Genesys Cloud', incident: null });
+  });
 });

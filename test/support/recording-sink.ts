@@ -3,6 +3,8 @@ import type { TrunkSighting, TrunkSightingSink } from '../../src/trunks/trunk-si
 /** A sink that keeps every sighting and lets a test wait for one, resolved on arrival (never by time). */
 export class RecordingSink implements TrunkSightingSink {
   readonly sightings: TrunkSighting[] = [];
+  /** The trunk ids of every complete poll, in order. */
+  readonly listings: string[][] = [];
   private failures: Error[] = [];
   private readonly waiters: Array<{ from: number; match: (s: TrunkSighting) => boolean; resolve: (s: TrunkSighting) => void }> = [];
 
@@ -17,6 +19,10 @@ export class RecordingSink implements TrunkSightingSink {
       }
     }
     return true;
+  }
+
+  async listed(trunkIds: readonly string[]): Promise<void> {
+    this.listings.push([...trunkIds]);
   }
 
   /** The next `count` record calls throw. */

@@ -116,6 +116,42 @@ describe('IncidentService: recovery, relapse and duplicates', () => {
     expect((await h.store.listIncidents({ limit: 1 }))[0]).toMatchObject({ open: false, servicenowState: '6', pendingDeliveries: 0 });
   });
 
+  it('resolves the incident of a trunk Genesys no longer lists, after two complete polls without it, and does not reopen it', async () => {
+    start();
+    await h.see('rejected');
+    await h.clock.advance(31_000);
+    expect(h.incidentsFor()[0]!.state).toBe('1');
+    await h.service.listed(['t-other']);
+    await h.settle();
+    expect(h.incidentsFor()[0]!.state).toBe('1');
+    await h.service.listed(['t-other', TRUNK.trunkId]);
+    await h.service.listed(['t-other']);
+    await h.settle();
+    // Listed again in between: the count starts over.
+    expect(h.incidentsFor()[0]!.state).toBe('1');
+    await h.service.listed([]);
+    await h.settle();
+    const [inc] = h.incidentsFor();
+    expect(inc).toMatchObject({ state: '6', close_code: 'Solution provided' });
+    expect(inc!.close_notes).toContain('SIP trunk Lumen SIP - NYC is no longer listed by Genesys Cloud (deleted, or no longer an EXTERNAL trunk)');
+    expect(inc!.close_notes).toContain('first seen 2026-01-01 12:00:00 UTC');
+    expect(await h.store.getTrunk(TRUNK.trunkId)).toMatchObject({ state: 'unknown', errorText: 'no longer listed by Genesys Cloud' });
+    // Nothing left failing: the ticks that follow neither reopen nor open anything.
+    await h.clock.advance(600_000);
+    expect(h.incidentsFor()).toHaveLength(1);
+    expect(h.incidentsFor()[0]!.state).toBe('6');
+  });
+
+  it('leaves alone an incident of a trunk that only POST /v1/events reported (Genesys may not list it)', async () => {
+    start();
+    await h.see('rejected', { source: 'event' });
+    await h.clock.advance(31_000);
+    await h.service.listed([]);
+    await h.service.listed([]);
+    await h.settle();
+    expect(h.incidentsFor()[0]!.state).toBe('1');
+  });
+
   it('reopens the same incident (state 2, with a note) on a relapse inside INCIDENT_REOPEN_WINDOW_MS', async () => {
     start();
     await h.see('rejected');

@@ -92,8 +92,11 @@ describe('TrunkMonitor polling', () => {
     expect(warning).toMatchObject({ level: 'warn', reason: 'start' });
     expect(await h.metric('trunkgate_monitor_polls_total', { outcome: 'failed' })).toBe(1);
 
+    // Only a complete listing says which trunks are gone: the failed poll told the sink nothing.
+    expect(h.sink.listings).toEqual([]);
     await h.clock.advance(10_000);
     expect(h.sink.sightings.map((s) => s.trunkId).slice(2)).toEqual(['t1', 't2', 't3']);
+    expect(h.sink.listings).toEqual([['t1', 't2', 't3']]);
     expect(h.monitor.status().lastPoll).toMatchObject({ ok: true, trunks: 3 });
     expect(h.logs.lines().some((l) => l.message === 'trunk polling recovered')).toBe(true);
   });
