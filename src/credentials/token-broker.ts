@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/logger.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { CredentialsMetrics } from './credentials-metrics.js';
-import { clockSkewMs, fullJitterBackoff, grantLifetimeMs, tokenDeadlines } from './token-timing.js';
+import { clockSkewMs, fullJitterBackoff, grantLifetimeMs, newHeldToken } from './token-timing.js';
 import type { TokenStore } from './token-store.js';
 import { awaitAcceptance, VERIFY_MAX_MS } from './token-verification.js';
 import {
@@ -317,21 +317,7 @@ export class TokenBroker extends EventEmitter {
   }
 
   private makeHeld(value: string, obtainedAtMono: number, obtainedAtWall: number, lifetimeMs: number): HeldToken {
-    const { hardBufferMs, softAfterMs } = tokenDeadlines(lifetimeMs, this.options.bufferMs, this.random);
-    return {
-      value,
-      obtainedAtWall,
-      expiresAtMono: obtainedAtMono + lifetimeMs,
-      expiresAtWall: obtainedAtWall + lifetimeMs,
-      lifetimeMs,
-      hardBufferMs,
-      softAtMono: obtainedAtMono + softAfterMs,
-      verified: false,
-      scopes: [],
-      accepted: false,
-      invalidated: false,
-      issuedForRetry: false,
-    };
+    return newHeldToken({ value, obtainedAtMono, obtainedAtWall, lifetimeMs }, this.options.bufferMs, this.random);
   }
 
   private checkScopes(token: HeldToken): void {

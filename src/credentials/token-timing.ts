@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import type { TokenGrant } from './token-types.js';
+import type { HeldToken, TokenGrant } from './token-types.js';
 
 /**
  * The two deadlines of a token's life (README "Token refresh"):
@@ -61,4 +61,27 @@ export function clockSkewMs(grant: TokenGrant): number | undefined {
   const earliest = grant.serverDateMs - grant.receivedAtWall;
   const latest = grant.serverDateMs + 1_000 - grant.sentAtWall;
   return Math.round(earliest > 0 ? earliest : latest < 0 ? latest : 0);
+}
+
+/** A token as the broker holds it: both deadlines placed on the monotonic and the wall clock. */
+export function newHeldToken(
+  t: { value: string; obtainedAtMono: number; obtainedAtWall: number; lifetimeMs: number },
+  bufferMs: number,
+  random: () => number = Math.random,
+): HeldToken {
+  const { hardBufferMs, softAfterMs } = tokenDeadlines(t.lifetimeMs, bufferMs, random);
+  return {
+    value: t.value,
+    obtainedAtWall: t.obtainedAtWall,
+    expiresAtMono: t.obtainedAtMono + t.lifetimeMs,
+    expiresAtWall: t.obtainedAtWall + t.lifetimeMs,
+    lifetimeMs: t.lifetimeMs,
+    hardBufferMs,
+    softAtMono: t.obtainedAtMono + softAfterMs,
+    verified: false,
+    scopes: [],
+    accepted: false,
+    invalidated: false,
+    issuedForRetry: false,
+  };
 }
