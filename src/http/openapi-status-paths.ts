@@ -8,12 +8,14 @@ export function statusPaths(): Record<string, unknown> {
   const trunkId = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Genesys Cloud trunk id' };
   const limit = (fallback: number, max: number) => ({ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: max, default: fallback } });
   const tags = ['trunks'];
+  // Every one of these reads or writes the store.
+  const storeDown = error('store_unavailable: the store (PostgreSQL) cannot be reached; nothing was recorded, retry after Retry-After');
   return {
     '/v1/trunks': {
-      get: { summary: 'Every watched trunk: registration state, since when, last error, open incident', operationId: 'listTrunks', tags, responses: { 200: json(trunkListSchema, 'trunks'), 401: error('unauthorized') } },
+      get: { summary: 'Every watched trunk: registration state, since when, last error, open incident', operationId: 'listTrunks', tags, responses: { 200: json(trunkListSchema, 'trunks'), 401: error('unauthorized'), 503: storeDown } },
     },
     '/v1/trunks/{id}': {
-      get: { summary: 'One trunk', operationId: 'getTrunk', tags, parameters: [trunkId], responses: { 200: json(trunkViewSchema, 'the trunk'), 401: error('unauthorized'), 404: error('not_found: no such trunk has been seen') } },
+      get: { summary: 'One trunk', operationId: 'getTrunk', tags, parameters: [trunkId], responses: { 200: json(trunkViewSchema, 'the trunk'), 401: error('unauthorized'), 404: error('not_found: no such trunk has been seen'), 503: storeDown } },
     },
     '/v1/trunks/{id}/events': {
       get: {
@@ -21,7 +23,7 @@ export function statusPaths(): Record<string, unknown> {
         operationId: 'listTrunkEvents',
         tags,
         parameters: [trunkId, limit(50, 500)],
-        responses: { 200: json(trunkEventListSchema, 'state changes'), 400: error('validation_failed (limit)'), 401: error('unauthorized'), 404: error('not_found') },
+        responses: { 200: json(trunkEventListSchema, 'state changes'), 400: error('validation_failed (limit)'), 401: error('unauthorized'), 404: error('not_found'), 503: storeDown },
       },
     },
     '/v1/incidents': {
@@ -34,7 +36,7 @@ export function statusPaths(): Record<string, unknown> {
           { name: 'trunkId', in: 'query', required: false, schema: { type: 'string' } },
           limit(100, 1000),
         ],
-        responses: { 200: json(incidentListSchema, 'incidents'), 400: error('validation_failed (state, limit)'), 401: error('unauthorized') },
+        responses: { 200: json(incidentListSchema, 'incidents'), 400: error('validation_failed (state, limit)'), 401: error('unauthorized'), 503: storeDown },
       },
     },
     '/v1/events': {
@@ -49,6 +51,7 @@ export function statusPaths(): Record<string, unknown> {
           401: error('unauthorized'),
           413: error('payload_too_large'),
           415: error('unsupported_media_type'),
+          503: storeDown,
         },
       },
     },

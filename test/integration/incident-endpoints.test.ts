@@ -125,7 +125,11 @@ describe.each(stores)('trunk and incident endpoints against the simulators, %s s
     for (const path of ['/v1/trunks', '/v1/incidents']) expect((await fetch(`${baseUrl}${path}`)).status).toBe(401);
     expect((await fetch(`${baseUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
     const doc = await api.get('/openapi.json');
-    for (const p of ['/v1/trunks', '/v1/trunks/{id}', '/v1/trunks/{id}/events', '/v1/incidents', '/v1/events']) expect(doc.body.paths).toHaveProperty([p]);
+    for (const p of ['/v1/trunks', '/v1/trunks/{id}', '/v1/trunks/{id}/events', '/v1/incidents', '/v1/events']) {
+      const operation = Object.values(doc.body.paths[p] as Record<string, { responses: Record<string, { description: string }> }>)[0]!;
+      expect(operation.responses['503']!.description).toMatch(/^store_unavailable/);
+    }
+    expect(doc.body.components.schemas.Error.properties.error.properties.code.enum).toContain('store_unavailable');
     expect(doc.body.paths['/v1/events'].post.requestBody.content['application/json'].schema.required).toEqual(['eventId', 'trunkId']);
     expect((await api.get('/readyz')).body.checks.store).toEqual({ ok: true, detail: storeKind });
     const metrics = await (await fetch(`${baseUrl}/metrics`)).text();

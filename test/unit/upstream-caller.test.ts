@@ -110,6 +110,19 @@ describe('UpstreamCaller', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('stops waiting for credentials as soon as the caller goes away, and says so', async () => {
+    const clock = new ManualClock();
+    const { http, requests } = scriptedHttp([{ status: 200 }]);
+    const slowRefresh = { ...staticCredentials, authorize: () => new Promise<never>(() => undefined) };
+    const c = new UpstreamCaller({ upstream: 'genesys', http, credentials: slowRefresh, pacer: unpaced, clock, defaultTimeoutMs: 10_000, backoffMs: [500] });
+    const caller = new AbortController();
+    const call = c.call(read, { timeoutMs: 10_000, signal: caller.signal }).catch((e: unknown) => e);
+    await clock.advance(100);
+    caller.abort();
+    expect(await call).toMatchObject({ code: 'upstream_timeout', message: expect.stringContaining('the caller went away') });
+    expect(requests).toHaveLength(0);
+  });
+
   it('maps other answers to upstream_error naming upstream, operation and status, never passing the status through', async () => {
     const { c } = caller([{ status: 400, data: { error: { message: 'Invalid table' }, status: 'failure' } }]);
     const err = (await c.call(read).catch((e: unknown) => e)) as { status: number; details: Array<Record<string, unknown>> };
