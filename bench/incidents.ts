@@ -129,7 +129,8 @@ export async function pipelineRun(openStore: (name: string) => Promise<Store>, s
   relay.start();
   service.start();
 
-  const base = { name: null, sipCode: null, errorText: null, proxyAddress: 'sip.example.net:5061', edge: { id: 'edge-1', name: 'edge-1' }, connected: true, registered: true, stateTime: null, source: 'poll' as const };
+  // No trunk base: one incident per trunk, so "incidents opened = trunks that failed" holds exactly.
+  const base = { name: null, sipCode: null, errorText: null, proxyAddress: 'sip.example.net:5061', edge: { id: 'edge-1', name: 'edge-1' }, trunkBase: null, signal: 'registration' as const, connected: true, registered: true, stateTime: null, source: 'poll' as const };
   for (let i = 0; i < TRUNKS; i += 1) await service.record({ ...base, trunkId: trunkId(i), name: `Bench trunk ${i}`, state: 'registered', observedAt: Date.now() });
 
   const changes = changeSequence().slice(0, options.changes ?? CHANGES);
@@ -213,7 +214,7 @@ export async function outboxRun(openStore: (name: string) => Promise<Store>) {
   };
   const incidents = Math.max(1, Math.floor(OUTBOX_EVENTS / 10));
   for (let i = 0; i < incidents; i += 1) {
-    await store.insertIncident({ id: `inc-${i}`, correlationId: `bench:${i}`, trunkId: null, kind: 'registration_dropped', open: true, openedAt: 0, resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: 0, changesSinceNote: 0, updatedAt: 0 });
+    await store.insertIncident({ id: `inc-${i}`, correlationId: `bench:${i}`, trunkId: null, trunkBaseId: null, kind: 'registration_dropped', open: true, openedAt: 0, resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: 0, changesSinceNote: 0, updatedAt: 0 });
   }
   const relay = new OutboxRelay({ store, servicenow: instant, clock: systemClock, logger, metrics });
   relay.start();

@@ -10,7 +10,7 @@ import { createTrunkMonitor, type MonitorEvents, type TrunkMonitor } from '../sr
 import { loadConfig } from '../src/config/config.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, generatedTrunks, startGenesysSim } from '../src/sim/genesys/index.js';
 import { systemClock } from '../src/time/clock.js';
-import type { TrunkSighting, TrunkSightingSink } from '../src/trunks/trunk-sighting.js';
+import type { TrunkPatch, TrunkSightingSink } from '../src/trunks/trunk-sighting.js';
 import { GenesysClient } from '../src/upstream/genesys-client.js';
 import { GenesysNotificationsClient } from '../src/upstream/genesys-notifications-client.js';
 import { percentile, round } from './stats.js';
@@ -51,7 +51,10 @@ export async function monitorBench(): Promise<Record<string, unknown>> {
   const waiting = new Map<string, { t0: number; resolve: () => void }>();
   const latencies: number[] = [];
   const sink: TrunkSightingSink = {
-    async record(s: TrunkSighting) {
+    async record() {
+      return true;
+    },
+    async recordPatch(s: TrunkPatch) {
       const w = s.source === 'notification' ? waiting.get(s.trunkId) : undefined;
       if (w) {
         waiting.delete(s.trunkId);

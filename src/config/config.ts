@@ -2,6 +2,10 @@ import path from 'node:path';
 import { EnvReader } from './env-reader.js';
 import { isGenesysRegion, regionUrls, GENESYS_REGIONS } from './regions.js';
 
+/** INCIDENT_GROUP_BY: one incident per trunk base (one carrier on all its Edges, the default) or per trunk. */
+export const incidentGroupings = ['trunkBase', 'trunk'] as const;
+export type IncidentGrouping = (typeof incidentGroupings)[number];
+
 export interface BasicCredential {
   user: string;
   password: string;
@@ -64,7 +68,7 @@ export interface Config {
   genesys: GenesysConfig;
   servicenow: ServiceNowConfig;
   monitor: { pollIntervalMs: number; notifications: boolean };
-  incidents: { openAfterMs: number; resolveAfterMs: number; reopenWindowMs: number; noteIntervalMs: number };
+  incidents: { openAfterMs: number; resolveAfterMs: number; reopenWindowMs: number; noteIntervalMs: number; groupBy: IncidentGrouping };
   alertWebhookUrl?: string;
   /** A ServiceNow delivery failing for longer than this alerts the helpdesk webhook. */
   alertAfterMs: number;
@@ -233,6 +237,7 @@ export function loadConfig(
       resolveAfterMs: r.integer('INCIDENT_RESOLVE_AFTER_MS', 300_000, { min: 0 }),
       reopenWindowMs: r.integer('INCIDENT_REOPEN_WINDOW_MS', 3_600_000, { min: 0 }),
       noteIntervalMs: r.integer('INCIDENT_NOTE_INTERVAL_MS', 300_000, { min: 0 }),
+      groupBy: r.choice('INCIDENT_GROUP_BY', incidentGroupings, 'trunkBase'),
     },
     alertWebhookUrl: r.url('ALERT_WEBHOOK_URL', r.secret('ALERT_WEBHOOK_URL')),
     alertAfterMs: r.integer('ALERT_AFTER_MS', 120_000, { min: 0 }),

@@ -64,6 +64,15 @@ export class EnvReader {
     return fallback;
   }
 
+  /** One of a fixed set of words (matched case-insensitively, returned as listed). */
+  choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const found = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+    if (found === undefined) this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return found ?? fallback;
+  }
+
   /** An absolute http(s) URL without trailing slash; `protocols` narrows the accepted schemes. */
   url(name: string, value: string | undefined, protocols = ['http:', 'https:']): string | undefined {
     if (value === undefined) return undefined;

@@ -1,5 +1,5 @@
 import { incidentKinds } from '../store/store.js';
-import { trunkStates } from '../trunks/trunk-state.js';
+import { trunkSignals, trunkStates } from '../trunks/trunk-state.js';
 
 /**
  * JSON Schemas of `POST /v1/events` and of the trunk and incident views; the route validates with
@@ -33,6 +33,13 @@ export const trunkEventSchema = {
       required: ['id'],
       properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, name: { type: 'string', maxLength: 200 } },
     },
+    trunkBase: {
+      type: 'object',
+      description: "The trunk base (the carrier's settings the trunk instantiates on its Edge). With INCIDENT_GROUP_BY=trunkBase, failing trunks of one base share one incident; a trunk without one has its own.",
+      additionalProperties: false,
+      required: ['id'],
+      properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, name: { type: 'string', maxLength: 200 } },
+    },
     trunk: { type: 'object', description: 'A Genesys `Trunk`, or a `v2.telephony.providers.edges.trunks.{id}` event body (connectedStatus, registersStatus, …).' },
   },
   oneOf: [{ required: ['state'] }, { required: ['trunk'] }],
@@ -52,20 +59,28 @@ const incidentRefSchema = {
 export const trunkViewSchema = {
   title: 'Trunk',
   type: 'object',
-  required: ['id', 'name', 'state', 'since', 'sipCode', 'errorText', 'edge', 'proxyAddress', 'incident'],
+  required: ['id', 'name', 'state', 'healthy', 'since', 'sipCode', 'errorText', 'edge', 'proxyAddress', 'incident'],
   properties: {
     id: { type: 'string' },
     name: nullable({ type: 'string' }),
-    state: { type: 'string', enum: [...trunkStates] },
+    state: {
+      type: 'string',
+      enum: [...trunkStates],
+      description: 'registered (every REGISTER answered positively); connected (healthy on a trunk that does not use registration: judged on its connection and SIP OPTIONS); rejected; dropped; unknown',
+    },
+    healthy: { type: 'boolean', description: 'true for registered and connected' },
+    signal: nullable({ type: 'string', enum: [...trunkSignals], description: 'what the state was judged on: REGISTER answers, SIP OPTIONS pings, or the connection alone' }),
     since: { ...dateTime, description: 'when the current state was first seen' },
     sipCode: nullable({ type: 'integer' }),
     errorText: nullable({ type: 'string' }),
     edge: nullable({ type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: nullable({ type: 'string' }) } }),
+    trunkBase: nullable({ type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: nullable({ type: 'string' }) } }),
     proxyAddress: nullable({ type: 'string' }),
     incident: nullable({ ...incidentRefSchema, description: 'the open incident, if any' }),
     failingSince: nullable({ ...dateTime, description: 'start of the current failure episode' }),
     lastSeenAt: dateTime,
     source: { type: 'string', enum: ['poll', 'notification', 'event'] },
+    goneAt: nullable({ ...dateTime, description: 'when Genesys Cloud stopped listing the trunk (deleted, or no longer EXTERNAL)' }),
   },
 };
 
@@ -86,6 +101,7 @@ export const trunkEventListSchema = {
           at: dateTime,
           state: { type: 'string', enum: [...trunkStates] },
           previousState: nullable({ type: 'string', enum: [...trunkStates] }),
+          signal: nullable({ type: 'string', enum: [...trunkSignals] }),
           sipCode: nullable({ type: 'integer' }),
           errorText: nullable({ type: 'string' }),
           proxyAddress: nullable({ type: 'string' }),
@@ -100,10 +116,12 @@ export const trunkEventListSchema = {
 export const incidentViewSchema = {
   title: 'Incident',
   type: 'object',
-  required: ['correlationId', 'trunkId', 'kind', 'number', 'sysId', 'state', 'openedAt', 'resolvedAt', 'pendingDeliveries'],
+  required: ['correlationId', 'trunkId', 'trunkBaseId', 'trunkIds', 'kind', 'number', 'sysId', 'state', 'openedAt', 'resolvedAt', 'pendingDeliveries'],
   properties: {
-    correlationId: { type: 'string' },
-    trunkId: nullable({ type: 'string' }),
+    correlationId: { type: 'string', description: 'trunkgate:trunkbase:<trunkBaseId>, trunkgate:trunk:<trunkId> or trunkgate:credentials:genesys' },
+    trunkId: nullable({ type: 'string', description: 'the first trunk concerned' }),
+    trunkBaseId: nullable({ type: 'string', description: 'set on an incident about a trunk base (one carrier failing on one or more Edges)' }),
+    trunkIds: { type: 'array', items: { type: 'string' }, description: 'every trunk the incident concerns, in the order they failed' },
     kind: { type: 'string', enum: [...incidentKinds] },
     number: nullable({ type: 'string' }),
     sysId: nullable({ type: 'string' }),

@@ -48,7 +48,7 @@ export function buildIncidentPipeline(deps: IncidentPipelineDeps): IncidentPipel
   const rotations = new RotationTracker(clock.now());
   const relay = new OutboxRelay({ store, servicenow: deps.servicenow, clock, logger, metrics, leaseMs: Math.max(60_000, 3 * config.actionTimeoutMs) });
   const decidesCredentials = deps.isLeader ?? (() => true);
-  const service = new IncidentService({ store, clock, logger, metrics, mapping, rotations, settings: config.incidents, onQueued: () => relay.wake(), decidesCredentials });
+  const service = new IncidentService({ store, clock, logger, metrics, mapping, rotations, settings: config.incidents, grouping: config.incidents.groupBy, onQueued: () => relay.wake(), decidesCredentials });
   const alerts = new HelpdeskAlerts({ store, clock, logger, metrics, webhook: deps.webhook, alertAfterMs: config.alertAfterMs, decidesCredentials });
 
   let running = false;

@@ -10,7 +10,13 @@ export const defaultIncidentMappingYaml = `# The ServiceNow incidents trunkgate 
 #   {{placeholder}}    filled per incident: subjectName, problem, correlationId, trunkName, trunkId,
 #                      edge, edgeName, edgeId, proxyAddress, sipCode, errorText, sipAnswer, state,
 #                      firstSeen, rotationHint, advice, openAfter, resolveAfter, failureMessage,
-#                      healthySince, lasted
+#                      healthySince, lasted, trunkBase, trunkBaseName, trunkBaseId, signal,
+#                      affectedTrunks, affectedCount, subjectDetails
+#
+# An incident is about a trunk base (one carrier's settings, on every Edge that has it: the default,
+# INCIDENT_GROUP_BY=trunkBase) or about one trunk. subjectName, problem and subjectDetails say which;
+# trunkName, edge, proxyAddress and sipAnswer describe its first failing trunk; affectedTrunks lists
+# every trunk concerned, one per line.
 #
 # trunkgate sets correlation_id, state, work_notes, close_code and close_notes itself.
 
@@ -27,35 +33,31 @@ fields:
 
 kinds:
   registration_rejected:
-    short_description: "SIP trunk {{trunkName}}: registration rejected ({{sipAnswer}})"
+    short_description: "{{subjectName}}: {{problem}} ({{sipAnswer}})"
     description: |
-      Genesys Cloud BYOC trunk "{{trunkName}}" cannot register with its carrier: the carrier rejected the REGISTER.
+      Genesys Cloud BYOC {{subjectName}}: {{problem}}. The carrier answered with an error.
 
-      Trunk: {{trunkName}} (id {{trunkId}})
-      Edge: {{edge}}
-      Proxy: {{proxyAddress}}
-      SIP answer: {{sipAnswer}}
+      {{subjectDetails}}
+      Judged on: {{signal}}
       First seen: {{firstSeen}}
       Genesys token: {{rotationHint}}
 
       What to do: {{advice}}
 
-      Opened by trunkgate ({{correlationId}}) after the failure lasted {{openAfter}}. trunkgate adds work notes while it lasts and resolves this incident once the trunk has stayed registered for {{resolveAfter}}.
+      Opened by trunkgate ({{correlationId}}) after the failure lasted {{openAfter}}. trunkgate adds work notes while it lasts and resolves this incident once every trunk concerned has stayed healthy for {{resolveAfter}}.
   registration_dropped:
-    short_description: "SIP trunk {{trunkName}}: registration dropped ({{sipAnswer}})"
+    short_description: "{{subjectName}}: {{problem}} ({{sipAnswer}})"
     description: |
-      Genesys Cloud BYOC trunk "{{trunkName}}" is not registered with its carrier: {{errorText}}.
+      Genesys Cloud BYOC {{subjectName}}: {{problem}}: {{errorText}}.
 
-      Trunk: {{trunkName}} (id {{trunkId}})
-      Edge: {{edge}}
-      Proxy: {{proxyAddress}}
-      SIP answer: {{sipAnswer}}
+      {{subjectDetails}}
+      Judged on: {{signal}}
       First seen: {{firstSeen}}
       Genesys token: {{rotationHint}}
 
       What to do: {{advice}}
 
-      Opened by trunkgate ({{correlationId}}) after the failure lasted {{openAfter}}. trunkgate adds work notes while it lasts and resolves this incident once the trunk has stayed registered for {{resolveAfter}}.
+      Opened by trunkgate ({{correlationId}}) after the failure lasted {{openAfter}}. trunkgate adds work notes while it lasts and resolves this incident once every trunk concerned has stayed healthy for {{resolveAfter}}.
   credentials_failed:
     short_description: "trunkgate cannot get a Genesys Cloud token: trunk monitoring is blind"
     fields:

@@ -1,38 +1,38 @@
 import type { IncidentKind, TrunkRow } from '../store/store.js';
+import type { TrunkSignal } from '../trunks/trunk-state.js';
+import { formatDuration, formatTime, sipAnswerText } from './incident-format.js';
+import { stateWords, trunkLabel } from './incident-notes.js';
+
+export { formatDuration, formatTime, sipAnswerText } from './incident-format.js';
 
 /** The placeholders an incident template may use (`{{name}}` in mappings/incident.yaml). */
 export const factNames = [
   'subjectName', 'problem', 'correlationId', 'trunkName', 'trunkId', 'edge', 'edgeName', 'edgeId', 'proxyAddress',
   'sipCode', 'errorText', 'sipAnswer', 'state', 'firstSeen', 'rotationHint', 'advice', 'openAfter', 'resolveAfter',
-  'failureMessage', 'healthySince', 'lasted',
+  'failureMessage', 'healthySince', 'lasted', 'trunkBase', 'trunkBaseName', 'trunkBaseId', 'signal', 'affectedTrunks',
+  'affectedCount', 'subjectDetails',
 ] as const;
 export type IncidentFacts = Record<(typeof factNames)[number], string>;
 
-/** A failure within this long after a Genesys token rotation is flagged as a likely propagation race (BRIEF §3.5). */
+/** A failure within this long after a Genesys token rotation is flagged as a likely propagation race (docs/design.md, "Incidents"). */
 export const ROTATION_RACE_MS = 120_000;
 
 const UNKNOWN = 'unknown';
 
-/** "2026-01-01 12:00:03 UTC": unambiguous for a helpdesk in any time zone. */
-export function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+/** The problem in two or three words, naming the signal that shows it (REGISTER by default). */
+export function problemText(kind: IncidentKind, signal: TrunkSignal | null = 'registration'): string {
+  if (kind === 'credentials_failed') return 'Genesys credentials failing';
+  const rejected = kind === 'registration_rejected';
+  if (signal === 'options') return rejected ? 'SIP OPTIONS refused' : 'SIP OPTIONS unanswered';
+  if (signal === 'connection') return rejected ? 'connection refused' : 'trunk disconnected';
+  return rejected ? 'registration rejected' : 'registration dropped';
 }
 
-/** "4 s", "2 min 5 s", "1 h 3 min", "2 d 3 h". */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
-
-export function problemText(kind: IncidentKind): string {
-  return kind === 'registration_rejected' ? 'registration rejected' : kind === 'registration_dropped' ? 'registration dropped' : 'Genesys credentials failing';
-}
+const SIGNAL_WORDS: Record<TrunkSignal, string> = {
+  registration: 'SIP REGISTER answers',
+  options: 'SIP OPTIONS pings (the trunk does not use registration)',
+  connection: "the trunk's connection status (the trunk does not use registration)",
+};
 
 /** Where the last Genesys token rotation sits relative to the start of a failure. */
 export function rotationHint(options: { failingSince: number; rotations: readonly number[]; watchingSince: number; problem: string }): { text: string; likelyPropagation: boolean } {
@@ -46,7 +46,12 @@ export function rotationHint(options: { failingSince: number; rotations: readonl
   return { text: `the last Genesys token rotation was ${formatDuration(gap)} before the failure began (${formatTime(last)}), so it is unlikely to be the cause`, likelyPropagation: false };
 }
 
-function trunkAdvice(kind: IncidentKind, sipCode: number | null, likelyPropagation: boolean): string {
+function trunkAdvice(kind: IncidentKind, signal: TrunkSignal | null, sipCode: number | null, likelyPropagation: boolean): string {
+  if (signal === 'options' || signal === 'connection') {
+    return kind === 'registration_rejected'
+      ? "The carrier's proxy refuses the Edge's SIP OPTIONS pings. Check the carrier's IP allow-list for the Edge's public address and the trunk's SIP settings (Genesys Cloud Admin > Telephony > Trunks > External Trunks), and ask the carrier whether the account is active."
+      : "The carrier's proxy does not answer the Edge's SIP OPTIONS pings, or the trunk is disconnected. Check that the Edge is online (Genesys Cloud Admin > Telephony > Edges), its network path to the proxy (firewall, DNS, TLS certificate) and the carrier's status page.";
+  }
   if (kind === 'registration_dropped') {
     return "The carrier's proxy gives no positive answer to REGISTER. Check that the Edge is online (Genesys Cloud Admin > Telephony > Edges), its network path to the proxy (firewall, DNS, TLS certificate) and the carrier's status page.";
   }
@@ -59,47 +64,68 @@ function trunkAdvice(kind: IncidentKind, sipCode: number | null, likelyPropagati
   return race ? `${race}${check}` : check.charAt(0).toUpperCase() + check.slice(1);
 }
 
-/** "SIP 403 Forbidden", or the error text when no SIP code is known. */
-export function sipAnswerText(sipCode: number | null, errorText: string | null): string {
-  if (sipCode === null) return errorText ?? 'no answer';
-  if (!errorText) return `SIP ${sipCode}`;
-  return errorText.startsWith(String(sipCode)) ? `SIP ${errorText}` : `SIP ${sipCode} ${errorText}`;
-}
-
 export interface FactSettings {
   openAfterMs: number;
   resolveAfterMs: number;
 }
 
-/** Facts of a trunk incident, from the trunk's latest state. */
-export function trunkFacts(trunk: TrunkRow, options: FactSettings & { kind: IncidentKind; correlationId: string; rotations: readonly number[]; watchingSince: number; now: number }): IncidentFacts {
-  const problem = problemText(options.kind);
-  const failingSince = trunk.failingSince ?? trunk.since;
-  const hint = rotationHint({ failingSince, rotations: options.rotations, watchingSince: options.watchingSince, problem });
-  const name = trunk.name ?? trunk.trunkId;
-  const sipAnswer = sipAnswerText(trunk.sipCode, trunk.errorText);
+/** What the facts of a trunk or trunk-base incident are drawn from. */
+export interface TrunkSubjectFacts {
+  /** Set for a trunk-base incident (one carrier on several Edges). */
+  trunkBase: { id: string; name: string | null } | null;
+  /** The subject's listed trunks. */
+  members: TrunkRow[];
+  /** The trunks the incident concerns (failing now or earlier in it), the first failing one first. */
+  affected: TrunkRow[];
+}
+
+/** Facts of a trunk or trunk-base incident, from the latest state of its trunks. */
+export function trunkFacts(subject: TrunkSubjectFacts, options: FactSettings & { kind: IncidentKind; correlationId: string; rotations: readonly number[]; watchingSince: number; now: number }): IncidentFacts {
+  const { trunkBase, members, affected } = subject;
+  // The trunk the helpdesk reads about first: a failing one if any, else the first concerned.
+  const lead = affected.find((t) => t.state === 'rejected' || t.state === 'dropped') ?? affected[0] ?? members[0]!;
+  const failingNow = members.filter((t) => t.state === 'rejected' || t.state === 'dropped');
+  const episodes = [...members, ...affected].map((t) => t.failingSince).filter((at): at is number => at !== null);
+  const failingSince = episodes.length > 0 ? Math.min(...episodes) : lead.since;
+  const healthy = members.length > 0 && failingNow.length === 0 ? Math.max(...members.map((t) => t.healthySince ?? t.since)) : null;
+  const baseProblem = problemText(options.kind, lead.signal);
+  const problem = trunkBase && members.length > 1 ? `${baseProblem} on ${Math.max(failingNow.length, 1)} of ${members.length} trunks` : baseProblem;
+  const hint = rotationHint({ failingSince, rotations: options.rotations, watchingSince: options.watchingSince, problem: baseProblem });
+  const name = lead.name ?? lead.trunkId;
+  const sipAnswer = sipAnswerText(lead.sipCode, lead.errorText);
+  const baseText = trunkBase ? `${trunkBase.name ?? UNKNOWN} (id ${trunkBase.id})` : lead.trunkBaseId ? `${lead.trunkBaseName ?? UNKNOWN} (id ${lead.trunkBaseId})` : UNKNOWN;
+  const affectedTrunks = affected.map((t) => `- ${trunkLabel(t)}: ${stateWords(t)}`).join('\n');
+  const trunkDetails = [`Trunk: ${name} (id ${lead.trunkId})`, `Edge: ${lead.edgeId ? `${lead.edgeName ?? UNKNOWN} (id ${lead.edgeId})` : UNKNOWN}`, `Proxy: ${lead.proxyAddress ?? UNKNOWN}`, `SIP answer: ${sipAnswer}`];
+  const baseDetails = [`Trunk base (carrier): ${baseText}`, `Affected trunks (${affected.length} of ${members.length || affected.length}):`, affectedTrunks];
   return {
-    subjectName: `SIP trunk ${name}`,
+    subjectName: trunkBase ? `SIP trunk base ${trunkBase.name ?? trunkBase.id}` : `SIP trunk ${name}`,
     problem,
     correlationId: options.correlationId,
     trunkName: name,
-    trunkId: trunk.trunkId,
-    edge: trunk.edgeId ? `${trunk.edgeName ?? UNKNOWN} (id ${trunk.edgeId})` : UNKNOWN,
-    edgeName: trunk.edgeName ?? UNKNOWN,
-    edgeId: trunk.edgeId ?? UNKNOWN,
-    proxyAddress: trunk.proxyAddress ?? UNKNOWN,
-    sipCode: trunk.sipCode === null ? 'none' : String(trunk.sipCode),
-    errorText: trunk.errorText ?? 'none',
+    trunkId: lead.trunkId,
+    edge: lead.edgeId ? `${lead.edgeName ?? UNKNOWN} (id ${lead.edgeId})` : UNKNOWN,
+    edgeName: lead.edgeName ?? UNKNOWN,
+    edgeId: lead.edgeId ?? UNKNOWN,
+    proxyAddress: lead.proxyAddress ?? UNKNOWN,
+    sipCode: lead.sipCode === null ? 'none' : String(lead.sipCode),
+    errorText: lead.errorText ?? 'none',
     sipAnswer,
-    state: trunk.state,
+    state: lead.state,
     firstSeen: formatTime(failingSince),
     rotationHint: hint.text,
-    advice: trunkAdvice(options.kind, trunk.sipCode, hint.likelyPropagation),
+    advice: trunkAdvice(options.kind, lead.signal, lead.sipCode, hint.likelyPropagation),
     openAfter: formatDuration(options.openAfterMs),
     resolveAfter: formatDuration(options.resolveAfterMs),
-    failureMessage: trunk.errorText ?? 'none',
-    healthySince: trunk.healthySince === null ? 'not yet' : formatTime(trunk.healthySince),
-    lasted: trunk.healthySince === null ? formatDuration(options.now - failingSince) : formatDuration(trunk.healthySince - failingSince),
+    failureMessage: lead.errorText ?? 'none',
+    healthySince: healthy === null ? 'not yet' : formatTime(healthy),
+    lasted: healthy === null ? formatDuration(options.now - failingSince) : formatDuration(healthy - failingSince),
+    trunkBase: baseText,
+    trunkBaseName: trunkBase?.name ?? lead.trunkBaseName ?? UNKNOWN,
+    trunkBaseId: trunkBase?.id ?? lead.trunkBaseId ?? UNKNOWN,
+    signal: lead.signal ? SIGNAL_WORDS[lead.signal] : UNKNOWN,
+    affectedTrunks,
+    affectedCount: String(affected.length),
+    subjectDetails: (trunkBase ? baseDetails : trunkDetails).join('\n'),
   };
 }
 
@@ -110,6 +136,8 @@ export function credentialsFacts(state: { failingSince: number; healthySince: nu
     problem: problemText('credentials_failed'),
     correlationId: options.correlationId,
     trunkName: 'all trunks', trunkId: 'none', edge: 'none', edgeName: 'none', edgeId: 'none', proxyAddress: 'none',
+    trunkBase: 'none', trunkBaseName: 'none', trunkBaseId: 'none', signal: 'none', affectedTrunks: 'all trunks', affectedCount: '0',
+    subjectDetails: `Failure: ${state.message}`,
     sipCode: 'none', errorText: state.message, sipAnswer: 'none', state: state.healthySince === null ? 'failing' : 'healthy',
     firstSeen: formatTime(state.failingSince),
     rotationHint: 'not applicable',

@@ -1,10 +1,10 @@
 import type { IncidentKind, IncidentRow, TrunkRow } from '../store/store.js';
 import type { TrunkSighting } from '../trunks/trunk-sighting.js';
-import type { TrunkState } from '../trunks/trunk-state.js';
+import { isHealthyState, type TrunkState } from '../trunks/trunk-state.js';
 
 /**
- * The incident rules of BRIEF §3.5 as pure functions: no clock, no store. The service feeds them
- * the current rows and applies what they decide.
+ * The incident rules (docs/design.md, "Incidents") as pure functions: no clock, no store. The service
+ * feeds them the current rows and applies what they decide.
  */
 
 export interface RuleSettings {
@@ -21,7 +21,7 @@ export interface RuleSettings {
 export type Health = 'healthy' | 'failing' | 'unknown';
 
 export function healthOf(state: TrunkState): Health {
-  return state === 'registered' ? 'healthy' : state === 'unknown' ? 'unknown' : 'failing';
+  return isHealthyState(state) ? 'healthy' : state === 'unknown' ? 'unknown' : 'failing';
 }
 
 export function kindOf(state: TrunkState): IncidentKind | null {
@@ -52,7 +52,10 @@ export function advanceTimers(prev: (HealthTimers & { health: Health }) | null, 
   return { failingSince, healthySince };
 }
 
-/** The trunk row after a sighting, and whether it changed what the helpdesk would care about. */
+/**
+ * The trunk row after a sighting, and whether it changed what the helpdesk would care about. What a
+ * sighting does not say (a notification has no name, Edge or trunk base) keeps its last known value.
+ */
 export function applySighting(prev: TrunkRow | null, s: TrunkSighting, at: number, openAfterMs: number, incidentOpen = false): { row: TrunkRow; changed: boolean; stateChanged: boolean } {
   const health = healthOf(s.state);
   const timers = advanceTimers(prev ? { ...prev, health: healthOf(prev.state) } : null, health, at, openAfterMs, incidentOpen);
@@ -60,12 +63,14 @@ export function applySighting(prev: TrunkRow | null, s: TrunkSighting, at: numbe
   const changed = stateChanged || prev.sipCode !== s.sipCode || prev.errorText !== s.errorText;
   const row: TrunkRow = {
     trunkId: s.trunkId,
-    // Notification events carry no name or Edge: keep the last known ones.
     name: s.name ?? prev?.name ?? null,
     edgeId: s.edge?.id ?? prev?.edgeId ?? null,
     edgeName: s.edge ? s.edge.name ?? (s.edge.id === prev?.edgeId ? prev.edgeName : null) : prev?.edgeName ?? null,
+    trunkBaseId: s.trunkBase?.id ?? prev?.trunkBaseId ?? null,
+    trunkBaseName: s.trunkBase ? s.trunkBase.name ?? (s.trunkBase.id === prev?.trunkBaseId ? prev.trunkBaseName : null) : prev?.trunkBaseName ?? null,
     proxyAddress: s.proxyAddress ?? prev?.proxyAddress ?? null,
     state: s.state,
+    signal: s.signal,
     since: stateChanged ? at : prev.since,
     sipCode: s.sipCode,
     errorText: s.errorText,
@@ -76,6 +81,9 @@ export function applySighting(prev: TrunkRow | null, s: TrunkSighting, at: numbe
     lastSeenAt: at,
     failingSince: timers.failingSince,
     healthySince: timers.healthySince,
+    health: s.health ?? prev?.health ?? null,
+    // Seen again: listed (a sighting of a gone trunk is the one that says it is gone).
+    goneAt: null,
   };
   return { row, changed, stateChanged };
 }

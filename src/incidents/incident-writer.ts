@@ -6,21 +6,18 @@ import type { IncidentMapping } from './incident-mapping.js';
 import { reopenNote } from './incident-notes.js';
 import type { Decision, RuleSettings, SubjectNow } from './incident-rules.js';
 
-export const TRUNK_CORRELATION_PREFIX = 'trunkgate:trunk:';
-/** BRIEF §3.5: the credentials incident's correlation id. */
-export const GENESYS_CREDENTIALS_CORRELATION_ID = 'trunkgate:credentials:genesys';
+export { GENESYS_CREDENTIALS_CORRELATION_ID, TRUNK_CORRELATION_PREFIX, trunkCorrelationId } from './subjects.js';
 
-export function trunkCorrelationId(trunkId: string): string {
-  return `${TRUNK_CORRELATION_PREFIX}${trunkId}`;
-}
-
-/** ServiceNow incident states trunkgate sets (FACTS.md). */
+/** ServiceNow incident states trunkgate sets (docs/servicenow.md, "Incident fields and states"). */
 export const SN_STATE = { inProgress: '2', resolved: '6' } as const;
 
 /** One watched subject as the writer needs it: its key, its state now, and how to describe it. */
 export interface SubjectContext {
   correlationId: string;
-  trunkId: string | null;
+  /** The trunk base of a trunk-base incident. */
+  trunkBaseId: string | null;
+  /** The trunks the subject's failure concerns now (its failing trunks); none for credentials. */
+  failingTrunkIds: string[];
   now: SubjectNow;
   facts(kind: IncidentKind): IncidentFacts;
   /** A work note telling `changes` changes since the incident's last note. */
@@ -54,9 +51,10 @@ export class IncidentWriter {
       case 'open': {
         const id = randomUUID();
         await tx.insertIncident({
-          id, correlationId: ctx.correlationId, trunkId: ctx.trunkId, kind: decision.kind, open: true, openedAt: at, resolvedAt: null,
-          reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: at, changesSinceNote: 0, updatedAt: at,
+          id, correlationId: ctx.correlationId, trunkId: ctx.failingTrunkIds[0] ?? null, trunkBaseId: ctx.trunkBaseId, kind: decision.kind, open: true, openedAt: at,
+          resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: at, changesSinceNote: 0, updatedAt: at,
         });
+        await tx.addIncidentTrunks(id, ctx.failingTrunkIds, at);
         await tx.enqueueDelivery({ incidentId: id, operation: 'create', payload: { fields: this.createFields(ctx, decision.kind) }, at });
         const failingFor = ctx.now.failingSince === null ? 0 : at - ctx.now.failingSince;
         await audit(id, `open a ${decision.kind} incident: failing since ${formatTime(ctx.now.failingSince ?? at)} (${formatDuration(failingFor)}, INCIDENT_OPEN_AFTER_MS ${this.settings.openAfterMs})`, { kind: decision.kind, failingSince: ctx.now.failingSince });
@@ -65,6 +63,7 @@ export class IncidentWriter {
       case 'reopen': {
         const inc = decision.incident;
         await tx.updateIncident(inc.id, { open: true, kind: decision.kind, resolvedAt: null, reopenedAt: at, reopenCount: inc.reopenCount + 1, lastNoteAt: at, changesSinceNote: 0, updatedAt: at });
+        await tx.addIncidentTrunks(inc.id, ctx.failingTrunkIds, at);
         const note = reopenNote({ what: ctx.relapse(), resolvedAt: inc.resolvedAt!, failedAt: Math.max(inc.resolvedAt!, ctx.now.failingSince ?? at), reopenWindowMs: this.settings.reopenWindowMs });
         // createFields: if ServiceNow closed or lost the incident meanwhile, the relay opens a new one instead.
         await tx.enqueueDelivery({ incidentId: inc.id, operation: 'reopen', payload: { fields: { state: SN_STATE.inProgress, work_notes: note }, createFields: this.createFields(ctx, decision.kind) }, at });
@@ -74,6 +73,8 @@ export class IncidentWriter {
       case 'note': {
         const inc = decision.incident;
         const changes = inc.changesSinceNote + (changed ? 1 : 0);
+        // Another Edge of the carrier failing later joins the incident (and is told in this note).
+        await tx.addIncidentTrunks(inc.id, ctx.failingTrunkIds, at);
         const text = await ctx.note(tx, inc, changes);
         await tx.updateIncident(inc.id, { lastNoteAt: at, changesSinceNote: 0, updatedAt: at });
         await tx.enqueueDelivery({ incidentId: inc.id, operation: 'note', payload: { fields: { work_notes: text } }, at });
@@ -83,6 +84,7 @@ export class IncidentWriter {
       case 'hold': {
         const inc = decision.incident;
         await tx.updateIncident(inc.id, { changesSinceNote: inc.changesSinceNote + 1, updatedAt: at });
+        await tx.addIncidentTrunks(inc.id, ctx.failingTrunkIds, at);
         const nextAt = (inc.lastNoteAt ?? at) + this.settings.noteIntervalMs;
         await audit(inc.id, `change held for the next work note (at most one per ${formatDuration(this.settings.noteIntervalMs)}; due ${formatTime(nextAt)})`, { changes: inc.changesSinceNote + 1 });
         return { type: 'held', kind: inc.kind, correlationId: ctx.correlationId, queued: false };

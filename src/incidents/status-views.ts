@@ -1,25 +1,36 @@
 import type { IncidentRow, IncidentSummary, Store, TrunkEventRow, TrunkRow } from '../store/store.js';
+import { isHealthyState } from '../trunks/trunk-state.js';
 
-/** BRIEF §3.3 `GET /v1/trunks` entry (camelCase, ISO times). */
+/** A `GET /v1/trunks` entry (camelCase, ISO times). */
 export interface TrunkView {
   id: string;
   name: string | null;
   state: TrunkRow['state'];
+  /** `registered` or `connected`: workflows need not know every state. */
+  healthy: boolean;
+  /** What the state was judged on: `registration`, `options` (SIP OPTIONS) or `connection`. */
+  signal: TrunkRow['signal'];
   since: string;
   sipCode: number | null;
   errorText: string | null;
   edge: { id: string; name: string | null } | null;
+  trunkBase: { id: string; name: string | null } | null;
   proxyAddress: string | null;
   incident: { number: string | null; sysId: string | null; state: 'open' | 'resolved'; servicenowState: string | null } | null;
   failingSince: string | null;
   lastSeenAt: string;
   source: TrunkRow['source'];
+  /** When Genesys stopped listing the trunk; null while it is listed. */
+  goneAt: string | null;
 }
 
-/** BRIEF §3.3 `GET /v1/incidents` entry. */
+/** A `GET /v1/incidents` entry. */
 export interface IncidentView {
   correlationId: string;
+  /** The first trunk concerned (a trunk-base incident concerns several: `trunkIds`). */
   trunkId: string | null;
+  trunkBaseId: string | null;
+  trunkIds: string[];
   kind: IncidentRow['kind'];
   number: string | null;
   sysId: string | null;
@@ -36,6 +47,7 @@ export interface TrunkEventView {
   at: string;
   state: TrunkEventRow['state'];
   previousState: TrunkEventRow['previousState'];
+  signal: TrunkEventRow['signal'];
   sipCode: number | null;
   errorText: string | null;
   proxyAddress: string | null;
@@ -53,15 +65,19 @@ export function trunkView(t: TrunkRow, open: IncidentRow | null): TrunkView {
     id: t.trunkId,
     name: t.name,
     state: t.state,
+    healthy: isHealthyState(t.state),
+    signal: t.signal,
     since: iso(t.since),
     sipCode: t.sipCode,
     errorText: t.errorText,
     edge: t.edgeId ? { id: t.edgeId, name: t.edgeName } : null,
+    trunkBase: t.trunkBaseId ? { id: t.trunkBaseId, name: t.trunkBaseName } : null,
     proxyAddress: t.proxyAddress,
     incident: open ? { number: open.number, sysId: open.sysId, state: open.open ? 'open' : 'resolved', servicenowState: open.servicenowState } : null,
     failingSince: isoOrNull(t.failingSince),
     lastSeenAt: iso(t.lastSeenAt),
     source: t.source,
+    goneAt: isoOrNull(t.goneAt),
   };
 }
 
@@ -69,6 +85,8 @@ export function incidentView(i: IncidentSummary): IncidentView {
   return {
     correlationId: i.correlationId,
     trunkId: i.trunkId,
+    trunkBaseId: i.trunkBaseId,
+    trunkIds: i.trunkIds,
     kind: i.kind,
     number: i.number,
     sysId: i.sysId,
@@ -88,7 +106,8 @@ export class StatusQueries {
 
   async listTrunks(): Promise<TrunkView[]> {
     const [trunks, open] = await Promise.all([this.store.listTrunks(), this.store.listIncidents({ open: true, limit: MAX_OPEN_INCIDENTS })]);
-    const byTrunk = new Map(open.filter((i) => i.trunkId !== null).map((i) => [i.trunkId!, i]));
+    // A trunk-base incident is shown on every trunk it concerns.
+    const byTrunk = new Map(open.flatMap((i) => i.trunkIds.map((id) => [id, i] as const)));
     return trunks.map((t) => trunkView(t, byTrunk.get(t.trunkId) ?? null));
   }
 
@@ -103,7 +122,7 @@ export class StatusQueries {
   async trunkEvents(trunkId: string, limit: number): Promise<TrunkEventView[] | null> {
     if (!(await this.store.getTrunk(trunkId))) return null;
     const events = await this.store.listTrunkEvents(trunkId, { limit });
-    return events.map((e) => ({ at: iso(e.at), state: e.state, previousState: e.previousState, sipCode: e.sipCode, errorText: e.errorText, proxyAddress: e.proxyAddress, source: e.source, eventId: e.eventId }));
+    return events.map((e) => ({ at: iso(e.at), state: e.state, previousState: e.previousState, signal: e.signal, sipCode: e.sipCode, errorText: e.errorText, proxyAddress: e.proxyAddress, source: e.source, eventId: e.eventId }));
   }
 
   async listIncidents(filter: { state?: 'open' | 'resolved'; trunkId?: string; limit: number }): Promise<IncidentView[]> {

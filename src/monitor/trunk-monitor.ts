@@ -4,7 +4,6 @@ import type { RotatedEvent } from '../credentials/token-types.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { TrunkSightingSink } from '../trunks/trunk-sighting.js';
-import { normaliseTrunk } from '../trunks/trunk-state.js';
 import type { NotificationsClient } from '../upstream/genesys-notifications-client.js';
 import { WsSocketConnector, type NotificationSocketConnector } from '../upstream/notification-socket.js';
 import { ChannelPool } from './channel-pool.js';
@@ -166,8 +165,8 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
     if (frame.kind !== 'trunk' || at !== this.generation) return;
     const { clock, sink } = this.deps;
     this.notifiedAt.set(frame.trunkId, clock.monotonic());
-    const observation = normaliseTrunk(frame.body, frame.trunkId);
-    sink.record({ ...observation, source: 'notification', observedAt: clock.now() }).then(
+    // A patch on what the trunk last looked like: whether events are full snapshots is unconfirmed.
+    sink.recordPatch({ trunkId: frame.trunkId, body: frame.body as Record<string, unknown>, source: 'notification', observedAt: clock.now() }).then(
       () => this.metrics.sighted('notification', true),
       (err: unknown) => {
         this.metrics.sighted('notification', false);

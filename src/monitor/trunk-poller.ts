@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { TrunkSightingSink } from '../trunks/trunk-sighting.js';
+import { healthOfTrunk } from '../trunks/trunk-health.js';
 import { normaliseTrunk } from '../trunks/trunk-state.js';
 import type { MonitorMetrics } from './monitor-metrics.js';
 
@@ -68,7 +69,7 @@ export class TrunkPoller {
           if (!observation.trunkId || seen.has(observation.trunkId)) continue;
           seen.add(observation.trunkId);
           if (this.deps.notifiedSince(observation.trunkId, requestedAt) || !active()) continue;
-          const ok = await this.deps.sink.record({ ...observation, source: 'poll', observedAt: clock.now() }).then(
+          const ok = await this.deps.sink.record({ ...observation, source: 'poll', observedAt: clock.now(), health: healthOfTrunk(wire) }).then(
             () => true,
             (err: unknown) => {
               if (sinkFailures++ === 0) this.log.warn('the incident service could not record a polled trunk', { err, trunkId: observation.trunkId });

@@ -23,6 +23,8 @@ interface FakeData {
   events: TrunkEventRow[];
   processed: Map<string, number>;
   incidents: Map<string, IncidentRow & { nextSeq: number }>;
+  /** incident id → its trunks with when they were added. */
+  incidentTrunks: Map<string, Array<{ trunkId: string; at: number }>>;
   outbox: Map<number, OutboxEntry>;
   audit: AuditRow[];
   alerts: Map<string, AlertRow>;
@@ -35,6 +37,7 @@ const emptyData = (): FakeData => ({
   events: [],
   processed: new Map(),
   incidents: new Map(),
+  incidentTrunks: new Map(),
   outbox: new Map(),
   audit: [],
   alerts: new Map(),
@@ -61,9 +64,12 @@ class FakeOps implements StoreOps {
     return copy([...this.d().trunks.values()].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.trunkId.localeCompare(b.trunkId)));
   }
   async listTrunksDueToOpen(cutoff: number) {
-    const openTrunks = new Set([...this.d().incidents.values()].filter((i) => i.open).map((i) => i.trunkId));
-    const due = [...this.d().trunks.values()].filter((t) => FAILING.has(t.state) && t.failingSince !== null && t.failingSince <= cutoff && !openTrunks.has(t.trunkId));
+    const covered = new Set([...this.d().incidents.values()].filter((i) => i.open).flatMap((i) => this.trunksOf(i.id)));
+    const due = [...this.d().trunks.values()].filter((t) => FAILING.has(t.state) && t.failingSince !== null && t.failingSince <= cutoff && t.goneAt === null && !covered.has(t.trunkId));
     return copy(due.sort((a, b) => a.failingSince! - b.failingSince!));
+  }
+  async listTrunksOfBase(trunkBaseId: string) {
+    return (await this.listTrunks()).filter((t) => t.trunkBaseId === trunkBaseId);
   }
   async upsertTrunk(row: TrunkRow) {
     this.d().trunks.set(row.trunkId, copy(row));
@@ -102,13 +108,27 @@ class FakeOps implements StoreOps {
   }
   async listIncidents(options: { open?: boolean; trunkId?: string; limit: number }): Promise<IncidentSummary[]> {
     const rows = [...this.d().incidents.values()]
-      .filter((i) => (options.open === undefined || i.open === options.open) && (options.trunkId === undefined || i.trunkId === options.trunkId))
+      .filter((i) => (options.open === undefined || i.open === options.open) && (options.trunkId === undefined || this.trunksOf(i.id).includes(options.trunkId)))
       .sort((a, b) => b.openedAt - a.openedAt || a.id.localeCompare(b.id))
       .slice(0, options.limit);
     return rows.map((i) => {
       const pending = [...this.d().outbox.values()].filter((o) => o.incidentId === i.id).sort((a, b) => a.seq - b.seq);
-      return { ...this.plain(i), pendingDeliveries: pending.length, lastDeliveryError: pending.find((o) => o.lastError !== null)?.lastError ?? null };
+      return { ...this.plain(i), trunkIds: this.trunksOf(i.id), pendingDeliveries: pending.length, lastDeliveryError: pending.find((o) => o.lastError !== null)?.lastError ?? null };
     });
+  }
+  async listIncidentTrunks(incidentId: string) {
+    return this.trunksOf(incidentId);
+  }
+  async addIncidentTrunks(incidentId: string, trunkIds: readonly string[], at: number) {
+    const list = this.d().incidentTrunks.get(incidentId) ?? [];
+    for (const trunkId of trunkIds) if (!list.some((t) => t.trunkId === trunkId)) list.push({ trunkId, at });
+    this.d().incidentTrunks.set(incidentId, list);
+  }
+  /** The incident's first trunk first, then the others in the order they were added (as the SQL orders them). */
+  private trunksOf(incidentId: string): string[] {
+    const first = this.d().incidents.get(incidentId)?.trunkId;
+    const rank = (t: { trunkId: string }) => (t.trunkId === first ? 0 : 1);
+    return [...(this.d().incidentTrunks.get(incidentId) ?? [])].sort((a, b) => rank(a) - rank(b) || a.at - b.at || a.trunkId.localeCompare(b.trunkId)).map((t) => t.trunkId);
   }
   private assertOneOpen(row: IncidentRow): void {
     if (!row.open) return;
@@ -120,6 +140,7 @@ class FakeOps implements StoreOps {
     if (this.d().incidents.has(row.id)) throw new Error(`duplicate incident id ${row.id}`);
     this.assertOneOpen(row);
     this.d().incidents.set(row.id, { ...copy(row), nextSeq: 1 });
+    if (row.trunkId !== null) this.d().incidentTrunks.set(row.id, [{ trunkId: row.trunkId, at: row.openedAt }]);
   }
   async updateIncident(id: string, patch: IncidentPatch) {
     const current = this.d().incidents.get(id);
@@ -272,6 +293,7 @@ export class FakeStore implements Store {
   getTrunk = this.call('getTrunk');
   listTrunks = this.call('listTrunks');
   listTrunksDueToOpen = this.call('listTrunksDueToOpen');
+  listTrunksOfBase = this.call('listTrunksOfBase');
   upsertTrunk = this.call('upsertTrunk');
   addTrunkEvent = this.call('addTrunkEvent');
   listTrunkEvents = this.call('listTrunkEvents');
@@ -281,6 +303,8 @@ export class FakeStore implements Store {
   getLatestIncident = this.call('getLatestIncident');
   listOpenIncidents = this.call('listOpenIncidents');
   listIncidents = this.call('listIncidents');
+  listIncidentTrunks = this.call('listIncidentTrunks');
+  addIncidentTrunks = this.call('addIncidentTrunks');
   insertIncident = this.call('insertIncident');
   updateIncident = this.call('updateIncident');
   enqueueDelivery = this.call('enqueueDelivery');

@@ -11,8 +11,9 @@ import {
   trunkEventParams,
   trunkFromRow,
   trunkParams,
+  withTrunkIds,
 } from './sql/rows.js';
-import { claimAlertsSql, claimOutboxSql, listAuditSql, listIncidentsSql, lockClause, releaseAlertsSql, sql, updateAlertSql, updateIncidentSql } from './sql/statements.js';
+import { claimAlertsSql, claimOutboxSql, listAuditSql, listIncidentsSql, selectTrunksOfIncidentsSql, lockClause, releaseAlertsSql, sql, updateAlertSql, updateIncidentSql } from './sql/statements.js';
 import {
   OpenIncidentConflictError,
   type AlertPurpose,
@@ -94,6 +95,10 @@ export class PgOps implements StoreOps {
     return (await this.all(sql.selectTrunksDueToOpen, [cutoff])).map(trunkFromRow);
   }
 
+  async listTrunksOfBase(trunkBaseId: string): Promise<TrunkRow[]> {
+    return (await this.all(sql.selectTrunksOfBase, [trunkBaseId])).map(trunkFromRow);
+  }
+
   async upsertTrunk(row: TrunkRow): Promise<void> {
     await this.run(sql.upsertTrunk, trunkParams(row));
   }
@@ -132,7 +137,17 @@ export class PgOps implements StoreOps {
 
   async listIncidents(options: { open?: boolean; trunkId?: string; limit: number }): Promise<IncidentSummary[]> {
     const q = listIncidentsSql(options);
-    return (await this.all(q.text, [...q.params, options.limit])).map(incidentSummaryFromRow);
+    const summaries = (await this.all(q.text, [...q.params, options.limit])).map(incidentSummaryFromRow);
+    if (summaries.length === 0) return summaries;
+    return withTrunkIds(summaries, await this.all(selectTrunksOfIncidentsSql(summaries.length), summaries.map((s) => s.id)));
+  }
+
+  async listIncidentTrunks(incidentId: string): Promise<string[]> {
+    return (await this.all(sql.selectIncidentTrunks, [incidentId])).map((r) => String(r.trunk_id));
+  }
+
+  async addIncidentTrunks(incidentId: string, trunkIds: readonly string[], at: number): Promise<void> {
+    for (const trunkId of trunkIds) await this.run(sql.insertIncidentTrunk, [incidentId, trunkId, at]);
   }
 
   async insertIncident(row: IncidentRow): Promise<void> {
@@ -144,6 +159,8 @@ export class PgOps implements StoreOps {
       if (isOpenIncidentConflict(err)) throw new OpenIncidentConflictError(row.correlationId);
       throw err;
     }
+    // An incident always concerns its first trunk.
+    if (row.trunkId !== null) await this.run(sql.insertIncidentTrunk, [row.id, row.trunkId, row.openedAt]);
   }
 
   async updateIncident(id: string, patch: IncidentPatch): Promise<void> {

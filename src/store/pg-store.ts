@@ -232,6 +232,7 @@ export class PgStore implements Store {
   getTrunk: StoreOps['getTrunk'] = (...a) => this.ops.getTrunk(...a);
   listTrunks: StoreOps['listTrunks'] = (...a) => this.ops.listTrunks(...a);
   listTrunksDueToOpen: StoreOps['listTrunksDueToOpen'] = (...a) => this.ops.listTrunksDueToOpen(...a);
+  listTrunksOfBase: StoreOps['listTrunksOfBase'] = (...a) => this.ops.listTrunksOfBase(...a);
   upsertTrunk: StoreOps['upsertTrunk'] = (...a) => this.ops.upsertTrunk(...a);
   addTrunkEvent: StoreOps['addTrunkEvent'] = (...a) => this.ops.addTrunkEvent(...a);
   listTrunkEvents: StoreOps['listTrunkEvents'] = (...a) => this.ops.listTrunkEvents(...a);
@@ -241,6 +242,8 @@ export class PgStore implements Store {
   getLatestIncident: StoreOps['getLatestIncident'] = (...a) => this.ops.getLatestIncident(...a);
   listOpenIncidents: StoreOps['listOpenIncidents'] = (...a) => this.ops.listOpenIncidents(...a);
   listIncidents: StoreOps['listIncidents'] = (...a) => this.ops.listIncidents(...a);
+  listIncidentTrunks: StoreOps['listIncidentTrunks'] = (...a) => this.ops.listIncidentTrunks(...a);
+  addIncidentTrunks: StoreOps['addIncidentTrunks'] = (...a) => this.ops.addIncidentTrunks(...a);
   insertIncident: StoreOps['insertIncident'] = (...a) => this.ops.insertIncident(...a);
   updateIncident: StoreOps['updateIncident'] = (...a) => this.ops.updateIncident(...a);
   enqueueDelivery: StoreOps['enqueueDelivery'] = (...a) => this.ops.enqueueDelivery(...a);

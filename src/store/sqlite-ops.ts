@@ -12,8 +12,9 @@ import {
   trunkEventParams,
   trunkFromRow,
   trunkParams,
+  withTrunkIds,
 } from './sql/rows.js';
-import { claimAlertsSql, claimOutboxSql, listAuditSql, listIncidentsSql, releaseAlertsSql, sql, updateAlertSql, updateIncidentSql } from './sql/statements.js';
+import { claimAlertsSql, claimOutboxSql, listAuditSql, listIncidentsSql, selectTrunksOfIncidentsSql, releaseAlertsSql, sql, updateAlertSql, updateIncidentSql } from './sql/statements.js';
 import {
   OpenIncidentConflictError,
   type AlertPurpose,
@@ -101,6 +102,10 @@ export class SqliteOps implements StoreOps {
     return this.all(sql.selectTrunksDueToOpen, [cutoff]).map(trunkFromRow);
   }
 
+  async listTrunksOfBase(trunkBaseId: string): Promise<TrunkRow[]> {
+    return this.all(sql.selectTrunksOfBase, [trunkBaseId]).map(trunkFromRow);
+  }
+
   async upsertTrunk(row: TrunkRow): Promise<void> {
     this.run(sql.upsertTrunk, trunkParams(row));
   }
@@ -138,7 +143,17 @@ export class SqliteOps implements StoreOps {
 
   async listIncidents(options: { open?: boolean; trunkId?: string; limit: number }): Promise<IncidentSummary[]> {
     const q = listIncidentsSql(options);
-    return this.all(q.text, [...q.params, options.limit]).map(incidentSummaryFromRow);
+    const summaries = this.all(q.text, [...q.params, options.limit]).map(incidentSummaryFromRow);
+    if (summaries.length === 0) return summaries;
+    return withTrunkIds(summaries, this.all(selectTrunksOfIncidentsSql(summaries.length), summaries.map((s) => s.id)));
+  }
+
+  async listIncidentTrunks(incidentId: string): Promise<string[]> {
+    return this.all(sql.selectIncidentTrunks, [incidentId]).map((r) => String(r.trunk_id));
+  }
+
+  async addIncidentTrunks(incidentId: string, trunkIds: readonly string[], at: number): Promise<void> {
+    for (const trunkId of trunkIds) this.run(sql.insertIncidentTrunk, [incidentId, trunkId, at]);
   }
 
   async insertIncident(row: IncidentRow): Promise<void> {
@@ -148,6 +163,8 @@ export class SqliteOps implements StoreOps {
       if (isOpenIncidentConflict(err)) throw new OpenIncidentConflictError(row.correlationId);
       throw err;
     }
+    // An incident always concerns its first trunk.
+    if (row.trunkId !== null) this.run(sql.insertIncidentTrunk, [row.id, row.trunkId, row.openedAt]);
   }
 
   async updateIncident(id: string, patch: IncidentPatch): Promise<void> {

@@ -127,6 +127,7 @@ export class SqliteStore implements Store {
   getTrunk: StoreOps['getTrunk'] = (...a) => this.gated.getTrunk(...a);
   listTrunks: StoreOps['listTrunks'] = (...a) => this.gated.listTrunks(...a);
   listTrunksDueToOpen: StoreOps['listTrunksDueToOpen'] = (...a) => this.gated.listTrunksDueToOpen(...a);
+  listTrunksOfBase: StoreOps['listTrunksOfBase'] = (...a) => this.gated.listTrunksOfBase(...a);
   upsertTrunk: StoreOps['upsertTrunk'] = (...a) => this.gated.upsertTrunk(...a);
   addTrunkEvent: StoreOps['addTrunkEvent'] = (...a) => this.gated.addTrunkEvent(...a);
   listTrunkEvents: StoreOps['listTrunkEvents'] = (...a) => this.gated.listTrunkEvents(...a);
@@ -136,6 +137,8 @@ export class SqliteStore implements Store {
   getLatestIncident: StoreOps['getLatestIncident'] = (...a) => this.gated.getLatestIncident(...a);
   listOpenIncidents: StoreOps['listOpenIncidents'] = (...a) => this.gated.listOpenIncidents(...a);
   listIncidents: StoreOps['listIncidents'] = (...a) => this.gated.listIncidents(...a);
+  listIncidentTrunks: StoreOps['listIncidentTrunks'] = (...a) => this.gated.listIncidentTrunks(...a);
+  addIncidentTrunks: StoreOps['addIncidentTrunks'] = (...a) => this.gated.addIncidentTrunks(...a);
   insertIncident: StoreOps['insertIncident'] = (...a) => this.gated.insertIncident(...a);
   updateIncident: StoreOps['updateIncident'] = (...a) => this.gated.updateIncident(...a);
   enqueueDelivery: StoreOps['enqueueDelivery'] = (...a) => this.gated.enqueueDelivery(...a);

@@ -1,5 +1,6 @@
+import type { TrunkHealth } from '../trunks/trunk-health.js';
 import type { SightingSource } from '../trunks/trunk-sighting.js';
-import type { TrunkState } from '../trunks/trunk-state.js';
+import type { TrunkSignal, TrunkState } from '../trunks/trunk-state.js';
 
 /** A trunk's latest known registration health, plus the timers the incident rules need. */
 export interface TrunkRow {
@@ -7,8 +8,13 @@ export interface TrunkRow {
   name: string | null;
   edgeId: string | null;
   edgeName: string | null;
+  /** The trunk base (one carrier's settings, instantiated once per Edge). */
+  trunkBaseId: string | null;
+  trunkBaseName: string | null;
   proxyAddress: string | null;
   state: TrunkState;
+  /** What the state was judged on (REGISTER answers, SIP OPTIONS, the connection). */
+  signal: TrunkSignal | null;
   /** When the current state was first seen (epoch ms). */
   since: number;
   sipCode: number | null;
@@ -23,6 +29,10 @@ export interface TrunkRow {
   failingSince: number | null;
   /** Start of the current healthy spell; null while failing or unknown. */
   healthySince: number | null;
+  /** The Genesys health fields last known (the base the next partial event is applied to). */
+  health: TrunkHealth | null;
+  /** When Genesys stopped listing the trunk (deleted, or no longer EXTERNAL); null while listed. */
+  goneAt: number | null;
 }
 
 /** One recorded change of a trunk's state, SIP code or error text. */
@@ -32,6 +42,7 @@ export interface TrunkEventRow {
   at: number;
   state: TrunkState;
   previousState: TrunkState | null;
+  signal: TrunkSignal | null;
   sipCode: number | null;
   errorText: string | null;
   proxyAddress: string | null;
@@ -46,7 +57,10 @@ export type IncidentKind = (typeof incidentKinds)[number];
 export interface IncidentRow {
   id: string;
   correlationId: string;
+  /** The first trunk concerned (for a trunk-base incident, the first that failed); null for credentials. */
   trunkId: string | null;
+  /** Set on a trunk-base incident (one carrier failing on one or more Edges). */
+  trunkBaseId: string | null;
   kind: IncidentKind;
   /** True from the decision to open until the decision to resolve (one open row per correlation id). */
   open: boolean;
@@ -68,6 +82,8 @@ export type IncidentPatch = Partial<Omit<IncidentRow, 'id' | 'correlationId'>>;
 
 /** An incident with its delivery backlog, for `GET /v1/incidents`. */
 export interface IncidentSummary extends IncidentRow {
+  /** Every trunk the incident concerns, in the order they were added. */
+  trunkIds: string[];
   pendingDeliveries: number;
   lastDeliveryError: string | null;
 }
@@ -146,8 +162,10 @@ export type AlertPurpose = 'raise' | 'recover' | 'forget';
 export interface StoreOps {
   getTrunk(trunkId: string, options?: { forUpdate?: boolean }): Promise<TrunkRow | null>;
   listTrunks(): Promise<TrunkRow[]>;
-  /** Failing trunks whose episode began at or before `cutoff` and that have no open incident. */
+  /** Failing, listed trunks whose episode began at or before `cutoff` and that no open incident concerns yet. */
   listTrunksDueToOpen(cutoff: number): Promise<TrunkRow[]>;
+  /** The trunks of one trunk base (gone ones included), by name. */
+  listTrunksOfBase(trunkBaseId: string): Promise<TrunkRow[]>;
   upsertTrunk(row: TrunkRow): Promise<void>;
   addTrunkEvent(event: Omit<TrunkEventRow, 'id'>): Promise<void>;
   /** Newest first; `afterAt` keeps only events later than it. */
@@ -160,8 +178,12 @@ export interface StoreOps {
   /** The most recently opened incident for the key, open or not. */
   getLatestIncident(correlationId: string): Promise<IncidentRow | null>;
   listOpenIncidents(): Promise<IncidentRow[]>;
-  /** Newest first. */
+  /** Newest first; `trunkId` keeps the incidents that concern that trunk. */
   listIncidents(options: { open?: boolean; trunkId?: string; limit: number }): Promise<IncidentSummary[]>;
+  /** The trunks an incident concerns, in the order they were added. */
+  listIncidentTrunks(incidentId: string): Promise<string[]>;
+  /** Adds trunks to those an incident concerns (ones already there are kept as they are). */
+  addIncidentTrunks(incidentId: string, trunkIds: readonly string[], at: number): Promise<void>;
   /** Throws OpenIncidentConflictError when the key already has an open incident. */
   insertIncident(row: IncidentRow): Promise<void>;
   /** Throws OpenIncidentConflictError when reopening would make a second open incident. */

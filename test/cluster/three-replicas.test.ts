@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
+import { defaultTrunkBaseIds, defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { apiClient } from '../support/api-client.js';
 import { startProcess, type AppProcess } from '../support/app-process.js';
@@ -13,7 +13,8 @@ import { testEnv } from '../support/test-config.js';
 const databaseUrl = testDatabaseUrl();
 const redisUrl = testRedisUrl();
 const TRUNK = defaultTrunkIds.lumenSecondary;
-const KEY = `trunkgate:trunk:${TRUNK}`;
+// One of the Lumen carrier's trunks: the incident is the carrier's (INCIDENT_GROUP_BY=trunkBase, the default).
+const KEY = `trunkgate:trunkbase:${defaultTrunkBaseIds.lumen}`;
 const POLL_MS = 2_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -65,12 +65,12 @@ describe.each(stores)('trunk and incident endpoints against the simulators, %s s
     expect(snIncidents()).toHaveLength(1);
     expect(sn!.fields.short_description).toBe('SIP trunk Lumen SIP - NYC: registration rejected (SIP 403 Forbidden)');
     expect(incident).toEqual({
-      correlationId: KEY, trunkId: TRUNK, kind: 'registration_rejected', number: sn!.number, sysId: sn!.sysId, state: 'open', servicenowState: '1',
+      correlationId: KEY, trunkId: TRUNK, trunkBaseId: null, trunkIds: [TRUNK], kind: 'registration_rejected', number: sn!.number, sysId: sn!.sysId, state: 'open', servicenowState: '1',
       openedAt: expect.any(String), resolvedAt: null, reopenCount: 0, pendingDeliveries: 0, lastDeliveryError: null,
     });
     const { body: trunk } = await api.get(`/v1/trunks/${TRUNK}`);
     expect(trunk).toMatchObject({
-      id: TRUNK, name: 'Lumen SIP - NYC', state: 'rejected', sipCode: 403, errorText: 'Forbidden', edge: { id: 'e1', name: 'edge-nyc-01' },
+      id: TRUNK, name: 'Lumen SIP - NYC', state: 'rejected', healthy: false, signal: 'registration', trunkBase: null, sipCode: 403, errorText: 'Forbidden', edge: { id: 'e1', name: 'edge-nyc-01' },
       proxyAddress: 'sip-a.lumen.example.net:5061', incident: { number: sn!.number, sysId: sn!.sysId, state: 'open' }, source: 'event',
     });
     expect(Date.parse(trunk.since)).not.toBeNaN();
@@ -96,9 +96,12 @@ describe.each(stores)('trunk and incident endpoints against the simulators, %s s
     const id = defaultTrunkIds.twilio;
     const wire = sims.genesys.control.setTrunkState(id, { state: 'dropped' });
     const res = await api.post('/v1/events', { eventId: 'wire-1', trunkId: id, trunk: wire });
-    expect(res.body.trunk).toMatchObject({ id, name: 'Twilio Elastic SIP - NYC', state: 'dropped', errorText: 'No response to REGISTER', edge: { name: 'edge-nyc-01' } });
-    await settled();
-    expect(snIncidents(`trunkgate:trunk:${id}`)[0]!.fields.short_description).toBe('SIP trunk Twilio Elastic SIP - NYC: registration dropped (No response to REGISTER)');
+    expect(res.body.trunk).toMatchObject({ id, name: 'Twilio Elastic SIP - NYC', state: 'dropped', errorText: 'No response to REGISTER', edge: { name: 'edge-nyc-01' }, trunkBase: wire.trunkBase && { id: wire.trunkBase.id } });
+    const incidents = await settled();
+    // The trunk object names its trunk base: the incident is the carrier's (INCIDENT_GROUP_BY=trunkBase, the default).
+    const key = `trunkgate:trunkbase:${wire.trunkBase.id}`;
+    expect(incidents.find((i: { correlationId: string }) => i.correlationId === key)).toMatchObject({ trunkId: id, trunkBaseId: wire.trunkBase.id, trunkIds: [id] });
+    expect(snIncidents(key)[0]!.fields.short_description).toBe('SIP trunk base BYOC Carrier - Twilio Elastic SIP: registration dropped (No response to REGISTER)');
   });
 
   it('refuses bad events with validation_failed and a JSON Pointer per problem', async () => {
@@ -109,7 +112,7 @@ describe.each(stores)('trunk and incident endpoints against the simulators, %s s
       { path: '/eventId', message: 'is required' },
       { path: '/colour', message: 'is not allowed here' },
       { path: '/trunkId', message: expect.stringContaining('must match pattern') },
-      { path: '/state', message: 'must be one of "registered", "rejected", "dropped", "unknown"' },
+      { path: '/state', message: 'must be one of "registered", "connected", "rejected", "dropped", "unknown"' },
       { path: '/observedAt', message: 'must match format "date-time"' },
     ]));
     const both = await api.post('/v1/events', { eventId: 'x', trunkId: 't', state: 'rejected', trunk: {} });

@@ -48,7 +48,7 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     const committing = new Promise<void>((resolve) => (commit = resolve));
     // Replica b has inserted the open incident but not committed it yet when replica a decides.
     const other = b.store.transaction(async (tx) => {
-      await tx.insertIncident({ id: 'from-b', correlationId: key, trunkId: 't-conflict', kind: 'registration_rejected', open: true, openedAt: Date.now(), resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: null, changesSinceNote: 0, updatedAt: Date.now() });
+      await tx.insertIncident({ id: 'from-b', correlationId: key, trunkId: 't-conflict', trunkBaseId: null, kind: 'registration_rejected', open: true, openedAt: Date.now(), resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: null, changesSinceNote: 0, updatedAt: Date.now() });
       await committing;
     });
     const decided = a.service.record(sighting('t-conflict', 'rejected'));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type TrunkgateApp } from '../../src/app.js';
-import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
+import { defaultTrunkBaseIds, defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { apiClient } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
@@ -8,7 +8,9 @@ import { startTestSims } from '../support/sims.js';
 import { memoryLogger, testConfig } from '../support/test-config.js';
 
 const TRUNK = defaultTrunkIds.lumenPrimary;
-const KEY = `trunkgate:trunk:${TRUNK}`;
+/** The Lumen carrier's trunk base: its trunks on edge-nyc-01 and edge-chi-01 share one incident (the default grouping). */
+const BASE_KEY = `trunkgate:trunkbase:${defaultTrunkBaseIds.lumen}`;
+const TRUNK_KEY = `trunkgate:trunk:${TRUNK}`;
 
 /** The whole watchdog as createApp wires it: monitor (poll + notifications) → incident service → outbox → ServiceNow. */
 describe('registration watchdog, end to end against the simulators', () => {
@@ -32,7 +34,7 @@ describe('registration watchdog, end to end against the simulators', () => {
     return { api, sims: started.sims };
   }
 
-  const snIncidents = () => sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === KEY);
+  const snIncidents = (key = BASE_KEY) => sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === key);
 
   it('a 403 pushed over the Notifications API opens one incident with the facts; recovery resolves it', async () => {
     const { api, sims } = await start({ MONITOR_NOTIFICATIONS: 'true', MONITOR_POLL_INTERVAL_MS: '3600000' });
@@ -43,7 +45,8 @@ describe('registration watchdog, end to end against the simulators', () => {
       expect(snIncidents()).toHaveLength(1);
       return snIncidents();
     });
-    expect(incident!.fields.short_description).toMatch(/registration rejected \(SIP 403/);
+    // The Lumen carrier's incident: one of its two trunks (one per Edge) is rejected.
+    expect(incident!.fields.short_description).toBe('SIP trunk base BYOC Carrier - Lumen: registration rejected on 1 of 2 trunks (SIP 403 Forbidden)');
     expect(String(incident!.fields.description)).toContain(TRUNK);
     const trunk = (await api.get(`/v1/trunks/${TRUNK}`)).body;
     expect(trunk).toMatchObject({ state: 'rejected', sipCode: 403 });
@@ -67,13 +70,13 @@ describe('registration watchdog, end to end against the simulators', () => {
     expect(snIncidents()).toHaveLength(1); // …and still one incident
   });
 
-  it('a failing trunk deleted in Genesys: its incident is resolved after two complete polls without it', async () => {
-    const { api } = await start({ MONITOR_NOTIFICATIONS: 'false', MONITOR_POLL_INTERVAL_MS: '1000' });
+  it('a failing trunk deleted in Genesys (INCIDENT_GROUP_BY=trunk): its incident is resolved after two complete polls without it', async () => {
+    const { api } = await start({ MONITOR_NOTIFICATIONS: 'false', MONITOR_POLL_INTERVAL_MS: '1000', INCIDENT_GROUP_BY: 'trunk' });
     sims!.genesys.control.setTrunkState(TRUNK, { state: 'rejected', sipCode: 403 });
-    await eventually(() => expect(snIncidents()).toHaveLength(1));
+    await eventually(() => expect(snIncidents(TRUNK_KEY)).toHaveLength(1));
     expect(sims!.genesys.control.removeTrunk(TRUNK)).toBe(true);
-    await eventually(() => expect(snIncidents()[0]!.fields).toMatchObject({ state: '6', close_notes: expect.stringContaining('is no longer listed by Genesys Cloud') }), { timeoutMs: 10_000 });
-    expect(snIncidents()).toHaveLength(1);
+    await eventually(() => expect(snIncidents(TRUNK_KEY)[0]!.fields).toMatchObject({ state: '6', close_notes: expect.stringContaining('is no longer listed by Genesys Cloud') }), { timeoutMs: 10_000 });
+    expect(snIncidents(TRUNK_KEY)).toHaveLength(1);
     expect((await api.get(`/v1/trunks/${TRUNK}`)).body).toMatchObject({ state: 'unknown', errorText: 'no longer listed by Genesys Cloud', incident: null });
   });
 });

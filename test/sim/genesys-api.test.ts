@@ -154,20 +154,45 @@ describe('Genesys simulator: /api/v2', () => {
   });
 
   describe('GET /telephony/providers/edges/trunks', () => {
-    it('serves the default trunks: EXTERNAL ones registered on two Edges, the PHONE one filtered out', async () => {
+    it('serves the default trunks: EXTERNAL ones registered on two Edges, two BYOC Cloud ones without registration, the PHONE one filtered out', async () => {
       await start();
       const all = await listing('pageSize=25&pageNumber=1');
-      expect(all.total).toBe(5);
+      expect(all.total).toBe(7);
       const external = await listing('trunkType=EXTERNAL');
-      expect(external.total).toBe(4);
+      expect(external.total).toBe(6);
       expect(external.entities.every((t) => t.trunkType === 'EXTERNAL')).toBe(true);
-      expect(new Set(external.entities.map((t) => t.edge.id)).size).toBe(2);
-      for (const t of external.entities) {
+      const cloud = new Set<string>([defaultTrunkIds.bandwidthCloudA, defaultTrunkIds.bandwidthCloudB]);
+      const premises = external.entities.filter((t) => !cloud.has(t.id));
+      expect(new Set(premises.map((t) => t.edge.id)).size).toBe(2);
+      for (const t of premises) {
         expect(t.connectedStatus.connected).toBe(true);
+        expect(t.registersEnabledStatus).toBe('ENABLED');
         expect(t.registersStatus.length).toBeGreaterThan(0);
         expect(t.registersStatus.every((r) => r.registerState && !r.errorInfo)).toBe(true);
       }
+      for (const t of external.entities.filter((e) => cloud.has(e.id))) {
+        expect(t).toMatchObject({ registersEnabledStatus: 'NOT_SUPPORTED', registersStatus: [], connectedStatus: { connected: true } });
+        expect(t.optionsStatus.every((o) => o.optionState && !o.errorInfo)).toBe(true);
+      }
       expect(external.entities.map((t) => t.id)).not.toContain(defaultTrunkIds.phone);
+    });
+
+    it('shows a failure of a trunk without registration on its SIP OPTIONS: refused with the code, or unanswered', async () => {
+      await start();
+      const id = defaultTrunkIds.bandwidthCloudA;
+      const refused = sim.control.setTrunkState(id, { state: 'rejected', sipCode: 403 });
+      expect(refused.registersStatus).toEqual([]);
+      expect(refused.optionsStatus[0]).toMatchObject({ optionState: false, errorInfo: { code: '403', text: '403 Forbidden' } });
+      expect(refused.connectedStatus.connected).toBe(false);
+      const timedOut = sim.control.setTrunkState(id, { state: 'dropped', sipCode: 408 });
+      expect(timedOut.optionsStatus[0]).toMatchObject({ optionState: false, errorInfo: { code: '408' } });
+      const silent = sim.control.setTrunkState(id, { state: 'dropped' });
+      expect(silent.optionsStatus[0]).toMatchObject({ optionState: false, errorInfo: { text: 'No response to OPTIONS' } });
+      expect(silent.optionsStatus[0]!.errorInfo!.code).toBeUndefined();
+      const healthy = sim.control.setTrunkState(id, { state: 'registered' });
+      expect(healthy.optionsStatus[0]).toMatchObject({ optionState: true });
+      expect(healthy.connectedStatus.connected).toBe(true);
+      expect(() => sim.control.setRegistersEnabled(id, true)).toThrow(/does not support registration/);
     });
 
     it('pages 60 trunks by 25 into 3 pages with first/self/last/next/previous URIs', async () => {

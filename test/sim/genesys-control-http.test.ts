@@ -72,7 +72,7 @@ describe('Genesys simulator: HTTP control API /__sim/genesys', () => {
     });
     expect(created.status).toBe(201);
     expect(((await (await control('GET', '/trunks/x1')).json()) as GenesysTrunk).connectedStatus.connected).toBe(false);
-    expect(((await (await control('GET', '/trunks')).json()) as { trunks: GenesysTrunk[] }).trunks).toHaveLength(6);
+    expect(((await (await control('GET', '/trunks')).json()) as { trunks: GenesysTrunk[] }).trunks).toHaveLength(8);
     expect((await control('DELETE', '/trunks/x1')).status).toBe(204);
     expect((await control('DELETE', '/trunks/x1')).status).toBe(404);
   });

@@ -288,8 +288,8 @@ describe('Genesys simulator: Notifications API', () => {
   it('generatedTrunks seeds that many registered EXTERNAL trunks after the defaults', async () => {
     await start({ generatedTrunks: 200 });
     const external = sim.control.listTrunks().filter((t) => t.trunkType === 'EXTERNAL');
-    expect(external).toHaveLength(204);
-    expect(new Set(external.map((t) => t.id)).size).toBe(204);
+    expect(external).toHaveLength(206);
+    expect(new Set(external.map((t) => t.id)).size).toBe(206);
     expect(external.every((t) => t.registersStatus.every((r) => r.registerState))).toBe(true);
   });
 });

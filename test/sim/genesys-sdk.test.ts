@@ -30,10 +30,10 @@ describe('Genesys simulator: the official purecloud-platform-client-v2 SDK', () 
 
     const edgeApi = new platformClient.TelephonyProvidersEdgeApi();
     const page1 = await edgeApi.getTelephonyProvidersEdgesTrunks({ trunkType: 'EXTERNAL', pageSize: 3 });
-    expect(page1).toMatchObject({ total: 4, pageCount: 2, pageNumber: 1 });
+    expect(page1).toMatchObject({ total: 6, pageCount: 2, pageNumber: 1 });
     expect(page1.nextUri).toContain('pageNumber=2');
     const page2 = await edgeApi.getTelephonyProvidersEdgesTrunks({ trunkType: 'EXTERNAL', pageSize: 3, pageNumber: 2 });
-    expect(page2.entities).toHaveLength(1);
+    expect(page2.entities).toHaveLength(3);
 
     const trunk = await edgeApi.getTelephonyProvidersEdgesTrunk(defaultTrunkIds.twilio);
     expect(trunk.registersStatus?.[0]?.registerState).toBe(true);

@@ -43,7 +43,7 @@ describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
         stores.push(...replicas);
         for (const r of replicas) expect(await r.appliedMigrations()).toEqual(migrations.map((m) => m.version));
         const { rows } = await fresh.admin.query('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [fresh.name]);
-        expect(rows[0].n).toBe(8);
+        expect(rows[0].n).toBe(9);
         await replicas[0]!.upsertTrunk(trunkRow());
         expect((await replicas[2]!.getTrunk('t1'))?.name).toBe('Lumen SIP - NYC');
       } finally {

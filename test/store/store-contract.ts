@@ -13,13 +13,14 @@ export function trunkRow(overrides: Partial<TrunkRow> = {}): TrunkRow {
   return {
     trunkId: 't1', name: 'Lumen SIP - NYC', edgeId: 'e1', edgeName: 'edge-nyc-01', proxyAddress: 'sip-a.example.net:5061',
     state: 'registered', since: T0, sipCode: null, errorText: null, connected: true, registered: true, stateTime: null,
-    source: 'poll', lastSeenAt: T0, failingSince: null, healthySince: T0, ...overrides,
+    source: 'poll', lastSeenAt: T0, failingSince: null, healthySince: T0, trunkBaseId: null, trunkBaseName: null, signal: 'registration',
+    health: null, goneAt: null, ...overrides,
   };
 }
 
 export function incidentRow(overrides: Partial<IncidentRow> = {}): IncidentRow {
   return {
-    id: 'i1', correlationId: 'trunkgate:trunk:t1', trunkId: 't1', kind: 'registration_rejected', open: true,
+    id: 'i1', correlationId: 'trunkgate:trunk:t1', trunkId: 't1', trunkBaseId: null, kind: 'registration_rejected', open: true,
     openedAt: T0, resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null,
     lastNoteAt: null, changesSinceNote: 0, updatedAt: T0, ...overrides,
   };
@@ -46,20 +47,38 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.getTrunk('nope')).toBeNull();
       });
 
+      it('keeps a trunk\'s base, signal, health fields and gone time, and lists a base\'s trunks', async () => {
+        const health = { connectedStatus: { connected: true }, registersStatus: [], optionsStatus: [{ proxyAddress: 'p:5060', optionState: false, errorInfo: { code: '408' } }], registersEnabledStatus: 'NOT_SUPPORTED' };
+        const cloud = trunkRow({ trunkId: 'c1', name: 'Cloud NYC', trunkBaseId: 'b1', trunkBaseName: 'Carrier', state: 'dropped', signal: 'options', registered: null, health, failingSince: T0 });
+        await store.upsertTrunk(cloud);
+        await store.upsertTrunk(trunkRow({ trunkId: 'c2', name: 'Cloud CHI', trunkBaseId: 'b1', trunkBaseName: 'Carrier', state: 'connected', signal: 'options', registered: null, goneAt: T0 + 1 }));
+        await store.upsertTrunk(trunkRow({ trunkId: 'x', name: 'Other', trunkBaseId: 'b2' }));
+        expect(await store.getTrunk('c1')).toEqual(cloud);
+        expect((await store.listTrunksOfBase('b1')).map((t) => [t.trunkId, t.goneAt])).toEqual([['c2', T0 + 1], ['c1', null]]);
+        expect(await store.listTrunksOfBase('none')).toEqual([]);
+      });
+
       it('lists failing trunks due to open: episode old enough, no open incident', async () => {
         await store.upsertTrunk(trunkRow({ trunkId: 'old', state: 'rejected', failingSince: T0 }));
         await store.upsertTrunk(trunkRow({ trunkId: 'young', state: 'dropped', failingSince: T0 + 10_000 }));
         await store.upsertTrunk(trunkRow({ trunkId: 'healthy-again', state: 'registered', failingSince: T0 }));
         await store.upsertTrunk(trunkRow({ trunkId: 'has-incident', state: 'dropped', failingSince: T0 }));
         await store.insertIncident(incidentRow({ id: 'x', correlationId: 'k:has-incident', trunkId: 'has-incident' }));
+        // A trunk an open trunk-base incident already concerns is not due either; a gone trunk never is.
+        await store.upsertTrunk(trunkRow({ trunkId: 'in-base-incident', state: 'rejected', failingSince: T0, trunkBaseId: 'b1' }));
+        await store.insertIncident(incidentRow({ id: 'y', correlationId: 'trunkgate:trunkbase:b1', trunkId: 'has-incident', trunkBaseId: 'b1' }));
+        await store.addIncidentTrunks('y', ['in-base-incident'], T0);
+        await store.upsertTrunk(trunkRow({ trunkId: 'gone', state: 'rejected', failingSince: T0, goneAt: T0 + 1 }));
         expect((await store.listTrunksDueToOpen(T0 + 5_000)).map((t) => t.trunkId)).toEqual(['old']);
+        await store.updateIncident('y', { open: false });
+        expect((await store.listTrunksDueToOpen(T0 + 5_000)).map((t) => t.trunkId).sort()).toEqual(['in-base-incident', 'old']);
       });
 
       it('keeps state changes newest first, limited, optionally after a time', async () => {
         for (let i = 1; i <= 5; i += 1) {
-          await store.addTrunkEvent({ trunkId: 't1', at: T0 + i, state: i % 2 ? 'rejected' : 'registered', previousState: null, sipCode: i % 2 ? 403 : null, errorText: null, proxyAddress: null, source: 'event', eventId: `e${i}` });
+          await store.addTrunkEvent({ trunkId: 't1', at: T0 + i, state: i % 2 ? 'rejected' : 'registered', previousState: null, signal: 'registration', sipCode: i % 2 ? 403 : null, errorText: null, proxyAddress: null, source: 'event', eventId: `e${i}` });
         }
-        await store.addTrunkEvent({ trunkId: 't2', at: T0, state: 'dropped', previousState: null, sipCode: null, errorText: 'x', proxyAddress: null, source: 'poll', eventId: null });
+        await store.addTrunkEvent({ trunkId: 't2', at: T0, state: 'dropped', previousState: null, signal: 'registration', sipCode: null, errorText: 'x', proxyAddress: null, source: 'poll', eventId: null });
         const events = await store.listTrunkEvents('t1', { limit: 3 });
         expect(events.map((e) => e.eventId)).toEqual(['e5', 'e4', 'e3']);
         expect(events[0]).toMatchObject({ trunkId: 't1', at: T0 + 5, state: 'rejected', sipCode: 403, source: 'event' });
@@ -112,6 +131,21 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect((await store.listIncidents({ open: false, limit: 10 })).map((i) => i.id)).toEqual(['old']);
         expect((await store.listIncidents({ trunkId: 't2', limit: 10 })).map((i) => i.id)).toEqual(['other']);
         expect((await store.listIncidents({ limit: 1 })).map((i) => i.id)).toEqual(['new']);
+      });
+
+      it('keeps the trunks an incident concerns: its first trunk, then those added, each once', async () => {
+        await store.insertIncident(incidentRow({ id: 'base', correlationId: 'trunkgate:trunkbase:b1', trunkId: 't1', trunkBaseId: 'b1' }));
+        await store.insertIncident(incidentRow({ id: 'creds', correlationId: 'trunkgate:credentials:genesys', trunkId: null, kind: 'credentials_failed' }));
+        await store.addIncidentTrunks('base', ['t3', 't2', 't1'], T0);
+        await store.addIncidentTrunks('base', ['t4'], T0 + 20);
+        expect(await store.listIncidentTrunks('base')).toEqual(['t1', 't2', 't3', 't4']);
+        expect(await store.listIncidentTrunks('creds')).toEqual([]);
+        const listed = await store.listIncidents({ limit: 10 });
+        expect(listed.map((i) => [i.id, i.trunkBaseId, i.trunkIds])).toEqual(
+          expect.arrayContaining([['base', 'b1', ['t1', 't2', 't3', 't4']], ['creds', null, []]]),
+        );
+        expect((await store.listIncidents({ trunkId: 't3', limit: 10 })).map((i) => i.id)).toEqual(['base']);
+        expect((await store.getIncident('base'))?.trunkBaseId).toBe('b1');
       });
     });
 
@@ -351,8 +385,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     it('prunes old trunk events, audit lines and processed event ids', async () => {
-      await store.addTrunkEvent({ trunkId: 't1', at: T0, state: 'rejected', previousState: null, sipCode: 403, errorText: null, proxyAddress: null, source: 'event', eventId: null });
-      await store.addTrunkEvent({ trunkId: 't1', at: T0 + 100, state: 'registered', previousState: 'rejected', sipCode: null, errorText: null, proxyAddress: null, source: 'event', eventId: null });
+      await store.addTrunkEvent({ trunkId: 't1', at: T0, state: 'rejected', previousState: null, signal: 'registration', sipCode: 403, errorText: null, proxyAddress: null, source: 'event', eventId: null });
+      await store.addTrunkEvent({ trunkId: 't1', at: T0 + 100, state: 'registered', previousState: 'rejected', signal: 'registration', sipCode: null, errorText: null, proxyAddress: null, source: 'event', eventId: null });
       await store.addAudit({ at: T0, subject: 't1', incidentId: null, step: 'seen', message: 'old', data: null });
       await store.markEventProcessed('old-event', T0);
       await store.prune(T0 + 50);

@@ -5,6 +5,7 @@ import { parseIncidentMapping } from '../../src/incidents/incident-mapping.js';
 import { IncidentMetrics } from '../../src/incidents/incident-metrics.js';
 import type { RuleSettings } from '../../src/incidents/incident-rules.js';
 import { IncidentService } from '../../src/incidents/incident-service.js';
+import type { IncidentGrouping } from '../../src/config/config.js';
 import { OutboxRelay } from '../../src/incidents/outbox-relay.js';
 import { RotationTracker } from '../../src/incidents/rotation-tracker.js';
 import { FakeStore } from '../../src/store/fake-store.js';
@@ -18,7 +19,7 @@ export const TRUNK = { trunkId: 't-nyc', name: 'Lumen SIP - NYC', edge: { id: 'e
 export const KEY = 'trunkgate:trunk:t-nyc';
 
 /** The incident pipeline on fakes and a ManualClock: service → relay (running) → fake ServiceNow, plus alerts. */
-export function incidentHarness(options: { settings?: Partial<RuleSettings>; alertAfterMs?: number } = {}) {
+export function incidentHarness(options: { settings?: Partial<RuleSettings>; alertAfterMs?: number; grouping?: IncidentGrouping } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
   const store = new FakeStore();
   const servicenow = new FakeServiceNowIncidents();
@@ -29,7 +30,7 @@ export function incidentHarness(options: { settings?: Partial<RuleSettings>; ale
   const mapping = parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in');
   const settings: RuleSettings = { openAfterMs: 30_000, resolveAfterMs: 300_000, reopenWindowMs: 3_600_000, noteIntervalMs: 300_000, ...options.settings };
   const relay = new OutboxRelay({ store, servicenow, clock, logger: log.logger, metrics, random: () => 0.5, pollMs: 5_000 });
-  const service = new IncidentService({ store, clock, logger: log.logger, metrics, mapping, rotations, settings, onQueued: () => relay.wake(), tickMs: 1_000 });
+  const service = new IncidentService({ store, clock, logger: log.logger, metrics, mapping, rotations, settings, grouping: options.grouping, onQueued: () => relay.wake(), tickMs: 1_000 });
   const webhook = new FakeAlertWebhook();
   const alerts = new HelpdeskAlerts({ store, clock, logger: log.logger, metrics, webhook, alertAfterMs: options.alertAfterMs ?? 120_000, checkMs: 1_000 });
   let n = 0;
@@ -38,7 +39,9 @@ export function incidentHarness(options: { settings?: Partial<RuleSettings>; ale
   const see = (state: TrunkSighting['state'], extra: Partial<TrunkSighting> = {}) =>
     service.record({
       ...TRUNK,
+      trunkBase: null,
       state,
+      signal: state === 'unknown' ? null : 'registration',
       sipCode: state === 'rejected' ? 403 : null,
       errorText: state === 'rejected' ? '403 Forbidden' : state === 'dropped' ? 'No response to REGISTER' : null,
       connected: state !== 'dropped',

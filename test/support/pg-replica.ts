@@ -55,7 +55,8 @@ export type PgReplica = Awaited<ReturnType<typeof pgReplica>>;
 /** A trunk sighting observed now. */
 export function sighting(trunkId: string, state: TrunkSighting['state']): TrunkSighting {
   return {
-    trunkId, name: `Trunk ${trunkId}`, edge: { id: 'e1', name: 'edge-1' }, proxyAddress: 'sip.example.net:5061', state,
+    trunkId, name: `Trunk ${trunkId}`, edge: { id: 'e1', name: 'edge-1' }, trunkBase: null, proxyAddress: 'sip.example.net:5061', state,
+    signal: state === 'unknown' ? null : 'registration',
     sipCode: state === 'rejected' ? 403 : null, errorText: state === 'rejected' ? 'Forbidden' : null, connected: state !== 'dropped',
     registered: state === 'registered', stateTime: null, source: 'poll', observedAt: Date.now(),
   };

@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(c.genesys.tokenRefreshBufferMs).toBe(15000);
     expect(c.servicenow.tokenRefreshBufferMs).toBe(15000);
     expect(c.monitor).toEqual({ pollIntervalMs: 30000, notifications: true });
-    expect(c.incidents).toEqual({ openAfterMs: 30000, resolveAfterMs: 300000, reopenWindowMs: 3600000, noteIntervalMs: 300000 });
+    expect(c.incidents).toEqual({ openAfterMs: 30000, resolveAfterMs: 300000, reopenWindowMs: 3600000, noteIntervalMs: 300000, groupBy: 'trunkBase' });
     expect(c.alertAfterMs).toBe(120000);
     expect(c.actionTimeoutMs).toBe(10000);
     expect(c.databaseUrl).toBeUndefined();
@@ -54,8 +54,10 @@ describe('loadConfig', () => {
     const c = loadConfig(testEnv({ INCIDENT_NOTE_INTERVAL_MS: '60000', ALERT_AFTER_MS: '30000' }));
     expect(c.incidents.noteIntervalMs).toBe(60000);
     expect(c.alertAfterMs).toBe(30000);
-    const text = problemsOf(testEnv({ INCIDENT_NOTE_INTERVAL_MS: 'often', ALERT_AFTER_MS: '-1' })).join('\n');
+    const text = problemsOf(testEnv({ INCIDENT_NOTE_INTERVAL_MS: 'often', ALERT_AFTER_MS: '-1', INCIDENT_GROUP_BY: 'edge' })).join('\n');
     expect(text).toContain('INCIDENT_NOTE_INTERVAL_MS');
+    expect(text).toContain('INCIDENT_GROUP_BY must be one of trunkBase, trunk (got "edge")');
+    expect(loadConfig(testEnv({ INCIDENT_GROUP_BY: 'TRUNK' })).incidents.groupBy).toBe('trunk');
     expect(text).toContain('ALERT_AFTER_MS');
   });
 

@@ -32,7 +32,7 @@ describe('incident mapping (mappings/incident.yaml)', () => {
     const m = parseIncidentMapping(shipped, {}, 'mappings/incident.yaml');
     expect(m.createFields('registration_rejected', facts)).toEqual({
       urgency: '2', impact: '2', category: 'network', contact_type: 'monitoring',
-      short_description: 'SIP trunk <trunkName>: registration rejected (<sipAnswer>)',
+      short_description: '<subjectName>: <problem> (<sipAnswer>)',
       description: expect.stringContaining('Genesys token: <rotationHint>'),
     });
     expect(m.resolveFields(facts)).toEqual({ close_code: 'Solution provided', close_notes: expect.stringContaining('lasted <lasted>') });

@@ -7,7 +7,7 @@ const settings: RuleSettings = { openAfterMs: 30_000, resolveAfterMs: 300_000, r
 
 function sighting(state: TrunkSighting['state'], extra: Partial<TrunkSighting> = {}): TrunkSighting {
   return {
-    trunkId: 't1', name: 'Lumen', state, sipCode: state === 'rejected' ? 403 : null, errorText: state === 'rejected' ? '403 Forbidden' : null,
+    trunkId: 't1', name: 'Lumen', state, signal: state === 'unknown' ? null : 'registration', trunkBase: null, sipCode: state === 'rejected' ? 403 : null, errorText: state === 'rejected' ? '403 Forbidden' : null,
     proxyAddress: 'sip-a:5061', edge: { id: 'e1', name: 'edge-1' }, connected: true, registered: state === 'registered', stateTime: null,
     source: 'poll', observedAt: 0, ...extra,
   };
@@ -15,7 +15,7 @@ function sighting(state: TrunkSighting['state'], extra: Partial<TrunkSighting> =
 
 function incident(extra: Partial<IncidentRow> = {}): IncidentRow {
   return {
-    id: 'i', correlationId: 'k', trunkId: 't1', kind: 'registration_rejected', open: true, openedAt: 0, resolvedAt: null, reopenedAt: null,
+    id: 'i', correlationId: 'k', trunkId: 't1', trunkBaseId: null, kind: 'registration_rejected', open: true, openedAt: 0, resolvedAt: null, reopenedAt: null,
     reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: 0, changesSinceNote: 0, updatedAt: 0, ...extra,
   };
 }

@@ -183,7 +183,7 @@ describe('IncidentService: recovery, relapse and duplicates', () => {
     expect(await h.see('rejected', { eventId: 'e1', source: 'event' })).toBe(true);
     expect(await h.see('registered', { eventId: 'e1', source: 'event' })).toBe(false);
     expect((await h.store.getTrunk(TRUNK.trunkId))?.state).toBe('rejected');
-    const stale = await h.service.ingest({ ...TRUNK, state: 'registered', sipCode: null, errorText: null, connected: true, registered: true, stateTime: null, source: 'event', observedAt: h.clock.now() - 1, eventId: 'e2' });
+    const stale = await h.service.ingest({ ...TRUNK, trunkBase: null, state: 'registered', signal: 'registration', sipCode: null, errorText: null, connected: true, registered: true, stateTime: null, source: 'event', observedAt: h.clock.now() - 1, eventId: 'e2' });
     expect(stale.outcome).toBe('stale');
     expect((await h.store.getTrunk(TRUNK.trunkId))?.state).toBe('rejected');
     await h.settle();

@@ -69,11 +69,49 @@ describe('normaliseTrunk', () => {
     expect(normaliseTrunk(event).proxyAddress).toBe(normaliseTrunk(polled).proxyAddress);
   });
 
-  it('judges a trunk without registration (DISABLED) by connectedStatus', () => {
+  it('judges a trunk without registration (DISABLED) by connectedStatus: connected, dropped or unknown', () => {
     const disabled = { registersEnabledStatus: 'DISABLED', registersStatus: [] };
-    expect(normaliseTrunk(trunk({ ...disabled }))).toMatchObject({ state: 'registered', registered: null, proxyAddress: 'sip1.example.net:5061' });
-    expect(normaliseTrunk(trunk({ ...disabled, connectedStatus: { connected: false } }))).toMatchObject({ state: 'dropped', registered: null });
-    expect(normaliseTrunk(trunk({ ...disabled, connectedStatus: undefined }))).toMatchObject({ state: 'unknown' });
+    expect(normaliseTrunk(trunk({ ...disabled }))).toMatchObject({ state: 'connected', signal: 'connection', registered: null, proxyAddress: 'sip1.example.net:5061' });
+    expect(normaliseTrunk(trunk({ ...disabled, connectedStatus: { connected: false } }))).toMatchObject({ state: 'dropped', signal: 'connection', registered: null, errorText: 'Trunk disconnected' });
+    expect(normaliseTrunk(trunk({ ...disabled, connectedStatus: undefined }))).toMatchObject({ state: 'unknown', signal: null });
+  });
+
+  describe('a trunk that does not use registration (NOT_SUPPORTED, DISABLED or no registersStatus), judged on connection and SIP OPTIONS', () => {
+    const cloud = (options: unknown[], over: Record<string, unknown> = {}) =>
+      trunk({ registersEnabledStatus: 'NOT_SUPPORTED', registersStatus: undefined, proxyAddressList: ['sip.carrier.example:5060'], optionsStatus: options, ...over });
+    const ok = { proxyAddress: 'sip.carrier.example:5060', optionState: true, optionStateTime: '2026-01-01T00:00:05.000Z' };
+
+    it('is connected while the connection holds and OPTIONS are answered', () => {
+      expect(normaliseTrunk(cloud([ok]))).toMatchObject({ state: 'connected', signal: 'options', registered: null, sipCode: null, errorText: null, stateTime: '2026-01-01T00:00:05.000Z' });
+      // Registration "used" by the list but switched off by the enum: the enum wins.
+      expect(normaliseTrunk(trunk({ registersEnabledStatus: 'NOT_SUPPORTED' }))).toMatchObject({ state: 'connected' });
+      // ENABLED with an empty list reports no registration either.
+      expect(normaliseTrunk(trunk({ registersStatus: [] }))).toMatchObject({ state: 'connected', signal: 'connection' });
+    });
+
+    it('is dropped when OPTIONS go unanswered, time out (408) or get a 5xx, with the SIP code and text of the failing entry', () => {
+      expect(normaliseTrunk(cloud([{ proxyAddress: 'sip.carrier.example:5060', optionState: false, optionStateTime: 't', errorInfo: { text: 'Request Timeout', code: '408' } }]))).toMatchObject({
+        state: 'dropped', signal: 'options', sipCode: 408, errorText: 'Request Timeout', proxyAddress: 'sip.carrier.example:5060', stateTime: 't',
+      });
+      expect(normaliseTrunk(cloud([{ proxyAddress: 'p', optionState: false }]))).toMatchObject({ state: 'dropped', signal: 'options', sipCode: null, errorText: 'No answer to SIP OPTIONS' });
+      expect(normaliseTrunk(cloud([{ proxyAddress: 'p', optionState: false, errorInfo: { details: { code: '503' } } }]))).toMatchObject({ state: 'dropped', sipCode: 503 });
+      expect(normaliseTrunk(cloud([ok], { connectedStatus: { connected: false, connectedStateTime: 'c' } }))).toMatchObject({ state: 'dropped', signal: 'connection', stateTime: 'c' });
+    });
+
+    it('is rejected when OPTIONS are answered with another 4xx, which beats a drop on another proxy', () => {
+      const refused = { proxyAddress: 'b:5060', optionState: false, errorInfo: { text: '403 Forbidden' } };
+      expect(normaliseTrunk(cloud([{ proxyAddress: 'a', optionState: false }, refused]))).toMatchObject({ state: 'rejected', signal: 'options', sipCode: 403, errorText: '403 Forbidden', proxyAddress: 'b:5060' });
+    });
+  });
+
+  describe('a partial event (fields it leaves out are not told)', () => {
+    it('never reads a missing registersStatus as "registration not used"', () => {
+      expect(normaliseTrunk({ id: 't1', connectedStatus: { connected: true } }, { partial: true })).toMatchObject({ state: 'unknown' });
+      // A failure it does show still counts.
+      expect(normaliseTrunk({ id: 't1', connectedStatus: { connected: false } }, { partial: true })).toMatchObject({ state: 'dropped', signal: 'connection' });
+      // Without `partial`, a full Trunk that leaves the empty list out means no registration.
+      expect(normaliseTrunk({ id: 't1', connectedStatus: { connected: true } })).toMatchObject({ state: 'connected' });
+    });
   });
 
   it('reads a notification event (no name, edge or registersEnabledStatus) with the id given', () => {

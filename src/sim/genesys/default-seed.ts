@@ -29,10 +29,24 @@ export const defaultOrganization: GenesysNamedEntity = {
 
 const edgeNyc = { id: 'e0000000-0000-4000-8000-0000000000e1', name: 'edge-nyc-01' };
 const edgeChi = { id: 'e0000000-0000-4000-8000-0000000000e2', name: 'edge-chi-01' };
-const lumen = { id: 'b0000000-0000-4000-8000-0000000000b1', name: 'BYOC Carrier - Lumen' };
-const twilio = { id: 'b0000000-0000-4000-8000-0000000000b2', name: 'BYOC Carrier - Twilio Elastic SIP' };
-const pbx = { id: 'b0000000-0000-4000-8000-0000000000b3', name: 'BYOC Premises - Acme PBX' };
+/** Ids of the default trunk bases (one carrier's settings, one trunk per Edge), for tests and the sandbox story. */
+export const defaultTrunkBaseIds = {
+  lumen: 'b0000000-0000-4000-8000-0000000000b1',
+  twilio: 'b0000000-0000-4000-8000-0000000000b2',
+  acmePbx: 'b0000000-0000-4000-8000-0000000000b3',
+  bandwidthCloud: 'b0000000-0000-4000-8000-0000000000b5',
+} as const;
+
+const lumen = { id: defaultTrunkBaseIds.lumen, name: 'BYOC Carrier - Lumen' };
+const twilio = { id: defaultTrunkBaseIds.twilio, name: 'BYOC Carrier - Twilio Elastic SIP' };
+const pbx = { id: defaultTrunkBaseIds.acmePbx, name: 'BYOC Premises - Acme PBX' };
 const phoneBase = { id: 'b0000000-0000-4000-8000-0000000000b4', name: 'PolycomVVX - Phone Trunk' };
+// BYOC Cloud: the carrier connects to Genesys' own cloud media servers, and the trunk base sets no
+// registration interval, so these trunks report no registration (NOT_SUPPORTED): only their
+// connection and SIP OPTIONS pings show their health (docs/genesys-cloud.md, "Trunks and registration state").
+const bandwidthCloud = { id: defaultTrunkBaseIds.bandwidthCloud, name: 'BYOC Cloud - Bandwidth' };
+const cloudEdgeA = { id: 'e0000000-0000-4000-8000-0000000000c1', name: 'byoc-cloud-us-east-1a' };
+const cloudEdgeB = { id: 'e0000000-0000-4000-8000-0000000000c2', name: 'byoc-cloud-us-east-1b' };
 
 /** Ids of the default trunks, for tests and the sandbox story. */
 export const defaultTrunkIds = {
@@ -41,9 +55,14 @@ export const defaultTrunkIds = {
   twilio: 'a1000000-0000-4000-8000-000000000003',
   acmePbx: 'a1000000-0000-4000-8000-000000000004',
   phone: 'a1000000-0000-4000-8000-000000000005',
+  bandwidthCloudA: 'a1000000-0000-4000-8000-000000000006',
+  bandwidthCloudB: 'a1000000-0000-4000-8000-000000000007',
 } as const;
 
-/** Four registered BYOC (EXTERNAL) trunks on two Edges, and one PHONE trunk a `trunkType=EXTERNAL` query must skip. */
+/**
+ * Four registered BYOC Premises (EXTERNAL) trunks on two Edges, two BYOC Cloud trunks that report no
+ * registration, and one PHONE trunk a `trunkType=EXTERNAL` query must skip.
+ */
 export function defaultTrunks(): SeedTrunk[] {
   return [
     {
@@ -77,6 +96,24 @@ export function defaultTrunks(): SeedTrunk[] {
       trunkBase: pbx,
       proxyAddressList: ['203.0.113.40:5060'],
       ipAddress: '198.51.100.22',
+    },
+    {
+      id: defaultTrunkIds.bandwidthCloudA,
+      name: 'Bandwidth BYOC Cloud - US East 1a',
+      edge: cloudEdgeA,
+      trunkBase: bandwidthCloud,
+      proxyAddressList: ['sip.bandwidth.example.com:5060'],
+      ipAddress: '203.0.113.61',
+      registrationNotSupported: true,
+    },
+    {
+      id: defaultTrunkIds.bandwidthCloudB,
+      name: 'Bandwidth BYOC Cloud - US East 1b',
+      edge: cloudEdgeB,
+      trunkBase: bandwidthCloud,
+      proxyAddressList: ['sip.bandwidth.example.com:5060'],
+      ipAddress: '203.0.113.62',
+      registrationNotSupported: true,
     },
     {
       id: defaultTrunkIds.phone,

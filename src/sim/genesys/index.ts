@@ -15,6 +15,7 @@ export {
   DEMO_CLIENT_SECRET,
   defaultClients,
   defaultOrganization,
+  defaultTrunkBaseIds,
   defaultTrunkIds,
   defaultTrunks,
   generatedTrunks,

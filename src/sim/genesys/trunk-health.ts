@@ -10,10 +10,15 @@ export type SipCodePlacement = (typeof sipCodePlacements)[number];
 
 /** A change of one trunk's registration health. */
 export interface TrunkStateChange {
+  /**
+   * `registered` is healthy. On a trunk without registration (DISABLED, NOT_SUPPORTED) the state shows
+   * on its SIP OPTIONS pings instead: `rejected` → refused with `sipCode`, `dropped` → unanswered (or
+   * answered with `sipCode`, e.g. 408 or 503).
+   */
   state: TrunkHealthState;
-  /** `rejected`: the SIP status of the REGISTER answer (default 403). */
+  /** `rejected`: the SIP status of the answer (default 403); `dropped`: an answer that is no better than none (408, 5xx), else none. */
   sipCode?: number;
-  /** `rejected`: reason phrase (default from the SIP code); `dropped`: error text (default "No response to REGISTER"). */
+  /** `rejected`: reason phrase (default from the SIP code); `dropped`: error text (default "No response to REGISTER" / "No response to OPTIONS"). */
   text?: string;
   /** `rejected`: fields that carry the code (default details.code, code and a leading number in text). */
   sipCodeIn?: SipCodePlacement[];
@@ -63,8 +68,16 @@ export function rejectedErrorInfo(change: TrunkStateChange, proxyAddress: string
   return info;
 }
 
-/** `errorInfo` of a REGISTER that got no answer: text only, no code anywhere. */
+/** `errorInfo` of a REGISTER that got no answer (text only, no code anywhere), or an answer no better than none (a `sipCode`). */
 export function droppedErrorInfo(change: TrunkStateChange, proxyAddress: string): GenesysTrunkErrorInfo {
+  if (change.sipCode !== undefined) return rejectedErrorInfo(change, proxyAddress);
   const text = change.text ?? DEFAULT_DROPPED_TEXT;
   return { text, details: { message: text, hostname: change.hostname ?? hostOf(proxyAddress) } };
+}
+
+/** `errorInfo` of a SIP OPTIONS ping on a trunk without registration; undefined when it is answered. */
+export function optionsErrorInfo(change: TrunkStateChange, proxyAddress: string): GenesysTrunkErrorInfo | undefined {
+  if (change.state === 'registered') return undefined;
+  if (change.state === 'rejected') return rejectedErrorInfo(change, proxyAddress);
+  return droppedErrorInfo({ ...change, text: change.text ?? 'No response to OPTIONS' }, proxyAddress);
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.js';
 import { SimControlError } from './sim-control-error.js';
-import { droppedErrorInfo, rejectedErrorInfo, type TrunkStateChange } from './trunk-health.js';
+import { droppedErrorInfo, optionsErrorInfo, rejectedErrorInfo, type TrunkStateChange } from './trunk-health.js';
 import { buildTrunk, healthFingerprint } from './trunk-wire.js';
 import type { GenesysTrunk, GenesysTrunkErrorInfo, GenesysTrunkType } from './wire-types.js';
 
@@ -21,6 +21,11 @@ export interface SeedTrunk {
   initialState?: TrunkStateChange;
   /** Default true; false gives `registersEnabledStatus: DISABLED` and no `registersStatus`. */
   registersEnabled?: boolean;
+  /**
+   * The trunk base has no registration interval (`registersEnabledStatus: NOT_SUPPORTED`, as on BYOC
+   * Cloud trunks): no `registersStatus`, health shown by the connection and SIP OPTIONS only.
+   */
+  registrationNotSupported?: boolean;
 }
 
 interface ProbeState {
@@ -38,6 +43,7 @@ export interface TrunkRecord {
   modifiedAt: number;
   version: number;
   registersEnabled: boolean;
+  registrationNotSupported: boolean;
   connected: boolean;
   connectedSince: number;
   registers: ProbeState[];
@@ -68,7 +74,8 @@ export class TrunkStore {
       createdAt: now,
       modifiedAt: now,
       version: 1,
-      registersEnabled: seed.registersEnabled ?? true,
+      registersEnabled: (seed.registersEnabled ?? true) && seed.registrationNotSupported !== true,
+      registrationNotSupported: seed.registrationNotSupported === true,
       connected: true,
       connectedSince: now,
       registers: seed.proxyAddressList.map(probe),
@@ -104,6 +111,7 @@ export class TrunkStore {
 
   setRegistersEnabled(id: string, enabled: boolean): GenesysTrunk {
     return this.mutate(id, (record, now) => {
+      if (record.registrationNotSupported && enabled) throw new SimControlError('invalid_request', `trunk ${id}'s trunk base does not support registration`);
       record.registersEnabled = enabled;
       this.updateConnected(record, undefined, now);
     });
@@ -131,6 +139,12 @@ export class TrunkStore {
       throw new SimControlError('invalid_request', `trunk ${record.seed.id} has no proxy ${change.proxyAddress}`);
     }
     for (const reg of targets) {
+      const opt = record.options.find((o) => o.proxyAddress === reg.proxyAddress);
+      if (!record.registersEnabled) {
+        // No registration: the change shows on the SIP OPTIONS pings — refused with the code, or unanswered.
+        if (opt) setProbe(opt, change.state === 'registered', optionsErrorInfo(change, reg.proxyAddress), now);
+        continue;
+      }
       const errorInfo =
         change.state === 'rejected'
           ? rejectedErrorInfo(change, reg.proxyAddress)
@@ -140,10 +154,9 @@ export class TrunkStore {
       setProbe(reg, change.state === 'registered', errorInfo, now);
       // A rejected REGISTER still means the far end answers, so OPTIONS succeed;
       // a dropped trunk answers nothing at all.
-      const opt = record.options.find((o) => o.proxyAddress === reg.proxyAddress);
       if (opt) {
         const dropped = change.state === 'dropped';
-        const optError = dropped ? droppedErrorInfo({ ...change, text: 'No response to OPTIONS' }, reg.proxyAddress) : undefined;
+        const optError = dropped ? droppedErrorInfo({ ...change, sipCode: undefined, text: 'No response to OPTIONS' }, reg.proxyAddress) : undefined;
         setProbe(opt, !dropped, optError, now);
       }
     }

@@ -39,7 +39,7 @@ export function buildTrunk(record: TrunkRecord): GenesysTrunk {
       : [],
     ipStatus: { address: seed.ipAddress ?? '198.51.100.10' },
     optionsEnabledStatus: 'ENABLED',
-    registersEnabledStatus: record.registersEnabled ? 'ENABLED' : 'DISABLED',
+    registersEnabledStatus: record.registrationNotSupported ? 'NOT_SUPPORTED' : record.registersEnabled ? 'ENABLED' : 'DISABLED',
     family: 2,
     proxyAddressList: [...seed.proxyAddressList],
     selfUri: `${TRUNKS_PATH}/${seed.id}`,

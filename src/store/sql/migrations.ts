@@ -134,4 +134,29 @@ export const migrations: Migration[] = [
     // Several replicas check the same problems: the one holding an alert's claim sends its message.
     statements: ['ALTER TABLE helpdesk_alerts ADD COLUMN notify_owner TEXT', 'ALTER TABLE helpdesk_alerts ADD COLUMN notify_until BIGINT'],
   },
+  {
+    version: 3,
+    name: 'trunk bases, judging signals, health fields, incidents over several trunks',
+    statements: [
+      'ALTER TABLE trunks ADD COLUMN trunk_base_id TEXT',
+      'ALTER TABLE trunks ADD COLUMN trunk_base_name TEXT',
+      'ALTER TABLE trunks ADD COLUMN signal TEXT',
+      // The Genesys health fields last seen (JSON), so a partial notification can be applied to them.
+      'ALTER TABLE trunks ADD COLUMN health TEXT',
+      'ALTER TABLE trunks ADD COLUMN gone_at BIGINT',
+      'CREATE INDEX trunks_by_base ON trunks (trunk_base_id)',
+      'ALTER TABLE trunk_events ADD COLUMN signal TEXT',
+      'ALTER TABLE incidents ADD COLUMN trunk_base_id TEXT',
+      // One carrier failing on several Edges is one incident about several trunks.
+      `CREATE TABLE incident_trunks (
+        incident_id TEXT NOT NULL,
+        trunk_id TEXT NOT NULL,
+        added_at BIGINT NOT NULL,
+        PRIMARY KEY (incident_id, trunk_id)
+      )`,
+      'CREATE INDEX incident_trunks_by_trunk ON incident_trunks (trunk_id)',
+      // Incidents opened before this version concern exactly their one trunk.
+      'INSERT INTO incident_trunks (incident_id, trunk_id, added_at) SELECT id, trunk_id, opened_at FROM incidents WHERE trunk_id IS NOT NULL',
+    ],
+  },
 ];

@@ -1,5 +1,6 @@
+import type { TrunkHealth } from '../../trunks/trunk-health.js';
 import type { SightingSource } from '../../trunks/trunk-sighting.js';
-import type { TrunkState } from '../../trunks/trunk-state.js';
+import type { TrunkSignal, TrunkState } from '../../trunks/trunk-state.js';
 import type {
   AlertRow,
   AuditRow,
@@ -41,6 +42,11 @@ export function trunkFromRow(r: DbRow): TrunkRow {
     lastSeenAt: num(r.last_seen_at),
     failingSince: numOrNull(r.failing_since),
     healthySince: numOrNull(r.healthy_since),
+    trunkBaseId: strOrNull(r.trunk_base_id),
+    trunkBaseName: strOrNull(r.trunk_base_name),
+    signal: strOrNull(r.signal) as TrunkSignal | null,
+    health: r.health === null || r.health === undefined ? null : (JSON.parse(String(r.health)) as TrunkHealth),
+    goneAt: numOrNull(r.gone_at),
   };
 }
 
@@ -48,6 +54,7 @@ export function trunkParams(t: TrunkRow): unknown[] {
   return [
     t.trunkId, t.name, t.edgeId, t.edgeName, t.proxyAddress, t.state, t.since, t.sipCode, t.errorText,
     dbBool(t.connected), dbBool(t.registered), t.stateTime, t.source, t.lastSeenAt, t.failingSince, t.healthySince,
+    t.trunkBaseId, t.trunkBaseName, t.signal, t.health === null ? null : JSON.stringify(t.health), t.goneAt,
   ];
 }
 
@@ -58,6 +65,7 @@ export function trunkEventFromRow(r: DbRow): TrunkEventRow {
     at: num(r.at),
     state: String(r.state) as TrunkState,
     previousState: strOrNull(r.previous_state) as TrunkState | null,
+    signal: strOrNull(r.signal) as TrunkSignal | null,
     sipCode: numOrNull(r.sip_code),
     errorText: strOrNull(r.error_text),
     proxyAddress: strOrNull(r.proxy_address),
@@ -67,7 +75,7 @@ export function trunkEventFromRow(r: DbRow): TrunkEventRow {
 }
 
 export function trunkEventParams(e: Omit<TrunkEventRow, 'id'>): unknown[] {
-  return [e.trunkId, e.at, e.state, e.previousState, e.sipCode, e.errorText, e.proxyAddress, e.source, e.eventId];
+  return [e.trunkId, e.at, e.state, e.previousState, e.sipCode, e.errorText, e.proxyAddress, e.source, e.eventId, e.signal];
 }
 
 export function incidentFromRow(r: DbRow): IncidentRow {
@@ -75,6 +83,7 @@ export function incidentFromRow(r: DbRow): IncidentRow {
     id: String(r.id),
     correlationId: String(r.correlation_id),
     trunkId: strOrNull(r.trunk_id),
+    trunkBaseId: strOrNull(r.trunk_base_id),
     kind: String(r.kind) as IncidentKind,
     open: num(r.open) === 1,
     openedAt: num(r.opened_at),
@@ -90,15 +99,28 @@ export function incidentFromRow(r: DbRow): IncidentRow {
   };
 }
 
+/** An incident listing row; `trunkIds` come from `incident_trunks` (see `withTrunkIds`). */
 export function incidentSummaryFromRow(r: DbRow): IncidentSummary {
-  return { ...incidentFromRow(r), pendingDeliveries: num(r.pending_deliveries), lastDeliveryError: strOrNull(r.last_delivery_error) };
+  return { ...incidentFromRow(r), trunkIds: [], pendingDeliveries: num(r.pending_deliveries), lastDeliveryError: strOrNull(r.last_delivery_error) };
+}
+
+/** Fills each summary's `trunkIds` from `(incident_id, trunk_id)` rows in the order they were added. */
+export function withTrunkIds(summaries: IncidentSummary[], rows: DbRow[]): IncidentSummary[] {
+  const byIncident = new Map<string, string[]>();
+  for (const r of rows) {
+    const id = String(r.incident_id);
+    const list = byIncident.get(id) ?? [];
+    list.push(String(r.trunk_id));
+    byIncident.set(id, list);
+  }
+  return summaries.map((s) => ({ ...s, trunkIds: byIncident.get(s.id) ?? [] }));
 }
 
 /** Insert parameters; a new incident's outbox sequence starts at 1. */
 export function incidentParams(i: IncidentRow): unknown[] {
   return [
     i.id, i.correlationId, i.trunkId, i.kind, i.open ? 1 : 0, i.openedAt, i.resolvedAt, i.reopenedAt, i.reopenCount,
-    i.sysId, i.number, i.servicenowState, i.lastNoteAt, i.changesSinceNote, 1, i.updatedAt,
+    i.sysId, i.number, i.servicenowState, i.lastNoteAt, i.changesSinceNote, 1, i.updatedAt, i.trunkBaseId,
   ];
 }
 
@@ -126,6 +148,7 @@ export function claimedFromRow(r: DbRow): Omit<OutboxEntry, 'claimedBy' | 'claim
       id: r.i_id, correlation_id: r.i_correlation_id, trunk_id: r.i_trunk_id, kind: r.i_kind, open: r.i_open, opened_at: r.i_opened_at,
       resolved_at: r.i_resolved_at, reopened_at: r.i_reopened_at, reopen_count: r.i_reopen_count, sys_id: r.i_sys_id, number: r.i_number,
       servicenow_state: r.i_servicenow_state, last_note_at: r.i_last_note_at, changes_since_note: r.i_changes_since_note, updated_at: r.i_updated_at,
+      trunk_base_id: r.i_trunk_base_id,
     }),
   };
 }

@@ -7,10 +7,18 @@ import type { AlertPurpose } from '../store.js';
  */
 
 const TRUNK_COLUMNS =
-  'trunk_id, name, edge_id, edge_name, proxy_address, state, since, sip_code, error_text, connected, registered, state_time, source, last_seen_at, failing_since, healthy_since';
+  'trunk_id, name, edge_id, edge_name, proxy_address, state, since, sip_code, error_text, connected, registered, state_time, source, last_seen_at, failing_since, healthy_since, trunk_base_id, trunk_base_name, signal, health, gone_at';
 
-const INCIDENT_COLUMNS =
-  'id, correlation_id, trunk_id, kind, open, opened_at, resolved_at, reopened_at, reopen_count, sys_id, number, servicenow_state, last_note_at, changes_since_note, next_seq, updated_at';
+export const INCIDENT_COLUMNS =
+  'id, correlation_id, trunk_id, kind, open, opened_at, resolved_at, reopened_at, reopen_count, sys_id, number, servicenow_state, last_note_at, changes_since_note, next_seq, updated_at, trunk_base_id';
+
+const TRUNK_EVENT_COLUMNS = 'id, trunk_id, at, state, previous_state, sip_code, error_text, proxy_address, source, event_id, signal';
+
+/** The incident's first trunk first, then the others in the order they were added. */
+const INCIDENT_TRUNK_ORDER = 'CASE WHEN it.trunk_id = i.trunk_id THEN 0 ELSE 1 END, it.added_at, it.trunk_id';
+
+/** An open incident already concerns the trunk (its own, or its trunk base's once the trunk was added). */
+const COVERED_BY_OPEN_INCIDENT = 'EXISTS (SELECT 1 FROM incident_trunks it JOIN incidents i ON i.id = it.incident_id WHERE it.trunk_id = t.trunk_id AND i.open = 1)';
 
 const OUTBOX_COLUMNS = 'id, incident_id, seq, operation, payload, created_at, attempts, next_attempt_at, last_error, claimed_by, claimed_until';
 
@@ -26,27 +34,31 @@ export const sql = {
   selectTrunks: `SELECT ${TRUNK_COLUMNS} FROM trunks ORDER BY name, trunk_id`,
   // The failing states are the rule's ('rejected', 'dropped'); kept literal so an index can serve it.
   selectTrunksDueToOpen: `SELECT ${TRUNK_COLUMNS} FROM trunks t
-    WHERE t.state IN ('rejected', 'dropped') AND t.failing_since IS NOT NULL AND t.failing_since <= ?
-      AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.trunk_id = t.trunk_id AND i.open = 1)
+    WHERE t.state IN ('rejected', 'dropped') AND t.failing_since IS NOT NULL AND t.failing_since <= ? AND t.gone_at IS NULL
+      AND NOT ${COVERED_BY_OPEN_INCIDENT}
     ORDER BY t.failing_since`,
-  upsertTrunk: `INSERT INTO trunks (${TRUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  selectTrunksOfBase: `SELECT ${TRUNK_COLUMNS} FROM trunks WHERE trunk_base_id = ? ORDER BY name, trunk_id`,
+  upsertTrunk: `INSERT INTO trunks (${TRUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (trunk_id) DO UPDATE SET
       name = excluded.name, edge_id = excluded.edge_id, edge_name = excluded.edge_name,
       proxy_address = excluded.proxy_address, state = excluded.state, since = excluded.since,
       sip_code = excluded.sip_code, error_text = excluded.error_text, connected = excluded.connected,
       registered = excluded.registered, state_time = excluded.state_time, source = excluded.source,
-      last_seen_at = excluded.last_seen_at, failing_since = excluded.failing_since, healthy_since = excluded.healthy_since`,
+      last_seen_at = excluded.last_seen_at, failing_since = excluded.failing_since, healthy_since = excluded.healthy_since,
+      trunk_base_id = excluded.trunk_base_id, trunk_base_name = excluded.trunk_base_name, signal = excluded.signal,
+      health = excluded.health, gone_at = excluded.gone_at`,
   insertTrunkEvent:
-    'INSERT INTO trunk_events (trunk_id, at, state, previous_state, sip_code, error_text, proxy_address, source, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  selectTrunkEvents:
-    'SELECT id, trunk_id, at, state, previous_state, sip_code, error_text, proxy_address, source, event_id FROM trunk_events WHERE trunk_id = ? AND at > ? ORDER BY id DESC LIMIT ?',
+    'INSERT INTO trunk_events (trunk_id, at, state, previous_state, sip_code, error_text, proxy_address, source, event_id, signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  selectTrunkEvents: `SELECT ${TRUNK_EVENT_COLUMNS} FROM trunk_events WHERE trunk_id = ? AND at > ? ORDER BY id DESC LIMIT ?`,
   insertProcessedEvent: 'INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING',
 
   selectIncident: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`,
   selectOpenIncident: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE correlation_id = ? AND open = 1`,
   selectLatestIncident: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE correlation_id = ? ORDER BY opened_at DESC, id DESC LIMIT 1`,
   selectOpenIncidents: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE open = 1 ORDER BY opened_at`,
-  insertIncident: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertIncident: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  selectIncidentTrunks: `SELECT it.trunk_id FROM incident_trunks it JOIN incidents i ON i.id = it.incident_id WHERE it.incident_id = ? ORDER BY ${INCIDENT_TRUNK_ORDER}`,
+  insertIncidentTrunk: 'INSERT INTO incident_trunks (incident_id, trunk_id, added_at) VALUES (?, ?, ?) ON CONFLICT (incident_id, trunk_id) DO NOTHING',
   bumpIncidentSeq: 'UPDATE incidents SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq',
 
   insertOutbox: 'INSERT INTO outbox (incident_id, seq, operation, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?) RETURNING id',
@@ -127,7 +139,7 @@ export function listIncidentsSql(filter: { open?: boolean; trunkId?: string }): 
     params.push(filter.open ? 1 : 0);
   }
   if (filter.trunkId !== undefined) {
-    where.push('i.trunk_id = ?');
+    where.push('EXISTS (SELECT 1 FROM incident_trunks it WHERE it.incident_id = i.id AND it.trunk_id = ?)');
     params.push(filter.trunkId);
   }
   const text = `SELECT ${INCIDENT_COLUMNS.split(', ').map((c) => `i.${c}`).join(', ')},
@@ -136,6 +148,12 @@ export function listIncidentsSql(filter: { open?: boolean; trunkId?: string }): 
     FROM incidents i ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY i.opened_at DESC, i.id LIMIT ?`;
   return { text, params };
+}
+
+/** The trunks of several incidents (`incident_id`, `trunk_id`), in the order they were added. */
+export function selectTrunksOfIncidentsSql(count: number): string {
+  return `SELECT it.incident_id, it.trunk_id FROM incident_trunks it JOIN incidents i ON i.id = it.incident_id
+    WHERE it.incident_id IN (${placeholders(count)}) ORDER BY it.incident_id, ${INCIDENT_TRUNK_ORDER}`;
 }
 
 /** Audit lines, newest first, optionally for one subject or incident. */
@@ -168,6 +186,7 @@ const INCIDENT_PATCH_COLUMNS: Record<string, string> = {
   lastNoteAt: 'last_note_at',
   changesSinceNote: 'changes_since_note',
   updatedAt: 'updated_at',
+  trunkBaseId: 'trunk_base_id',
 };
 
 const ALERT_PATCH_COLUMNS: Record<string, string> = { summary: 'summary', raisedAt: 'raised_at', raiseSentAt: 'raise_sent_at', clearedAt: 'cleared_at' };

@@ -1,0 +1,79 @@
+import type { IncidentGrouping } from '../config/config.js';
+import type { IncidentRow, StoreOps, TrunkRow } from '../store/store.js';
+import { healthOf, kindOf, type SubjectNow } from './incident-rules.js';
+
+/**
+ * What an incident is about. A trunk base is one carrier's settings, instantiated as one trunk per
+ * Edge (docs/genesys-cloud.md, "Trunk bases"), so a carrier outage fails every one of them at once:
+ * with `INCIDENT_GROUP_BY=trunkBase` (the default) those trunks share one incident. A trunk without a
+ * known base (one only reported through `POST /v1/events`), or every trunk with `INCIDENT_GROUP_BY=trunk`,
+ * has its own.
+ */
+export type SubjectKey =
+  | { type: 'trunk'; trunkId: string; correlationId: string }
+  | { type: 'trunkBase'; trunkBaseId: string; correlationId: string };
+
+export type { IncidentGrouping } from '../config/config.js';
+
+export const TRUNK_CORRELATION_PREFIX = 'trunkgate:trunk:';
+export const TRUNK_BASE_CORRELATION_PREFIX = 'trunkgate:trunkbase:';
+/** The credentials incident's correlation id. */
+export const GENESYS_CREDENTIALS_CORRELATION_ID = 'trunkgate:credentials:genesys';
+
+export function trunkCorrelationId(trunkId: string): string {
+  return `${TRUNK_CORRELATION_PREFIX}${trunkId}`;
+}
+
+export function trunkBaseCorrelationId(trunkBaseId: string): string {
+  return `${TRUNK_BASE_CORRELATION_PREFIX}${trunkBaseId}`;
+}
+
+export const trunkKey = (trunkId: string): SubjectKey => ({ type: 'trunk', trunkId, correlationId: trunkCorrelationId(trunkId) });
+export const trunkBaseKey = (trunkBaseId: string): SubjectKey => ({ type: 'trunkBase', trunkBaseId, correlationId: trunkBaseCorrelationId(trunkBaseId) });
+
+/** The subject an open incident is about; null for the credentials incident. */
+export function keyOfIncident(incident: IncidentRow): SubjectKey | null {
+  if (incident.trunkBaseId !== null && incident.correlationId.startsWith(TRUNK_BASE_CORRELATION_PREFIX)) return trunkBaseKey(incident.trunkBaseId);
+  if (incident.trunkId !== null) return trunkKey(incident.trunkId);
+  return null;
+}
+
+/**
+ * The subject a trunk's failures are reported under. An incident already open under the other
+ * grouping (opened before an upgrade, or before `INCIDENT_GROUP_BY` changed) keeps serving the trunk
+ * until it is resolved: no duplicate incident, and none left behind.
+ */
+export async function subjectOfTrunk(ops: Pick<StoreOps, 'getOpenIncident'>, trunk: { trunkId: string; trunkBaseId: string | null }, grouping: IncidentGrouping): Promise<SubjectKey> {
+  const own = trunkKey(trunk.trunkId);
+  if (trunk.trunkBaseId === null) return own;
+  const base = trunkBaseKey(trunk.trunkBaseId);
+  const [preferred, other] = grouping === 'trunkBase' ? [base, own] : [own, base];
+  if (await ops.getOpenIncident(preferred.correlationId)) return preferred;
+  return (await ops.getOpenIncident(other.correlationId)) ? other : preferred;
+}
+
+/** A subject's health right now, with the trunks it is made of and those of them failing. */
+export interface SubjectState extends SubjectNow {
+  /** The listed trunks of the subject (one for a trunk subject). */
+  members: TrunkRow[];
+  /** Failing members, the longest failing first. */
+  failing: TrunkRow[];
+}
+
+/**
+ * The health of a group of trunks: failing while any of them fails (rejected when any is rejected),
+ * healthy only once every one is healthy (from when the last one became so), unknown otherwise. The
+ * failure episode starts at the earliest episode of any member. For one trunk this is its own state.
+ */
+export function subjectState(members: TrunkRow[]): SubjectState {
+  const failing = members.filter((t) => healthOf(t.state) === 'failing').sort((a, b) => (a.failingSince ?? a.since) - (b.failingSince ?? b.since));
+  const episodes = members.map((t) => t.failingSince).filter((at): at is number => at !== null);
+  const failingSince = episodes.length > 0 ? Math.min(...episodes) : null;
+  if (failing.length > 0) {
+    const kind = failing.some((t) => t.state === 'rejected') ? kindOf('rejected') : kindOf('dropped');
+    return { members, failing, health: 'failing', kind, failingSince, healthySince: null };
+  }
+  const healthy = members.length > 0 && members.every((t) => healthOf(t.state) === 'healthy' && t.healthySince !== null);
+  if (!healthy) return { members, failing, health: 'unknown', kind: null, failingSince, healthySince: null };
+  return { members, failing, health: 'healthy', kind: null, failingSince, healthySince: Math.max(...members.map((t) => t.healthySince!)) };
+}
