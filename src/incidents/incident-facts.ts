@@ -8,7 +8,7 @@ export const factNames = [
 ] as const;
 export type IncidentFacts = Record<(typeof factNames)[number], string>;
 
-/** A failure within this long after a Genesys token rotation is flagged as a likely propagation race (BRIEF §3.5). */
+/** A failure within this long after a Genesys token rotation is flagged as a likely propagation race (docs/design.md, 'Incidents'). */
 export const ROTATION_RACE_MS = 120_000;
 
 const UNKNOWN = 'unknown';

@@ -3,7 +3,7 @@ import type { TrunkSighting } from '../trunks/trunk-sighting.js';
 import type { TrunkState } from '../trunks/trunk-state.js';
 
 /**
- * The incident rules of BRIEF §3.5 as pure functions: no clock, no store. The service feeds them
+ * The incident rules (docs/design.md, 'Incidents') as pure functions: no clock, no store. The service feeds them
  * the current rows and applies what they decide.
  */
 

@@ -49,7 +49,7 @@ const GONE_AFTER_POLLS = 2;
 const GONE_TEXT = 'no longer listed by Genesys Cloud';
 
 /**
- * Keeps trunk state and decides about incidents (BRIEF §3.5). Sightings arrive from the monitor and
+ * Keeps trunk state and decides about incidents (docs/design.md, 'Incidents'). Sightings arrive from the monitor and
  * `POST /v1/events`; a periodic tick opens incidents for failures that persisted without a new
  * sighting, resolves healthy ones and sends held work notes; the Genesys credential broker's
  * failed/recovered events drive the credentials incident. Every decision is committed in the same

@@ -7,14 +7,14 @@ import { reopenNote } from './incident-notes.js';
 import type { Decision, RuleSettings, SubjectNow } from './incident-rules.js';
 
 export const TRUNK_CORRELATION_PREFIX = 'trunkgate:trunk:';
-/** BRIEF §3.5: the credentials incident's correlation id. */
+/** The credentials incident's correlation id (docs/design.md, 'Incidents'). */
 export const GENESYS_CREDENTIALS_CORRELATION_ID = 'trunkgate:credentials:genesys';
 
 export function trunkCorrelationId(trunkId: string): string {
   return `${TRUNK_CORRELATION_PREFIX}${trunkId}`;
 }
 
-/** ServiceNow incident states trunkgate sets (FACTS.md). */
+/** ServiceNow incident states trunkgate sets (docs/servicenow.md, 'Incident fields and states'). */
 export const SN_STATE = { inProgress: '2', resolved: '6' } as const;
 
 /** One watched subject as the writer needs it: its key, its state now, and how to describe it. */

@@ -1,6 +1,6 @@
 import type { IncidentRow, IncidentSummary, Store, TrunkEventRow, TrunkRow } from '../store/store.js';
 
-/** BRIEF §3.3 `GET /v1/trunks` entry (camelCase, ISO times). */
+/** A `GET /v1/trunks` entry (camelCase, ISO times; docs/design.md, 'Status endpoints'). */
 export interface TrunkView {
   id: string;
   name: string | null;
@@ -16,7 +16,7 @@ export interface TrunkView {
   source: TrunkRow['source'];
 }
 
-/** BRIEF §3.3 `GET /v1/incidents` entry. */
+/** A `GET /v1/incidents` entry (docs/design.md, 'Status endpoints'). */
 export interface IncidentView {
   correlationId: string;
   trunkId: string | null;

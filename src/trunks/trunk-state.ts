@@ -5,7 +5,7 @@
  */
 
 export const trunkStates = ['registered', 'rejected', 'dropped', 'unknown'] as const;
-/** BRIEF §3.3: what `/v1/trunks` reports. */
+/** What `/v1/trunks` reports (docs/design.md, 'Status endpoints'). */
 export type TrunkState = (typeof trunkStates)[number];
 
 /** A trunk's registration health as seen at one moment. */
@@ -53,7 +53,7 @@ function leadingSipCode(v: unknown): number | null {
 }
 
 /**
- * The SIP code of a failed REGISTER. Where Genesys puts it is unconfirmed (FACTS.md, BRIEF §3.5):
+ * The SIP code of a failed REGISTER. Where Genesys puts it is unconfirmed (docs/genesys-cloud.md, 'Trunks and registration state'):
  * `details.code`, then `code`, then a leading three-digit number in `text` or `details.message`.
  */
 export function sipCodeOf(errorInfo: unknown): number | null {
