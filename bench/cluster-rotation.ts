@@ -1,4 +1,4 @@
-// BRIEF §4 "Rotation under load" on 3 replicas sharing Redis (issue 6): 60 s at 500 requests/s spread
+// The "Rotation under load" target (docs/design.md, 'Performance targets') on 3 replicas sharing Redis (issue 6): 60 s at 500 requests/s spread
 // over three trunkgate apps in this process, 10 s tokens, 1 s propagation lag. Figures: caller errors,
 // token requests vs tokens used cluster-wide, and how many of those tokens every replica used.
 import { randomBytes } from 'node:crypto';

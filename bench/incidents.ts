@@ -1,4 +1,4 @@
-// BRIEF §4 "Incident pipeline": 10,000 trunk state changes over 200 trunks on SQLite, delivered to the
+// The "Incident pipeline" target (docs/design.md, 'Performance targets'): 10,000 trunk state changes over 200 trunks on SQLite, delivered to the
 // ServiceNow simulator (its own process, as the instance would be) over HTTP. Figures: incidents opened vs trunks that failed (must be equal),
 // state change → first ServiceNow request p50/p99 (target p99 ≤ 1 s), and outbox events/s on SQLite
 // (target ≥ 5,000/s) measured separately against a ServiceNow that answers at once.
@@ -268,7 +268,7 @@ export async function incidentsBench(): Promise<Record<string, unknown>> {
         incidentsEqualFailedTrunks: pipeline.incidentsMatchFailedTrunks && stress.incidentsMatchFailedTrunks,
         p99AtMost1000Ms: pipeline.stateChangeToServiceNowRequestMs.p99 <= 1_000,
         p99AtMost1000MsEveryChange: stress.stateChangeToServiceNowRequestMs.p99 <= 1_000,
-        // The 5,000/s target is SQLite's (BRIEF §4); on PostgreSQL the figure is reported only.
+        // The 5,000/s target is SQLite's (docs/design.md, 'Performance targets'); on PostgreSQL the figure is reported only.
         ...(sqlite ? { outboxAtLeast5000PerSec: outbox.queuedAndDeliveredPerSec >= 5_000 } : {}),
       },
     };

@@ -1,4 +1,4 @@
-// BRIEF §4 "Gateway overhead" and "Memory": get-incident through trunkgate vs. through a minimal
+// The "Gateway overhead" and "Memory" targets (docs/design.md, 'Performance targets'): get-incident through trunkgate vs. through a minimal
 // node:http pass-through proxy making the same ServiceNow call, in the same run, against the same
 // simulator. Simulators, trunkgate and the proxies each run in their own process; autocannon drives
 // the load from this one. Figures: max throughput ratio, p50/p99 at 500 req/s, trunkgate's RSS, and

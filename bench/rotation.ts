@@ -1,4 +1,4 @@
-// BRIEF §4 "Rotation under load": 60 s at 500 requests/s with a 10 s token lifetime and a 1 s
+// The "Rotation under load" target (docs/design.md, 'Performance targets'): 60 s at 500 requests/s with a 10 s token lifetime and a 1 s
 // propagation lag after each rotation. The callers are real HTTP callers of POST /v1/actions/get-trunk
 // (evenly paced, open loop) against trunkgate running in its own process, as a Genesys flow would call it.
 // Figures: caller errors, token requests vs rotations, and latency during rotations as a ratio to

@@ -200,7 +200,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         clearTimeout(grace);
       }
       await monitor?.stop();
-      // BRIEF §3.6: flush the outbox (bounded) before exit; what is left waits in the store.
+      // Flush the outbox (bounded) before exit (docs/design.md, 'Outbox'); what is left waits in the store.
       await incidents.stop(Math.min(5_000, config.shutdownGraceMs));
       for (const component of background) component.stop();
       await upstream.close();

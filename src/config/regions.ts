@@ -1,4 +1,4 @@
-/** Genesys Cloud regions (SDK PureCloudRegionHosts.js, see FACTS.md). */
+/** Genesys Cloud regions (SDK PureCloudRegionHosts.js; docs/genesys-cloud.md, 'Regions'). */
 export const GENESYS_REGIONS = [
   'mypurecloud.com',
   'mypurecloud.ie',

@@ -291,7 +291,7 @@ export class TokenBroker extends EventEmitter {
     const sameToken = this.current !== undefined && grant.accessToken === this.current.value;
     const token = this.makeHeld(grant.accessToken, grant.sentAtMono, grant.sentAtWall, lifetimeMs);
     if (sameToken) {
-      // ServiceNow hands back the token it already gave while that one is valid (FACTS.md): no rotation
+      // ServiceNow hands back the token it already gave while that one is valid (docs/servicenow.md, 'Authentication'): no rotation
       // happened and none can be forced. Serve it to its end and ask again just after it expires.
       const same = this.current!;
       // The issuer vouches for it: a refusal that sent us here was not about the token itself.

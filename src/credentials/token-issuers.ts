@@ -65,7 +65,7 @@ async function post(upstream: string, http: AxiosInstance, path: string, form: U
   return readGrant(upstream, res, { sentAtMono, sentAtWall }, clock);
 }
 
-/** Genesys Cloud client credentials: POST login.<region>/oauth/token with Basic client auth (FACTS.md). */
+/** Genesys Cloud client credentials: POST login.<region>/oauth/token with Basic client auth (docs/genesys-cloud.md, 'OAuth client credentials'). */
 export class GenesysTokenIssuer implements TokenIssuer {
   private readonly basic: string;
 
@@ -96,7 +96,7 @@ export class GenesysTokenVerifier implements TokenVerifier {
 /**
  * ServiceNow OAuth (POST /oauth_token.do, form-encoded only): password grant with an integration user,
  * or client_credentials. Once it holds a refresh token it renews with it, because asking the primary
- * grant again inside the lifetime just returns the same access token (FACTS.md).
+ * grant again inside the lifetime just returns the same access token (docs/servicenow.md, 'Authentication').
  */
 export class ServiceNowTokenIssuer implements TokenIssuer {
   private refreshToken?: string;

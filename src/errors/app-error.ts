@@ -1,4 +1,4 @@
-/** The stable error codes of BRIEF §3.3; each maps to exactly one HTTP status. */
+/** The stable error codes (docs/design.md, 'Error contract'); each maps to exactly one HTTP status. */
 export const ERROR_STATUS = {
   invalid_json: 400,
   validation_failed: 400,

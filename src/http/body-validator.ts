@@ -13,7 +13,7 @@ export function createAjv(): Ajv {
 
 const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** An Ajv error as a BRIEF §3.3 detail: `path` is a JSON Pointer to the offending value. */
+/** An Ajv error as a `validation_failed` detail (docs/design.md, 'Error contract'): `path` is a JSON Pointer to the offending value. */
 export function errorDetail(e: ErrorObject): ErrorDetail {
   const params = e.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
   if (e.keyword === 'required' && params.missingProperty) return { path: `${e.instancePath}/${escapePointer(params.missingProperty)}`, message: 'is required' };

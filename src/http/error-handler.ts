@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AppError, InternalError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 
-/** The error body of BRIEF §3.3. */
+/** The error body (docs/design.md, 'Error contract'). */
 export function errorBody(err: AppError, requestId: string) {
   return { error: { code: err.code, message: err.message, details: err.details }, requestId };
 }

@@ -12,7 +12,7 @@ import {
   type AppError,
 } from '../errors/app-error.js';
 
-/** Genesys Data Actions allow JSON nested at most 50 deep (FACTS.md); we refuse deeper input. */
+/** Genesys Data Actions allow JSON nested at most 50 deep (unconfirmed: docs/genesys-cloud.md, 'Data Actions'); we refuse deeper input. */
 export const MAX_JSON_DEPTH = 50;
 
 /**

@@ -32,7 +32,7 @@ const SN_CREDENTIALS_KEY = 'credentials:servicenow';
 const DELIVERY_PREFIX = 'delivery:';
 
 /**
- * The helpdesk fallback (BRIEF §3.5): when ServiceNow cannot take an incident for a while, or its
+ * The helpdesk fallback (docs/design.md, 'Helpdesk alerts'): when ServiceNow cannot take an incident for a while, or its
  * credentials fail, one webhook message per problem, and one when it is over. Problems live in the
  * store, so a restart neither repeats an alert nor forgets to say it recovered.
  */

@@ -38,7 +38,7 @@ export interface RetryPlan {
 
 const RETRY_AFTER_CAP_MS = 3_600_000;
 
-/** Exponential backoff with jitter; an upstream's Retry-After wins (BRIEF §3.6). */
+/** Exponential backoff with jitter; an upstream's Retry-After wins (docs/design.md, 'Outbox'). */
 export function retryPlan(err: unknown, attempt: number, backoff: { baseMs: number; capMs: number }, random: () => number): RetryPlan {
   const exp = Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.round(exp / 2 + (random() * exp) / 2);

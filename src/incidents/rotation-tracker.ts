@@ -1,4 +1,4 @@
-/** Remembers recent Genesys token rotations, to tell how long after one a failure began (BRIEF §3.5). */
+/** Remembers recent Genesys token rotations, to tell how long after one a failure began (docs/design.md, 'Incidents'). */
 export class RotationTracker {
   private readonly times: number[] = [];
 

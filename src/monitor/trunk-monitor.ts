@@ -88,7 +88,7 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
       pageSize: this.tuning.pageSize,
       notifiedSince: (trunkId, sinceMono) => (this.notifiedAt.get(trunkId) ?? -Infinity) >= sinceMono,
     });
-    // The channel belongs to the token that made it and dies when that token expires (FACTS.md):
+    // The channel belongs to the token that made it and dies when that token expires (docs/genesys-cloud.md, 'Notifications API'):
     // move every channel to one made with the new token, make-before-break.
     deps.credentials.on('rotated', (e) => {
       // The broker's first token replaces none: no channel can have been made before it.

@@ -55,7 +55,7 @@ async function narrateTrunks(ctx: StoryContext): Promise<void> {
   for (const t of trunks) ctx.narrate.info(`trunk ${t.name}: ${t.state}${t.incident ? ` (incident ${t.incident.number})` : ''}`);
 }
 
-/** The watchdog story of BRIEF §3.1: a 403 just after a rotation → incident → recovery → resolved; a drop during a ServiceNow outage. */
+/** The watchdog part of the sandbox story (docs/design.md, 'Sandbox story'): a 403 just after a rotation → incident → recovery → resolved; a drop during a ServiceNow outage. */
 export const watchdogSteps: StoryStep[] = [
   {
     atMs: 15_000,

@@ -5,7 +5,7 @@ import { PgStore } from './pg-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
-/** The SQLite file inside DATA_DIR (BRIEF §3.2). */
+/** The SQLite file inside DATA_DIR (docs/design.md, 'Configuration'). */
 export function sqliteFile(dataDir: string): string {
   return path.join(dataDir, 'trunkgate.db');
 }

@@ -21,7 +21,7 @@ export interface GenesysClientOptions {
   logger?: Logger;
 }
 
-/** The Genesys Java SDK's waits on 5xx (FACTS.md); each is still cut short by the action's deadline. */
+/** The Genesys Java SDK's waits on 5xx (docs/genesys-cloud.md, 'Rate limits'); each is still cut short by the action's deadline. */
 export const GENESYS_BACKOFF_MS = [3_000, 9_000, 27_000] as const;
 
 /** Genesys Cloud Platform API calls trunkgate makes, with brokered credentials, paced and retried. Returns wire bodies. */

@@ -30,7 +30,7 @@ export function bucketFor(allowedPerMinute: number): BucketSettings {
 }
 
 /**
- * Paces Genesys Platform API calls: 300 per minute per token (FACTS.md) until an answer's
+ * Paces Genesys Platform API calls: 300 per minute per token (docs/genesys-cloud.md, 'Rate limits') until an answer's
  * `inin-ratelimit-allowed` says what this org and resource really allow, then that figure — lower
  * (some resources allow 180) or higher (raised org limits; the simulator in benchmarks).
  * One budget for all calls: the broker holds one token at a time.

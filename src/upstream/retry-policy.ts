@@ -3,7 +3,7 @@
  *
  * - 429: the request was not processed; wait `Retry-After` (default 3 s) and retry any method, but
  *   give up when the upstream asks for more than 3 minutes (a daily quota, not a burst) — the
- *   Genesys Java SDK's policy (FACTS.md), applied to ServiceNow too.
+ *   Genesys Java SDK's policy (docs/genesys-cloud.md, 'Rate limits'), applied to ServiceNow too.
  * - 503 and a refused connection: not processed either, so any method is retried with backoff.
  * - 502, 504, a reset connection or a timeout: the upstream may have acted, so only idempotent
  *   requests are retried; a create goes through its correlation lookup instead (see action-runner).

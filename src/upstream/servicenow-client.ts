@@ -24,7 +24,7 @@ export interface ServiceNowIncidents {
   update(sysId: string, fields: Record<string, unknown>, signal?: AbortSignal, options?: CallOptions): Promise<ServiceNowRecord>;
   /**
    * GET /api/now/table/incident with `sysparm_query` and `sysparm_limit`. ServiceNow ignores an unknown
-   * field in a query and then matches every row (FACTS.md), so callers check what came back.
+   * field in a query and then matches every row (docs/servicenow.md, 'Encoded queries'), so callers check what came back.
    */
   query(encodedQuery: string, options?: { limit?: number; fields?: string[]; signal?: AbortSignal } & CallOptions): Promise<ServiceNowRecord[]>;
 }
@@ -46,7 +46,7 @@ export interface ServiceNowClientOptions {
 /** ServiceNow waits are short: its 503s are maintenance or node restarts, and callers have seconds. */
 export const SERVICENOW_BACKOFF_MS = [500, 1_500, 4_500] as const;
 
-/** ServiceNow Table API calls with brokered (or Basic) credentials, paced and retried. Errors are trunkgate's (BRIEF §3.3). */
+/** ServiceNow Table API calls with brokered (or Basic) credentials, paced and retried. Errors are trunkgate's (docs/design.md, 'Error contract'). */
 export class ServiceNowClient implements ServiceNowIncidents, UpstreamApi {
   readonly upstream = 'servicenow' as const;
   private readonly caller: UpstreamCaller;

@@ -11,7 +11,7 @@ const HOUR_MS = 3_600_000;
 /**
  * Paces ServiceNow calls to an hourly budget. ServiceNow counts requests per user per clock hour
  * (`sys_rate_limit_rules`) and reports the rule on every answer as `X-RateLimit-Limit` and
- * `X-RateLimit-Reset` (unix seconds) — FACTS.md. The budget is the smaller of
+ * `X-RateLimit-Reset` (unix seconds) — docs/servicenow.md, 'Rate limits'. The budget is the smaller of
  * SERVICENOW_RATE_LIMIT_PER_HOUR and 90 % of the announced limit; with neither there is no budget
  * and calls go out without touching a limiter at all (the common case, and the fast one).
  *

@@ -43,7 +43,7 @@ function networkFailure(err: unknown): NetworkFailure {
 /**
  * Sends one logical request to an upstream: waits for a pacing slot, attaches credentials (with the
  * broker's re-auth-once on 401/403), and retries per the retry policy — all inside one deadline.
- * Every failure leaves as a trunkgate error carrying the evidence (BRIEF §3.3).
+ * Every failure leaves as a trunkgate error carrying the evidence (docs/design.md, 'Error contract').
  */
 export class UpstreamCaller {
   private readonly log?: Logger;

@@ -14,7 +14,7 @@ function problemsOf(env: NodeJS.ProcessEnv, options = { requireCallerAuth: true 
 }
 
 describe('loadConfig', () => {
-  it('applies the BRIEF §3.2 defaults', () => {
+  it('applies the documented defaults', () => {
     const c = loadConfig(testEnv({ DATA_DIR: undefined }), { requireCallerAuth: true });
     expect(c.port).toBe(8080);
     expect(c.host).toBe('0.0.0.0');

@@ -24,7 +24,7 @@ function stateParam(req: Request): 'open' | 'resolved' | undefined {
   throw new ValidationError('state must be open or resolved', [{ message: 'must be "open" or "resolved"', parameter: 'state' }]);
 }
 
-/** `GET /v1/trunks…`, `GET /v1/incidents` and `POST /v1/events` (BRIEF §3.3). */
+/** `GET /v1/trunks…`, `GET /v1/incidents` and `POST /v1/events` (docs/design.md, 'Status endpoints'). */
 export function statusRoutes(deps: { status: StatusQueries; incidents: IncidentService }): Router {
   const router = Router();
   const validateEvent = bodyValidator<TrunkEventInput>(createAjv(), trunkEventSchema, {

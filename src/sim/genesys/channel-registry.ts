@@ -14,7 +14,7 @@ export interface SimChannel {
   topics: Set<string>;
 }
 
-/** The service's limits (FACTS.md "Notifications API"). */
+/** The service's limits (docs/genesys-cloud.md, 'Notifications API'). */
 export interface ChannelLimits {
   /** Default 24 h; re-subscribing starts it again. */
   lifetimeMs: number;

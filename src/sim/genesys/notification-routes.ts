@@ -7,7 +7,7 @@ import { TRUNK_TOPIC_PREFIX } from './notification-hub.js';
 import { mayReadTrunks, sendMissingPermission } from './trunk-permissions.js';
 import type { GenesysChannel, GenesysChannelListing, GenesysChannelTopicListing } from './wire-types.js';
 
-// Genesys' `request.bytes.max` (FACTS.md).
+// Genesys' `request.bytes.max` (docs/genesys-cloud.md, 'Rate limits').
 const BODY_LIMIT_BYTES = 512_000;
 
 /**

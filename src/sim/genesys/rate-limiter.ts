@@ -19,7 +19,7 @@ interface Window {
 
 /**
  * Fixed 60 s window per access token, started by the token's first call — Genesys counts
- * `token.rate.per.minute` per token (FACTS.md). All time comes from the injected clock.
+ * `token.rate.per.minute` per token (docs/genesys-cloud.md, 'Rate limits'). All time comes from the injected clock.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();

@@ -1,11 +1,11 @@
 import type { GenesysTrunkErrorInfo } from './wire-types.js';
 
 export const trunkHealthStates = ['registered', 'rejected', 'dropped'] as const;
-/** The registration situations trunkgate must tell apart (BRIEF §3.3). */
+/** The registration situations trunkgate must tell apart (docs/design.md, 'Status endpoints'). */
 export type TrunkHealthState = (typeof trunkHealthStates)[number];
 
 export const sipCodePlacements = ['details.code', 'code', 'text', 'details.message'] as const;
-/** Where a rejected REGISTER's SIP code is written in `errorInfo` (unconfirmed upstream, FACTS.md). */
+/** Where a rejected REGISTER's SIP code is written in `errorInfo` (unconfirmed upstream: docs/genesys-cloud.md, 'Trunks and registration state'). */
 export type SipCodePlacement = (typeof sipCodePlacements)[number];
 
 /** A change of one trunk's registration health. */

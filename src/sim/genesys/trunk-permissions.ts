@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { sendApiError } from './genesys-errors.js';
 
 // Reading trunks (and subscribing to their topics) needs the `telephony:plugin:all` permission
-// (FACTS.md); a client-credentials token carries its client's grants, modelled here as its scope list.
+// (docs/genesys-cloud.md, 'Permissions and scopes'); a client-credentials token carries its client's grants, modelled here as its scope list.
 const TRUNK_READ_GRANTS = ['telephony:plugin:all', 'telephony', 'telephony:readonly'];
 
 export function mayReadTrunks(scopes: readonly string[]): boolean {

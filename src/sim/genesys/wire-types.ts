@@ -48,7 +48,7 @@ export interface GenesysOptionStatus {
 export type GenesysTrunkType = 'EXTERNAL' | 'PHONE' | 'EDGE';
 export type GenesysEnabledStatus = 'ENABLED' | 'DISABLED' | 'NOT_SUPPORTED';
 
-/** `Trunk` with the fields FACTS.md lists (plus the usual entity bookkeeping). */
+/** `Trunk` with the fields docs/genesys-cloud.md lists ('Trunks and registration state') (plus the usual entity bookkeeping). */
 export interface GenesysTrunk {
   id: string;
   name: string;

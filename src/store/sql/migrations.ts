@@ -86,7 +86,7 @@ export const migrations: Migration[] = [
         next_seq INTEGER NOT NULL,
         updated_at BIGINT NOT NULL
       )`,
-      // BRIEF §3.5: one open incident per key, enforced by the database (a partial unique index,
+      // One open incident per key (docs/design.md, 'Incidents'), enforced by the database (a partial unique index,
       // supported by SQLite and PostgreSQL alike) rather than by a read-then-write race.
       'CREATE UNIQUE INDEX incidents_one_open_per_key ON incidents (correlation_id) WHERE open = 1',
       'CREATE INDEX incidents_by_key ON incidents (correlation_id, opened_at)',
