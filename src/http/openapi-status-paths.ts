@@ -1,21 +1,19 @@
-import { errorResponseSchema } from './schemas.js';
+import { jsonResponse as json, STORE_UNAVAILABLE, v1Errors } from './openapi-responses.js';
 import { eventAcceptedSchema, incidentListSchema, trunkEventListSchema, trunkEventSchema, trunkListSchema, trunkViewSchema } from './status-schemas.js';
 
-/** OpenAPI 3.1 path objects of the trunk and incident endpoints, from the schemas the routes validate with. */
+/** Path objects of the trunk and incident endpoints, from the JSON Schemas the routes validate with. */
 export function statusPaths(): Record<string, unknown> {
-  const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
-  const error = (description: string) => json(errorResponseSchema, description);
   const trunkId = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Genesys Cloud trunk id' };
   const limit = (fallback: number, max: number) => ({ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: max, default: fallback } });
   const tags = ['trunks'];
   // Every one of these reads or writes the store.
-  const storeDown = error('store_unavailable: the store (PostgreSQL) cannot be reached; nothing was recorded, retry after Retry-After');
+  const errors = (extra: Record<number, string> = {}) => v1Errors({ 503: STORE_UNAVAILABLE, ...extra });
   return {
     '/v1/trunks': {
-      get: { summary: 'Every watched trunk: registration state, since when, last error, open incident', operationId: 'listTrunks', tags, responses: { 200: json(trunkListSchema, 'trunks'), 401: error('unauthorized'), 503: storeDown } },
+      get: { summary: 'Every watched trunk: registration state, since when, last error, open incident', operationId: 'listTrunks', tags, responses: { 200: json(trunkListSchema, 'trunks'), ...errors() } },
     },
     '/v1/trunks/{id}': {
-      get: { summary: 'One trunk', operationId: 'getTrunk', tags, parameters: [trunkId], responses: { 200: json(trunkViewSchema, 'the trunk'), 401: error('unauthorized'), 404: error('not_found: no such trunk has been seen'), 503: storeDown } },
+      get: { summary: 'One trunk', operationId: 'getTrunk', tags, parameters: [trunkId], responses: { 200: json(trunkViewSchema, 'the trunk'), ...errors({ 404: 'not_found: no such trunk has been seen' }) } },
     },
     '/v1/trunks/{id}/events': {
       get: {
@@ -23,7 +21,7 @@ export function statusPaths(): Record<string, unknown> {
         operationId: 'listTrunkEvents',
         tags,
         parameters: [trunkId, limit(50, 500)],
-        responses: { 200: json(trunkEventListSchema, 'state changes'), 400: error('validation_failed (limit)'), 401: error('unauthorized'), 404: error('not_found'), 503: storeDown },
+        responses: { 200: json(trunkEventListSchema, 'state changes'), ...errors({ 400: 'validation_failed (limit)', 404: 'not_found: no such trunk has been seen' }) },
       },
     },
     '/v1/incidents': {
@@ -36,7 +34,7 @@ export function statusPaths(): Record<string, unknown> {
           { name: 'trunkId', in: 'query', required: false, schema: { type: 'string' } },
           limit(100, 1000),
         ],
-        responses: { 200: json(incidentListSchema, 'incidents'), 400: error('validation_failed (state, limit)'), 401: error('unauthorized'), 503: storeDown },
+        responses: { 200: json(incidentListSchema, 'incidents'), ...errors({ 400: 'validation_failed (state, limit)' }) },
       },
     },
     '/v1/events': {
@@ -47,11 +45,11 @@ export function statusPaths(): Record<string, unknown> {
         requestBody: { required: true, content: { 'application/json': { schema: trunkEventSchema } } },
         responses: {
           200: json(eventAcceptedSchema, 'recorded (or recognised as a duplicate)'),
-          400: error('invalid_json or validation_failed (details name each problem with a JSON Pointer)'),
-          401: error('unauthorized'),
-          413: error('payload_too_large'),
-          415: error('unsupported_media_type'),
-          503: storeDown,
+          ...errors({
+            400: 'invalid_json or validation_failed (details name each problem with a JSON Pointer)',
+            413: 'payload_too_large',
+            415: 'unsupported_media_type',
+          }),
         },
       },
     },

@@ -1,74 +1,108 @@
 import type { ActionSummary } from '../actions/action-service.js';
-import { portableSchema } from '../actions/portable-schema.js';
+import { errorResponse, INTERNAL, jsonResponse as json, v1Errors } from './openapi-responses.js';
+import { toOpenApi30Document } from './openapi-schema.js';
 import { statusPaths } from './openapi-status-paths.js';
-import { actionListSchema, errorResponseSchema, healthResponseSchema, readyResponseSchema } from './schemas.js';
+import { actionListSchema, credentialsResponseSchema, errorResponseSchema, healthResponseSchema, readyResponseSchema } from './schemas.js';
 
-const errorRef = { $ref: '#/components/schemas/Error' };
+type Schema = Record<string, unknown>;
+type Options = { version: string; actions: ActionSummary[]; serverUrl?: string };
 
-function errorResponses(codes: number[]): Record<string, unknown> {
-  const text: Record<number, string> = {
-    400: 'invalid_json or validation_failed',
-    401: 'unauthorized',
-    403: 'forbidden',
-    404: 'unknown_action or not_found',
-    413: 'payload_too_large',
-    415: 'unsupported_media_type',
-    429: 'rate_limited (see Retry-After)',
-    500: 'internal',
-    502: 'upstream_error',
-    503: 'upstream_unavailable, or store_unavailable (see Retry-After)',
-    504: 'upstream_timeout',
-  };
-  return Object.fromEntries(codes.map((c) => [String(c), { description: text[c], content: { 'application/json': { schema: errorRef } } }]));
-}
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const openErrors = { 500: errorResponse(INTERNAL) };
 
-/** JSON Schema (draft 2020-12 style) → OpenAPI 3.1 schema: the same objects, minus `$schema`/`$id`. */
-function forOpenApi(schema: Record<string, unknown>): Record<string, unknown> {
+/** A mapping's JSON Schema as a 3.1 Schema Object: the same, minus `$schema`/`$id` (the document sets the dialect). */
+function exact(schema: Schema): Schema {
   const { $schema: _s, $id: _i, ...rest } = schema;
   return rest;
 }
 
-/** Builds /openapi.json from the schemas the code validates with and the loaded actions. */
-export function buildOpenApi(options: { version: string; actions: ActionSummary[]; serverUrl?: string }) {
-  const secured = [{ basicAuth: [] }, { bearerAuth: [] }, { apiKey: [] }];
-  const paths: Record<string, unknown> = {
-    '/healthz': { get: { summary: 'Liveness', operationId: 'getHealth', security: [], responses: { 200: { description: 'alive', content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } } } } } },
+const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/** `POST /v1/actions/{name}` once per loaded action, with its own schemas. */
+function actionPaths(actions: ActionSummary[], taken: Set<string>): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  for (const action of [...actions].sort((a, b) => a.name.localeCompare(b.name))) {
+    // An action named like a fixed endpoint (get-trunk vs GET /v1/trunks/{id}) gets a suffix: ids stay unique and do not depend on load order.
+    let operationId = camel(action.name);
+    for (let n = 1; taken.has(operationId); n += 1) operationId = `${camel(action.name)}Action${n > 1 ? n : ''}`;
+    taken.add(operationId);
+    paths[`/v1/actions/${action.name}`] = {
+      post: {
+        summary: action.description,
+        operationId,
+        tags: ['actions', action.upstream],
+        description: `Runs the ${action.name} Data Action (${action.upstream}). Its exact JSON Schemas are in GET /v1/actions and /openapi-3.1.json.`,
+        requestBody: { required: true, content: { 'application/json': { schema: exact(action.inputSchema) } } },
+        responses: {
+          200: json(exact(action.outputSchema), 'the action result (flat JSON)'),
+          ...v1Errors({
+            400: 'invalid_json or validation_failed (details name each problem with a JSON Pointer)',
+            404: 'not_found: the record asked for does not exist',
+            413: 'payload_too_large',
+            415: 'unsupported_media_type',
+            429: 'rate_limited: trunkgate or the upstream asks to slow down (see Retry-After)',
+            502: 'upstream_error: the upstream answered with an error (details name the upstream, operation and status)',
+            503: 'upstream_unavailable: the upstream refused or reset the connection, or answered 503',
+            504: 'upstream_timeout: the action deadline passed',
+          }),
+        },
+      },
+    };
+  }
+  return paths;
+}
+
+function fixedPaths(): Record<string, Record<string, Schema>> {
+  const document = (what: string, operationId: string) => ({
+    get: { summary: what, operationId, security: [], responses: { 200: json({ type: 'object' }, 'the OpenAPI document'), ...openErrors } },
+  });
+  return {
+    '/healthz': { get: { summary: 'Liveness', operationId: 'getHealth', security: [], responses: { 200: json(ref('Health'), 'alive'), ...openErrors } } },
     '/readyz': {
       get: {
         summary: 'Readiness: store reachable, mappings loaded, upstream tokens obtainable',
         operationId: 'getReadiness',
         security: [],
+        responses: { 200: json(ref('Ready'), 'ready'), 503: json(ref('Ready'), 'not ready: the failing checks say why'), ...openErrors },
+      },
+    },
+    '/metrics': {
+      get: { summary: 'Prometheus metrics', operationId: 'getMetrics', security: [], responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...openErrors } },
+    },
+    '/openapi.json': document('This document (OpenAPI 3.0.3, what ServiceNow imports)', 'getOpenApi'),
+    '/openapi-3.1.json': document('This document as OpenAPI 3.1, with the exact JSON Schemas', 'getOpenApi31'),
+    '/v1/actions': {
+      get: { summary: 'The Data Actions loaded, with their input and output schemas', operationId: 'listActions', tags: ['actions'], responses: { 200: json(ref('ActionList'), 'actions'), ...v1Errors() } },
+    },
+    '/v1/actions/{name}': {
+      post: {
+        summary: 'Run any loaded Data Action by name (each also has its own path, with its schemas)',
+        operationId: 'runAction',
+        tags: ['actions'],
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }, description: 'the action name (GET /v1/actions lists them)' }],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: "the action's input" } } } },
         responses: {
-          200: { description: 'ready', content: { 'application/json': { schema: { $ref: '#/components/schemas/Ready' } } } },
-          503: { description: 'not ready', content: { 'application/json': { schema: { $ref: '#/components/schemas/Ready' } } } },
+          200: json({ type: 'object', description: "the action's flat output" }, 'the action result'),
+          ...v1Errors({ 400: 'invalid_json or validation_failed', 404: 'unknown_action, or not_found', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited (see Retry-After)', 502: 'upstream_error', 503: 'upstream_unavailable', 504: 'upstream_timeout' }),
         },
       },
     },
-    '/metrics': { get: { summary: 'Prometheus metrics', operationId: 'getMetrics', security: [], responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-    '/v1/actions': {
+    '/v1/credentials': {
       get: {
-        summary: 'The Data Actions loaded, with their input and output schemas',
-        operationId: 'listActions',
-        responses: { 200: { description: 'actions', content: { 'application/json': { schema: { $ref: '#/components/schemas/ActionList' } } } }, ...errorResponses([401]) },
+        summary: 'Per upstream: token expiry, refresh times and counts, failures, scopes, clock skew (never the token)',
+        operationId: 'getCredentials',
+        tags: ['credentials'],
+        responses: { 200: json(ref('Credentials'), 'one entry per upstream'), ...v1Errors() },
       },
     },
   };
-  Object.assign(paths, statusPaths());
-  for (const action of options.actions) {
-    paths[`/v1/actions/${action.name}`] = {
-      post: {
-        summary: action.description,
-        operationId: action.name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase()),
-        tags: ['actions', action.upstream],
-        description: `Runs the ${action.name} Data Action (${action.upstream}). The schemas here are simplified for import tools; GET /v1/actions has the exact ones.`,
-        requestBody: { required: true, content: { 'application/json': { schema: portableSchema(forOpenApi(action.inputSchema)) } } },
-        responses: {
-          200: { description: 'the action result (flat JSON)', content: { 'application/json': { schema: portableSchema(forOpenApi(action.outputSchema)) } } },
-          ...errorResponses([400, 401, 404, 413, 415, 429, 500, 502, 503, 504]),
-        },
-      },
-    };
-  }
+}
+
+/** The OpenAPI 3.1 document: the JSON Schemas exactly as the code validates with them. */
+export function buildOpenApi31(options: Options): Schema {
+  const paths: Record<string, unknown> = { ...fixedPaths(), ...statusPaths() };
+  const taken = new Set(Object.values(paths).flatMap((item) => Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId)));
+  Object.assign(paths, actionPaths(options.actions, taken));
   return {
     openapi: '3.1.0',
     info: {
@@ -77,7 +111,7 @@ export function buildOpenApi(options: { version: string; actions: ActionSummary[
       description: 'Gateway between Genesys Cloud and ServiceNow: Data Actions, credential broker, trunk registration watchdog.',
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
-    security: secured,
+    security: [{ basicAuth: [] }, { bearerAuth: [] }, { apiKey: [] }],
     paths,
     components: {
       securitySchemes: {
@@ -90,7 +124,13 @@ export function buildOpenApi(options: { version: string; actions: ActionSummary[
         Health: healthResponseSchema,
         Ready: readyResponseSchema,
         ActionList: actionListSchema,
+        Credentials: credentialsResponseSchema,
       },
     },
   };
+}
+
+/** `/openapi.json`: OpenAPI 3.0.3, which ServiceNow imports (see openapi-schema.ts for why and how). */
+export function buildOpenApi(options: Options): Schema {
+  return toOpenApi30Document(buildOpenApi31(options));
 }

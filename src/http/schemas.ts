@@ -1,3 +1,4 @@
+import type { CredentialsSnapshot } from '../credentials/token-types.js';
 import { ERROR_STATUS, type ErrorCode } from '../errors/app-error.js';
 
 /** JSON Schemas of our own responses; the OpenAPI document and the tests both use these. */
@@ -73,3 +74,39 @@ export const actionListSchema = {
     },
   },
 } as const;
+
+const isoOrNull = (description: string) => ({ type: ['string', 'null'], format: 'date-time', description });
+
+/** One upstream in `GET /v1/credentials`; `satisfies` keeps it field for field with CredentialsSnapshot. */
+const credentialsSnapshotProperties = {
+  name: { type: 'string', description: 'the upstream: genesys or servicenow' },
+  expiresAt: isoOrNull('when the current token expires; null when there is none (or Basic auth needs none)'),
+  refreshedAt: isoOrNull('when the current token was obtained'),
+  nextRefreshAt: isoOrNull('when the next refresh (or retry after a failure) is due'),
+  refreshCount: { type: 'integer', minimum: 0, description: 'tokens obtained since start' },
+  failureCount: { type: 'integer', minimum: 0, description: 'failed token requests since start' },
+  lastError: { type: ['string', 'null'], description: 'the last token endpoint failure (never a secret)' },
+  verified: { type: 'boolean', description: 'the upstream has confirmed the current token (Genesys: GET /api/v2/tokens/me)' },
+  scopes: { type: 'array', items: { type: 'string' }, description: "the current token's scopes" },
+  skewMs: { type: ['integer', 'null'], description: "the upstream clock minus ours, from the token response's Date header" },
+  state: { type: 'string', enum: ['ok', 'refreshing', 'degraded', 'failed'] },
+} satisfies Record<keyof CredentialsSnapshot, object>;
+
+/** `GET /v1/credentials`: never a token or secret (no other field is allowed). */
+export const credentialsResponseSchema = {
+  title: 'Credentials',
+  type: 'object',
+  required: ['upstreams'],
+  additionalProperties: false,
+  properties: {
+    upstreams: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: Object.keys(credentialsSnapshotProperties),
+        properties: credentialsSnapshotProperties,
+      },
+    },
+  },
+};

@@ -187,7 +187,7 @@ describe('HTTP edge', () => {
     it('GET /openapi.json lists the loaded actions with their schemas', async () => {
       const res = await request(app.express).get('/openapi.json');
       expect(res.status).toBe(200);
-      expect(res.body.openapi).toBe('3.1.0');
+      expect(res.body.openapi).toBe('3.0.3');
       expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics', '/v1/actions', '/v1/actions/echo', '/v1/actions/slow']));
       expect(res.body.components.schemas.Error).toEqual(errorResponseSchema);
     });

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { ActionService } from '../../actions/action-service.js';
-import { buildOpenApi } from '../openapi.js';
+import { buildOpenApi, buildOpenApi31 } from '../openapi.js';
 import { runReadiness, type ReadinessCheck } from '../readiness.js';
 
-/** Open endpoints: liveness, readiness, metrics and the OpenAPI document. */
+/** Open endpoints: liveness, readiness, metrics and the OpenAPI document (3.0.3, and 3.1 with the exact schemas). */
 export function systemRoutes(deps: { registry: Registry; readiness: ReadinessCheck[]; actions: ActionService; version: string; startedAt: number }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -20,6 +20,9 @@ export function systemRoutes(deps: { registry: Registry; readiness: ReadinessChe
   });
   router.get('/openapi.json', (_req, res) => {
     res.json(buildOpenApi({ version: deps.version, actions: deps.actions.list() }));
+  });
+  router.get('/openapi-3.1.json', (_req, res) => {
+    res.json(buildOpenApi31({ version: deps.version, actions: deps.actions.list() }));
   });
   return router;
 }
