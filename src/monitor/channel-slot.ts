@@ -5,7 +5,7 @@ import { upstreamStatusOf, type NotificationChannel, type NotificationsClient } 
 import type { NotificationSocket, NotificationSocketConnector } from '../upstream/notification-socket.js';
 import type { MonitorMetrics, ReconnectReason } from './monitor-metrics.js';
 import type { MonitorTuning } from './monitor-tuning.js';
-import { parseFrame, type NotificationFrame } from './notification-frame.js';
+import { parseFrame, type ChannelSystemFrame, type NotificationFrame } from './notification-frame.js';
 
 /** What a slot needs from the monitor. */
 export interface SlotDeps {
@@ -22,10 +22,14 @@ export interface SlotDeps {
   onConnected(info: { channelId: string; reason: ReconnectReason | 'connect'; topics: number }): void;
   /** The channel's subscriptions were set (on connect, on a topic change, on the daily refresh). */
   onSubscribed(info: { channelId: string; topics: number }): void;
+  /** Subscriptions Genesys had dropped (`no_longer_subscribed`) are set again: events from before may have been lost. */
+  onRestored(info: { channelId: string; topics: number }): void;
 }
 
 interface Connection {
   socket: NotificationSocket;
+  /** The channel the socket was opened on. */
+  channelId: string;
   closed: boolean;
   /** Being replaced: its close is expected (a reused channel takes the new socket) and needs no reconnect. */
   retiring: boolean;
@@ -38,6 +42,10 @@ interface Live {
   subscribed: string;
   lifetimeMs: number;
   timers: { ping?: Timer; dead?: Timer; refresh?: Timer };
+  /** `no_longer_subscribed` frames for this channel; set again after the first, replaced after the second. */
+  subscriptionsLost: number;
+  /** The topics must be subscribed again: Genesys dropped them. */
+  restoreDue: boolean;
 }
 
 const DAY_MS = 24 * 3_600_000;
@@ -45,9 +53,10 @@ const topicsKey = (topics: string[]) => topics.join('\n');
 
 /**
  * One Notifications API channel and its socket, kept alive for a set of ≤ 1000 topics. All work goes
- * through one reconcile loop: events (socket closed, silence, socket_closing, token rotation, expiry,
- * topic changes) only record what is wanted and kick the loop, so no two operations race. A socket
- * is replaced make-before-break: the new one is open and subscribed before the old one is closed.
+ * through one reconcile loop: events (socket closed, silence, socket_closing, no_longer_subscribed,
+ * token_revoked, token rotation, expiry, topic changes) only record what is wanted and kick the loop,
+ * so no two operations race. A socket is replaced make-before-break: the new one is open and
+ * subscribed before the old one is closed.
  */
 export class ChannelSlot {
   private topics: string[] = [];
@@ -124,7 +133,7 @@ export class ChannelSlot {
     if (this.stopped || this.topics.length === 0) return void this.teardown();
     if (this.retryTimer) return; // backing off; the timer kicks again
     if (!this.live || this.live.conn.closed || this.wanted) return this.connect(this.wanted ?? (this.live ? 'socket_closed' : undefined));
-    if (this.refreshDue || this.live.subscribed !== topicsKey(this.topics)) return this.resubscribe(this.live);
+    if (this.refreshDue || this.live.restoreDue || this.live.subscribed !== topicsKey(this.topics)) return this.resubscribe(this.live);
   }
 
   private async connect(reason: ReconnectReason | undefined): Promise<void> {
@@ -135,12 +144,14 @@ export class ChannelSlot {
     try {
       let channel: NotificationChannel | undefined;
       // After a drop or a silent socket the channel (and its subscriptions) may live on: reuse it then,
-      // which spares the 20-channels-per-client quota. Rollovers always take a new channel.
-      if (previous && (reason === 'socket_closed' || reason === 'heartbeat_timeout') && (await client.channelExists(previous.channel.id))) channel = previous.channel;
+      // which spares the 20-channels-per-client quota. Rollovers always take a new channel, and so does
+      // a channel that lost its subscriptions (Genesys' own client never reuses one: see onSystemFrame).
+      const reusable = previous && (reason === 'socket_closed' || reason === 'heartbeat_timeout') && previous.subscriptionsLost === 0;
+      if (reusable && (await client.channelExists(previous.channel.id))) channel = previous.channel;
       channel ??= await client.createChannel();
       if (this.stopped) return;
       const socket = await connector.connect(channel.connectUri);
-      conn = { socket, closed: false, retiring: false };
+      conn = { socket, channelId: channel.id, closed: false, retiring: false };
       this.listen(conn);
       if (this.stopped) return void socket.close();
       const topics = [...this.topics];
@@ -150,7 +161,7 @@ export class ChannelSlot {
       if (conn.closed) throw new Error('the new socket closed while subscribing');
       const reused = channel === previous?.channel;
       const lifetimeMs = reused ? previous.lifetimeMs : this.lifetimeOf(channel);
-      const live: Live = { channel, conn, subscribed: topicsKey(topics), lifetimeMs, timers: {} };
+      const live: Live = { channel, conn, subscribed: topicsKey(topics), lifetimeMs, timers: {}, subscriptionsLost: 0, restoreDue: false };
       this.live = live;
       this.wanted = undefined;
       this.refreshDue = false;
@@ -171,17 +182,22 @@ export class ChannelSlot {
 
   private async resubscribe(live: Live): Promise<void> {
     const topics = [...this.topics];
+    // A no_longer_subscribed that arrives while this PUT is in flight may postdate it: it stays due.
+    const restoring = live.restoreDue;
     try {
       await this.deps.client.replaceSubscriptions(live.channel.id, topics);
       if (this.live !== live) return;
       const refreshed = this.refreshDue;
       live.subscribed = topicsKey(topics);
       this.refreshDue = false;
+      if (restoring) live.restoreDue = false;
       this.attempt = 0;
       // Any subscribe call starts the channel's 24 h again.
       this.scheduleRefresh(live, live.lifetimeMs);
-      this.log.info(refreshed ? 'notification channel re-subscribed before it expires' : 'notification subscriptions updated', { channelId: live.channel.id, topics: topics.length });
+      const message = restoring ? 'notification channel subscribed again after Genesys dropped its subscriptions' : refreshed ? 'notification channel re-subscribed before it expires' : 'notification subscriptions updated';
+      this.log.info(message, { channelId: live.channel.id, topics: topics.length });
       this.deps.onSubscribed({ channelId: live.channel.id, topics: topics.length });
+      if (restoring) this.deps.onRestored({ channelId: live.channel.id, topics: topics.length });
     } catch (err) {
       if (this.live !== live) return;
       if (upstreamStatusOf(err) === 404) {
@@ -204,6 +220,7 @@ export class ChannelSlot {
         this.log.info('Genesys announced the socket is closing; rolling over to a new channel', { channelId: this.live.channel.id });
         this.renew('socket_closing');
       }
+      if (frame.kind === 'no_longer_subscribed' || frame.kind === 'token_revoked') this.onSystemFrame(conn, frame);
       this.deps.onFrame(frame);
     });
     conn.socket.onClose((code) => {
@@ -212,6 +229,41 @@ export class ChannelSlot {
       this.log.warn('notification socket closed; reconnecting', { channelId: this.live.channel.id, code });
       this.kick();
     });
+  }
+
+  /**
+   * `no_longer_subscribed`: subscribe again; a second time on the same channel, replace it (Genesys'
+   * own streaming client never reuses such a channel: github.com/purecloudlabs/genesys-cloud-streaming-client
+   * src/client.ts). `token_revoked`: the channel dies with its token, so move to a new one made now
+   * (a refused token gets the broker's one re-auth). Only a frame about this socket's live channel counts.
+   */
+  private onSystemFrame(conn: Connection, frame: ChannelSystemFrame): void {
+    if (this.stopped) return;
+    const named = frame.channelId ?? conn.channelId;
+    const fields = { channelId: named, topicName: frame.topicName, ...(frame.reason ? { reason: frame.reason } : {}) };
+    if (named !== conn.channelId) {
+      this.log.warn(`Genesys sent ${frame.kind} for another channel than the socket's; ignored`, { ...fields, socketChannelId: conn.channelId });
+      return;
+    }
+    const live = this.live;
+    if (!live || live.conn !== conn) {
+      this.log.info(`Genesys sent ${frame.kind} for a channel already being replaced; nothing more to do`, fields);
+      return;
+    }
+    if (frame.kind === 'token_revoked') {
+      this.log.warn('Genesys revoked the token of the notification channel; moving its topics to a new channel', fields);
+      this.renew('token_revoked');
+      return;
+    }
+    live.subscriptionsLost++;
+    if (live.subscriptionsLost > 1) {
+      this.log.warn('notification channel lost its subscriptions again; moving its topics to a new channel', { ...fields, times: live.subscriptionsLost });
+      this.renew('no_longer_subscribed');
+      return;
+    }
+    this.log.warn('Genesys says the notification channel is no longer subscribed; subscribing its topics again', fields);
+    live.restoreDue = true;
+    this.kick();
   }
 
   /** Pings after a silence, gives the socket up after a longer one. Re-armed by every frame. */

@@ -2,9 +2,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { SightingSource } from '../trunks/trunk-sighting.js';
 
 export type PollOutcome = 'ok' | 'failed';
-export type FrameKind = 'trunk' | 'heartbeat' | 'pong' | 'socket_closing' | 'other';
+export type FrameKind = 'trunk' | 'heartbeat' | 'pong' | 'socket_closing' | 'no_longer_subscribed' | 'token_revoked' | 'other';
 /** Why a channel's socket was replaced (bounded label values). */
-export type ReconnectReason = 'socket_closed' | 'heartbeat_timeout' | 'socket_closing' | 'token_rotated' | 'channel_gone';
+export type ReconnectReason = 'socket_closed' | 'heartbeat_timeout' | 'socket_closing' | 'token_rotated' | 'token_revoked' | 'no_longer_subscribed' | 'channel_gone';
 
 /** The trunk monitor's metrics; every label has a small fixed set of values. */
 export class MonitorMetrics {

@@ -12,8 +12,11 @@ import { DEFAULT_MONITOR_TUNING, type MonitorTuning } from './monitor-tuning.js'
 import type { NotificationFrame } from './notification-frame.js';
 import { TrunkPoller, type PollResult, type TrunkLister } from './trunk-poller.js';
 
-/** Why a poll ran: the interval, the start, a new socket (events may have been lost), or a caller. */
-export type PollReason = 'start' | 'interval' | 'reconnect' | 'manual';
+/**
+ * Why a poll ran: the interval, the start, a new socket or subscriptions Genesys had dropped set
+ * again (events may have been lost either way), or a caller.
+ */
+export type PollReason = 'start' | 'interval' | 'reconnect' | 'resubscribed' | 'manual';
 
 export interface MonitorEvents {
   poll: [report: PollResult & { reason: PollReason }];
@@ -52,7 +55,8 @@ export interface TrunkMonitorDeps {
 /**
  * Watches every EXTERNAL trunk: a full poll every `MONITOR_POLL_INTERVAL_MS`, and with
  * `MONITOR_NOTIFICATIONS` Notifications API channels that push each trunk's health as it changes.
- * Every (re)connected socket triggers a full re-poll, since events during a disconnect are lost.
+ * Every (re)connected socket, and every channel subscribed again after `no_longer_subscribed`, triggers
+ * a full re-poll, since events during a disconnect are lost.
  * `start()` / `stop()` are idempotent and may alternate (a leadership lease starts it on the leader only).
  */
 export class TrunkMonitor extends EventEmitter<MonitorEvents> {
@@ -157,6 +161,9 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
         if (at !== this.generation) return;
         this.emit('channelOpened', info);
         void this.requestPoll('reconnect');
+      },
+      onRestored: () => {
+        if (at === this.generation) void this.requestPoll('resubscribed');
       },
     });
   }

@@ -285,6 +285,157 @@ describe('Genesys simulator: Notifications API', () => {
     });
   });
 
+  describe('system topics', () => {
+    const subscribedSocket = async () => {
+      const channel = await createChannel();
+      await api('PUT', `${CHANNELS}/${channel.id}/subscriptions`, topics(TWILIO_TOPIC));
+      return { channel, socket: await openTestSocket(channel.connectUri) };
+    };
+    const systemBody = (channelId: string, kind: string) => ({
+      channelId,
+      systemTopicType: kind,
+      correlationId: expect.any(String),
+      oauthClientId: DEMO_CLIENT_ID,
+      reason: kind,
+      message: expect.any(String),
+    });
+
+    it('sendNoLongerSubscribed drops the channel\'s subscriptions (not its 24 h) and says so; events come again once re-subscribed', async () => {
+      const { channel, socket } = await subscribedSocket();
+      const { channel: other } = await subscribedSocket();
+      now += 3_600_000;
+      expect(sim.control.sendNoLongerSubscribed({ channelId: channel.id })).toBe(1);
+      expect(await socket.next((f) => f.topicName === `v2.system.no_longer_subscribed.${channel.id}`)).toEqual({
+        topicName: `v2.system.no_longer_subscribed.${channel.id}`,
+        version: '2',
+        eventBody: systemBody(channel.id, 'no_longer_subscribed'),
+      });
+      expect(await subscriptions(channel.id)).toEqual([]);
+      expect(await subscriptions(other.id)).toEqual([TWILIO_TOPIC]);
+      expect(sim.control.listChannels().find((c) => c.id === channel.id)).toMatchObject({ connected: true, expires: channel.expires });
+
+      sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'dropped' }); // lost: nothing subscribed
+      await api('PUT', `${CHANNELS}/${channel.id}/subscriptions`, topics(TWILIO_TOPIC));
+      sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'registered' });
+      const events = await socket.next((f) => f.topicName === TWILIO_TOPIC);
+      expect((events.eventBody as { connectedStatus: { connected: boolean } }).connectedStatus.connected).toBe(true);
+      expect(socket.frames.filter((f) => f.topicName === TWILIO_TOPIC)).toHaveLength(1);
+      expect(sim.control.sendNoLongerSubscribed()).toBe(2);
+    });
+
+    it('revoking tokens sends v2.system.token_revoked.{id} to their channels\' sockets, then closes them', async () => {
+      const { channel, socket } = await subscribedSocket();
+      expect(sim.control.revokeTokens()).toBe(1);
+      expect(await socket.next((f) => f.topicName === `v2.system.token_revoked.${channel.id}`)).toEqual({
+        topicName: `v2.system.token_revoked.${channel.id}`,
+        version: '2',
+        eventBody: systemBody(channel.id, 'token_revoked'),
+      });
+      expect(await socket.closed).toBe(1000);
+      expect((await api('HEAD', `${CHANNELS}/${channel.id}`, undefined, await grant())).status).toBe(404);
+    });
+
+    it('sendTokenRevoked sends the frame alone: the token, the channel and the socket stay', async () => {
+      const { channel, socket } = await subscribedSocket();
+      expect(sim.control.sendTokenRevoked({ channelId: 'streaming-0-nope' })).toBe(0);
+      expect(sim.control.sendTokenRevoked()).toBe(1);
+      await socket.next((f) => f.topicName === `v2.system.token_revoked.${channel.id}`);
+      socket.send({ message: 'ping' });
+      await socket.next(isPong);
+      expect((await api('HEAD', `${CHANNELS}/${channel.id}`)).status).toBe(200);
+      expect(await subscriptions(channel.id)).toEqual([TWILIO_TOPIC]);
+    });
+
+    it('the same over HTTP: POST /__sim/genesys/channels/no-longer-subscribed and /channels/token-revoked', async () => {
+      const { channel, socket } = await subscribedSocket();
+      const control = (path: string, body: unknown = {}) =>
+        fetch(`${sim.url}/__sim/genesys${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      expect(await (await control('/channels/token-revoked', { channelId: channel.id })).json()).toEqual({ warned: 1 });
+      await socket.next((f) => f.topicName === `v2.system.token_revoked.${channel.id}`);
+      expect(await (await control('/channels/no-longer-subscribed', { channelId: channel.id })).json()).toEqual({ unsubscribed: 1 });
+      await socket.next((f) => f.topicName === `v2.system.no_longer_subscribed.${channel.id}`);
+      expect(await subscriptions(channel.id)).toEqual([]);
+      expect((await control('/channels/no-longer-subscribed', { channelId: 7 })).status).toBe(400);
+    });
+  });
+
+  describe('partial trunk events', () => {
+    const twilioEvents = async () => {
+      const channel = await createChannel();
+      await api('PUT', `${CHANNELS}/${channel.id}/subscriptions`, topics(TWILIO_TOPIC));
+      const socket = await openTestSocket(channel.connectUri);
+      let seen = 0;
+      return async () => {
+        const frame = await socket.next((f) => f.topicName === TWILIO_TOPIC, seen);
+        seen = socket.frames.indexOf(frame) + 1;
+        return frame.eventBody as Record<string, unknown>;
+      };
+    };
+    const keys = (body: Record<string, unknown>) => Object.keys(body).sort();
+
+    it('setPartialEvents({enabled: true}) sends id and the fields that changed; omit leaves fields out; off sends snapshots again', async () => {
+      const next = await twilioEvents();
+      sim.control.setPartialEvents({ enabled: true });
+      expect(sim.control.settings().partialEvents).toEqual({ enabled: true, changedOnly: true, omit: [] });
+      // A rejected REGISTER: registration and connection change, OPTIONS still answered, address the same.
+      sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'rejected', sipCode: 403 });
+      const rejected = await next();
+      expect(keys(rejected)).toEqual(['connectedStatus', 'id', 'registersStatus']);
+      expect(rejected).toMatchObject({ id: defaultTrunkIds.twilio, connectedStatus: { connected: false }, registersStatus: [expect.objectContaining({ registerState: false })] });
+
+      sim.control.setPartialEvents({ enabled: true, omit: ['registersStatus'] });
+      sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'registered' });
+      expect(await next()).toEqual({ id: defaultTrunkIds.twilio, connectedStatus: { connected: true, connectedStateTime: expect.any(String) } });
+
+      sim.control.setPartialEvents({ enabled: true, changedOnly: false, omit: ['ipStatus', 'optionsStatus'] });
+      sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'dropped' });
+      expect(keys(await next())).toEqual(['connectedStatus', 'id', 'registersStatus']);
+
+      sim.control.setPartialEvents({ enabled: false });
+      sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'registered' });
+      expect(keys(await next())).toEqual(['connectedStatus', 'id', 'ipStatus', 'optionsStatus', 'registersStatus']);
+    });
+
+    it('compares with the trunk\'s previous state even when the change before was sent in full', async () => {
+      const next = await twilioEvents();
+      sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'dropped' });
+      expect(keys(await next())).toHaveLength(5);
+      sim.control.setPartialEvents({ enabled: true });
+      // From dropped to rejected: OPTIONS are answered again and the REGISTER error changes; still disconnected.
+      sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'rejected' });
+      expect(keys(await next())).toEqual(['id', 'optionsStatus', 'registersStatus']);
+    });
+
+    it('refuses unknown fields; reset() sends full snapshots again', async () => {
+      expect(() => sim.control.setPartialEvents({ enabled: true, omit: ['registerStatus' as never] })).toThrow(/omit/);
+      expect(() => sim.control.setPartialEvents({ enabled: 'yes' as never })).toThrow(/enabled/);
+      sim.control.setPartialEvents({ enabled: true, omit: ['ipStatus'] });
+      sim.control.reset();
+      expect(sim.control.settings().partialEvents).toEqual({ enabled: false, changedOnly: true, omit: [] });
+    });
+
+    it('pushTrunkEvent delivers any body as is to the trunk\'s subscribers', async () => {
+      const next = await twilioEvents();
+      const body = { id: defaultTrunkIds.twilio, connectedStatus: { connected: false, connectedStateTime: '2025-03-01T09:00:00.000Z' } };
+      expect(sim.control.pushTrunkEvent(defaultTrunkIds.twilio, body)).toBe(1);
+      expect(await next()).toEqual(body);
+      expect(sim.control.pushTrunkEvent(defaultTrunkIds.lumenPrimary, body)).toBe(0);
+      expect(sim.stats().notificationsSent).toBe(1);
+    });
+
+    it('the same over HTTP: POST /__sim/genesys/notifications/partial and /trunks/{id}/events', async () => {
+      const next = await twilioEvents();
+      const control = (path: string, body: unknown) =>
+        fetch(`${sim.url}/__sim/genesys${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const settings = (await (await control('/notifications/partial', { enabled: true, omit: ['ipStatus'] })).json()) as { partialEvents: unknown };
+      expect(settings.partialEvents).toEqual({ enabled: true, changedOnly: true, omit: ['ipStatus'] });
+      expect((await control('/notifications/partial', { enabled: true, omit: 'ipStatus' })).status).toBe(400);
+      expect(await (await control(`/trunks/${defaultTrunkIds.twilio}/events`, { registersStatus: [] })).json()).toEqual({ delivered: 1 });
+      expect(await next()).toEqual({ registersStatus: [] });
+      expect((await control(`/trunks/${defaultTrunkIds.twilio}/events`, [1])).status).toBe(400);
+    });
+  });
+
   it('generatedTrunks seeds that many registered EXTERNAL trunks after the defaults', async () => {
     await start({ generatedTrunks: 200 });
     const external = sim.control.listTrunks().filter((t) => t.trunkType === 'EXTERNAL');

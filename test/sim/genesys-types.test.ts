@@ -15,6 +15,7 @@ import {
   type GenesysTokenInfo,
   type GenesysTrunk,
   type GenesysTrunkListing,
+  type TrunkEventBody,
 } from '../../src/sim/genesys/index.js';
 import { openTestSocket } from '../support/ws-client.js';
 
@@ -42,6 +43,7 @@ export type ChannelKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysChannel, Models.
 export type ChannelListingKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysChannelListing, Models.ChannelEntityListing>>;
 export type TopicListingKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysChannelTopicListing, Models.ChannelTopicEntityListing>>;
 export type TrunkTopicKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysTrunkTopicBody, Models.TrunkInstanceTopicTrunk>>;
+export type PartialTrunkTopicKeysAreSdkKeys = ExpectNone<ExtraKeys<TrunkEventBody, Models.TrunkInstanceTopicTrunk>>;
 export type SystemMessageKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysSystemMessage, Models.SystemMessageSystemMessage>>;
 
 // ...and the values must be assignable to the SDK types (right primitive types, required fields present).
@@ -53,6 +55,7 @@ export const channelIsSdkChannel = (c: GenesysChannel): Models.Channel => c;
 export const channelListingIsSdkListing = (l: GenesysChannelListing): Models.ChannelEntityListing => l;
 export const topicListingIsSdkListing = (l: GenesysChannelTopicListing): Models.ChannelTopicEntityListing => l;
 export const trunkTopicIsSdkTopic = (b: GenesysTrunkTopicBody): Models.TrunkInstanceTopicTrunk => b;
+export const partialTrunkTopicIsSdkTopic = (b: TrunkEventBody): Models.TrunkInstanceTopicTrunk => b;
 export const systemMessageIsSdkMessage = (m: GenesysSystemMessage): Models.SystemMessageSystemMessage => m;
 
 // ---- Runtime proof: what actually goes over the wire uses only SDK field names --------------
@@ -132,7 +135,7 @@ const trunkTopicTree: KeyTree<Models.TrunkInstanceTopicTrunk> = {
   registersStatus: { proxyAddress: true, registerState: true, registerStateTime: true, errorInfo: topicErrorInfoTree },
   ipStatus: { address: true, errorInfo: topicErrorInfoTree },
 };
-const systemMessageTree: KeyTree<Models.SystemMessageSystemMessage> = { channelId: true, systemTopicType: true, correlationId: true, message: true, reason: true };
+const systemMessageTree: KeyTree<Models.SystemMessageSystemMessage> = { channelId: true, systemTopicType: true, correlationId: true, oauthClientId: true, message: true, reason: true };
 // The frame envelope has no SDK model (the JS SDK has no notification handler): the Genesys guide's names.
 const frameTree = (eventBody: unknown) => ({ topicName: true, version: true, eventBody, metadata: { CorrelationId: true } });
 
@@ -192,7 +195,7 @@ describe('Genesys simulator payloads match the official SDK models', () => {
     expect(unknownKeys(body, tokenInfoTree)).toEqual([]);
   });
 
-  it('notification channels, subscriptions and frames use only Channel / ChannelTopic / TrunkInstanceTopicTrunk / SystemMessage fields', async () => {
+  it('notification channels, subscriptions and frames (full and partial trunk events, system topics) use only Channel / ChannelTopic / TrunkInstanceTopicTrunk / SystemMessage fields', async () => {
     const post = (path: string, body?: unknown, method = 'POST') =>
       fetch(`${sim.url}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
     const channel = (await (await post('/api/v2/notifications/channels')).json()) as GenesysChannel;
@@ -205,9 +208,21 @@ describe('Genesys simulator payloads match the official SDK models', () => {
     sim.control.setTrunkState(defaultTrunkIds.acmePbx, { state: 'dropped' });
     const event = await socket.next((f) => f.topicName === topic);
     expect(unknownKeys(event, frameTree(trunkTopicTree))).toEqual([]);
+    sim.control.setPartialEvents({ enabled: true });
+    sim.control.setTrunkState(defaultTrunkIds.acmePbx, { state: 'rejected' });
+    const patch = await socket.next((f) => f.topicName === topic && f !== event);
+    expect(Object.keys(patch.eventBody as object).length).toBeLessThan(5);
+    expect(unknownKeys(patch, frameTree(trunkTopicTree))).toEqual([]);
+    sim.control.setPartialEvents({ enabled: false });
     sim.control.sendSocketClosing({ graceMs: 60_000 });
     const closing = await socket.next((f) => f.topicName === 'v2.system.socket_closing');
     expect(unknownKeys(closing, frameTree(systemMessageTree))).toEqual([]);
+    sim.control.sendNoLongerSubscribed();
+    const unsubscribed = await socket.next((f) => f.topicName === `v2.system.no_longer_subscribed.${channel.id}`);
+    expect(unknownKeys(unsubscribed, frameTree(systemMessageTree))).toEqual([]);
+    sim.control.sendTokenRevoked();
+    const revoked = await socket.next((f) => f.topicName === `v2.system.token_revoked.${channel.id}`);
+    expect(unknownKeys(revoked, frameTree(systemMessageTree))).toEqual([]);
     socket.close();
   });
 

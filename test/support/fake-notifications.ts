@@ -190,3 +190,15 @@ export class FakeRotations extends EventEmitter {
 export const heartbeatFrame = { topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } };
 export const socketClosingFrame = { topicName: 'v2.system.socket_closing', version: '2', eventBody: { message: 'closing' } };
 export const trunkFrame = (id: string, body: Record<string, unknown>) => ({ topicName: `v2.telephony.providers.edges.trunks.${id}`, version: '2', eventBody: body });
+/** `v2.system.no_longer_subscribed.{channelId}` with a `SystemMessageSystemMessage` body. */
+export const noLongerSubscribedFrame = (channelId: string, body: Record<string, unknown> = { channelId, systemTopicType: 'no_longer_subscribed', reason: 'subscriptions dropped' }) => ({
+  topicName: `v2.system.no_longer_subscribed.${channelId}`,
+  version: '2',
+  eventBody: body,
+});
+/** `v2.system.token_revoked.{channelId}` with a `SystemMessageSystemMessage` body. */
+export const tokenRevokedFrame = (channelId: string, body: Record<string, unknown> = { channelId, systemTopicType: 'token_revoked', reason: 'token revoked' }) => ({
+  topicName: `v2.system.token_revoked.${channelId}`,
+  version: '2',
+  eventBody: body,
+});

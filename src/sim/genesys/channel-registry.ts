@@ -31,7 +31,7 @@ export const DEFAULT_CHANNEL_LIMITS: ChannelLimits = {
 };
 
 /** Why a channel stopped existing. */
-export type ChannelEndReason = 'expired' | 'token_invalid' | 'evicted';
+export type ChannelEndReason = 'expired' | 'token_expired' | 'token_revoked' | 'evicted';
 
 /**
  * The channels and their subscriptions, without the sockets. Channels belong to the token that made
@@ -101,6 +101,11 @@ export class ChannelRegistry {
     return true;
   }
 
+  /** Drops every subscription without starting the 24 h again (what `no_longer_subscribed` announces). */
+  dropSubscriptions(channel: SimChannel): void {
+    channel.topics = new Set();
+  }
+
   touch(channel: SimChannel): void {
     channel.lastUsedAt = this.clock();
   }
@@ -134,6 +139,6 @@ export class ChannelRegistry {
   private endReason(channel: SimChannel): ChannelEndReason | undefined {
     if (this.clock() >= channel.expiresAt) return 'expired';
     const check = this.tokens.check(channel.token).outcome;
-    return check === 'expired' || check === 'revoked' ? 'token_invalid' : undefined;
+    return check === 'expired' ? 'token_expired' : check === 'revoked' ? 'token_revoked' : undefined;
   }
 }

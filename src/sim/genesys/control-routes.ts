@@ -3,6 +3,7 @@ import { SimControlError } from './sim-control-error.js';
 import type { GenesysSimControl } from './sim-control.js';
 import { asObject, optionalString, requireString } from './control-input.js';
 import type { ApiFault, TokenEndpointFault } from './faults.js';
+import type { TrunkEventField } from './partial-events.js';
 import type { TrunkStateChange } from './trunk-health.js';
 import type { SeedTrunk } from './trunk-store.js';
 
@@ -74,10 +75,23 @@ export function controlRouter(control: GenesysSimControl): Router {
   router.post('/trunks/:trunkId/registers-enabled', (req, res) => {
     res.json(control.setRegistersEnabled(req.params.trunkId, body(req).enabled as boolean));
   });
+  router.post('/trunks/:trunkId/events', (req, res) => {
+    res.json({ delivered: control.pushTrunkEvent(req.params.trunkId, body(req)) });
+  });
+  router.post('/notifications/partial', (req, res) => {
+    control.setPartialEvents(body(req) as { enabled: boolean; changedOnly?: boolean; omit?: TrunkEventField[] });
+    res.json(control.settings());
+  });
 
   router.get('/channels', (_req, res) => res.json({ channels: control.listChannels() }));
   router.post('/channels/socket-closing', (req, res) => {
     res.json({ warned: control.sendSocketClosing(body(req)) });
+  });
+  router.post('/channels/no-longer-subscribed', (req, res) => {
+    res.json({ unsubscribed: control.sendNoLongerSubscribed(body(req)) });
+  });
+  router.post('/channels/token-revoked', (req, res) => {
+    res.json({ warned: control.sendTokenRevoked(body(req)) });
   });
   router.post('/channels/drop', (_req, res) => res.json({ dropped: control.dropSockets() }));
   router.post('/channels/heartbeats', (req, res) => {

@@ -3,6 +3,7 @@ export { createGenesysSimApp } from './genesys-sim-app.js';
 export { createGenesysSimState, type GenesysSimOptions, type GenesysSimState } from './genesys-sim-state.js';
 export { createGenesysSimControl, type GenesysSimControl, type GenesysSimSettings, type SimChannelInfo } from './sim-control.js';
 export { TRUNK_TOPIC_PREFIX, type HeartbeatSettings } from './notification-hub.js';
+export { trunkEventFields, type PartialEventSettings, type TrunkEventBody, type TrunkEventField } from './partial-events.js';
 export { SimControlError } from './sim-control-error.js';
 export type { GenesysSimStats } from './sim-stats.js';
 export type { ApiFault, TokenEndpointFault } from './faults.js';

@@ -3,9 +3,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ChannelRegistry, SimChannel } from './channel-registry.js';
+import { TrunkEventShaper, type PartialEventSettings } from './partial-events.js';
 import type { GenesysSimStats } from './sim-stats.js';
 import type { TrunkStore } from './trunk-store.js';
-import type { GenesysNotificationFrame, GenesysTrunk } from './wire-types.js';
+import type { GenesysNotificationFrame, GenesysSystemMessage, GenesysTrunk } from './wire-types.js';
 
 export const TRUNK_TOPIC_PREFIX = 'v2.telephony.providers.edges.trunks.';
 const HOUSEKEEPING_MS = 1_000;
@@ -16,11 +17,15 @@ export interface HeartbeatSettings {
   intervalMs: number;
 }
 
+/** A system topic about one channel (Go SDK notification mappings: `v2.system.{kind}.{id}`). */
+type ChannelSystemTopic = 'no_longer_subscribed' | 'token_revoked';
+
 /**
  * The websocket side of the Notifications API: one socket per channel at `/channels/{id}` on the
  * simulator's own HTTP server, heartbeats, `{"message":"ping"}` answered with a pong, trunk events
- * pushed to subscribed sockets, and the faults a client must survive (socket_closing, drops, silence,
- * channel expiry). Frame shapes follow the Genesys "Notifications" guide and the SDK models.
+ * pushed to subscribed sockets (full, or as patches), and the faults a client must survive
+ * (socket_closing, no_longer_subscribed, token_revoked, drops, silence, channel expiry). Frame shapes
+ * follow the Genesys "Notifications" guide and the SDK models.
  */
 export class NotificationHub {
   private readonly wss = new WebSocketServer({ noServer: true, clientTracking: false });
@@ -28,6 +33,7 @@ export class NotificationHub {
   private heartbeatTimer?: NodeJS.Timeout;
   private housekeepingTimer?: NodeJS.Timeout;
   private readonly closingTimers = new Set<NodeJS.Timeout>();
+  private readonly shaper = new TrunkEventShaper();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -36,9 +42,26 @@ export class NotificationHub {
     private readonly stats: () => GenesysSimStats,
     readonly heartbeat: HeartbeatSettings,
   ) {
+    for (const trunk of trunks.list()) this.shaper.remember(trunk);
     const onChange = (trunk: GenesysTrunk) => this.publishTrunk(trunk);
+    const onAdded = (trunk: GenesysTrunk) => this.shaper.remember(trunk);
+    const onRemoved = (trunk: GenesysTrunk) => this.shaper.forget(trunk.id);
     trunks.events.on('trunkChanged', onChange);
-    this.unsubscribe = () => trunks.events.off('trunkChanged', onChange);
+    trunks.events.on('trunkAdded', onAdded);
+    trunks.events.on('trunkRemoved', onRemoved);
+    this.unsubscribe = () => {
+      trunks.events.off('trunkChanged', onChange);
+      trunks.events.off('trunkAdded', onAdded);
+      trunks.events.off('trunkRemoved', onRemoved);
+    };
+  }
+
+  get partialEvents(): PartialEventSettings {
+    return this.shaper.settings;
+  }
+
+  setPartialEvents(settings: PartialEventSettings): void {
+    this.shaper.settings = settings;
   }
 
   /** Serves websocket upgrades on `server` and starts heartbeats and housekeeping. */
@@ -78,6 +101,34 @@ export class NotificationHub {
     return warned;
   }
 
+  /**
+   * Drops the subscriptions of every channel (or one) and sends `v2.system.no_longer_subscribed.{id}`
+   * to its socket, if one is open. Returns how many channels lost their subscriptions.
+   */
+  noLongerSubscribed(options: { channelId?: string } = {}): number {
+    const channels = this.registry.list().filter((c) => options.channelId === undefined || c.id === options.channelId);
+    for (const channel of channels) {
+      this.registry.dropSubscriptions(channel);
+      this.sendSystem(channel, 'no_longer_subscribed', 'The channel is no longer subscribed to its topics.');
+    }
+    return channels.length;
+  }
+
+  /** Sends `v2.system.token_revoked.{id}` alone (the channel and its socket stay) to open sockets, all or one channel's. Returns how many. */
+  tokenRevoked(options: { channelId?: string } = {}): number {
+    let warned = 0;
+    for (const channel of this.registry.list()) {
+      if (options.channelId !== undefined && channel.id !== options.channelId) continue;
+      if (this.sendSystem(channel, 'token_revoked', 'The token that created this channel was revoked.')) warned++;
+    }
+    return warned;
+  }
+
+  /** Sends a trunk topic event with any body to the sockets subscribed to that trunk; returns how many got it. */
+  pushTrunkEvent(trunkId: string, eventBody: Record<string, unknown>): number {
+    return this.publish({ topicName: `${TRUNK_TOPIC_PREFIX}${trunkId}`, version: '2', eventBody, metadata: { CorrelationId: randomUUID() } });
+  }
+
   /** Cuts every socket without a close frame (a network drop): clients see code 1006. */
   dropSockets(): number {
     const count = this.sockets.size;
@@ -86,9 +137,16 @@ export class NotificationHub {
     return count;
   }
 
-  /** Removes channels whose 24 h or token ended, closing their sockets. */
+  /**
+   * Removes channels whose 24 h or token ended, closing their sockets. A revoked token's channels are
+   * told first with `v2.system.token_revoked.{id}`; that the socket is then closed is unconfirmed
+   * (trunkgate copes either way; `tokenRevoked()` sends the frame alone).
+   */
   sweep(): void {
-    for (const { channel, reason } of this.registry.sweep()) this.closeChannel(channel, reason === 'expired' ? 'channel expired' : 'token expired or revoked');
+    for (const { channel, reason } of this.registry.sweep()) {
+      if (reason === 'token_revoked') this.sendSystem(channel, 'token_revoked', 'The token that created this channel was revoked.');
+      this.closeChannel(channel, reason === 'expired' ? 'channel expired' : reason === 'token_revoked' ? 'token revoked' : 'token expired');
+    }
   }
 
   /** Closes the socket of a channel that no longer exists. */
@@ -146,18 +204,27 @@ export class NotificationHub {
   }
 
   private publishTrunk(trunk: GenesysTrunk): void {
-    const topicName = `${TRUNK_TOPIC_PREFIX}${trunk.id}`;
-    const frame: GenesysNotificationFrame = {
-      topicName,
-      version: '2',
-      eventBody: { id: trunk.id, connectedStatus: trunk.connectedStatus, optionsStatus: trunk.optionsStatus, registersStatus: trunk.registersStatus, ipStatus: trunk.ipStatus },
-      metadata: { CorrelationId: randomUUID() },
-    };
+    this.publish({ topicName: `${TRUNK_TOPIC_PREFIX}${trunk.id}`, version: '2', eventBody: this.shaper.next(trunk), metadata: { CorrelationId: randomUUID() } });
+  }
+
+  /** Sends a topic event to every socket whose channel is subscribed to the topic; returns how many. */
+  private publish(frame: GenesysNotificationFrame & { topicName: string }): number {
+    let sent = 0;
     for (const channel of this.registry.list()) {
       const ws = this.sockets.get(channel.id);
-      if (!ws || !channel.topics.has(topicName)) continue;
-      if (this.send(ws, frame)) this.stats().notificationsSent++;
+      if (!ws || !channel.topics.has(frame.topicName)) continue;
+      if (this.send(ws, frame)) sent++;
     }
+    this.stats().notificationsSent += sent;
+    return sent;
+  }
+
+  /** `v2.system.{kind}.{channelId}` with a `SystemMessageSystemMessage` body to the channel's socket, if open. */
+  private sendSystem(channel: SimChannel, kind: ChannelSystemTopic, message: string): boolean {
+    const ws = this.sockets.get(channel.id);
+    if (!ws) return false;
+    const eventBody: GenesysSystemMessage = { channelId: channel.id, systemTopicType: kind, correlationId: randomUUID(), oauthClientId: channel.clientId, reason: kind, message };
+    return this.send(ws, { topicName: `v2.system.${kind}.${channel.id}`, version: '2', eventBody });
   }
 
   private restartHeartbeats(): void {

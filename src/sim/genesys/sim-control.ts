@@ -6,6 +6,7 @@ import {
   type TokenEndpointFault,
 } from './faults.js';
 import { loadClients, type GenesysSimState } from './genesys-sim-state.js';
+import { fullEvents, parsePartialEvents, type PartialEventSettings, type TrunkEventField } from './partial-events.js';
 import { SimControlError } from './sim-control-error.js';
 import { emptyStats, type GenesysSimStats } from './sim-stats.js';
 import type { TrunkStateChange } from './trunk-health.js';
@@ -33,6 +34,7 @@ export interface GenesysSimSettings {
   clients: Array<{ clientId: string; scopes: string[] }>;
   heartbeats: HeartbeatSettings;
   channelLimits: { lifetimeMs: number; maxChannelsPerClient: number; maxTopicsPerChannel: number };
+  partialEvents: PartialEventSettings;
 }
 
 /** Fault injection and scenario control; every method has an HTTP twin under `/__sim/genesys`. */
@@ -45,7 +47,10 @@ export interface GenesysSimControl {
   setTokenEndpointFault(fault: TokenEndpointFault): void;
   /** From now on only `newSecret` works for this client; its tokens already out stay valid. */
   rotateClientSecret(clientId: string, newSecret: string): void;
-  /** Revokes every live token (or one client's); returns how many. */
+  /**
+   * Revokes every live token (or one client's); returns how many. The channels those tokens made get
+   * `v2.system.token_revoked.{id}` and then end, their sockets closed.
+   */
   revokeTokens(clientId?: string): number;
   /** Per-token requests per minute from now on. */
   setRateLimit(perMinute: number): void;
@@ -62,6 +67,14 @@ export interface GenesysSimControl {
   listChannels(): SimChannelInfo[];
   /** Sends `v2.system.socket_closing` to open sockets (all, or one channel's) and closes them after `graceMs` (default 60000). Returns how many were warned. */
   sendSocketClosing(options?: { channelId?: string; graceMs?: number }): number;
+  /** Drops the subscriptions of every channel (or one) and sends `v2.system.no_longer_subscribed.{id}` to its open socket. Returns how many channels. */
+  sendNoLongerSubscribed(options?: { channelId?: string }): number;
+  /** Sends `v2.system.token_revoked.{id}` to open sockets (all, or one channel's) without revoking anything. Returns how many. */
+  sendTokenRevoked(options?: { channelId?: string }): number;
+  /** Trunk events as patches: only changed fields (`changedOnly`, default true), never the `omit` ones; `{enabled: false}` sends full snapshots again. */
+  setPartialEvents(settings: { enabled: boolean; changedOnly?: boolean; omit?: TrunkEventField[] }): void;
+  /** Pushes a trunk topic event with this body, as is, to the sockets subscribed to the trunk. Returns how many got it. */
+  pushTrunkEvent(trunkId: string, body: Record<string, unknown>): number;
   /** Cuts every notification socket without a close frame, as a network drop would. Returns how many. */
   dropSockets(): number;
   /** Stops (a stalled stream: no heartbeats, no pongs) or restarts heartbeats, optionally at a new period. */
@@ -139,6 +152,18 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
       const o = asObject(options);
       return state.notifications.socketClosing({ channelId: optionalString(o.channelId, 'channelId'), graceMs: optionalInt(o.graceMs, 'graceMs', 0) });
     },
+    sendNoLongerSubscribed(options = {}) {
+      return state.notifications.noLongerSubscribed({ channelId: optionalString(asObject(options).channelId, 'channelId') });
+    },
+    sendTokenRevoked(options = {}) {
+      return state.notifications.tokenRevoked({ channelId: optionalString(asObject(options).channelId, 'channelId') });
+    },
+    setPartialEvents(settings) {
+      state.notifications.setPartialEvents(parsePartialEvents(settings));
+    },
+    pushTrunkEvent(trunkId, body) {
+      return state.notifications.pushTrunkEvent(requireString(trunkId, 'trunkId'), asObject(body));
+    },
     dropSockets: () => state.notifications.dropSockets(),
     setHeartbeats(options) {
       const o = asObject(options);
@@ -160,6 +185,7 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
         clients: [...state.clients.values()].map((c) => ({ clientId: c.clientId, scopes: [...c.scopes] })),
         heartbeats: { ...state.notifications.heartbeat },
         channelLimits: { ...state.channels.limits },
+        partialEvents: structuredClone(state.notifications.partialEvents),
       };
     },
     stats: () => structuredClone(state.stats),
@@ -178,6 +204,7 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
       for (const seed of structuredClone(state.initial.trunks)) state.trunks.add(seed);
       for (const channel of state.channels.clear()) state.notifications.closeChannel(channel, 'simulator reset');
       state.notifications.setHeartbeats({ ...state.initial.heartbeats });
+      state.notifications.setPartialEvents(fullEvents());
       state.stats = emptyStats();
     },
     on(event, listener) {

@@ -151,15 +151,22 @@ export interface GenesysTrunkTopicBody {
   ipStatus: GenesysTrunk['ipStatus'];
 }
 
-/** `SystemMessageSystemMessage`: the body of `v2.system.socket_closing`. */
+/**
+ * `SystemMessageSystemMessage`: the body of `v2.system.socket_closing`, `v2.system.no_longer_subscribed.{id}`
+ * and `v2.system.token_revoked.{id}` (which fields Genesys fills for each is unconfirmed).
+ */
 export interface GenesysSystemMessage {
   channelId: string;
   systemTopicType?: string;
+  correlationId?: string;
+  oauthClientId?: string;
+  reason?: string;
   message: string;
 }
 
 /** One websocket frame the notification service sends (JSON text). */
 export type GenesysNotificationFrame =
   | { topicName: 'channel.metadata'; eventBody: { message: 'WebSocket Heartbeat' | 'pong' } }
-  | { topicName: 'v2.system.socket_closing'; version: string; eventBody: GenesysSystemMessage }
-  | { topicName: string; version: string; eventBody: GenesysTrunkTopicBody; metadata: { CorrelationId: string } };
+  | { topicName: string; version: string; eventBody: GenesysSystemMessage }
+  // A trunk event: a full GenesysTrunkTopicBody unless partial events are on (or a test pushes its own body).
+  | { topicName: string; version: string; eventBody: Partial<GenesysTrunkTopicBody> | Record<string, unknown>; metadata: { CorrelationId: string } };
