@@ -37,26 +37,16 @@ function permissionsOf(state: GenesysSimState, res: Response): string[] {
 export function requireAnyPermission(state: GenesysSimState, res: Response, anyOf: readonly string[]): boolean {
   const granted = permissionsOf(state, res);
   if (anyOf.some((required) => granted.some((g) => permissionCovers(g, required)))) return true;
-  sendMissingPermissions(res, 'any', anyOf);
+  sendMissingPermissions(res, anyOf);
   return false;
 }
 
-/** As requireAnyPermission, but every one of `allOf` is needed: 403 `missing.permissions` names those missing. */
-export function requireAllPermissions(state: GenesysSimState, res: Response, allOf: readonly string[]): boolean {
-  const granted = permissionsOf(state, res);
-  const missing = allOf.filter((required) => !granted.some((g) => permissionCovers(g, required)));
-  if (missing.length === 0) return true;
-  sendMissingPermissions(res, 'all', missing);
-  return false;
-}
-
-function sendMissingPermissions(res: Response, kind: 'any' | 'all', permissions: readonly string[]): void {
+// Every endpoint the simulator serves says "Requires ANY permissions", hence always missing.any.permissions;
+// an "ALL" endpoint would answer missing.permissions, "You are missing the following permission(s): […]".
+function sendMissingPermissions(res: Response, permissions: readonly string[]): void {
   const list = `[${permissions.join(', ')}]`;
-  const template =
-    kind === 'any'
-      ? 'Unable to perform the requested action. You must have at least one of the following permissions assigned: {permissions}'
-      : 'Unable to perform the requested action. You are missing the following permission(s): {permissions}';
-  const code = kind === 'any' ? 'missing.any.permissions' : 'missing.permissions';
+  const template = 'Unable to perform the requested action. You must have at least one of the following permissions assigned: {permissions}';
+  const code = 'missing.any.permissions';
   res.status(403).json({
     ...apiErrorBody(res, { status: 403, code, message: template.replace('{permissions}', list) }),
     messageWithParams: template,
