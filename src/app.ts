@@ -29,6 +29,7 @@ import type { Store } from './store/store.js';
 import { HttpAlertWebhook, type AlertWebhook } from './upstream/alert-webhook.js';
 import type { ServiceNowIncidents } from './upstream/servicenow-client.js';
 import { systemRoutes } from './http/routes/system-routes.js';
+import { PermissionWatch } from './monitor/permission-watch.js';
 import { createTrunkMonitor, type TrunkMonitor } from './monitor/trunk-monitor.js';
 import { GenesysNotificationsClient } from './upstream/genesys-notifications-client.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -81,6 +82,8 @@ export interface TrunkgateApp {
   readonly incidents: IncidentPipeline;
   /** Watches the trunks (on the leader only); null when disabled by an override. */
   readonly monitor: TrunkMonitor | null;
+  /** Whether Genesys allows what the trunk monitor does (missing permissions). */
+  readonly permissions: PermissionWatch;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, drains in-flight requests (bounded by `config.shutdownGraceMs`), then releases everything. */
@@ -107,6 +110,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const actions = overrides.actions ?? buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream, clock });
   const incidentMapping = overrides.incidentMapping ?? loadIncidentMapping({ dir: config.mappingsDir, env: process.env }).mapping;
   const store = overrides.store ?? (await openStore(config, { logger }));
+  // What Genesys last said about the monitor's permissions: fed by the monitor, read by /readyz and the credentials incident.
+  const permissions = new PermissionWatch({ clock, logger, registry });
   const incidents = buildIncidentPipeline({
     config,
     store,
@@ -118,6 +123,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     webhook: overrides.alertWebhook !== undefined ? overrides.alertWebhook : config.alertWebhookUrl ? new HttpAlertWebhook(config.alertWebhookUrl, 5_000) : null,
     mapping: incidentMapping,
     isLeader: () => cluster.leadership.isLeader,
+    permissions,
   });
   const monitor =
     overrides.monitor !== undefined
@@ -131,6 +137,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           clock,
           logger,
           registry,
+          permissions,
         });
   if (monitor) {
     // One replica watches the trunks (several would each hold notification channels and poll the same API budget).
@@ -142,6 +149,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
     { name: 'genesys-token', check: () => credentials.genesys.ready() },
     { name: 'servicenow-credentials', check: () => credentials.servicenow.ready() },
+    // Advisory: a missing permission stops the watchdog on every replica alike, and Data Actions still
+    // work; taking replicas out of the load balancer would fix nothing (README, "Permissions and OAuth scopes").
+    { name: 'genesys-permissions', advisory: true, check: async () => permissions.readiness() },
     ...(cluster.readiness ? [cluster.readiness] : []),
     // Reported, never failed: without Redis each replica paces on its own share.
     ...(limits ? [{ name: 'rate-limits', check: async () => ({ ok: true, detail: limits.describe() }) }] : []),
@@ -173,6 +183,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store,
     incidents,
     monitor,
+    permissions,
     listen: (port = config.port, host = config.host) =>
       new Promise<string>((resolve, reject) => {
         for (const component of background) component.start();

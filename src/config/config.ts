@@ -25,7 +25,7 @@ export interface GenesysConfig {
   clientId: string;
   clientSecret: string;
   tokenRefreshBufferMs: number;
-  /** Scopes the OAuth client must have (checked against tokens/me `authorizedScope`). */
+  /** OAuth scopes the client must have (checked against tokens/me `authorizedScope` when it lists any); never permissions. */
   requiredScopes: string[];
   /** Requests per minute per token assumed until Genesys' `inin-ratelimit-allowed` says otherwise. */
   rateLimitPerMinute: number;
@@ -147,9 +147,28 @@ function readGenesys(r: EnvReader, defaultBuffer: number): GenesysConfig {
     clientId: r.required('GENESYS_CLIENT_ID', r.string('GENESYS_CLIENT_ID')),
     clientSecret: r.required('GENESYS_CLIENT_SECRET', r.secret('GENESYS_CLIENT_SECRET')),
     tokenRefreshBufferMs: r.integer('GENESYS_TOKEN_REFRESH_BUFFER_MS', defaultBuffer, { min: 0, max: 3_600_000 }),
-    requiredScopes: r.list('GENESYS_REQUIRED_SCOPES'),
+    requiredScopes: readRequiredScopes(r),
     rateLimitPerMinute: r.integer('GENESYS_RATE_LIMIT_PER_MINUTE', 300, { min: 1, max: 1_000_000 }),
   };
+}
+
+/**
+ * GENESYS_REQUIRED_SCOPES: OAuth scopes, checked against `authorizedScope` of GET /api/v2/tokens/me.
+ * Genesys scopes have one or two parts (`telephony`, `telephony:readonly`: "a scope, which can be
+ * read-only or read-write", help.mypurecloud.com "Permissions and scopes in the public API"; no scope
+ * of three parts is listed anywhere we looked), while permissions have three (`telephony:plugin:all`).
+ * A permission here would fail every real token, since tokens/me never lists permissions: refused.
+ */
+function readRequiredScopes(r: EnvReader): string[] {
+  const scopes = r.list('GENESYS_REQUIRED_SCOPES');
+  for (const scope of scopes) {
+    if (scope.split(':').length >= 3) {
+      r.problems.push(
+        `GENESYS_REQUIRED_SCOPES: "${scope}" is a Genesys permission (domain:entity:action), not an OAuth scope. Permissions come from the OAuth client's roles and never appear in a token's scopes; trunkgate checks them by calling the API (see README "Permissions and OAuth scopes"). Remove it; scopes look like "telephony" or "telephony:readonly"`,
+      );
+    }
+  }
+  return scopes;
 }
 
 /**

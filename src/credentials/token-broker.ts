@@ -4,7 +4,7 @@ import type { Clock, Timer } from '../time/clock.js';
 import type { CredentialsMetrics } from './credentials-metrics.js';
 import { clockSkewMs, fullJitterBackoff, grantLifetimeMs, newHeldToken } from './token-timing.js';
 import type { TokenStore } from './token-store.js';
-import { awaitAcceptance, VERIFY_MAX_MS } from './token-verification.js';
+import { awaitAcceptance, missingScopes, VERIFY_MAX_MS } from './token-verification.js';
 import {
   CredentialsUnavailableError,
   MissingScopesError,
@@ -321,9 +321,7 @@ export class TokenBroker extends EventEmitter {
   }
 
   private checkScopes(token: HeldToken): void {
-    const required = this.options.requiredScopes ?? [];
-    if (!token.verified || required.length === 0) return;
-    const missing = required.filter((s) => !token.scopes.includes(s));
+    const missing = missingScopes(token, this.options.requiredScopes ?? [], this.log);
     if (missing.length > 0) throw new MissingScopesError(this.upstream, missing);
   }
 

@@ -41,10 +41,10 @@ export class TokenEndpointError extends Error {
   }
 }
 
-/** The token is fine but the OAuth client lacks scopes trunkgate needs. */
+/** The token is fine but its `authorizedScope` lacks OAuth scopes listed in GENESYS_REQUIRED_SCOPES. */
 export class MissingScopesError extends Error {
   constructor(readonly upstream: string, readonly missing: string[]) {
-    super(`the ${upstream} OAuth client lacks the scopes ${missing.join(', ')}; grant them to the client's role`);
+    super(`the ${upstream} OAuth client lacks the scopes ${missing.join(', ')} (GENESYS_REQUIRED_SCOPES); add them to the OAuth client's scopes, or remove them from GENESYS_REQUIRED_SCOPES`);
     this.name = 'MissingScopesError';
   }
 }

@@ -41,3 +41,18 @@ export async function awaitAcceptance(verifier: TokenVerifier, token: HeldToken,
     delay = Math.min(delay * 2, VERIFY_BACKOFF.maxMs);
   }
 }
+
+/**
+ * The required OAuth scopes a verified token lacks. A token whose `authorizedScope` is empty is not
+ * judged: what Genesys lists there for a client-credentials token (whose access comes from roles) is
+ * unconfirmed, and an empty list must not fail every token. Permissions are never scopes (config
+ * refuses them); they are checked by calling the API.
+ */
+export function missingScopes(token: HeldToken, required: readonly string[], log: Logger): string[] {
+  if (!token.verified || required.length === 0) return [];
+  if (token.scopes.length === 0) {
+    log.warn('GENESYS_REQUIRED_SCOPES not checked: Genesys lists no OAuth scopes for this token', { required });
+    return [];
+  }
+  return required.filter((s) => !token.scopes.includes(s));
+}

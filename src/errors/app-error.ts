@@ -120,6 +120,9 @@ export interface UpstreamEvidence {
   processed?: 'unknown';
   /** How many attempts were made before giving up (with retries). */
   attempts?: number;
+  /** A 403 for a missing permission: the permissions the upstream named, and its error code (e.g. `missing.permissions`). */
+  missingPermissions?: string[];
+  permissionCode?: string;
 }
 
 /** An upstream error's evidence, as its first detail carries it. */

@@ -2,26 +2,37 @@
 export interface ReadinessCheck {
   name: string;
   check(): Promise<{ ok: boolean; detail?: string }>;
+  /** Shown (`advisory: true`) but never makes the replica not ready: a broken feature that taking the replica out of the load balancer would not fix. */
+  advisory?: boolean;
+}
+
+/** One check's outcome as /readyz shows it. */
+export interface CheckResult {
+  ok: boolean;
+  detail?: string;
+  advisory?: true;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-/** Runs every check in parallel, each bounded, and never throws. */
-export async function runReadiness(checks: ReadinessCheck[]): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> {
+/** Runs every check in parallel, each bounded, and never throws. Ready when every check that is not advisory passes. */
+export async function runReadiness(checks: ReadinessCheck[]): Promise<{ ready: boolean; checks: Record<string, CheckResult> }> {
   const results = await Promise.all(
     checks.map(async (c) => {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<{ ok: boolean; detail: string }>((resolve) => {
         timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${CHECK_TIMEOUT_MS} ms` }), CHECK_TIMEOUT_MS);
       });
+      let result: CheckResult;
       try {
-        return [c.name, await Promise.race([c.check(), timeout])] as const;
+        result = await Promise.race([c.check(), timeout]);
       } catch (err) {
-        return [c.name, { ok: false, detail: (err as Error).message }] as const;
+        result = { ok: false, detail: (err as Error).message };
       } finally {
         clearTimeout(timer);
       }
+      return [c, c.advisory ? { ...result, advisory: true as const } : result] as const;
     }),
   );
-  return { ready: results.every(([, r]) => r.ok), checks: Object.fromEntries(results) };
+  return { ready: results.every(([c, r]) => r.ok || c.advisory === true), checks: Object.fromEntries(results.map(([c, r]) => [c.name, r])) };
 }

@@ -47,7 +47,11 @@ export const readyResponseSchema = {
       additionalProperties: {
         type: 'object',
         required: ['ok'],
-        properties: { ok: { type: 'boolean' }, detail: { type: 'string' } },
+        properties: {
+          ok: { type: 'boolean' },
+          detail: { type: 'string' },
+          advisory: { type: 'boolean', description: 'shown only: a failing advisory check does not make the replica not ready' },
+        },
       },
     },
   },

@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
 import type { AlertWebhook } from '../upstream/alert-webhook.js';
 import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
+import { GenesysAccess, type PermissionEvents } from './genesys-access.js';
 import { HelpdeskAlerts } from './helpdesk-alerts.js';
 import type { IncidentMapping } from './incident-mapping.js';
 import { IncidentMetrics } from './incident-metrics.js';
@@ -38,9 +39,11 @@ export interface IncidentPipelineDeps {
   isLeader?: () => boolean;
   webhook: AlertWebhook | null;
   mapping: IncidentMapping;
+  /** Permissions Genesys refuses the trunk monitor: they make the credentials incident fail too. */
+  permissions?: PermissionEvents;
 }
 
-/** Builds store-backed service → relay → alerts and subscribes them to the credential brokers' events. */
+/** Builds store-backed service → relay → alerts and subscribes them to the credential brokers' (and the monitor's permission) events. */
 export function buildIncidentPipeline(deps: IncidentPipelineDeps): IncidentPipeline {
   const { config, store, clock, logger } = deps;
   const mapping = deps.mapping;
@@ -54,8 +57,14 @@ export function buildIncidentPipeline(deps: IncidentPipelineDeps): IncidentPipel
   let running = false;
   const { genesys, servicenow } = deps.credentials;
   genesys.on('rotated', (e) => rotations.record(e.at));
-  genesys.on('failed', (e) => void (running && service.credentialsFailed(e)));
-  genesys.on('recovered', (e) => void (running && service.credentialsRecovered(e.at)));
+  const access = new GenesysAccess({
+    failed: (e) => void (running && service.credentialsFailed(e)),
+    recovered: (at) => void (running && service.credentialsRecovered(at)),
+  });
+  genesys.on('failed', (e) => access.tokenFailed(e));
+  genesys.on('recovered', (e) => access.tokenRecovered(e.at));
+  deps.permissions?.on('missing', (problems, at) => access.permissionsMissing(problems, at));
+  deps.permissions?.on('restored', (at) => access.permissionsRestored(at));
   servicenow.on('failed', (e) => void (running && alerts.servicenowCredentialsFailed(e.message)));
   servicenow.on('recovered', () => void (running && alerts.servicenowCredentialsRecovered()));
 

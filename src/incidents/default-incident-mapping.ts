@@ -59,7 +59,7 @@ kinds:
 
       Opened by trunkgate ({{correlationId}}) after the failure lasted {{openAfter}}. trunkgate adds work notes while it lasts and resolves this incident once every trunk concerned has stayed healthy for {{resolveAfter}}.
   credentials_failed:
-    short_description: "trunkgate cannot get a Genesys Cloud token: trunk monitoring is blind"
+    short_description: "trunkgate cannot get or use a Genesys Cloud token: trunk monitoring is blind"
     fields:
       urgency: \${INCIDENT_CREDENTIALS_URGENCY:-1}
     description: |

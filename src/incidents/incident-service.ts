@@ -4,6 +4,7 @@ import type { Clock, Timer } from '../time/clock.js';
 import { judgePatch } from '../trunks/judge-patch.js';
 import type { TrunkPatch, TrunkSighting, TrunkSightingSink } from '../trunks/trunk-sighting.js';
 import { credentialsFacts, sipAnswerText } from './incident-facts.js';
+import type { AccessProblem } from './genesys-access.js';
 import type { IncidentMapping } from './incident-mapping.js';
 import type { IncidentMetrics } from './incident-metrics.js';
 import { credentialsNote } from './incident-notes.js';
@@ -46,6 +47,7 @@ interface CredentialsHealth {
   healthySince: number | null;
   message: string;
   permanent: boolean;
+  access?: AccessProblem;
 }
 
 const PRUNE_EVERY_MS = 3_600_000;
@@ -141,11 +143,11 @@ export class IncidentService implements TrunkSightingSink {
     return this.ticking;
   }
 
-  /** The broker could not get or use a Genesys token. */
-  credentialsFailed(e: { at: number; message: string; permanent: boolean }): Promise<void> {
+  /** trunkgate could not get a Genesys token, or Genesys refuses what it does with one (`access` says which). */
+  credentialsFailed(e: { at: number; message: string; permanent: boolean; access?: AccessProblem }): Promise<void> {
     const prev = this.credentials;
     const changed = prev.health !== 'failing' || prev.message !== e.message;
-    this.credentials = { ...advanceTimers(prev, 'failing', e.at, this.o.settings.openAfterMs), health: 'failing', message: e.message, permanent: e.permanent };
+    this.credentials = { ...advanceTimers(prev, 'failing', e.at, this.o.settings.openAfterMs), health: 'failing', message: e.message, permanent: e.permanent, access: e.access };
     return this.queueCredentialsReview(changed);
   }
 
@@ -304,7 +306,7 @@ export class IncidentService implements TrunkSightingSink {
       trunkBaseId: null,
       failingTrunkIds: [],
       now: { health: c.health, kind: c.health === 'failing' ? 'credentials_failed' : null, failingSince: c.failingSince, healthySince: c.healthySince },
-      facts: () => credentialsFacts({ failingSince: c.failingSince ?? now, healthySince: c.healthySince, message: c.message || 'unknown', permanent: c.permanent }, { ...settings, correlationId: GENESYS_CREDENTIALS_CORRELATION_ID, now }),
+      facts: () => credentialsFacts({ failingSince: c.failingSince ?? now, healthySince: c.healthySince, message: c.message || 'unknown', permanent: c.permanent, access: c.access }, { ...settings, correlationId: GENESYS_CREDENTIALS_CORRELATION_ID, now }),
       note: async (_t, _i, changes) => credentialsNote({ failing: c.health === 'failing', message: c.message, changes, at: now, resolveAfterMs: settings.resolveAfterMs }),
       relapse: () => `Genesys credentials failing again: ${c.message}`,
     };

@@ -4,10 +4,12 @@ import type { RotatedEvent } from '../credentials/token-types.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { TrunkSightingSink } from '../trunks/trunk-sighting.js';
+import { refusalOfError } from '../upstream/genesys-permissions.js';
 import type { NotificationsClient } from '../upstream/genesys-notifications-client.js';
 import { WsSocketConnector, type NotificationSocketConnector } from '../upstream/notification-socket.js';
 import { ChannelPool } from './channel-pool.js';
 import { MonitorMetrics, type ReconnectReason } from './monitor-metrics.js';
+import { watchedNotifications, type PermissionWatch } from './permission-watch.js';
 import { DEFAULT_MONITOR_TUNING, type MonitorTuning } from './monitor-tuning.js';
 import type { NotificationFrame } from './notification-frame.js';
 import { TrunkPoller, type PollResult, type TrunkLister } from './trunk-poller.js';
@@ -48,6 +50,8 @@ export interface TrunkMonitorDeps {
   registry: Registry;
   /** Default: real websockets (`ws`). */
   connector?: NotificationSocketConnector;
+  /** Told whether Genesys allows each poll and subscription (missing permissions); default: none. */
+  permissions?: PermissionWatch;
   tuning?: Partial<MonitorTuning>;
   random?: () => number;
 }
@@ -145,8 +149,9 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
   private createPool(): ChannelPool {
     const { clock } = this.deps;
     const at = this.generation;
+    const { notificationsClient: client, permissions } = this.deps;
     return new ChannelPool({
-      client: this.deps.notificationsClient,
+      client: permissions ? watchedNotifications(client, permissions) : client,
       connector: this.connector,
       clock,
       logger: this.deps.logger,
@@ -224,13 +229,22 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
       this.lastPoll = { at: new Date(this.deps.clock.now()).toISOString(), ok: true, trunks: result.trunkIds.length };
       if (this.lastPollFailed) this.log.info('trunk polling recovered', { trunks: result.trunkIds.length });
       this.lastPollFailed = false;
+      this.deps.permissions?.succeeded('trunk polling');
       this.log.debug('trunks polled', { reason, trunks: result.trunkIds.length, pages: result.pages });
       this.pool?.setTrunks(result.trunkIds);
       await this.deps.sink.listed?.(result.trunkIds).catch((err: unknown) => this.log.warn('the incident service could not check for trunks that are gone', { err }));
     } else {
       this.lastPoll = { at: new Date(this.deps.clock.now()).toISOString(), ok: false, trunks: result.trunkIds.length };
       this.lastPollFailed = true;
-      this.log.warn('trunk poll failed; trying again at the next interval', { reason, err: result.error, pagesRead: result.pages });
+      // A refused permission is logged at ERROR by the watch, once; this line repeats at every poll.
+      const refusal = refusalOfError(result.error);
+      this.deps.permissions?.failed('trunk polling', result.error);
+      this.log.warn('trunk poll failed; trying again at the next interval', {
+        reason,
+        err: result.error,
+        pagesRead: result.pages,
+        ...(refusal ? { operation: refusal.operation, missingPermissions: refusal.permissions } : {}),
+      });
     }
     this.emit('poll', { ...result, reason });
     return result;

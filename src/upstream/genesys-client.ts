@@ -7,6 +7,7 @@ import type { CallOptions, UpstreamApi, UpstreamReply, UpstreamRequest } from '.
 import { UpstreamCaller } from './upstream-caller.js';
 import type { UpstreamMetrics } from './upstream-metrics.js';
 import { GenesysPacer } from './genesys-pacer.js';
+import { forbiddenMessage, permissionRefusalOf } from './genesys-permissions.js';
 import { limiterFactory } from './limiter-factory.js';
 import type { UpstreamPacer } from './upstream-pacer.js';
 
@@ -40,7 +41,13 @@ export class GenesysClient implements UpstreamApi {
       backoffMs: options.backoffMs ?? GENESYS_BACKOFF_MS,
       metrics: options.metrics,
       logger: options.logger,
-      forbiddenMessage: (operation) => `Genesys refused ${operation} with 403 although the token is valid: the OAuth client's role lacks a permission for it`,
+      forbidden: (operation, body) => {
+        const refusal = permissionRefusalOf(body);
+        return {
+          message: forbiddenMessage(operation, refusal),
+          evidence: { missingPermissions: refusal.permissions, ...(refusal.code === undefined ? {} : { permissionCode: refusal.code }) },
+        };
+      },
     });
   }
 

@@ -1,4 +1,5 @@
-import { AppError, UpstreamError } from '../errors/app-error.js';
+import { AppError, evidenceOf, UpstreamError } from '../errors/app-error.js';
+import { permissionWords, refusalOfError, TRUNK_PERMISSION } from './genesys-permissions.js';
 import type { UpstreamApi, UpstreamRequest } from './upstream-api.js';
 
 /** A Notifications API channel: connect a websocket to `connectUri`; it ends at `expires` unless re-subscribed. */
@@ -60,8 +61,22 @@ export class GenesysNotificationsClient implements NotificationsClient {
   }
 
   private async subscribe(method: 'PUT' | 'POST', channelId: string, topics: string[]): Promise<void> {
+    const operation = `${method} notifications subscriptions`;
     // Adding topics that are already there changes nothing, so a POST may be repeated too.
-    await this.send({ operation: `${method} notifications subscriptions`, method, path: `${this.channelPath(channelId)}/subscriptions`, body: topics.map((id) => ({ id })) }, true);
+    const { body } = await this.send({ operation, method, path: `${this.channelPath(channelId)}/subscriptions`, body: topics.map((id) => ({ id })) }, true);
+    const rejected = rejectedTopics(body);
+    if (rejected.topics.length > 0) {
+      // A 200 that lists refused topics (what `ignoreErrors` asks for; whether Genesys ever answers so
+      // without it is unconfirmed) is as much a refusal as a 403: those topics would stay silent.
+      const named = rejected.permissions.length > 0;
+      const words = named ? permissionWords({ permissions: rejected.permissions, anyOf: false }) : `a permission (Genesys did not say which); trunk topics need ${TRUNK_PERMISSION}`;
+      throw new UpstreamError(`Genesys did not subscribe ${rejected.topics.length} topic(s) (${rejected.topics.slice(0, 3).join(', ')}): the OAuth client's role lacks ${words}`, {
+        upstream: 'genesys',
+        operation,
+        status: 200,
+        missingPermissions: named ? rejected.permissions : [TRUNK_PERMISSION],
+      });
+    }
   }
 
   private channelPath(channelId: string): string {
@@ -72,16 +87,30 @@ export class GenesysNotificationsClient implements NotificationsClient {
     try {
       return await this.genesys.send(request, idempotent === undefined ? undefined : { idempotent });
     } catch (err) {
-      if (err instanceof AppError && upstreamStatusOf(err) === 403) {
-        throw new UpstreamError(`Genesys refused ${request.operation} with 403: the OAuth client's role lacks a permission for it (trunk topics need telephony:plugin:all)`, {
-          upstream: 'genesys',
-          operation: request.operation,
-          status: 403,
-        }, err);
+      const refusal = refusalOfError(err);
+      if (refusal && refusal.permissions.length === 0 && request.operation.endsWith('subscriptions')) {
+        // Genesys' answer did not name the permission: say which one trunk topics need.
+        throw new UpstreamError(`${refusal.message}; trunk topics need ${TRUNK_PERMISSION}`, { ...evidenceOf(err as AppError)!, missingPermissions: [TRUNK_PERMISSION] }, err);
       }
       throw err;
     }
   }
+}
+
+/** Topics a subscription answer (`ChannelTopicEntityListing`) reports as refused, with the permissions it says they miss. */
+function rejectedTopics(body: unknown): { topics: string[]; permissions: string[] } {
+  const entities = (body as { entities?: unknown } | null)?.entities;
+  if (!Array.isArray(entities)) return { topics: [], permissions: [] };
+  const topics: string[] = [];
+  const permissions = new Set<string>();
+  for (const e of entities as Array<{ id?: unknown; state?: unknown; rejectionReason?: unknown; missingPermissions?: unknown }>) {
+    const missing = Array.isArray(e?.missingPermissions) ? e.missingPermissions.filter((p): p is string => typeof p === 'string') : [];
+    const refused = missing.length > 0 || (typeof e?.state === 'string' && /reject/i.test(e.state)) || (typeof e?.rejectionReason === 'string' && e.rejectionReason !== '');
+    if (!refused) continue;
+    topics.push(typeof e.id === 'string' ? e.id : '?');
+    for (const p of missing) permissions.add(p);
+  }
+  return { topics, permissions: [...permissions] };
 }
 
 /** The upstream HTTP status an AppError carries as evidence, if any. */

@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { parseRetryAfter } from '../credentials/token-timing.js';
 import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
-import { AppError, RateLimitedError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors/app-error.js';
+import { AppError, RateLimitedError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError, type UpstreamEvidence } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import { authorizedSend } from './authorized-send.js';
@@ -24,8 +24,8 @@ export interface UpstreamCallerOptions {
   backoffMs: readonly number[];
   metrics?: UpstreamMetrics;
   logger?: Logger;
-  /** The message of a 403 that survived the broker's re-auth (a missing permission, not a token problem). */
-  forbiddenMessage?: (operation: string) => string;
+  /** Explains a 403 that survived the broker's re-auth (a missing permission, not a token problem), from the upstream's body. */
+  forbidden?: (operation: string, body: unknown) => { message: string; evidence?: Pick<UpstreamEvidence, 'missingPermissions' | 'permissionCode'> };
 }
 
 type NetworkFailure = Extract<AttemptOutcome, { kind: 'network' }>['failure'];
@@ -133,7 +133,12 @@ export class UpstreamCaller {
           { ...base.details[0]!, attempts: attempt },
         ]);
       }
-      if (outcome.status === 403 && this.o.forbiddenMessage) return withAttempts(errorFromResponse(upstream, operation, f.res, this.o.forbiddenMessage(operation)), attempt);
+      if (outcome.status === 403 && this.o.forbidden) {
+        const { message, evidence } = this.o.forbidden(operation, f.res.data);
+        const err = withAttempts(errorFromResponse(upstream, operation, f.res, message), attempt);
+        Object.assign(err.details[0]!, evidence);
+        return err;
+      }
       return withAttempts(errorFromResponse(upstream, operation, f.res), attempt);
     }
     const failure = outcome.kind === 'network' ? outcome.failure : 'other';

@@ -53,15 +53,25 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
     expect(upstreamStatusOf(err)).toBe(404);
   });
 
-  it('a client without the trunk permission gets a 403 that names the permission', async () => {
+  it("a client whose role lacks the trunk permission gets a 403 that names the permission and the operation, whatever its scopes", async () => {
     await sim.close();
     credentials.stop();
-    await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['notifications'] }] });
+    await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['notifications', 'telephony'] }] });
     const channel = await client.createChannel();
     const err = await client.replaceSubscriptions(channel.id, [TOPIC]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamError);
-    expect((err as Error).message).toMatch(/telephony:plugin:all/);
+    expect((err as Error).message).toBe("Genesys refused PUT notifications subscriptions: the OAuth client's role lacks the permission telephony:plugin:all (missing.any.permissions)");
+    expect((err as UpstreamError).details[0]).toMatchObject({ operation: 'PUT notifications subscriptions', status: 403, missingPermissions: ['telephony:plugin:all'], permissionCode: 'missing.any.permissions' });
     expect(upstreamStatusOf(err)).toBe(403);
+  });
+
+  it('a subscription answer that lists refused topics is a refusal too, naming their permissions', async () => {
+    const listing = { entities: [{ id: TOPIC, state: 'Rejected', rejectionReason: 'MissingPermissions', missingPermissions: ['telephony:plugin:all'] }] };
+    const fake = new GenesysNotificationsClient({ upstream: 'genesys', send: async () => ({ status: 200, body: listing }) });
+    const err = await fake.replaceSubscriptions('streaming-0-x', [TOPIC]).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`Genesys did not subscribe 1 topic(s) (${TOPIC}): the OAuth client's role lacks the permission telephony:plugin:all`);
+    expect((err as UpstreamError).details[0]).toMatchObject({ operation: 'PUT notifications subscriptions', missingPermissions: ['telephony:plugin:all'] });
+    await expect(new GenesysNotificationsClient({ upstream: 'genesys', send: async () => ({ status: 200, body: { entities: [{ id: TOPIC }] } }) }).replaceSubscriptions('c', [TOPIC])).resolves.toBeUndefined();
   });
 
   it('an unreachable API is upstream_unavailable', async () => {

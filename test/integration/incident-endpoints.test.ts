@@ -163,7 +163,7 @@ describe('Genesys credentials failing → credentials_failed incident', () => {
     });
     const [sn] = sims.servicenow.incidents().filter((i) => i.fields.correlation_id === 'trunkgate:credentials:genesys');
     expect(sn!.number).toBe(incident.number);
-    expect(sn!.fields.short_description).toBe('trunkgate cannot get a Genesys Cloud token: trunk monitoring is blind');
+    expect(sn!.fields.short_description).toBe('trunkgate cannot get or use a Genesys Cloud token: trunk monitoring is blind');
     expect(sn!.fields.description).toContain("Genesys Cloud refuses trunkgate's OAuth client");
   });
 });

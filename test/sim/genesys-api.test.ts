@@ -68,7 +68,7 @@ describe('Genesys simulator: /api/v2', () => {
   describe('tokens/me', () => {
     beforeEach(() => start());
 
-    it('GET returns the TokenInfo of the client, with its scopes', async () => {
+    it('GET returns the TokenInfo of the client, with its OAuth scopes (never its permissions)', async () => {
       const res = await api('/api/v2/tokens/me');
       expect(res.status).toBe(200);
       expect(res.headers.get('inin-correlation-id')).toBeTruthy();
@@ -76,7 +76,7 @@ describe('Genesys simulator: /api/v2', () => {
       expect(info).toEqual({
         organization: defaultOrganization,
         homeOrganization: defaultOrganization,
-        authorizedScope: ['telephony:plugin:all', 'notifications', 'organization:readonly'],
+        authorizedScope: ['telephony:readonly', 'notifications'],
         OAuthClient: {
           id: DEMO_CLIENT_ID,
           name: 'trunkgate sandbox',
@@ -86,16 +86,25 @@ describe('Genesys simulator: /api/v2', () => {
       });
     });
 
-    it('GET reports the scopes of a configured client', async () => {
+    it('GET reports the scopes of a configured client, and an empty list for a client without any', async () => {
       await sim.close();
-      sim = await startGenesysSim({ clients: [{ clientId: 'c', clientSecret: 's', scopes: ['sip:manage'] }] });
-      const res = await fetch(`${sim.url}/oauth/token`, {
-        method: 'POST',
-        headers: { Authorization: `Basic ${btoa('c:s')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=client_credentials',
+      sim = await startGenesysSim({
+        clients: [
+          { clientId: 'c', clientSecret: 's', scopes: ['organization:readonly'], roles: [{ name: 'r', permissions: ['telephony:plugin:all'] }] },
+          { clientId: 'bare', clientSecret: 's', roles: [{ name: 'r', permissions: ['telephony:plugin:all'] }] },
+        ],
       });
-      token = ((await res.json()) as GenesysTokenResponse).access_token;
-      expect(((await (await api('/api/v2/tokens/me')).json()) as GenesysTokenInfo).authorizedScope).toEqual(['sip:manage']);
+      const scopesOf = async (client: string) => {
+        const res = await fetch(`${sim.url}/oauth/token`, {
+          method: 'POST',
+          headers: { Authorization: `Basic ${btoa(`${client}:s`)}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        });
+        token = ((await res.json()) as GenesysTokenResponse).access_token;
+        return ((await (await api('/api/v2/tokens/me')).json()) as GenesysTokenInfo).authorizedScope;
+      };
+      expect(await scopesOf('c')).toEqual(['organization:readonly']);
+      expect(await scopesOf('bare')).toEqual([]);
     });
 
     it('HEAD answers 200 without a body for a good token and 401 for a bad one', async () => {
@@ -248,8 +257,8 @@ describe('Genesys simulator: /api/v2', () => {
       }
     });
 
-    it('answers 403 missing.any.permissions to a client without telephony grants', async () => {
-      await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['notifications'] }] });
+    it('answers 403 missing.any.permissions to a client whose roles lack telephony:plugin:all', async () => {
+      await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['telephony', 'notifications'] }] });
       const res = await api(TRUNKS);
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ code: 'missing.any.permissions', status: 403 });

@@ -5,6 +5,7 @@ import {
   defaultTrunkIds,
   startGenesysSim,
   TRUNK_TOPIC_PREFIX,
+  TRUNKGATE_ROLE,
   type GenesysChannel,
   type GenesysChannelListing,
   type GenesysChannelTopicListing,
@@ -72,7 +73,7 @@ describe('Genesys simulator: Notifications API', () => {
     });
 
     it('another OAuth client cannot see or use the channel', async () => {
-      await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['telephony:plugin:all'] }, { clientId: 'other', clientSecret: 'other-secret', scopes: ['telephony:plugin:all'] }] });
+      await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, roles: [TRUNKGATE_ROLE] }, { clientId: 'other', clientSecret: 'other-secret', roles: [TRUNKGATE_ROLE] }] });
       const channel = await createChannel();
       const otherToken = await grant('other', 'other-secret');
       expect((await api('HEAD', `${CHANNELS}/${channel.id}`, undefined, otherToken)).status).toBe(404);
@@ -163,13 +164,15 @@ describe('Genesys simulator: Notifications API', () => {
       expect(await subscriptions(id)).toHaveLength(1000);
     });
 
-    it('a token without the trunk permission gets 403 for the whole request', async () => {
-      await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['notifications'] }] });
+    it('a client whose roles lack the trunk permission gets 403 for the whole request, whatever its scopes', async () => {
+      await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['notifications', 'telephony'], roles: [{ name: 'presence', permissions: ['presence:userPresence:view'] }] }] });
       const { id } = await createChannel();
       const res = await api('PUT', `${CHANNELS}/${id}/subscriptions`, topics('v2.users.u1.presence', TWILIO_TOPIC));
       expect(res.status).toBe(403);
-      expect(await res.json()).toMatchObject({ code: 'missing.any.permissions' });
+      expect(await res.json()).toMatchObject({ code: 'missing.any.permissions', message: expect.stringContaining('[telephony:plugin:all]') });
       expect(await subscriptions(id)).toEqual([]);
+      sim.control.setClientRoles(DEMO_CLIENT_ID, [TRUNKGATE_ROLE]);
+      expect((await api('PUT', `${CHANNELS}/${id}/subscriptions`, topics(TWILIO_TOPIC))).status).toBe(200);
     });
 
     it.each([[{ id: TWILIO_TOPIC }], [[{ topic: TWILIO_TOPIC }]], [[{ id: '' }]]])('refuses a malformed body %j with 400', async (body) => {

@@ -13,7 +13,7 @@ export class FakeTokenEndpoint implements TokenIssuer, TokenVerifier {
   lifetimeSec = 60;
   lagMs = 0;
   latencyMs = 0;
-  scopes = ['telephony:plugin:all', 'notifications'];
+  scopes = ['telephony:readonly', 'notifications'];
   serverSkewMs = 0;
   /** When set, the endpoint answers with the token it last issued while that one is valid (ServiceNow). */
   reuseWhileValid = false;

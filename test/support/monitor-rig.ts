@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { buildCredentials, buildUpstreamHttp } from '../../src/credentials/build-credentials.js';
 import { InProcessTokenStore } from '../../src/credentials/token-store.js';
 import type { MonitorTuning } from '../../src/monitor/monitor-tuning.js';
+import { PermissionWatch } from '../../src/monitor/permission-watch.js';
 import { createTrunkMonitor, type MonitorEvents, type TrunkMonitor } from '../../src/monitor/trunk-monitor.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startGenesysSim, type GenesysSimOptions } from '../../src/sim/genesys/index.js';
 import { systemClock } from '../../src/time/clock.js';
@@ -30,6 +31,7 @@ export async function startMonitorRig(options: { sim?: GenesysSimOptions; notifi
   credentials.genesys.start();
   const sink = new RecordingSink();
   const genesysClient = new GenesysClient(http.genesysApi, credentials.genesys);
+  const permissions = new PermissionWatch({ clock: systemClock, logger: logs.logger, registry });
   const monitor = createTrunkMonitor({
     config,
     genesysClient,
@@ -40,10 +42,12 @@ export async function startMonitorRig(options: { sim?: GenesysSimOptions; notifi
     logger: logs.logger,
     registry,
     tuning: options.tuning,
+    permissions,
   });
   return {
     sim,
     monitor,
+    permissions,
     sink,
     credentials,
     registry,

@@ -152,6 +152,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('refuses a permission in GENESYS_REQUIRED_SCOPES, naming it and saying where permissions come from', () => {
+    expect(loadConfig(testEnv({ GENESYS_REQUIRED_SCOPES: 'telephony:readonly, notifications' })).genesys.requiredScopes).toEqual(['telephony:readonly', 'notifications']);
+    let err: unknown;
+    try {
+      loadConfig(testEnv({ GENESYS_REQUIRED_SCOPES: 'notifications,telephony:plugin:all' }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^GENESYS_REQUIRED_SCOPES: "telephony:plugin:all" is a Genesys permission \(domain:entity:action\), not an OAuth scope\. Permissions come from the OAuth client's roles .*checks them by calling the API/);
+  });
+
   it('reads the upstream pacing settings: Genesys 300/min by default, no ServiceNow budget unless set', () => {
     const defaults = loadConfig(testEnv(), { requireCallerAuth: true });
     expect(defaults.genesys.rateLimitPerMinute).toBe(300);

@@ -215,7 +215,7 @@ describe('IncidentService: Genesys credentials', () => {
     await h.service.credentialsFailed({ at: h.clock.now(), message: 'invalid_client', permanent: true });
     await h.clock.advance(31_000);
     const [inc] = h.incidentsFor(GENESYS_CREDENTIALS_CORRELATION_ID);
-    expect(inc!.short_description).toBe('trunkgate cannot get a Genesys Cloud token: trunk monitoring is blind');
+    expect(inc!.short_description).toBe('trunkgate cannot get or use a Genesys Cloud token: trunk monitoring is blind');
     expect(inc!.urgency).toBe('1');
     expect(inc!.description).toContain('invalid_client');
     await h.service.credentialsRecovered(h.clock.now());

@@ -149,12 +149,21 @@ describe('TokenBroker', () => {
   });
 
   it('records the authorized scopes and fails clearly when required ones are missing', async () => {
-    const s = setup({ requiredScopes: ['telephony:plugin:all', 'analytics'] });
-    await expect(s.broker.token()).rejects.toThrow(/lacks the scopes analytics/);
+    const s = setup({ requiredScopes: ['telephony:readonly', 'analytics'] });
+    await expect(s.broker.token()).rejects.toThrow(/lacks the scopes analytics \(GENESYS_REQUIRED_SCOPES\)/);
     expect(s.failed[0]).toMatchObject({ permanent: true, upstream: 'genesys' });
     expect(s.broker.snapshot()).toMatchObject({ state: 'failed', lastError: expect.stringContaining('analytics') });
     const ok = setup({ requiredScopes: ['notifications'] });
-    expect((await ok.broker.token()).scopes).toEqual(['telephony:plugin:all', 'notifications']);
+    expect((await ok.broker.token()).scopes).toEqual(['telephony:readonly', 'notifications']);
+  });
+
+  it('does not judge required scopes when Genesys lists none for the token (client credentials may carry none), and says so', async () => {
+    const s = setup({ requiredScopes: ['telephony:readonly'] });
+    s.endpoint.scopes = [];
+    const token = await s.broker.token();
+    expect(token).toMatchObject({ verified: true, scopes: [] });
+    expect(s.failed).toEqual([]);
+    expect(s.log.lines().find((l) => l.level === 'warn')).toMatchObject({ message: expect.stringContaining('GENESYS_REQUIRED_SCOPES not checked'), required: ['telephony:readonly'] });
   });
 
   describe('after an upstream refuses a token', () => {

@@ -1,9 +1,9 @@
 import express, { type Router } from 'express';
 import { apiGate, nameRoute, tokenOf } from './api-gate.js';
+import { requireAnyPermission, TRUNK_READ_PERMISSION } from './client-access.js';
 import type { GenesysSimState } from './genesys-sim-state.js';
 import { apiErrors, sendApiError, sendInvalidValue } from './genesys-errors.js';
 import { notificationRoutes } from './notification-routes.js';
-import { mayReadTrunks, sendMissingPermission } from './trunk-permissions.js';
 import { isQueryProblem, parseTrunkQuery } from './trunk-query.js';
 import { buildTrunkListing } from './trunk-wire.js';
 import type { GenesysTokenInfo } from './wire-types.js';
@@ -17,6 +17,7 @@ export function apiRouter(state: GenesysSimState): Router {
     nameRoute(req, res, '/tokens/me');
     res.status(200).end();
   });
+  // tokens/me needs no permission (JS SDK TokensApi.md: "Requires NO permissions").
   router.get('/tokens/me', (req, res) => {
     nameRoute(req, res, '/tokens/me');
     res.json(buildTokenInfo(state, tokenOf(res).clientId, tokenOf(res).scopes));
@@ -30,14 +31,14 @@ export function apiRouter(state: GenesysSimState): Router {
 
   router.get('/telephony/providers/edges/trunks', (req, res) => {
     nameRoute(req, res, '/telephony/providers/edges/trunks');
-    if (!mayReadTrunks(tokenOf(res).scopes)) return sendMissingPermission(res);
+    if (!requireAnyPermission(state, res, [TRUNK_READ_PERMISSION])) return;
     const query = parseTrunkQuery(req.query as Record<string, unknown>);
     if (isQueryProblem(query)) return sendInvalidValue(res, query.value, query.fieldType, query.allowed);
     res.json(buildTrunkListing(state.trunks.list(), query));
   });
   router.get('/telephony/providers/edges/trunks/:trunkId', (req, res) => {
     nameRoute(req, res, '/telephony/providers/edges/trunks/{trunkId}');
-    if (!mayReadTrunks(tokenOf(res).scopes)) return sendMissingPermission(res);
+    if (!requireAnyPermission(state, res, [TRUNK_READ_PERMISSION])) return;
     const trunk = state.trunks.get(req.params.trunkId);
     if (!trunk) return sendApiError(res, apiErrors.notFound);
     res.json(trunk);
@@ -51,7 +52,7 @@ export function apiRouter(state: GenesysSimState): Router {
   return router;
 }
 
-/** `TokenInfo` for a client-credentials token. */
+/** `TokenInfo` for a client-credentials token: `authorizedScope` lists the OAuth scopes the token was issued with, never permissions. */
 export function buildTokenInfo(state: GenesysSimState, clientId: string, scopes: readonly string[]): GenesysTokenInfo {
   const org = { id: state.organization.id, name: state.organization.name };
   return {

@@ -52,6 +52,9 @@ export function controlRouter(control: GenesysSimControl): Router {
     control.rotateClientSecret(req.params.clientId, requireString(body(req).secret, 'secret'));
     res.json({ clientId: req.params.clientId, rotated: true });
   });
+  router.get('/clients', (_req, res) => res.json({ clients: control.listClients() }));
+  router.put('/clients/:clientId/roles', (req, res) => res.json(control.setClientRoles(req.params.clientId, body(req).roles as never)));
+  router.put('/clients/:clientId/scopes', (req, res) => res.json(control.setClientScopes(req.params.clientId, body(req).scopes as never)));
   router.post('/tokens/revoke', (req, res) => {
     res.json({ revoked: control.revokeTokens(optionalString(body(req).clientId, 'clientId')) });
   });

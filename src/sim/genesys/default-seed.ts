@@ -1,11 +1,24 @@
 import type { SeedTrunk } from './trunk-store.js';
 import type { GenesysNamedEntity } from './wire-types.js';
 
-/** An OAuth client the simulated login service accepts. */
+/** A role assigned to an OAuth client: a name and the permissions it grants (`domain:entity:action`, `*` for any part). */
+export interface SimRoleSeed {
+  name: string;
+  permissions: string[];
+}
+
+/**
+ * An OAuth client the simulated login service accepts. What the API lets its tokens do comes from
+ * its roles' permissions, checked on every call (so a role changed at runtime applies at once);
+ * `scopes` are only what `GET /api/v2/tokens/me` lists as `authorizedScope` and are not enforced.
+ */
 export interface SimClientSeed {
   clientId: string;
   clientSecret: string;
-  scopes: string[];
+  /** OAuth scopes shown as `authorizedScope` (e.g. `telephony:readonly`); default [] (an empty list). */
+  scopes?: string[];
+  /** Default none: every call that needs a permission is refused with 403. */
+  roles?: SimRoleSeed[];
   /** Shown as `OAuthClient.name` in `GET /api/v2/tokens/me`. */
   name?: string;
 }
@@ -13,11 +26,15 @@ export interface SimClientSeed {
 export const DEMO_CLIENT_ID = 'sandbox-genesys-client';
 export const DEMO_CLIENT_SECRET = 'sandbox-genesys-secret';
 
+/** The role trunkgate's OAuth client needs: reading trunks and subscribing to their topics. */
+export const TRUNKGATE_ROLE: SimRoleSeed = { name: 'trunkgate', permissions: ['telephony:plugin:all'] };
+
 export const defaultClients: readonly SimClientSeed[] = [
   {
     clientId: DEMO_CLIENT_ID,
     clientSecret: DEMO_CLIENT_SECRET,
-    scopes: ['telephony:plugin:all', 'notifications', 'organization:readonly'],
+    scopes: ['telephony:readonly', 'notifications'],
+    roles: [TRUNKGATE_ROLE],
     name: 'trunkgate sandbox',
   },
 ];

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../clock.js';
 import { ChannelRegistry, DEFAULT_CHANNEL_LIMITS } from './channel-registry.js';
-import { defaultClients, defaultOrganization, defaultTrunks, generatedTrunks, type SimClientSeed } from './default-seed.js';
+import { defaultClients, defaultOrganization, defaultTrunks, generatedTrunks, type SimClientSeed, type SimRoleSeed } from './default-seed.js';
 import { TimedFault, type ApiFault, type TokenEndpointFault } from './faults.js';
 import { RateLimiter } from './rate-limiter.js';
 import { NotificationHub } from './notification-hub.js';
@@ -37,7 +37,10 @@ export interface GenesysSimOptions {
 export interface SimClient {
   clientId: string;
   secret: string;
+  /** OAuth scopes a token issued from now on lists as `authorizedScope`. */
   scopes: string[];
+  /** Their permissions decide, on every call, what the client's tokens may do. */
+  roles: SimRoleSeed[];
   name: string;
 }
 
@@ -110,7 +113,8 @@ export function loadClients(state: GenesysSimState): void {
     state.clients.set(c.clientId, {
       clientId: c.clientId,
       secret: c.clientSecret,
-      scopes: [...c.scopes],
+      scopes: [...(c.scopes ?? [])],
+      roles: structuredClone(c.roles ?? []),
       name: c.name ?? c.clientId,
     });
   }

@@ -5,6 +5,8 @@ export { createGenesysSimControl, type GenesysSimControl, type GenesysSimSetting
 export { TRUNK_TOPIC_PREFIX, type HeartbeatSettings } from './notification-hub.js';
 export { trunkEventFields, type PartialEventSettings, type TrunkEventBody, type TrunkEventField } from './partial-events.js';
 export { SimControlError } from './sim-control-error.js';
+export type { GenesysClientControl, SimClientInfo } from './client-control.js';
+export { TRUNK_READ_PERMISSION } from './client-access.js';
 export type { GenesysSimStats } from './sim-stats.js';
 export type { ApiFault, TokenEndpointFault } from './faults.js';
 export type { SeedTrunk, TrunkEvents } from './trunk-store.js';
@@ -20,6 +22,8 @@ export {
   defaultTrunkIds,
   defaultTrunks,
   generatedTrunks,
+  TRUNKGATE_ROLE,
   type SimClientSeed,
+  type SimRoleSeed,
 } from './default-seed.js';
 export type * from './wire-types.js';

@@ -1,10 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { nameRoute, tokenOf } from './api-gate.js';
 import type { SimChannel } from './channel-registry.js';
+import { requireAnyPermission, TRUNK_READ_PERMISSION } from './client-access.js';
 import type { GenesysSimState } from './genesys-sim-state.js';
 import { apiErrors, sendApiError } from './genesys-errors.js';
 import { TRUNK_TOPIC_PREFIX } from './notification-hub.js';
-import { mayReadTrunks, sendMissingPermission } from './trunk-permissions.js';
 import type { GenesysChannel, GenesysChannelListing, GenesysChannelTopicListing } from './wire-types.js';
 
 // Genesys' `request.bytes.max` (docs/genesys-cloud.md, 'Rate limits').
@@ -64,8 +64,9 @@ export function notificationRoutes(state: GenesysSimState): Router {
     if (!channel) return;
     const topics = parseTopics(req.body);
     if (!topics) return sendApiError(res, apiErrors.badRequest);
-    // One topic the token may not read fails the whole request (Genesys announcement WEM-396).
-    if (topics.some((t) => t.startsWith(TRUNK_TOPIC_PREFIX)) && !mayReadTrunks(tokenOf(res).scopes)) return sendMissingPermission(res);
+    // One topic the client may not read fails the whole request (Genesys announcement WEM-396); the
+    // trunk topic needs the trunk permission. The exact 403 body of a refused subscription is unconfirmed.
+    if (topics.some((t) => t.startsWith(TRUNK_TOPIC_PREFIX)) && !requireAnyPermission(state, res, [TRUNK_READ_PERMISSION])) return;
     if (!state.channels.subscribe(channel, topics, mode)) {
       // The limit is documented; the exact status and code of exceeding it are unconfirmed.
       const limit = state.channels.limits.maxTopicsPerChannel;

@@ -1,3 +1,4 @@
+import { clientInfo, createClientControl, type GenesysClientControl, type SimClientInfo } from './client-control.js';
 import { asObject, optionalInt, optionalString, parseSeedTrunk, parseTrunkStateChange, requireBoolean, requireInt, requireString } from './control-input.js';
 import {
   parseApiFault,
@@ -31,14 +32,14 @@ export interface GenesysSimSettings {
   tokenEndpointFault: (TokenEndpointFault & { remainingMs: number | null }) | null;
   apiFault: (ApiFault & { remainingMs: number | null }) | null;
   activeTokens: number;
-  clients: Array<{ clientId: string; scopes: string[] }>;
+  clients: SimClientInfo[];
   heartbeats: HeartbeatSettings;
   channelLimits: { lifetimeMs: number; maxChannelsPerClient: number; maxTopicsPerChannel: number };
   partialEvents: PartialEventSettings;
 }
 
 /** Fault injection and scenario control; every method has an HTTP twin under `/__sim/genesys`. */
-export interface GenesysSimControl {
+export interface GenesysSimControl extends GenesysClientControl {
   /** Lifetime of tokens issued from now on (tokens already out keep theirs). */
   setTokenLifetime(seconds: number): void;
   /** New tokens are refused (401) by the API for this long after they are issued. */
@@ -85,7 +86,7 @@ export interface GenesysSimControl {
   /** A snapshot of the counters. */
   stats(): GenesysSimStats;
   resetStats(): void;
-  /** Back to the start options: faults, lag, limits, secrets and trunks (tokens already issued stay valid), stats zeroed. */
+  /** Back to the start options: faults, lag, limits, secrets, roles, scopes and trunks (tokens already issued stay valid), stats zeroed. */
   reset(): void;
   /** Subscribes to trunk events; returns the unsubscribe function. */
   on<E extends keyof TrunkEvents>(event: E, listener: (...args: TrunkEvents[E]) => void): () => void;
@@ -101,6 +102,7 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
     fault ? { ...fault, remainingMs: Number.isFinite(remainingMs) ? remainingMs : null } : null;
 
   return {
+    ...createClientControl(state),
     setTokenLifetime(seconds) {
       state.settings.tokenLifetimeSec = requireInt(seconds, 'seconds', 1);
     },
@@ -182,7 +184,7 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
         tokenEndpointFault: withRemaining(state.tokenFault.current(now), state.tokenFault.remainingMs(now)),
         apiFault: withRemaining(state.apiFault.current(now), state.apiFault.remainingMs(now)),
         activeTokens: state.tokens.activeCount(),
-        clients: [...state.clients.values()].map((c) => ({ clientId: c.clientId, scopes: [...c.scopes] })),
+        clients: [...state.clients.values()].map(clientInfo),
         heartbeats: { ...state.notifications.heartbeat },
         channelLimits: { ...state.channels.limits },
         partialEvents: structuredClone(state.notifications.partialEvents),
