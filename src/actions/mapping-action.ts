@@ -164,7 +164,9 @@ export class MappingAction implements LoadedAction {
     const finish = (done: unknown[]) => {
       const out: Record<string, unknown> = {};
       done.forEach((value, k) => {
-        if (value !== undefined) out[this.mapping.fields[k]![0]] = value;
+        // A field without a value is left out rather than sent as null: Genesys applies an action's
+        // translationMapDefaults to a missing field but not to a null (docs/genesys-cloud.md, "Data Actions").
+        if (value !== undefined && value !== null) out[this.mapping.fields[k]![0]] = value;
       });
       return this.checked(out, last);
     };

@@ -90,7 +90,11 @@ function compileFile(file: string, ctx: CompileContext): CompiledMapping | undef
   };
   const validateInput = attempt('input', () => compileSchema(ctx.ajv, m.input));
   const validateOutput = attempt('output.schema', () => compileSchema(ctx.ajv, m.output.schema));
-  const declared = Object.keys((m.output.schema.properties as Record<string, unknown>) ?? {});
+  const properties = (m.output.schema.properties as Record<string, Record<string, unknown>> | undefined) ?? {};
+  const declared = Object.keys(properties);
+  for (const [field, schema] of Object.entries(properties)) {
+    if (allowsNull(schema)) ctx.problems.push(`output.schema.properties.${field} allows null: a field without a value is left out of the output instead (Genesys does not apply translationMapDefaults to a null), so drop "null" from its type and, if the field can be empty, from output.schema.required`);
+  }
   for (const field of Object.keys(m.output.fields)) {
     if (!declared.includes(field)) ctx.problems.push(`output.fields.${field} is not a property of output.schema`);
   }
@@ -157,4 +161,13 @@ function compileStep(s: MappingStep, i: number, m: MappingFile, attempt: Attempt
     finishWhen: expr('finishWhen'),
     confirmWith: confirmWith !== undefined && confirmWith >= 0 ? confirmWith : undefined,
   };
+}
+
+/** Whether a property schema lets a value be null (`type: null`, a type list with null, `nullable`, or a branch that does). */
+function allowsNull(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return false;
+  const s = schema as Record<string, unknown>;
+  if (s.type === 'null' || (Array.isArray(s.type) && s.type.includes('null')) || s.nullable === true) return true;
+  if (Array.isArray(s.enum) && s.enum.includes(null)) return true;
+  return ['anyOf', 'oneOf'].some((k) => Array.isArray(s[k]) && (s[k] as unknown[]).some(allowsNull));
 }

@@ -79,7 +79,8 @@ describe('POST /v1/actions/:name (built-in actions against the simulators)', () 
   it('get-trunk normalises a registered and a 403-rejected trunk', async () => {
     const ok = await h.run('get-trunk', { trunkId: defaultTrunkIds.lumenSecondary });
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ id: defaultTrunkIds.lumenSecondary, name: 'Lumen SIP - CHI', connected: true, registered: true, state: 'registered', errorCode: null, errorText: null });
+    // A healthy trunk has no error: the fields are left out, never null.
+    expect(ok.body).toEqual({ id: defaultTrunkIds.lumenSecondary, name: 'Lumen SIP - CHI', connected: true, registered: true, state: 'registered', healthy: true, signal: 'registration' });
     h.sims.genesys.control.setTrunkState(defaultTrunkIds.twilio, { state: 'rejected', sipCode: 403, text: 'Forbidden' });
     const rejected = await h.run('get-trunk', { trunkId: defaultTrunkIds.twilio });
     expect(rejected.body).toMatchObject({ id: defaultTrunkIds.twilio, state: 'rejected', registered: false, errorCode: 403, errorText: expect.stringContaining('Forbidden') });
@@ -102,7 +103,7 @@ describe('POST /v1/actions/:name (built-in actions against the simulators)', () 
     const res = await request(h.app.express).get('/v1/actions').set(apiKeyHeader).expect(200);
     expect(res.body.actions.map((a: { name: string }) => a.name).sort()).toEqual(['add-work-note', 'create-incident', 'get-incident', 'get-trunk', 'update-incident']);
     const trunk = res.body.actions.find((a: { name: string }) => a.name === 'get-trunk');
-    expect(trunk).toMatchObject({ upstream: 'genesys', timeoutMs: 10_000, inputSchema: { required: ['trunkId'] }, outputSchema: { properties: { errorCode: { type: ['integer', 'null'] } } } });
+    expect(trunk).toMatchObject({ upstream: 'genesys', timeoutMs: 10_000, inputSchema: { required: ['trunkId'] }, outputSchema: { required: ['id', 'state', 'healthy'], properties: { errorCode: { type: 'integer' } } } });
   });
 
   it('/openapi.json describes every action and passes an OpenAPI validator', async () => {

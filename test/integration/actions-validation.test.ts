@@ -146,6 +146,7 @@ output:
     ['bad-path.yaml', userMapping.replace('push-ticket-update', 'bad-path').replace('/api/now/table/incident/', '/login.do?x='), /bad-path\.yaml: steps\[0\] \(ticket\)\.path must start with \/api\//],
     ['bad-timeout.yaml', userMapping.replace('push-ticket-update', 'bad-timeout').replace('timeoutMs: 5000', 'timeoutMs: 120000'), /bad-timeout\.yaml: \/timeoutMs must be <= 60000/],
     ['bad-output.yaml', userMapping.replace('push-ticket-update', 'bad-output').replace("urgency: '${urgency}'", "priority: '${priority}'"), /bad-output\.yaml: output\.fields\.priority is not a property of output\.schema/],
+    ['null-output.yaml', userMapping.replace('push-ticket-update', 'null-output').replace('urgency: { type: string }', "urgency: { type: [string, 'null'] }"), /null-output\.yaml: output\.schema\.properties\.urgency allows null: a field without a value is left out/],
   ];
 
   for (const [file, text, message] of broken) {

@@ -37,11 +37,13 @@ describe('Genesys Data Action export', () => {
     expect(String(input.description)).toContain('Give at least one of: sys_id, number.');
   });
 
-  it('its response config turns trunkgate output into the same flat object, nulls included', () => {
+  it('its response config turns trunkgate output into the same flat object; a field trunkgate leaves out falls back to its default', () => {
     const exported = genesysDataAction(action('get-trunk'), { baseUrl: 'https://gw.example.com', auth: 'basic' });
-    const output = { id: 't1', name: 'NYC', connected: false, registered: false, state: 'rejected', errorCode: 403, errorText: '403 "Forbidden"' };
+    const output = { id: 't1', name: 'NYC', state: 'rejected', healthy: false, connected: false, registered: false, signal: 'registration', errorCode: 403, errorText: '403 "Forbidden"' };
     expect(genesysResponse(exported, output)).toEqual(output);
-    expect(genesysResponse(exported, { ...output, errorCode: null, errorText: null })).toMatchObject({ errorCode: null, errorText: null });
+    // Genesys applies translationMapDefaults to a missing field (never to a null): NOT_SET in Architect.
+    const { errorCode: _c, errorText: _t, registered: _r, ...healthyCloud } = { ...output, state: 'connected', healthy: true, signal: 'options' };
+    expect(genesysResponse(exported, healthyCloud)).toMatchObject({ state: 'connected', errorCode: null, errorText: null, registered: null });
   });
 
   it('sends the API key from the integration credentials when asked to', () => {
