@@ -79,5 +79,6 @@ export function droppedErrorInfo(change: TrunkStateChange, proxyAddress: string)
 export function optionsErrorInfo(change: TrunkStateChange, proxyAddress: string): GenesysTrunkErrorInfo | undefined {
   if (change.state === 'registered') return undefined;
   if (change.state === 'rejected') return rejectedErrorInfo(change, proxyAddress);
-  return droppedErrorInfo({ ...change, text: change.text ?? 'No response to OPTIONS' }, proxyAddress);
+  // Answered 408/5xx: the reason phrase of that code; no answer at all: no code, only this text.
+  return droppedErrorInfo(change.sipCode === undefined ? { ...change, text: change.text ?? 'No response to OPTIONS' } : change, proxyAddress);
 }
