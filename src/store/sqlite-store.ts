@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS_TABLE, migrationStatements, migrations as allMigrations, type Migration } from './sql/migrations.js';
 import { sql } from './sql/statements.js';
 import { SerialGate, transactionHandles, wrapOps } from './serial-gate.js';
+import { isFileError, storeOpenError } from './sqlite-open-error.js';
 import { SqliteOps } from './sqlite-ops.js';
 import type { Store, StoreOps } from './store.js';
 
@@ -61,12 +62,17 @@ export class SqliteStore implements Store {
     this.newHandle = transactionHandles(this.ops);
   }
 
-  /** Opens (creating when missing) and migrates the database. */
+  /** Opens (creating when missing) and migrates the database; a file-system failure throws StoreOpenError. */
   static open(options: SqliteStoreOptions): SqliteStore {
     const memory = options.file === ':memory:';
-    if (!memory) fs.mkdirSync(path.dirname(options.file), { recursive: true });
     const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
-    const db = new Database(options.file, { timeout: busyTimeoutMs });
+    let db: Database.Database;
+    try {
+      if (!memory) fs.mkdirSync(path.dirname(options.file), { recursive: true });
+      db = new Database(options.file, { timeout: busyTimeoutMs });
+    } catch (err) {
+      throw storeOpenError(options.file, err);
+    }
     try {
       db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
       // Set before entering WAL: an exclusive connection then keeps no shared-memory index.
@@ -89,6 +95,8 @@ export class SqliteStore implements Store {
     } catch (err) {
       db.close();
       if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new StoreLockedError(options.file, err);
+      // An existing file this process may read but not write opens read-only; the first write fails.
+      if (!memory && isFileError(err)) throw storeOpenError(options.file, err);
       throw err;
     }
     return new SqliteStore(db);
