@@ -37,11 +37,15 @@ const SIGNAL_WORDS: Record<TrunkSignal, string> = {
 };
 
 /** Where the last Genesys token rotation sits relative to the start of a failure. */
-export function rotationHint(options: { failingSince: number; rotations: readonly number[]; watchingSince: number; problem: string }): { text: string; likelyPropagation: boolean } {
+export function rotationHint(options: { failingSince: number; rotations: readonly number[]; watchingSince: number; problem: string; registration?: boolean }): { text: string; likelyPropagation: boolean } {
   const before = options.rotations.filter((r) => r <= options.failingSince);
   const last = before.length > 0 ? Math.max(...before) : undefined;
   if (last === undefined) return { text: `no Genesys token rotation seen since trunkgate started (${formatTime(options.watchingSince)})`, likelyPropagation: false };
   const gap = options.failingSince - last;
+  // The race breaks what a new token authorises (REGISTER); OPTIONS pings and the connection are not affected.
+  if (options.registration === false) {
+    return { text: `the last Genesys token rotation was ${formatDuration(gap)} before the failure began (${formatTime(last)}); this trunk does not use registration, which a rotation could affect`, likelyPropagation: false };
+  }
   if (gap <= ROTATION_RACE_MS) {
     return { text: `${options.problem} ${formatDuration(gap)} after the Genesys token rotated (${formatTime(last)}) — likely credential propagation`, likelyPropagation: true };
   }
@@ -92,7 +96,7 @@ export function trunkFacts(subject: TrunkSubjectFacts, options: FactSettings & {
   const healthy = members.length > 0 && failingNow.length === 0 ? Math.max(...members.map((t) => t.healthySince ?? t.since)) : null;
   const baseProblem = problemText(options.kind, lead.signal);
   const problem = trunkBase && members.length > 1 ? `${baseProblem} on ${Math.max(failingNow.length, 1)} of ${members.length} trunks` : baseProblem;
-  const hint = rotationHint({ failingSince, rotations: options.rotations, watchingSince: options.watchingSince, problem: baseProblem });
+  const hint = rotationHint({ failingSince, rotations: options.rotations, watchingSince: options.watchingSince, problem: baseProblem, registration: lead.signal === 'registration' || lead.signal === null });
   const name = lead.name ?? lead.trunkId;
   const sipAnswer = sipAnswerText(lead.sipCode, lead.errorText);
   const baseText = trunkBase ? `${trunkBase.name ?? UNKNOWN} (id ${trunkBase.id})` : lead.trunkBaseId ? `${lead.trunkBaseName ?? UNKNOWN} (id ${lead.trunkBaseId})` : UNKNOWN;

@@ -14,6 +14,8 @@ export const SANDBOX_INCIDENT_ENV = {
 
 const REJECTED_TRUNK = defaultTrunkIds.lumenPrimary;
 const DROPPED_TRUNK = defaultTrunkIds.twilio;
+/** A BYOC Cloud trunk: its trunk base has no registration interval, so only SIP OPTIONS show its health. */
+const OPTIONS_TRUNK = defaultTrunkIds.bandwidthCloudA;
 
 /** A stand-in for a Slack or Teams incoming webhook: logs the `text` of each alert it receives. */
 export async function startHelpdeskWebhook(onAlert: (text: string) => void): Promise<{ url: string; close(): Promise<void> }> {
@@ -47,15 +49,32 @@ async function waitFor<T>(ctx: StoryContext, timeoutMs: number, check: () => T |
   return undefined;
 }
 
-const incidentOf = (ctx: StoryContext, trunkId: string) => ctx.sims.servicenow.incidents().find((i) => i.fields.correlation_id === `trunkgate:trunk:${trunkId}`);
+/** The ServiceNow incident about a trunk: its carrier's (trunk base), as INCIDENT_GROUP_BY=trunkBase has it. */
+const incidentOf = (ctx: StoryContext, trunkId: string) => {
+  const base = ctx.sims.genesys.control.getTrunk(trunkId)?.trunkBase.id;
+  const keys = [`trunkgate:trunkbase:${base}`, `trunkgate:trunk:${trunkId}`];
+  return ctx.sims.servicenow.incidents().find((i) => keys.includes(String(i.fields.correlation_id)));
+};
 
 async function narrateTrunks(ctx: StoryContext): Promise<void> {
   const res = await fetch(`${ctx.baseUrl}/v1/trunks`, { headers: { Authorization: ctx.authorization } });
-  const { trunks } = (await res.json()) as { trunks: Array<{ id: string; name: string; state: string; incident: { number: string } | null }> };
-  for (const t of trunks) ctx.narrate.info(`trunk ${t.name}: ${t.state}${t.incident ? ` (incident ${t.incident.number})` : ''}`);
+  const { trunks } = (await res.json()) as { trunks: Array<{ id: string; name: string; state: string; signal: string | null; incident: { number: string } | null }> };
+  for (const t of trunks) {
+    const judged = t.signal === 'options' ? ' (no registration: judged on SIP OPTIONS)' : '';
+    ctx.narrate.info(`trunk ${t.name}: ${t.state}${judged}${t.incident ? ` (incident ${t.incident.number})` : ''}`);
+  }
 }
 
-/** The watchdog part of the sandbox story (docs/design.md, 'Sandbox story'): a 403 just after a rotation → incident → recovery → resolved; a drop during a ServiceNow outage. */
+function narrateIncident(ctx: StoryContext, incident: { number: string; fields: Record<string, unknown> }): void {
+  ctx.narrate.info(`ServiceNow incident ${incident.number} opened: ${String(incident.fields.short_description)}`);
+  for (const line of String(incident.fields.description).split('\n').filter(Boolean)) ctx.narrate.info(`  | ${line}`);
+}
+
+/**
+ * The watchdog part of the sandbox story (docs/design.md, 'Sandbox story'): a 403 just after a
+ * rotation → incident → recovery → resolved; a BYOC Cloud trunk whose OPTIONS go unanswered; a drop
+ * during a ServiceNow outage.
+ */
 export const watchdogSteps: StoryStep[] = [
   {
     atMs: 15_000,
@@ -74,9 +93,7 @@ export const watchdogSteps: StoryStep[] = [
       ctx.sims.genesys.control.setTrunkState(REJECTED_TRUNK, { state: 'rejected', sipCode: 403 });
       ctx.narrate.info('Lumen SIP - NYC: REGISTER answered 403 Forbidden, 4 s after the rotation; an incident opens once it has lasted INCIDENT_OPEN_AFTER_MS (10 s here)');
       const incident = await waitFor(ctx, 60_000, () => incidentOf(ctx, REJECTED_TRUNK));
-      if (!incident) return;
-      ctx.narrate.info(`ServiceNow incident ${incident.number} opened: ${String(incident.fields.short_description)}`);
-      for (const line of String(incident.fields.description).split('\n').filter(Boolean)) ctx.narrate.info(`  | ${line}`);
+      if (incident) narrateIncident(ctx, incident);
     },
   },
   {
@@ -92,7 +109,21 @@ export const watchdogSteps: StoryStep[] = [
     },
   },
   {
-    atMs: 100_000,
+    atMs: 80_000,
+    title: 'a BYOC Cloud trunk (no registration: Genesys reports only its connection and SIP OPTIONS) stops getting answers to OPTIONS',
+    run: async (ctx) => {
+      ctx.sims.genesys.control.setTrunkState(OPTIONS_TRUNK, { state: 'dropped', sipCode: 408 });
+      ctx.narrate.info('Bandwidth BYOC Cloud - US East 1a: SIP OPTIONS time out (408); such a trunk is `connected` while OPTIONS are answered, `dropped` now');
+      const incident = await waitFor(ctx, 60_000, () => incidentOf(ctx, OPTIONS_TRUNK));
+      if (incident) narrateIncident(ctx, incident);
+      ctx.sims.genesys.control.setTrunkState(OPTIONS_TRUNK, { state: 'registered' });
+      ctx.narrate.info('OPTIONS are answered again: the trunk is `connected`; its incident is resolved after INCIDENT_RESOLVE_AFTER_MS');
+      const resolved = await waitFor(ctx, 90_000, () => (incidentOf(ctx, OPTIONS_TRUNK)?.fields.state === '6' ? true : undefined));
+      if (resolved) ctx.narrate.info('…resolved');
+    },
+  },
+  {
+    atMs: 110_000,
     title: 'ServiceNow goes down (connections refused for 60 s) and, meanwhile, another trunk drops',
     run: async (ctx) => {
       await ctx.sims.servicenow.control.outage({ mode: 'refused', durationMs: 60_000 });

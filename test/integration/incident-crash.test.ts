@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
+import { defaultTrunkBaseIds, defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { apiClient } from '../support/api-client.js';
 import { startProcess, type AppProcess } from '../support/app-process.js';
@@ -10,7 +10,9 @@ import { startTestSims } from '../support/sims.js';
 import { tempDataDir, testEnv } from '../support/test-config.js';
 
 const TRUNK = defaultTrunkIds.acmePbx;
-const KEY = `trunkgate:trunk:${TRUNK}`;
+// The event names the trunk's base, so the incident is the carrier's whether or not the monitor's first poll came first.
+const BASE = { id: defaultTrunkBaseIds.acmePbx, name: 'BYOC Premises - Acme PBX' };
+const KEY = `trunkgate:trunkbase:${BASE.id}`;
 
 /** A pass-through proxy to ServiceNow that can let an incident create reach ServiceNow and then never answer. */
 async function holdingProxy(target: string) {
@@ -72,7 +74,7 @@ describe('incident delivery survives kill -9 of a real trunkgate process', () =>
     const env = testEnv({ ...started.env, DATA_DIR: tempDataDir(), INCIDENT_OPEN_AFTER_MS: '0', LOG_LEVEL: 'warn' });
     await sims.servicenow.control.outage({ mode: 'refused' });
     const first = await start(env);
-    await first.api.post('/v1/events', { eventId: 'pbx-1', trunkId: TRUNK, state: 'rejected', sipCode: 403, errorText: 'Forbidden' });
+    await first.api.post('/v1/events', { eventId: 'pbx-1', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403, errorText: 'Forbidden' });
     await eventually(async () => expect((await pending(first.api))[0]).toMatchObject({ pendingDeliveries: 1, lastDeliveryError: expect.stringContaining('cannot be reached') }));
     await kill9(first.proc);
 
@@ -80,7 +82,7 @@ describe('incident delivery survives kill -9 of a real trunkgate process', () =>
     const second = await start(env);
     await eventually(async () => expect((await pending(second.api))[0]).toMatchObject({ pendingDeliveries: 0, sysId: expect.any(String) }), { timeoutMs: 20_000 });
     // The event was processed before the crash: sending it again changes nothing.
-    expect((await second.api.post('/v1/events', { eventId: 'pbx-1', trunkId: TRUNK, state: 'rejected', sipCode: 403 })).body.duplicate).toBe(true);
+    expect((await second.api.post('/v1/events', { eventId: 'pbx-1', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403 })).body.duplicate).toBe(true);
     expect(sims.servicenow.incidents().filter((i) => i.fields.correlation_id === KEY)).toHaveLength(1);
     expect(sims.servicenow.stats().incidentsCreated).toBe(1);
   });
@@ -92,7 +94,7 @@ describe('incident delivery survives kill -9 of a real trunkgate process', () =>
     cleanups.push(proxy.close);
     const env = testEnv({ ...started.env, SERVICENOW_INSTANCE_URL: proxy.url, DATA_DIR: tempDataDir(), INCIDENT_OPEN_AFTER_MS: '0', LOG_LEVEL: 'warn' });
     const first = await start(env);
-    await first.api.post('/v1/events', { eventId: 'pbx-2', trunkId: TRUNK, state: 'dropped' });
+    await first.api.post('/v1/events', { eventId: 'pbx-2', trunkId: TRUNK, trunkBase: BASE, state: 'dropped' });
     await proxy.created;
     expect(sims.servicenow.incidents().filter((i) => i.fields.correlation_id === KEY)).toHaveLength(1);
     await kill9(first.proc);
@@ -116,7 +118,7 @@ describe('incident delivery survives kill -9 of a real trunkgate process', () =>
     const env = testEnv({ ...started.env, DATA_DIR: tempDataDir(), INCIDENT_OPEN_AFTER_MS: '0', LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '2000' });
     await sims.servicenow.control.outage({ mode: '503' });
     const first = await start(env);
-    await first.api.post('/v1/events', { eventId: 'pbx-3', trunkId: TRUNK, state: 'rejected', sipCode: 403 });
+    await first.api.post('/v1/events', { eventId: 'pbx-3', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403 });
     await eventually(async () => expect((await pending(first.api))[0]?.lastDeliveryError).toBeTruthy());
     first.proc.child.kill('SIGTERM');
     expect(await first.proc.exited).toBe(0);

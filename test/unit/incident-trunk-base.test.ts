@@ -168,8 +168,10 @@ describe('IncidentService: one carrier failing on several Edges (INCIDENT_GROUP_
 });
 
 describe('IncidentService: trunks that do not use registration', () => {
-  it('says which signal failed: "SIP OPTIONS to <proxy> unanswered (408)"', async () => {
+  it('says which signal failed: "SIP OPTIONS to <proxy> unanswered (408)", and does not blame a token rotation for it', async () => {
     start();
+    h.rotations.record(h.clock.now());
+    await h.clock.advance(5_000);
     await h.service.record({
       trunkId: 'cloud-1', name: 'Bandwidth BYOC Cloud', edge: { id: 'c1', name: 'byoc-cloud-a' }, trunkBase: null, proxyAddress: 'sip.carrier.example:5060',
       state: 'dropped', signal: 'options', sipCode: 408, errorText: 'Request Timeout', connected: true, registered: null, stateTime: null, source: 'poll', observedAt: h.clock.now(),
@@ -178,6 +180,8 @@ describe('IncidentService: trunks that do not use registration', () => {
     const [inc] = h.incidentsFor('trunkgate:trunk:cloud-1');
     expect(inc!.short_description).toBe('SIP trunk Bandwidth BYOC Cloud: SIP OPTIONS unanswered (SIP 408 Request Timeout)');
     expect(inc!.description).toContain('Judged on: SIP OPTIONS pings (the trunk does not use registration)');
+    expect(inc!.description).not.toContain('likely credential propagation');
+    expect(inc!.description).toContain('this trunk does not use registration');
     expect(inc!.description).toContain('does not answer the Edge\'s SIP OPTIONS pings');
     expect(await h.store.getTrunk('cloud-1')).toMatchObject({ state: 'dropped', signal: 'options' });
     expect((await h.store.listTrunkEvents('cloud-1', { limit: 1 }))[0]).toMatchObject({ signal: 'options', sipCode: 408 });
