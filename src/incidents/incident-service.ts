@@ -13,7 +13,7 @@ import { IncidentWriter, type Effect, type SubjectContext } from './incident-wri
 import type { RotationTracker } from './rotation-tracker.js';
 import { GENESYS_CREDENTIALS_CORRELATION_ID, keyOfIncident, subjectOfTrunk, trunkKey, type IncidentGrouping, type SubjectKey } from './subjects.js';
 import { sightingFromEvent, type TrunkEventInput } from './trunk-event.js';
-import { loadTrunkSubject } from './trunk-subject-context.js';
+import { loadTrunkSubject, type LoadedTrunkSubject } from './trunk-subject-context.js';
 
 export type IngestOutcome = 'applied' | 'duplicate' | 'stale';
 
@@ -223,7 +223,7 @@ export class IncidentService implements TrunkSightingSink {
   /** Whether an open incident's subject has something due now (read outside a transaction). */
   private async dueFor(key: SubjectKey, open: IncidentRow, now: number): Promise<boolean> {
     const subject = await loadTrunkSubject(this.o.store, key, open, { ...this.o, now });
-    return subject !== null && this.decision(subject.ctx, subject.state.members.length, open, null, false, now).type !== 'none';
+    return subject !== null && this.decision(subject, open, null, false, now).type !== 'none';
   }
 
   private async reviewByKey(key: SubjectKey): Promise<void> {
@@ -268,19 +268,13 @@ export class IncidentService implements TrunkSightingSink {
     if (!subject) return null;
     // Only a failure without an open incident needs the latest one (to reopen it).
     const latest = open || subject.ctx.now.health !== 'failing' ? null : await tx.getLatestIncident(key.correlationId);
-    const decision = this.decision(subject.ctx, subject.state.members.length, open, latest, changed, now);
-    return this.writer.apply(tx, subject.ctx, decision, changed, now);
+    return this.writer.apply(tx, subject.ctx, this.decision(subject, open, latest, changed, now), changed, now);
   }
 
-  /**
-   * The rules' decision, plus what only trunk subjects know: a trunk Genesys no longer lists (or a
-   * trunk base none of whose trunks it lists) can never be seen healthy again, so its incident is
-   * resolved as gone.
-   */
-  private decision(ctx: SubjectContext, members: number, open: IncidentRow | null, latest: IncidentRow | null, changed: boolean, now: number): Decision {
-    const gone = ctx.trunkBaseId !== null ? members === 0 : ctx.now.health === 'unknown' && ctx.facts(open?.kind ?? 'registration_dropped').errorText === GONE_TEXT;
-    if (open && gone) return { type: 'resolve', incident: open, reason: 'gone' };
-    return decide({ subject: ctx.now, open, latest, changed, now, settings: this.o.settings });
+  /** The rules' decision; an open incident whose trunks Genesys no longer lists is resolved as gone. */
+  private decision(subject: LoadedTrunkSubject, open: IncidentRow | null, latest: IncidentRow | null, changed: boolean, now: number): Decision {
+    if (open && subject.gone) return { type: 'resolve', incident: open, reason: 'gone' };
+    return decide({ subject: subject.ctx.now, open, latest, changed, now, settings: this.o.settings });
   }
 
   private queueCredentialsReview(changed: boolean): Promise<void> {

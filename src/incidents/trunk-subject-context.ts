@@ -17,6 +17,11 @@ export interface TrunkSubjectDeps {
 export interface LoadedTrunkSubject {
   ctx: SubjectContext;
   state: SubjectState;
+  /**
+   * Genesys lists none of the subject's trunks any more (the trunk, or every trunk of the base, was
+   * deleted or is no longer EXTERNAL): it can never be seen healthy again.
+   */
+  gone: boolean;
 }
 
 const unique = (ids: string[]) => [...new Set(ids)];
@@ -62,7 +67,8 @@ export async function loadTrunkSubject(tx: StoreOps, key: SubjectKey, open: Inci
       return failing.map((t) => `${trunkLabel(t)}: ${stateWords(t)}`).join('; ');
     },
   };
-  return { ctx, state };
+  const gone = all.length > 0 && all.every((t) => t.goneAt !== null);
+  return { ctx, state, gone };
 }
 
 async function eventsSince(tx: StoreOps, trunks: TrunkRow[], after: number): Promise<TrunkEventRow[]> {
