@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { ActionService } from './actions/action-service.js';
 import { buildActions } from './actions/build-actions.js';
 import type { Config } from './config/config.js';
@@ -37,6 +37,7 @@ import { buildUpstreamClients, type UpstreamClients } from './upstream/build-ups
 import { failoverLimiterFactory } from './upstream/failover-limiter.js';
 import { limiterFactory } from './upstream/limiter-factory.js';
 import { LimiterMetrics } from './upstream/limiter-metrics.js';
+import { collectProcessMetrics } from './process-metrics.js';
 import { VERSION } from './version.js';
 
 /** Pieces a test (or the sandbox) may swap; everything else is built from config. */
@@ -94,7 +95,7 @@ export interface TrunkgateApp {
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<TrunkgateApp> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const registry = overrides.registry ?? new Registry();
-  if (overrides.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'trunkgate_' });
+  if (overrides.processMetrics ?? true) collectProcessMetrics(registry);
   const httpMetrics = new HttpMetrics(registry);
   const clock = overrides.clock ?? systemClock;
   const http = buildUpstreamHttp(config);

@@ -35,7 +35,7 @@ const STARTUP_WAIT_MS = 2_000;
 export async function buildCluster(deps: { config: Config; clock: Clock; logger: Logger; registry: Registry; tokenStore?: TokenStore; leadership?: LeaderLease }): Promise<Cluster> {
   const { config, clock, logger, registry } = deps;
   if (!config.redisUrl || (deps.tokenStore && deps.leadership)) {
-    const leadership = deps.leadership ?? new SoloLeaderLease();
+    const leadership = deps.leadership ?? new SoloLeaderLease('trunk-monitor', Date.now, new LeaseMetrics(registry));
     return { tokenStore: deps.tokenStore ?? new InProcessTokenStore(), leadership, close: () => leadership.stop() };
   }
   if (!config.tokenCacheSecretKey) throw new Error('TOKEN_CACHE_KEY is required with REDIS_URL');

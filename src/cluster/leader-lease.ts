@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { LeaseMetrics } from './lease-metrics.js';
 
 /** Emitted on `elected` and `revoked`. */
 export interface LeadershipEvent {
@@ -46,15 +47,20 @@ export interface LeaseStore {
   holder(): Promise<string | undefined>;
 }
 
-/** One replica: always the leader between start() and stop(). */
+/**
+ * One replica: always the leader between start() and stop(). It reports leadership like a Redis lease
+ * does (`trunkgate_leader` 1 once started), so the same dashboards and alerts work for one replica or several.
+ */
 export class SoloLeaderLease extends EventEmitter implements LeaderLease {
   private leaderSince?: number;
 
   constructor(
     private readonly lease = 'trunk-monitor',
     private readonly now: () => number = Date.now,
+    private readonly metrics?: LeaseMetrics,
   ) {
     super();
+    metrics?.track(lease, () => this.isLeader);
   }
 
   get isLeader(): boolean {
@@ -64,12 +70,14 @@ export class SoloLeaderLease extends EventEmitter implements LeaderLease {
   start(): void {
     if (this.leaderSince !== undefined) return;
     this.leaderSince = this.now();
+    this.metrics?.changed(this.lease, 'elected');
     this.emit('elected', { lease: this.lease, at: this.leaderSince, reason: 'single replica (no REDIS_URL)' } satisfies LeadershipEvent);
   }
 
   async stop(): Promise<void> {
     if (this.leaderSince === undefined) return;
     this.leaderSince = undefined;
+    this.metrics?.changed(this.lease, 'revoked');
     this.emit('revoked', { lease: this.lease, at: this.now(), reason: 'stopped' } satisfies LeadershipEvent);
   }
 

@@ -49,7 +49,9 @@ export class CredentialsMetrics {
     this.skewGauge.set({ upstream }, seconds);
   }
 
+  /** Called once per token broker: its upstream's refresh outcomes start at 0, so the first failure shows in increase(). */
   trackExpiry(upstream: string, read: () => number | undefined): void {
     this.expiryReaders.set(upstream, read);
+    for (const outcome of ['success', 'adopted', 'transient_error', 'permanent_error']) this.refreshes.inc({ upstream, outcome }, 0);
   }
 }

@@ -14,6 +14,7 @@ import { IncidentService } from './incident-service.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { RotationTracker } from './rotation-tracker.js';
 import { StatusQueries } from './status-views.js';
+import { TrunkStateMetrics } from './trunk-state-metrics.js';
 
 /** The registration watchdog's incident side, built and started as one piece. */
 export interface IncidentPipeline {
@@ -48,6 +49,7 @@ export function buildIncidentPipeline(deps: IncidentPipelineDeps): IncidentPipel
   const { config, store, clock, logger } = deps;
   const mapping = deps.mapping;
   const metrics = new IncidentMetrics(deps.registry, () => store.outboxDepth());
+  new TrunkStateMetrics(deps.registry, () => store.listTrunks());
   const rotations = new RotationTracker(clock.now());
   const relay = new OutboxRelay({ store, servicenow: deps.servicenow, clock, logger, metrics, leaseMs: Math.max(60_000, 3 * config.actionTimeoutMs) });
   const decidesCredentials = deps.isLeader ?? (() => true);

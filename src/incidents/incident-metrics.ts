@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { IncidentKind, OutboxOperation } from '../store/store.js';
+import { incidentKinds, outboxOperations, type IncidentKind, type OutboxOperation } from '../store/store.js';
 
-export type DeliveryOutcome = 'delivered' | 'adopted' | 'retry' | 'gone';
+const deliveryOutcomes = ['delivered', 'adopted', 'retry', 'gone'] as const;
+export type DeliveryOutcome = (typeof deliveryOutcomes)[number];
 
 /** Incident pipeline metrics: bounded labels only (kinds, operations, outcomes). */
 export class IncidentMetrics {
@@ -42,6 +43,11 @@ export class IncidentMetrics {
         }
       },
     });
+    // Every series an alert or a panel reads exists from the start at 0: Prometheus' increase() cannot
+    // count the first event of a series that appears with it.
+    for (const kind of incidentKinds) for (const counter of [this.opened, this.reopened, this.resolved]) counter.inc({ kind }, 0);
+    for (const operation of outboxOperations) for (const outcome of deliveryOutcomes) this.deliveries.inc({ operation, outcome }, 0);
+    for (const type of ['raised', 'recovered']) for (const outcome of ['sent', 'failed']) this.alerts.inc({ type, outcome }, 0);
   }
 
   incident(type: 'opened' | 'reopened' | 'resolved', kind: IncidentKind): void {

@@ -15,7 +15,7 @@ export class MonitorMetrics {
   readonly sinkFailures: Counter<'source'>;
   readonly frames: Counter<'kind'>;
   readonly reconnects: Counter<'reason'>;
-  private readChannels: () => { open: number; openTopics: number } = () => ({ open: 0, openTopics: 0 });
+  private readChannels: () => { open: number; topics: number; openTopics: number } = () => ({ open: 0, topics: 0, openTopics: 0 });
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -36,6 +36,14 @@ export class MonitorMetrics {
       },
     });
     new Gauge({
+      name: 'trunkgate_monitor_topics_wanted',
+      help: 'Trunk topics the monitor means to have subscribed (every trunk it watches; 0 when it does not run or MONITOR_NOTIFICATIONS is off)',
+      registers,
+      collect() {
+        this.set(read().topics);
+      },
+    });
+    new Gauge({
       name: 'trunkgate_monitor_topics_subscribed',
       help: 'Trunk topics covered by open notification channels',
       registers,
@@ -47,7 +55,7 @@ export class MonitorMetrics {
   }
 
   /** Where the channel gauges read from at scrape time. */
-  trackChannels(read: () => { open: number; openTopics: number }): void {
+  trackChannels(read: () => { open: number; topics: number; openTopics: number }): void {
     this.readChannels = read;
   }
 

@@ -84,7 +84,7 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
     super();
     this.tuning = { ...DEFAULT_MONITOR_TUNING, ...deps.tuning };
     this.metrics = new MonitorMetrics(deps.registry);
-    this.metrics.trackChannels(() => this.pool?.status() ?? { open: 0, openTopics: 0 });
+    this.metrics.trackChannels(() => this.pool?.status() ?? { open: 0, topics: 0, openTopics: 0 });
     this.log = deps.logger.child({ module: 'monitor' });
     this.connector = deps.connector ?? new WsSocketConnector({ handshakeTimeoutMs: this.tuning.handshakeTimeoutMs });
     this.poller = new TrunkPoller({

@@ -59,7 +59,7 @@ export class UpstreamCaller {
     for (let attempt = 1; ; attempt += 1) {
       if (deadline.expired()) throw this.timeout(operation, attempt - 1, deadline);
       const slot = this.o.pacer.acquire(deadline, operation);
-      if (slot) await slot;
+      if (slot) await (this.o.metrics ? this.o.metrics.paced(upstream, slot) : slot);
       const remaining = deadline.remainingMs();
       if (remaining <= 0) throw this.timeout(operation, attempt - 1, deadline);
       const timeout = Math.max(1, Math.min(remaining, options.attemptTimeoutMs ?? remaining));

@@ -113,7 +113,7 @@ describe.skipIf(!redisUrl)('token brokers of 3 replicas sharing Redis (Genesys s
     expect(stats.callsWithExpiredToken).toBe(0);
     expect(stats.callsWithUnknownToken).toBe(0);
     for (const calls of result.callsPerReplica) expect(calls).toBeGreaterThan(100);
-    const adopted = await Promise.all(replicas.map(async (r) => /outcome="adopted"\} (\d+)/.exec(await r.registry.metrics())?.[1]));
+    const adopted = await Promise.all(replicas.map(async (r) => /trunkgate_token_refreshes_total\{upstream="genesys",outcome="adopted"\} (\d+)/.exec(await r.registry.metrics())?.[1]));
     expect(adopted.filter((n) => Number(n) > 0).length).toBeGreaterThanOrEqual(2);
     // Only ciphertext ever reached Redis.
     const stored = (await admin.get(`${prefix}token:genesys`)) ?? '';

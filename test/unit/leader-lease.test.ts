@@ -180,4 +180,17 @@ describe('SoloLeaderLease', () => {
     expect(solo.isLeader).toBe(false);
     expect(events).toEqual(['elected: single replica (no REDIS_URL)', 'revoked: stopped']);
   });
+
+  it('reports leadership like a Redis lease, so a lone replica shows trunkgate_leader 1 while it runs', async () => {
+    const registry = new Registry();
+    const solo = new SoloLeaderLease('trunk-monitor', () => 1_000, new LeaseMetrics(registry));
+    expect(await registry.metrics()).toMatch(/^trunkgate_leader\{lease="trunk-monitor"\} 0$/m);
+    solo.start();
+    expect(await registry.metrics()).toMatch(/^trunkgate_leader\{lease="trunk-monitor"\} 1$/m);
+    await solo.stop();
+    const text = await registry.metrics();
+    expect(text).toMatch(/^trunkgate_leader\{lease="trunk-monitor"\} 0$/m);
+    expect(text).toMatch(/^trunkgate_leadership_changes_total\{lease="trunk-monitor",event="elected"\} 1$/m);
+    expect(text).toMatch(/^trunkgate_leadership_changes_total\{lease="trunk-monitor",event="revoked"\} 1$/m);
+  });
 });

@@ -109,6 +109,17 @@ describe('TrunkMonitor notification channels', () => {
     expect(await h.metric('trunkgate_monitor_reconnects_total', { reason: 'socket_closed' })).toBe(1);
   });
 
+  it('reports the topics it wants apart from those covered, so a channel that stays down shows (and 0 once stopped)', async () => {
+    await started({ trunks: 2 });
+    h.client.channels.get('c1')!.exists = false;
+    h.client.failNext('create', 5);
+    h.connector.socketOf('c1').drop();
+    await h.clock.advance(0);
+    expect([await h.metric('trunkgate_monitor_topics_wanted'), await h.metric('trunkgate_monitor_topics_subscribed')]).toEqual([2, 0]);
+    await h.monitor.stop();
+    expect([await h.metric('trunkgate_monitor_topics_wanted'), await h.metric('trunkgate_monitor_topics_subscribed')]).toEqual([0, 0]);
+  });
+
   it('a dropped socket whose channel is gone gets a new channel', async () => {
     await started({ trunks: 2 });
     h.client.channels.get('c1')!.exists = false;

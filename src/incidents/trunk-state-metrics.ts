@@ -1,0 +1,49 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { TrunkRow } from '../store/store.js';
+import { trunkStates } from '../trunks/trunk-state.js';
+
+/**
+ * `trunkgate_trunks{state}`: the trunks trunkgate knows of (from the monitor and POST /v1/events), by
+ * state, read from the store at scrape time. The store is the record every replica shares, so each one
+ * reports the same figures whether it leads the monitor or not (aggregate with max, not sum). Trunks
+ * Genesys no longer lists (`goneAt`) are left out. Every state is reported, 0 included, so a panel or a
+ * rule never sees a state vanish.
+ */
+export class TrunkStateMetrics {
+  /** The read in flight: scrapes that overlap (two Prometheus servers) share it, so at most one runs at a time. */
+  private reading?: Promise<Map<string, number>>;
+
+  constructor(
+    registry: Registry,
+    private readonly listTrunks: () => Promise<TrunkRow[]>,
+  ) {
+    const metrics = this;
+    new Gauge({
+      name: 'trunkgate_trunks',
+      help: 'Trunks known to trunkgate, by state (registered, connected, rejected, dropped, unknown); the same on every replica (read from the shared store)',
+      labelNames: ['state'],
+      registers: [registry],
+      async collect() {
+        try {
+          const counts = await metrics.counts();
+          for (const state of trunkStates) this.set({ state }, counts.get(state) ?? 0);
+        } catch {
+          // An unreachable store leaves the last figures; readiness reports the store.
+        }
+      },
+    });
+  }
+
+  private counts(): Promise<Map<string, number>> {
+    this.reading ??= this.listTrunks()
+      .then((trunks) => {
+        const byState = new Map<string, number>();
+        for (const trunk of trunks) if (trunk.goneAt === null) byState.set(trunk.state, (byState.get(trunk.state) ?? 0) + 1);
+        return byState;
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
+  }
+}
