@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createApp, type TrunkgateApp } from '../../src/app.js';
-import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
+import { defaultTrunkBaseIds, defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { apiClient } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
@@ -11,6 +11,9 @@ import { memoryLogger, testConfig } from '../support/test-config.js';
 
 const databaseUrl = testDatabaseUrl();
 const TRUNK = defaultTrunkIds.lumenPrimary;
+// The events name the trunk's base, so the incident is the carrier's whether or not the monitor's first poll came first.
+const BASE = { id: defaultTrunkBaseIds.lumen };
+const KEY = `trunkgate:trunkbase:${BASE.id}`;
 
 describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
   const schema = testSchema(databaseUrl ?? 'postgres://unused');
@@ -43,7 +46,7 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
     const notReady = await api.get('/readyz');
     expect(notReady.status).toBe(503);
     expect(notReady.body.checks.store.ok).toBe(false);
-    const refused = await api.post('/v1/events', { eventId: 'ev-down', trunkId: TRUNK, state: 'rejected', sipCode: 403 });
+    const refused = await api.post('/v1/events', { eventId: 'ev-down', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403 });
     // Nothing was recorded and the sender may resend: 503 with Retry-After, not a 500 "bug on our side".
     expect(refused.status).toBe(503);
     expect(refused.body.error.code).toBe('store_unavailable');
@@ -53,8 +56,8 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
 
     await proxy.restore();
     await eventually(async () => expect((await api.get('/readyz')).status).toBe(200));
-    expect((await api.post('/v1/events', { eventId: 'ev-up', trunkId: TRUNK, state: 'rejected', sipCode: 403 })).body.outcome).toBe('applied');
-    await eventually(() => expect(sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === `trunkgate:trunk:${TRUNK}`)).toHaveLength(1));
+    expect((await api.post('/v1/events', { eventId: 'ev-up', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403 })).body.outcome).toBe('applied');
+    await eventually(() => expect(sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === KEY)).toHaveLength(1));
 
     const connected = async () => Number((await schema.admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [appName])).rows[0].n);
     expect(await connected()).toBeGreaterThan(0);
@@ -71,7 +74,7 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
     app = await createApp(testConfig(env), { logger: memoryLogger('error').logger, processMetrics: false });
     const api = apiClient(await app.listen(0, '127.0.0.1'));
     await sims.servicenow.control.outage({ mode: '503' });
-    expect((await api.post('/v1/events', { eventId: 'ev-queued', trunkId: TRUNK, state: 'dropped' })).body.outcome).toBe('applied');
+    expect((await api.post('/v1/events', { eventId: 'ev-queued', trunkId: TRUNK, trunkBase: BASE, state: 'dropped' })).body.outcome).toBe('applied');
     await proxy.cut('refuse');
     await expect(app.close()).resolves.toBeUndefined();
     app = undefined;
@@ -80,6 +83,6 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
     await sims.servicenow.control.restore();
     app = await createApp(testConfig(env), { logger: memoryLogger('error').logger, processMetrics: false });
     await app.listen(0, '127.0.0.1');
-    await eventually(() => expect(sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === `trunkgate:trunk:${TRUNK}`)).toHaveLength(1));
+    await eventually(() => expect(sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === KEY)).toHaveLength(1));
   });
 });
