@@ -1,6 +1,14 @@
 import { normaliseTrunk } from '../trunks/trunk-state.js';
 
 /**
+ * A value for a ServiceNow encoded query: `^` separates conditions, so a caret inside a value is
+ * doubled (docs/servicenow.md, 'Encoded queries').
+ */
+export function encodeQueryValue(value: string): string {
+  return value.replace(/\^/g, '^^');
+}
+
+/**
  * Functions mapping expressions may call besides JSONata's own. Each is pure and documented in the
  * README; adding one is a code change, so a mapping file can never run code of its own.
  */
@@ -9,7 +17,7 @@ export const mappingFunctions: Record<string, (...args: never[]) => unknown> = {
    * A value for a ServiceNow encoded query (`sysparm_query`): `^` separates conditions there, so a
    * caret inside a value is doubled; without this, "x^ORactive=true" would add a condition.
    */
-  encodeQueryValue: (value: unknown) => (value === undefined || value === null ? value : String(value).replace(/\^/g, '^^')),
+  encodeQueryValue: (value: unknown) => (value === undefined || value === null ? value : encodeQueryValue(String(value))),
   /** A Genesys Trunk (wire) → trunkgate's observation: state registered/rejected/dropped/unknown, sipCode, errorText… */
   normaliseTrunk: (trunk: unknown) => (trunk === undefined ? undefined : normaliseTrunk(trunk)),
 };

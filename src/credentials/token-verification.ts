@@ -49,10 +49,21 @@ export async function awaitAcceptance(verifier: TokenVerifier, token: HeldToken,
  * refuses them); they are checked by calling the API.
  */
 export function missingScopes(token: HeldToken, required: readonly string[], log: Logger): string[] {
-  if (!token.verified || required.length === 0) return [];
-  if (token.scopes.length === 0) {
+  if (!token.verified) return [];
+  const missing = scopesMissing(token.scopes, required);
+  if (missing === undefined) {
     log.warn('GENESYS_REQUIRED_SCOPES not checked: Genesys lists no OAuth scopes for this token', { required });
     return [];
   }
-  return required.filter((s) => !token.scopes.includes(s));
+  return missing;
+}
+
+/**
+ * The required scopes `scopes` (a token's `authorizedScope`) lacks; undefined when it lists none, which
+ * is not judged (see `missingScopes`). Shared with `trunkgate doctor`.
+ */
+export function scopesMissing(scopes: readonly string[], required: readonly string[]): string[] | undefined {
+  if (required.length === 0) return [];
+  if (scopes.length === 0) return undefined;
+  return required.filter((s) => !scopes.includes(s));
 }

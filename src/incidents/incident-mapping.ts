@@ -146,7 +146,7 @@ function fill(template: string, facts: IncidentFacts): string {
 }
 
 /** Drops empty values: an unset `${VAR:-}` means "do not send this field". */
-function present(fields: FieldValues | undefined): FieldValues {
+export function present(fields: FieldValues | undefined): FieldValues {
   return Object.fromEntries(Object.entries(fields ?? {}).filter(([, v]) => v !== ''));
 }
 

@@ -50,6 +50,15 @@ export class GenesysNotificationsClient implements NotificationsClient {
     return this.subscribe('POST', channelId, topics);
   }
 
+  /**
+   * DELETE …/channels/{id}/subscriptions: the channel keeps no topic. Genesys has no call that deletes a
+   * channel itself (JS SDK `NotificationsApi.js` lists only this one): an unconnected channel ends after
+   * 24 h, and is the first one removed when the client opens more than 20 (docs/genesys-cloud.md, 'Notifications API').
+   */
+  async removeSubscriptions(channelId: string): Promise<void> {
+    await this.send({ operation: 'DELETE notifications subscriptions', method: 'DELETE', path: `${this.channelPath(channelId)}/subscriptions` });
+  }
+
   async channelExists(channelId: string): Promise<boolean> {
     try {
       await this.send({ operation: 'HEAD notifications channel', method: 'HEAD', path: this.channelPath(channelId) });

@@ -15,6 +15,7 @@ export type { OutageMode, OutageOptions, RateLimitStormOptions, TokenFaultOption
 export type { FaultSnapshot, Outage, RateLimitStorm, TokenFault } from './fault-state.js';
 export type { JournalEntry, SimIncident } from './incident-table.js';
 export { DEMO_OAUTH_CLIENT, DEMO_USER } from './options.js';
+export { DEMO_REFERENCE_RECORDS, demoReferenceIds, type ReferenceRecordOptions, type SimReferenceRecord } from './reference-tables.js';
 export type { RateLimitRuleOptions, ServiceNowSimOptions, SimOAuthClientOptions, SimUserOptions, TokenFormat } from './options.js';
 export type { RateLimitRule } from './rate-limiter.js';
 export type { ServiceNowSimStats } from './sim-stats.js';

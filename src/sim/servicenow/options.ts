@@ -1,5 +1,6 @@
 import { systemClock } from '../clock.js';
 import type { Clock } from '../clock.js';
+import type { ReferenceRecordOptions } from './reference-tables.js';
 import { newSysId } from './wire.js';
 
 export interface SimUserOptions {
@@ -51,6 +52,8 @@ export interface ServiceNowSimOptions {
   resolvedIsActive?: boolean;
   /** Largest request body accepted; default 10485760, the Table API limit quoted in ServiceNow KB0747638. */
   maxBodyBytes?: number;
+  /** Records of `sys_user_group` and `cmdb_ci` (read-only; `sys_user` lists `users`). Default: DEMO_REFERENCE_RECORDS. */
+  referenceRecords?: ReferenceRecordOptions;
 }
 
 /** The sandbox's integration user. */
@@ -88,6 +91,7 @@ export interface SimConfig {
   rateLimit: RateLimitRuleConfig | null;
   resolvedIsActive: boolean;
   maxBodyBytes: number;
+  referenceRecords: ReferenceRecordOptions;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -124,5 +128,6 @@ export function resolveOptions(options: ServiceNowSimOptions): SimConfig {
     rateLimit: options.rateLimit ? checkRateLimitRule(options.rateLimit) : null,
     resolvedIsActive: options.resolvedIsActive ?? false,
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 10_485_760),
+    referenceRecords: structuredClone(options.referenceRecords ?? {}),
   };
 }

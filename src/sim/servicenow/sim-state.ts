@@ -3,9 +3,11 @@ import { FaultState } from './fault-state.js';
 import { IncidentTable } from './incident-table.js';
 import type { SimConfig } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
+import { createReferenceTables, type ReferenceTable } from './reference-tables.js';
 import { emptyStats } from './sim-stats.js';
 import type { ServiceNowSimStats } from './sim-stats.js';
 import { TokenIssuer } from './token-issuer.js';
+import { newSysId } from './wire.js';
 
 /** Everything one simulated instance holds; the request handlers and the control share it. */
 export interface SimState {
@@ -14,6 +16,8 @@ export interface SimState {
   limiter: RateLimiter;
   faults: FaultState;
   table: IncidentTable;
+  /** Read-only tables incidents point to: sys_user, sys_user_group, cmdb_ci. */
+  references: Map<string, ReferenceTable>;
   /** Mutated in place; reset with Object.assign(stats, emptyStats()). */
   stats: ServiceNowSimStats;
   /** Set once the port is open. */
@@ -33,6 +37,7 @@ export function createSimState(config: SimConfig): SimState {
     limiter: new RateLimiter(config.clock, config.rateLimit),
     faults: new FaultState(config.clock),
     table: new IncidentTable({ resolvedIsActive: config.resolvedIsActive }),
+    references: createReferenceTables(config.users.values(), config.referenceRecords, newSysId),
     stats: emptyStats(),
     server: null,
   };

@@ -87,10 +87,15 @@ function pageLinks(url: URL, base: string, total: number, offset: number, limit:
   return links.join(',');
 }
 
-function list(call: TableRequest, state: SimState): void {
+/** What a list query reads: the incident table or a reference table. */
+interface QueryableTable {
+  hasField(field: string): boolean;
+  all(): Array<{ fields: Record<string, string> }>;
+}
+
+function list(call: TableRequest, state: SimState, table: QueryableTable): void {
   const { url, res, headers } = call;
   const params = url.searchParams;
-  const table = state.table;
   const query = parseEncodedQuery(params.get('sysparm_query') ?? '', (f) => table.hasField(f));
   let rows = table.all().filter((r) => matchesQuery(query, r.fields));
   if (query.orderBy.length > 0) {
@@ -108,26 +113,41 @@ function list(call: TableRequest, state: SimState): void {
   });
 }
 
-function answerRecord(call: TableRequest, state: SimState, status: number, row: SimIncident, extra: HeaderMap = {}): void {
+function answerRecord(call: TableRequest, state: SimState, status: number, row: Pick<SimIncident, 'fields'>, extra: HeaderMap = {}): void {
   const view = viewOptionsFrom(call.url.searchParams, baseUrl(state));
   sendJson(call.res, status, { result: viewRecord(row.fields, view) }, { ...call.headers, ...extra });
 }
 
-/** Serves the Table API for the incident table; other table names get the instance's "Invalid table". */
+function unsupported(call: TableRequest, method: string): void {
+  // Unconfirmed wording; the status is the one ServiceNow documents for an unsupported method.
+  sendJson(call.res, 405, failure('Method not Supported', `${method} is not supported for this resource`), call.headers);
+}
+
+/**
+ * Serves the Table API for the incident table, and reads (only) of the reference tables incidents point
+ * to; other table names get the instance's "Invalid table".
+ */
 export async function handleTableRequest(call: TableRequest, state: SimState): Promise<void> {
   const { req, res, url, user, headers } = call;
   const [, rawTable, rawSysId] = TABLE_PATH.exec(url.pathname) ?? [];
   const tableName = decode(rawTable ?? '');
+  const sysId = rawSysId === undefined ? undefined : decode(rawSysId);
+  const method = req.method ?? 'GET';
+  const reference = state.references.get(tableName);
+  if (reference) {
+    if (method !== 'GET') return unsupported(call, method);
+    if (sysId === undefined) return list(call, state, reference);
+    const row = reference.get(sysId);
+    return row ? answerRecord(call, state, 200, row) : notFound(call);
+  }
   if (tableName !== state.table.name) {
     // Quoted from several captured instance answers (400, detail null).
     return sendJson(res, 400, failure(`Invalid table ${tableName}`, null), headers);
   }
-  const sysId = rawSysId === undefined ? undefined : decode(rawSysId);
-  const method = req.method ?? 'GET';
   const ctx = { user, now: state.config.clock() };
 
   if (sysId === undefined) {
-    if (method === 'GET') return list(call, state);
+    if (method === 'GET') return list(call, state, state.table);
     if (method === 'POST') {
       state.stats.createRequestTimes.push(ctx.now);
       const input = await readRecordBody(call, state);
@@ -158,6 +178,5 @@ export async function handleTableRequest(call: TableRequest, state: SimState): P
       return sendEmpty(res, 204, headers);
     }
   }
-  // Unconfirmed wording; the status is the one ServiceNow documents for an unsupported method.
-  sendJson(res, 405, failure('Method not Supported', `${method} is not supported for this resource`), headers);
+  unsupported(call, method);
 }
