@@ -2,6 +2,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { closeOnSignals } from './lifecycle.js';
 import { MappingError } from './actions/mapping-loader.js';
+import { IncidentMappingError } from './incidents/incident-mapping.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   try {
     app = await createApp(config);
   } catch (err) {
-    if (err instanceof MappingError) {
+    if (err instanceof MappingError || err instanceof IncidentMappingError) {
       process.stderr.write(`trunkgate: ${err.message}\n`);
       process.exit(78); // EX_CONFIG: a mapping file is configuration
     }

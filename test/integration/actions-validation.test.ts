@@ -167,6 +167,15 @@ output:
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('npm start stops with exit code 78 on a broken incident.yaml too', () => {
+    const dir = mappingsDir({}, true);
+    fs.writeFileSync(path.join(dir, 'incident.yaml'), 'kinds: {}\nresolve: {close_code: x, close_notes: y}\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...testEnv({ MAPPINGS_DIR: dir }), PATH: process.env.PATH }, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(78);
+    expect(run.stderr).toMatch(/incident\.yaml is not a valid incident mapping/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses a MAPPINGS_DIR that does not exist', async () => {
     await expect(createApp(testConfig({ MAPPINGS_DIR: path.join(os.tmpdir(), 'no-such-trunkgate-mappings') }), { processMetrics: false })).rejects.toThrow(/MAPPINGS_DIR .* is not a folder/);
   });
