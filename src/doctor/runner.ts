@@ -1,3 +1,4 @@
+import { systemClock, type Clock, type Timer } from '../time/clock.js';
 import { duration, fail, messageOf, NotChecked, resultOf, type Check, type CheckOutcome, type CheckResult } from './check.js';
 
 export interface RunnerOptions {
@@ -5,6 +6,8 @@ export interface RunnerOptions {
   checkTimeoutMs: number;
   /** Longest the whole run may take; a check starting late gets what is left, one starting after it none. */
   budgetMs: number;
+  /** Time as the runner sees it (tests drive it by hand). */
+  clock?: Clock;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = { checkTimeoutMs: 10_000, budgetMs: 50_000 };
@@ -15,16 +18,17 @@ export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = { checkTimeoutMs: 10_000, b
  * failed, whatever it was waiting for. Results come in lane order, whatever order they finished in.
  */
 export async function runChecks(lanes: Check[][], options: RunnerOptions = DEFAULT_RUNNER_OPTIONS): Promise<CheckResult[]> {
-  const deadline = performance.now() + options.budgetMs;
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.monotonic() + options.budgetMs;
   const results = await Promise.all(
     lanes.map(async (lane) => {
       const out: CheckResult[] = [];
       for (const check of lane) {
-        const left = deadline - performance.now();
+        const left = deadline - clock.monotonic();
         const outcome =
           left <= 0
             ? fail(`not checked: the doctor's ${duration(options.budgetMs)} ran out before this check`, 'fix the checks that did not finish in time (above), then run the doctor again')
-            : await runOne(check, Math.min(options.checkTimeoutMs, left));
+            : await runOne(check, Math.min(options.checkTimeoutMs, left), clock);
         out.push(resultOf(check.name, outcome));
       }
       return out;
@@ -33,14 +37,14 @@ export async function runChecks(lanes: Check[][], options: RunnerOptions = DEFAU
   return results.flat();
 }
 
-async function runOne(check: Check, limitMs: number): Promise<CheckOutcome> {
+async function runOne(check: Check, limitMs: number, clock: Clock): Promise<CheckOutcome> {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: Timer | undefined;
   const timedOut = new Promise<CheckOutcome>((resolve) => {
-    timer = setTimeout(() => {
+    timer = clock.setTimer(limitMs, () => {
       controller.abort(new Error(`${check.name} did not finish within ${duration(limitMs)}`));
       resolve(fail(`did not finish within ${duration(limitMs)}`, check.timeoutFix ?? 'check the network path to the service this check calls, then run the doctor again'));
-    }, limitMs);
+    });
   });
   const ran = check.run(controller.signal).catch((err: unknown): CheckOutcome => {
     if (err instanceof NotChecked) return err.outcome();
@@ -50,6 +54,6 @@ async function runOne(check: Check, limitMs: number): Promise<CheckOutcome> {
   try {
     return await Promise.race([ran, timedOut]);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
 }
