@@ -14,6 +14,7 @@ import type { TokenStore } from './credentials/token-store.js';
 import type { UpstreamCredentials } from './credentials/upstream-credentials.js';
 import { credentialsRoutes } from './http/routes/credentials-routes.js';
 import { systemClock, type Clock } from './time/clock.js';
+import { LocalCallerRateLimiter, SharedCallerRateLimiter } from './callers/caller-rate-limiter.js';
 import { warnAboutCallers } from './callers/caller-warnings.js';
 import { AccessControl } from './http/access-control.js';
 import { CallerAuthenticator } from './http/caller-auth.js';
@@ -161,7 +162,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   ];
   const auth = new CallerAuthenticator(config.gatewayAuth);
   warnAboutCallers(config.gatewayAuth, actions.list().map((a) => a.name), logger);
-  const access = new AccessControl();
+  // With REDIS_URL one count per caller for all replicas, on the limits connection (local while Redis is down).
+  const callerCounts = new LocalCallerRateLimiter(clock);
+  const access = new AccessControl({ limiter: limits ? new SharedCallerRateLimiter(limits, callerCounts, clock) : callerCounts, defaultPerMinute: config.gatewayAuth.rateLimitPerMinute });
   const body = jsonBody({ limitBytes: config.maxPayloadBytes });
   const startedAt = Date.now();
 

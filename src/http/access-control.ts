@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Caller } from '../callers/caller.js';
+import type { CallerRateLimiter, RateDecision } from '../callers/caller-rate-limiter.js';
 import { actionPermission, ROUTE_PERMISSIONS, type Permission, type RouteKey } from '../callers/permissions.js';
-import { ForbiddenError } from '../errors/app-error.js';
+import { ForbiddenError, RateLimitedError } from '../errors/app-error.js';
 
 /** What a request needs: the missing permission, or undefined when the caller has what it takes. */
 export type Requirement = (caller: Caller, req: Request) => Permission | undefined;
@@ -45,17 +46,42 @@ export function requirePermission(requirement: Requirement | Permission): Reques
   };
 }
 
-/** The guards of the /v1 routes. */
+/**
+ * Permission first, then the caller's rate limit: a refused (401/403) request is never counted, and a
+ * request over the limit is refused before it reaches an upstream budget or the store.
+ */
 export class AccessControl {
-  /** The route's guard: its permission (from ROUTE_PERMISSIONS, or a requirement). */
+  constructor(private readonly deps: { limiter: CallerRateLimiter; defaultPerMinute?: number }) {}
+
+  /** The route's guard: its permission (from ROUTE_PERMISSIONS, or a requirement), then the rate limit. */
   allow(route: RouteKey | Requirement): RequestHandler<Record<string, string>> {
     const check = checkOf(typeof route === 'function' ? route : ROUTE_PERMISSIONS[route]);
     // Path parameters typed as plain strings, so the handlers after it keep a string `req.params.id`.
-    return (req: Request<Record<string, string>>, res: Response, next: NextFunction): void => {
+    return (req: Request<Record<string, string>>, res: Response, next: NextFunction): void | Promise<void> => {
       const caller = callerOf(res);
       const missing = check(caller, req as unknown as Request);
       if (missing !== undefined) throw forbidden(caller, missing);
-      next();
+      return this.rateLimit(caller, next);
     };
   }
+
+  private rateLimit(caller: Caller, next: NextFunction): void | Promise<void> {
+    const perMinute = caller.rateLimitPerMinute ?? this.deps.defaultPerMinute;
+    if (!perMinute) return next();
+    // JWT subjects and configured names live apart: a token whose `sub` is "noc" is not the caller noc.
+    const key = `${caller.method === 'jwt' ? 'jwt' : 'caller'}:${caller.name}`;
+    const decision = this.deps.limiter.take(key, perMinute);
+    if (decision instanceof Promise) return decision.then((d) => settle(d, caller, perMinute, next));
+    settle(decision, caller, perMinute, next);
+  }
+}
+
+function settle(decision: RateDecision, caller: Caller, perMinute: number, next: NextFunction): void {
+  if (decision.allowed) return next();
+  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  next(
+    new RateLimitedError(`The caller "${caller.name}" is over its limit of ${perMinute} requests per minute; retry after ${seconds} s`, seconds, [
+      { message: 'per-caller rate limit', caller: caller.name, limitPerMinute: perMinute },
+    ]),
+  );
 }

@@ -2,9 +2,11 @@ import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/callers/caller.js';
+import { LocalCallerRateLimiter } from '../../src/callers/caller-rate-limiter.js';
 import { isPermission, PermissionSet, permissionsFromClaim, ROUTE_PERMISSIONS } from '../../src/callers/permissions.js';
 import { AccessControl, requirePermission } from '../../src/http/access-control.js';
 import { errorHandler } from '../../src/http/error-handler.js';
+import { systemClock } from '../../src/time/clock.js';
 import { memoryLogger } from '../support/test-config.js';
 
 describe('permission names', () => {
@@ -41,7 +43,7 @@ describe('the route table', () => {
   });
 
   it('guards a new route in one line each', async () => {
-    const access = new AccessControl();
+    const access = new AccessControl({ limiter: new LocalCallerRateLimiter(systemClock) });
     const app = express();
     const caller: Caller = { method: 'basic', name: 'noc', label: 'noc', permissions: new PermissionSet(['status:read', 'console']) };
     app.use((_req, res, next) => {
