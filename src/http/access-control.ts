@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Caller } from '../callers/caller.js';
 import type { CallerRateLimiter, RateDecision } from '../callers/caller-rate-limiter.js';
-import { actionPermission, ROUTE_PERMISSIONS, type Permission, type RouteKey } from '../callers/permissions.js';
+import { ACTION_NAME, actionPermission, ROUTE_PERMISSIONS, type Permission, type RouteKey } from '../callers/permissions.js';
 import { ForbiddenError, RateLimitedError } from '../errors/app-error.js';
 
 /** What a request needs: the missing permission, or undefined when the caller has what it takes. */
@@ -21,8 +21,15 @@ export const needs =
   (caller) =>
     caller.permissions.allows(permission) ? undefined : permission;
 
-/** Running the action named in the path needs `actions:run:<name>` (or `actions:run`). */
-export const needsActionInPath: Requirement = (caller, req) => needs(actionPermission(String(req.params.name)))(caller, req);
+/**
+ * Running the action named in the path needs `actions:run:<name>` (or `actions:run`). A name no action
+ * can have (`../x`, upper case) could only be reached with `actions:run` (and is then unknown_action), so
+ * that is what a refusal names: never a permission that cannot be granted.
+ */
+export const needsActionInPath: Requirement = (caller, req) => {
+  const name = String(req.params.name);
+  return needs(ACTION_NAME.test(name) ? actionPermission(name) : 'actions:run')(caller, req);
+};
 
 /** Any `actions:run…` permission; a caller with none is told it lacks `actions:run`. */
 export const needsAnyAction: Requirement = (caller) => (caller.permissions.runsAnyAction() ? undefined : 'actions:run');

@@ -41,6 +41,7 @@ const ENDPOINTS: Array<{ method: 'GET' | 'POST'; path: string; body?: string; ne
   { method: 'POST', path: '/v1/actions/echo', body: '{"a":1}', needs: 'actions:run:echo', allowed: ['runner', 'echo-only', 'env-key-1'], status: 200 },
   { method: 'POST', path: '/v1/actions/slow', body: '{"a":1}', needs: 'actions:run:slow', allowed: ['runner', 'env-key-1'], status: 200 },
   { method: 'POST', path: '/v1/actions/nope', body: '{}', needs: 'actions:run:nope', allowed: ['runner', 'env-key-1'], status: 404 },
+  { method: 'POST', path: '/v1/actions/..%2FNope', body: '{}', needs: 'actions:run', allowed: ['runner', 'env-key-1'], status: 404 },
   { method: 'GET', path: '/v1/credentials', needs: 'status:read', allowed: ['status', 'env-key-1'], status: 200 },
   { method: 'GET', path: '/v1/trunks', needs: 'status:read', allowed: ['status', 'env-key-1'], status: 200 },
   { method: 'GET', path: '/v1/trunks/trunk-none', needs: 'status:read', allowed: ['status', 'env-key-1'], status: 404 },
@@ -48,6 +49,7 @@ const ENDPOINTS: Array<{ method: 'GET' | 'POST'; path: string; body?: string; ne
   { method: 'GET', path: '/v1/incidents', needs: 'status:read', allowed: ['status', 'env-key-1'], status: 200 },
   { method: 'POST', path: '/v1/events', body: trunkEvent, needs: 'events:write', allowed: ['events', 'env-key-1'], status: 200 },
 ];
+const endpoint = (path: string) => ENDPOINTS.find((e) => e.path === path)!;
 const NAMES: Name[] = [...(Object.keys(CALLERS) as Name[]), 'env-key-1'];
 
 describe('permissions per caller on every /v1 endpoint', () => {
@@ -84,19 +86,19 @@ describe('permissions per caller on every /v1 endpoint', () => {
   });
 
   it('checks the permission before reading the body: a refused caller gets 403, not invalid_json', async () => {
-    const res = await send(ENDPOINTS[1]!, 'status', '{not json');
+    const res = await send(endpoint('/v1/actions/echo'), 'status', '{not json');
     expect(res.status).toBe(403);
   });
 
   it('GET /v1/actions lists only the actions this caller may run', async () => {
-    const names = async (who: Name) => ((await send(ENDPOINTS[0]!, who)).body.actions as Array<{ name: string }>).map((a) => a.name).sort();
+    const names = async (who: Name) => ((await send(endpoint('/v1/actions'), who)).body.actions as Array<{ name: string }>).map((a) => a.name).sort();
     expect(await names('echo-only')).toEqual(['echo']);
     expect(await names('runner')).toEqual(['echo', 'slow']);
   });
 
   it("logs the caller's name, never its key, and counts requests per caller and outcome", async () => {
-    await send(ENDPOINTS[4]!, 'status').set('X-Request-Id', 'perm-log-1');
-    await send(ENDPOINTS[4]!, 'audit').set('X-Request-Id', 'perm-log-2');
+    await send(endpoint('/v1/credentials'), 'status').set('X-Request-Id', 'perm-log-1');
+    await send(endpoint('/v1/credentials'), 'audit').set('X-Request-Id', 'perm-log-2');
     const access = log.lines().filter((l) => l.message === 'request' && String(l.requestId).startsWith('perm-log-'));
     expect(access.map((l) => [l.caller, l.status])).toEqual([
       ['status', 200],
