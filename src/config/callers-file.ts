@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import type { CallerDefinition } from '../callers/caller.js';
 import { isPermission, PERMISSIONS, type Permission } from '../callers/permissions.js';
@@ -49,11 +49,16 @@ const callersSchema = {
   },
 };
 
-const validateFile = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile<{ callers: FileCaller[] }>(callersSchema);
+let compiled: ValidateFunction<{ callers: FileCaller[] }> | undefined;
+/** Compiled on first use: most deployments have no CALLERS_FILE and should not pay for it at start-up. */
+const validateFile = (data: unknown): data is { callers: FileCaller[] } => {
+  compiled ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile<{ callers: FileCaller[] }>(callersSchema);
+  return compiled(data);
+};
 
 /** Ajv's errors as `pointer: problem`; messages name rules, never the offending values. */
 function schemaProblems(): string[] {
-  return (validateFile.errors ?? []).map((e) => {
+  return (compiled?.errors ?? []).map((e) => {
     const extra = e.params as { additionalProperty?: string; missingProperty?: string };
     const where = `${e.instancePath}${extra.additionalProperty ? `/${extra.additionalProperty}` : ''}${extra.missingProperty ? `/${extra.missingProperty}` : ''}` || '/';
     if (extra.additionalProperty) return `${where}: is not a known setting`;
