@@ -1,4 +1,5 @@
 import type { RunningServer } from '../listen.js';
+import { AnswerHold } from './answer-hold.js';
 import { FaultState } from './fault-state.js';
 import { IncidentTable } from './incident-table.js';
 import type { SimConfig } from './options.js';
@@ -13,6 +14,8 @@ export interface SimState {
   tokens: TokenIssuer;
   limiter: RateLimiter;
   faults: FaultState;
+  /** Answers kept back after their request was applied (a lost answer). */
+  hold: AnswerHold;
   table: IncidentTable;
   /** Mutated in place; reset with Object.assign(stats, emptyStats()). */
   stats: ServiceNowSimStats;
@@ -32,6 +35,7 @@ export function createSimState(config: SimConfig): SimState {
     }),
     limiter: new RateLimiter(config.clock, config.rateLimit),
     faults: new FaultState(config.clock),
+    hold: new AnswerHold(),
     table: new IncidentTable({ resolvedIsActive: config.resolvedIsActive }),
     stats: emptyStats(),
     server: null,
