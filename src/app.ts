@@ -15,6 +15,7 @@ import type { UpstreamCredentials } from './credentials/upstream-credentials.js'
 import { credentialsRoutes } from './http/routes/credentials-routes.js';
 import { systemClock, type Clock } from './time/clock.js';
 import { CallerAuthenticator } from './http/caller-auth.js';
+import { clientErrorHandler } from './http/client-error.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { HttpMetrics } from './http/http-metrics.js';
 import { jsonBody } from './http/json-body.js';
@@ -195,6 +196,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
           resolve(`http://${shownHost}:${address.port}`);
         });
+        // What Node's parser refuses is answered in the error contract too (README, "Errors").
+        server.on('clientError', clientErrorHandler({ logger, metrics: httpMetrics }));
         server.requestTimeout = 30_000;
         server.headersTimeout = 15_000;
         server.keepAliveTimeout = 65_000;

@@ -38,6 +38,8 @@ export class CallerAuthenticator {
   private readonly apiKeys: Buffer[];
   private readonly jwks?: JWTVerifyGetKey;
   private readonly challenge: string;
+  /** The schemes callers may use, for messages (never anything from the request). */
+  private readonly accepted: string;
 
   constructor(private readonly config: GatewayAuthConfig, options: { jwks?: JWTVerifyGetKey } = {}) {
     this.basicUsers = config.basic.map((b) => digest(b.user));
@@ -52,6 +54,7 @@ export class CallerAuthenticator {
     if (config.basic.length > 0) challenges.push(`Basic realm="${REALM}", charset="UTF-8"`);
     if (config.apiKeys.length > 0 || config.jwt) challenges.push(`Bearer realm="${REALM}"`);
     this.challenge = challenges.join(', ') || `Bearer realm="${REALM}"`;
+    this.accepted = [config.basic.length > 0 ? 'Basic' : '', config.apiKeys.length > 0 || config.jwt ? 'Bearer' : ''].filter(Boolean).join(' or ') || 'Bearer';
   }
 
   /** The caller, synchronously unless a JWT has to be verified (promises on the hot path cost a context hook each). */
@@ -63,9 +66,14 @@ export class CallerAuthenticator {
     }
     const header = req.headers.authorization;
     if (!header) throw this.refuse('Credentials are required');
-    const space = header.indexOf(' ');
-    const scheme = header.slice(0, space > 0 ? space : header.length).toLowerCase();
-    const value = space > 0 ? header.slice(space + 1).trim() : '';
+    // `<scheme> 1*SP <credentials>` (RFC 9110 section 11.4); tabs are tolerated. Nothing of the header is ever
+    // quoted back or logged: a caller that sends its key without a scheme has just sent the key.
+    const match = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:[ \t]+([^]*))?$/.exec(header);
+    if (!match || match[2] === undefined) {
+      throw this.refuse(`The Authorization header must be "<scheme> <credentials>" (${this.accepted}); an API key goes as "Bearer <key>" or in X-API-Key`);
+    }
+    const scheme = match[1]!.toLowerCase();
+    const value = match[2].trim();
 
     if (scheme === 'basic' && this.basicUsers.length > 0) return this.basic(value);
     if (scheme === 'bearer' && value !== '') {
@@ -73,7 +81,7 @@ export class CallerAuthenticator {
       if (this.jwks && looksLikeJwt(value)) return this.jwt(value);
       throw this.refuse('The bearer token is not valid', 'invalid_token');
     }
-    throw this.refuse(`Authorization scheme "${scheme}" is not accepted`);
+    throw this.refuse(`The Authorization header's scheme is not accepted: use ${this.accepted}`);
   }
 
   private basic(value: string): Caller {

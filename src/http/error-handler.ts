@@ -33,14 +33,22 @@ export function errorHandler(logger: Logger) {
   };
 }
 
-/** Express and its parsers throw http-errors (e.g. a malformed %-escape in a path is a 400). */
+/**
+ * Express and its parsers throw http-errors. A path parameter whose %-escapes do not decode (`%zz`, a
+ * lone `%`, bytes that are not UTF-8 such as `%ff` or an encoded surrogate) is a URIError with status 400
+ * but no `expose`: it is the caller's input, so a 400 in the contract shape, never a 500. Any other
+ * 4xx is answered in the contract shape as well, its message kept only when marked safe to show.
+ */
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const status = (err as { status?: unknown; expose?: unknown } | null)?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
-    return status === 404
-      ? new NotFoundError('Not found')
-      : new ValidationError('The request is malformed', [{ message: (err as Error).message }]);
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return new InternalError();
+  if (err instanceof URIError) {
+    return new ValidationError('The URL path is not valid: a %-escape in it does not decode to UTF-8 text', [
+      { message: 'each % must start an escape of two hex digits, and the escapes must spell UTF-8' },
+    ]);
   }
-  return new InternalError();
+  if (status === 404) return new NotFoundError('Not found');
+  const exposed = (err as { expose?: unknown }).expose === true;
+  return new ValidationError('The request is malformed', exposed ? [{ message: (err as Error).message }] : []);
 }

@@ -109,6 +109,34 @@ describe('caller authentication on /v1', () => {
     }
   });
 
+  // A caller that gets the header wrong still sent its secret: none of it may come back or reach the log.
+  it.each([
+    ['a key with no scheme', TEST_API_KEY, [TEST_API_KEY]],
+    ['a wrong key with no scheme', 'wrong-key-0123456789abcdef', ['wrong-key-0123456789abcdef']],
+    ['a token68 with padding', 'c2VjcmV0LXRva2VuNjgtdmFsdWU=', ['c2VjcmV0LXRva2VuNjgtdmFsdWU']],
+    ['a key after odd spacing', `   ${TEST_API_KEY}`, [TEST_API_KEY]],
+    ['a key after a tab', `Bearer\tx${TEST_API_KEY}`, [`x${TEST_API_KEY}`]],
+    ['a lower-case unknown scheme', `token ${TEST_API_KEY}`, [TEST_API_KEY]],
+    ['a key followed by words', `${TEST_API_KEY} and more`, [TEST_API_KEY]],
+    ['Digest parameters', 'Digest username="flow", nonce="n0nce-value", response="6629fae49393a05397450978507c4ef1"', ['n0nce-value', '6629fae49393a05397450978507c4ef1']],
+  ])('answers 401 to %s without quoting the header back or logging it', async (_label, value, secrets) => {
+    const res = await get({ Authorization: value });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthorized');
+    // Compared in lower case: a scheme is case-insensitive, and a lower-cased echo is still the secret.
+    const answered = `${JSON.stringify(res.headers)}${res.text}`.toLowerCase();
+    for (const secret of secrets) {
+      expect(answered).not.toContain(secret.toLowerCase());
+      expect(log.text().toLowerCase()).not.toContain(secret.toLowerCase());
+    }
+  });
+
+  it('says how to send a key that came without a scheme', async () => {
+    const res = await get({ Authorization: TEST_API_KEY });
+    expect(res.body.error.message).toBe('The Authorization header must be "<scheme> <credentials>" (Basic or Bearer); an API key goes as "Bearer <key>" or in X-API-Key');
+    expect((await get({ Authorization: 'Negotiate abc' })).body.error.message).toBe("The Authorization header's scheme is not accepted: use Basic or Bearer");
+  });
+
   it('never logs the credentials it was given', async () => {
     await get({ Authorization: basicHeader(TEST_USER.user, TEST_USER.password) });
     const text = log.text();

@@ -62,4 +62,26 @@ describe('logger', () => {
     expect(redactString('BASIC dXNlcjpwYXNz and PASSWORD=upper-pw')).toBe('BASIC [REDACTED] and PASSWORD=[REDACTED]');
     expect(redactString('nothing secret here')).toBe('nothing secret here');
   });
+
+  it('masks the whole value of a credential header written as text, whatever its shape', () => {
+    const cases: Array<[string, string]> = [
+      ['refused Authorization: abcdef0123456789==', 'refused Authorization: [REDACTED]'],
+      ['authorization:\tBearer   spaced-token', 'authorization:\tBearer   [REDACTED]'],
+      ['Proxy-Authorization: Digest username="u", response="6629fae4"\nnext line', 'Proxy-Authorization: Digest [REDACTED]\nnext line'],
+      ['Authorization: Bearer', 'Authorization: [REDACTED]'],
+      ['X-API-Key=raw-key-value rest', 'X-API-Key=[REDACTED]'],
+      ['{"x-api-key":"it\'s \\"quoted\\"","b":2}', '{"x-api-key":"[REDACTED]","b":2}'],
+      ["cookie: session=s3cr3t; theme=dark", 'cookie: [REDACTED]'],
+      ['Set-Cookie: sid=abc; HttpOnly', 'Set-Cookie: [REDACTED]'],
+    ];
+    for (const [input, masked] of cases) expect(redactString(input), input).toBe(masked);
+    expect(redactString('Authorization scheme is not accepted')).toBe('Authorization scheme is not accepted');
+  });
+
+  it('masks the value after a credential header name in a raw header list', () => {
+    expect(redact(['Host', 'gw', 'authorization', 'no-scheme-key', 'X-API-Key', 'k-123', 'Cookie', 'a=b', 'Accept', '*/*'])).toEqual([
+      'Host', 'gw', 'authorization', REDACTED, 'X-API-Key', REDACTED, 'Cookie', REDACTED, 'Accept', '*/*',
+    ]);
+  });
 });
+
