@@ -14,6 +14,9 @@ import type { TokenStore } from './credentials/token-store.js';
 import type { UpstreamCredentials } from './credentials/upstream-credentials.js';
 import { credentialsRoutes } from './http/routes/credentials-routes.js';
 import { systemClock, type Clock } from './time/clock.js';
+import { LocalCallerRateLimiter, SharedCallerRateLimiter } from './callers/caller-rate-limiter.js';
+import { warnAboutCallers } from './callers/caller-warnings.js';
+import { AccessControl } from './http/access-control.js';
 import { CallerAuthenticator } from './http/caller-auth.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { errorHandler, notFound } from './http/error-handler.js';
@@ -158,6 +161,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(limits ? [{ name: 'rate-limits', check: async () => ({ ok: true, detail: limits.describe() }) }] : []),
   ];
   const auth = new CallerAuthenticator(config.gatewayAuth);
+  warnAboutCallers(config.gatewayAuth, actions.list().map((a) => a.name), logger);
+  // With REDIS_URL one count per caller for all replicas, on the limits connection (local while Redis is down).
+  const callerCounts = new LocalCallerRateLimiter(clock);
+  const access = new AccessControl({ limiter: limits ? new SharedCallerRateLimiter(limits, callerCounts, clock) : callerCounts, defaultPerMinute: config.gatewayAuth.rateLimitPerMinute });
+  const body = jsonBody({ limitBytes: config.maxPayloadBytes });
   const startedAt = Date.now();
 
   const app = express();
@@ -167,7 +175,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.use(requestId());
   app.use(accessLog(logger, httpMetrics));
   app.use(systemRoutes({ registry, readiness, actions, version: VERSION, startedAt }));
-  app.use('/v1', auth.middleware(), jsonBody({ limitBytes: config.maxPayloadBytes }), actionRoutes(actions), credentialsRoutes([credentials.genesys, credentials.servicenow]), statusRoutes({ status: incidents.status, incidents: incidents.service }));
+  app.use(
+    '/v1',
+    auth.middleware(),
+    actionRoutes(actions, { access, body }),
+    credentialsRoutes([credentials.genesys, credentials.servicenow], access),
+    statusRoutes({ status: incidents.status, incidents: incidents.service, access, body }),
+  );
   app.use(notFound());
   app.use(errorHandler(logger));
 

@@ -145,6 +145,15 @@ export class LimiterConnection implements SharedLimiterSource {
     });
   }
 
+  /**
+   * Runs a Lua script on the limits connection (its keys under REDIS_KEY_PREFIX, like every key here):
+   * the per-caller counters. Fails at once while disconnected and after `commandMs` on a silent Redis;
+   * the caller reports the failure, as the limiters do.
+   */
+  runScript(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+    return this.client.eval(script, keys.length, ...keys, ...args);
+  }
+
   /** A limiter on the shared bucket `id` (created with `options` if no replica has created it yet). */
   createShared(options: LimiterOptions): SharedLimiter {
     const limiter = new Bottleneck({

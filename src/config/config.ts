@@ -1,22 +1,13 @@
 import path from 'node:path';
 import { EnvReader } from './env-reader.js';
+import { readGatewayAuth, type GatewayAuthConfig } from './gateway-auth.js';
 import { isGenesysRegion, regionUrls, GENESYS_REGIONS } from './regions.js';
 
 /** INCIDENT_GROUP_BY: one incident per trunk base (one carrier on all its Edges, the default) or per trunk. */
 export const incidentGroupings = ['trunkBase', 'trunk'] as const;
 export type IncidentGrouping = (typeof incidentGroupings)[number];
 
-export interface BasicCredential {
-  user: string;
-  password: string;
-}
-
-/** How callers of /v1 prove who they are; at least one method must be set for `npm start`. */
-export interface GatewayAuthConfig {
-  basic: BasicCredential[];
-  apiKeys: string[];
-  jwt?: { jwksUrl: string; issuer?: string; audience?: string };
-}
+export type { BasicCredential, GatewayAuthConfig } from './gateway-auth.js';
 
 export interface GenesysConfig {
   region?: string;
@@ -86,21 +77,6 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
-
-function parseBasicAuth(reader: EnvReader, raw: string | undefined): BasicCredential[] {
-  if (raw === undefined) return [];
-  const out: BasicCredential[] = [];
-  raw.split(',').forEach((entry, i) => {
-    const pair = entry.trim();
-    const colon = pair.indexOf(':');
-    if (colon <= 0 || colon === pair.length - 1) {
-      reader.problems.push(`GATEWAY_BASIC_AUTH entry ${i + 1} must be user:password`);
-      return;
-    }
-    out.push({ user: pair.slice(0, colon), password: pair.slice(colon + 1) });
-  });
-  return out;
-}
 
 function readServiceNowAuth(r: EnvReader): ServiceNowAuth {
   const clientId = r.string('SERVICENOW_CLIENT_ID');
@@ -205,19 +181,7 @@ export function loadConfig(
   const logLevel = r.string('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) r.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
 
-  const jwksUrl = r.url('GATEWAY_JWKS_URL', r.string('GATEWAY_JWKS_URL'));
-  const gatewayAuth: GatewayAuthConfig = {
-    basic: parseBasicAuth(r, r.secret('GATEWAY_BASIC_AUTH')),
-    apiKeys: (r.secret('GATEWAY_API_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
-    jwt: jwksUrl ? { jwksUrl, issuer: r.string('GATEWAY_JWT_ISSUER'), audience: r.string('GATEWAY_JWT_AUDIENCE') } : undefined,
-  };
-  if (!jwksUrl && (r.string('GATEWAY_JWT_ISSUER') || r.string('GATEWAY_JWT_AUDIENCE'))) {
-    r.problems.push('GATEWAY_JWT_ISSUER / GATEWAY_JWT_AUDIENCE need GATEWAY_JWKS_URL');
-  }
-  if (gatewayAuth.apiKeys.some((k) => k.length < 16)) r.problems.push('GATEWAY_API_KEYS: every key must be at least 16 characters');
-  if (options.requireCallerAuth && gatewayAuth.basic.length === 0 && gatewayAuth.apiKeys.length === 0 && !gatewayAuth.jwt) {
-    r.problems.push('no caller authentication configured: set GATEWAY_BASIC_AUTH, GATEWAY_API_KEYS or GATEWAY_JWKS_URL');
-  }
+  const gatewayAuth = readGatewayAuth(r, env, options);
 
   const defaultBuffer = r.integer('TOKEN_REFRESH_BUFFER_MS', 15_000, { min: 0, max: 3_600_000 });
   const instanceUrl = r.url('SERVICENOW_INSTANCE_URL', r.string('SERVICENOW_INSTANCE_URL'));

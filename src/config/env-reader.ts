@@ -36,6 +36,18 @@ export class EnvReader {
     return direct === undefined || direct === '' ? undefined : direct;
   }
 
+  /** The text of the file a setting names (e.g. CALLERS_FILE), with its path; unset → undefined. */
+  file(name: string): { path: string; text: string } | undefined {
+    const file = this.string(name);
+    if (file === undefined) return undefined;
+    try {
+      return { path: file, text: this.readFile(file) };
+    } catch (err) {
+      this.problems.push(`${name}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      return undefined;
+    }
+  }
+
   required(name: string, value: string | undefined, why = 'is required'): string {
     if (value === undefined) this.problems.push(`${name} ${why}`);
     return value ?? '';

@@ -68,8 +68,8 @@ export class UnauthorizedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message: string) {
-    super('forbidden', message);
+  constructor(message: string, details: ErrorDetail[] = []) {
+    super('forbidden', message, { details });
   }
 }
 

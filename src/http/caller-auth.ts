@@ -1,14 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { Caller, CallerDefinition } from '../callers/caller.js';
+import { PermissionSet, permissionsFromClaim } from '../callers/permissions.js';
 import type { GatewayAuthConfig } from '../config/config.js';
 import { UnauthorizedError, UpstreamUnavailableError } from '../errors/app-error.js';
 
-/** Who called, as far as the gateway knows; never holds the credential itself. */
-export interface Caller {
-  method: 'basic' | 'api-key' | 'jwt';
-  subject: string;
-}
+export type { Caller } from '../callers/caller.js';
 
 const REALM = 'trunkgate';
 
@@ -26,6 +24,18 @@ function matchesAny(value: string, candidates: Buffer[]): number {
   return found;
 }
 
+/** The caller a configured definition authenticates as: built once, shared by all its requests. */
+function callerOf(definition: CallerDefinition): Caller {
+  const method = definition.credential.kind;
+  return { method, name: definition.name, label: definition.name, permissions: new PermissionSet(definition.permissions), rateLimitPerMinute: definition.rateLimitPerMinute };
+}
+
+/** A JWT caller's name: the subject, else the OAuth client (`client_id`, RFC 9068; `azp`, OpenID Connect). */
+function jwtName(payload: Record<string, unknown>): string {
+  const name = [payload.sub, payload.client_id, payload.azp].find((v) => typeof v === 'string' && v !== '');
+  return typeof name === 'string' ? name.slice(0, 200) : 'jwt';
+}
+
 function looksLikeJwt(token: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
 }
@@ -34,34 +44,39 @@ function looksLikeJwt(token: string): boolean {
 export class CallerAuthenticator {
   private readonly basicUsers: Buffer[];
   private readonly basicPasswords: Buffer[];
-  private readonly basicNames: string[];
+  private readonly basicCallers: Caller[];
   private readonly apiKeys: Buffer[];
+  private readonly keyCallers: Caller[];
   private readonly jwks?: JWTVerifyGetKey;
   private readonly challenge: string;
   /** The schemes callers may use, for messages (never anything from the request). */
   private readonly accepted: string;
 
   constructor(private readonly config: GatewayAuthConfig, options: { jwks?: JWTVerifyGetKey } = {}) {
-    this.basicUsers = config.basic.map((b) => digest(b.user));
-    this.basicPasswords = config.basic.map((b) => digest(b.password));
-    this.basicNames = config.basic.map((b) => b.user);
-    this.apiKeys = config.apiKeys.map(digest);
+    const basic = config.callers.filter((c) => c.credential.kind === 'basic');
+    const keyed = config.callers.filter((c) => c.credential.kind === 'api-key');
+    this.basicUsers = basic.map((c) => digest((c.credential as { user: string }).user));
+    this.basicPasswords = basic.map((c) => digest((c.credential as { password: string }).password));
+    this.basicCallers = basic.map(callerOf);
+    this.apiKeys = keyed.map((c) => digest((c.credential as { key: string }).key));
+    this.keyCallers = keyed.map(callerOf);
     if (config.jwt) {
       // The key set is cached by jose and refetched at most every 30 s when an unknown `kid` shows up.
       this.jwks = options.jwks ?? createRemoteJWKSet(new URL(config.jwt.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
     }
     const challenges: string[] = [];
-    if (config.basic.length > 0) challenges.push(`Basic realm="${REALM}", charset="UTF-8"`);
-    if (config.apiKeys.length > 0 || config.jwt) challenges.push(`Bearer realm="${REALM}"`);
+    if (basic.length > 0) challenges.push(`Basic realm="${REALM}", charset="UTF-8"`);
+    if (keyed.length > 0 || config.jwt) challenges.push(`Bearer realm="${REALM}"`);
     this.challenge = challenges.join(', ') || `Bearer realm="${REALM}"`;
-    this.accepted = [config.basic.length > 0 ? 'Basic' : '', config.apiKeys.length > 0 || config.jwt ? 'Bearer' : ''].filter(Boolean).join(' or ') || 'Bearer';
+    this.accepted = [basic.length > 0 ? 'Basic' : '', keyed.length > 0 || config.jwt ? 'Bearer' : ''].filter(Boolean).join(' or ') || 'Bearer';
   }
 
   /** The caller, synchronously unless a JWT has to be verified (promises on the hot path cost a context hook each). */
   authenticate(req: Request): Caller | Promise<Caller> {
     const apiKeyHeader = req.headers['x-api-key'];
     if (typeof apiKeyHeader === 'string' && apiKeyHeader !== '') {
-      if (this.apiKeys.length > 0 && matchesAny(apiKeyHeader, this.apiKeys) >= 0) return { method: 'api-key', subject: 'api-key' };
+      const found = this.apiKeys.length > 0 ? matchesAny(apiKeyHeader, this.apiKeys) : -1;
+      if (found >= 0) return this.keyCallers[found]!;
       throw this.refuse('The API key is not valid');
     }
     const header = req.headers.authorization;
@@ -77,7 +92,8 @@ export class CallerAuthenticator {
 
     if (scheme === 'basic' && this.basicUsers.length > 0) return this.basic(value);
     if (scheme === 'bearer' && value !== '') {
-      if (this.apiKeys.length > 0 && matchesAny(value, this.apiKeys) >= 0) return { method: 'api-key', subject: 'api-key' };
+      const found = this.apiKeys.length > 0 ? matchesAny(value, this.apiKeys) : -1;
+      if (found >= 0) return this.keyCallers[found]!;
       if (this.jwks && looksLikeJwt(value)) return this.jwt(value);
       throw this.refuse('The bearer token is not valid', 'invalid_token');
     }
@@ -98,7 +114,7 @@ export class CallerAuthenticator {
       if (both === 1 && ok === -1) ok = i;
     });
     if (ok < 0) throw this.refuse('User name or password is not valid');
-    return { method: 'basic', subject: this.basicNames[ok]! };
+    return this.basicCallers[ok]!;
   }
 
   private async jwt(token: string): Promise<Caller> {
@@ -109,7 +125,7 @@ export class CallerAuthenticator {
         audience: jwt.audience,
         clockTolerance: 30,
       });
-      return { method: 'jwt', subject: String(payload.sub ?? payload.client_id ?? 'jwt') };
+      return { method: 'jwt', name: jwtName(payload), label: 'jwt', permissions: permissionsFromClaim(payload[jwt.permissionsClaim]) };
     } catch (err) {
       if (err instanceof joseErrors.JWKSTimeout || (err instanceof Error && !(err instanceof joseErrors.JOSEError))) {
         // The key set could not be fetched: not the caller's fault.

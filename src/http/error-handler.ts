@@ -28,6 +28,8 @@ export function errorHandler(logger: Logger) {
       next(err);
       return;
     }
+    // The access line's metrics count the outcome by code.
+    res.locals.errorCode = appError.code;
     for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
     res.status(appError.status).json(errorBody(appError, String(res.locals.requestId ?? '')));
   };

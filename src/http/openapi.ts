@@ -1,4 +1,5 @@
 import type { ActionSummary } from '../actions/action-service.js';
+import { actionPermission, ROUTE_PERMISSIONS } from '../callers/permissions.js';
 import { errorResponse, INTERNAL, jsonResponse as json, v1Errors } from './openapi-responses.js';
 import { toOpenApi30Document } from './openapi-schema.js';
 import { statusPaths } from './openapi-status-paths.js';
@@ -35,12 +36,12 @@ function actionPaths(actions: ActionSummary[], taken: Set<string>): Record<strin
         requestBody: { required: true, content: { 'application/json': { schema: exact(action.inputSchema) } } },
         responses: {
           200: json(exact(action.outputSchema), 'the action result (flat JSON)'),
-          ...v1Errors({
+          ...v1Errors(`${actionPermission(action.name)} (or actions:run)`, {
             400: 'invalid_json or validation_failed (details name each problem with a JSON Pointer)',
             404: 'not_found: the record asked for does not exist',
             413: 'payload_too_large',
             415: 'unsupported_media_type',
-            429: 'rate_limited: trunkgate or the upstream asks to slow down (see Retry-After)',
+            429: "rate_limited: over the caller's rate limit, or trunkgate's upstream budget or the upstream asks to slow down (see Retry-After)",
             502: 'upstream_error: the upstream answered with an error (details name the upstream, operation and status)',
             503: 'upstream_unavailable: the upstream refused or reset the connection, or answered 503',
             504: 'upstream_timeout: the action deadline passed',
@@ -72,7 +73,7 @@ function fixedPaths(): Record<string, Record<string, Schema>> {
     '/openapi.json': document('This document (OpenAPI 3.0.3, what ServiceNow imports)', 'getOpenApi'),
     '/openapi-3.1.json': document('This document as OpenAPI 3.1, with the exact JSON Schemas', 'getOpenApi31'),
     '/v1/actions': {
-      get: { summary: 'The Data Actions loaded, with their input and output schemas', operationId: 'listActions', tags: ['actions'], responses: { 200: json(ref('ActionList'), 'actions'), ...v1Errors() } },
+      get: { summary: 'The Data Actions loaded, with their input and output schemas', operationId: 'listActions', tags: ['actions'], responses: { 200: json(ref('ActionList'), 'the actions this caller may run'), ...v1Errors('actions:run (or any actions:run:<action>)') } },
     },
     '/v1/actions/{name}': {
       post: {
@@ -83,7 +84,7 @@ function fixedPaths(): Record<string, Record<string, Schema>> {
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: "the action's input" } } } },
         responses: {
           200: json({ type: 'object', description: "the action's flat output" }, 'the action result'),
-          ...v1Errors({ 400: 'invalid_json or validation_failed', 404: 'unknown_action, or not_found', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited (see Retry-After)', 502: 'upstream_error', 503: 'upstream_unavailable', 504: 'upstream_timeout' }),
+          ...v1Errors('actions:run:<name> (or actions:run)', { 400: 'invalid_json or validation_failed', 404: 'unknown_action, or not_found', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited (see Retry-After)', 502: 'upstream_error', 503: 'upstream_unavailable', 504: 'upstream_timeout' }),
         },
       },
     },
@@ -92,7 +93,7 @@ function fixedPaths(): Record<string, Record<string, Schema>> {
         summary: 'Per upstream: token expiry, refresh times and counts, failures, scopes, clock skew (never the token)',
         operationId: 'getCredentials',
         tags: ['credentials'],
-        responses: { 200: json(ref('Credentials'), 'one entry per upstream'), ...v1Errors() },
+        responses: { 200: json(ref('Credentials'), 'one entry per upstream'), ...v1Errors(ROUTE_PERMISSIONS['GET /v1/credentials']) },
       },
     },
   };
@@ -108,7 +109,8 @@ export function buildOpenApi31(options: Options): Schema {
     info: {
       title: 'trunkgate',
       version: options.version,
-      description: 'Gateway between Genesys Cloud and ServiceNow: Data Actions, credential broker, trunk registration watchdog.',
+      description:
+        'Gateway between Genesys Cloud and ServiceNow: Data Actions, credential broker, trunk registration watchdog. Each /v1 operation needs one permission of the caller (actions:run or actions:run:<action>, events:write, status:read), named in its 403 response.',
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     security: [{ basicAuth: [] }, { bearerAuth: [] }, { apiKey: [] }],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../log/logger.js';
 import { requestContext } from '../log/logger.js';
+import type { Caller } from '../callers/caller.js';
 import type { HttpMetrics } from './http-metrics.js';
 
 const INCOMING_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
@@ -31,7 +32,9 @@ export function accessLog(logger: Logger, metrics: HttpMetrics) {
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeOf(req);
+      const caller = res.locals.caller as Caller | undefined;
       metrics.observe(req.method, route, res.statusCode, seconds);
+      if (caller) metrics.countCaller(caller.label, res.statusCode < 400 ? 'ok' : String(res.locals.errorCode ?? 'other'));
       log.info('request', {
         requestId: res.locals.requestId,
         method: req.method,
@@ -40,7 +43,7 @@ export function accessLog(logger: Logger, metrics: HttpMetrics) {
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e4) / 10,
         bytesOut: Number(res.getHeader('content-length') ?? 0) || undefined,
-        caller: (res.locals.caller as { subject?: string } | undefined)?.subject,
+        caller: caller?.name,
         aborted: !res.writableFinished || undefined,
       });
     });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
+import { interpolateEnv } from '../config/env-interpolation.js';
 import type { IncidentKind } from '../store/store.js';
 import { defaultIncidentMappingYaml } from './default-incident-mapping.js';
 import { factNames, type IncidentFacts } from './incident-facts.js';
@@ -65,25 +66,7 @@ const mappingSchema = {
 /** Fields trunkgate itself must own: setting them in the mapping would break dedupe or the lifecycle. */
 const RESERVED_FIELDS = new Set(['sys_id', 'number', 'correlation_id', 'state', 'incident_state', 'active', 'work_notes', 'close_code', 'close_notes', 'short_description', 'description']);
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
-
-function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, at: string, problems: string[]): unknown {
-  if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
-      const v = env[name];
-      if (v !== undefined && v !== '') return v;
-      if (fallback !== undefined) return fallback;
-      problems.push(`${at || '/'}: environment variable ${name} is not set (write \${${name}:-default} to allow that)`);
-      return '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, `${at}/${i}`, problems));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, `${at}/${k}`, problems)]));
-  }
-  return value;
-}
 
 function checkPlaceholders(template: string, at: string, problems: string[]): void {
   for (const m of template.matchAll(PLACEHOLDER)) {

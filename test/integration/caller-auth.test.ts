@@ -39,15 +39,16 @@ describe('caller authentication on /v1', () => {
     await new Promise((r) => jwksServer.close(r));
   });
 
-  const sign = (claims: { aud?: string; iss?: string; exp?: string | number }, key = privateKey) =>
-    new SignJWT({ scope: 'actions' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-      .setSubject('servicenow-flow')
+  const sign = (claims: { aud?: string; iss?: string; exp?: string | number; sub?: string | null; payload?: Record<string, unknown> }, key = privateKey) => {
+    const jwt = new SignJWT(claims.payload ?? { scope: 'openid actions:run' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' });
+    if (claims.sub !== null) jwt.setSubject(claims.sub ?? 'servicenow-flow');
+    return jwt
       .setIssuer(claims.iss ?? 'https://idp.test/')
       .setAudience(claims.aud ?? 'trunkgate')
       .setIssuedAt()
       .setExpirationTime(claims.exp ?? '5m')
       .sign(key);
+  };
 
   const get = (headers: Record<string, string>) => request(app.express).get('/v1/actions').set(headers);
 
@@ -95,6 +96,34 @@ describe('caller authentication on /v1', () => {
     expect(res.status).toBe(401);
     expect(res.body.error.message).toContain(reason);
     expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+  });
+
+  describe('permissions from the JWT (GATEWAY_JWT_PERMISSIONS_CLAIM, default scope)', () => {
+    it('reads a space-separated scope, ignoring entries that are not trunkgate permissions', async () => {
+      const token = await sign({ payload: { scope: 'openid profile actions:run:get-trunk status:read' } });
+      const actions = await get({ Authorization: `Bearer ${token}` });
+      expect(actions.status).toBe(200);
+      expect(actions.body.actions.map((a: { name: string }) => a.name)).toEqual(['get-trunk']);
+      expect((await request(app.express).get('/v1/trunks').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    });
+
+    it('refuses with 403 naming the missing permission and the token subject', async () => {
+      const token = await sign({ payload: { scope: 'actions:run:get-trunk' } });
+      const res = await request(app.express).get('/v1/incidents').set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ code: 'forbidden', message: 'The caller "servicenow-flow" lacks the permission status:read', details: [{ permission: 'status:read' }] });
+      const none = await sign({ payload: {} });
+      expect((await get({ Authorization: `Bearer ${none}` })).body.error.message).toBe('The caller "servicenow-flow" lacks the permission actions:run');
+    });
+
+    it('names a token without sub by its client_id, logs that name and counts every JWT caller as "jwt"', async () => {
+      const token = await sign({ sub: null, payload: { client_id: 'sn-oauth-client', scope: 'status:read' } });
+      await request(app.express).get('/v1/trunks').set('Authorization', `Bearer ${token}`).set('X-Request-Id', 'jwt-name-1');
+      expect(log.lines().find((l) => l.requestId === 'jwt-name-1' && l.message === 'request')).toMatchObject({ caller: 'sn-oauth-client', status: 200 });
+      const metrics = (await request(app.express).get('/metrics')).text;
+      expect(metrics).toMatch(/trunkgate_caller_requests_total\{caller="jwt",code="ok"\} [1-9]/);
+      expect(metrics).not.toContain('sn-oauth-client');
+    });
   });
 
   it('refuses a JWT signed by a key that is not in the JWKS', async () => {
@@ -154,5 +183,31 @@ describe('JWKS unreachable', () => {
     const res = await request(app.express).get('/v1/actions').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('upstream_unavailable');
+  });
+});
+
+describe('a JWT permissions claim that is an array', () => {
+  it('reads GATEWAY_JWT_PERMISSIONS_CLAIM as an array of strings and ignores the scope claim', async () => {
+    const pair = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'a1', alg: 'RS256' };
+    const server = http.createServer((_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const app = await createApp(testConfig({ GATEWAY_JWKS_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`, GATEWAY_JWT_PERMISSIONS_CLAIM: 'permissions' }), {
+      logger: memoryLogger().logger,
+      processMetrics: false,
+      monitor: null,
+    });
+    try {
+      const token = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'a1' }).setSubject('auth0-client').setExpirationTime('5m').sign(pair.privateKey);
+      const allowed = await token({ permissions: ['status:read', 42, 'read:other-api'] });
+      expect((await request(app.express).get('/v1/trunks').set('Authorization', `Bearer ${allowed}`)).status).toBe(200);
+      const scopeOnly = await token({ scope: 'status:read' });
+      const refused = await request(app.express).get('/v1/trunks').set('Authorization', `Bearer ${scopeOnly}`);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.details[0].permission).toBe('status:read');
+    } finally {
+      await app.close();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

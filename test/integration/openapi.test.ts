@@ -88,7 +88,7 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
     expect(endpoints).toContainEqual({ method: 'get', path: '/v1/credentials', query: [] });
   });
 
-  it('every operation: a unique operationId and its errors in the Error schema; /v1 says 401, 500 and 503, store_unavailable where the store is read', () => {
+  it('every operation: a unique operationId and its errors in the Error schema; /v1 says 401, 403 with its permission, 429, 500 and 503, store_unavailable where the store is read', () => {
     const ops = operations(doc);
     const ids = ops.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -101,14 +101,16 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
       }
       if (path.startsWith('/v1/')) {
         expect(op.security, where).toBeUndefined(); // the document's security applies
-        expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(['401', '503']));
+        expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(['401', '403', '429', '503']));
+        expect(op.responses['403']!.description, where).toMatch(/^forbidden: the caller lacks the permission (actions:run|events:write|status:read)/);
       } else {
         expect(op.security, where).toEqual([]);
       }
       if (STORE_BACKED.includes(path)) expect(op.responses['503']!.description, where).toMatch(/^store_unavailable/);
     }
     for (const action of ['create-incident', 'update-incident', 'get-incident', 'add-work-note', 'get-trunk']) {
-      expect(Object.keys(doc.paths[`/v1/actions/${action}`]!.post!.responses)).toEqual(['200', '400', '401', '404', '413', '415', '429', '500', '502', '503', '504']);
+      expect(Object.keys(doc.paths[`/v1/actions/${action}`]!.post!.responses)).toEqual(['200', '400', '401', '403', '404', '413', '415', '429', '500', '502', '503', '504']);
+      expect(doc.paths[`/v1/actions/${action}`]!.post!.responses['403']!.description).toBe(`forbidden: the caller lacks the permission actions:run:${action} (or actions:run) (error.details[0].permission names it)`);
     }
   });
 

@@ -103,7 +103,8 @@ describe('loadConfig', () => {
     const c = loadConfig(testEnv({ GATEWAY_BASIC_AUTH: 'a:x,b:y:z', GATEWAY_API_KEYS: 'k1-0123456789abcdef, k2-0123456789abcdef', GATEWAY_JWKS_URL: 'https://idp.example.com/jwks', GATEWAY_JWT_AUDIENCE: 'trunkgate' }));
     expect(c.gatewayAuth.basic).toEqual([{ user: 'a', password: 'x' }, { user: 'b', password: 'y:z' }]);
     expect(c.gatewayAuth.apiKeys).toEqual(['k1-0123456789abcdef', 'k2-0123456789abcdef']);
-    expect(c.gatewayAuth.jwt).toEqual({ jwksUrl: 'https://idp.example.com/jwks', issuer: undefined, audience: 'trunkgate' });
+    expect(c.gatewayAuth.jwt).toEqual({ jwksUrl: 'https://idp.example.com/jwks', issuer: undefined, audience: 'trunkgate', permissionsClaim: 'scope' });
+    expect(c.gatewayAuth.callers.map((caller) => caller.name)).toEqual(['env-key-1', 'env-key-2', 'basic:a', 'basic:b']);
     expect(problemsOf(testEnv({ GATEWAY_BASIC_AUTH: 'nocolon' })).join()).toContain('GATEWAY_BASIC_AUTH entry 1');
     expect(problemsOf(testEnv({ GATEWAY_API_KEYS: 'short' })).join()).toContain('at least 16');
     expect(problemsOf(testEnv({ GATEWAY_JWKS_URL: 'ftp://x' })).join()).toContain('GATEWAY_JWKS_URL must be');

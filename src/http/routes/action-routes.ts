@@ -1,13 +1,20 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { ActionService } from '../../actions/action-service.js';
+import { actionPermission } from '../../callers/permissions.js';
+import { callerOf, needsActionInPath, needsAnyAction, type AccessControl } from '../access-control.js';
 
-/** `GET /v1/actions` and `POST /v1/actions/:name` (the body has passed the payload gate). */
-export function actionRoutes(actions: ActionService): Router {
+/**
+ * `GET /v1/actions` and `POST /v1/actions/:name`. The list needs any `actions:run…` permission and shows
+ * only the actions this caller may run: it is how a credential is checked while setting up an integration.
+ */
+export function actionRoutes(actions: ActionService, deps: { access: AccessControl; body: RequestHandler }): Router {
   const router = Router();
-  router.get('/actions', (_req, res) => {
-    res.json({ actions: actions.list() });
+  router.get('/actions', deps.access.allow(needsAnyAction), (_req, res) => {
+    const { permissions } = callerOf(res);
+    res.json({ actions: actions.list().filter((a) => permissions.allows(actionPermission(a.name))) });
   });
-  router.post('/actions/:name', async (req, res) => {
+  // Permission and rate limit before the body is read: a refused caller's payload is never parsed.
+  router.post('/actions/:name', deps.access.allow(needsActionInPath), deps.body, async (req, res) => {
     const controller = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();

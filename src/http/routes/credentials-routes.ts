@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import type { UpstreamCredentials } from '../../credentials/upstream-credentials.js';
+import type { AccessControl } from '../access-control.js';
 
 /** `GET /v1/credentials`: per upstream, token timing and health — never the token. */
-export function credentialsRoutes(credentials: UpstreamCredentials[]): Router {
+export function credentialsRoutes(credentials: UpstreamCredentials[], access: AccessControl): Router {
   const router = Router();
-  router.get('/credentials', (_req, res) => {
+  router.get('/credentials', access.allow('GET /v1/credentials'), (_req, res) => {
     res.json({ upstreams: credentials.map((c) => c.snapshot()) });
   });
   return router;

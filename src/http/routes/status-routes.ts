@@ -1,8 +1,9 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { IncidentService } from '../../incidents/incident-service.js';
 import type { StatusQueries } from '../../incidents/status-views.js';
 import type { TrunkEventInput } from '../../incidents/trunk-event.js';
+import type { AccessControl } from '../access-control.js';
 import { bodyValidator, createAjv, errorDetail } from '../body-validator.js';
 import { trunkEventSchema } from '../status-schemas.js';
 
@@ -25,7 +26,8 @@ function stateParam(req: Request): 'open' | 'resolved' | undefined {
 }
 
 /** `GET /v1/trunks…`, `GET /v1/incidents` and `POST /v1/events` (docs/design.md, 'Status endpoints'). */
-export function statusRoutes(deps: { status: StatusQueries; incidents: IncidentService }): Router {
+export function statusRoutes(deps: { status: StatusQueries; incidents: IncidentService; access: AccessControl; body: RequestHandler }): Router {
+  const { access } = deps;
   const router = Router();
   const validateEvent = bodyValidator<TrunkEventInput>(createAjv(), trunkEventSchema, {
     what: 'event',
@@ -37,24 +39,24 @@ export function statusRoutes(deps: { status: StatusQueries; incidents: IncidentS
     },
   });
 
-  router.get('/trunks', async (_req, res) => {
+  router.get('/trunks', access.allow('GET /v1/trunks'), async (_req, res) => {
     res.json({ trunks: await deps.status.listTrunks() });
   });
-  router.get('/trunks/:id', async (req, res) => {
+  router.get('/trunks/:id', access.allow('GET /v1/trunks/{id}'), async (req, res) => {
     const trunk = await deps.status.getTrunk(req.params.id);
     if (!trunk) throw new NotFoundError(`No trunk ${req.params.id} has been seen`);
     res.json(trunk);
   });
-  router.get('/trunks/:id/events', async (req, res) => {
+  router.get('/trunks/:id/events', access.allow('GET /v1/trunks/{id}/events'), async (req, res) => {
     const events = await deps.status.trunkEvents(req.params.id, limitParam(req, 50, 500));
     if (!events) throw new NotFoundError(`No trunk ${req.params.id} has been seen`);
     res.json({ events });
   });
-  router.get('/incidents', async (req, res) => {
+  router.get('/incidents', access.allow('GET /v1/incidents'), async (req, res) => {
     const trunkId = typeof req.query.trunkId === 'string' ? req.query.trunkId : undefined;
     res.json({ incidents: await deps.status.listIncidents({ state: stateParam(req), trunkId, limit: limitParam(req, 100, 1000) }) });
   });
-  router.post('/events', async (req, res) => {
+  router.post('/events', access.allow('POST /v1/events'), deps.body, async (req, res) => {
     const input = validateEvent(req.body);
     const { outcome } = await deps.incidents.ingestEvent(input);
     res.json({ eventId: input.eventId, outcome, duplicate: outcome === 'duplicate', trunk: await deps.status.getTrunk(input.trunkId) });
