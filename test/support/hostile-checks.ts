@@ -71,6 +71,7 @@ export function checkResponse(req: HostileRequest, res: HostileResponse, ctx: { 
     if (code && ERROR_STATUS[code] !== res.status) problems.push(`code ${code} belongs with ${ERROR_STATUS[code]}, answered ${res.status}`);
     if (body.requestId !== requestId) problems.push(`requestId ${String(body.requestId)} is not the X-Request-Id ${String(requestId)}`);
     if (res.status === 401 && !res.headers['www-authenticate']) problems.push('401 without WWW-Authenticate');
+    if (res.status === 429 && !/^\d+$/.test(String(res.headers['retry-after'] ?? ''))) problems.push(`429 without Retry-After in whole seconds (${String(res.headers['retry-after'])})`);
   } else if (res.status === 200) {
     const validate = ctx.validators.success.get(req.op);
     if (validate && !validate(parsed)) problems.push(`200 body does not fit the documented schema: ${JSON.stringify(validate.errors).slice(0, 400)}`);

@@ -79,10 +79,19 @@ function queryPart(param: { name: string; schema: Schema }, hints: Hints): fc.Ar
   );
 }
 
+/** Valid credentials: a caller with every permission (key and Basic), and optionally one with few and a rate limit. */
+export interface Credentials {
+  apiKey: string;
+  basic: { user: string; password: string };
+  limitedKey?: string;
+}
+
 /** The credentials a request carries: mostly the valid ones, sometimes missing, wrong or mangled. */
-export function authHeaders(creds: { apiKey: string; basic: { user: string; password: string } }): fc.Arbitrary<Record<string, string>> {
+export function authHeaders(creds: Credentials): fc.Arbitrary<Record<string, string>> {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const limited: Array<fc.WeightedArbitrary<Record<string, string>>> = creds.limitedKey ? [{ weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${creds.limitedKey}` }) }] : [];
   return fc.oneof(
+    ...limited,
     { weight: 10, arbitrary: fc.constant({ authorization: `Bearer ${creds.apiKey}` }) },
     { weight: 2, arbitrary: fc.constant({ 'x-api-key': creds.apiKey }) },
     { weight: 3, arbitrary: fc.constant({ authorization: `Basic ${b64(`${creds.basic.user}:${creds.basic.password}`)}` }) },
@@ -139,7 +148,7 @@ function body(schema: Schema, hints: Hints, limitBytes: number, examples: readon
 /** Requests against every operation, built from its parameters and body schema. */
 export function requestArbitrary(
   ops: Operation[],
-  options: { hints: Hints; creds: { apiKey: string; basic: { user: string; password: string } }; limitBytes: number; examples?: Record<string, readonly Record<string, unknown>[]> },
+  options: { hints: Hints; creds: Credentials; limitBytes: number; examples?: Record<string, readonly Record<string, unknown>[]> },
 ): fc.Arbitrary<HostileRequest> {
   const perOp = ops.map((op) => {
     const segments = op.pathParams.map((p) => pathSegment(p, options.hints));

@@ -6,6 +6,7 @@ import type { Simulators } from '../../src/sim/start-simulators.js';
 import { auditUpstream, checkResponse, contractValidators, secretForms, type UpstreamRecord } from './hostile-checks.js';
 import { describeRequest, operationsFrom, requestArbitrary, send, type HostileRequest, type Operation } from './hostile-requests.js';
 import type { Hints, Schema } from './schema-arbitrary.js';
+import { writeCallersFile } from './callers-file.js';
 import { startTestSims } from './sims.js';
 import { memoryLogger, testConfig, TEST_API_KEY, TEST_USER } from './test-config.js';
 
@@ -37,6 +38,7 @@ export interface FuzzRig {
 }
 
 const LIMIT_BYTES = 10_240;
+const LIMITED_KEY = 'fuzz-limited-key-0123456789';
 
 export async function startFuzzRig(): Promise<FuzzRig> {
   // Limits far above what the run sends, so no answer is a 429 or 504 of our own making.
@@ -53,19 +55,21 @@ export async function startFuzzRig(): Promise<FuzzRig> {
   sims.genesys.control.onRequest((e) => record({ upstream: 'genesys', method: e.method, path: e.path, query: e.query, headers: e.headers }));
   const failing = failingTrunkBodies(sims);
   const log = memoryLogger('info');
-  const config = testConfig({ ...env, INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0', GENESYS_RATE_LIMIT_PER_MINUTE: '1000000', MAX_PAYLOAD_BYTES: String(LIMIT_BYTES) });
+  // A second caller who may only read incidents and status, at most 60 times a minute: 403s and 429s.
+  const callersFile = writeCallersFile(`callers:\n  - name: fuzz-limited\n    apiKey: ${LIMITED_KEY}\n    permissions: [actions:run:get-incident, status:read]\n    rateLimitPerMinute: 60\n`);
+  const config = testConfig({ ...env, CALLERS_FILE: callersFile, INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0', GENESYS_RATE_LIMIT_PER_MINUTE: '1000000', MAX_PAYLOAD_BYTES: String(LIMIT_BYTES) });
   const app = await createApp(config, { logger: log.logger, processMetrics: false });
   const url = await app.listen(0, '127.0.0.1');
   const doc = (await (await fetch(`${url}/openapi-3.1.json`)).json()) as Schema;
   const ops = operationsFrom(doc);
   const validators = contractValidators(doc, ops);
   const hints = { ...(await seedHints(url)), trunk: failing };
-  const arbitrary = requestArbitrary(ops, { hints, examples: examples(hints), creds: { apiKey: TEST_API_KEY, basic: TEST_USER }, limitBytes: LIMIT_BYTES });
+  const arbitrary = requestArbitrary(ops, { hints, examples: examples(hints), creds: { apiKey: TEST_API_KEY, basic: TEST_USER, limitedKey: LIMITED_KEY }, limitBytes: LIMIT_BYTES });
 
   let known = { count: -1, forms: [] as string[] };
   const secrets = () => {
     if (known.count !== tokens.size) {
-      const plain = [TEST_API_KEY, TEST_USER.password, DEMO_CLIENT_SECRET, DEMO_USER.password, DEMO_OAUTH_CLIENT.clientSecret, ...tokens];
+      const plain = [TEST_API_KEY, LIMITED_KEY, TEST_USER.password, DEMO_CLIENT_SECRET, DEMO_USER.password, DEMO_OAUTH_CLIENT.clientSecret, ...tokens];
       known = { count: tokens.size, forms: secretForms(plain, [[TEST_USER.user, TEST_USER.password], [DEMO_USER.username, DEMO_USER.password]]) };
     }
     return known.forms;
