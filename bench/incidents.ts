@@ -108,6 +108,10 @@ class RequestClock implements ServiceNowIncidents {
     if (fields.state === '6') this.first(this.trunkBySysId.get(sysId));
     return this.inner.update(sysId, fields, signal);
   }
+
+  workNotesContain(sysId: string, text: string, options?: { signal?: AbortSignal }): Promise<boolean> {
+    return this.inner.workNotesContain(sysId, text, options);
+  }
 }
 
 /**
@@ -211,6 +215,7 @@ export async function outboxRun(openStore: (name: string) => Promise<Store>) {
     create: async () => ({ sys_id: `s${++n}`, number: `INC${n}`, state: '1' }),
     update: async (sysId) => ({ sys_id: sysId, state: '1' }),
     query: async () => [],
+    workNotesContain: async () => false,
   };
   const incidents = Math.max(1, Math.floor(OUTBOX_EVENTS / 10));
   for (let i = 0; i < incidents; i += 1) {

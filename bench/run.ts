@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorBench } from './monitor.js';
 import { clusterRotationBench } from './cluster-rotation.js';
 import { failoverBench } from './failover.js';
+import { fuzzBench } from './fuzz.js';
 import { overheadBench } from './overhead.js';
 import { incidentsBench } from './incidents.js';
 import { limitsBench } from './limits.js';
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   overhead: overheadBench,
   incidents: incidentsBench,
   limits: limitsBench,
+  fuzz: fuzzBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -38,6 +38,12 @@ function mediaType(req: IncomingMessage): { charset: string } {
   if (parsed.type !== 'application/json') {
     throw new UnsupportedMediaTypeError(`Content-Type ${parsed.type} is not accepted; use application/json`);
   }
+  // A compressed body would otherwise be read as JSON text and refused as invalid_json, which names
+  // the wrong problem: an unsupported content coding is a 415 (RFC 9110, section 8.4.1).
+  const coding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (coding !== '' && coding !== 'identity') {
+    throw new UnsupportedMediaTypeError(`Content-Encoding "${coding.slice(0, 40)}" is not accepted; send the JSON uncompressed`);
+  }
   return { charset: (parsed.parameters.charset ?? 'utf-8').toLowerCase() };
 }
 

@@ -7,7 +7,7 @@ import type { Clock, Timer } from '../time/clock.js';
 import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
 import { formatTime } from './incident-facts.js';
 import type { IncidentMetrics } from './incident-metrics.js';
-import { ServiceNowDelivery } from './servicenow-delivery.js';
+import { mayHaveReached, ServiceNowDelivery, type AttemptProgress } from './servicenow-delivery.js';
 
 export interface OutboxRelayOptions {
   store: Store;
@@ -75,8 +75,10 @@ export class OutboxRelay {
     // Options given as undefined take the default (a spread would let them erase it).
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as OutboxRelayOptions;
     this.o = { leaseMs: 60_000, batchSize: 32, concurrency: 16, pollMs: 1_000, backoff: { baseMs: 1_000, capMs: 60_000 }, random: Math.random, ...given };
-    this.delivery = new ServiceNowDelivery(options.servicenow);
     this.log = options.logger.child({ module: 'incidents/outbox' });
+    this.delivery = new ServiceNowDelivery(options.servicenow, (d, err) =>
+      this.log.warn("cannot read the incident's journal (sys_journal_field) to see whether an earlier attempt's work note arrived: sending it again, so it may appear twice; give the integration user read access to sys_journal_field", { correlationId: d.incident.correlationId, operation: d.operation, err }),
+    );
   }
 
   /** One signal cuts every call in flight at shutdown; each call listens to it. */
@@ -209,8 +211,9 @@ export class OutboxRelay {
   private async deliverOne(d: ClaimedDelivery): Promise<void> {
     const subject = d.incident.correlationId;
     const attempt = d.attempts + 1;
+    const progress: AttemptProgress = { wrote: false };
     try {
-      const result = await this.delivery.deliver(d, this.abort.signal);
+      const result = await this.delivery.deliver(d, this.abort.signal, progress);
       const now = this.o.clock.now();
       const kept = await this.o.store.transaction(async (tx) => {
         if (!(await tx.completeDelivery(d.id, this.owner))) return false;
@@ -227,11 +230,12 @@ export class OutboxRelay {
       const level = d.operation === 'note' ? 'debug' : 'info';
       if (this.log.isLevelEnabled(level)) this.log.log(level, result.message, { correlationId: subject, operation: d.operation, attempt });
     } catch (err) {
-      await this.failed(d, err, attempt);
+      // Once in doubt, an entry stays so until delivered: this attempt may have failed before its write.
+      await this.failed(d, err, attempt, d.inDoubt || (progress.wrote && mayHaveReached(err)));
     }
   }
 
-  private async failed(d: ClaimedDelivery, err: unknown, attempt: number): Promise<void> {
+  private async failed(d: ClaimedDelivery, err: unknown, attempt: number, inDoubt: boolean): Promise<void> {
     const plan = retryPlan(err, attempt, this.o.backoff, this.o.random);
     const now = this.o.clock.now();
     const retryAt = now + plan.delayMs;
@@ -242,7 +246,7 @@ export class OutboxRelay {
     else this.log.info(`ServiceNow still does not take the ${d.operation}: ${plan.reason}`, meta);
     try {
       await this.o.store.transaction(async (tx) => {
-        await tx.retryDelivery(d.id, this.owner, { nextAttemptAt: retryAt, error: plan.reason });
+        await tx.retryDelivery(d.id, this.owner, { nextAttemptAt: retryAt, error: plan.reason, inDoubt });
         await tx.addAudit({ at: now, subject: d.incident.correlationId, incidentId: d.incidentId, step: 'answered', message: `${plan.reason}; next attempt ${formatTime(retryAt)}`, data: { attempt, retryAt, pauseAll: plan.pauseAll } });
       });
     } catch (storeErr) {

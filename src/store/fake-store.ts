@@ -157,7 +157,7 @@ class FakeOps implements StoreOps {
     const id = ++this.d().ids.outbox;
     this.d().outbox.set(id, {
       id, incidentId: entry.incidentId, seq: incident.nextSeq++, operation: entry.operation, payload: copy(entry.payload),
-      createdAt: entry.at, attempts: 0, nextAttemptAt: entry.at, lastError: null, claimedBy: null, claimedUntil: null,
+      createdAt: entry.at, attempts: 0, nextAttemptAt: entry.at, lastError: null, claimedBy: null, claimedUntil: null, inDoubt: false,
     });
     return id;
   }
@@ -167,9 +167,9 @@ class FakeOps implements StoreOps {
       .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id)
       .slice(0, options.limit);
     return due.map((o) => {
-      o.claimedBy = options.owner;
-      o.claimedUntil = options.now + options.leaseMs;
-      return { ...copy(o), incident: this.plain(this.d().incidents.get(o.incidentId)!) };
+      const before = o.inDoubt;
+      Object.assign(o, { claimedBy: options.owner, claimedUntil: options.now + options.leaseMs, inDoubt: true });
+      return { ...copy(o), inDoubt: before, incident: this.plain(this.d().incidents.get(o.incidentId)!) };
     });
   }
   async completeDelivery(id: number, owner: string) {
@@ -177,10 +177,10 @@ class FakeOps implements StoreOps {
     if (!o || o.claimedBy !== owner) return false;
     return this.d().outbox.delete(id);
   }
-  async retryDelivery(id: number, owner: string, retry: { nextAttemptAt: number; error: string }) {
+  async retryDelivery(id: number, owner: string, retry: { nextAttemptAt: number; error: string; inDoubt: boolean }) {
     const o = this.d().outbox.get(id);
     if (!o || o.claimedBy !== owner) return false;
-    Object.assign(o, { attempts: o.attempts + 1, nextAttemptAt: retry.nextAttemptAt, lastError: retry.error, claimedBy: null, claimedUntil: null });
+    Object.assign(o, { attempts: o.attempts + 1, nextAttemptAt: retry.nextAttemptAt, lastError: retry.error, inDoubt: retry.inDoubt, claimedBy: null, claimedUntil: null });
     return true;
   }
   async nextDeliveryDueAt() {

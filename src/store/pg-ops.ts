@@ -203,8 +203,8 @@ export class PgOps implements StoreOps {
     return (await this.run(sql.deleteOutbox, [id, owner])) === 1;
   }
 
-  async retryDelivery(id: number, owner: string, retry: { nextAttemptAt: number; error: string }): Promise<boolean> {
-    return (await this.run(sql.retryOutbox, [retry.nextAttemptAt, retry.error, id, owner])) === 1;
+  async retryDelivery(id: number, owner: string, retry: { nextAttemptAt: number; error: string; inDoubt: boolean }): Promise<boolean> {
+    return (await this.run(sql.retryOutbox, [retry.nextAttemptAt, retry.error, retry.inDoubt ? 1 : 0, id, owner])) === 1;
   }
 
   async nextDeliveryDueAt(): Promise<number | null> {

@@ -190,8 +190,8 @@ export class SqliteOps implements StoreOps {
     return this.run(sql.deleteOutbox, [id, owner]) === 1;
   }
 
-  async retryDelivery(id: number, owner: string, retry: { nextAttemptAt: number; error: string }): Promise<boolean> {
-    return this.run(sql.retryOutbox, [retry.nextAttemptAt, retry.error, id, owner]) === 1;
+  async retryDelivery(id: number, owner: string, retry: { nextAttemptAt: number; error: string; inDoubt: boolean }): Promise<boolean> {
+    return this.run(sql.retryOutbox, [retry.nextAttemptAt, retry.error, retry.inDoubt ? 1 : 0, id, owner]) === 1;
   }
 
   async nextDeliveryDueAt(): Promise<number | null> {

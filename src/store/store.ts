@@ -104,6 +104,13 @@ export interface OutboxEntry {
   lastError: string | null;
   claimedBy: string | null;
   claimedUntil: number | null;
+  /**
+   * An earlier attempt may have reached ServiceNow without its answer being recorded: it was claimed
+   * and never came back (a crash, an expired lease), or it failed in a way that leaves the outcome
+   * unknown (a timeout, a reset connection). Set by every claim, cleared by a failure known not to
+   * have reached ServiceNow. In a `ClaimedDelivery`, the value from before this claim.
+   */
+  inDoubt: boolean;
 }
 
 /** A delivery claimed by one relay, with its incident as it stood when claimed. */
@@ -198,8 +205,11 @@ export interface StoreOps {
   claimDeliveries(options: { owner: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]>;
   /** Removes a delivered entry; false when `owner` no longer holds its lease. */
   completeDelivery(id: number, owner: string): Promise<boolean>;
-  /** Releases a failed entry for a later attempt; false when `owner` no longer holds its lease. */
-  retryDelivery(id: number, owner: string, retry: { nextAttemptAt: number; error: string }): Promise<boolean>;
+  /**
+   * Releases a failed entry for a later attempt; false when `owner` no longer holds its lease.
+   * `inDoubt`: whether the entry may have reached ServiceNow so far (see `OutboxEntry.inDoubt`).
+   */
+  retryDelivery(id: number, owner: string, retry: { nextAttemptAt: number; error: string; inDoubt: boolean }): Promise<boolean>;
   /** Earliest time an unleased delivery is due, or null when there is none. */
   nextDeliveryDueAt(): Promise<number | null>;
   outboxDepth(): Promise<number>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UpstreamError } from '../errors/app-error.js';
 import type { ServiceNowIncidents, ServiceNowRecord } from './servicenow-client.js';
 
-type Operation = 'create' | 'update' | 'query';
+type Operation = 'create' | 'update' | 'query' | 'journal';
 
 /** A call the fake received, in order. */
 export interface FakeCall {
@@ -29,6 +29,8 @@ export class FakeServiceNowIncidents implements ServiceNowIncidents {
   private readonly failures: Array<{ error: Error; when?: Operation }> = [];
   /** Runs after a create is stored and before it answers (e.g. to throw, as if the answer was lost). */
   afterCreate?: (record: ServiceNowRecord) => void;
+  /** The same after an update is applied. */
+  afterUpdate?: (record: ServiceNowRecord) => void;
 
   failNext(error: Error, when?: Operation, times = 1): void {
     for (let i = 0; i < times; i += 1) this.failures.push({ error, when });
@@ -62,7 +64,16 @@ export class FakeServiceNowIncidents implements ServiceNowIncidents {
     const record = this.records.get(sysId);
     if (!record) throw new UpstreamError('servicenow answered 404 to PATCH incident', { upstream: 'servicenow', operation: 'PATCH incident', status: 404 });
     this.write(record, fields);
-    return { ...record };
+    const copy = { ...record };
+    this.afterUpdate?.(copy);
+    return copy;
+  }
+
+  /** The journal lookup: `query` names the marker looked for (`text`). */
+  async workNotesContain(sysId: string, text: string): Promise<boolean> {
+    this.calls.push({ operation: 'journal', sysId, query: text });
+    this.maybeFail('journal');
+    return this.notes(sysId).some((n) => n.includes(text));
   }
 
   async query(encodedQuery: string, options: { limit?: number } = {}): Promise<ServiceNowRecord[]> {

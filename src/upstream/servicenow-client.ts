@@ -27,9 +27,22 @@ export interface ServiceNowIncidents {
    * field in a query and then matches every row (docs/servicenow.md, 'Encoded queries'), so callers check what came back.
    */
   query(encodedQuery: string, options?: { limit?: number; fields?: string[]; signal?: AbortSignal } & CallOptions): Promise<ServiceNowRecord[]>;
+  /**
+   * Whether the incident's work notes hold an entry containing `text`: GET /api/now/table/sys_journal_field
+   * (one row per journal entry: `element_id` the record's sys_id, `element` the field, `value` the text;
+   * docs/servicenow.md, 'Journal entries'). Every row that comes back is checked, so a query part the
+   * instance ignores can only make it answer false.
+   */
+  workNotesContain(sysId: string, text: string, options?: { signal?: AbortSignal } & CallOptions): Promise<boolean>;
 }
 
 const INCIDENT_PATH = '/api/now/table/incident';
+const JOURNAL_PATH = '/api/now/table/sys_journal_field';
+
+/** An encoded-query value: `^` separates terms, so a literal one is doubled (docs/servicenow.md, 'Encoded queries'). */
+export function encodedQueryValue(value: string): string {
+  return value.replace(/\^/g, '^^');
+}
 
 export interface ServiceNowClientOptions {
   /** Default: a pacer of its own (createApp passes one shared by every user of the upstream). */
@@ -91,6 +104,15 @@ export class ServiceNowClient implements ServiceNowIncidents, UpstreamApi {
     const result = (reply.body as { result?: unknown } | undefined)?.result;
     if (!Array.isArray(result)) throw new UpstreamError('ServiceNow answered GET incident without a result list', { upstream: 'servicenow', operation: 'GET incident', status: reply.status });
     return result as ServiceNowRecord[];
+  }
+
+  async workNotesContain(sysId: string, text: string, options: { signal?: AbortSignal } & CallOptions = {}): Promise<boolean> {
+    const q = `element_id=${encodedQueryValue(sysId)}^element=work_notes^valueLIKE${encodedQueryValue(text)}`;
+    const query = new URLSearchParams({ sysparm_query: q, sysparm_limit: '1', sysparm_fields: 'element_id,element,value' });
+    const reply = await this.send({ operation: 'GET journal', method: 'GET', path: JOURNAL_PATH, query }, options);
+    const result = (reply.body as { result?: unknown } | undefined)?.result;
+    if (!Array.isArray(result)) throw new UpstreamError('ServiceNow answered GET journal without a result list', { upstream: 'servicenow', operation: 'GET journal', status: reply.status });
+    return (result as ServiceNowRecord[]).some((r) => r.element_id === sysId && r.element === 'work_notes' && typeof r.value === 'string' && r.value.includes(text));
   }
 }
 

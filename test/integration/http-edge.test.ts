@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type TrunkgateApp } from '../../src/app.js';
@@ -87,6 +88,15 @@ describe('HTTP edge', () => {
       ['an unknown charset', 'application/json; charset=klingon'],
     ])('refuses %s with unsupported_media_type', async (_label, type) => {
       expectError(await post('/v1/actions/echo', '{"a":1}', type), 415, 'unsupported_media_type');
+    });
+
+    it('refuses a compressed body (Content-Encoding other than identity) with unsupported_media_type, not invalid_json', async () => {
+      const zipped = gzipSync('{"a":1}');
+      const res = await request(app.express).post('/v1/actions/echo').set(auth).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(zipped);
+      expectError(res, 415, 'unsupported_media_type');
+      expect(res.body.error.message).toBe('Content-Encoding "gzip" is not accepted; send the JSON uncompressed');
+      const plain = await request(app.express).post('/v1/actions/echo').set(auth).set('Content-Type', 'application/json').set('Content-Encoding', 'Identity').send('{"a":1}');
+      expect(plain.body).toEqual({ received: { a: 1 } });
     });
 
     it('refuses a body without Content-Type', async () => {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -110,6 +111,38 @@ describe('incident delivery survives kill -9 of a real trunkgate process', () =>
     expect(inServiceNow).toHaveLength(1);
     expect(incident!.sysId).toBe(inServiceNow[0]!.sysId);
     expect(sims.servicenow.stats().incidentsCreated).toBe(1);
+  });
+
+  it('kill -9 after ServiceNow took a work note but before trunkgate recorded it: the restart finds it in the journal, one note', async () => {
+    const started = await startTestSims();
+    sims = started.sims;
+    const sn = sims.servicenow;
+    // A trunk only this test reports (the monitor's polls never judge it), noted on every change.
+    const trunkId = 'crash-note-trunk';
+    const env = testEnv({ ...started.env, DATA_DIR: tempDataDir(), INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0', LOG_LEVEL: 'warn' });
+    const first = await start(env);
+    await first.api.post('/v1/events', { eventId: 'note-1', trunkId, state: 'rejected', sipCode: 403, errorText: 'Forbidden' });
+    await eventually(async () => expect((await pending(first.api))[0]).toMatchObject({ pendingDeliveries: 0, sysId: expect.any(String) }));
+    const journalLookups: string[] = [];
+    sn.control.on('request', (e) => e.path.endsWith('/sys_journal_field') && journalLookups.push(new URLSearchParams(e.query).get('sysparm_query') ?? ''));
+
+    // ServiceNow applies the note; its answer is kept back, and trunkgate dies waiting for it.
+    sn.control.holdAnswers({ method: 'PATCH', path: '/api/now/table/incident/' });
+    const held = once(sn.control, 'held');
+    await first.api.post('/v1/events', { eventId: 'note-2', trunkId, state: 'rejected', sipCode: 401, errorText: 'Unauthorized' });
+    await held;
+    const notes = () => sn.incidents()[0]!.journal.filter((j) => j.field === 'work_notes').map((j) => j.value);
+    const marker = /\[trunkgate:d:[0-9a-z]+-\d+\]$/.exec(notes().at(-1)!)?.[0];
+    expect(marker).toBeDefined();
+    expect(notes().at(-1)).toContain('401');
+    await kill9(first.proc);
+    sn.control.releaseAnswers();
+
+    const second = await start(env);
+    await eventually(async () => expect((await pending(second.api))[0]).toMatchObject({ pendingDeliveries: 0 }), { timeoutMs: 20_000 });
+    expect(notes().filter((n) => n.endsWith(marker!))).toHaveLength(1);
+    expect(journalLookups).toEqual([`element_id=${sn.incidents()[0]!.sysId}^element=work_notes^valueLIKE${marker}`]);
+    expect(sn.stats().incidentsCreated).toBe(1);
   });
 
   it('SIGTERM while ServiceNow is down exits promptly and keeps the delivery for the next start', async () => {

@@ -161,4 +161,8 @@ class HangingServiceNow implements ServiceNowIncidents {
   query(_q: string, options?: { signal?: AbortSignal }): Promise<ServiceNowRecord[]> {
     return this.hang(options?.signal);
   }
+
+  workNotesContain(_sysId: string, _text: string, options?: { signal?: AbortSignal }): Promise<boolean> {
+    return this.hang(options?.signal);
+  }
 }

@@ -34,4 +34,22 @@ describe('ServiceNowClient (incident table)', () => {
     await sims!.servicenow.control.outage({ mode: 'refused', durationMs: 5_000 });
     await expect(sn.query('active=true')).rejects.toMatchObject({ code: 'upstream_unavailable' });
   });
+
+  it("finds a marker in one incident's work notes through sys_journal_field, escaped, with one row asked for", async () => {
+    const sn = await client();
+    const queries: string[] = [];
+    sims!.servicenow.control.on('request', (e) => e.path.endsWith('/sys_journal_field') && queries.push(e.query));
+    const a = await sn.create({ short_description: 'a', work_notes: 'opened' });
+    const b = await sn.create({ short_description: 'b' });
+    await sn.update(a.sys_id!, { work_notes: 'still failing\n[trunkgate:d:ab12-7]' });
+    await sn.update(a.sys_id!, { comments: 'x^ORy [trunkgate:d:ab12-8]' });
+    expect(await sn.workNotesContain(a.sys_id!, '[trunkgate:d:ab12-7]')).toBe(true);
+    expect(await sn.workNotesContain(b.sys_id!, '[trunkgate:d:ab12-7]')).toBe(false);
+    // A comment is not a work note, and a caret in the text cannot add a condition.
+    expect(await sn.workNotesContain(a.sys_id!, '[trunkgate:d:ab12-8]')).toBe(false);
+    expect(await sn.workNotesContain(a.sys_id!, 'x^ORy')).toBe(false);
+    expect(new URLSearchParams(queries[0]).get('sysparm_query')).toBe(`element_id=${a.sys_id}^element=work_notes^valueLIKE[trunkgate:d:ab12-7]`);
+    expect(new URLSearchParams(queries[0]).get('sysparm_limit')).toBe('1');
+    expect(new URLSearchParams(queries[3]).get('sysparm_query')).toBe(`element_id=${a.sys_id}^element=work_notes^valueLIKEx^^ORy`);
+  });
 });

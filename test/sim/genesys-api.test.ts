@@ -65,6 +65,17 @@ describe('Genesys simulator: /api/v2', () => {
   });
   afterEach(() => sim.close());
 
+  it('reports every login and API request (not control requests) to onRequest listeners until unsubscribed', async () => {
+    await start();
+    const seen: unknown[] = [];
+    const off = sim.control.onRequest((r) => seen.push(r));
+    await api(`${TRUNKS}?pageSize=2&pageNumber=1`);
+    await fetch(`${sim.url}/__sim/genesys/settings`);
+    off();
+    await api(TRUNKS);
+    expect(seen).toEqual([{ method: 'GET', path: TRUNKS, query: 'pageSize=2&pageNumber=1', headers: expect.objectContaining({ authorization: `Bearer ${token}` }), at: START }]);
+  });
+
   describe('tokens/me', () => {
     beforeEach(() => start());
 

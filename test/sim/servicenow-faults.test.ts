@@ -145,7 +145,44 @@ describe("control.on('request')", () => {
       body: '{"short_description":"x"}',
     });
     await fetch(`${s.url}/__sim/servicenow/stats`);
-    expect(seen).toEqual([{ method: 'POST', path: '/api/now/table/incident', at: START }]);
-    expect(statuses).toEqual([201]);
+    await fetch(`${s.url}/api/now/table/incident?sysparm_query=active%3Dtrue&sysparm_limit=1`, { headers: { Authorization: BASIC } });
+    expect(seen).toEqual([
+      { method: 'POST', path: '/api/now/table/incident', at: START, query: '', headers: expect.objectContaining({ authorization: BASIC, 'content-type': 'application/json' }) },
+      { method: 'GET', path: '/api/now/table/incident', at: START, query: 'sysparm_query=active%3Dtrue&sysparm_limit=1', headers: expect.objectContaining({ authorization: BASIC }) },
+    ]);
+    expect(statuses).toEqual([201, 200]);
+  });
+});
+
+describe('holdAnswers: applied, but the client does not hear', () => {
+  it('applies a matching request and keeps its answer until released; others answer at once', async () => {
+    const s = await start();
+    const held: unknown[] = [];
+    s.control.on('held', (e) => held.push(e));
+    const post = (body: string) => fetch(`${s.url}/api/now/table/incident`, { method: 'POST', headers: { Authorization: BASIC, 'Content-Type': 'application/json' }, body });
+    const created = ((await (await post('{"short_description":"x"}')).json()) as { result: { sys_id: string } }).result;
+    expect(s.control.holdAnswers({ method: 'patch', path: '/api/now/table/incident/' })).toEqual({ method: 'PATCH', path: '/api/now/table/incident/' });
+    let answered = false;
+    const patch = fetch(`${s.url}/api/now/table/incident/${created.sys_id}`, { method: 'PATCH', headers: { Authorization: BASIC, 'Content-Type': 'application/json' }, body: '{"work_notes":"n"}' }).then((r) => {
+      answered = true;
+      return r.status;
+    });
+    await new Promise<void>((resolve) => s.control.once('held', () => resolve()));
+    expect(held).toEqual([{ method: 'PATCH', path: `/api/now/table/incident/${created.sys_id}`, at: START }]);
+    expect(s.incidents()[0]!.journal.map((j) => j.value)).toEqual(['n']);
+    expect((await get(s)).status).toBe(200);
+    expect(answered).toBe(false);
+    expect(s.control.describe().answerHold).toEqual({ method: 'PATCH', path: '/api/now/table/incident/' });
+    s.control.releaseAnswers();
+    expect(await patch).toBe(200);
+    expect(s.control.describe().answerHold).toBeNull();
+  });
+
+  it('is set and released over HTTP, and refuses a path that is not one', async () => {
+    const s = await start();
+    const control = (path: string, body?: unknown) => fetch(`${s.url}/__sim/servicenow/${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+    expect(await (await control('hold-answers', { method: 'POST' })).json()).toEqual({ answerHold: { method: 'POST' } });
+    expect((await control('hold-answers', { path: 'api/now' })).status).toBe(400);
+    expect(((await (await control('release-answers')).json()) as { answerHold: unknown }).answerHold).toBeNull();
   });
 });

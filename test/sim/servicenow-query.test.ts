@@ -109,3 +109,50 @@ describe('GET /api/now/table/incident?sysparm_query=…', () => {
     expect((await list('')).rows).toHaveLength(3);
   });
 });
+
+describe('GET /api/now/table/sys_journal_field: the incidents\' journal entries, with the same query semantics', () => {
+  let sim: ServiceNowSim;
+  const sysIds: string[] = [];
+
+  async function journal(query: string) {
+    const res = await fetch(`${sim.url}/api/now/table/sys_journal_field?${query}`, { headers: { Authorization: BASIC } });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { result: Array<Record<string, string>> }).result;
+  }
+
+  beforeAll(async () => {
+    sim = await startServiceNowSim({ clock: () => Date.UTC(2025, 0, 15, 12, 0, 0) });
+    const call = async (method: string, path: string, fields: Record<string, string>) => {
+      const res = await fetch(`${sim.url}${path}`, { method, headers: { Authorization: BASIC, 'Content-Type': 'application/json' }, body: JSON.stringify(fields) });
+      return ((await res.json()) as { result: Record<string, string> }).result;
+    };
+    for (const n of [1, 2]) sysIds.push((await call('POST', '/api/now/table/incident', { short_description: `inc ${n}`, work_notes: `opened ${n}` })).sys_id!);
+    await call('PATCH', `/api/now/table/incident/${sysIds[0]}`, { work_notes: 'carrier says: fixed\n[trunkgate:d:ab12-7]', comments: 'customer told' });
+  });
+
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('has one row per entry: element_id, element, name, value, who and when', async () => {
+    const rows = await journal(`sysparm_query=element_id=${sysIds[0]}`);
+    expect(rows.map((r) => [r.element, r.value])).toEqual([['work_notes', 'opened 1'], ['work_notes', 'carrier says: fixed\n[trunkgate:d:ab12-7]'], ['comments', 'customer told']]);
+    expect(rows[0]).toMatchObject({ element_id: sysIds[0], name: 'incident', sys_created_by: 'trunkgate.integration', sys_created_on: '2025-01-15 12:00:00', sys_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+  });
+
+  it('finds a marker with valueLIKE, only in the incident and element asked for', async () => {
+    const q = (id: string, element: string) => `sysparm_query=${encodeURIComponent(`element_id=${id}^element=${element}^valueLIKE[trunkgate:d:ab12-7]`)}&sysparm_limit=1`;
+    expect((await journal(q(sysIds[0]!, 'work_notes'))).map((r) => r.value)).toEqual(['carrier says: fixed\n[trunkgate:d:ab12-7]']);
+    expect(await journal(q(sysIds[0]!, 'comments'))).toEqual([]);
+    expect(await journal(q(sysIds[1]!, 'work_notes'))).toEqual([]);
+  });
+
+  it('ignores unknown fields like the incident table, and is read-only', async () => {
+    expect(await journal('sysparm_query=no_such_field=1')).toHaveLength(4);
+    const one = (await journal('sysparm_limit=1'))[0]!;
+    const byId = await fetch(`${sim.url}/api/now/table/sys_journal_field/${one.sys_id}`, { headers: { Authorization: BASIC } });
+    expect(((await byId.json()) as { result: Record<string, string> }).result).toEqual(one);
+    const post = await fetch(`${sim.url}/api/now/table/sys_journal_field`, { method: 'POST', headers: { Authorization: BASIC, 'Content-Type': 'application/json' }, body: '{}' });
+    expect(post.status).toBe(405);
+  });
+});

@@ -120,7 +120,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.enqueueDelivery({ incidentId: 'new', operation: 'create', payload: {}, at: T0 });
         await store.enqueueDelivery({ incidentId: 'new', operation: 'note', payload: {}, at: T0 });
         const [claimed] = await store.claimDeliveries({ owner: 'r', now: T0, leaseMs: 1000, limit: 10 }).then((c) => c.filter((d) => d.incidentId === 'new'));
-        await store.retryDelivery(claimed!.id, 'r', { nextAttemptAt: T0 + 5, error: 'servicenow answered 503' });
+        await store.retryDelivery(claimed!.id, 'r', { nextAttemptAt: T0 + 5, error: 'servicenow answered 503', inDoubt: false });
         const all = await store.listIncidents({ limit: 10 });
         expect(all.map((i) => [i.id, i.pendingDeliveries, i.lastDeliveryError])).toEqual([
           ['new', 2, 'servicenow answered 503'],
@@ -276,7 +276,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.claimDeliveries({ owner: 'r2', now: T0 + 999, leaseMs: 1_000, limit: 10 })).toEqual([]);
         expect((await store.claimDeliveries({ owner: 'r2', now: T0 + 1_000, leaseMs: 1_000, limit: 10 })).map((d) => d.id)).toEqual([id]);
         expect(await store.completeDelivery(id, 'dead')).toBe(false);
-        expect(await store.retryDelivery(id, 'dead', { nextAttemptAt: T0, error: 'x' })).toBe(false);
+        expect(await store.retryDelivery(id, 'dead', { nextAttemptAt: T0, error: 'x', inDoubt: true })).toBe(false);
         expect(await store.completeDelivery(id, 'r2')).toBe(true);
         expect(await store.completeDelivery(id, 'r2')).toBe(false);
       });
@@ -303,12 +303,24 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const id = await store.enqueueDelivery({ incidentId: 'a', operation: 'create', payload: {}, at: T0 });
         await store.enqueueDelivery({ incidentId: 'a', operation: 'note', payload: {}, at: T0 });
         await store.claimDeliveries({ owner: 'r', now: T0, leaseMs: 1_000, limit: 10 });
-        expect(await store.retryDelivery(id, 'r', { nextAttemptAt: T0 + 5_000, error: 'servicenow is unavailable' })).toBe(true);
+        expect(await store.retryDelivery(id, 'r', { nextAttemptAt: T0 + 5_000, error: 'servicenow is unavailable', inDoubt: false })).toBe(true);
         expect(await store.claimDeliveries({ owner: 'r', now: T0 + 4_999, leaseMs: 1_000, limit: 10 })).toEqual([]);
         expect(await store.nextDeliveryDueAt()).toBe(T0 + 5_000);
         const [again] = await store.claimDeliveries({ owner: 'r', now: T0 + 5_000, leaseMs: 1_000, limit: 10 });
         expect(again).toMatchObject({ id, attempts: 1, lastError: 'servicenow is unavailable', nextAttemptAt: T0 + 5_000 });
         expect(await store.nextDeliveryDueAt()).toBe(T0 + 6_000);
+      });
+
+      it('marks an entry in doubt from its first claim until a failure known not to have reached ServiceNow', async () => {
+        const id = await store.enqueueDelivery({ incidentId: 'a', operation: 'note', payload: {}, at: T0 });
+        const claim = async (now: number) => (await store.claimDeliveries({ owner: 'r', now, leaseMs: 1_000, limit: 1 }))[0]!;
+        expect((await claim(T0)).inDoubt).toBe(false);
+        // The claim ran out without a record (the process died): the next claim is in doubt.
+        expect((await claim(T0 + 1_000)).inDoubt).toBe(true);
+        await store.retryDelivery(id, 'r', { nextAttemptAt: T0 + 1_000, error: 'refused', inDoubt: false });
+        expect((await claim(T0 + 1_000)).inDoubt).toBe(false);
+        await store.retryDelivery(id, 'r', { nextAttemptAt: T0 + 1_000, error: 'no answer in time', inDoubt: true });
+        expect((await claim(T0 + 1_000)).inDoubt).toBe(true);
       });
 
       it('reports no due time and zero depth when empty', async () => {
@@ -322,7 +334,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.enqueueDelivery({ incidentId: 'b', operation: 'create', payload: {}, at: T0 + 20 });
         expect(await store.listStuckDeliveries(T0 - 1)).toEqual([]);
         await store.claimDeliveries({ owner: 'r', now: T0 + 50, leaseMs: 1_000, limit: 1 });
-        await store.retryDelivery(a1, 'r', { nextAttemptAt: T0 + 60, error: 'refused' });
+        await store.retryDelivery(a1, 'r', { nextAttemptAt: T0 + 60, error: 'refused', inDoubt: false });
         expect(await store.listStuckDeliveries(T0 + 10)).toEqual([
           { incidentId: 'a', correlationId: 'ka', trunkId: 't1', kind: 'registration_rejected', operation: 'create', waitingSince: T0, attempts: 1, lastError: 'refused' },
         ]);

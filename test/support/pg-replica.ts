@@ -101,4 +101,8 @@ export class OverlapProbe implements ServiceNowIncidents {
     const key = /^correlation_id=([^^]+)/.exec(q)?.[1] ?? this.keyOfSysId(/^sys_id=([^^]+)/.exec(q)?.[1] ?? q);
     return this.around(key, () => this.inner.query(q, options));
   }
+
+  workNotesContain(sysId: string, text: string): Promise<boolean> {
+    return this.around(this.keyOfSysId(sysId), () => this.inner.workNotesContain(sysId, text));
+  }
 }

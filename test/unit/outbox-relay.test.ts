@@ -101,7 +101,7 @@ describe('OutboxRelay', () => {
     await relay.runOnce();
     await relay.runOnce();
     const [rec] = [...t.servicenow.records.values()];
-    expect(t.servicenow.notes(rec!.sys_id!)).toEqual(['first note']);
+    expect(t.servicenow.notes(rec!.sys_id!)).toEqual([expect.stringMatching(/^first note\n\[trunkgate:d:i1-\d+\]$/)]);
   });
 
   it('waits out Retry-After and pauses every delivery while ServiceNow is down', async () => {

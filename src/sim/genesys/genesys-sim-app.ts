@@ -18,7 +18,12 @@ export function createGenesysSimApp(state: GenesysSimState, control: GenesysSimC
   app.disable('etag');
   app.set('query parser', 'simple');
 
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
+    if (state.requestListeners.size > 0 && !req.path.startsWith('/__sim/')) {
+      const [path = '', query = ''] = req.originalUrl.split(/\?(.*)/s);
+      const seen = { method: req.method, path, query, headers: req.headers, at: state.clock() };
+      for (const listener of state.requestListeners) listener(seen);
+    }
     const correlationId = randomUUID();
     res.locals.correlationId = correlationId;
     res.setHeader('ININ-Correlation-Id', correlationId);

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { systemClock, type Clock } from '../clock.js';
 import { ChannelRegistry, DEFAULT_CHANNEL_LIMITS } from './channel-registry.js';
 import { defaultClients, defaultOrganization, defaultTrunks, generatedTrunks, type SimClientSeed, type SimRoleSeed } from './default-seed.js';
@@ -45,6 +46,15 @@ export interface SimClient {
 }
 
 /** Everything the simulator's routes and control share. */
+/** A request as it reached the simulator: method, path, raw query string (without `?`) and headers. */
+export interface SimHttpRequest {
+  method: string;
+  path: string;
+  query: string;
+  headers: IncomingHttpHeaders;
+  at: number;
+}
+
 export interface GenesysSimState {
   readonly clock: Clock;
   readonly organization: GenesysNamedEntity;
@@ -57,6 +67,8 @@ export interface GenesysSimState {
   readonly channels: ChannelRegistry;
   readonly notifications: NotificationHub;
   readonly settings: { tokenLifetimeSec: number; propagationLagMs: number };
+  /** Told of every login and API request as it arrives (control requests are not reported). */
+  readonly requestListeners: Set<(request: SimHttpRequest) => void>;
   stats: GenesysSimStats;
   /** What `reset()` goes back to. */
   readonly initial: {
@@ -99,6 +111,7 @@ export function createGenesysSimState(options: GenesysSimOptions = {}): GenesysS
     tokenFault: new TimedFault(),
     apiFault: new TimedFault(),
     settings: { tokenLifetimeSec: initial.tokenLifetimeSec, propagationLagMs: initial.propagationLagMs },
+    requestListeners: new Set(),
     stats: emptyStats(),
     initial,
   };

@@ -1,6 +1,6 @@
 export { startGenesysSim, type GenesysSim } from './genesys-sim.js';
 export { createGenesysSimApp } from './genesys-sim-app.js';
-export { createGenesysSimState, type GenesysSimOptions, type GenesysSimState } from './genesys-sim-state.js';
+export { createGenesysSimState, type GenesysSimOptions, type GenesysSimState, type SimHttpRequest } from './genesys-sim-state.js';
 export { createGenesysSimControl, type GenesysSimControl, type GenesysSimSettings, type SimChannelInfo } from './sim-control.js';
 export { TRUNK_TOPIC_PREFIX, type HeartbeatSettings } from './notification-hub.js';
 export { trunkEventFields, type PartialEventSettings, type TrunkEventBody, type TrunkEventField } from './partial-events.js';

@@ -6,7 +6,7 @@ import {
   type ApiFault,
   type TokenEndpointFault,
 } from './faults.js';
-import { loadClients, type GenesysSimState } from './genesys-sim-state.js';
+import { loadClients, type GenesysSimState, type SimHttpRequest } from './genesys-sim-state.js';
 import { fullEvents, parsePartialEvents, type PartialEventSettings, type TrunkEventField } from './partial-events.js';
 import { SimControlError } from './sim-control-error.js';
 import { emptyStats, type GenesysSimStats } from './sim-stats.js';
@@ -90,6 +90,8 @@ export interface GenesysSimControl extends GenesysClientControl {
   reset(): void;
   /** Subscribes to trunk events; returns the unsubscribe function. */
   on<E extends keyof TrunkEvents>(event: E, listener: (...args: TrunkEvents[E]) => void): () => void;
+  /** Reports every login and API request as it arrives (path, raw query, headers); returns the unsubscribe function. */
+  onRequest(listener: (request: SimHttpRequest) => void): () => void;
 }
 
 export function createGenesysSimControl(state: GenesysSimState): GenesysSimControl {
@@ -214,6 +216,10 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
       return () => {
         state.trunks.events.off(event, listener as never);
       };
+    },
+    onRequest(listener) {
+      state.requestListeners.add(listener);
+      return () => void state.requestListeners.delete(listener);
     },
   };
 }

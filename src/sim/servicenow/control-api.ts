@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   SimInputError,
+  parseAnswerHold,
   parseOutage,
   parseRateLimitRule,
   parseRateLimitStorm,
@@ -66,6 +67,11 @@ const routes: Record<string, Route> = {
   'POST /token-fault': async (req, res, control) => ok(res, { tokenFault: control.tokenFault(parseTokenFault(await jsonBody(req))) }),
   'PUT /token-lifetime': async (req, res, control) => {
     control.setTokenLifetime(parseTokenLifetime(await jsonBody(req)));
+    ok(res, control.describe());
+  },
+  'POST /hold-answers': async (req, res, control) => ok(res, { answerHold: control.holdAnswers(parseAnswerHold(await jsonBody(req))) }),
+  'POST /release-answers': async (_req, res, control) => {
+    control.releaseAnswers();
     ok(res, control.describe());
   },
   'POST /tokens/revoke': async (_req, res, control) => {

@@ -1,3 +1,4 @@
+import type { AnswerHoldOptions } from './answer-hold.js';
 import { checkRateLimitRule } from './options.js';
 import type { RateLimitRuleConfig } from './options.js';
 
@@ -92,4 +93,18 @@ export function parseTokenLifetime(raw: unknown): number {
   const seconds = optionalNumber(asObject(raw), 'seconds', { min: 1 });
   if (seconds === undefined) throw new SimInputError('seconds is required');
   return seconds;
+}
+
+/** `{method?, path?}`: which answers to hold (absent: all). */
+export function parseAnswerHold(raw: unknown): AnswerHoldOptions {
+  const input = asObject(raw);
+  const text = (name: string): string | undefined => {
+    const value = input[name];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string' || value === '') throw new SimInputError(`${name} must be a non-empty string`);
+    return value;
+  };
+  const path = text('path');
+  if (path !== undefined && !path.startsWith('/')) throw new SimInputError('path must start with /');
+  return { method: text('method'), path };
 }

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { parseOutage, parseRateLimitRule, parseRateLimitStorm, parseTokenFault, parseTokenLifetime } from './control-input.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AnswerHoldOptions, HeldAnswer } from './answer-hold.js';
+import { parseAnswerHold, parseOutage, parseRateLimitRule, parseRateLimitStorm, parseTokenFault, parseTokenLifetime } from './control-input.js';
 import type { OutageOptions, RateLimitStormOptions, TokenFaultOptions } from './control-input.js';
 import type { FaultSnapshot, Outage, RateLimitStorm, TokenFault } from './fault-state.js';
 import type { SimIncident } from './incident-table.js';
@@ -14,6 +16,10 @@ export interface SimRequestEvent {
   method: string;
   path: string;
   at: number;
+  /** The raw query string, without `?` ('' when none). */
+  query: string;
+  /** The request's headers as received. */
+  headers: IncomingHttpHeaders;
 }
 
 /** Emitted when the answer to such a request has been written. */
@@ -24,6 +30,8 @@ export interface SimResponseEvent extends SimRequestEvent {
 
 /** Faults and settings in force, for GET /__sim/servicenow/state. */
 export interface SimControlState extends FaultSnapshot {
+  /** Answers held back after their request was applied (see holdAnswers). */
+  answerHold: AnswerHoldOptions | null;
   listening: boolean;
   rateLimitRule: RateLimitRule | null;
   tokenLifetimeSec: number;
@@ -34,7 +42,8 @@ const REFUSED_POLL_MS = 50;
 
 /**
  * Fault injection and inspection for one simulated instance. Events: 'request' (SimRequestEvent),
- * 'response' (SimResponseEvent), 'restored' (a refused outage ended and the port listens again).
+ * 'response' (SimResponseEvent), 'held' (HeldAnswer: a request was applied and its answer is kept
+ * back), 'restored' (a refused outage ended and the port listens again).
  */
 export class ServiceNowSimControl extends EventEmitter {
   private timer: NodeJS.Timeout | null = null;
@@ -42,10 +51,12 @@ export class ServiceNowSimControl extends EventEmitter {
 
   constructor(private readonly state: SimState) {
     super();
+    state.hold.onHeld = (held) => this.emit('held', held);
   }
 
   override on(event: 'request', listener: (e: SimRequestEvent) => void): this;
   override on(event: 'response', listener: (e: SimResponseEvent) => void): this;
+  override on(event: 'held', listener: (e: HeldAnswer) => void): this;
   override on(event: 'restored', listener: () => void): this;
   override on(event: string | symbol, listener: (...args: never[]) => void): this {
     return super.on(event, listener as (...args: unknown[]) => void);
@@ -66,11 +77,25 @@ export class ServiceNowSimControl extends EventEmitter {
     return outage;
   }
 
-  /** Ends every fault (outage, storm, token fault) and listens again if the port was closed. */
+  /** Ends every fault (outage, storm, token fault, held answers) and listens again if the port was closed. */
   async restore(): Promise<void> {
     this.clearTimer();
     this.state.faults.clearAll();
+    this.state.hold.release();
     await this.resume();
+  }
+
+  /**
+   * From now on, a request matching `options` (method, path prefix) is applied as usual but its answer
+   * is kept back until releaseAnswers(): the client does not learn that its write went through.
+   */
+  holdAnswers(options: AnswerHoldOptions = {}): AnswerHoldOptions {
+    return this.state.hold.set(parseAnswerHold(options));
+  }
+
+  /** Sends every held answer and stops holding. */
+  releaseAnswers(): void {
+    this.state.hold.release();
   }
 
   /** Every /api/now call answers 429 with this Retry-After until it ends. */
@@ -121,6 +146,7 @@ export class ServiceNowSimControl extends EventEmitter {
   describe(): SimControlState {
     return {
       ...this.state.faults.snapshot(),
+      answerHold: this.state.hold.current(),
       listening: this.state.server?.listening ?? false,
       rateLimitRule: this.state.limiter.currentRule(),
       tokenLifetimeSec: this.state.tokens.tokenLifetimeSec,

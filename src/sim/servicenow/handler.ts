@@ -54,11 +54,12 @@ async function handleApiRequest(req: IncomingMessage, res: ServerResponse, url: 
 async function handleInstanceRequest(req: IncomingMessage, res: ServerResponse, url: URL, state: SimState, control: ServiceNowSimControl): Promise<void> {
   const clock = state.config.clock;
   const method = req.method ?? 'GET';
-  const event = { method, path: url.pathname, at: clock() };
+  const event = { method, path: url.pathname, at: clock(), query: url.search.slice(1), headers: req.headers };
   state.stats.requests += 1;
   state.stats.requestsByMethod[method] = (state.stats.requestsByMethod[method] ?? 0) + 1;
   res.on('finish', () => control.emit('response', { ...event, status: res.statusCode, finishedAt: clock() }));
   control.emit('request', event);
+  state.hold.intercept(res, { method, path: url.pathname, at: event.at });
 
   const outage = state.faults.outage();
   if (outage?.mode === 'slow') {

@@ -3,6 +3,8 @@ import { SYS_ID_PATTERN, glideDateTime, newSysId } from './wire.js';
 
 /** One journal entry (a work note or an additional comment), as `sys_journal_field` keeps it. */
 export interface JournalEntry {
+  /** The entry's own sys_id (a row of sys_journal_field). */
+  sysId: string;
   field: 'work_notes' | 'comments';
   value: string;
   author: string;
@@ -162,7 +164,7 @@ export class IncidentTable {
       if (JOURNAL_FIELDS.has(name)) {
         // Journal fields append an entry per write and read back empty through the Table API.
         if (value.trim() !== '') {
-          row.journal.push({ field: name as JournalEntry['field'], value, author: ctx.user.username, createdOn: stamp, at: ctx.now });
+          row.journal.push({ sysId: newSysId(), field: name as JournalEntry['field'], value, author: ctx.user.username, createdOn: stamp, at: ctx.now });
         }
         continue;
       }

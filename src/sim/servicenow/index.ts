@@ -13,6 +13,7 @@ export { CONTROL_PREFIX } from './control-api.js';
 export { SimInputError } from './control-input.js';
 export type { OutageMode, OutageOptions, RateLimitStormOptions, TokenFaultOptions } from './control-input.js';
 export type { FaultSnapshot, Outage, RateLimitStorm, TokenFault } from './fault-state.js';
+export type { AnswerHoldOptions, HeldAnswer } from './answer-hold.js';
 export type { JournalEntry, SimIncident } from './incident-table.js';
 export { DEMO_OAUTH_CLIENT, DEMO_USER } from './options.js';
 export { DEMO_REFERENCE_RECORDS, demoReferenceIds, type ReferenceRecordOptions, type SimReferenceRecord } from './reference-tables.js';

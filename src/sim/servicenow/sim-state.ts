@@ -1,4 +1,5 @@
 import type { RunningServer } from '../listen.js';
+import { AnswerHold } from './answer-hold.js';
 import { FaultState } from './fault-state.js';
 import { IncidentTable } from './incident-table.js';
 import type { SimConfig } from './options.js';
@@ -15,6 +16,8 @@ export interface SimState {
   tokens: TokenIssuer;
   limiter: RateLimiter;
   faults: FaultState;
+  /** Answers kept back after their request was applied (a lost answer). */
+  hold: AnswerHold;
   table: IncidentTable;
   /** Read-only tables incidents point to: sys_user, sys_user_group, cmdb_ci. */
   references: Map<string, ReferenceTable>;
@@ -36,6 +39,7 @@ export function createSimState(config: SimConfig): SimState {
     }),
     limiter: new RateLimiter(config.clock, config.rateLimit),
     faults: new FaultState(config.clock),
+    hold: new AnswerHold(),
     table: new IncidentTable({ resolvedIsActive: config.resolvedIsActive }),
     references: createReferenceTables(config.users.values(), config.referenceRecords, newSysId),
     stats: emptyStats(),

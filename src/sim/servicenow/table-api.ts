@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { matchesQuery, orderComparator, parseEncodedQuery } from './encoded-query.js';
 import type { SimIncident } from './incident-table.js';
+import { JOURNAL_TABLE, isJournalField, journalRows } from './journal-table.js';
 import type { SimUser } from './options.js';
 import { viewOptionsFrom, viewRecord } from './record-view.js';
 import { baseUrl } from './sim-state.js';
@@ -87,25 +88,17 @@ function pageLinks(url: URL, base: string, total: number, offset: number, limit:
   return links.join(',');
 }
 
-/** What a list query reads: the incident table or a reference table. */
-interface QueryableTable {
-  hasField(field: string): boolean;
-  all(): Array<{ fields: Record<string, string> }>;
-}
-
-function list(call: TableRequest, state: SimState, table: QueryableTable): void {
+/** A GET list on a table: `sysparm_query` (unknown fields ignored), ORDERBY, limit and offset. */
+function list(call: TableRequest, state: SimState, all: Array<Record<string, string>>, hasField: (f: string) => boolean): void {
   const { url, res, headers } = call;
   const params = url.searchParams;
-  const query = parseEncodedQuery(params.get('sysparm_query') ?? '', (f) => table.hasField(f));
-  let rows = table.all().filter((r) => matchesQuery(query, r.fields));
-  if (query.orderBy.length > 0) {
-    const byFields = orderComparator(query.orderBy);
-    rows = [...rows].sort((a, b) => byFields(a.fields, b.fields));
-  }
+  const query = parseEncodedQuery(params.get('sysparm_query') ?? '', hasField);
+  let rows = all.filter((r) => matchesQuery(query, r));
+  if (query.orderBy.length > 0) rows = [...rows].sort(orderComparator(query.orderBy));
   const limit = nonNegativeInt(params.get('sysparm_limit'), DEFAULT_LIMIT);
   const offset = nonNegativeInt(params.get('sysparm_offset'), 0);
   const view = viewOptionsFrom(params, baseUrl(state));
-  const result = rows.slice(offset, offset + limit).map((r) => viewRecord(r.fields, view));
+  const result = rows.slice(offset, offset + limit).map((r) => viewRecord(r, view));
   sendJson(res, 200, { result }, {
     ...headers,
     'X-Total-Count': rows.length,
@@ -123,9 +116,19 @@ function unsupported(call: TableRequest, method: string): void {
   sendJson(call.res, 405, failure('Method not Supported', `${method} is not supported for this resource`), call.headers);
 }
 
+/** sys_journal_field, read-only: the journal entries the incidents' work notes and comments made. */
+function journal(call: TableRequest, state: SimState, sysId: string | undefined): void {
+  const method = call.req.method ?? 'GET';
+  if (method !== 'GET') return unsupported(call, method);
+  if (sysId === undefined) return list(call, state, journalRows(state.table), isJournalField);
+  const row = journalRows(state.table).find((r) => r.sys_id === sysId);
+  if (!row) return notFound(call);
+  sendJson(call.res, 200, { result: viewRecord(row, viewOptionsFrom(call.url.searchParams, baseUrl(state))) }, call.headers);
+}
+
 /**
- * Serves the Table API for the incident table, and reads (only) of the reference tables incidents point
- * to; other table names get the instance's "Invalid table".
+ * Serves the Table API for the incident table, its journal (sys_journal_field) and reads (only) of the
+ * reference tables incidents point to; other table names get the instance's "Invalid table".
  */
 export async function handleTableRequest(call: TableRequest, state: SimState): Promise<void> {
   const { req, res, url, user, headers } = call;
@@ -136,10 +139,11 @@ export async function handleTableRequest(call: TableRequest, state: SimState): P
   const reference = state.references.get(tableName);
   if (reference) {
     if (method !== 'GET') return unsupported(call, method);
-    if (sysId === undefined) return list(call, state, reference);
+    if (sysId === undefined) return list(call, state, reference.all().map((r) => r.fields), (f) => reference.hasField(f));
     const row = reference.get(sysId);
     return row ? answerRecord(call, state, 200, row) : notFound(call);
   }
+  if (tableName === JOURNAL_TABLE) return journal(call, state, sysId);
   if (tableName !== state.table.name) {
     // Quoted from several captured instance answers (400, detail null).
     return sendJson(res, 400, failure(`Invalid table ${tableName}`, null), headers);
@@ -147,7 +151,7 @@ export async function handleTableRequest(call: TableRequest, state: SimState): P
   const ctx = { user, now: state.config.clock() };
 
   if (sysId === undefined) {
-    if (method === 'GET') return list(call, state, state.table);
+    if (method === 'GET') return list(call, state, state.table.all().map((r) => r.fields), (f) => state.table.hasField(f));
     if (method === 'POST') {
       state.stats.createRequestTimes.push(ctx.now);
       const input = await readRecordBody(call, state);

@@ -159,4 +159,11 @@ export const migrations: Migration[] = [
       'INSERT INTO incident_trunks (incident_id, trunk_id, added_at) SELECT id, trunk_id, opened_at FROM incidents WHERE trunk_id IS NOT NULL',
     ],
   },
+  {
+    version: 4,
+    name: 'outbox entries whose last attempt may have reached ServiceNow',
+    // Set when an entry is claimed, cleared when an attempt is known not to have reached ServiceNow:
+    // the next claim of a work note then looks for it in the incident's journal before sending it again.
+    statements: ['ALTER TABLE outbox ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0'],
+  },
 ];

@@ -137,6 +137,7 @@ export function outboxFromRow(r: DbRow): OutboxEntry {
     lastError: strOrNull(r.last_error),
     claimedBy: strOrNull(r.claimed_by),
     claimedUntil: numOrNull(r.claimed_until),
+    inDoubt: num(r.in_doubt) === 1,
   };
 }
 

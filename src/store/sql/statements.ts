@@ -20,7 +20,7 @@ const INCIDENT_TRUNK_ORDER = 'CASE WHEN it.trunk_id = i.trunk_id THEN 0 ELSE 1 E
 /** An open incident already concerns the trunk (its own, or its trunk base's once the trunk was added). */
 const COVERED_BY_OPEN_INCIDENT = 'EXISTS (SELECT 1 FROM incident_trunks it JOIN incidents i ON i.id = it.incident_id WHERE it.trunk_id = t.trunk_id AND i.open = 1)';
 
-const OUTBOX_COLUMNS = 'id, incident_id, seq, operation, payload, created_at, attempts, next_attempt_at, last_error, claimed_by, claimed_until';
+const OUTBOX_COLUMNS = 'id, incident_id, seq, operation, payload, created_at, attempts, next_attempt_at, last_error, claimed_by, claimed_until, in_doubt';
 
 /** An earlier undelivered entry of the same incident holds this one back (per-incident order). */
 const IS_HEAD = 'NOT EXISTS (SELECT 1 FROM outbox p WHERE p.incident_id = o.incident_id AND p.seq < o.seq)';
@@ -74,7 +74,7 @@ export const sql = {
   selectOutbox: `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = ?`,
   deleteOutbox: 'DELETE FROM outbox WHERE id = ? AND claimed_by = ?',
   retryOutbox:
-    'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?',
+    'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, in_doubt = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?',
   /** Only for a store that is the sole user of its database (SQLite, locked exclusively): leases of a dead process. */
   releaseAllClaims: 'UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL',
   selectNextUnclaimedDue: `SELECT MIN(o.next_attempt_at) AS due FROM outbox o WHERE o.claimed_by IS NULL AND ${IS_HEAD}`,
@@ -99,9 +99,12 @@ export const sql = {
   pruneProcessedEvents: 'DELETE FROM processed_events WHERE processed_at < ?',
 } as const;
 
-/** Leases the given entries (one statement for the whole claimed batch). */
+/**
+ * Leases the given entries (one statement for the whole claimed batch). A claimed entry is in doubt
+ * until its attempt is recorded: a claim that ends in a crash or an expired lease leaves it so.
+ */
 export function claimOutboxSql(count: number): string {
-  return `UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN (${placeholders(count)})`;
+  return `UPDATE outbox SET claimed_by = ?, claimed_until = ?, in_doubt = 1 WHERE id IN (${placeholders(count)})`;
 }
 
 /** Which alerts each kind of helpdesk message is about (see `StoreOps.claimAlerts`). */
