@@ -213,6 +213,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         });
         // What Node's parser refuses is answered in the error contract too (README, "Errors").
         server.on('clientError', clientErrorHandler({ logger, metrics: httpMetrics }));
+        // An Expect other than 100-continue: Node would answer a bare 417 before routing (no request id,
+        // not the error contract). A server MAY refuse it (RFC 9110, 10.1.1); trunkgate serves the
+        // request as if the header were not there, so it is authenticated and answered like any other.
+        server.on('checkExpectation', (req, res) => server!.emit('request', req, res));
         server.requestTimeout = 30_000;
         server.headersTimeout = 15_000;
         server.keepAliveTimeout = 65_000;

@@ -57,7 +57,7 @@ function inFlight(socket: Duplex): http.ServerResponse | undefined {
  */
 export function clientErrorHandler(deps: { logger: Logger; metrics: HttpMetrics }) {
   const log = deps.logger.child({ module: 'http/client-error' });
-  return (err: NodeJS.ErrnoException, socket: Duplex): void => {
+  return (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void => {
     // The client went away (or the socket already failed): nobody is left to answer.
     if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) {
       socket.destroy();
@@ -82,13 +82,15 @@ export function clientErrorHandler(deps: { logger: Logger; metrics: HttpMetrics 
     const timer = setTimeout(() => socket.destroy(), LINGER_MS);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
+    // The answer to a HEAD has headers only: a body after them would be read as the start of a next response.
+    const head = pending ? pending.req?.method === 'HEAD' : err.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
     socket.end(
       `HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status]}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         `X-Request-Id: ${requestId}\r\n` +
         'Connection: close\r\n\r\n' +
-        body,
+        (head ? '' : body),
     );
   };
 }

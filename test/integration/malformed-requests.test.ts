@@ -107,6 +107,25 @@ describe('malformed requests get a 4xx in the error contract', () => {
       await expectRefusal(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ${'p'.repeat(20 * 1024)}\r\n\r\n`, /^The request line and headers are larger than \d+ bytes$/, 'HPE_HEADER_OVERFLOW');
     });
 
+    it('a HEAD refused by the parser gets the headers of the refusal and no body', async () => {
+      const res = await rawExchange(url, `HEAD /v1/trunks/${'%C3%A9'.repeat(3_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(res.status, res.raw).toBe(400);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers.connection).toBe('close');
+      expect(res.body).toBe('');
+    });
+
+    it('an Expect other than 100-continue is served like any request (authenticated, in the contract), not a bare 417', async () => {
+      const body = '{}';
+      const bare = await rawExchange(url, `POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: nonsense\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      expect(bare.status, bare.raw).toBe(401);
+      expect(validateError(JSON.parse(bare.body))).toBe(true);
+      expect(bare.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      const authed = await rawExchange(url, `POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: nonsense\r\nAuthorization: Bearer ${TEST_API_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      expect(authed.status, authed.raw).toBe(400);
+      expect(JSON.parse(authed.body).error.code).toBe('validation_failed');
+    });
+
     it('a request line that is not HTTP', async () => {
       await expectRefusal('HELLO THERE\r\n\r\n', 'The request line is not valid HTTP/1.1', 'HPE_INVALID_METHOD');
     });

@@ -121,7 +121,9 @@ const CONTENT_TYPES = ['application/json; charset=utf-8', 'application/json;char
 function contentType(): fc.Arbitrary<Record<string, string>> {
   const type = fc.oneof({ weight: 12, arbitrary: fc.constant({ 'content-type': 'application/json' }) }, { weight: 1, arbitrary: fc.constant({}) }, { weight: 3, arbitrary: fc.constantFrom(...CONTENT_TYPES).map((t) => ({ 'content-type': t })) });
   const coding = fc.oneof({ weight: 15, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-nope').map((c) => ({ 'content-encoding': c })) });
-  return fc.tuple(type, coding).map(([t, c]) => ({ ...t, ...c }));
+  // Expect: Node answers any expectation but 100-continue itself unless the server listens for it.
+  const expect = fc.oneof({ weight: 20, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.constantFrom('nonsense', '100-continue, x', '200-ok', '').map((e) => ({ expect: e })) });
+  return fc.tuple(type, coding, expect).map(([t, c, e]) => ({ ...t, ...c, ...e }));
 }
 
 /** Query members a naive parser turns into objects or prototype writes. */
