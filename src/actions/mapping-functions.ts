@@ -1,12 +1,5 @@
 import { normaliseTrunk } from '../trunks/trunk-state.js';
-
-/**
- * A value for a ServiceNow encoded query: `^` separates conditions, so a caret inside a value is
- * doubled (docs/servicenow.md, 'Encoded queries').
- */
-export function encodeQueryValue(value: string): string {
-  return value.replace(/\^/g, '^^');
-}
+import { encodedQueryValue } from '../upstream/servicenow-client.js';
 
 /**
  * Functions mapping expressions may call besides JSONata's own. Each is pure and documented in the
@@ -17,7 +10,7 @@ export const mappingFunctions: Record<string, (...args: never[]) => unknown> = {
    * A value for a ServiceNow encoded query (`sysparm_query`): `^` separates conditions there, so a
    * caret inside a value is doubled; without this, "x^ORactive=true" would add a condition.
    */
-  encodeQueryValue: (value: unknown) => (value === undefined || value === null ? value : encodeQueryValue(String(value))),
+  encodeQueryValue: (value: unknown) => (value === undefined || value === null ? value : encodedQueryValue(String(value))),
   /** A Genesys Trunk (wire) → trunkgate's observation: state registered/rejected/dropped/unknown, sipCode, errorText… */
   normaliseTrunk: (trunk: unknown) => (trunk === undefined ? undefined : normaliseTrunk(trunk)),
 };

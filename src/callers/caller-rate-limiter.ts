@@ -94,7 +94,7 @@ if current == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return {1, current, previous}`;
 
 /**
- * One count per caller for all replicas, in Redis (`<prefix>callers:rate:<caller>:<minute>`). While
+ * One count per caller for all replicas, in Redis (`<prefix>callers:rate:caller:<name>:<minute>`, `…:jwt:<sub>:…`). While
  * Redis cannot be reached a request is never failed for it: this replica counts alone, against its
  * share of the limit (as the upstream budgets do), until the limits connection sees Redis again.
  * Windows are read from each replica's clock, which should be NTP-synced (as for the shared budgets).

@@ -33,11 +33,13 @@ Exit code: 0 no check failed (warnings allowed), 1 a check failed, 78 invalid co
 /** The configuration check: what npm start would say, word for word, when it refuses. */
 function configurationResult(config: Config): CheckResult {
   const auth = config.gatewayAuth;
-  const callers = [auth.basic.length > 0 ? 'Basic' : '', auth.apiKeys.length > 0 ? 'API keys' : '', auth.jwt ? 'JWT' : ''].filter(Boolean).join(', ');
+  const files = auth.callersFile ? ' (CALLERS_FILE and environment)' : ' (environment)';
+  const configured = auth.callers.length > 0 ? `${auth.callers.length} caller${auth.callers.length > 1 ? 's' : ''}${files}` : '';
+  const callers = [configured, auth.jwt ? 'JWT callers' : ''].filter(Boolean).join(' and ');
   const genesys = config.genesys.region ? `region ${config.genesys.region}` : `${config.genesys.loginUrl} / ${config.genesys.apiUrl}`;
   const store = config.databaseUrl ? `PostgreSQL (schema ${config.databaseSchema})` : `SQLite in ${shownPath(config.dataDir)}`;
   const sn = { basic: 'Basic auth', 'oauth-password': 'OAuth password grant', 'oauth-client-credentials': 'OAuth client_credentials' }[config.servicenow.auth.kind];
-  const detail = `valid: callers use ${callers}; Genesys Cloud ${genesys}; ServiceNow ${config.servicenow.instanceUrl} (${sn}); store ${store}${config.redisUrl ? '; Redis' : ''}`;
+  const detail = `valid: ${callers}; Genesys Cloud ${genesys}; ServiceNow ${config.servicenow.instanceUrl} (${sn}); store ${store}${config.redisUrl ? '; Redis' : ''}`;
   return resultOf('configuration', pass(detail));
 }
 

@@ -80,6 +80,8 @@ export function configSecrets(config: Config, env: NodeJS.ProcessEnv): Array<str
     ...passwordsOf(config.databaseUrl, config.redisUrl),
     ...config.gatewayAuth.basic.map((b) => b.password),
     ...config.gatewayAuth.apiKeys,
+    // Callers from CALLERS_FILE as well as from the environment variables.
+    ...config.gatewayAuth.callers.map((c) => (c.credential.kind === 'api-key' ? c.credential.key : c.credential.password)),
   ];
 }
 

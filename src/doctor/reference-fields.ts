@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { encodeQueryValue } from '../actions/mapping-functions.js';
+import { encodedQueryValue } from '../upstream/servicenow-client.js';
 import type { FieldValues, IncidentMapping } from '../incidents/incident-mapping.js';
 import { upstreamStatusOf } from '../upstream/genesys-notifications-client.js';
 import type { ServiceNowRecord } from '../upstream/servicenow-client.js';
@@ -68,7 +68,7 @@ async function lookUp(probe: ServiceNowProbe, use: Use, signal: AbortSignal): Pr
   const fields = SYS_ID.test(use.value) ? ['sys_id'] : by;
   // ServiceNow ignores a condition on a field it does not know and then matches every row
   // (docs/servicenow.md, 'Encoded queries'): what comes back is checked, not trusted.
-  const query = fields.map((f, i) => `${i > 0 ? '^OR' : ''}${f}=${encodeQueryValue(use.value)}`).join('');
+  const query = fields.map((f, i) => `${i > 0 ? '^OR' : ''}${f}=${encodedQueryValue(use.value)}`).join('');
   const api = await probe.api();
   const { body } = await api.send(
     {

@@ -121,7 +121,7 @@ export const incidentViewSchema = {
     correlationId: { type: 'string', description: 'trunkgate:trunkbase:<trunkBaseId>, trunkgate:trunk:<trunkId> or trunkgate:credentials:genesys' },
     trunkId: nullable({ type: 'string', description: 'the first trunk concerned' }),
     trunkBaseId: nullable({ type: 'string', description: 'set on an incident about a trunk base (one carrier failing on one or more Edges)' }),
-    trunkIds: { type: 'array', items: { type: 'string' }, description: 'every trunk the incident concerns, in the order they failed' },
+    trunkIds: { type: 'array', items: { type: 'string' }, description: 'every trunk the incident concerns: its first trunk, then the others in the order they joined it (trunks that joined together by id)' },
     kind: { type: 'string', enum: [...incidentKinds] },
     number: nullable({ type: 'string' }),
     sysId: nullable({ type: 'string' }),

@@ -29,7 +29,7 @@ export interface AttemptProgress {
 /**
  * The delivery's mark at the end of its work note: the outbox entry id and the start of the incident's
  * id (entry ids start again with a new store, which may adopt the same ServiceNow incident). Letters,
- * digits and `-` only, so nothing in it means anything to an encoded query or to LIKE.
+ * digits, `-`, `:` and brackets only: nothing in it means anything to an encoded query or to LIKE.
  */
 export function deliveryMarker(d: { id: number; incidentId: string }): string {
   return `[trunkgate:d:${d.incidentId.toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, 8)}-${d.id}]`;

@@ -63,11 +63,15 @@ export interface SubjectState extends SubjectNow {
 /**
  * The health of a group of trunks: failing while any of them fails (rejected when any is rejected),
  * healthy only once every one is healthy (from when the last one became so), unknown otherwise. The
- * failure episode starts at the earliest episode of any member. For one trunk this is its own state.
+ * failure episode starts at the earliest live episode of any member: one still failing, or healthy for
+ * less than `openAfterMs` (a flap). A member's episode kept only because an incident was open is over
+ * once that incident is resolved, so it cannot make a new failure look old. For one trunk this is its
+ * own state.
  */
-export function subjectState(members: TrunkRow[]): SubjectState {
+export function subjectState(members: TrunkRow[], live: { now: number; openAfterMs: number }): SubjectState {
   const failing = members.filter((t) => healthOf(t.state) === 'failing').sort((a, b) => (a.failingSince ?? a.since) - (b.failingSince ?? b.since));
-  const episodes = members.map((t) => t.failingSince).filter((at): at is number => at !== null);
+  const episodeLive = (t: TrunkRow) => healthOf(t.state) === 'failing' || t.healthySince === null || live.now - t.healthySince < live.openAfterMs;
+  const episodes = members.filter(episodeLive).map((t) => t.failingSince).filter((at): at is number => at !== null);
   const failingSince = episodes.length > 0 ? Math.min(...episodes) : null;
   if (failing.length > 0) {
     const kind = failing.some((t) => t.state === 'rejected') ? kindOf('rejected') : kindOf('dropped');

@@ -4,7 +4,7 @@ import { changeNote, stateWords, trunkLabel } from './incident-notes.js';
 import type { RuleSettings } from './incident-rules.js';
 import type { SubjectContext } from './incident-writer.js';
 import type { RotationTracker } from './rotation-tracker.js';
-import { subjectState, type SubjectKey, type SubjectState } from './subjects.js';
+import { subjectState, trunkCorrelationId, type SubjectKey, type SubjectState } from './subjects.js';
 
 const MAX_NOTE_EVENTS = 10;
 
@@ -42,11 +42,17 @@ export async function loadTrunkSubject(tx: StoreOps, key: SubjectKey, open: Inci
     all = await tx.listTrunksOfBase(key.trunkBaseId);
     trunkBase = { id: key.trunkBaseId, name: all.find((t) => t.trunkBaseName !== null)?.trunkBaseName ?? null };
   }
-  // A trunk Genesys no longer lists has left its trunk base: it neither fails nor heals the base.
-  const members = key.type === 'trunk' ? all : all.filter((t) => t.goneAt === null);
-  const state = subjectState(members);
+  // A trunk Genesys no longer lists has left its trunk base: it neither fails nor heals the base. Nor
+  // does one still served by an incident of its own (opened before the grouping): no trunk is in two.
+  const members = key.type === 'trunk' ? all : await withoutOwnIncident(tx, all.filter((t) => t.goneAt === null));
+  const state = subjectState(members, { now: deps.now, openAfterMs: deps.settings.openAfterMs });
   const byId = new Map(all.map((t) => [t.trunkId, t]));
   const concerned = key.type === 'trunkBase' && open ? await tx.listIncidentTrunks(open.id) : [];
+  // A trunk the incident concerns may have left the base since (moved to another one): still described.
+  for (const id of concerned) {
+    const moved = byId.has(id) ? null : await tx.getTrunk(id);
+    if (moved) byId.set(id, moved);
+  }
   const affected = unique([...concerned, ...state.failing.map((t) => t.trunkId)])
     .map((id) => byId.get(id))
     .filter((t): t is TrunkRow => t !== undefined);
@@ -67,8 +73,15 @@ export async function loadTrunkSubject(tx: StoreOps, key: SubjectKey, open: Inci
       return failing.map((t) => `${trunkLabel(t)}: ${stateWords(t)}`).join('; ');
     },
   };
-  const gone = all.length > 0 && all.every((t) => t.goneAt !== null);
+  // No trunk listed under the base any more (deleted, or moved to another trunk base) counts as gone too.
+  const gone = all.every((t) => t.goneAt !== null);
   return { ctx, state, gone };
+}
+
+async function withoutOwnIncident(tx: StoreOps, trunks: TrunkRow[]): Promise<TrunkRow[]> {
+  const kept: TrunkRow[] = [];
+  for (const t of trunks) if (!(await tx.getOpenIncident(trunkCorrelationId(t.trunkId)))) kept.push(t);
+  return kept;
 }
 
 async function eventsSince(tx: StoreOps, trunks: TrunkRow[], after: number): Promise<TrunkEventRow[]> {

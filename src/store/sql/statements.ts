@@ -31,13 +31,14 @@ export const sql = {
   ping: 'SELECT 1 AS ok',
 
   selectTrunk: `SELECT ${TRUNK_COLUMNS} FROM trunks WHERE trunk_id = ?`,
-  selectTrunks: `SELECT ${TRUNK_COLUMNS} FROM trunks ORDER BY name, trunk_id`,
+  // COALESCE: SQLite sorts NULL first, PostgreSQL last; a trunk without a name comes first in both.
+  selectTrunks: `SELECT ${TRUNK_COLUMNS} FROM trunks ORDER BY COALESCE(name, ''), trunk_id`,
   // The failing states are the rule's ('rejected', 'dropped'); kept literal so an index can serve it.
   selectTrunksDueToOpen: `SELECT ${TRUNK_COLUMNS} FROM trunks t
     WHERE t.state IN ('rejected', 'dropped') AND t.failing_since IS NOT NULL AND t.failing_since <= ? AND t.gone_at IS NULL
       AND NOT ${COVERED_BY_OPEN_INCIDENT}
     ORDER BY t.failing_since`,
-  selectTrunksOfBase: `SELECT ${TRUNK_COLUMNS} FROM trunks WHERE trunk_base_id = ? ORDER BY name, trunk_id`,
+  selectTrunksOfBase: `SELECT ${TRUNK_COLUMNS} FROM trunks WHERE trunk_base_id = ? ORDER BY COALESCE(name, ''), trunk_id`,
   upsertTrunk: `INSERT INTO trunks (${TRUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (trunk_id) DO UPDATE SET
       name = excluded.name, edge_id = excluded.edge_id, edge_name = excluded.edge_name,
