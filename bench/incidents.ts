@@ -11,12 +11,11 @@ import { BasicCredentials } from '../src/credentials/upstream-credentials.js';
 import { defaultIncidentMappingYaml } from '../src/incidents/default-incident-mapping.js';
 import { parseIncidentMapping } from '../src/incidents/incident-mapping.js';
 import { IncidentMetrics } from '../src/incidents/incident-metrics.js';
-import { IncidentService } from '../src/incidents/incident-service.js';
 import { OutboxRelay } from '../src/incidents/outbox-relay.js';
-import { RotationTracker } from '../src/incidents/rotation-tracker.js';
 import { createLogger } from '../src/log/logger.js';
 import { DEMO_USER } from '../src/sim/servicenow/index.js';
-import type { Store } from '../src/store/store.js';
+import { createWatchdog } from '../src/app/create-watchdog.js';
+import type { AppStores as Store } from '../src/app/stores.js';
 import { systemClock } from '../src/time/clock.js';
 import type { TrunkState } from '../src/trunks/trunk-state.js';
 import { ServiceNowClient, type ServiceNowIncidents, type ServiceNowRecord } from '../src/upstream/servicenow-client.js';
@@ -124,14 +123,17 @@ export async function pipelineRun(openStore: (name: string) => Promise<Store>, s
   await sim.reset();
   const store = await openStore(options.name);
   const logger = createLogger({ level: 'error' });
-  const metrics = new IncidentMetrics(new Registry(), () => store.outboxDepth());
   const client = new ServiceNowClient(createUpstreamHttp({ baseURL: sim.url, timeoutMs: 10_000, maxSockets: 64 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password));
   const servicenow = new RequestClock(client);
-  const relay = new OutboxRelay({ store, servicenow, clock: systemClock, logger, metrics });
-  const settings = { openAfterMs: 0, resolveAfterMs: options.rules === 'default' ? 300_000 : 0, reopenWindowMs: 3_600_000, noteIntervalMs: 300_000 };
-  const service = new IncidentService({ store, clock: systemClock, logger, metrics, settings, mapping: parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'), rotations: new RotationTracker(Date.now()), onQueued: () => relay.wake() });
-  relay.start();
-  service.start();
+  const settings = { openAfterMs: 0, resolveAfterMs: options.rules === 'default' ? 300_000 : 0, reopenWindowMs: 3_600_000, noteIntervalMs: 300_000, groupBy: 'trunkBase' as const };
+  const watchdog = createWatchdog({
+    config: { incidents: settings, actionTimeoutMs: 10_000, alertAfterMs: 120_000 },
+    stores: store, clock: systemClock, logger, registry: new Registry(), servicenow, webhook: null,
+    mapping: parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'),
+  });
+  const { ingest: service, incidents } = watchdog;
+  // The incident tick and the relay, as a running trunkgate has them (no helpdesk alerts: nothing to alert on).
+  incidents.start();
 
   // No trunk base: one incident per trunk, so "incidents opened = trunks that failed" holds exactly.
   const base = { name: null, sipCode: null, errorText: null, proxyAddress: 'sip.example.net:5061', edge: { id: 'edge-1', name: 'edge-1' }, trunkBase: null, signal: 'registration' as const, connected: true, registered: true, stateTime: null, source: 'poll' as const };
@@ -173,8 +175,7 @@ export async function pipelineRun(openStore: (name: string) => Promise<Store>, s
   const recordedSec = (performance.now() - started) / 1000;
   while ((await store.outboxDepth()) > 0) await new Promise((r) => setTimeout(r, 50));
   const drainedSec = (performance.now() - started) / 1000;
-  await service.stop();
-  await relay.stop(0);
+  await incidents.stop(0);
 
   const snIncidents = new Set((await sim.incidents()).map((i) => i.fields.correlation_id));
   const ours = await store.listIncidents({ limit: 100_000 });

@@ -26,10 +26,10 @@ import type { ReadinessCheck } from './http/readiness.js';
 import { accessLog, requestId } from './http/request-context.js';
 import { actionRoutes } from './http/routes/action-routes.js';
 import { statusRoutes } from './http/routes/status-routes.js';
-import { buildIncidentPipeline, type IncidentPipeline } from './incidents/build-incidents.js';
+import { createWatchdog, watchCredentials, type Watchdog } from './app/create-watchdog.js';
 import { loadIncidentMapping, type IncidentMapping } from './incidents/incident-mapping.js';
-import { openStore } from './store/open-store.js';
-import type { Store } from './store/store.js';
+import { openStores } from './app/stores.js';
+import type { AppStores as Store } from './app/stores.js';
 import { HttpAlertWebhook, type AlertWebhook } from './upstream/alert-webhook.js';
 import type { ServiceNowIncidents } from './upstream/servicenow-client.js';
 import { systemRoutes } from './http/routes/system-routes.js';
@@ -83,8 +83,8 @@ export interface TrunkgateApp {
   /** The paced, retrying upstream clients (shared pacing budgets): use these, never a client of your own. */
   readonly upstream: UpstreamClients;
   readonly store: Store;
-  /** Incident decisions, outbox relay and helpdesk alerts; `incidents.service` is the trunk sighting sink. */
-  readonly incidents: IncidentPipeline;
+  /** Trunk state, incident decisions, outbox relay and helpdesk alerts; `watchdog.ingest` is the trunk sighting sink. */
+  readonly watchdog: Watchdog;
   /** Watches the trunks (on the leader only); null when disabled by an override. */
   readonly monitor: TrunkMonitor | null;
   /** Whether Genesys allows what the trunk monitor does (missing permissions). */
@@ -114,22 +114,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Mappings first: a broken one stops start-up before anything is opened.
   const actions = overrides.actions ?? buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream, clock });
   const incidentMapping = overrides.incidentMapping ?? loadIncidentMapping({ dir: config.mappingsDir, env: process.env }).mapping;
-  const store = overrides.store ?? (await openStore(config, { logger }));
+  const store = overrides.store ?? (await openStores(config, { logger }));
   // What Genesys last said about the monitor's permissions: fed by the monitor, read by /readyz and the credentials incident.
   const permissions = new PermissionWatch({ clock, logger, registry });
-  const incidents = buildIncidentPipeline({
+  const watchdog = createWatchdog({
     config,
-    store,
+    stores: store,
     clock,
     logger,
     registry,
-    credentials,
     servicenow: overrides.servicenowIncidents ?? upstream.servicenow,
     webhook: overrides.alertWebhook !== undefined ? overrides.alertWebhook : config.alertWebhookUrl ? new HttpAlertWebhook(config.alertWebhookUrl, 5_000) : null,
     mapping: incidentMapping,
     isLeader: () => cluster.leadership.isLeader,
-    permissions,
   });
+  watchCredentials(watchdog, { genesys: credentials.genesys, servicenow: credentials.servicenow, permissions });
   const monitor =
     overrides.monitor !== undefined
       ? overrides.monitor
@@ -138,7 +137,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           genesysClient: upstream.genesys,
           notificationsClient: new GenesysNotificationsClient(upstream.genesys),
           credentials: credentials.genesys,
-          sink: incidents.service,
+          sink: watchdog.ingest,
           clock,
           logger,
           registry,
@@ -181,7 +180,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     auth.middleware(),
     actionRoutes(actions, { access, body }),
     credentialsRoutes([credentials.genesys, credentials.servicenow], access),
-    statusRoutes({ status: incidents.status, incidents: incidents.service, access, body }),
+    statusRoutes({ status: watchdog.status, events: watchdog.ingest, access, body }),
   );
   app.use(notFound());
   app.use(errorHandler(logger));
@@ -197,13 +196,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     redis: cluster.redis,
     upstream,
     store,
-    incidents,
+    watchdog,
     monitor,
     permissions,
     listen: (port = config.port, host = config.host) =>
       new Promise<string>((resolve, reject) => {
         for (const component of background) component.start();
-        incidents.start();
+        watchdog.start();
         cluster.leadership.start();
         server = app.listen(port, host, (err?: Error) => {
           if (err) return reject(err);
@@ -234,7 +233,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }
       await monitor?.stop();
       // Flush the outbox (bounded) before exit (docs/design.md, 'Outbox'); what is left waits in the store.
-      await incidents.stop(Math.min(5_000, config.shutdownGraceMs));
+      await watchdog.stop(Math.min(5_000, config.shutdownGraceMs));
       for (const component of background) component.stop();
       await upstream.close();
       await limits?.close();

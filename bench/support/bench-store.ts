@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import { PgStore } from '../../src/store/pg-store.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
+import { openPgStores, openSqliteStores, type AppStores as Store } from '../../src/app/stores.js';
 
 export type BenchStoreKind = 'sqlite' | 'postgres';
 
@@ -24,10 +22,10 @@ export function benchStores(tmp: string) {
     poolSize: kind === 'postgres' ? poolSize : undefined,
     /** A fresh, empty store for the run called `name`. */
     async open(name: string): Promise<Store> {
-      if (kind === 'sqlite') return SqliteStore.open({ file: path.join(tmp, name, 'trunkgate.db') });
+      if (kind === 'sqlite') return openSqliteStores({ file: path.join(tmp, name, 'trunkgate.db') });
       const schema = `${prefix}_${name.replace(/[^a-z0-9]/g, '_')}`;
       schemas.push(schema);
-      return PgStore.open({ connectionString: url!, schema, poolSize, applicationName: 'trunkgate-bench' });
+      return openPgStores({ connectionString: url!, schema, poolSize, applicationName: 'trunkgate-bench' });
     },
     async cleanup(): Promise<void> {
       if (schemas.length === 0) return;

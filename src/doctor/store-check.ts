@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Config } from '../config/config.js';
-import { sqliteFile } from '../store/open-store.js';
+import { sqliteFile } from '../store/sqlite-database.js';
 import { storeOpenError } from '../store/sqlite-open-error.js';
 import { migrations } from '../store/sql/migrations.js';
 import { VERSION } from '../version.js';

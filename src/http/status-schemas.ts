@@ -1,4 +1,4 @@
-import { incidentKinds } from '../store/store.js';
+import { incidentKinds } from '../incidents/incident-store.js';
 import { trunkSignals, trunkStates } from '../trunks/trunk-state.js';
 
 /**

@@ -1,11 +1,13 @@
-import type { IncidentKind, TrunkRow } from '../store/store.js';
+import type { IncidentKind } from './incident-store.js';
+import type { TrunkRow } from '../trunks/trunk-store.js';
 import type { TrunkSignal } from '../trunks/trunk-state.js';
-import { formatDuration, formatTime, sipAnswerText } from './incident-format.js';
+import { formatDuration, formatTime } from './incident-format.js';
+import { sipAnswerText } from '../trunks/sip-error-info.js';
 import { stateWords, trunkLabel } from './incident-notes.js';
 
 import type { AccessProblem, PermissionProblem } from './genesys-access.js';
 
-export { formatDuration, formatTime, sipAnswerText } from './incident-format.js';
+export { formatDuration, formatTime } from './incident-format.js';
 
 /** The placeholders an incident template may use (`{{name}}` in mappings/incident.yaml). */
 export const factNames = [

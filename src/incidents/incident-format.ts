@@ -1,4 +1,4 @@
-/** How incident texts write times, durations and SIP answers. */
+/** How incident texts write times and durations (SIP answers: trunks/sip-error-info.ts). */
 
 /** "2026-01-01 12:00:03 UTC": unambiguous for a helpdesk in any time zone. */
 export function formatTime(ms: number): string {
@@ -15,11 +15,4 @@ export function formatDuration(ms: number): string {
   if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
   const d = Math.floor(h / 24);
   return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
-
-/** "SIP 403 Forbidden", or the error text when no SIP code is known. */
-export function sipAnswerText(sipCode: number | null, errorText: string | null): string {
-  if (sipCode === null) return errorText ?? 'no answer';
-  if (!errorText) return `SIP ${sipCode}`;
-  return errorText.startsWith(String(sipCode)) ? `SIP ${errorText}` : `SIP ${sipCode} ${errorText}`;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { interpolateEnv } from '../config/env-interpolation.js';
-import type { IncidentKind } from '../store/store.js';
+import type { IncidentKind } from './incident-store.js';
 import { defaultIncidentMappingYaml } from './default-incident-mapping.js';
 import { factNames, type IncidentFacts } from './incident-facts.js';
 

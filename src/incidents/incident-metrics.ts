@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { incidentKinds, outboxOperations, type IncidentKind, type OutboxOperation } from '../store/store.js';
+import { incidentKinds, type IncidentKind } from './incident-store.js';
+import { outboxOperations, type OutboxOperation } from './outbox-store.js';
 
 const deliveryOutcomes = ['delivered', 'adopted', 'retry', 'gone'] as const;
 export type DeliveryOutcome = (typeof deliveryOutcomes)[number];
@@ -10,10 +11,8 @@ export class IncidentMetrics {
   private readonly reopened: Counter<'kind'>;
   private readonly resolved: Counter<'kind'>;
   private readonly notes: Counter<'outcome'>;
-  private readonly sightings: Counter<'outcome'>;
   private readonly deliveries: Counter<'operation' | 'outcome'>;
   private readonly latency: Histogram<'operation'>;
-  private readonly alerts: Counter<'type' | 'outcome'>;
 
   constructor(registry: Registry, depth: () => Promise<number>) {
     const registers = [registry];
@@ -21,7 +20,6 @@ export class IncidentMetrics {
     this.reopened = new Counter({ name: 'trunkgate_incidents_reopened_total', help: 'Resolved incidents reopened by a relapse, by kind', labelNames: ['kind'], registers });
     this.resolved = new Counter({ name: 'trunkgate_incidents_resolved_total', help: 'Incidents trunkgate decided to resolve, by kind', labelNames: ['kind'], registers });
     this.notes = new Counter({ name: 'trunkgate_incident_changes_total', help: 'Changes on open incidents: noted now, or held for the next note (throttle)', labelNames: ['outcome'], registers });
-    this.sightings = new Counter({ name: 'trunkgate_trunk_sightings_total', help: 'Trunk sightings recorded, by outcome (applied, duplicate, stale)', labelNames: ['outcome'], registers });
     this.deliveries = new Counter({ name: 'trunkgate_servicenow_deliveries_total', help: 'Outbox deliveries to ServiceNow, by operation and outcome', labelNames: ['operation', 'outcome'], registers });
     this.latency = new Histogram({
       name: 'trunkgate_servicenow_delivery_seconds',
@@ -30,7 +28,6 @@ export class IncidentMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
       registers,
     });
-    this.alerts = new Counter({ name: 'trunkgate_helpdesk_alerts_total', help: 'Helpdesk webhook messages, by type (raised, recovered) and outcome', labelNames: ['type', 'outcome'], registers });
     new Gauge({
       name: 'trunkgate_outbox_depth',
       help: 'ServiceNow deliveries waiting in the outbox',
@@ -47,7 +44,6 @@ export class IncidentMetrics {
     // count the first event of a series that appears with it.
     for (const kind of incidentKinds) for (const counter of [this.opened, this.reopened, this.resolved]) counter.inc({ kind }, 0);
     for (const operation of outboxOperations) for (const outcome of deliveryOutcomes) this.deliveries.inc({ operation, outcome }, 0);
-    for (const type of ['raised', 'recovered']) for (const outcome of ['sent', 'failed']) this.alerts.inc({ type, outcome }, 0);
   }
 
   incident(type: 'opened' | 'reopened' | 'resolved', kind: IncidentKind): void {
@@ -58,16 +54,8 @@ export class IncidentMetrics {
     this.notes.inc({ outcome });
   }
 
-  sighting(outcome: 'applied' | 'duplicate' | 'stale'): void {
-    this.sightings.inc({ outcome });
-  }
-
   delivery(operation: OutboxOperation, outcome: DeliveryOutcome, queuedForMs?: number): void {
     this.deliveries.inc({ operation, outcome });
     if (queuedForMs !== undefined) this.latency.observe({ operation }, Math.max(0, queuedForMs) / 1000);
-  }
-
-  alert(type: 'raised' | 'recovered', outcome: 'sent' | 'failed'): void {
-    this.alerts.inc({ type, outcome });
   }
 }

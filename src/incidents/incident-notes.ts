@@ -1,6 +1,7 @@
-import type { TrunkEventRow, TrunkRow } from '../store/store.js';
+import type { TrunkEventRow, TrunkRow } from '../trunks/trunk-store.js';
 import type { TrunkSignal, TrunkState } from '../trunks/trunk-state.js';
-import { formatDuration, formatTime, sipAnswerText } from './incident-format.js';
+import { formatDuration, formatTime } from './incident-format.js';
+import { sipAnswerText } from '../trunks/sip-error-info.js';
 
 /** Work-note texts: what changed, in words a helpdesk can act on. */
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncidentKind, IncidentRow, StoreOps } from '../store/store.js';
+import type { IncidentKind, IncidentRow } from './incident-store.js';
+import type { DecisionTx } from './decisions.js';
 import type { IncidentFacts } from './incident-facts.js';
 import { formatDuration, formatTime } from './incident-facts.js';
 import type { IncidentMapping } from './incident-mapping.js';
@@ -21,7 +22,7 @@ export interface SubjectContext {
   now: SubjectNow;
   facts(kind: IncidentKind): IncidentFacts;
   /** A work note telling `changes` changes since the incident's last note. */
-  note(tx: StoreOps, incident: IncidentRow, changes: number): Promise<string>;
+  note(tx: DecisionTx, incident: IncidentRow, changes: number): Promise<string>;
   /** The failure in one phrase ("registration rejected (SIP 403 Forbidden) at proxy …"). */
   relapse(): string;
 }
@@ -42,7 +43,7 @@ export class IncidentWriter {
     return { ...this.mapping.createFields(kind, ctx.facts(kind)), correlation_id: ctx.correlationId, correlation_display: 'trunkgate' };
   }
 
-  async apply(tx: StoreOps, ctx: SubjectContext, decision: Decision, changed: boolean, at: number): Promise<Effect | null> {
+  async apply(tx: DecisionTx, ctx: SubjectContext, decision: Decision, changed: boolean, at: number): Promise<Effect | null> {
     const audit = (incidentId: string, message: string, data: Record<string, unknown> | null = null) =>
       tx.addAudit({ at, subject: ctx.correlationId, incidentId, step: 'decided', message, data });
     switch (decision.type) {

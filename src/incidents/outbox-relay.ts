@@ -2,15 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
-import type { ClaimedDelivery, Store } from '../store/store.js';
+import type { ClaimedDelivery } from './outbox-store.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { Transactional } from '../store/store-set.js';
+import type { IncidentStore } from './incident-store.js';
+import type { OutboxStore } from './outbox-store.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
 import { formatTime } from './incident-facts.js';
 import type { IncidentMetrics } from './incident-metrics.js';
 import { mayHaveReached, ServiceNowDelivery, type AttemptProgress } from './servicenow-delivery.js';
 
+/** What the relay reads and writes: the outbox, and on delivery the incident's ServiceNow ids and an audit line. */
+export type RelayTx = OutboxStore & Pick<IncidentStore, 'updateIncident'> & Pick<AuditStore, 'addAudit'>;
+
 export interface OutboxRelayOptions {
-  store: Store;
+  store: RelayTx & Transactional<RelayTx>;
   servicenow: ServiceNowIncidents;
   clock: Clock;
   logger: Logger;

@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app-error.js';
-import type { ClaimedDelivery } from '../store/store.js';
+import type { ClaimedDelivery } from './outbox-store.js';
 import { encodedQueryValue as queryValue, type ServiceNowIncidents, type ServiceNowRecord } from '../upstream/servicenow-client.js';
 
 /** What ServiceNow made of one outbox entry. */

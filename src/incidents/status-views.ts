@@ -1,4 +1,7 @@
-import type { IncidentRow, IncidentSummary, Store, TrunkEventRow, TrunkRow } from '../store/store.js';
+import type { IncidentRow, IncidentSummary } from './incident-store.js';
+import type { IncidentStore } from './incident-store.js';
+import type { TrunkStore } from '../trunks/trunk-store.js';
+import type { TrunkEventRow, TrunkRow } from '../trunks/trunk-store.js';
 import { isHealthyState } from '../trunks/trunk-state.js';
 
 /** A `GET /v1/trunks` entry (camelCase, ISO times). */
@@ -100,9 +103,12 @@ export function incidentView(i: IncidentSummary): IncidentView {
   };
 }
 
+/** What the status endpoints read. */
+export type StatusStore = Pick<TrunkStore, 'listTrunks' | 'getTrunk' | 'listTrunkEvents'> & Pick<IncidentStore, 'listIncidents'>;
+
 /** Read side of the status endpoints: trunks with their open incident, state changes, incidents. */
 export class StatusQueries {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: StatusStore) {}
 
   async listTrunks(): Promise<TrunkView[]> {
     const [trunks, open] = await Promise.all([this.store.listTrunks(), this.store.listIncidents({ open: true, limit: MAX_OPEN_INCIDENTS })]);

@@ -1,6 +1,10 @@
 import type { IncidentGrouping } from '../config/config.js';
-import type { IncidentRow, StoreOps, TrunkRow } from '../store/store.js';
-import { healthOf, kindOf, type SubjectNow } from './incident-rules.js';
+import type { IncidentRow } from './incident-store.js';
+import type { IncidentStore } from './incident-store.js';
+import type { TrunkRow } from '../trunks/trunk-store.js';
+import { healthOf } from '../trunks/health-timers.js';
+import { TRUNK_SUBJECT_PREFIX, trunkSubject } from '../trunks/trunk-sighting.js';
+import { kindOf, type SubjectNow } from './incident-rules.js';
 
 /**
  * What an incident is about. A trunk base is one carrier's settings, instantiated as one trunk per
@@ -15,14 +19,13 @@ export type SubjectKey =
 
 export type { IncidentGrouping } from '../config/config.js';
 
-export const TRUNK_CORRELATION_PREFIX = 'trunkgate:trunk:';
+/** A trunk's own incident shares the trunk's audit subject. */
+export const TRUNK_CORRELATION_PREFIX = TRUNK_SUBJECT_PREFIX;
 export const TRUNK_BASE_CORRELATION_PREFIX = 'trunkgate:trunkbase:';
 /** The credentials incident's correlation id. */
 export const GENESYS_CREDENTIALS_CORRELATION_ID = 'trunkgate:credentials:genesys';
 
-export function trunkCorrelationId(trunkId: string): string {
-  return `${TRUNK_CORRELATION_PREFIX}${trunkId}`;
-}
+export const trunkCorrelationId = trunkSubject;
 
 export function trunkBaseCorrelationId(trunkBaseId: string): string {
   return `${TRUNK_BASE_CORRELATION_PREFIX}${trunkBaseId}`;
@@ -43,7 +46,7 @@ export function keyOfIncident(incident: IncidentRow): SubjectKey | null {
  * grouping (opened before an upgrade, or before `INCIDENT_GROUP_BY` changed) keeps serving the trunk
  * until it is resolved: no duplicate incident, and none left behind.
  */
-export async function subjectOfTrunk(ops: Pick<StoreOps, 'getOpenIncident'>, trunk: { trunkId: string; trunkBaseId: string | null }, grouping: IncidentGrouping): Promise<SubjectKey> {
+export async function subjectOfTrunk(ops: Pick<IncidentStore, 'getOpenIncident'>, trunk: { trunkId: string; trunkBaseId: string | null }, grouping: IncidentGrouping): Promise<SubjectKey> {
   const own = trunkKey(trunk.trunkId);
   if (trunk.trunkBaseId === null) return own;
   const base = trunkBaseKey(trunk.trunkBaseId);

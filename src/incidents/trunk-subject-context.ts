@@ -1,4 +1,6 @@
-import type { IncidentKind, IncidentRow, StoreOps, TrunkEventRow, TrunkRow } from '../store/store.js';
+import type { IncidentKind, IncidentRow } from './incident-store.js';
+import type { DecisionTx } from './decisions.js';
+import type { TrunkEventRow, TrunkRow } from '../trunks/trunk-store.js';
 import { trunkFacts } from './incident-facts.js';
 import { changeNote, stateWords, trunkLabel } from './incident-notes.js';
 import type { RuleSettings } from './incident-rules.js';
@@ -31,7 +33,7 @@ const unique = (ids: string[]) => [...new Set(ids)];
  * (`subjectState`) and how to describe it. `open` is its open incident, whose trunks stay in the
  * texts after they recover. Null when a trunk subject's trunk is unknown.
  */
-export async function loadTrunkSubject(tx: StoreOps, key: SubjectKey, open: IncidentRow | null, deps: TrunkSubjectDeps & { now: number; trunk?: TrunkRow }): Promise<LoadedTrunkSubject | null> {
+export async function loadTrunkSubject(tx: DecisionTx, key: SubjectKey, open: IncidentRow | null, deps: TrunkSubjectDeps & { now: number; trunk?: TrunkRow }): Promise<LoadedTrunkSubject | null> {
   let all: TrunkRow[];
   let trunkBase: { id: string; name: string | null } | null = null;
   if (key.type === 'trunk') {
@@ -78,13 +80,13 @@ export async function loadTrunkSubject(tx: StoreOps, key: SubjectKey, open: Inci
   return { ctx, state, gone };
 }
 
-async function withoutOwnIncident(tx: StoreOps, trunks: TrunkRow[]): Promise<TrunkRow[]> {
+async function withoutOwnIncident(tx: DecisionTx, trunks: TrunkRow[]): Promise<TrunkRow[]> {
   const kept: TrunkRow[] = [];
   for (const t of trunks) if (!(await tx.getOpenIncident(trunkCorrelationId(t.trunkId)))) kept.push(t);
   return kept;
 }
 
-async function eventsSince(tx: StoreOps, trunks: TrunkRow[], after: number): Promise<TrunkEventRow[]> {
+async function eventsSince(tx: DecisionTx, trunks: TrunkRow[], after: number): Promise<TrunkEventRow[]> {
   const events: TrunkEventRow[] = [];
   for (const t of trunks) events.push(...(await tx.listTrunkEvents(t.trunkId, { afterAt: after, limit: MAX_NOTE_EVENTS })));
   return events;

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
-import { MIGRATIONS_TABLE, migrationStatements, type Migration } from './sql/migrations.js';
-import { sql, toNumberedParams } from './sql/statements.js';
+import { INSERT_MIGRATION, MIGRATIONS_TABLE, SELECT_MIGRATION_VERSIONS, migrationStatements, type Migration } from './sql/migrations.js';
+import { toNumberedParams } from './sql-session.js';
 
 /** A schema name usable unquoted in SQL and in the connection's `search_path` option. */
 export function assertSchemaName(schema: string): void {
@@ -28,11 +28,11 @@ export async function migrateSchema(client: PoolClient, schema: string, migratio
     const exists = (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
     if (!exists) await client.query(`CREATE SCHEMA ${schema}`);
     await client.query(MIGRATIONS_TABLE);
-    const applied = new Set((await client.query<{ version: number }>(sql.selectMigrationVersions)).rows.map((r) => Number(r.version)));
+    const applied = new Set((await client.query<{ version: number }>(SELECT_MIGRATION_VERSIONS)).rows.map((r) => Number(r.version)));
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(migration.version)) continue;
       for (const statement of migrationStatements(migration, 'postgres')) await client.query(statement);
-      await client.query(toNumberedParams(sql.insertMigration), [migration.version, migration.name, Date.now()]);
+      await client.query(toNumberedParams(INSERT_MIGRATION), [migration.version, migration.name, Date.now()]);
       appliedNow.push(migration.version);
     }
     await client.query('COMMIT');

@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { StoreOps } from './store.js';
 
 /** How a single-connection store brackets a group of transactions and each transaction in it. */
 export interface TransactionHooks {
@@ -113,40 +112,4 @@ export class SerialGate {
     }
     for (const o of outcomes) (o.ok ? o.job.resolve : o.job.reject)(o.value);
   }
-}
-
-/** The names of the data operations of an ops object (its prototype's methods). */
-function opNames(ops: StoreOps): Array<keyof StoreOps> {
-  return Object.getOwnPropertyNames(Object.getPrototypeOf(ops)).filter((n) => n !== 'constructor' && typeof (ops as unknown as Record<string, unknown>)[n] === 'function') as Array<keyof StoreOps>;
-}
-
-/** `ops` with every call passed through `wrap` (the gate). */
-export function wrapOps(ops: StoreOps, wrap: <T>(call: () => Promise<T>) => Promise<T>): StoreOps {
-  const out: Record<string, unknown> = {};
-  for (const name of opNames(ops)) {
-    const method = (ops[name] as (...a: unknown[]) => Promise<unknown>).bind(ops);
-    out[name] = (...args: unknown[]) => wrap(() => method(...args));
-  }
-  return out as unknown as StoreOps;
-}
-
-const ENDED = () => Promise.reject(new Error('transaction handle used after its transaction ended'));
-
-/**
- * Makes transaction handles over `ops`: each refuses calls once its transaction has ended. The
- * methods live on a shared prototype, so a handle costs one small object per transaction.
- */
-export function transactionHandles(ops: StoreOps): () => { handle: StoreOps; end(): void } {
-  const proto: Record<string, unknown> = {};
-  for (const name of opNames(ops)) {
-    const method = (ops[name] as (...a: unknown[]) => Promise<unknown>).bind(ops);
-    proto[name] = function (this: { live: boolean }, ...args: unknown[]) {
-      return this.live ? method(...args) : ENDED();
-    };
-  }
-  return () => {
-    const handle = Object.create(proto) as { live: boolean };
-    handle.live = true;
-    return { handle: handle as unknown as StoreOps, end: () => void (handle.live = false) };
-  };
 }

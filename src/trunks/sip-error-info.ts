@@ -37,3 +37,10 @@ export function errorTextOf(errorInfo: unknown): string | null {
   if (!info) return null;
   return str(info.text) ?? str((obj(info.details) as ErrorInfo['details'])?.message);
 }
+
+/** "SIP 403 Forbidden", or the error text when no SIP code is known. */
+export function sipAnswerText(sipCode: number | null, errorText: string | null): string {
+  if (sipCode === null) return errorText ?? 'no answer';
+  if (!errorText) return `SIP ${sipCode}`;
+  return errorText.startsWith(String(sipCode)) ? `SIP ${errorText}` : `SIP ${sipCode} ${errorText}`;
+}

@@ -1,6 +1,13 @@
 import type { TrunkHealth } from './trunk-health.js';
 import type { TrunkObservation } from './trunk-state.js';
 
+/** Audit lines about a trunk are filed under this subject (its own incident's correlation id too). */
+export const TRUNK_SUBJECT_PREFIX = 'trunkgate:trunk:';
+
+export function trunkSubject(trunkId: string): string {
+  return `${TRUNK_SUBJECT_PREFIX}${trunkId}`;
+}
+
 /** Where a sighting came from: the poller, a Notifications API event, or `POST /v1/events`. */
 export type SightingSource = 'poll' | 'notification' | 'event';
 
@@ -33,8 +40,8 @@ export interface TrunkPatch {
 }
 
 /**
- * What the monitor (polling and notifications) and the events endpoint feed. The incident service
- * implements it: it keeps trunk state, records changes and decides about incidents.
+ * What the monitor (polling and notifications) and the events endpoint feed. Trunk ingest implements
+ * it: it keeps trunk state and records changes, and lets a watcher (the incidents) decide on them.
  */
 export interface TrunkSightingSink {
   /** Returns false when the sighting was a duplicate (same eventId) and was ignored. */

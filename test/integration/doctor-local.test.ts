@@ -3,9 +3,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TokenCipher } from '../../src/credentials/token-cipher.js';
-import { PgStore } from '../../src/store/pg-store.js';
+import { openPgStores } from '../../src/app/stores.js';
 import { migrations } from '../../src/store/sql/migrations.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteDatabase } from '../../src/store/sqlite-database.js';
 import { doctorJson, expectNoSecrets } from '../support/doctor-harness.js';
 import { testDatabaseUrl, testSchema } from '../support/postgres.js';
 import { adminClient, closedPort, deletePrefix, randomPrefix, testRedisUrl } from '../support/redis.js';
@@ -41,7 +41,7 @@ describe('trunkgate doctor: the SQLite store, without writing into DATA_DIR', ()
 
   it('an existing store at the current schema passes, and nothing in DATA_DIR changes', async () => {
     const dataDir = tempDataDir();
-    const store = SqliteStore.open({ file: path.join(dataDir, 'trunkgate.db') });
+    const store = SqliteDatabase.open({ file: path.join(dataDir, 'trunkgate.db') });
     await store.close();
     const before = snapshot(dataDir);
     const run = await doctorJson({ ...offline, DATA_DIR: dataDir });
@@ -51,7 +51,7 @@ describe('trunkgate doctor: the SQLite store, without writing into DATA_DIR', ()
 
   it('reads a store a running trunkgate holds (its WAL journal included) and says so', async () => {
     const dataDir = tempDataDir();
-    const store = SqliteStore.open({ file: path.join(dataDir, 'trunkgate.db') });
+    const store = SqliteDatabase.open({ file: path.join(dataDir, 'trunkgate.db') });
     try {
       const before = snapshot(dataDir);
       const run = await doctorJson({ ...offline, DATA_DIR: dataDir });
@@ -65,7 +65,7 @@ describe('trunkgate doctor: the SQLite store, without writing into DATA_DIR', ()
   it('an older schema is a warning (npm start migrates it); a newer one a failure', async () => {
     const dataDir = tempDataDir();
     const file = path.join(dataDir, 'trunkgate.db');
-    const store = SqliteStore.open({ file, migrations: migrations.slice(0, -1) });
+    const store = SqliteDatabase.open({ file, migrations: migrations.slice(0, -1) });
     await store.close();
     let run = await doctorJson({ ...offline, DATA_DIR: dataDir });
     expect(run.check('store')).toMatchObject({ status: 'warn', detail: expect.stringContaining(`is at schema version ${latest - 1} of ${latest}: npm start applies 1 migration`) });
@@ -101,7 +101,7 @@ describe('trunkgate doctor: PostgreSQL', () => {
     expect(run.check('store')).toMatchObject({ status: 'pass', detail: expect.stringMatching(new RegExp(`^PostgreSQL .*, schema ${schema!.name} does not exist yet: npm start creates it$`)) });
     // Read-only: the doctor did not create it.
     expect((await schema!.admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema!.name])).rowCount).toBe(0);
-    const store = await PgStore.open({ connectionString: url!, schema: schema!.name });
+    const store = await openPgStores({ connectionString: url!, schema: schema!.name });
     await store.close();
     run = await doctorJson(env);
     expect(run.check('store')).toMatchObject({ status: 'pass', detail: expect.stringContaining(`schema ${schema!.name}: schema version ${latest}, current`) });

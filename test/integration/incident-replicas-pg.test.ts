@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PgStore } from '../../src/store/pg-store.js';
+import { openPgStores } from '../../src/app/stores.js';
 import { UpstreamUnavailableError } from '../../src/errors/app-error.js';
 import { FakeAlertWebhook, type AlertWebhook } from '../../src/upstream/alert-webhook.js';
 import { FakeServiceNowIncidents } from '../../src/upstream/fake-servicenow-incidents.js';
@@ -20,7 +20,7 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     Object.fromEntries((await schema.admin.query(`SELECT operation, count(*)::int AS n FROM ${schema.name}.outbox GROUP BY operation`)).rows.map((r) => [r.operation, r.n]));
 
   beforeAll(async () => {
-    await (await PgStore.open({ connectionString: url!, schema: schema.name, poolSize: 1 })).close();
+    await (await openPgStores({ connectionString: url!, schema: schema.name, poolSize: 1 })).close();
   });
   beforeEach(() => schema.truncate());
   afterEach(async () => {
@@ -32,7 +32,7 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     const sn = new FakeServiceNowIncidents();
     const [a, b] = [await start('a', sn), await start('b', sn)];
     const trunks = Array.from({ length: 20 }, (_, i) => `race-${i}`);
-    const results = await Promise.allSettled(trunks.flatMap((t) => [a.service.record(sighting(t, 'rejected')), b.service.record(sighting(t, 'rejected'))]));
+    const results = await Promise.allSettled(trunks.flatMap((t) => [a.ingest.record(sighting(t, 'rejected')), b.ingest.record(sighting(t, 'rejected'))]));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const incidents = await a.store.listIncidents({ limit: 100 });
     expect(incidents).toHaveLength(20);
@@ -51,7 +51,7 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
       await tx.insertIncident({ id: 'from-b', correlationId: key, trunkId: 't-conflict', trunkBaseId: null, kind: 'registration_rejected', open: true, openedAt: Date.now(), resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: null, changesSinceNote: 0, updatedAt: Date.now() });
       await committing;
     });
-    const decided = a.service.record(sighting('t-conflict', 'rejected'));
+    const decided = a.ingest.record(sighting('t-conflict', 'rejected'));
     // Replica a's insert now waits on the unique index for b's transaction (seen in pg_stat_activity, not guessed with a sleep).
     await eventually(async () => {
       const { rows } = await schema.admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [a.appName]);
@@ -61,7 +61,8 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     await other;
     expect(await decided).toBe(true);
     expect((await a.store.listIncidents({ limit: 10 })).map((i) => [i.id, i.open])).toEqual([['from-b', true]]);
-    expect(a.log.text()).toContain('another writer opened the incident first; deciding again');
+    expect(a.log.text()).toContain('another writer got there first; recording again');
+    expect(a.log.text()).toContain('an open incident already exists for trunkgate:trunk:t-conflict');
   });
 
   it('Genesys credentials failing and recovering on both replicas at once: one incident, one resolve and one reopen per relapse', async () => {
@@ -69,8 +70,8 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     const [a, b] = [await start('a', sn), await start('b', sn)];
     for (let cycle = 0; cycle < 5; cycle += 1) {
       const at = Date.now();
-      await Promise.all([a.service.credentialsFailed({ at, message: 'invalid_client', permanent: true }), b.service.credentialsFailed({ at, message: 'invalid_client', permanent: true })]);
-      await Promise.all([a.service.credentialsRecovered(Date.now()), b.service.credentialsRecovered(Date.now())]);
+      await Promise.all([a.incidents.credentials.failed({ at, message: 'invalid_client', permanent: true }), b.incidents.credentials.failed({ at, message: 'invalid_client', permanent: true })]);
+      await Promise.all([a.incidents.credentials.recovered(Date.now()), b.incidents.credentials.recovered(Date.now())]);
     }
     const incidents = await a.store.listIncidents({ limit: 10 });
     expect(incidents.map((i) => [i.correlationId, i.open, i.reopenCount])).toEqual([[CREDENTIALS_KEY, false, 4]]);
@@ -86,7 +87,7 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     const states = ['rejected', 'registered', 'rejected', 'registered'] as const;
     for (let step = 0; step < states.length; step += 1) {
       // Each change is decided on one replica or the other; both relays deliver.
-      await Promise.all(trunks.map((t, i) => [a, b][(i + step) % 2]!.service.record(sighting(t, states[step]!))));
+      await Promise.all(trunks.map((t, i) => [a, b][(i + step) % 2]!.ingest.record(sighting(t, states[step]!))));
     }
     await eventually(async () => expect(await a.store.outboxDepth()).toBe(0));
     const records = [...probe.inner.records.values()];
@@ -106,11 +107,11 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     const webhook = new FakeAlertWebhook();
     const [a, b, c] = [await start('a', sn, { webhook }), await start('b', sn, { webhook }), await start('c', sn, { webhook })];
     sn.failNext(new UpstreamUnavailableError('servicenow cannot be reached (ECONNREFUSED)', { upstream: 'servicenow', operation: 'GET incident' }), undefined, 1_000);
-    await a.service.record(sighting('t-stuck', 'rejected'));
+    await a.ingest.record(sighting('t-stuck', 'rejected'));
     a.relay.start();
     await eventually(async () => expect(await b.store.listStuckDeliveries(Date.now())).toHaveLength(1));
     const checkAll = async () => {
-      for (let round = 0; round < 2; round += 1) await Promise.all([a, b, c].map((r) => r.alerts!.check()));
+      for (let round = 0; round < 2; round += 1) await Promise.all([a, b, c].map((r) => r.alerts.check()));
     };
     await checkAll();
     expect(webhook.messages).toHaveLength(1);
@@ -128,7 +129,7 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     const hung = new HangingServiceNow();
     const killed = await start('killed', hung, { leaseMs: 500 });
     const survivor = await start('survivor', sn);
-    await killed.service.record(sighting('t-orphan', 'rejected'));
+    await killed.ingest.record(sighting('t-orphan', 'rejected'));
     killed.relay.start();
     await hung.reached;
     // The killed replica never answers again; the survivor's relay polls and takes over after the lease.

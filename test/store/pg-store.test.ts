@@ -1,24 +1,26 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../src/store/sql/migrations.js';
-import { PgStore, type PgStoreOptions } from '../../src/store/pg-store.js';
-import type { Store } from '../../src/store/store.js';
+import type { PgDatabase, PgDatabaseOptions } from '../../src/store/pg-database.js';
+import { openPgStores, type AppStores } from '../../src/app/stores.js';
 import { testDatabaseUrl, testSchema, uniqueAppName } from '../support/postgres.js';
 import { closedPort, CuttableProxy } from '../support/redis.js';
 import { describeStoreContract, incidentRow, trunkRow } from './store-contract.js';
 
+type PgStores = AppStores<PgDatabase>;
+
 const url = testDatabaseUrl();
 
-describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
+describe.skipIf(!url)('PostgreSQL stores (real PostgreSQL)', () => {
   const schema = testSchema(url ?? 'postgres://unused');
-  const stores: PgStore[] = [];
-  const open = async (options: Partial<PgStoreOptions> = {}) => {
-    const store = await PgStore.open({ connectionString: url!, schema: schema.name, poolSize: 4, ...options });
+  const stores: PgStores[] = [];
+  const open = async (options: Partial<PgDatabaseOptions> = {}) => {
+    const store = await openPgStores({ connectionString: url!, schema: schema.name, poolSize: 4, ...options });
     stores.push(store);
     return store;
   };
 
   beforeAll(async () => {
-    await (await PgStore.open({ connectionString: url!, schema: schema.name, poolSize: 1 })).close();
+    await (await openPgStores({ connectionString: url!, schema: schema.name, poolSize: 1 })).close();
   });
   afterEach(async () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));
@@ -27,21 +29,21 @@ describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
     await schema.drop();
   });
 
-  describeStoreContract('PgStore', {
+  describeStoreContract('PostgreSQL stores', {
     create: async () => {
       await schema.truncate();
-      return PgStore.open({ connectionString: url!, schema: schema.name, poolSize: 4 });
+      return openPgStores({ connectionString: url!, schema: schema.name, poolSize: 4 });
     },
-    destroy: (store: Store) => store.close(),
+    destroy: (store: AppStores) => store.close(),
   });
 
   describe('schema and migrations', () => {
     it('creates its schema and applies each migration once, even when three replicas start together', async () => {
       const fresh = testSchema(url!);
       try {
-        const replicas = await Promise.all([1, 2, 3].map(() => PgStore.open({ connectionString: url!, schema: fresh.name, poolSize: 1 })));
+        const replicas = await Promise.all([1, 2, 3].map(() => openPgStores({ connectionString: url!, schema: fresh.name, poolSize: 1 })));
         stores.push(...replicas);
-        for (const r of replicas) expect(await r.appliedMigrations()).toEqual(migrations.map((m) => m.version));
+        for (const r of replicas) expect(await r.database.appliedMigrations()).toEqual(migrations.map((m) => m.version));
         const { rows } = await fresh.admin.query('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [fresh.name]);
         expect(rows[0].n).toBe(9);
         await replicas[0]!.upsertTrunk(trunkRow());
@@ -55,15 +57,15 @@ describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
     it('applies a newer migration to an existing schema, and leaves nothing behind when one fails', async () => {
       const fresh = testSchema(url!);
       try {
-        await (await PgStore.open({ connectionString: url!, schema: fresh.name, poolSize: 1 })).close();
+        await (await openPgStores({ connectionString: url!, schema: fresh.name, poolSize: 1 })).close();
         const next = migrations.length + 1;
         const broken = { version: next, name: 'broken', statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)', 'CREATE TABLE extra_table (id INTEGER)'] };
-        await expect(PgStore.open({ connectionString: url!, schema: fresh.name, poolSize: 1, migrations: [...migrations, broken] })).rejects.toThrow(/already exists/);
+        await expect(openPgStores({ connectionString: url!, schema: fresh.name, poolSize: 1, migrations: [...migrations, broken] })).rejects.toThrow(/already exists/);
         const { rows } = await fresh.admin.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename = 'extra_table'", [fresh.name]);
         expect(rows[0].n).toBe(0);
         const extra = { version: next, name: 'extra', statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)'] };
-        const store = await PgStore.open({ connectionString: url!, schema: fresh.name, poolSize: 1, migrations: [...migrations, extra] });
-        expect(await store.appliedMigrations()).toEqual([...migrations.map((m) => m.version), next]);
+        const store = await openPgStores({ connectionString: url!, schema: fresh.name, poolSize: 1, migrations: [...migrations, extra] });
+        expect(await store.database.appliedMigrations()).toEqual([...migrations.map((m) => m.version), next]);
         await store.close();
       } finally {
         await fresh.drop();
@@ -71,7 +73,7 @@ describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
     });
 
     it('refuses a schema name that would need quoting', async () => {
-      await expect(PgStore.open({ connectionString: url!, schema: 'Bad; DROP SCHEMA public' })).rejects.toThrow(/invalid PostgreSQL schema name/);
+      await expect(openPgStores({ connectionString: url!, schema: 'Bad; DROP SCHEMA public' })).rejects.toThrow(/invalid PostgreSQL schema name/);
     });
   });
 
@@ -142,7 +144,7 @@ describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
       const holding = new Promise<void>((resolve) => (bothHoldOne = resolve));
       let held = 0;
       const attempts = { a: 0, b: 0 };
-      const crossing = (store: PgStore, name: 'a' | 'b', first: string, second: string) =>
+      const crossing = (store: PgStores, name: 'a' | 'b', first: string, second: string) =>
         store.transaction(async (tx) => {
           attempts[name] += 1;
           await tx.getTrunk(first, { forUpdate: true });
@@ -152,7 +154,9 @@ describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
           return name;
         });
       expect(await Promise.all([crossing(a, 'a', 'x', 'y'), crossing(b, 'b', 'y', 'x')])).toEqual(['a', 'b']);
-      expect(attempts.a + attempts.b).toBe(3);
+      // At least one victim ran again. The victim's retry can win the race for the row the survivor was
+      // waiting on and deadlock once more (a fourth attempt): that too must end with both committed.
+      expect(attempts.a + attempts.b).toBeGreaterThanOrEqual(3);
     });
   });
 
@@ -165,7 +169,7 @@ describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
 
     it('fails to open with the connection error (start-up stops), without the password in it', async () => {
       const port = await closedPort();
-      const err = await PgStore.open({ connectionString: `postgres://postgres:hunter2@127.0.0.1:${port}/test`, schema: schema.name, connectTimeoutMs: 1_000 }).catch((e: Error) => e);
+      const err = await openPgStores({ connectionString: `postgres://postgres:hunter2@127.0.0.1:${port}/test`, schema: schema.name, connectTimeoutMs: 1_000 }).catch((e: Error) => e);
       expect(err).toBeInstanceOf(Error);
       expect((err as Error).message).toMatch(/^cannot open the PostgreSQL store \(DATABASE_URL, schema tg_test_[0-9a-f]+\): connect ECONNREFUSED/);
       expect(JSON.stringify({ message: (err as Error).message, stack: (err as Error).stack })).not.toContain('hunter2');
@@ -222,7 +226,7 @@ describe.skipIf(!url)('PgStore (real PostgreSQL)', () => {
     });
 
     it('refuses calls once closed', async () => {
-      const store = await PgStore.open({ connectionString: url!, schema: schema.name, poolSize: 1 });
+      const store = await openPgStores({ connectionString: url!, schema: schema.name, poolSize: 1 });
       await store.close();
       await expect(store.ping()).rejects.toThrow(/closed/);
       await expect(store.listTrunks()).rejects.toThrow();

@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sqliteFile } from '../../src/store/open-store.js';
+import { SqliteDatabase, sqliteFile } from '../../src/store/sqlite-database.js';
 import { StoreOpenError } from '../../src/store/sqlite-open-error.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -19,7 +18,7 @@ afterEach(() => {
 
 function openError(file: string): StoreOpenError {
   try {
-    SqliteStore.open({ file }).close();
+    SqliteDatabase.open({ file }).close();
   } catch (err) {
     expect(err).toBeInstanceOf(StoreOpenError);
     return err as StoreOpenError;
@@ -52,7 +51,7 @@ function asUserWhoCannotWrite<T>(dir: string, fn: () => T): T {
   }
 }
 
-describe('SqliteStore.open on a data folder it cannot use', () => {
+describe('SqliteDatabase.open on a data folder it cannot use', () => {
   it('names the path, EACCES and the chown for the uid it runs as when the folder is not writable', () => {
     const dataDir = path.join(tempDir(), 'data');
     fs.mkdirSync(dataDir, { mode: 0o755 });
@@ -67,7 +66,7 @@ describe('SqliteStore.open on a data folder it cannot use', () => {
   it('asks for the folder and the file when an existing database cannot be written', async () => {
     const dataDir = path.join(tempDir(), 'data');
     const file = sqliteFile(dataDir);
-    await SqliteStore.open({ file }).close(); // made by root (or the test user), like an older deployment's
+    await SqliteDatabase.open({ file }).close(); // made by root (or the test user), like an older deployment's
     fs.chmodSync(file, process.geteuid!() === 0 ? 0o644 : 0o444);
     fs.chmodSync(dataDir, 0o755);
     const { err, uid, gid } = asUserWhoCannotWrite(dataDir, () => ({ err: openError(file), uid: process.geteuid!(), gid: process.getegid!() }));

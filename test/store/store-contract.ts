@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OpenIncidentConflictError, type IncidentRow, type Store, type TrunkRow } from '../../src/store/store.js';
+import { OpenIncidentConflictError, type IncidentRow } from '../../src/incidents/incident-store.js';
+import type { AppStores as Store } from '../../src/app/stores.js';
+import type { TrunkRow } from '../../src/trunks/trunk-store.js';
 
 /** How a store implementation under test is made and thrown away (a fresh, empty store each time). */
 export interface StoreFactory {
@@ -401,7 +403,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       await store.addTrunkEvent({ trunkId: 't1', at: T0 + 100, state: 'registered', previousState: 'rejected', signal: 'registration', sipCode: null, errorText: null, proxyAddress: null, source: 'event', eventId: null });
       await store.addAudit({ at: T0, subject: 't1', incidentId: null, step: 'seen', message: 'old', data: null });
       await store.markEventProcessed('old-event', T0);
-      await store.prune(T0 + 50);
+      await store.pruneTrunkHistory(T0 + 50);
+      await store.pruneAudit(T0 + 50);
       expect((await store.listTrunkEvents('t1', { limit: 10 })).map((e) => e.at)).toEqual([T0 + 100]);
       expect(await store.listAudit({ limit: 10 })).toEqual([]);
       expect(await store.markEventProcessed('old-event', T0 + 60)).toBe(true);

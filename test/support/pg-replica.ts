@@ -1,13 +1,9 @@
 import { Registry } from 'prom-client';
+import { createWatchdog } from '../../src/app/create-watchdog.js';
+import { openPgStores } from '../../src/app/stores.js';
 import { defaultIncidentMappingYaml } from '../../src/incidents/default-incident-mapping.js';
-import { HelpdeskAlerts } from '../../src/incidents/helpdesk-alerts.js';
 import { parseIncidentMapping } from '../../src/incidents/incident-mapping.js';
-import { IncidentMetrics } from '../../src/incidents/incident-metrics.js';
 import type { RuleSettings } from '../../src/incidents/incident-rules.js';
-import { IncidentService } from '../../src/incidents/incident-service.js';
-import { OutboxRelay } from '../../src/incidents/outbox-relay.js';
-import { RotationTracker } from '../../src/incidents/rotation-tracker.js';
-import { PgStore } from '../../src/store/pg-store.js';
 import { systemClock } from '../../src/time/clock.js';
 import type { TrunkSighting } from '../../src/trunks/trunk-sighting.js';
 import type { AlertWebhook } from '../../src/upstream/alert-webhook.js';
@@ -20,31 +16,38 @@ import { memoryLogger } from './test-config.js';
 export const IMMEDIATE: RuleSettings = { openAfterMs: 0, resolveAfterMs: 0, reopenWindowMs: 3_600_000, noteIntervalMs: 300_000 };
 
 /**
- * One trunkgate replica's incident side on its own PgStore (its own pool) over a shared schema: what
- * a process of a multi-replica deployment runs, without HTTP. Nothing is started; call what a test needs.
+ * One trunkgate replica's watchdog (createWatchdog, as createApp builds it) on its own stores and pool
+ * over a shared schema: what a process of a multi-replica deployment runs, without HTTP. Nothing is
+ * started; call what a test needs.
  */
 export async function pgReplica(options: { name: string; url: string; schema: string; servicenow: ServiceNowIncidents; webhook?: AlertWebhook; settings?: RuleSettings; leaseMs?: number }) {
   const appName = uniqueAppName(options.name);
-  const store = await PgStore.open({ connectionString: options.url, schema: options.schema, poolSize: 4, applicationName: appName });
+  const store = await openPgStores({ connectionString: options.url, schema: options.schema, poolSize: 4, applicationName: appName });
   const log = memoryLogger('info');
-  const metrics = new IncidentMetrics(new Registry(), () => store.outboxDepth());
-  const clock = systemClock;
-  const relay = new OutboxRelay({ store, servicenow: options.servicenow, clock, logger: log.logger, metrics, owner: `relay-${options.name}`, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}), pollMs: 100, backoff: { baseMs: 20, capMs: 200 } });
-  const mapping = parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in');
-  const service = new IncidentService({ store, clock, logger: log.logger, metrics, mapping, rotations: new RotationTracker(clock.now()), settings: options.settings ?? IMMEDIATE, onQueued: () => relay.wake() });
-  const alerts = options.webhook ? new HelpdeskAlerts({ store, clock, logger: log.logger, metrics, webhook: options.webhook, alertAfterMs: 0, checkMs: 60_000 }) : undefined;
+  const watchdog = createWatchdog({
+    config: { incidents: { ...(options.settings ?? IMMEDIATE), groupBy: 'trunkBase' }, actionTimeoutMs: 10_000, alertAfterMs: 0 },
+    stores: store,
+    clock: systemClock,
+    logger: log.logger,
+    registry: new Registry(),
+    servicenow: options.servicenow,
+    webhook: options.webhook ?? null,
+    mapping: parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'),
+    relay: { owner: `relay-${options.name}`, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}), pollMs: 100, backoff: { baseMs: 20, capMs: 200 } },
+    alertCheckMs: 60_000,
+  });
+  const { ingest, incidents, alerts } = watchdog;
   return {
     name: options.name,
     appName,
     store,
-    relay,
-    service,
+    ingest,
+    incidents,
+    relay: incidents.relay,
     alerts,
     log,
     async stop(): Promise<void> {
-      await service.stop();
-      await relay.stop(0);
-      await alerts?.stop();
+      await watchdog.stop(0);
       await store.close();
     },
   };

@@ -1,6 +1,8 @@
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError, UpstreamUnavailableError } from '../../src/errors/app-error.js';
-import { HelpdeskAlerts } from '../../src/incidents/helpdesk-alerts.js';
+import { AlertMetrics } from '../../src/alerts/alert-metrics.js';
+import { HelpdeskAlerts } from '../../src/alerts/helpdesk-alerts.js';
 import { incidentHarness } from '../support/incident-harness.js';
 
 const outage = () => new UpstreamUnavailableError('servicenow cannot be reached (ECONNREFUSED)', { upstream: 'servicenow', operation: 'GET incident' });
@@ -82,7 +84,7 @@ describe('HelpdeskAlerts', () => {
   it('does not repeat an alert after a restart (problems are kept in the store)', async () => {
     start();
     await h.alerts.servicenowCredentialsFailed('401');
-    const again = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: h.webhook, alertAfterMs: 120_000 });
+    const again = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: h.webhook, alertAfterMs: 120_000 });
     await again.servicenowCredentialsFailed('401');
     expect(h.webhook.messages).toHaveLength(1);
   });
@@ -92,7 +94,7 @@ describe('HelpdeskAlerts', () => {
     h.start();
     // A webhook that answers on a later turn, so the checks of both replicas are in flight together.
     const slow = { messages: [] as string[], send: async (text: string) => void (await new Promise((r) => setImmediate(r)), slow.messages.push(text)) };
-    const replicas = [1, 2, 3].map(() => new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: slow, alertAfterMs: 0 }));
+    const replicas = [1, 2, 3].map(() => new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: slow, alertAfterMs: 0 }));
     h.servicenow.failNext(outage(), undefined, 1_000);
     await h.see('rejected');
     await h.clock.advance(1_000);
@@ -113,8 +115,8 @@ describe('HelpdeskAlerts', () => {
   it('a replica whose webhook call failed gives the message back: another replica sends it', async () => {
     h = incidentHarness({ settings: { openAfterMs: 0 }, alertAfterMs: 0 });
     const failing = { send: async () => Promise.reject(new Error('webhook unreachable from this replica')) };
-    const a = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: failing, alertAfterMs: 0 });
-    const b = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: h.webhook, alertAfterMs: 0 });
+    const a = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: failing, alertAfterMs: 0 });
+    const b = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: h.webhook, alertAfterMs: 0 });
     await a.servicenowCredentialsFailed('401');
     await b.servicenowCredentialsFailed('401');
     expect(h.webhook.messages).toHaveLength(1);
@@ -122,8 +124,8 @@ describe('HelpdeskAlerts', () => {
 
   it('with several replicas only the leader raises and clears the ServiceNow-credentials alert', async () => {
     h = incidentHarness({ settings: { openAfterMs: 0 }, alertAfterMs: 0 });
-    const leader = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: h.webhook, alertAfterMs: 0, decidesCredentials: () => true });
-    const follower = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: h.webhook, alertAfterMs: 0, decidesCredentials: () => false });
+    const leader = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: h.webhook, alertAfterMs: 0, decidesCredentials: () => true });
+    const follower = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: h.webhook, alertAfterMs: 0, decidesCredentials: () => false });
     await follower.servicenowCredentialsFailed('401'); // a follower's own broker: not its call
     expect(h.webhook.messages).toHaveLength(0);
     await leader.servicenowCredentialsFailed('401');
@@ -136,7 +138,7 @@ describe('HelpdeskAlerts', () => {
 
   it('only logs when no ALERT_WEBHOOK_URL is configured', async () => {
     start();
-    const silent = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, webhook: null, alertAfterMs: 120_000 });
+    const silent = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: null, alertAfterMs: 120_000 });
     await silent.servicenowCredentialsFailed('401');
     expect(h.log.text()).toContain('helpdesk alert (raised) not sent: ALERT_WEBHOOK_URL is not set');
     expect(h.webhook.messages).toEqual([]);

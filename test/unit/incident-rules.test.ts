@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { advanceTimers, applySighting, decide, type RuleSettings, type SubjectNow } from '../../src/incidents/incident-rules.js';
-import type { IncidentRow, TrunkRow } from '../../src/store/store.js';
+import { decide, type RuleSettings, type SubjectNow } from '../../src/incidents/incident-rules.js';
+import { advanceTimers, applySighting } from '../../src/trunks/health-timers.js';
+import type { IncidentRow } from '../../src/incidents/incident-store.js';
+import type { TrunkRow } from '../../src/trunks/trunk-store.js';
 import type { TrunkSighting } from '../../src/trunks/trunk-sighting.js';
 
 const settings: RuleSettings = { openAfterMs: 30_000, resolveAfterMs: 300_000, reopenWindowMs: 3_600_000, noteIntervalMs: 300_000 };

@@ -25,7 +25,7 @@ function start(options: Parameters<typeof incidentHarness>[0] = {}): Harness {
 
 /** A poll of one of the Lumen carrier's trunks (one per Edge), with its trunk base. */
 function see(trunkId: TrunkId, state: TrunkSighting['state'], extra: Partial<TrunkSighting> = {}) {
-  return h.service.record({
+  return h.ingest.record({
     trunkId,
     ...EDGES[trunkId],
     trunkBase: BASE,
@@ -43,7 +43,7 @@ function see(trunkId: TrunkId, state: TrunkSighting['state'], extra: Partial<Tru
   });
 }
 
-describe('IncidentService: one carrier failing on several Edges (INCIDENT_GROUP_BY=trunkBase, the default)', () => {
+describe('Watchdog: one carrier failing on several Edges (INCIDENT_GROUP_BY=trunkBase, the default)', () => {
   it('opens one incident for the trunk base that lists every failing trunk and Edge with its SIP answer', async () => {
     start();
     for (const id of ['lumen-nyc', 'lumen-chi', 'lumen-dal'] as const) await see(id, 'registered');
@@ -112,13 +112,13 @@ describe('IncidentService: one carrier failing on several Edges (INCIDENT_GROUP_
     await see('lumen-nyc', 'rejected');
     await see('lumen-chi', 'rejected');
     await h.clock.advance(31_000);
-    await h.service.listed(['lumen-chi']);
-    await h.service.listed(['lumen-chi']);
+    await h.ingest.listed(['lumen-chi']);
+    await h.ingest.listed(['lumen-chi']);
     await h.settle();
     expect(await h.store.getTrunk('lumen-nyc')).toMatchObject({ state: 'unknown', goneAt: expect.any(Number) });
     expect(h.incidentsFor(BASE_KEY)[0]!.state).toBe('1');
-    await h.service.listed([]);
-    await h.service.listed([]);
+    await h.ingest.listed([]);
+    await h.ingest.listed([]);
     await h.settle();
     const [inc] = h.incidentsFor(BASE_KEY);
     expect(inc).toMatchObject({ state: '6' });
@@ -217,12 +217,12 @@ describe('IncidentService: one carrier failing on several Edges (INCIDENT_GROUP_
   });
 });
 
-describe('IncidentService: trunks that do not use registration', () => {
+describe('Watchdog: trunks that do not use registration', () => {
   it('says which signal failed: "SIP OPTIONS to <proxy> unanswered (408)", and does not blame a token rotation for it', async () => {
     start();
     h.rotations.record(h.clock.now());
     await h.clock.advance(5_000);
-    await h.service.record({
+    await h.ingest.record({
       trunkId: 'cloud-1', name: 'Bandwidth BYOC Cloud', edge: { id: 'c1', name: 'byoc-cloud-a' }, trunkBase: null, proxyAddress: 'sip.carrier.example:5060',
       state: 'dropped', signal: 'options', sipCode: 408, errorText: 'Request Timeout', connected: true, registered: null, stateTime: null, source: 'poll', observedAt: h.clock.now(),
     });
@@ -238,7 +238,7 @@ describe('IncidentService: trunks that do not use registration', () => {
   });
 });
 
-describe('IncidentService: trunk events as patches on the last known trunk', () => {
+describe('Watchdog: trunk events as patches on the last known trunk', () => {
   const polled = {
     id: 'lumen-nyc', name: 'Lumen SIP - NYC', edge: { id: 'e-nyc', name: 'edge-nyc-01' }, trunkBase: BASE,
     connectedStatus: { connected: true }, registersEnabledStatus: 'ENABLED', proxyAddressList: ['sip-a:5061'],
@@ -248,11 +248,11 @@ describe('IncidentService: trunk events as patches on the last known trunk', () 
 
   it('a rejected trunk neither flaps nor changes state when partial events arrive', async () => {
     start();
-    await h.service.record({ ...normaliseTrunk(polled), source: 'poll', observedAt: h.clock.now(), health: healthOfTrunk(polled) });
+    await h.ingest.record({ ...normaliseTrunk(polled), source: 'poll', observedAt: h.clock.now(), health: healthOfTrunk(polled) });
     await h.clock.advance(31_000);
     const partials = [{ connectedStatus: { connected: true } }, { optionsStatus: [{ proxyAddress: 'sip-a:5061', optionState: true }] }, { ipStatus: { address: '198.51.100.11' } }, { id: 'lumen-nyc' }];
     for (const body of partials) {
-      await h.service.recordPatch({ trunkId: 'lumen-nyc', body, source: 'notification', observedAt: h.clock.now() });
+      await h.ingest.recordPatch({ trunkId: 'lumen-nyc', body, source: 'notification', observedAt: h.clock.now() });
       await h.clock.advance(1_000);
     }
     expect(await h.store.getTrunk('lumen-nyc')).toMatchObject({ state: 'rejected', sipCode: 403, signal: 'registration', trunkBaseId: 'b-lumen' });
@@ -261,7 +261,7 @@ describe('IncidentService: trunk events as patches on the last known trunk', () 
     expect(h.incidentsFor(BASE_KEY)).toHaveLength(1);
     expect(h.servicenow.notes(h.incidentsFor(BASE_KEY)[0]!.sys_id!)).toHaveLength(0);
     // The event that does carry registersStatus is taken.
-    await h.service.recordPatch({ trunkId: 'lumen-nyc', body: { registersStatus: [{ proxyAddress: 'sip-a:5061', registerState: true }] }, source: 'notification', observedAt: h.clock.now() });
+    await h.ingest.recordPatch({ trunkId: 'lumen-nyc', body: { registersStatus: [{ proxyAddress: 'sip-a:5061', registerState: true }] }, source: 'notification', observedAt: h.clock.now() });
     expect((await h.store.getTrunk('lumen-nyc'))!.state).toBe('registered');
   });
 });

@@ -2,10 +2,11 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { CredentialsMetrics } from '../../src/credentials/credentials-metrics.js';
 import { RateLimitedError } from '../../src/errors/app-error.js';
+import { AlertMetrics } from '../../src/alerts/alert-metrics.js';
 import { IncidentMetrics } from '../../src/incidents/incident-metrics.js';
-import { TrunkStateMetrics } from '../../src/incidents/trunk-state-metrics.js';
+import { TrunkStateMetrics } from '../../src/trunks/trunk-metrics.js';
 import { collectProcessMetrics } from '../../src/process-metrics.js';
-import type { TrunkRow } from '../../src/store/store.js';
+import type { TrunkRow } from '../../src/trunks/trunk-store.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { UpstreamCaller } from '../../src/upstream/upstream-caller.js';
 import { UpstreamMetrics } from '../../src/upstream/upstream-metrics.js';
@@ -139,6 +140,7 @@ describe('counters the alert rules read start at 0', () => {
   it('incidents, deliveries and helpdesk messages: every label value from the start', async () => {
     const registry = new Registry();
     new IncidentMetrics(registry, async () => 0);
+    new AlertMetrics(registry);
     expect(await value(registry, 'trunkgate_helpdesk_alerts_total', { type: 'raised', outcome: 'failed' })).toBe(0);
     expect(await value(registry, 'trunkgate_servicenow_deliveries_total', { operation: 'create', outcome: 'delivered' })).toBe(0);
     expect(await value(registry, 'trunkgate_incidents_opened_total', { kind: 'credentials_failed' })).toBe(0);

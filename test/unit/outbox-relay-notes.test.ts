@@ -4,7 +4,7 @@ import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '.
 import { IncidentMetrics } from '../../src/incidents/incident-metrics.js';
 import { OutboxRelay } from '../../src/incidents/outbox-relay.js';
 import { deliveryMarker, mayHaveReached } from '../../src/incidents/servicenow-delivery.js';
-import { FakeStore } from '../../src/store/fake-store.js';
+import { createFakeStores } from '../../src/app/stores.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { FakeServiceNowIncidents } from '../../src/upstream/fake-servicenow-incidents.js';
 import { incidentRow } from '../store/store-contract.js';
@@ -17,7 +17,7 @@ const unavailable = () => new UpstreamUnavailableError('servicenow is unavailabl
 /** An incident ServiceNow already has, and a relay; `queue` adds an entry to it. */
 async function setup() {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const store = new FakeStore();
+  const store = createFakeStores();
   const servicenow = new FakeServiceNowIncidents();
   const log = memoryLogger('warn');
   const metrics = new IncidentMetrics(new Registry(), () => store.outboxDepth());

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../src/errors/app-error.js';
 import { IncidentMetrics } from '../../src/incidents/incident-metrics.js';
 import { OutboxRelay, retryPlan } from '../../src/incidents/outbox-relay.js';
-import { FakeStore } from '../../src/store/fake-store.js';
+import { createFakeStores } from '../../src/app/stores.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { FakeServiceNowIncidents } from '../../src/upstream/fake-servicenow-incidents.js';
 import { incidentRow } from '../store/store-contract.js';
@@ -14,7 +14,7 @@ const unavailable = (retryAfterMs?: number) => new UpstreamUnavailableError('ser
 
 function setup() {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const store = new FakeStore();
+  const store = createFakeStores();
   const servicenow = new FakeServiceNowIncidents();
   const { logger } = memoryLogger('error');
   const metrics = new IncidentMetrics(new Registry(), () => store.outboxDepth());

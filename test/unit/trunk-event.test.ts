@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors/app-error.js';
-import { sightingFromEvent } from '../../src/incidents/trunk-event.js';
+import { sightingFromEvent } from '../../src/trunks/trunk-event.js';
 import { judgePatch } from '../../src/trunks/judge-patch.js';
 import type { TrunkPatch } from '../../src/trunks/trunk-sighting.js';
 

@@ -1,8 +1,8 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { NotFoundError, ValidationError } from '../../errors/app-error.js';
-import type { IncidentService } from '../../incidents/incident-service.js';
 import type { StatusQueries } from '../../incidents/status-views.js';
-import type { TrunkEventInput } from '../../incidents/trunk-event.js';
+import type { TrunkEventInput } from '../../trunks/trunk-event.js';
+import type { TrunkEventSink } from '../../trunks/trunk-ingest.js';
 import type { AccessControl } from '../access-control.js';
 import { bodyValidator, createAjv, errorDetail } from '../body-validator.js';
 import { trunkEventSchema } from '../status-schemas.js';
@@ -26,7 +26,7 @@ function stateParam(req: Request): 'open' | 'resolved' | undefined {
 }
 
 /** `GET /v1/trunks…`, `GET /v1/incidents` and `POST /v1/events` (docs/design.md, 'Status endpoints'). */
-export function statusRoutes(deps: { status: StatusQueries; incidents: IncidentService; access: AccessControl; body: RequestHandler }): Router {
+export function statusRoutes(deps: { status: StatusQueries; events: TrunkEventSink; access: AccessControl; body: RequestHandler }): Router {
   const { access } = deps;
   const router = Router();
   const validateEvent = bodyValidator<TrunkEventInput>(createAjv(), trunkEventSchema, {
@@ -58,7 +58,7 @@ export function statusRoutes(deps: { status: StatusQueries; incidents: IncidentS
   });
   router.post('/events', access.allow('POST /v1/events'), deps.body, async (req, res) => {
     const input = validateEvent(req.body);
-    const { outcome } = await deps.incidents.ingestEvent(input);
+    const { outcome } = await deps.events.ingestEvent(input);
     res.json({ eventId: input.eventId, outcome, duplicate: outcome === 'duplicate', trunk: await deps.status.getTrunk(input.trunkId) });
   });
   return router;

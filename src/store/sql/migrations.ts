@@ -21,6 +21,9 @@ export function migrationStatements(migration: Migration, dialect: SqlDialect): 
   return migration.statements.map((s) => s.replaceAll('{{AUTO_ID}}', AUTO_ID[dialect]));
 }
 
+export const SELECT_MIGRATION_VERSIONS = 'SELECT version FROM schema_migrations ORDER BY version';
+export const INSERT_MIGRATION = 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)';
+
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER PRIMARY KEY,
   name TEXT NOT NULL,

@@ -2,13 +2,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { StoreUnavailableError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
-import { PgOps, type PgRow, type PgSession } from './pg-ops.js';
 import { assertSchemaName, migrateSchema, searchPathOption } from './pg-schema.js';
-import { migrations as allMigrations, type Migration } from './sql/migrations.js';
-import { sql, toNumberedParams } from './sql/statements.js';
-import type { Store, StoreOps } from './store.js';
+import { SELECT_MIGRATION_VERSIONS, migrations as allMigrations, type Migration } from './sql/migrations.js';
+import { toNumberedParams, type SqlRow, type SqlSession } from './sql-session.js';
+import type { SqlDatabase } from './store-set.js';
 
-export interface PgStoreOptions {
+type PgRow = SqlRow;
+type PgSession = SqlSession;
+
+export interface PgDatabaseOptions {
   /** `postgres://user:password@host:port/database` (DATABASE_URL). */
   connectionString: string;
   /** Schema holding the tables, created when missing (default `public`). */
@@ -64,26 +66,26 @@ type QueryTarget = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
  * transaction on a connection of its own, migrations applied once under an advisory lock. Unlike
  * SQLite it never releases delivery leases at start-up: other replicas may hold them.
  */
-export class PgStore implements Store {
+export class PgDatabase implements SqlDatabase {
   readonly kind = 'postgres' as const;
-  private readonly ops: PgOps;
+  readonly session: SqlSession;
   private readonly inside = new AsyncLocalStorage<true>();
   private readonly named = new Map<string, pg.QueryConfig>();
   private closed = false;
 
   private constructor(private readonly pool: pg.Pool, readonly schema: string) {
-    const poolSession: PgSession = {
+    this.session = {
+      dialect: 'postgres',
       inTransaction: false,
       query: (text, params) => (this.inside.getStore() ? NESTED() : this.query(this.pool, text, params).catch(rethrowUnreachable)),
       atomic: (fn) => (this.inside.getStore() ? NESTED() : this.transactionOn(fn).catch(rethrowUnreachable)),
       guarded: (fn) => fn(),
       lockKey: async () => undefined,
     };
-    this.ops = new PgOps(poolSession);
   }
 
   /** Connects, creates the schema and applies pending migrations (waiting for a replica doing the same). */
-  static async open(options: PgStoreOptions): Promise<PgStore> {
+  static async open(options: PgDatabaseOptions): Promise<PgDatabase> {
     const schema = options.schema ?? 'public';
     assertSchemaName(schema);
     const statementTimeoutMs = options.statementTimeoutMs ?? 15_000;
@@ -118,17 +120,17 @@ export class PgStore implements Store {
       // Names what failed for the operator; pg's messages carry host and user, never the password.
       throw new Error(`cannot open the PostgreSQL store (DATABASE_URL, schema ${schema}): ${(err as Error).message}`, { cause: err });
     }
-    return new PgStore(pool, schema);
+    return new PgDatabase(pool, schema);
   }
 
-  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     if (this.inside.getStore()) return NESTED();
-    return this.transactionOn((session) => this.inside.run(true, () => fn(new PgOps(session)))).catch(rethrowUnreachable);
+    return this.transactionOn((session) => this.inside.run(true, () => fn(session))).catch(rethrowUnreachable);
   }
 
   async ping(): Promise<void> {
     if (this.closed) throw new Error('store is closed');
-    await this.query(this.pool, sql.ping);
+    await this.query(this.pool, 'SELECT 1 AS ok');
   }
 
   async close(): Promise<void> {
@@ -139,7 +141,7 @@ export class PgStore implements Store {
 
   /** Applied migration versions (for tests and diagnostics). */
   async appliedMigrations(): Promise<number[]> {
-    return (await this.query(this.pool, sql.selectMigrationVersions)).rows.map((r) => Number(r.version));
+    return (await this.query(this.pool, SELECT_MIGRATION_VERSIONS)).rows.map((r) => Number(r.version));
   }
 
   /** Runs `body` in a transaction on one pooled connection; a deadlock victim is run again. */
@@ -164,6 +166,7 @@ export class PgStore implements Store {
     client.on('error', onError);
     let guard: Promise<unknown> = Promise.resolve();
     const session: PgSession = {
+      dialect: 'postgres',
       inTransaction: true,
       query: (text, params) => (ended ? ENDED() : this.query(client, text, params)),
       atomic: (fn) => fn(session),
@@ -228,38 +231,4 @@ export class PgStore implements Store {
   private deadConnectionTries(): number {
     return (this.pool.options.max ?? 10) + 1;
   }
-
-  getTrunk: StoreOps['getTrunk'] = (...a) => this.ops.getTrunk(...a);
-  listTrunks: StoreOps['listTrunks'] = (...a) => this.ops.listTrunks(...a);
-  listTrunksDueToOpen: StoreOps['listTrunksDueToOpen'] = (...a) => this.ops.listTrunksDueToOpen(...a);
-  listTrunksOfBase: StoreOps['listTrunksOfBase'] = (...a) => this.ops.listTrunksOfBase(...a);
-  upsertTrunk: StoreOps['upsertTrunk'] = (...a) => this.ops.upsertTrunk(...a);
-  addTrunkEvent: StoreOps['addTrunkEvent'] = (...a) => this.ops.addTrunkEvent(...a);
-  listTrunkEvents: StoreOps['listTrunkEvents'] = (...a) => this.ops.listTrunkEvents(...a);
-  markEventProcessed: StoreOps['markEventProcessed'] = (...a) => this.ops.markEventProcessed(...a);
-  getIncident: StoreOps['getIncident'] = (...a) => this.ops.getIncident(...a);
-  getOpenIncident: StoreOps['getOpenIncident'] = (...a) => this.ops.getOpenIncident(...a);
-  getLatestIncident: StoreOps['getLatestIncident'] = (...a) => this.ops.getLatestIncident(...a);
-  listOpenIncidents: StoreOps['listOpenIncidents'] = (...a) => this.ops.listOpenIncidents(...a);
-  listIncidents: StoreOps['listIncidents'] = (...a) => this.ops.listIncidents(...a);
-  listIncidentTrunks: StoreOps['listIncidentTrunks'] = (...a) => this.ops.listIncidentTrunks(...a);
-  addIncidentTrunks: StoreOps['addIncidentTrunks'] = (...a) => this.ops.addIncidentTrunks(...a);
-  insertIncident: StoreOps['insertIncident'] = (...a) => this.ops.insertIncident(...a);
-  updateIncident: StoreOps['updateIncident'] = (...a) => this.ops.updateIncident(...a);
-  enqueueDelivery: StoreOps['enqueueDelivery'] = (...a) => this.ops.enqueueDelivery(...a);
-  claimDeliveries: StoreOps['claimDeliveries'] = (...a) => this.ops.claimDeliveries(...a);
-  completeDelivery: StoreOps['completeDelivery'] = (...a) => this.ops.completeDelivery(...a);
-  retryDelivery: StoreOps['retryDelivery'] = (...a) => this.ops.retryDelivery(...a);
-  nextDeliveryDueAt: StoreOps['nextDeliveryDueAt'] = (...a) => this.ops.nextDeliveryDueAt(...a);
-  outboxDepth: StoreOps['outboxDepth'] = (...a) => this.ops.outboxDepth(...a);
-  listStuckDeliveries: StoreOps['listStuckDeliveries'] = (...a) => this.ops.listStuckDeliveries(...a);
-  addAudit: StoreOps['addAudit'] = (...a) => this.ops.addAudit(...a);
-  listAudit: StoreOps['listAudit'] = (...a) => this.ops.listAudit(...a);
-  listAlerts: StoreOps['listAlerts'] = (...a) => this.ops.listAlerts(...a);
-  raiseAlert: StoreOps['raiseAlert'] = (...a) => this.ops.raiseAlert(...a);
-  updateAlert: StoreOps['updateAlert'] = (...a) => this.ops.updateAlert(...a);
-  deleteAlert: StoreOps['deleteAlert'] = (...a) => this.ops.deleteAlert(...a);
-  claimAlerts: StoreOps['claimAlerts'] = (...a) => this.ops.claimAlerts(...a);
-  releaseAlerts: StoreOps['releaseAlerts'] = (...a) => this.ops.releaseAlerts(...a);
-  prune: StoreOps['prune'] = (...a) => this.ops.prune(...a);
 }

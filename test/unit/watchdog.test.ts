@@ -1,8 +1,9 @@
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamUnavailableError } from '../../src/errors/app-error.js';
 import { defaultIncidentMappingYaml } from '../../src/incidents/default-incident-mapping.js';
 import { parseIncidentMapping } from '../../src/incidents/incident-mapping.js';
-import { IncidentService } from '../../src/incidents/incident-service.js';
+import { createIncidents } from '../../src/incidents/create-incidents.js';
 import { GENESYS_CREDENTIALS_CORRELATION_ID } from '../../src/incidents/incident-writer.js';
 import { incidentHarness, KEY, TRUNK } from '../support/incident-harness.js';
 
@@ -16,7 +17,7 @@ function start(options: Parameters<typeof incidentHarness>[0] = {}): Harness {
   return h;
 }
 
-describe('IncidentService: opening', () => {
+describe('Watchdog: opening', () => {
   it('opens exactly one incident once a 403 has persisted INCIDENT_OPEN_AFTER_MS, even without a new sighting', async () => {
     start();
     await h.see('rejected');
@@ -96,7 +97,7 @@ describe('IncidentService: opening', () => {
   });
 });
 
-describe('IncidentService: recovery, relapse and duplicates', () => {
+describe('Watchdog: recovery, relapse and duplicates', () => {
   it('resolves after INCIDENT_RESOLVE_AFTER_MS of health with state 6, close code and close notes', async () => {
     start();
     await h.see('rejected');
@@ -121,15 +122,15 @@ describe('IncidentService: recovery, relapse and duplicates', () => {
     await h.see('rejected');
     await h.clock.advance(31_000);
     expect(h.incidentsFor()[0]!.state).toBe('1');
-    await h.service.listed(['t-other']);
+    await h.ingest.listed(['t-other']);
     await h.settle();
     expect(h.incidentsFor()[0]!.state).toBe('1');
-    await h.service.listed(['t-other', TRUNK.trunkId]);
-    await h.service.listed(['t-other']);
+    await h.ingest.listed(['t-other', TRUNK.trunkId]);
+    await h.ingest.listed(['t-other']);
     await h.settle();
     // Listed again in between: the count starts over.
     expect(h.incidentsFor()[0]!.state).toBe('1');
-    await h.service.listed([]);
+    await h.ingest.listed([]);
     await h.settle();
     const [inc] = h.incidentsFor();
     expect(inc).toMatchObject({ state: '6', close_code: 'Solution provided' });
@@ -146,8 +147,8 @@ describe('IncidentService: recovery, relapse and duplicates', () => {
     start();
     await h.see('rejected', { source: 'event' });
     await h.clock.advance(31_000);
-    await h.service.listed([]);
-    await h.service.listed([]);
+    await h.ingest.listed([]);
+    await h.ingest.listed([]);
     await h.settle();
     expect(h.incidentsFor()[0]!.state).toBe('1');
   });
@@ -183,7 +184,7 @@ describe('IncidentService: recovery, relapse and duplicates', () => {
     expect(await h.see('rejected', { eventId: 'e1', source: 'event' })).toBe(true);
     expect(await h.see('registered', { eventId: 'e1', source: 'event' })).toBe(false);
     expect((await h.store.getTrunk(TRUNK.trunkId))?.state).toBe('rejected');
-    const stale = await h.service.ingest({ ...TRUNK, trunkBase: null, state: 'registered', signal: 'registration', sipCode: null, errorText: null, connected: true, registered: true, stateTime: null, source: 'event', observedAt: h.clock.now() - 1, eventId: 'e2' });
+    const stale = await h.ingest.ingest({ ...TRUNK, trunkBase: null, state: 'registered', signal: 'registration', sipCode: null, errorText: null, connected: true, registered: true, stateTime: null, source: 'event', observedAt: h.clock.now() - 1, eventId: 'e2' });
     expect(stale.outcome).toBe('stale');
     expect((await h.store.getTrunk(TRUNK.trunkId))?.state).toBe('rejected');
     await h.settle();
@@ -209,16 +210,16 @@ describe('IncidentService: recovery, relapse and duplicates', () => {
   });
 });
 
-describe('IncidentService: Genesys credentials', () => {
+describe('Watchdog: Genesys credentials', () => {
   it('opens a credentials_failed incident when failures persist, and resolves it after recovery', async () => {
     start();
-    await h.service.credentialsFailed({ at: h.clock.now(), message: 'invalid_client', permanent: true });
+    await h.incidents.credentials.failed({ at: h.clock.now(), message: 'invalid_client', permanent: true });
     await h.clock.advance(31_000);
     const [inc] = h.incidentsFor(GENESYS_CREDENTIALS_CORRELATION_ID);
     expect(inc!.short_description).toBe('trunkgate cannot get or use a Genesys Cloud token: trunk monitoring is blind');
     expect(inc!.urgency).toBe('1');
     expect(inc!.description).toContain('invalid_client');
-    await h.service.credentialsRecovered(h.clock.now());
+    await h.incidents.credentials.recovered(h.clock.now());
     await h.clock.advance(301_000);
     expect(h.incidentsFor(GENESYS_CREDENTIALS_CORRELATION_ID).map((r) => r.state)).toEqual(['6']);
     expect((await h.store.listIncidents({ limit: 5 }))[0]).toMatchObject({ kind: 'credentials_failed', trunkId: null, open: false });
@@ -226,32 +227,32 @@ describe('IncidentService: Genesys credentials', () => {
 
   it('with several replicas only the leader decides: a healthy follower does not resolve what a failing leader opened', async () => {
     start();
-    const follower = new IncidentService({
-      store: h.store, clock: h.clock, logger: h.log.logger, metrics: h.metrics, mapping: parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'),
-      rotations: h.rotations, settings: h.settings, onQueued: () => h.relay.wake(), tickMs: 1_000, decidesCredentials: () => false,
+    const follower = createIncidents({
+      config: { incidents: { ...h.settings, groupBy: 'trunkBase' }, actionTimeoutMs: 10_000 }, stores: h.store, clock: h.clock, logger: h.log.logger, registry: new Registry(),
+      servicenow: h.servicenow, mapping: parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'), tickMs: 1_000, isLeader: () => false,
     });
     follower.start();
     try {
-      await h.service.credentialsFailed({ at: h.clock.now(), message: 'invalid_client', permanent: true });
-      await follower.credentialsRecovered(h.clock.now()); // its own broker is fine
+      await h.incidents.credentials.failed({ at: h.clock.now(), message: 'invalid_client', permanent: true });
+      await follower.credentials.recovered(h.clock.now()); // its own broker is fine
       await h.clock.advance(31_000 + 301_000);
       expect(h.incidentsFor(GENESYS_CREDENTIALS_CORRELATION_ID).map((r) => r.state)).toEqual(['1']);
     } finally {
-      await follower.stop();
+      await follower.stop(0);
     }
   });
 
   it('opens nothing when the broker recovers within INCIDENT_OPEN_AFTER_MS', async () => {
     start();
-    await h.service.credentialsFailed({ at: h.clock.now(), message: 'timeout', permanent: false });
+    await h.incidents.credentials.failed({ at: h.clock.now(), message: 'timeout', permanent: false });
     await h.clock.advance(10_000);
-    await h.service.credentialsRecovered(h.clock.now());
+    await h.incidents.credentials.recovered(h.clock.now());
     await h.clock.advance(120_000);
     expect(h.servicenow.records.size).toBe(0);
   });
 });
 
-describe('IncidentService: metrics', () => {
+describe('Watchdog: metrics', () => {
   it('counts incidents opened and resolved by kind, and deliveries by outcome', async () => {
     start({ settings: { openAfterMs: 0, resolveAfterMs: 0 } });
     await h.see('dropped');

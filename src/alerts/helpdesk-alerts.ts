@@ -1,17 +1,28 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditStore } from '../audit/audit-store.js';
+import { formatDuration, formatTime, problemText } from '../incidents/incident-facts.js';
+import { trunkStateWords } from '../incidents/incident-notes.js';
+import type { IncidentStore } from '../incidents/incident-store.js';
+import type { OutboxStore, StuckDelivery } from '../incidents/outbox-store.js';
 import type { Logger } from '../log/logger.js';
-import type { AlertPurpose, AlertRow, Store, StuckDelivery } from '../store/store.js';
 import type { Clock, Timer } from '../time/clock.js';
+import type { TrunkStore } from '../trunks/trunk-store.js';
 import type { AlertWebhook } from '../upstream/alert-webhook.js';
-import { formatDuration, formatTime, problemText } from './incident-facts.js';
-import type { IncidentMetrics } from './incident-metrics.js';
-import { trunkStateWords } from './incident-notes.js';
+import type { AlertMetrics } from './alert-metrics.js';
+import type { AlertPurpose, AlertRow, AlertStore } from './alert-store.js';
+
+/** What the helpdesk alerts read and write. */
+export type HelpdeskAlertsStore = AlertStore &
+  Pick<OutboxStore, 'listStuckDeliveries'> &
+  Pick<IncidentStore, 'getIncident' | 'getLatestIncident'> &
+  Pick<TrunkStore, 'getTrunk'> &
+  Pick<AuditStore, 'addAudit'>;
 
 export interface HelpdeskAlertsOptions {
-  store: Store;
+  store: HelpdeskAlertsStore;
   clock: Clock;
   logger: Logger;
-  metrics: IncidentMetrics;
+  metrics: AlertMetrics;
   /** Null when ALERT_WEBHOOK_URL is unset: problems are only logged. */
   webhook: AlertWebhook | null;
   /** A delivery failing and waiting longer than this is a problem worth an alert (ALERT_AFTER_MS). */

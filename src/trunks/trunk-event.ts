@@ -1,6 +1,6 @@
 import { ValidationError, type ErrorDetail } from '../errors/app-error.js';
-import type { TrunkPatch, TrunkSighting } from '../trunks/trunk-sighting.js';
-import type { TrunkState } from '../trunks/trunk-state.js';
+import type { TrunkPatch, TrunkSighting } from './trunk-sighting.js';
+import type { TrunkState } from './trunk-state.js';
 
 /** The body of `POST /v1/events` once it has passed its JSON Schema. */
 export interface TrunkEventInput {

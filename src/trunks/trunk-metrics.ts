@@ -1,6 +1,6 @@
-import { Gauge, type Registry } from 'prom-client';
-import type { TrunkRow } from '../store/store.js';
-import { trunkStates } from '../trunks/trunk-state.js';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { TrunkRow } from './trunk-store.js';
+import { trunkStates } from './trunk-state.js';
 
 /**
  * `trunkgate_trunks{state}`: the trunks trunkgate knows of (from the monitor and POST /v1/events), by
@@ -45,5 +45,20 @@ export class TrunkStateMetrics {
         this.reading = undefined;
       });
     return this.reading;
+  }
+}
+
+export type IngestOutcome = 'applied' | 'duplicate' | 'stale';
+
+/** `trunkgate_trunk_sightings_total{outcome}`: sightings and trunk events recorded, by outcome. */
+export class SightingMetrics {
+  private readonly sightings: Counter<'outcome'>;
+
+  constructor(registry: Registry) {
+    this.sightings = new Counter({ name: 'trunkgate_trunk_sightings_total', help: 'Trunk sightings recorded, by outcome (applied, duplicate, stale)', labelNames: ['outcome'], registers: [registry] });
+  }
+
+  sighting(outcome: IngestOutcome): void {
+    this.sightings.inc({ outcome });
   }
 }

@@ -1,0 +1,104 @@
+import type { Registry } from 'prom-client';
+import { createAlerts } from '../alerts/create-alerts.js';
+import type { HelpdeskAlerts } from '../alerts/helpdesk-alerts.js';
+import type { Config } from '../config/config.js';
+import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
+import { createIncidents, type Incidents, type IncidentsDeps } from '../incidents/create-incidents.js';
+import type { DecisionTx } from '../incidents/decisions.js';
+import { GenesysAccess, type PermissionEvents } from '../incidents/genesys-access.js';
+import type { IncidentMapping } from '../incidents/incident-mapping.js';
+import { StatusQueries } from '../incidents/status-views.js';
+import type { Logger } from '../log/logger.js';
+import type { Periodic } from '../time/periodic.js';
+import type { Clock } from '../time/clock.js';
+import { createTrunks } from '../trunks/create-trunks.js';
+import type { TrunkIngest } from '../trunks/trunk-ingest.js';
+import type { AlertWebhook } from '../upstream/alert-webhook.js';
+import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
+import { createRetention } from './retention.js';
+import type { Stores } from './stores.js';
+import type { StoreSet } from '../store/store-set.js';
+
+export interface WatchdogDeps {
+  config: Pick<Config, 'incidents' | 'actionTimeoutMs' | 'alertAfterMs'>;
+  stores: StoreSet<Stores>;
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+  servicenow: ServiceNowIncidents;
+  /** Null when ALERT_WEBHOOK_URL is unset. */
+  webhook: AlertWebhook | null;
+  mapping: IncidentMapping;
+  /** With several replicas: whether this one is the leader (decides the credentials incident and alert). */
+  isLeader?: () => boolean;
+  /** Trunk history and audit lines older than this are pruned (default 30 days). */
+  retentionMs?: number;
+  /** What tests and benchmarks tune: the incident tick, the relay, the alert check. */
+  tickMs?: number;
+  relay?: IncidentsDeps['relay'];
+  alertCheckMs?: number;
+}
+
+/** The registration watchdog behind the monitor: trunk state → incidents → ServiceNow, and the helpdesk fallback. */
+export interface Watchdog {
+  /** The TrunkSightingSink the monitor feeds, and `POST /v1/events`' target. */
+  ingest: TrunkIngest<DecisionTx>;
+  incidents: Incidents;
+  alerts: HelpdeskAlerts;
+  status: StatusQueries;
+  retention: Periodic;
+  /** Whether it is started (credential events are acted on only then). */
+  readonly running: boolean;
+  start(): void;
+  /** Stops deciding, flushes the outbox for at most `flushMs`, stops alerting and pruning. */
+  stop(flushMs: number): Promise<void>;
+}
+
+/** Builds trunks → incidents → alerts over one set of stores, as every process and test runs them. */
+export function createWatchdog(deps: WatchdogDeps): Watchdog {
+  const { config, stores, clock, logger, registry } = deps;
+  const incidents = createIncidents({ config, stores, clock, logger, registry, servicenow: deps.servicenow, mapping: deps.mapping, isLeader: deps.isLeader, tickMs: deps.tickMs, relay: deps.relay });
+  const { ingest } = createTrunks<DecisionTx>({ stores, clock, logger, registry, openAfterMs: config.incidents.openAfterMs, watcher: incidents.trunks });
+  const alerts = createAlerts({ config, stores, clock, logger, registry, webhook: deps.webhook, isLeader: deps.isLeader, checkMs: deps.alertCheckMs });
+  const retention = createRetention({ stores, clock, logger, retentionMs: deps.retentionMs });
+  let running = false;
+  return {
+    ingest, incidents, alerts, retention,
+    status: new StatusQueries(stores),
+    get running() {
+      return running;
+    },
+    start() {
+      running = true;
+      incidents.start();
+      alerts.start();
+      retention.start({ immediately: true });
+    },
+    async stop(flushMs) {
+      running = false;
+      await retention.stop();
+      await incidents.stop(flushMs);
+      await alerts.stop();
+    },
+  };
+}
+
+/**
+ * Feeds the credential brokers' events (and the monitor's permission events) to the watchdog: Genesys
+ * token rotations to the incident texts, Genesys token or permission failures to the credentials
+ * incident, ServiceNow credential failures to the helpdesk alert. Acted on only while it runs.
+ */
+export function watchCredentials(w: Watchdog, sources: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials; permissions?: PermissionEvents }): void {
+  const { genesys, servicenow, permissions } = sources;
+  genesys.on('rotated', (e) => w.incidents.rotations.record(e.at));
+  const access = new GenesysAccess({
+    failed: (e) => void (w.running && w.incidents.credentials.failed(e)),
+    recovered: (at) => void (w.running && w.incidents.credentials.recovered(at)),
+  });
+  genesys.on('failed', (e) => access.tokenFailed(e));
+  genesys.on('recovered', (e) => access.tokenRecovered(e.at));
+  permissions?.on('missing', (problems, at) => access.permissionsMissing(problems, at));
+  permissions?.on('restored', (at) => access.permissionsRestored(at));
+  servicenow.on('failed', (e) => void (w.running && w.alerts.servicenowCredentialsFailed(e.message)));
+  servicenow.on('recovered', () => void (w.running && w.alerts.servicenowCredentialsRecovered()));
+}

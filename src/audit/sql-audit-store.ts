@@ -1,0 +1,47 @@
+import { all, jsonOrNull, num, run, strOrNull, type SqlRow, type SqlSession } from '../store/sql-session.js';
+import type { AuditEntry, AuditRow, AuditStep, AuditStore } from './audit-store.js';
+
+const INSERT = 'INSERT INTO audit_log (at, subject, incident_id, step, message, data) VALUES (?, ?, ?, ?, ?, ?)';
+// Lines are appended in time order, so everything below the first id at or after the cutoff is older:
+// the scan stops at that row and no index on `at` is needed.
+const PRUNE = 'DELETE FROM audit_log WHERE id < COALESCE((SELECT id FROM audit_log WHERE at >= ? ORDER BY id LIMIT 1), (SELECT MAX(id) + 1 FROM audit_log))';
+
+function auditFromRow(r: SqlRow): AuditRow {
+  return {
+    id: num(r.id),
+    at: num(r.at),
+    subject: String(r.subject),
+    incidentId: strOrNull(r.incident_id),
+    step: String(r.step) as AuditStep,
+    message: String(r.message),
+    data: jsonOrNull<Record<string, unknown>>(r.data),
+  };
+}
+
+/** The audit trail in SQL, one text for SQLite and PostgreSQL. */
+export class SqlAuditStore implements AuditStore {
+  constructor(private readonly s: SqlSession) {}
+
+  async addAudit(entry: AuditEntry): Promise<void> {
+    await run(this.s, INSERT, [entry.at, entry.subject, entry.incidentId, entry.step, entry.message, entry.data === null ? null : JSON.stringify(entry.data)]);
+  }
+
+  async listAudit(options: { subject?: string; incidentId?: string; limit: number }): Promise<AuditRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (options.subject !== undefined) {
+      where.push('subject = ?');
+      params.push(options.subject);
+    }
+    if (options.incidentId !== undefined) {
+      where.push('incident_id = ?');
+      params.push(options.incidentId);
+    }
+    const text = `SELECT id, at, subject, incident_id, step, message, data FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (await all(this.s, text, [...params, options.limit])).map(auditFromRow);
+  }
+
+  async pruneAudit(before: number): Promise<void> {
+    await run(this.s, PRUNE, [before]);
+  }
+}

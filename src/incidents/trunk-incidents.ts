@@ -1,0 +1,98 @@
+import type { Clock } from '../time/clock.js';
+import type { AfterCommit, TrunkWatch, TrunkWatcher } from '../trunks/trunk-ingest.js';
+import type { TrunkRow } from '../trunks/trunk-store.js';
+import type { DecisionStores, DecisionTx, Decisions } from './decisions.js';
+import type { IncidentRow } from './incident-store.js';
+import { decide, type Decision, type RuleSettings } from './incident-rules.js';
+import type { Effect, IncidentWriter } from './incident-writer.js';
+import type { RotationTracker } from './rotation-tracker.js';
+import { keyOfIncident, subjectOfTrunk, type IncidentGrouping, type SubjectKey } from './subjects.js';
+import { loadTrunkSubject, type LoadedTrunkSubject } from './trunk-subject-context.js';
+
+export interface TrunkIncidentsOptions {
+  store: DecisionStores;
+  clock: Clock;
+  decisions: Decisions;
+  writer: IncidentWriter;
+  settings: RuleSettings;
+  rotations: RotationTracker;
+  /** What one incident is about (INCIDENT_GROUP_BY): a trunk base (default) or each trunk. */
+  grouping?: IncidentGrouping;
+}
+
+/**
+ * Incidents about trunks (docs/design.md, "Incidents"): each trunk change is decided on in the
+ * transaction that records it (as the trunk ingest's watcher), and `reviewDue` opens incidents for
+ * failures that persisted without a new sighting, resolves healthy ones and sends held work notes.
+ * A subject is a trunk base, or a trunk (subjects.ts).
+ */
+export class TrunkIncidents implements TrunkWatcher<DecisionTx> {
+  private readonly grouping: IncidentGrouping;
+
+  constructor(private readonly o: TrunkIncidentsOptions) {
+    this.grouping = o.grouping ?? 'trunkBase';
+  }
+
+  async watch(tx: DecisionTx, trunk: { trunkId: string; trunkBaseId: string | null }): Promise<TrunkWatch> {
+    const key = await subjectOfTrunk(tx, trunk, this.grouping);
+    let held: Promise<boolean> | undefined;
+    const holdsEpisode = () => (held ??= tx.getOpenIncident(key.correlationId).then((open) => open !== null));
+    return {
+      holdsEpisode,
+      recorded: async (row, { changed, gone, now }): Promise<AfterCommit | null> => {
+        // A trunk that is gone matters only to an incident still open about it (to resolve it).
+        if (gone && !(await holdsEpisode())) return null;
+        const effect = await this.reviewSubject(tx, key, changed, now, row);
+        return effect ? () => this.o.decisions.committed(effect) : null;
+      },
+    };
+  }
+
+  /** The time-driven rules for every trunk subject: persisted failures, due resolves, held notes. */
+  async reviewDue(): Promise<void> {
+    const { store, settings } = this.o;
+    const now = this.o.clock.now();
+    const due = new Map<string, SubjectKey>();
+    for (const trunk of await store.listTrunksDueToOpen(now - settings.openAfterMs)) {
+      const key = await subjectOfTrunk(store, trunk, this.grouping);
+      due.set(key.correlationId, key);
+    }
+    for (const key of due.values()) await this.reviewByKey(key);
+    for (const incident of await store.listOpenIncidents()) {
+      const key = keyOfIncident(incident);
+      // A transaction only where something is due (a resolve, a held note); the review re-checks inside it.
+      if (key && !due.has(key.correlationId) && (await this.dueFor(key, incident, now))) await this.reviewByKey(key);
+    }
+  }
+
+  /** Whether an open incident's subject has something due now (read outside a transaction). */
+  private async dueFor(key: SubjectKey, open: IncidentRow, now: number): Promise<boolean> {
+    const subject = await loadTrunkSubject(this.o.store, key, open, { ...this.o, now });
+    return subject !== null && this.decision(subject, open, null, false, now).type !== 'none';
+  }
+
+  private reviewByKey(key: SubjectKey): Promise<void> {
+    return this.o.decisions.commit(async (tx) => {
+      // A trunk's own review holds its row first, as a sighting of it does.
+      const trunk = key.type === 'trunk' ? await tx.getTrunk(key.trunkId, { forUpdate: true }) : undefined;
+      if (trunk === null) return null;
+      return this.reviewSubject(tx, key, false, this.o.clock.now(), trunk);
+    });
+  }
+
+  /** Decides about a trunk or trunk-base subject and applies the decision, inside `tx`. */
+  private async reviewSubject(tx: DecisionTx, key: SubjectKey, changed: boolean, now: number, trunk?: TrunkRow): Promise<Effect | null> {
+    const open = await tx.getOpenIncident(key.correlationId, { forUpdate: true });
+    const subject = await loadTrunkSubject(tx, key, open, { ...this.o, now, trunk: key.type === 'trunk' ? trunk : undefined });
+    if (!subject) return null;
+    // Only a failure without an open incident needs the latest one (to reopen it).
+    const latest = open || subject.ctx.now.health !== 'failing' ? null : await tx.getLatestIncident(key.correlationId);
+    return this.o.writer.apply(tx, subject.ctx, this.decision(subject, open, latest, changed, now), changed, now);
+  }
+
+  /** The rules' decision; an open incident whose trunks Genesys no longer lists is resolved as gone. */
+  private decision(subject: LoadedTrunkSubject, open: IncidentRow | null, latest: IncidentRow | null, changed: boolean, now: number): Decision {
+    if (open && subject.gone) return { type: 'resolve', incident: open, reason: 'gone' };
+    return decide({ subject: subject.ctx.now, open, latest, changed, now, settings: this.o.settings });
+  }
+}
