@@ -3,8 +3,10 @@ import { NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { IncidentService } from '../../incidents/incident-service.js';
 import type { StatusQueries } from '../../incidents/status-views.js';
 import type { TrunkEventInput } from '../../incidents/trunk-event.js';
+import { bodyValidator } from '../../validation/compile.js';
+import { validationDetails } from '../../validation/error-details.js';
+import { createSchemaEngine } from '../../validation/schema-engine.js';
 import type { AccessControl } from '../access-control.js';
-import { bodyValidator, createAjv, errorDetail } from '../body-validator.js';
 import { trunkEventSchema } from '../status-schemas.js';
 
 const ONE_OF_MESSAGE = 'give either `state` (with sipCode, errorText…) or `trunk` (a Genesys Trunk object), not both';
@@ -29,11 +31,11 @@ function stateParam(req: Request): 'open' | 'resolved' | undefined {
 export function statusRoutes(deps: { status: StatusQueries; incidents: IncidentService; access: AccessControl; body: RequestHandler }): Router {
   const { access } = deps;
   const router = Router();
-  const validateEvent = bodyValidator<TrunkEventInput>(createAjv(), trunkEventSchema, {
+  const validateEvent = bodyValidator<TrunkEventInput>(createSchemaEngine(), trunkEventSchema, {
     what: 'event',
     // Ajv reports a failed oneOf as one error per branch; say once what the rule is.
     rewrite: (errors) => {
-      const details = errors.filter((e) => !e.schemaPath.startsWith('#/oneOf')).map(errorDetail);
+      const details = validationDetails(errors.filter((e) => !e.schemaPath.startsWith('#/oneOf')));
       if (errors.some((e) => e.schemaPath.startsWith('#/oneOf'))) details.push({ path: '', message: ONE_OF_MESSAGE });
       return details;
     },
