@@ -52,6 +52,9 @@ export function validationDetails(errors: readonly SchemaError[] | null | undefi
   });
 }
 
+/** A detail as one line of a file's problem list (`pointer: message`, `/` for the whole document). */
+export const problemLine = (detail: ErrorDetail): string => `${detail.path || '/'}: ${detail.message}`;
+
 function detailOf(e: SchemaError): ErrorDetail {
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
