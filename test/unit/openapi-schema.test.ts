@@ -73,7 +73,25 @@ describe('toOpenApi30Schema', () => {
     const ajv = createSchemaEngine();
     const exact = ajv.compile(trunkViewSchema);
     const converted = ajv.compile(toOpenApi30Schema(trunkViewSchema));
-    const trunk = { id: 't', name: null, state: 'rejected', since: '2025-01-01T00:00:00Z', sipCode: 403, errorText: null, edge: null, proxyAddress: null, incident: { number: null, sysId: null, state: 'open', servicenowState: null } };
+    const trunk = {
+      id: 't',
+      name: null,
+      state: 'rejected',
+      healthy: false,
+      signal: null,
+      since: '2025-01-01T00:00:00Z',
+      sipCode: 403,
+      errorText: null,
+      edge: null,
+      trunkBase: null,
+      proxyAddress: null,
+      incident: { number: null, sysId: null, state: 'open', servicenowState: null },
+      failingSince: null,
+      lastSeenAt: '2025-01-01T00:00:00Z',
+      source: 'poll',
+      goneAt: null,
+    };
+    expect(exact(trunk)).toBe(true);
     for (const value of [trunk, { ...trunk, state: 'sideways' }, { ...trunk, incident: { ...trunk.incident, state: null } }]) expect(converted(value)).toBe(exact(value));
     expect(offendersOf(toOpenApi30Schema(trunkViewSchema))).toEqual([]);
   });
