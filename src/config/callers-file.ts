@@ -1,7 +1,7 @@
 import { parseDocument } from 'yaml';
 import type { CallerDefinition } from '../callers/caller.js';
 import { isPermission, PERMISSIONS, type Permission } from '../callers/permissions.js';
-import { schemaCheck, type CheckResult } from '../validation/compile.js';
+import { schemaCheck, type SchemaCheckResult } from '../validation/compile.js';
 import { problemLine, type MessageOverride } from '../validation/error-details.js';
 import { interpolateEnv } from './env-interpolation.js';
 
@@ -58,7 +58,7 @@ const ruleMessages: MessageOverride = (e, path) => {
   return undefined;
 };
 
-let compiled: ((data: unknown) => CheckResult<{ callers: FileCaller[] }>) | undefined;
+let compiled: ((data: unknown) => SchemaCheckResult<{ callers: FileCaller[] }>) | undefined;
 /** Compiled on first use: most deployments have no CALLERS_FILE and should not pay for it at start-up. */
 const checkFile = (data: unknown) => {
   compiled ??= schemaCheck<{ callers: FileCaller[] }>(callersSchema, { override: ruleMessages });

@@ -16,13 +16,13 @@ export function compileSchema<T = unknown>(engine: SchemaEngine, schema: unknown
 }
 
 /** The outcome of a `schemaCheck`: the value, typed, or every problem. */
-export type CheckResult<T> = { valid: true; value: T } | { valid: false; details: ErrorDetail[] };
+export type SchemaCheckResult<T> = { valid: true; value: T } | { valid: false; details: ErrorDetail[] };
 
 /**
  * A schema as a function returning the value typed, or the `validation_failed` details of every
  * problem; `override` rewords single problems (e.g. a pattern as the rule it encodes).
  */
-export function schemaCheck<T>(schema: object, options: { engine?: SchemaEngine; override?: MessageOverride } = {}): (data: unknown) => CheckResult<T> {
+export function schemaCheck<T>(schema: object, options: { engine?: SchemaEngine; override?: MessageOverride } = {}): (data: unknown) => SchemaCheckResult<T> {
   const validate = compileSchema<T>(options.engine ?? createSchemaEngine(), schema);
   return (data) => (validate(data) ? { valid: true, value: data } : { valid: false, details: validationDetails(validate.errors, options.override) });
 }
