@@ -1,6 +1,6 @@
 import type { CredentialsSnapshot } from '../credentials/token-types.js';
 import { ERROR_STATUS, type ErrorCode } from '../errors/app-error.js';
-import type { SchemaType } from '../validation/response-type.js';
+import type { SchemaType } from '../validation/schema-type.js';
 
 /**
  * JSON Schemas of our own responses; the OpenAPI document and the tests both use these, and the types

@@ -1,7 +1,7 @@
 import { incidentViewSchema } from '../incidents/incident-view-schema.js';
 import { trunkStates } from '../trunks/trunk-state.js';
 import { trunkEventViewSchema, trunkViewSchema } from '../trunks/trunk-view-schemas.js';
-import type { SchemaType } from '../validation/response-type.js';
+import type { SchemaType } from '../validation/schema-type.js';
 import { dateTime, nullable } from '../validation/schema-parts.js';
 
 /**

@@ -1,5 +1,5 @@
 import { incidentKinds } from '../store/store.js';
-import type { SchemaType } from '../validation/response-type.js';
+import type { SchemaType } from '../validation/schema-type.js';
 import { dateTime, nullable } from '../validation/schema-parts.js';
 
 /** JSON Schema of an incident as `GET /v1/incidents` shows it; `IncidentView` is computed from it. */

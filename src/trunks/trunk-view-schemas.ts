@@ -1,4 +1,4 @@
-import type { SchemaType } from '../validation/response-type.js';
+import type { SchemaType } from '../validation/schema-type.js';
 import { dateTime, nullable } from '../validation/schema-parts.js';
 import { trunkSignals, trunkStates } from './trunk-state.js';
 

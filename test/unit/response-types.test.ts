@@ -12,7 +12,7 @@ import type { IncidentKind } from '../../src/store/store.js';
 import type { SightingSource } from '../../src/trunks/trunk-sighting.js';
 import type { TrunkSignal, TrunkState } from '../../src/trunks/trunk-state.js';
 import { trunkEventViewSchema } from '../../src/trunks/trunk-view-schemas.js';
-import type { SchemaType } from '../../src/validation/response-type.js';
+import type { SchemaType } from '../../src/validation/schema-type.js';
 import { createSchemaEngine } from '../../src/validation/schema-engine.js';
 
 /**
