@@ -1,8 +1,8 @@
 import { incidentViewSchema } from '../incidents/incident-view-schema.js';
 import { trunkStates } from '../trunks/trunk-state.js';
 import { trunkEventViewSchema, trunkViewSchema } from '../trunks/trunk-view-schemas.js';
-import type { SchemaType } from '../validation/schema-type.js';
 import { dateTime, nullable } from '../validation/schema-parts.js';
+import type { SchemaType } from '../validation/schema-type.js';
 
 /**
  * JSON Schemas of `POST /v1/events` and of the status responses; the route validates with them and

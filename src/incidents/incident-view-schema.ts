@@ -1,6 +1,6 @@
 import { incidentKinds } from '../store/store.js';
-import type { SchemaType } from '../validation/schema-type.js';
 import { dateTime, nullable } from '../validation/schema-parts.js';
+import type { SchemaType } from '../validation/schema-type.js';
 
 /** JSON Schema of an incident as `GET /v1/incidents` shows it; `IncidentView` is computed from it. */
 export const incidentViewSchema = {

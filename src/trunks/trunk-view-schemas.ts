@@ -1,5 +1,5 @@
-import type { SchemaType } from '../validation/schema-type.js';
 import { dateTime, nullable } from '../validation/schema-parts.js';
+import type { SchemaType } from '../validation/schema-type.js';
 import { trunkSignals, trunkStates } from './trunk-state.js';
 
 /**

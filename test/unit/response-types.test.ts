@@ -12,8 +12,8 @@ import type { IncidentKind } from '../../src/store/store.js';
 import type { SightingSource } from '../../src/trunks/trunk-sighting.js';
 import type { TrunkSignal, TrunkState } from '../../src/trunks/trunk-state.js';
 import { trunkEventViewSchema } from '../../src/trunks/trunk-view-schemas.js';
-import type { SchemaType } from '../../src/validation/schema-type.js';
 import { createSchemaEngine } from '../../src/validation/schema-engine.js';
+import type { SchemaType } from '../../src/validation/schema-type.js';
 
 /**
  * The response types are computed from the JSON Schemas the OpenAPI document shows (SchemaType).
