@@ -1,15 +1,15 @@
-import type { ValidateFunction } from 'ajv';
 import { AppError, NotFoundError, UpstreamError, ValidationError, evidenceOf } from '../errors/app-error.js';
 import type { Clock } from '../time/clock.js';
 import { Deadline } from '../upstream/deadline.js';
 import type { CallOptions, UpstreamApi, UpstreamRequest } from '../upstream/upstream-api.js';
 import { bodyEvidence } from '../upstream/upstream-errors.js';
+import type { SchemaValidator } from '../validation/compile.js';
+import { validationDetails } from '../validation/error-details.js';
 import type { LoadedAction } from './action-registry.js';
 import type { ActionContext, ActionSummary } from './action-service.js';
 import { isTruthy, type Bindings, type Expression, type MaybePromise } from './expression.js';
 import { mappingFunctions } from './mapping-functions.js';
 import { evaluateTree, textOf, type Template, type TemplateTree } from './template.js';
-import { validationDetails } from './schema-validator.js';
 
 /** A mapping step, compiled: every expression and template parsed once at start-up. */
 export interface CompiledStep {
@@ -32,8 +32,8 @@ export interface CompiledStep {
 /** A mapping file, compiled. */
 export interface CompiledMapping {
   summary: ActionSummary;
-  validateInput: ValidateFunction;
-  validateOutput: ValidateFunction;
+  validateInput: SchemaValidator;
+  validateOutput: SchemaValidator;
   steps: CompiledStep[];
   fields: Array<[string, Template | string | number | boolean | null]>;
 }

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Ajv2020 } from 'ajv/dist/2020.js';
 import YAML from 'yaml';
-import type { ValidateFunction } from 'ajv';
+import { compileSchema, type SchemaValidator } from '../validation/compile.js';
+import { validationDetails } from '../validation/error-details.js';
+import { createSchemaEngine, type SchemaEngine } from '../validation/schema-engine.js';
 import { compileExpression, type Expression } from './expression.js';
 import { mappingFileSchema, type MappingFile, type MappingStep } from './mapping-format.js';
 import type { CompiledMapping, CompiledStep } from './mapping-action.js';
-import { compileSchema, createSchemaEngine, validationDetails } from './schema-validator.js';
 import { compileTree, parseTemplate, type Template } from './template.js';
 
 /** Thrown at start-up when mapping files are unusable; names every file and problem. */
@@ -35,7 +35,7 @@ export function actionMappingFiles(mappingsDir: string): string[] {
 }
 
 /** Reads, checks and compiles every action mapping; throws one MappingError listing all problems. */
-export function loadMappings(mappingsDir: string, options: { defaultTimeoutMs: number; ajv?: Ajv2020 }): CompiledMapping[] {
+export function loadMappings(mappingsDir: string, options: { defaultTimeoutMs: number; ajv?: SchemaEngine }): CompiledMapping[] {
   const ajv = options.ajv ?? createSchemaEngine();
   const validateFile = ajv.compile(mappingFileSchema);
   const problems: string[] = [];
@@ -58,8 +58,8 @@ export function loadMappings(mappingsDir: string, options: { defaultTimeoutMs: n
 }
 
 interface CompileContext {
-  ajv: Ajv2020;
-  validateFile: ValidateFunction;
+  ajv: SchemaEngine;
+  validateFile: SchemaValidator;
   defaultTimeoutMs: number;
   problems: string[];
 }

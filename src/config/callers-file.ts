@@ -1,7 +1,8 @@
-import { Ajv, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import type { CallerDefinition } from '../callers/caller.js';
 import { isPermission, PERMISSIONS, type Permission } from '../callers/permissions.js';
+import { schemaCheck, type SchemaCheckResult } from '../validation/compile.js';
+import { problemLine, type MessageOverride } from '../validation/error-details.js';
 import { interpolateEnv } from './env-interpolation.js';
 
 /** Shortest API key accepted, from CALLERS_FILE as from GATEWAY_API_KEYS. */
@@ -49,26 +50,20 @@ const callersSchema = {
   },
 };
 
-let compiled: ValidateFunction<{ callers: FileCaller[] }> | undefined;
-/** Compiled on first use: most deployments have no CALLERS_FILE and should not pay for it at start-up. */
-const validateFile = (data: unknown): data is { callers: FileCaller[] } => {
-  compiled ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile<{ callers: FileCaller[] }>(callersSchema);
-  return compiled(data);
+/** Messages that name the rule a pattern or type encodes; messages name rules, never the offending values. */
+const ruleMessages: MessageOverride = (e, path) => {
+  if (e.keyword === 'pattern' && path.endsWith('/name')) return "must be 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit";
+  if (e.keyword === 'pattern' && path.endsWith('/user')) return "must not contain ':'";
+  if (e.keyword === 'type' && path.endsWith('/apiKey')) return 'must be a string (quote it)';
+  return undefined;
 };
 
-/** Ajv's errors as `pointer: problem`; messages name rules, never the offending values. */
-function schemaProblems(): string[] {
-  return (compiled?.errors ?? []).map((e) => {
-    const extra = e.params as { additionalProperty?: string; missingProperty?: string };
-    const where = `${e.instancePath}${extra.additionalProperty ? `/${extra.additionalProperty}` : ''}${extra.missingProperty ? `/${extra.missingProperty}` : ''}` || '/';
-    if (extra.additionalProperty) return `${where}: is not a known setting`;
-    if (extra.missingProperty) return `${where}: is required`;
-    if (e.keyword === 'pattern' && where.endsWith('/name')) return `${where}: must be 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`;
-    if (e.keyword === 'pattern' && where.endsWith('/user')) return `${where}: must not contain ':'`;
-    if (e.keyword === 'type' && where.endsWith('/apiKey')) return `${where}: must be a string (quote it)`;
-    return `${where}: ${e.message}`;
-  });
-}
+let compiled: ((data: unknown) => SchemaCheckResult<{ callers: FileCaller[] }>) | undefined;
+/** Compiled on first use: most deployments have no CALLERS_FILE and should not pay for it at start-up. */
+const checkFile = (data: unknown) => {
+  compiled ??= schemaCheck<{ callers: FileCaller[] }>(callersSchema, { override: ruleMessages });
+  return compiled(data);
+};
 
 function rateLimit(value: number | string | undefined, at: string, problems: string[]): number | undefined {
   if (value === undefined) return undefined;
@@ -99,8 +94,9 @@ export function parseCallersFile(text: string, env: NodeJS.ProcessEnv): { caller
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) return { callers: [], problems: doc.errors.map((e) => e.message.split('\n')[0]!), positions };
   const problems: string[] = [];
-  const raw = interpolateEnv(doc.toJS(), env, '', problems);
-  if (!validateFile(raw)) return { callers: [], problems: [...problems, ...schemaProblems()], positions };
+  const checked = checkFile(interpolateEnv(doc.toJS(), env, '', problems));
+  if (!checked.valid) return { callers: [], problems: [...problems, ...checked.details.map(problemLine)], positions };
+  const raw = checked.value;
   const callers: CallerDefinition[] = [];
   const add = (caller: CallerDefinition, index: number) => {
     callers.push(caller);

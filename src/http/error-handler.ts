@@ -1,9 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, InternalError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
+import type { ErrorResponse } from './schemas.js';
 
 /** The error body (docs/design.md, 'Error contract'). */
-export function errorBody(err: AppError, requestId: string) {
+export function errorBody(err: AppError, requestId: string): ErrorResponse {
   return { error: { code: err.code, message: err.message, details: err.details }, requestId };
 }
 

@@ -1,3 +1,5 @@
+import type { ReadyResponse } from './schemas.js';
+
 /** A dependency whose health decides /readyz (store, mappings, upstream tokens…). */
 export interface ReadinessCheck {
   name: string;
@@ -7,11 +9,7 @@ export interface ReadinessCheck {
 }
 
 /** One check's outcome as /readyz shows it. */
-export interface CheckResult {
-  ok: boolean;
-  detail?: string;
-  advisory?: true;
-}
+export type CheckResult = ReadyResponse['checks'][string];
 
 const CHECK_TIMEOUT_MS = 2_000;
 

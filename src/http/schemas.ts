@@ -1,7 +1,11 @@
 import type { CredentialsSnapshot } from '../credentials/token-types.js';
 import { ERROR_STATUS, type ErrorCode } from '../errors/app-error.js';
+import type { SchemaType } from '../validation/schema-type.js';
 
-/** JSON Schemas of our own responses; the OpenAPI document and the tests both use these. */
+/**
+ * JSON Schemas of our own responses; the OpenAPI document and the tests both use these, and the types
+ * of the responses are computed from them (`SchemaType`), so the code cannot send what they do not document.
+ */
 export const errorResponseSchema = {
   type: 'object',
   required: ['error', 'requestId'],
@@ -21,8 +25,10 @@ export const errorResponseSchema = {
           type: 'array',
           items: {
             type: 'object',
+            description: 'one problem; some carry more than a path (the query parameter, the permission, the parser reason, the upstream evidence)',
             required: ['message'],
             properties: { path: { type: 'string', description: 'JSON Pointer into the request body' }, message: { type: 'string' } },
+            additionalProperties: true,
           },
         },
       },
@@ -31,11 +37,16 @@ export const errorResponseSchema = {
   },
 } as const;
 
+/** Every error response (docs/design.md, 'Error contract'). */
+export type ErrorResponse = SchemaType<typeof errorResponseSchema>;
+
 export const healthResponseSchema = {
   type: 'object',
   required: ['status'],
   properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' }, version: { type: 'string' } },
 } as const;
+
+export type HealthResponse = SchemaType<typeof healthResponseSchema>;
 
 export const readyResponseSchema = {
   type: 'object',
@@ -56,6 +67,8 @@ export const readyResponseSchema = {
     },
   },
 } as const;
+
+export type ReadyResponse = SchemaType<typeof readyResponseSchema>;
 
 export const actionListSchema = {
   type: 'object',
@@ -79,7 +92,10 @@ export const actionListSchema = {
   },
 } as const;
 
-const isoOrNull = (description: string) => ({ type: ['string', 'null'], format: 'date-time', description });
+/** `GET /v1/actions`. */
+export type ActionList = SchemaType<typeof actionListSchema>;
+
+const isoOrNull = (description: string) => ({ type: ['string', 'null'], format: 'date-time', description }) as const;
 
 /** One upstream in `GET /v1/credentials`; `satisfies` keeps it field for field with CredentialsSnapshot. */
 const credentialsSnapshotProperties = {
@@ -94,7 +110,7 @@ const credentialsSnapshotProperties = {
   scopes: { type: 'array', items: { type: 'string' }, description: "the current token's scopes" },
   skewMs: { type: ['integer', 'null'], description: "the upstream clock minus ours, from the token response's Date header" },
   state: { type: 'string', enum: ['ok', 'refreshing', 'degraded', 'failed'] },
-} satisfies Record<keyof CredentialsSnapshot, object>;
+} as const satisfies Record<keyof CredentialsSnapshot, object>;
 
 /** `GET /v1/credentials`: never a token or secret (no other field is allowed). */
 export const credentialsResponseSchema = {
@@ -108,9 +124,12 @@ export const credentialsResponseSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: Object.keys(credentialsSnapshotProperties),
+        required: Object.keys(credentialsSnapshotProperties) as Array<keyof typeof credentialsSnapshotProperties>,
         properties: credentialsSnapshotProperties,
       },
     },
   },
-};
+} as const;
+
+/** `GET /v1/credentials`. */
+export type CredentialsResponse = SchemaType<typeof credentialsResponseSchema>;

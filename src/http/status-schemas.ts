@@ -1,15 +1,16 @@
-import { incidentKinds } from '../incidents/incident-store.js';
-import { trunkSignals, trunkStates } from '../trunks/trunk-state.js';
+import { incidentViewSchema } from '../incidents/incident-view-schema.js';
+import { trunkStates } from '../trunks/trunk-state.js';
+import { trunkEventViewSchema, trunkViewSchema } from '../trunks/trunk-view-schemas.js';
+import { dateTime, nullable } from '../validation/schema-parts.js';
+import type { SchemaType } from '../validation/schema-type.js';
 
 /**
- * JSON Schemas of `POST /v1/events` and of the trunk and incident views; the route validates with
- * them and the OpenAPI document is built from them.
+ * JSON Schemas of `POST /v1/events` and of the status responses; the route validates with them and
+ * the OpenAPI document is built from them. The trunk and incident views' own schemas live with the
+ * views (their types are computed from them).
  */
 
 export const TRUNK_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$';
-
-const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
-const dateTime = { type: 'string', format: 'date-time' };
 
 export const trunkEventSchema = {
   title: 'TrunkEvent',
@@ -45,97 +46,23 @@ export const trunkEventSchema = {
   oneOf: [{ required: ['state'] }, { required: ['trunk'] }],
 } as const;
 
-const incidentRefSchema = {
-  type: 'object',
-  required: ['number', 'sysId', 'state'],
-  properties: {
-    number: nullable({ type: 'string' }),
-    sysId: nullable({ type: 'string' }),
-    state: { type: 'string', enum: ['open', 'resolved'], description: "trunkgate's decision; `servicenowState` is what ServiceNow last confirmed" },
-    servicenowState: nullable({ type: 'string' }),
-  },
-};
+export { trunkViewSchema, incidentViewSchema };
 
-export const trunkViewSchema = {
-  title: 'Trunk',
-  type: 'object',
-  required: ['id', 'name', 'state', 'healthy', 'since', 'sipCode', 'errorText', 'edge', 'proxyAddress', 'incident'],
-  properties: {
-    id: { type: 'string' },
-    name: nullable({ type: 'string' }),
-    state: {
-      type: 'string',
-      enum: [...trunkStates],
-      description: 'registered (every REGISTER answered positively); connected (healthy on a trunk that does not use registration: judged on its connection and SIP OPTIONS); rejected; dropped; unknown',
-    },
-    healthy: { type: 'boolean', description: 'true for registered and connected' },
-    signal: nullable({ type: 'string', enum: [...trunkSignals], description: 'what the state was judged on: REGISTER answers, SIP OPTIONS pings, or the connection alone' }),
-    since: { ...dateTime, description: 'when the current state was first seen' },
-    sipCode: nullable({ type: 'integer' }),
-    errorText: nullable({ type: 'string' }),
-    edge: nullable({ type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: nullable({ type: 'string' }) } }),
-    trunkBase: nullable({ type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: nullable({ type: 'string' }) } }),
-    proxyAddress: nullable({ type: 'string' }),
-    incident: nullable({ ...incidentRefSchema, description: 'the open incident, if any' }),
-    failingSince: nullable({ ...dateTime, description: 'start of the current failure episode' }),
-    lastSeenAt: dateTime,
-    source: { type: 'string', enum: ['poll', 'notification', 'event'] },
-    goneAt: nullable({ ...dateTime, description: 'when Genesys Cloud stopped listing the trunk (deleted, or no longer EXTERNAL)' }),
-  },
-};
-
-export const trunkListSchema = { title: 'TrunkList', type: 'object', required: ['trunks'], properties: { trunks: { type: 'array', items: trunkViewSchema } } };
+export const trunkListSchema = { title: 'TrunkList', type: 'object', required: ['trunks'], properties: { trunks: { type: 'array', items: trunkViewSchema } } } as const;
 
 export const trunkEventListSchema = {
   title: 'TrunkEventList',
   type: 'object',
   required: ['events'],
-  properties: {
-    events: {
-      type: 'array',
-      description: 'state changes, newest first',
-      items: {
-        type: 'object',
-        required: ['at', 'state', 'previousState', 'sipCode', 'errorText', 'source'],
-        properties: {
-          at: dateTime,
-          state: { type: 'string', enum: [...trunkStates] },
-          previousState: nullable({ type: 'string', enum: [...trunkStates] }),
-          signal: nullable({ type: 'string', enum: [...trunkSignals] }),
-          sipCode: nullable({ type: 'integer' }),
-          errorText: nullable({ type: 'string' }),
-          proxyAddress: nullable({ type: 'string' }),
-          source: { type: 'string', enum: ['poll', 'notification', 'event'] },
-          eventId: nullable({ type: 'string' }),
-        },
-      },
-    },
-  },
-};
+  properties: { events: { type: 'array', description: 'state changes, newest first', items: trunkEventViewSchema } },
+} as const;
 
-export const incidentViewSchema = {
-  title: 'Incident',
-  type: 'object',
-  required: ['correlationId', 'trunkId', 'trunkBaseId', 'trunkIds', 'kind', 'number', 'sysId', 'state', 'openedAt', 'resolvedAt', 'pendingDeliveries'],
-  properties: {
-    correlationId: { type: 'string', description: 'trunkgate:trunkbase:<trunkBaseId>, trunkgate:trunk:<trunkId> or trunkgate:credentials:genesys' },
-    trunkId: nullable({ type: 'string', description: 'the first trunk concerned' }),
-    trunkBaseId: nullable({ type: 'string', description: 'set on an incident about a trunk base (one carrier failing on one or more Edges)' }),
-    trunkIds: { type: 'array', items: { type: 'string' }, description: 'every trunk the incident concerns: its first trunk, then the others in the order they joined it (trunks that joined together by id)' },
-    kind: { type: 'string', enum: [...incidentKinds] },
-    number: nullable({ type: 'string' }),
-    sysId: nullable({ type: 'string' }),
-    state: { type: 'string', enum: ['open', 'resolved'] },
-    servicenowState: nullable({ type: 'string' }),
-    openedAt: dateTime,
-    resolvedAt: nullable(dateTime),
-    reopenCount: { type: 'integer' },
-    pendingDeliveries: { type: 'integer', description: 'ServiceNow deliveries still in the outbox' },
-    lastDeliveryError: nullable({ type: 'string' }),
-  },
-};
+/** Response bodies of the status endpoints. */
+export type TrunkList = SchemaType<typeof trunkListSchema>;
+export type TrunkEventList = SchemaType<typeof trunkEventListSchema>;
 
-export const incidentListSchema = { title: 'IncidentList', type: 'object', required: ['incidents'], properties: { incidents: { type: 'array', items: incidentViewSchema } } };
+export const incidentListSchema = { title: 'IncidentList', type: 'object', required: ['incidents'], properties: { incidents: { type: 'array', items: incidentViewSchema } } } as const;
+export type IncidentList = SchemaType<typeof incidentListSchema>;
 
 export const eventAcceptedSchema = {
   title: 'EventAccepted',
@@ -147,4 +74,5 @@ export const eventAcceptedSchema = {
     duplicate: { type: 'boolean' },
     trunk: nullable(trunkViewSchema),
   },
-};
+} as const;
+export type EventAccepted = SchemaType<typeof eventAcceptedSchema>;

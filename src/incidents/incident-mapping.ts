@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { interpolateEnv } from '../config/env-interpolation.js';
 import type { IncidentKind } from './incident-store.js';
+import { schemaCheck } from '../validation/compile.js';
+import { problemLine } from '../validation/error-details.js';
 import { defaultIncidentMappingYaml } from './default-incident-mapping.js';
 import { factNames, type IncidentFacts } from './incident-facts.js';
 
@@ -85,16 +86,9 @@ export function parseIncidentMapping(text: string, env: NodeJS.ProcessEnv, file:
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) throw new IncidentMappingError(file, doc.errors.map((e) => e.message.split('\n')[0]!));
   const problems: string[] = [];
-  const raw = interpolateEnv(doc.toJS(), env, '', problems);
-  const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile<IncidentMappingFile>(mappingSchema);
-  if (!validate(raw)) {
-    for (const e of validate.errors ?? []) {
-      const extra = e.params as { additionalProperty?: string; missingProperty?: string };
-      const where = `${e.instancePath}${extra.additionalProperty ? `/${extra.additionalProperty}` : ''}${extra.missingProperty ? `/${extra.missingProperty}` : ''}` || '/';
-      problems.push(`${where}: ${extra.additionalProperty ? 'is not a known setting' : extra.missingProperty ? 'is required' : e.message}`);
-    }
-    throw new IncidentMappingError(file, problems);
-  }
+  const checked = schemaCheck<IncidentMappingFile>(mappingSchema)(interpolateEnv(doc.toJS(), env, '', problems));
+  if (!checked.valid) throw new IncidentMappingError(file, [...problems, ...checked.details.map(problemLine)]);
+  const raw = checked.value;
   checkFields(raw.fields, '/fields', problems);
   checkFields(raw.resolve.fields, '/resolve/fields', problems);
   for (const [kind, m] of Object.entries(raw.kinds)) {

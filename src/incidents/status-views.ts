@@ -1,62 +1,10 @@
-import type { IncidentRow, IncidentSummary } from './incident-store.js';
-import type { IncidentStore } from './incident-store.js';
-import type { TrunkStore } from '../trunks/trunk-store.js';
-import type { TrunkEventRow, TrunkRow } from '../trunks/trunk-store.js';
+import type { IncidentRow, IncidentStore, IncidentSummary } from './incident-store.js';
+import type { TrunkRow, TrunkStore } from '../trunks/trunk-store.js';
 import { isHealthyState } from '../trunks/trunk-state.js';
+import type { TrunkEventView, TrunkView } from '../trunks/trunk-view-schemas.js';
+import type { IncidentView } from './incident-view-schema.js';
 
-/** A `GET /v1/trunks` entry (camelCase, ISO times). */
-export interface TrunkView {
-  id: string;
-  name: string | null;
-  state: TrunkRow['state'];
-  /** `registered` or `connected`: workflows need not know every state. */
-  healthy: boolean;
-  /** What the state was judged on: `registration`, `options` (SIP OPTIONS) or `connection`. */
-  signal: TrunkRow['signal'];
-  since: string;
-  sipCode: number | null;
-  errorText: string | null;
-  edge: { id: string; name: string | null } | null;
-  trunkBase: { id: string; name: string | null } | null;
-  proxyAddress: string | null;
-  incident: { number: string | null; sysId: string | null; state: 'open' | 'resolved'; servicenowState: string | null } | null;
-  failingSince: string | null;
-  lastSeenAt: string;
-  source: TrunkRow['source'];
-  /** When Genesys stopped listing the trunk; null while it is listed. */
-  goneAt: string | null;
-}
-
-/** A `GET /v1/incidents` entry. */
-export interface IncidentView {
-  correlationId: string;
-  /** The first trunk concerned (a trunk-base incident concerns several: `trunkIds`). */
-  trunkId: string | null;
-  trunkBaseId: string | null;
-  trunkIds: string[];
-  kind: IncidentRow['kind'];
-  number: string | null;
-  sysId: string | null;
-  state: 'open' | 'resolved';
-  servicenowState: string | null;
-  openedAt: string;
-  resolvedAt: string | null;
-  reopenCount: number;
-  pendingDeliveries: number;
-  lastDeliveryError: string | null;
-}
-
-export interface TrunkEventView {
-  at: string;
-  state: TrunkEventRow['state'];
-  previousState: TrunkEventRow['previousState'];
-  signal: TrunkEventRow['signal'];
-  sipCode: number | null;
-  errorText: string | null;
-  proxyAddress: string | null;
-  source: TrunkEventRow['source'];
-  eventId: string | null;
-}
+export type { IncidentView, TrunkEventView, TrunkView };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));

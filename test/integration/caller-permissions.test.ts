@@ -1,16 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type TrunkgateApp } from '../../src/app.js';
 import { errorResponseSchema } from '../../src/http/schemas.js';
+import { createSchemaEngine } from '../../src/validation/schema-engine.js';
 import { echoActions } from '../support/echo-actions.js';
 import { writeCallersFile } from '../support/callers-file.js';
 import { memoryLogger, testConfig, testEnv, TEST_API_KEY } from '../support/test-config.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const validateError = new Ajv({ strict: false }).compile(errorResponseSchema);
+const validateError = createSchemaEngine().compile(errorResponseSchema);
 
 /** One caller per permission (plus one for a single action), each with its own key. */
 const CALLERS = {

@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,9 +7,10 @@ import { echoActions } from '../support/echo-actions.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startTestSims } from '../support/sims.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
+import { createSchemaEngine } from '../../src/validation/schema-engine.js';
 import { memoryLogger, testConfig, TEST_API_KEY } from '../support/test-config.js';
 
-const validateError = new Ajv({ strict: false }).compile(errorResponseSchema);
+const validateError = createSchemaEngine().compile(errorResponseSchema);
 const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
 
 function expectError(res: request.Response, status: number, code: string): void {

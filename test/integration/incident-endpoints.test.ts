@@ -110,7 +110,7 @@ describe.each(stores)('trunk and incident endpoints against the simulators, %s s
     expect(bad.body.error.code).toBe('validation_failed');
     expect(bad.body.error.details).toEqual(expect.arrayContaining([
       { path: '/eventId', message: 'is required' },
-      { path: '/colour', message: 'is not allowed here' },
+      { path: '/colour', message: 'is not an accepted field' },
       { path: '/trunkId', message: expect.stringContaining('must match pattern') },
       { path: '/state', message: 'must be one of "registered", "connected", "rejected", "dropped", "unknown"' },
       { path: '/observedAt', message: 'must match format "date-time"' },

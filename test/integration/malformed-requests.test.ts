@@ -1,13 +1,13 @@
-import { Ajv } from 'ajv';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type TrunkgateApp } from '../../src/app.js';
 import { errorResponseSchema } from '../../src/http/schemas.js';
+import { createSchemaEngine } from '../../src/validation/schema-engine.js';
 import { echoActions } from '../support/echo-actions.js';
 import { rawExchange } from '../support/raw-http.js';
 import { memoryLogger, testConfig, TEST_API_KEY } from '../support/test-config.js';
 
-const validateError = new Ajv({ strict: false }).compile(errorResponseSchema);
+const validateError = createSchemaEngine().compile(errorResponseSchema);
 const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
 
 describe('malformed requests get a 4xx in the error contract', () => {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ValidateFunction } from 'ajv';
-import { createAjv } from '../../src/http/body-validator.js';
 import { ERROR_STATUS } from '../../src/errors/app-error.js';
+import { createSchemaEngine } from '../../src/validation/schema-engine.js';
 import type { HostileRequest, HostileResponse, Operation } from './hostile-requests.js';
 import type { Schema } from './schema-arbitrary.js';
 
@@ -25,7 +25,7 @@ const pointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** Validators built from the document itself: the error shape and each operation's 200 body. */
 export function contractValidators(doc: Schema, ops: Operation[]) {
-  const ajv = createAjv();
+  const ajv = createSchemaEngine({ strict: false });
   ajv.addSchema(doc, 'openapi');
   const error = ajv.compile({ $ref: 'openapi#/components/schemas/Error' });
   const success = new Map<string, ValidateFunction>();

@@ -122,8 +122,8 @@ callers:
     const found = problems('callers:\n  - name: "bad name!"\n    apiKey: 12345678901234567890123\n    permissions: []\n    colour: red\nextra: 1\n');
     expect(found).toEqual(
       expect.arrayContaining([
-        `CALLERS_FILE (${FILE}): /extra: is not a known setting`,
-        `CALLERS_FILE (${FILE}): /callers/0/colour: is not a known setting`,
+        `CALLERS_FILE (${FILE}): /extra: is not an accepted field`,
+        `CALLERS_FILE (${FILE}): /callers/0/colour: is not an accepted field`,
         `CALLERS_FILE (${FILE}): /callers/0/name: must be 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`,
         `CALLERS_FILE (${FILE}): /callers/0/apiKey: must be a string (quote it)`,
         `CALLERS_FILE (${FILE}): /callers/0/permissions: must NOT have fewer than 1 items`,

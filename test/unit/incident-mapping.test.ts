@@ -59,9 +59,9 @@ kinds:
 resolve: { close_code: "c", close_notes: 3 }
 extra: true`;
     expect(problems(bad)).toEqual(expect.arrayContaining([
-      '/extra: is not a known setting',
+      '/extra: is not an accepted field',
       '/kinds/credentials_failed: is required',
-      '/kinds/registration_rejected/colour: is not a known setting',
+      '/kinds/registration_rejected/colour: is not an accepted field',
       '/kinds/registration_dropped/description: is required',
       '/resolve/close_notes: must be string',
     ]));

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMappings } from '../../src/actions/mapping-loader.js';
-import { createAjv } from '../../src/http/body-validator.js';
 import { buildOpenApi, buildOpenApi31 } from '../../src/http/openapi.js';
 import { toOpenApi30Document, toOpenApi30Schema } from '../../src/http/openapi-schema.js';
 import { trunkEventSchema, trunkViewSchema } from '../../src/http/status-schemas.js';
+import { createSchemaEngine } from '../../src/validation/schema-engine.js';
 import { servicenowOffenders } from '../support/servicenow-openapi.js';
 
 const FURTHER = 'Further rules apply: /openapi-3.1.json has the exact JSON Schema.';
@@ -70,10 +70,28 @@ describe('toOpenApi30Schema', () => {
   });
 
   it('the schemas it makes accept what the JSON Schema accepts, nulls included (Ajv reads nullable)', () => {
-    const ajv = createAjv();
+    const ajv = createSchemaEngine();
     const exact = ajv.compile(trunkViewSchema);
     const converted = ajv.compile(toOpenApi30Schema(trunkViewSchema));
-    const trunk = { id: 't', name: null, state: 'rejected', since: '2025-01-01T00:00:00Z', sipCode: 403, errorText: null, edge: null, proxyAddress: null, incident: { number: null, sysId: null, state: 'open', servicenowState: null } };
+    const trunk = {
+      id: 't',
+      name: null,
+      state: 'rejected',
+      healthy: false,
+      signal: null,
+      since: '2025-01-01T00:00:00Z',
+      sipCode: 403,
+      errorText: null,
+      edge: null,
+      trunkBase: null,
+      proxyAddress: null,
+      incident: { number: null, sysId: null, state: 'open', servicenowState: null },
+      failingSince: null,
+      lastSeenAt: '2025-01-01T00:00:00Z',
+      source: 'poll',
+      goneAt: null,
+    };
+    expect(exact(trunk)).toBe(true);
     for (const value of [trunk, { ...trunk, state: 'sideways' }, { ...trunk, incident: { ...trunk.incident, state: null } }]) expect(converted(value)).toBe(exact(value));
     expect(offendersOf(toOpenApi30Schema(trunkViewSchema))).toEqual([]);
   });

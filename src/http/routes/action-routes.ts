@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { ActionService } from '../../actions/action-service.js';
 import { actionPermission } from '../../callers/permissions.js';
 import { callerOf, needsActionInPath, needsAnyAction, type AccessControl } from '../access-control.js';
+import type { ActionList } from '../schemas.js';
 
 /**
  * `GET /v1/actions` and `POST /v1/actions/:name`. The list needs any `actions:run…` permission and shows
@@ -11,7 +12,7 @@ export function actionRoutes(actions: ActionService, deps: { access: AccessContr
   const router = Router();
   router.get('/actions', deps.access.allow(needsAnyAction), (_req, res) => {
     const { permissions } = callerOf(res);
-    res.json({ actions: actions.list().filter((a) => permissions.allows(actionPermission(a.name))) });
+    res.json({ actions: actions.list().filter((a) => permissions.allows(actionPermission(a.name))) } satisfies ActionList);
   });
   // Permission and rate limit before the body is read: a refused caller's payload is never parsed.
   router.post('/actions/:name', deps.access.allow(needsActionInPath), deps.body, async (req, res) => {

@@ -3,9 +3,11 @@ import { NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { StatusQueries } from '../../incidents/status-views.js';
 import type { TrunkEventInput } from '../../trunks/trunk-event.js';
 import type { TrunkEventSink } from '../../trunks/trunk-ingest.js';
+import { bodyValidator } from '../../validation/compile.js';
+import { validationDetails } from '../../validation/error-details.js';
+import { createSchemaEngine } from '../../validation/schema-engine.js';
 import type { AccessControl } from '../access-control.js';
-import { bodyValidator, createAjv, errorDetail } from '../body-validator.js';
-import { trunkEventSchema } from '../status-schemas.js';
+import { trunkEventSchema, type EventAccepted, type IncidentList, type TrunkEventList, type TrunkList } from '../status-schemas.js';
 
 const ONE_OF_MESSAGE = 'give either `state` (with sipCode, errorText…) or `trunk` (a Genesys Trunk object), not both';
 
@@ -29,18 +31,18 @@ function stateParam(req: Request): 'open' | 'resolved' | undefined {
 export function statusRoutes(deps: { status: StatusQueries; events: TrunkEventSink; access: AccessControl; body: RequestHandler }): Router {
   const { access } = deps;
   const router = Router();
-  const validateEvent = bodyValidator<TrunkEventInput>(createAjv(), trunkEventSchema, {
+  const validateEvent = bodyValidator<TrunkEventInput>(createSchemaEngine(), trunkEventSchema, {
     what: 'event',
     // Ajv reports a failed oneOf as one error per branch; say once what the rule is.
     rewrite: (errors) => {
-      const details = errors.filter((e) => !e.schemaPath.startsWith('#/oneOf')).map(errorDetail);
+      const details = validationDetails(errors.filter((e) => !e.schemaPath.startsWith('#/oneOf')));
       if (errors.some((e) => e.schemaPath.startsWith('#/oneOf'))) details.push({ path: '', message: ONE_OF_MESSAGE });
       return details;
     },
   });
 
   router.get('/trunks', access.allow('GET /v1/trunks'), async (_req, res) => {
-    res.json({ trunks: await deps.status.listTrunks() });
+    res.json({ trunks: await deps.status.listTrunks() } satisfies TrunkList);
   });
   router.get('/trunks/:id', access.allow('GET /v1/trunks/{id}'), async (req, res) => {
     const trunk = await deps.status.getTrunk(req.params.id);
@@ -50,16 +52,16 @@ export function statusRoutes(deps: { status: StatusQueries; events: TrunkEventSi
   router.get('/trunks/:id/events', access.allow('GET /v1/trunks/{id}/events'), async (req, res) => {
     const events = await deps.status.trunkEvents(req.params.id, limitParam(req, 50, 500));
     if (!events) throw new NotFoundError(`No trunk ${req.params.id} has been seen`);
-    res.json({ events });
+    res.json({ events } satisfies TrunkEventList);
   });
   router.get('/incidents', access.allow('GET /v1/incidents'), async (req, res) => {
     const trunkId = typeof req.query.trunkId === 'string' ? req.query.trunkId : undefined;
-    res.json({ incidents: await deps.status.listIncidents({ state: stateParam(req), trunkId, limit: limitParam(req, 100, 1000) }) });
+    res.json({ incidents: await deps.status.listIncidents({ state: stateParam(req), trunkId, limit: limitParam(req, 100, 1000) }) } satisfies IncidentList);
   });
   router.post('/events', access.allow('POST /v1/events'), deps.body, async (req, res) => {
     const input = validateEvent(req.body);
     const { outcome } = await deps.events.ingestEvent(input);
-    res.json({ eventId: input.eventId, outcome, duplicate: outcome === 'duplicate', trunk: await deps.status.getTrunk(input.trunkId) });
+    res.json({ eventId: input.eventId, outcome, duplicate: outcome === 'duplicate', trunk: await deps.status.getTrunk(input.trunkId) } satisfies EventAccepted);
   });
   return router;
 }

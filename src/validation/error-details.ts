@@ -1,32 +1,28 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import * as ajvFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import type { ErrorDetail } from '../errors/app-error.js';
 
-// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((ajvFormats as unknown as { default: { default?: FormatsPlugin } & FormatsPlugin }).default.default ??
-  (ajvFormats as unknown as { default: FormatsPlugin }).default) as FormatsPlugin;
+/** One problem as Ajv reports it; `validationDetails` turns a list of them into `validation_failed` details. */
+export type SchemaError = ErrorObject;
 
-/**
- * The one JSON Schema engine of the mappings (draft 2020-12, the dialect of OpenAPI 3.1), with
- * formats. Strict, so a typo in a mapping's schema (`requried`) stops start-up instead of
- * silently accepting everything; `allowUnionTypes` because `type: [string, integer]` is how the
- * mappings accept ServiceNow's string-stored numbers.
- */
-export function createSchemaEngine(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false, messages: true });
-  addFormats(ajv);
-  return ajv;
-}
+/** Replaces the message of one problem (return undefined to keep the standard one). */
+export type MessageOverride = (error: SchemaError, path: string) => string | undefined;
 
 const pointerPart = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** One entry per problem, `path` a JSON Pointer to the offending (or missing) value. */
-export function validationDetails(errors: ErrorObject[] | null | undefined): ErrorDetail[] {
+/** "a", "a or b", "a, b or c". */
+const alternatives = (items: string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
+
+/**
+ * Ajv's errors as `validation_failed` details (docs/design.md, 'Error contract'): one entry per
+ * problem, `path` a JSON Pointer to the offending value — or to the missing or unknown field. The one
+ * wording of every schema check in trunkgate: request bodies, action inputs and outputs, mapping and
+ * config files.
+ */
+export function validationDetails(errors: readonly SchemaError[] | null | undefined, override?: MessageOverride): ErrorDetail[] {
   const all = errors ?? [];
   const details: ErrorDetail[] = [];
   // "one of sys_id or number": an anyOf of `required` branches reads as one problem, not three.
-  const folded = new Set<ErrorObject>();
+  const folded = new Set<SchemaError>();
   for (const e of all) {
     if (e.keyword !== 'anyOf' && e.keyword !== 'oneOf') continue;
     const branches = all.filter((b) => b !== e && b.schemaPath.startsWith(`${e.schemaPath}/`) && b.instancePath === e.instancePath);
@@ -43,7 +39,9 @@ export function validationDetails(errors: ErrorObject[] | null | undefined): Err
     if (e.keyword !== 'type' && wrongType.has(e.instancePath) && e.keyword !== 'required' && e.keyword !== 'additionalProperties') continue;
     // anyOf/oneOf/if whose branches are reported on their own add nothing a caller can act on.
     if ((e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') && all.some((b) => b !== e && b.schemaPath.startsWith(`${e.schemaPath}/`))) continue;
-    details.push(detailOf(e));
+    const detail = detailOf(e);
+    const message = override?.(e, detail.path!);
+    details.push(message === undefined ? detail : { path: detail.path, message });
   }
   const seen = new Set<string>();
   return details.filter((d) => {
@@ -54,7 +52,10 @@ export function validationDetails(errors: ErrorObject[] | null | undefined): Err
   });
 }
 
-function detailOf(e: ErrorObject): ErrorDetail {
+/** A detail as one line of a file's problem list (`pointer: message`, `/` for the whole document). */
+export const problemLine = (detail: ErrorDetail): string => `${detail.path || '/'}: ${detail.message}`;
+
+function detailOf(e: SchemaError): ErrorDetail {
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':
@@ -64,17 +65,8 @@ function detailOf(e: ErrorObject): ErrorDetail {
     case 'enum':
       return { path: e.instancePath, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'type':
-      return { path: e.instancePath, message: `must be ${String(params.type).split(',').join(' or ')}` };
+      return { path: e.instancePath, message: `must be ${alternatives(String(params.type).split(','))}` };
     default:
       return { path: e.instancePath, message: e.message ?? `fails ${e.keyword}` };
-  }
-}
-
-/** Compiles a schema, turning ajv's exceptions into one readable line. */
-export function compileSchema(ajv: Ajv2020, schema: unknown): ValidateFunction {
-  try {
-    return ajv.compile(schema as object);
-  } catch (err) {
-    throw new Error(`not a valid JSON Schema: ${(err as Error).message}`);
   }
 }
