@@ -42,7 +42,7 @@ import { failoverLimiterFactory } from './upstream/failover-limiter.js';
 import { limiterFactory } from './upstream/limiter-factory.js';
 import { LimiterMetrics } from './upstream/limiter-metrics.js';
 import { collectProcessMetrics } from './process-metrics.js';
-import { VERSION } from './version.js';
+import { VERSION } from './meta/version.js';
 
 /** Pieces a test (or the sandbox) may swap; everything else is built from config. */
 export interface AppOverrides {

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import { HttpAlertWebhook } from '../upstream/alert-webhook.js';
 import { createUpstreamHttp, isNetworkError, networkErrorText } from '../upstream/upstream-http.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../meta/version.js';
 import { fail, messageOf, pass, warn, type Check } from './check.js';
 import { CALL_TIMEOUT_MS, originOf } from './probe-parts.js';
 

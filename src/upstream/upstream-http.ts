@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
-import { VERSION } from '../version.js';
+import { VERSION } from '../meta/version.js';
 
 export const USER_AGENT = `trunkgate/${VERSION}`;
 
