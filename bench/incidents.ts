@@ -20,7 +20,7 @@ import type { Store } from '../src/store/store.js';
 import { systemClock } from '../src/time/clock.js';
 import type { TrunkState } from '../src/trunks/trunk-state.js';
 import { ServiceNowClient, type ServiceNowIncidents, type ServiceNowRecord } from '../src/upstream/servicenow-client.js';
-import { createUpstreamHttp } from '../src/upstream/upstream-http.js';
+import { createHttpClient } from '../src/net/http-client.js';
 import { percentile, round } from './stats.js';
 import { benchStores } from './support/bench-store.js';
 import { startServiceNowSimProcess, type ServiceNowSimProcess } from './support/servicenow-sim-process.js';
@@ -125,7 +125,7 @@ export async function pipelineRun(openStore: (name: string) => Promise<Store>, s
   const store = await openStore(options.name);
   const logger = createLogger({ level: 'error' });
   const metrics = new IncidentMetrics(new Registry(), () => store.outboxDepth());
-  const client = new ServiceNowClient(createUpstreamHttp({ baseURL: sim.url, timeoutMs: 10_000, maxSockets: 64 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password));
+  const client = new ServiceNowClient(createHttpClient({ baseURL: sim.url, timeoutMs: 10_000, maxSockets: 64 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password));
   const servicenow = new RequestClock(client);
   const relay = new OutboxRelay({ store, servicenow, clock: systemClock, logger, metrics });
   const settings = { openAfterMs: 0, resolveAfterMs: options.rules === 'default' ? 300_000 : 0, reopenWindowMs: 3_600_000, noteIntervalMs: 300_000 };

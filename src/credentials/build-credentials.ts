@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
-import { createUpstreamHttp } from '../upstream/upstream-http.js';
+import { createHttpClient } from '../net/http-client.js';
 import { CredentialsMetrics } from './credentials-metrics.js';
 import { TokenBroker } from './token-broker.js';
 import { GenesysTokenIssuer, GenesysTokenVerifier, ServiceNowTokenIssuer } from './token-issuers.js';
@@ -11,17 +11,17 @@ import { BasicCredentials, BrokeredCredentials, type UpstreamCredentials } from 
 
 /** The axios instances of each upstream host (one per host, built once). */
 export interface UpstreamHttp {
-  genesysLogin: ReturnType<typeof createUpstreamHttp>;
-  genesysApi: ReturnType<typeof createUpstreamHttp>;
-  servicenow: ReturnType<typeof createUpstreamHttp>;
+  genesysLogin: ReturnType<typeof createHttpClient>;
+  genesysApi: ReturnType<typeof createHttpClient>;
+  servicenow: ReturnType<typeof createHttpClient>;
 }
 
 export function buildUpstreamHttp(config: Config): UpstreamHttp {
   const timeoutMs = config.actionTimeoutMs;
   return {
-    genesysLogin: createUpstreamHttp({ baseURL: config.genesys.loginUrl, timeoutMs }),
-    genesysApi: createUpstreamHttp({ baseURL: config.genesys.apiUrl, timeoutMs }),
-    servicenow: createUpstreamHttp({ baseURL: config.servicenow.instanceUrl, timeoutMs }),
+    genesysLogin: createHttpClient({ baseURL: config.genesys.loginUrl, timeoutMs }),
+    genesysApi: createHttpClient({ baseURL: config.genesys.apiUrl, timeoutMs }),
+    servicenow: createHttpClient({ baseURL: config.servicenow.instanceUrl, timeoutMs }),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Deadline } from './deadline.js';
+import type { Deadline } from '../net/deadline.js';
 
 /** One request to an upstream, as a mapping step or a client method describes it. */
 export interface UpstreamRequest {

@@ -10,7 +10,7 @@ import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { systemClock } from '../../src/time/clock.js';
 import { GenesysClient } from '../../src/upstream/genesys-client.js';
-import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
+import { createHttpClient } from '../../src/net/http-client.js';
 import { adminClient, CuttableProxy, deletePrefix, randomPrefix, testRedisUrl } from '../support/redis.js';
 import { startTestSims } from '../support/sims.js';
 import { memoryLogger, testConfig } from '../support/test-config.js';
@@ -36,7 +36,7 @@ async function startReplicas(sims: Simulators, env: Record<string, string>, pref
       await connection.waitUntilReady(2_000);
       const store = new RedisTokenStore({ redis: connection.client, cipher: new TokenCipher(KEY), keyPrefix: prefix, clock: systemClock, logger });
       const { genesys } = buildCredentials({ config, http: buildUpstreamHttp(config), clock: systemClock, logger: logger.child({ replica: i }), registry, store });
-      const client = new GenesysClient(createUpstreamHttp({ baseURL: sims.genesys.url, timeoutMs: 5_000, maxSockets: 64 }), genesys);
+      const client = new GenesysClient(createHttpClient({ baseURL: sims.genesys.url, timeoutMs: 5_000, maxSockets: 64 }), genesys);
       return { credentials: genesys, connection, client, registry };
     }),
   );

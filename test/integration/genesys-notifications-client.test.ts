@@ -11,7 +11,7 @@ import { systemClock } from '../../src/time/clock.js';
 import { GenesysClient } from '../../src/upstream/genesys-client.js';
 import { GenesysNotificationsClient, upstreamStatusOf } from '../../src/upstream/genesys-notifications-client.js';
 import { WsSocketConnector } from '../../src/upstream/notification-socket.js';
-import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
+import { createHttpClient } from '../../src/net/http-client.js';
 import { memoryLogger, testConfig } from '../support/test-config.js';
 
 const TOPIC = `${TRUNK_TOPIC_PREFIX}${defaultTrunkIds.twilio}`;
@@ -84,7 +84,7 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
     const server = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"id":"c1","connectUri":"https://elsewhere"}'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const staticCredentials = { upstream: 'genesys', authorize: async () => ({ header: 'Bearer t' }), refused: async () => undefined, accepted: () => undefined } as unknown as UpstreamCredentials;
-    const odd = new GenesysNotificationsClient(new GenesysClient(createUpstreamHttp({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2_000 }), staticCredentials));
+    const odd = new GenesysNotificationsClient(new GenesysClient(createHttpClient({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2_000 }), staticCredentials));
     await expect(odd.createChannel()).rejects.toThrow(/websocket connectUri/);
     await new Promise((r) => server.close(r));
   });

@@ -3,7 +3,7 @@ import { BasicCredentials } from '../../src/credentials/upstream-credentials.js'
 import { DEMO_USER } from '../../src/sim/servicenow/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { ServiceNowClient } from '../../src/upstream/servicenow-client.js';
-import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
+import { createHttpClient } from '../../src/net/http-client.js';
 import { startTestSims } from '../support/sims.js';
 
 describe('ServiceNowClient (incident table)', () => {
@@ -12,7 +12,7 @@ describe('ServiceNowClient (incident table)', () => {
 
   async function client() {
     sims = (await startTestSims()).sims;
-    return new ServiceNowClient(createUpstreamHttp({ baseURL: sims.servicenow.url, timeoutMs: 2_000 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password), { defaultTimeoutMs: 1_000 });
+    return new ServiceNowClient(createHttpClient({ baseURL: sims.servicenow.url, timeoutMs: 2_000 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password), { defaultTimeoutMs: 1_000 });
   }
 
   it('creates, finds by correlation_id and updates an incident', async () => {

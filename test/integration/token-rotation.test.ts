@@ -3,13 +3,13 @@ import { createApp, type TrunkgateApp } from '../../src/app.js';
 import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { GenesysClient } from '../../src/upstream/genesys-client.js';
-import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
+import { createHttpClient } from '../../src/net/http-client.js';
 import { startTestSims } from '../support/sims.js';
 import { memoryLogger, testConfig } from '../support/test-config.js';
 
 /** `callers` loops calling Genesys through the broker until `rotations` new tokens were promoted. */
 async function driveTraffic(app: TrunkgateApp, sims: Simulators, options: { callers: number; rotations: number; pauseMs: number; timeoutMs: number }) {
-  const client = new GenesysClient(createUpstreamHttp({ baseURL: sims.genesys.url, timeoutMs: 5_000, maxSockets: 256 }), app.credentials.genesys);
+  const client = new GenesysClient(createHttpClient({ baseURL: sims.genesys.url, timeoutMs: 5_000, maxSockets: 256 }), app.credentials.genesys);
   let rotations = 0;
   app.credentials.genesys.on('rotated', () => {
     rotations += 1;
