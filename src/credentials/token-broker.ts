@@ -5,10 +5,10 @@ import type { Clock, Timer } from '../time/clock.js';
 import type { CredentialsMetrics } from './credentials-metrics.js';
 import { obtainToken, type RefreshHost } from './token-refresh.js';
 import type { TokenStore } from './token-store.js';
-import { CredentialsUnavailableError, MissingScopesError, TokenEndpointError, type CredentialsSnapshot, type FailedEvent, type HeldToken, type RotatedEvent, type TokenIssuer, type TokenVerifier } from './token-types.js';
+import { CredentialsUnavailableError, MissingScopesError, TokenEndpointError, type CredentialsSnapshot, type FailedEvent, type HeldToken, type RotatedEvent, type TokenIssuer, type TokenVerifier, type UpstreamName } from './token-types.js';
 
 export interface TokenBrokerOptions {
-  upstream: 'genesys' | 'servicenow';
+  upstream: UpstreamName;
   issuer: TokenIssuer;
   verifier?: TokenVerifier;
   store: TokenStore;
@@ -34,7 +34,7 @@ const JUST_ROTATED_MS = 120_000;
  * propagation lag), backoff on failures, re-auth once on 401/403. Emits `rotated` and `failed`.
  */
 export class TokenBroker extends EventEmitter {
-  readonly upstream: 'genesys' | 'servicenow';
+  readonly upstream: UpstreamName;
   private current?: HeldToken;
   private inflight?: Promise<HeldToken>;
   private timer?: Timer;

@@ -34,7 +34,11 @@ export interface IncidentPipelineDeps {
   clock: Clock;
   logger: Logger;
   registry: Registry;
-  credentials: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials };
+  /**
+   * `monitor`: the credentials the trunks are read with (Genesys): their rotations and failures drive the
+   * credentials incident. `delivery`: those incidents are delivered with (ServiceNow): their failure alerts the helpdesk.
+   */
+  credentials: { monitor: UpstreamCredentials; delivery: UpstreamCredentials };
   servicenow: ServiceNowIncidents;
   /** With several replicas: whether this one is the leader (decides the credential incident and alert). */
   isLeader?: () => boolean;
@@ -57,7 +61,7 @@ export function buildIncidentPipeline(deps: IncidentPipelineDeps): IncidentPipel
   const alerts = new HelpdeskAlerts({ store, clock, logger, metrics, webhook: deps.webhook, alertAfterMs: config.alertAfterMs, decidesCredentials });
 
   let running = false;
-  const { genesys, servicenow } = deps.credentials;
+  const { monitor: genesys, delivery: servicenow } = deps.credentials;
   genesys.on('rotated', (e) => rotations.record(e.at));
   const access = new GenesysAccess({
     failed: (e) => void (running && service.credentialsFailed(e)),

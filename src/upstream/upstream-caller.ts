@@ -1,5 +1,5 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
+import type { UpstreamCredentials, UpstreamName } from '../credentials/upstream-credentials.js';
 import { AppError, RateLimitedError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError, type UpstreamEvidence } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
@@ -14,7 +14,7 @@ import { outcomeLabel, type UpstreamMetrics } from './upstream-metrics.js';
 import type { UpstreamPacer } from './upstream-pacer.js';
 
 export interface UpstreamCallerOptions {
-  upstream: 'genesys' | 'servicenow';
+  upstream: UpstreamName;
   http: AxiosInstance;
   credentials: UpstreamCredentials;
   pacer: UpstreamPacer;
