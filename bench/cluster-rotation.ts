@@ -11,8 +11,6 @@ import { createLogger } from '../src/log/logger.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, defaultTrunkIds } from '../src/sim/genesys/index.js';
 import { DEMO_USER } from '../src/sim/servicenow/index.js';
 import { startSimulators } from '../src/sim/start-simulators.js';
-import { GenesysClient } from '../src/upstream/genesys-client.js';
-import { createUpstreamHttp } from '../src/upstream/upstream-http.js';
 import { round } from './stats.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -47,7 +45,8 @@ export async function clusterRotationBench(): Promise<Record<string, unknown>> {
   }
   await Promise.all(apps.map((a) => a.credentials.genesys.authorize()));
   sims.genesys.resetStats();
-  const clients = apps.map((a) => new GenesysClient(createUpstreamHttp({ baseURL: sims.genesys.url, timeoutMs: 10_000, maxSockets: 64 }), a.credentials.genesys));
+  // Each replica's own Genesys client (its broker, its share of the pacing budget), as its Data Actions use it.
+  const clients = apps.map((a) => a.upstream.genesys.client);
   const byReplica = apps.map(() => new Set<string>());
   const errors: string[] = [];
   let ok = 0;

@@ -19,7 +19,9 @@ import type { AppStores as Store } from '../src/app/stores.js';
 import { systemClock } from '../src/time/clock.js';
 import type { TrunkState } from '../src/trunks/trunk-state.js';
 import { ServiceNowClient, type ServiceNowIncidents, type ServiceNowRecord } from '../src/upstream/servicenow-client.js';
-import { createUpstreamHttp } from '../src/upstream/upstream-http.js';
+import { createHttpClient } from '../src/net/http-client.js';
+import { limiterFactory } from '../src/upstream/limiter-factory.js';
+import { ServiceNowPacer } from '../src/upstream/servicenow-pacer.js';
 import { percentile, round } from './stats.js';
 import { benchStores } from './support/bench-store.js';
 import { startServiceNowSimProcess, type ServiceNowSimProcess } from './support/servicenow-sim-process.js';
@@ -123,7 +125,13 @@ export async function pipelineRun(openStore: (name: string) => Promise<Store>, s
   await sim.reset();
   const store = await openStore(options.name);
   const logger = createLogger({ level: 'error' });
-  const client = new ServiceNowClient(createUpstreamHttp({ baseURL: sim.url, timeoutMs: 10_000, maxSockets: 64 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password));
+  // The relay's ServiceNow client with no hourly budget (as with SERVICENOW_RATE_LIMIT_PER_HOUR unset): the bench measures the pipeline.
+  const pacer = new ServiceNowPacer({ limiters: limiterFactory(), clock: systemClock });
+  const client = new ServiceNowClient(createHttpClient({ baseURL: sim.url, timeoutMs: 10_000, maxSockets: 64 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password), {
+    pacer,
+    clock: systemClock,
+    defaultTimeoutMs: 10_000,
+  });
   const servicenow = new RequestClock(client);
   const settings = { openAfterMs: 0, resolveAfterMs: options.rules === 'default' ? 300_000 : 0, reopenWindowMs: 3_600_000, noteIntervalMs: 300_000, groupBy: 'trunkBase' as const };
   const watchdog = createWatchdog({
@@ -176,6 +184,7 @@ export async function pipelineRun(openStore: (name: string) => Promise<Store>, s
   while ((await store.outboxDepth()) > 0) await new Promise((r) => setTimeout(r, 50));
   const drainedSec = (performance.now() - started) / 1000;
   await incidents.stop(0);
+  await pacer.close();
 
   const snIncidents = new Set((await sim.incidents()).map((i) => i.fields.correlation_id));
   const ours = await store.listIncidents({ limit: 100_000 });

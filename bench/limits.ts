@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { LimiterConnection } from '../src/cluster/limiter-connection.js';
 import { createLogger } from '../src/log/logger.js';
 import { systemClock } from '../src/time/clock.js';
-import { Deadline } from '../src/upstream/deadline.js';
+import { Deadline } from '../src/net/deadline.js';
 import { failoverLimiterFactory } from '../src/upstream/failover-limiter.js';
 import { bucketFor, GenesysPacer } from '../src/upstream/genesys-pacer.js';
 import { limiterFactory, type Limiter, type LimiterFactory } from '../src/upstream/limiter-factory.js';

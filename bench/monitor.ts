@@ -3,15 +3,13 @@
 // sighting, and how long a dropped socket or a socket_closing rollover takes to heal.
 import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
-import { buildCredentials, buildUpstreamHttp } from '../src/credentials/build-credentials.js';
-import { InProcessTokenStore } from '../src/credentials/token-store.js';
+import { createUpstreams } from '../src/app/create-upstreams.js';
 import { createLogger } from '../src/log/logger.js';
 import { createTrunkMonitor, type MonitorEvents, type TrunkMonitor } from '../src/monitor/trunk-monitor.js';
 import { loadConfig } from '../src/config/config.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, generatedTrunks, startGenesysSim } from '../src/sim/genesys/index.js';
 import { systemClock } from '../src/time/clock.js';
 import type { TrunkPatch, TrunkSightingSink } from '../src/trunks/trunk-sighting.js';
-import { GenesysClient } from '../src/upstream/genesys-client.js';
 import { GenesysNotificationsClient } from '../src/upstream/genesys-notifications-client.js';
 import { percentile, round } from './stats.js';
 
@@ -45,8 +43,9 @@ export async function monitorBench(): Promise<Record<string, unknown>> {
     MONITOR_POLL_INTERVAL_MS: '3600000',
   });
   const logger = createLogger({ level: process.env.BENCH_LOG ?? 'error' });
-  const http = buildUpstreamHttp(config);
-  const credentials = buildCredentials({ config, http, clock: systemClock, logger, registry: new Registry(), store: new InProcessTokenStore() });
+  // Genesys as createApp builds it: its broker, its pacer (which follows the simulator's announced limit).
+  const upstreams = createUpstreams(config, { clock: systemClock, logger, registry: new Registry() });
+  const credentials = { genesys: upstreams.genesys.credentials };
   credentials.genesys.start();
   const waiting = new Map<string, { t0: number; resolve: () => void }>();
   const latencies: number[] = [];
@@ -64,7 +63,7 @@ export async function monitorBench(): Promise<Record<string, unknown>> {
       return true;
     },
   };
-  const genesysClient = new GenesysClient(http.genesysApi, credentials.genesys);
+  const genesysClient = upstreams.genesys.client;
   const monitor = createTrunkMonitor({
     config,
     genesysClient,
@@ -123,6 +122,7 @@ export async function monitorBench(): Promise<Record<string, unknown>> {
 
   await monitor.stop();
   credentials.genesys.stop();
+  await upstreams.close();
   await sim.close();
   const ms = (values: number[]) => ({ p50: round(percentile(values, 50)), p99: round(percentile(values, 99)), max: round(Math.max(...values)) });
   return {

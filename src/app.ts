@@ -9,7 +9,6 @@ import { buildCluster } from './cluster/build-cluster.js';
 import { LimiterConnection } from './cluster/limiter-connection.js';
 import type { LeaderLease } from './cluster/leader-lease.js';
 import type { RedisConnection } from './cluster/redis-connection.js';
-import { buildCredentials, buildUpstreamHttp } from './credentials/build-credentials.js';
 import type { TokenStore } from './credentials/token-store.js';
 import type { UpstreamCredentials } from './credentials/upstream-credentials.js';
 import { credentialsRoutes } from './http/routes/credentials-routes.js';
@@ -37,12 +36,12 @@ import { PermissionWatch } from './monitor/permission-watch.js';
 import { createTrunkMonitor, type TrunkMonitor } from './monitor/trunk-monitor.js';
 import { GenesysNotificationsClient } from './upstream/genesys-notifications-client.js';
 import { createLogger, type Logger } from './log/logger.js';
-import { buildUpstreamClients, type UpstreamClients } from './upstream/build-upstream-clients.js';
+import { createUpstreams, type Upstreams } from './app/create-upstreams.js';
 import { failoverLimiterFactory } from './upstream/failover-limiter.js';
 import { limiterFactory } from './upstream/limiter-factory.js';
 import { LimiterMetrics } from './upstream/limiter-metrics.js';
 import { collectProcessMetrics } from './process-metrics.js';
-import { VERSION } from './version.js';
+import { VERSION } from './meta/version.js';
 
 /** Pieces a test (or the sandbox) may swap; everything else is built from config. */
 export interface AppOverrides {
@@ -80,8 +79,8 @@ export interface TrunkgateApp {
   readonly leadership: LeaderLease;
   /** The replica's Redis connection when REDIS_URL is set (closed by close()). */
   readonly redis?: RedisConnection;
-  /** The paced, retrying upstream clients (shared pacing budgets): use these, never a client of your own. */
-  readonly upstream: UpstreamClients;
+  /** Each upstream's paced, retrying client, credentials and pacer (shared budgets): use these, never a client of your own. */
+  readonly upstream: Upstreams;
   readonly store: Store;
   /** Trunk state, incident decisions, outbox relay and helpdesk alerts; `watchdog.ingest` is the trunk sighting sink. */
   readonly watchdog: Watchdog;
@@ -102,17 +101,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   if (overrides.processMetrics ?? true) collectProcessMetrics(registry);
   const httpMetrics = new HttpMetrics(registry);
   const clock = overrides.clock ?? systemClock;
-  const http = buildUpstreamHttp(config);
   // With REDIS_URL the upstream budgets are shared by all replicas (bottleneck clustering on its own
   // connection), each limiter falling back to this replica's share while Redis cannot be reached.
   const limits = config.redisUrl ? new LimiterConnection({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock, logger }) : undefined;
   const cluster = await buildCluster({ config, clock, logger, registry, tokenStore: overrides.tokenStore, leadership: overrides.leadership });
-  const credentials = overrides.credentials ?? buildCredentials({ config, http, clock, logger, registry, store: cluster.tokenStore });
   await limits?.waitUntilUp(2_000);
   const limiters = limits ? failoverLimiterFactory({ source: limits, local: limiterFactory(), metrics: new LimiterMetrics(registry) }) : limiterFactory();
-  const upstream = buildUpstreamClients({ config, http, credentials, clock, logger, registry, limiters });
+  const upstream = createUpstreams(config, { clock, logger, registry, limiters, tokenStore: cluster.tokenStore, credentials: overrides.credentials });
+  const credentials = { genesys: upstream.genesys.credentials, servicenow: upstream.servicenow.credentials };
   // Mappings first: a broken one stops start-up before anything is opened.
-  const actions = overrides.actions ?? buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream, clock });
+  const actions = overrides.actions ?? buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream.all, clock });
   const incidentMapping = overrides.incidentMapping ?? loadIncidentMapping({ dir: config.mappingsDir, env: process.env }).mapping;
   const store = overrides.store ?? (await openStores(config, { logger }));
   // What Genesys last said about the monitor's permissions: fed by the monitor, read by /readyz and the credentials incident.
@@ -123,19 +121,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock,
     logger,
     registry,
-    servicenow: overrides.servicenowIncidents ?? upstream.servicenow,
+    servicenow: overrides.servicenowIncidents ?? upstream.servicenow.client,
     webhook: overrides.alertWebhook !== undefined ? overrides.alertWebhook : config.alertWebhookUrl ? new HttpAlertWebhook(config.alertWebhookUrl, 5_000) : null,
     mapping: incidentMapping,
     isLeader: () => cluster.leadership.isLeader,
   });
-  watchCredentials(watchdog, { genesys: credentials.genesys, servicenow: credentials.servicenow, permissions });
+  watchCredentials(watchdog, { monitor: credentials.genesys, delivery: credentials.servicenow, permissions });
   const monitor =
     overrides.monitor !== undefined
       ? overrides.monitor
       : createTrunkMonitor({
           config,
-          genesysClient: upstream.genesys,
-          notificationsClient: new GenesysNotificationsClient(upstream.genesys),
+          genesysClient: upstream.genesys.client,
+          notificationsClient: new GenesysNotificationsClient(upstream.genesys.client),
           credentials: credentials.genesys,
           sink: watchdog.ingest,
           clock,
@@ -151,8 +149,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const readiness: ReadinessCheck[] = overrides.readiness ?? [
     { name: 'store', check: async () => (await store.ping(), { ok: true, detail: store.kind }) },
     { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
-    { name: 'genesys-token', check: () => credentials.genesys.ready() },
-    { name: 'servicenow-credentials', check: () => credentials.servicenow.ready() },
+    ...upstream.all.map((u) => u.readiness),
     // Advisory: a missing permission stops the watchdog on every replica alike, and Data Actions still
     // work; taking replicas out of the load balancer would fix nothing (README, "Permissions and OAuth scopes").
     { name: 'genesys-permissions', advisory: true, check: async () => permissions.readiness() },
@@ -179,14 +176,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     '/v1',
     auth.middleware(),
     actionRoutes(actions, { access, body }),
-    credentialsRoutes([credentials.genesys, credentials.servicenow], access),
+    credentialsRoutes(upstream.all.map((u) => u.credentials), access),
     statusRoutes({ status: watchdog.status, events: watchdog.ingest, access, body }),
   );
   app.use(notFound());
   app.use(errorHandler(logger));
 
   let server: Server | undefined;
-  const background = [credentials.genesys, credentials.servicenow];
+  const background = upstream.all.map((u) => u.credentials);
   return {
     express: app,
     logger,

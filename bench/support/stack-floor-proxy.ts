@@ -3,9 +3,9 @@
 // is built on, so the report can say how much of the gap to the bare proxy is the stack and how much
 // is trunkgate's own work.
 import express from 'express';
-import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
+import { createHttpClient } from '../../src/net/http-client.js';
 
-const http = createUpstreamHttp({ baseURL: process.env.SERVICENOW_INSTANCE_URL!, timeoutMs: 10_000 });
+const http = createHttpClient({ baseURL: process.env.SERVICENOW_INSTANCE_URL!, timeoutMs: 10_000 });
 const auth = `Basic ${Buffer.from(`${process.env.SERVICENOW_USERNAME}:${process.env.SERVICENOW_PASSWORD}`).toString('base64')}`;
 const app = express();
 app.use(express.json());

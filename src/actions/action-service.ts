@@ -1,8 +1,10 @@
+import type { UpstreamName } from '../upstream/upstream-descriptor.js';
+
 /** What `GET /v1/actions` shows of a loaded Data Action. */
 export interface ActionSummary {
   name: string;
   description: string;
-  upstream: 'genesys' | 'servicenow';
+  upstream: UpstreamName;
   inputSchema: Record<string, unknown>;
   outputSchema: Record<string, unknown>;
   timeoutMs: number;

@@ -1,6 +1,6 @@
 import { AppError, NotFoundError, UpstreamError, ValidationError, evidenceOf } from '../errors/app-error.js';
 import type { Clock } from '../time/clock.js';
-import { Deadline } from '../upstream/deadline.js';
+import { Deadline } from '../net/deadline.js';
 import type { CallOptions, UpstreamApi, UpstreamRequest } from '../upstream/upstream-api.js';
 import { bodyEvidence } from '../upstream/upstream-errors.js';
 import type { SchemaValidator } from '../validation/compile.js';

@@ -1,3 +1,5 @@
+import type { MappingTarget, UpstreamName } from '../upstream/upstream-descriptor.js';
+
 /** A step of a mapping file: one upstream request and what to make of its answer. */
 export interface MappingStep {
   name: string;
@@ -19,7 +21,7 @@ export interface MappingStep {
 export interface MappingFile {
   name: string;
   description: string;
-  upstream: 'genesys' | 'servicenow';
+  upstream: UpstreamName;
   timeoutMs?: number;
   input: Record<string, unknown>;
   steps: MappingStep[];
@@ -29,8 +31,12 @@ export interface MappingFile {
 const expression = { type: 'string', minLength: 1, description: 'a JSONata expression' };
 const template = { type: 'string', description: 'text with ${JSONata} placeholders' };
 
-/** The JSON Schema every mapping file is checked against at start-up. */
-export const mappingFileSchema = {
+/** The JSON Schema every mapping file is checked against at start-up, `upstream` naming one of `targets`. */
+export function mappingFileSchema(targets: readonly MappingTarget[]) {
+  return { ...fileSchema, properties: { ...fileSchema.properties, upstream: { enum: targets.map((t) => t.name) } } };
+}
+
+const fileSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
   additionalProperties: false,
@@ -38,7 +44,7 @@ export const mappingFileSchema = {
   properties: {
     name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'the action name, same as the file name' },
     description: { type: 'string', minLength: 1 },
-    upstream: { enum: ['genesys', 'servicenow'] },
+    upstream: { type: 'string' }, // the configured upstreams' names: mappingFileSchema(targets)
     timeoutMs: { type: 'integer', minimum: 100, maximum: 60_000, description: 'deadline of one run, retries included' },
     input: { type: 'object', required: ['type'], properties: { type: { const: 'object' } }, description: 'JSON Schema of the request body' },
     steps: {

@@ -8,6 +8,7 @@ import { compileExpression, type Expression } from './expression.js';
 import { mappingFileSchema, type MappingFile, type MappingStep } from './mapping-format.js';
 import type { CompiledMapping, CompiledStep } from './mapping-action.js';
 import { compileTree, parseTemplate, type Template } from './template.js';
+import type { MappingTarget } from '../upstream/upstream-descriptor.js';
 
 /** Thrown at start-up when mapping files are unusable; names every file and problem. */
 export class MappingError extends Error {
@@ -16,9 +17,6 @@ export class MappingError extends Error {
     this.name = 'MappingError';
   }
 }
-
-/** Upstream paths a mapping may call: the APIs trunkgate holds credentials for, nothing else on the host. */
-const PATH_PREFIX = { genesys: '/api/v2/', servicenow: '/api/' } as const;
 
 /** The files of `<mappingsDir>/actions`, sorted; a missing `actions` folder means no actions. */
 export function actionMappingFiles(mappingsDir: string): string[] {
@@ -34,10 +32,14 @@ export function actionMappingFiles(mappingsDir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-/** Reads, checks and compiles every action mapping; throws one MappingError listing all problems. */
-export function loadMappings(mappingsDir: string, options: { defaultTimeoutMs: number; ajv?: SchemaEngine }): CompiledMapping[] {
+/**
+ * Reads, checks and compiles every action mapping; throws one MappingError listing all problems.
+ * `targets`: the upstreams a mapping may name, each with the paths it may call there (the APIs trunkgate
+ * holds credentials for, nothing else on the host).
+ */
+export function loadMappings(mappingsDir: string, options: { defaultTimeoutMs: number; targets: readonly MappingTarget[]; ajv?: SchemaEngine }): CompiledMapping[] {
   const ajv = options.ajv ?? createSchemaEngine();
-  const validateFile = ajv.compile(mappingFileSchema);
+  const validateFile = ajv.compile(mappingFileSchema(options.targets));
   const problems: string[] = [];
   const compiled: CompiledMapping[] = [];
   const names = new Map<string, string>();
@@ -45,7 +47,7 @@ export function loadMappings(mappingsDir: string, options: { defaultTimeoutMs: n
     const relative = path.relative(process.cwd(), file);
     const shown = relative && !relative.startsWith('..') ? relative : file;
     const fileProblems: string[] = [];
-    const mapping = compileFile(file, { ajv, validateFile, defaultTimeoutMs: options.defaultTimeoutMs, problems: fileProblems });
+    const mapping = compileFile(file, { ajv, validateFile, defaultTimeoutMs: options.defaultTimeoutMs, targets: options.targets, problems: fileProblems });
     problems.push(...fileProblems.map((p) => `${shown}: ${p}`));
     if (!mapping) continue;
     const other = names.get(mapping.summary.name);
@@ -61,6 +63,7 @@ interface CompileContext {
   ajv: SchemaEngine;
   validateFile: SchemaValidator;
   defaultTimeoutMs: number;
+  targets: readonly MappingTarget[];
   problems: string[];
 }
 
@@ -102,7 +105,8 @@ function compileFile(file: string, ctx: CompileContext): CompiledMapping | undef
     name,
     typeof value === 'string' ? (attempt(`output.fields.${name}`, () => parseTemplate(value)) ?? value) : (value as number | boolean | null),
   ]);
-  const steps = m.steps.map((s, i) => compileStep(s, i, m, attempt, ctx.problems));
+  const prefix = ctx.targets.find((t) => t.name === m.upstream)!.pathPrefix;
+  const steps = m.steps.map((s, i) => compileStep(s, i, m, prefix, attempt, ctx.problems));
   if (!validateInput || !validateOutput || ctx.problems.length > 0) return undefined;
   return {
     summary: {
@@ -122,7 +126,7 @@ function compileFile(file: string, ctx: CompileContext): CompiledMapping | undef
 
 type Attempt = <T>(where: string, fn: () => T) => T | undefined;
 
-function compileStep(s: MappingStep, i: number, m: MappingFile, attempt: Attempt, problems: string[]): CompiledStep | undefined {
+function compileStep(s: MappingStep, i: number, m: MappingFile, prefix: string, attempt: Attempt, problems: string[]): CompiledStep | undefined {
   const at = `steps[${i}] (${s.name})`;
   const expr = (key: keyof MappingStep): Expression | undefined => {
     const source = s[key];
@@ -131,7 +135,6 @@ function compileStep(s: MappingStep, i: number, m: MappingFile, attempt: Attempt
   const earlier = m.steps.slice(0, i);
   if (earlier.some((e) => e.name === s.name)) problems.push(`${at}: another step is already named "${s.name}"`);
   const staticPath = s.path.split('${')[0]!;
-  const prefix = PATH_PREFIX[m.upstream];
   if (!staticPath.startsWith(prefix) && !prefix.startsWith(staticPath)) problems.push(`${at}.path must start with ${prefix} (${m.upstream} API paths only)`);
   if (/[?#]/.test(s.path.replace(/\$\{[^}]*\}/g, ''))) problems.push(`${at}.path must not contain "?" or "#": put parameters under query`);
   let confirmWith: number | undefined;

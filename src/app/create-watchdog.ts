@@ -84,12 +84,14 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
 }
 
 /**
- * Feeds the credential brokers' events (and the monitor's permission events) to the watchdog: Genesys
- * token rotations to the incident texts, Genesys token or permission failures to the credentials
- * incident, ServiceNow credential failures to the helpdesk alert. Acted on only while it runs.
+ * Feeds the credential brokers' events (and the monitor's permission events) to the watchdog. `monitor`:
+ * the credentials the trunks are read with (Genesys): their rotations go into the incident texts, their
+ * failures (and refused permissions) drive the credentials incident. `delivery`: the credentials
+ * incidents are delivered with (ServiceNow): their failure alerts the helpdesk. Acted on only while the
+ * watchdog runs.
  */
-export function watchCredentials(w: Watchdog, sources: { genesys: UpstreamCredentials; servicenow: UpstreamCredentials; permissions?: PermissionEvents }): void {
-  const { genesys, servicenow, permissions } = sources;
+export function watchCredentials(w: Watchdog, sources: { monitor: UpstreamCredentials; delivery: UpstreamCredentials; permissions?: PermissionEvents }): void {
+  const { monitor: genesys, delivery: servicenow, permissions } = sources;
   genesys.on('rotated', (e) => w.incidents.rotations.record(e.at));
   const access = new GenesysAccess({
     failed: (e) => void (w.running && w.incidents.credentials.failed(e)),

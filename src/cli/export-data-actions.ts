@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { genesysDataAction, type ExportAuth } from '../actions/genesys-export.js';
 import { loadMappings, MappingError } from '../actions/mapping-loader.js';
+import { MAPPING_TARGETS } from '../app/create-upstreams.js';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`export-data-actions: ${message}\n`);
@@ -37,7 +38,7 @@ if (auth !== 'basic' && auth !== 'api-key') fail(`--auth must be basic or api-ke
 
 let mappings;
 try {
-  mappings = loadMappings(path.resolve(values.mappings ?? process.env.MAPPINGS_DIR ?? './mappings'), { defaultTimeoutMs: Number(process.env.ACTION_TIMEOUT_MS ?? 10_000) });
+  mappings = loadMappings(path.resolve(values.mappings ?? process.env.MAPPINGS_DIR ?? './mappings'), { defaultTimeoutMs: Number(process.env.ACTION_TIMEOUT_MS ?? 10_000), targets: MAPPING_TARGETS });
 } catch (err) {
   if (err instanceof MappingError) fail(err.message, 78);
   throw err;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
+import { exponentialBackoff } from '../net/backoff.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { SharedLimiter, SharedLimiterSource } from '../upstream/failover-limiter.js';
 import { settingsOf, type LimiterOptions, type LimiterSettings } from '../upstream/limiter-factory.js';
@@ -89,7 +90,7 @@ export class LimiterConnection implements SharedLimiterSource {
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
       keepAlive: 10_000,
-      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 10), this.t.maxReconnectDelayMs),
+      retryStrategy: (times) => exponentialBackoff(times, { baseMs: 200, capMs: this.t.maxReconnectDelayMs }),
     });
     this.bottleneck = new SafeIORedisConnection({ client: this.client, Redis } as Bottleneck.IORedisConnectionOptions);
     this.subscriber = (this.bottleneck as unknown as { subscriber: Redis }).subscriber;

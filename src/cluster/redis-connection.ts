@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../log/logger.js';
+import { exponentialBackoff } from '../net/backoff.js';
 
 export interface RedisConnectionOptions {
   url: string;
@@ -48,7 +49,8 @@ export class RedisConnection {
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
       keepAlive: 10_000,
-      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 10), t.maxReconnectDelayMs),
+      // ioredis counts reconnect attempts from 1: 200 ms, 400 ms, … up to the ceiling.
+      retryStrategy: (times) => exponentialBackoff(times, { baseMs: 200, capMs: t.maxReconnectDelayMs }),
     });
     this.client.on('ready', () => {
       this.log.info(this.wasUp || this.downLogged ? 'redis reachable again' : 'redis connected');

@@ -1,61 +1,40 @@
-import type { Registry } from 'prom-client';
-import type { Config } from '../config/config.js';
+import type { GenesysConfig, ServiceNowConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
+import type { HttpClient } from '../net/http-client.js';
 import type { Clock } from '../time/clock.js';
-import { createUpstreamHttp } from '../upstream/upstream-http.js';
-import { CredentialsMetrics } from './credentials-metrics.js';
+import type { CredentialsMetrics } from './credentials-metrics.js';
 import { TokenBroker } from './token-broker.js';
 import { GenesysTokenIssuer, GenesysTokenVerifier, ServiceNowTokenIssuer } from './token-issuers.js';
 import type { TokenStore } from './token-store.js';
 import { BasicCredentials, BrokeredCredentials, type UpstreamCredentials } from './upstream-credentials.js';
 
-/** The axios instances of each upstream host (one per host, built once). */
-export interface UpstreamHttp {
-  genesysLogin: ReturnType<typeof createUpstreamHttp>;
-  genesysApi: ReturnType<typeof createUpstreamHttp>;
-  servicenow: ReturnType<typeof createUpstreamHttp>;
+/** What every token broker shares: clocks, logs, one set of metrics, and where tokens are kept (Redis with REDIS_URL). */
+export interface BrokerDeps {
+  clock: Clock;
+  logger: Logger;
+  metrics: CredentialsMetrics;
+  store: TokenStore;
 }
 
-export function buildUpstreamHttp(config: Config): UpstreamHttp {
-  const timeoutMs = config.actionTimeoutMs;
-  return {
-    genesysLogin: createUpstreamHttp({ baseURL: config.genesys.loginUrl, timeoutMs }),
-    genesysApi: createUpstreamHttp({ baseURL: config.genesys.apiUrl, timeoutMs }),
-    servicenow: createUpstreamHttp({ baseURL: config.servicenow.instanceUrl, timeoutMs }),
-  };
-}
-
-/** Builds both upstreams' credentials: brokers for OAuth, static Basic for a ServiceNow user without a client. */
-export function buildCredentials(deps: { config: Config; http: UpstreamHttp; clock: Clock; logger: Logger; registry: Registry; store: TokenStore }): { genesys: UpstreamCredentials; servicenow: UpstreamCredentials } {
-  const { config, http, clock, logger, store } = deps;
-  const metrics = new CredentialsMetrics(deps.registry);
-  const genesys = new BrokeredCredentials(
+/** Genesys client credentials: a broker that asks login.<region> and waits until the API (tokens/me) accepts each new token. */
+export function genesysCredentials(config: GenesysConfig, http: { login: HttpClient; api: HttpClient }, deps: BrokerDeps): UpstreamCredentials {
+  return new BrokeredCredentials(
     new TokenBroker({
       upstream: 'genesys',
-      issuer: new GenesysTokenIssuer(http.genesysLogin, config.genesys, clock),
-      verifier: new GenesysTokenVerifier(http.genesysApi),
-      store,
-      clock,
-      logger,
-      metrics,
-      bufferMs: config.genesys.tokenRefreshBufferMs,
-      requiredScopes: config.genesys.requiredScopes,
+      issuer: new GenesysTokenIssuer(http.login, config, deps.clock),
+      verifier: new GenesysTokenVerifier(http.api),
+      ...deps,
+      bufferMs: config.tokenRefreshBufferMs,
+      requiredScopes: config.requiredScopes,
     }),
   );
-  const sn = config.servicenow.auth;
-  const servicenow =
-    sn.kind === 'basic'
-      ? new BasicCredentials(sn.username, sn.password)
-      : new BrokeredCredentials(
-          new TokenBroker({
-            upstream: 'servicenow',
-            issuer: new ServiceNowTokenIssuer(http.servicenow, sn, clock),
-            store,
-            clock,
-            logger,
-            metrics,
-            bufferMs: config.servicenow.tokenRefreshBufferMs,
-          }),
-        );
-  return { genesys, servicenow };
+}
+
+/** ServiceNow: a broker for OAuth, static Basic for an integration user without an OAuth client. */
+export function servicenowCredentials(config: ServiceNowConfig, http: HttpClient, deps: BrokerDeps): UpstreamCredentials {
+  const auth = config.auth;
+  if (auth.kind === 'basic') return new BasicCredentials(auth.username, auth.password);
+  return new BrokeredCredentials(
+    new TokenBroker({ upstream: 'servicenow', issuer: new ServiceNowTokenIssuer(http, auth, deps.clock), ...deps, bufferMs: config.tokenRefreshBufferMs }),
+  );
 }

@@ -1,25 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/logger.js';
+import { fullJitterBackoff } from '../net/backoff.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { CredentialsMetrics } from './credentials-metrics.js';
-import { clockSkewMs, fullJitterBackoff, grantLifetimeMs, newHeldToken } from './token-timing.js';
+import { obtainToken, type RefreshHost } from './token-refresh.js';
 import type { TokenStore } from './token-store.js';
-import { awaitAcceptance, missingScopes, VERIFY_MAX_MS } from './token-verification.js';
-import {
-  CredentialsUnavailableError,
-  MissingScopesError,
-  TokenEndpointError,
-  type CredentialsSnapshot,
-  type FailedEvent,
-  type HeldToken,
-  type RotatedEvent,
-  type TokenGrant,
-  type TokenIssuer,
-  type TokenVerifier,
-} from './token-types.js';
+import { CredentialsUnavailableError, MissingScopesError, TokenEndpointError, type CredentialsSnapshot, type FailedEvent, type HeldToken, type RotatedEvent, type TokenIssuer, type TokenVerifier, type UpstreamName } from './token-types.js';
 
 export interface TokenBrokerOptions {
-  upstream: 'genesys' | 'servicenow';
+  upstream: UpstreamName;
   issuer: TokenIssuer;
   verifier?: TokenVerifier;
   store: TokenStore;
@@ -36,10 +25,6 @@ const PERMANENT_RETRY_MS = 5 * 60_000;
 /** A re-issued token is served until this close to its expiry, then callers wait for the next one. */
 const REUSED_SAFETY_MS = 250;
 const REUSED_GAP_MS = 100;
-/** The cluster refresh lock outlives the longest healthy refresh (token request plus VERIFY_MAX_MS). */
-const LOCK_TTL_MS = 30_000;
-/** How often a replica waiting on another's refresh looks for the token it shares. */
-const LOCK_POLL_MS = 200;
 /** A 403 this soon after promotion (and before any success) may still be propagation. */
 const JUST_ROTATED_MS = 120_000;
 
@@ -49,7 +34,7 @@ const JUST_ROTATED_MS = 120_000;
  * propagation lag), backoff on failures, re-auth once on 401/403. Emits `rotated` and `failed`.
  */
 export class TokenBroker extends EventEmitter {
-  readonly upstream: 'genesys' | 'servicenow';
+  readonly upstream: UpstreamName;
   private current?: HeldToken;
   private inflight?: Promise<HeldToken>;
   private timer?: Timer;
@@ -68,12 +53,28 @@ export class TokenBroker extends EventEmitter {
   private stopped = false;
   private readonly random: () => number;
   private readonly log: Logger;
+  /** What the steps of a refresh (token-refresh.ts) may read and change of this broker. */
+  private readonly host: RefreshHost;
 
   constructor(private readonly options: TokenBrokerOptions) {
     super();
     this.upstream = options.upstream;
     this.random = options.random ?? Math.random;
     this.log = options.logger.child({ module: 'credentials/broker', upstream: options.upstream });
+    this.host = {
+      upstream: options.upstream,
+      options,
+      log: this.log,
+      random: this.random,
+      current: () => this.current,
+      usable: (t) => this.usable(t),
+      promote: (token, propagationMs) => this.promote(token, propagationMs),
+      reissued: (untilMono) => void (this.reusedUntilMono = untilMono),
+      skewMeasured: (skewMs) => {
+        this.skewMs = skewMs;
+        options.metrics.skew(options.upstream, skewMs / 1000);
+      },
+    };
     options.metrics.trackExpiry(options.upstream, () => (this.current ? (this.current.expiresAtMono - options.clock.monotonic()) / 1000 : undefined));
   }
 
@@ -201,7 +202,7 @@ export class TokenBroker extends EventEmitter {
     this.timer?.cancel();
     const started = clock.monotonic();
     try {
-      const { token, adopted } = await this.obtain();
+      const { token, adopted } = await obtainToken(this.host);
       metrics.refreshed(this.upstream, adopted ? 'adopted' : 'success', (clock.monotonic() - started) / 1000);
       this.recovered();
       const nextAt = this.reusedUntilMono !== undefined ? this.reusedUntilMono + REUSED_GAP_MS : token.softAtMono;
@@ -212,117 +213,6 @@ export class TokenBroker extends EventEmitter {
       this.failed(err as Error);
       throw new CredentialsUnavailableError(this.upstream, (err as Error).message, err);
     }
-  }
-
-  /**
-   * Adopts a newer token another replica stored, or fetches, verifies and promotes a new one under the
-   * cluster refresh lock. The lock only saves token requests; it is never a reason to fail a caller:
-   * when the store cannot be reached, or another replica holds the lock longer than a healthy refresh
-   * takes without sharing a token (it may have died mid-refresh), this replica refreshes on its own.
-   */
-  private async obtain(): Promise<{ token: HeldToken; adopted: boolean }> {
-    const { store, clock } = this.options;
-    const shared = await this.readShared();
-    if (shared) return { token: this.adopt(shared), adopted: true };
-    const waitStarted = clock.monotonic();
-    const patienceUntil = waitStarted + this.lockPatienceMs();
-    for (;;) {
-      let ran = false;
-      let result: { acquired: true; value: { token: HeldToken; adopted: boolean } } | { acquired: false };
-      try {
-        result = await store.withRefreshLock(this.upstream, LOCK_TTL_MS, async () => {
-          ran = true;
-          // Check again under the lock: another replica may have shared a token and released the lock
-          // between our read above and our acquiring it (seen with 3 replicas: a second token request).
-          const fresh = await this.readShared();
-          if (fresh) return { token: this.adopt(fresh), adopted: true };
-          return { token: await this.fetchAndPromote(), adopted: false };
-        });
-      } catch (err) {
-        if (ran) throw err;
-        this.log.warn('refresh lock unavailable; refreshing on our own', { err });
-        return { token: await this.fetchAndPromote(), adopted: false };
-      }
-      if (result.acquired) return result.value;
-      if (clock.monotonic() >= patienceUntil) {
-        this.log.warn('another replica holds the refresh lock without sharing a token; refreshing on our own', { waitedMs: Math.round(clock.monotonic() - waitStarted) });
-        return { token: await this.fetchAndPromote(), adopted: false };
-      }
-      await clock.sleep(LOCK_POLL_MS);
-      const fresh = await this.readShared();
-      if (fresh) return { token: this.adopt(fresh), adopted: true };
-    }
-  }
-
-  /** How long to wait on another replica's refresh: until our own token's hard deadline, and at least as long as a healthy refresh may verify. */
-  private lockPatienceMs(): number {
-    const t = this.current;
-    const untilHard = t && this.usable(t) ? t.expiresAtMono - t.hardBufferMs - this.options.clock.monotonic() : 0;
-    return Math.min(LOCK_TTL_MS, Math.max(VERIFY_MAX_MS, untilHard));
-  }
-
-  private async readShared() {
-    try {
-      const shared = await this.options.store.read(this.upstream);
-      const now = this.options.clock.now();
-      const isNewer = shared && shared.value !== this.current?.value && shared.obtainedAtWall > (this.current?.obtainedAtWall ?? 0);
-      if (shared && isNewer && shared.expiresAtWall - now > Math.min(this.options.bufferMs, shared.lifetimeMs / 4)) return shared;
-    } catch (err) {
-      this.log.warn('token store unreachable; refreshing on our own', { err });
-    }
-    return undefined;
-  }
-
-  private adopt(shared: { value: string; obtainedAtWall: number; expiresAtWall: number; lifetimeMs: number; verified: boolean; scopes: string[] }): HeldToken {
-    const { clock } = this.options;
-    const sinceObtained = clock.now() - shared.obtainedAtWall;
-    const token = this.makeHeld(shared.value, clock.monotonic() - sinceObtained, shared.obtainedAtWall, shared.lifetimeMs);
-    token.verified = shared.verified;
-    token.scopes = shared.scopes;
-    this.promote(token, undefined);
-    return token;
-  }
-
-  private async fetchAndPromote(): Promise<HeldToken> {
-    const { issuer, clock } = this.options;
-    const grant = await issuer.requestToken();
-    this.measureSkew(grant);
-    const lifetimeMs = grantLifetimeMs(grant);
-    const sameToken = this.current !== undefined && grant.accessToken === this.current.value;
-    const token = this.makeHeld(grant.accessToken, grant.sentAtMono, grant.sentAtWall, lifetimeMs);
-    if (sameToken) {
-      // ServiceNow hands back the token it already gave while that one is valid (docs/servicenow.md, 'Authentication'): no rotation
-      // happened and none can be forced. Serve it to its end and ask again just after it expires.
-      const same = this.current!;
-      // The issuer vouches for it: a refusal that sent us here was not about the token itself.
-      same.invalidated = false;
-      this.reusedUntilMono = Math.min(same.expiresAtMono, token.expiresAtMono);
-      this.log.info('token endpoint returned the current token; asking again when it expires', { expiresInMs: Math.round(this.reusedUntilMono - clock.monotonic()) });
-      return same;
-    }
-    const propagationMs = this.options.verifier ? await awaitAcceptance(this.options.verifier, token, clock, this.log) : undefined;
-    this.checkScopes(token);
-    this.promote(token, propagationMs);
-    await this.options.store
-      .write(this.upstream, { value: token.value, obtainedAtWall: token.obtainedAtWall, expiresAtWall: token.expiresAtWall, lifetimeMs: token.lifetimeMs, verified: token.verified, scopes: token.scopes })
-      .catch((err: unknown) => this.log.warn('could not share the new token', { err }));
-    return token;
-  }
-
-  private measureSkew(grant: TokenGrant): void {
-    const skewMs = clockSkewMs(grant);
-    if (skewMs === undefined) return;
-    this.skewMs = skewMs;
-    this.options.metrics.skew(this.upstream, skewMs / 1000);
-  }
-
-  private makeHeld(value: string, obtainedAtMono: number, obtainedAtWall: number, lifetimeMs: number): HeldToken {
-    return newHeldToken({ value, obtainedAtMono, obtainedAtWall, lifetimeMs }, this.options.bufferMs, this.random);
-  }
-
-  private checkScopes(token: HeldToken): void {
-    const missing = missingScopes(token, this.options.requiredScopes ?? [], this.log);
-    if (missing.length > 0) throw new MissingScopesError(this.upstream, missing);
   }
 
   private promote(token: HeldToken, propagationMs: number | undefined): void {

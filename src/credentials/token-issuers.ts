@@ -1,8 +1,8 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { ServiceNowAuth } from '../config/config.js';
 import type { Clock } from '../time/clock.js';
-import { isNetworkError, networkErrorText } from '../upstream/upstream-http.js';
-import { parseRetryAfter } from './token-timing.js';
+import { isNetworkError, networkErrorText } from '../net/network-error.js';
+import { retryAfterOf } from '../net/retry-after.js';
 import { TokenEndpointError, type TokenGrant, type TokenIssuer, type TokenVerifier, type VerifyResult } from './token-types.js';
 
 const PERMANENT_OAUTH_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope', 'access_denied']);
@@ -39,7 +39,7 @@ function readGrant(upstream: string, res: AxiosResponse<OAuthBody>, timing: { se
   const description = [body.error_description, body.description].find((d) => typeof d === 'string') as string | undefined;
   const what = `${upstream} token endpoint answered ${res.status}${oauthError ? ` ${oauthError}` : ''}${description ? ` (${description.slice(0, 200)})` : ''}`;
   if (res.status === 429) {
-    return throwError(new TokenEndpointError(what, 'transient', { status: 429, oauthError, retryAfterMs: parseRetryAfter(res.headers['retry-after'] as string | undefined, clock.now()) ?? 3_000 }));
+    return throwError(new TokenEndpointError(what, 'transient', { status: 429, oauthError, retryAfterMs: retryAfterOf(res, clock.now()) ?? 3_000 }));
   }
   if (res.status >= 500 || res.status === 408) return throwError(new TokenEndpointError(what, 'transient', { status: res.status, oauthError }));
   if (res.status === 400 || res.status === 401 || res.status === 403 || (oauthError && PERMANENT_OAUTH_ERRORS.has(oauthError))) {

@@ -19,20 +19,6 @@ export function tokenDeadlines(lifetimeMs: number, bufferMs: number, random: () 
   return { hardBufferMs, softAfterMs: Math.max(0, softAfterMs) };
 }
 
-/** Exponential backoff with full jitter (AWS architecture blog): uniform in [0, min(cap, base·2^attempt)]. */
-export function fullJitterBackoff(attempt: number, options: { baseMs: number; capMs: number }, random: () => number = Math.random): number {
-  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(random() * ceiling);
-}
-
-/** Parses Retry-After (seconds or an HTTP date) into milliseconds from `nowMs`. */
-export function parseRetryAfter(value: string | undefined | null, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
-
 /** A grant's lifetime: `expires_in`, or a JWT's own `exp` when that comes earlier (ServiceNow may issue JWTs). */
 export function grantLifetimeMs(grant: TokenGrant): number {
   let lifetimeMs = grant.expiresInSec * 1000;

@@ -1,3 +1,9 @@
+/**
+ * An upstream's name (`genesys`, `servicenow`): the label of its metrics, its entry in /v1/credentials
+ * and what a mapping file names. Which upstreams exist is decided once, in the composition root.
+ */
+export type UpstreamName = string;
+
 /** What a token endpoint answered, with the timing evidence needed to place its expiry. */
 export interface TokenGrant {
   accessToken: string;

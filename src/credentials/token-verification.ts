@@ -1,8 +1,9 @@
 import type { Logger } from '../log/logger.js';
+import { exponentialBackoff } from '../net/backoff.js';
 import type { Clock } from '../time/clock.js';
 import type { HeldToken, TokenVerifier } from './token-types.js';
 
-const VERIFY_BACKOFF = { firstMs: 50, maxMs: 250 };
+const VERIFY_BACKOFF = { baseMs: 50, capMs: 250 };
 /**
  * How long a new token may take to be accepted before it is promoted unverified (a verifier that
  * never answers must not block rotation for ever). Callers whose old token reaches its hard deadline
@@ -19,9 +20,8 @@ export const VERIFY_MAX_MS = 10_000;
 export async function awaitAcceptance(verifier: TokenVerifier, token: HeldToken, clock: Clock, log: Logger): Promise<number> {
   const started = clock.monotonic();
   const deadline = started + VERIFY_MAX_MS;
-  let delay = VERIFY_BACKOFF.firstMs;
   let lastDetail = '';
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     try {
       const result = await verifier.verify(token.value);
       if (result.status === 'valid') {
@@ -33,12 +33,12 @@ export async function awaitAcceptance(verifier: TokenVerifier, token: HeldToken,
     } catch (err) {
       lastDetail = (err as Error).message;
     }
+    const delay = exponentialBackoff(attempt, VERIFY_BACKOFF);
     if (clock.monotonic() + delay >= deadline) {
       log.warn('new token not yet accepted by the upstream; promoting it unverified', { waitedMs: Math.round(clock.monotonic() - started), detail: lastDetail });
       return clock.monotonic() - started;
     }
     await clock.sleep(delay);
-    delay = Math.min(delay * 2, VERIFY_BACKOFF.maxMs);
   }
 }
 

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { TokenBroker } from './token-broker.js';
-import type { CredentialsSnapshot, FailedEvent, HeldToken, RotatedEvent } from './token-types.js';
+import type { CredentialsSnapshot, FailedEvent, HeldToken, RotatedEvent, UpstreamName } from './token-types.js';
+
+export type { UpstreamName } from './token-types.js';
 
 /** The Authorization an upstream call carries; `token` lets the broker judge a refusal. */
 export interface Authorization {
@@ -10,7 +12,7 @@ export interface Authorization {
 
 /** What every upstream client asks for credentials: a header, and what to do when it is refused. */
 export interface UpstreamCredentials {
-  readonly upstream: 'genesys' | 'servicenow';
+  readonly upstream: UpstreamName;
   authorize(): Promise<Authorization>;
   /** After a 401/403: the Authorization to retry with once, or undefined when a retry cannot help. */
   refused(auth: Authorization, status: number): Promise<Authorization | undefined>;
@@ -28,7 +30,7 @@ export interface UpstreamCredentials {
 
 /** Bearer tokens from a TokenBroker. */
 export class BrokeredCredentials extends EventEmitter implements UpstreamCredentials {
-  readonly upstream: 'genesys' | 'servicenow';
+  readonly upstream: UpstreamName;
 
   constructor(readonly broker: TokenBroker) {
     super();

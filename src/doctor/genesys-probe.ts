@@ -7,7 +7,8 @@ import { DEFAULT_MONITOR_TUNING } from '../monitor/monitor-tuning.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { GenesysClient } from '../upstream/genesys-client.js';
 import { GenesysNotificationsClient, upstreamStatusOf } from '../upstream/genesys-notifications-client.js';
-import { createUpstreamHttp } from '../upstream/upstream-http.js';
+import { exponentialBackoff } from '../net/backoff.js';
+import { closeHttpClient, createHttpClient } from '../net/http-client.js';
 import { NotChecked } from './check.js';
 import { CALL_TIMEOUT_MS, DOCTOR_BACKOFF_MS, FixedCredentials, once, RecordingPacer } from './probe-parts.js';
 
@@ -48,8 +49,8 @@ export class GenesysProbe {
     private readonly logger: Logger,
     private readonly clock: Clock = systemClock,
   ) {
-    this.loginHttp = createUpstreamHttp({ baseURL: config.genesys.loginUrl, timeoutMs: CALL_TIMEOUT_MS, maxSockets: 2 });
-    this.apiHttp = createUpstreamHttp({ baseURL: config.genesys.apiUrl, timeoutMs: CALL_TIMEOUT_MS, maxSockets: 4 });
+    this.loginHttp = createHttpClient({ baseURL: config.genesys.loginUrl, timeoutMs: CALL_TIMEOUT_MS, maxSockets: 2 });
+    this.apiHttp = createHttpClient({ baseURL: config.genesys.apiUrl, timeoutMs: CALL_TIMEOUT_MS, maxSockets: 4 });
     this.grant = once(async () => {
       const started = performance.now();
       try {
@@ -95,7 +96,8 @@ export class GenesysProbe {
     this.info ??= (async () => {
       const api = await this.api();
       const started = performance.now();
-      for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+      for (let attempt = 1; ; attempt++) {
+        const delay = exponentialBackoff(attempt, { baseMs: 100, capMs: 1_000 });
         try {
           const { body } = await api.send({ operation: 'GET tokens/me', method: 'GET', path: '/api/v2/tokens/me' }, { signal });
           return { info: (typeof body === 'object' && body !== null ? body : {}) as TokenInfo, waitedMs: performance.now() - started };
@@ -138,8 +140,7 @@ export class GenesysProbe {
   }
 
   close(): void {
-    for (const http of [this.loginHttp, this.apiHttp]) {
-      for (const agent of [http.defaults.httpAgent, http.defaults.httpsAgent]) (agent as { destroy?: () => void } | undefined)?.destroy?.();
-    }
+    closeHttpClient(this.loginHttp);
+    closeHttpClient(this.apiHttp);
   }
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { loadMappings, MappingError } from '../actions/mapping-loader.js';
+import { MAPPING_TARGETS } from '../app/create-upstreams.js';
 import type { Config } from '../config/config.js';
 import { defaultIncidentMappingYaml } from '../incidents/default-incident-mapping.js';
 import { IncidentMappingError, loadIncidentMapping } from '../incidents/incident-mapping.js';
@@ -22,7 +23,7 @@ export function actionMappingsCheck(config: Config): Check {
     name: 'action-mappings',
     run: async () => {
       try {
-        const mappings = loadMappings(config.mappingsDir, { defaultTimeoutMs: config.actionTimeoutMs });
+        const mappings = loadMappings(config.mappingsDir, { defaultTimeoutMs: config.actionTimeoutMs, targets: MAPPING_TARGETS });
         const names = mappings.map((m) => m.summary.name);
         return pass(`${count(names.length, 'action')} from ${shownPath(config.mappingsDir)}${names.length > 0 ? `: ${names.join(', ')}` : ' (no actions/ folder)'}`);
       } catch (err) {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { CredentialsSnapshot } from '../credentials/token-types.js';
-import type { Authorization, UpstreamCredentials } from '../credentials/upstream-credentials.js';
+import type { Authorization, UpstreamCredentials, UpstreamName } from '../credentials/upstream-credentials.js';
 import { headerNumber, type UpstreamPacer } from '../upstream/upstream-pacer.js';
 
 /** Every outbound call of the doctor gives up after this (a check has 10 s in all). */
@@ -45,7 +45,7 @@ export class RecordingPacer implements UpstreamPacer {
  * refusal: the doctor reports a 401/403 as it comes instead of asking for another token.
  */
 export class FixedCredentials extends EventEmitter implements UpstreamCredentials {
-  constructor(readonly upstream: 'genesys' | 'servicenow', private readonly header: string) {
+  constructor(readonly upstream: UpstreamName, private readonly header: string) {
     super();
   }
 

@@ -7,7 +7,8 @@ import type { Logger } from '../log/logger.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { upstreamStatusOf } from '../upstream/genesys-notifications-client.js';
 import { ServiceNowClient, type ServiceNowRecord } from '../upstream/servicenow-client.js';
-import { createUpstreamHttp, isNetworkError, networkErrorText } from '../upstream/upstream-http.js';
+import { closeHttpClient, createHttpClient } from '../net/http-client.js';
+import { isNetworkError, networkErrorText } from '../net/network-error.js';
 import { NotChecked } from './check.js';
 import { CALL_TIMEOUT_MS, DOCTOR_BACKOFF_MS, FixedCredentials, once, RecordingPacer } from './probe-parts.js';
 
@@ -36,7 +37,7 @@ export class ServiceNowProbe {
     private readonly logger: Logger,
     private readonly clock: Clock = systemClock,
   ) {
-    this.http = createUpstreamHttp({ baseURL: config.servicenow.instanceUrl, timeoutMs: CALL_TIMEOUT_MS, maxSockets: 4 });
+    this.http = createHttpClient({ baseURL: config.servicenow.instanceUrl, timeoutMs: CALL_TIMEOUT_MS, maxSockets: 4 });
     this.instance = once(async () => {
       const started = performance.now();
       try {
@@ -111,6 +112,6 @@ export class ServiceNowProbe {
   }
 
   close(): void {
-    for (const agent of [this.http.defaults.httpAgent, this.http.defaults.httpsAgent]) (agent as { destroy?: () => void } | undefined)?.destroy?.();
+    closeHttpClient(this.http);
   }
 }

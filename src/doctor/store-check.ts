@@ -7,7 +7,7 @@ import type { Config } from '../config/config.js';
 import { sqliteFile } from '../store/sqlite-database.js';
 import { storeOpenError } from '../store/sqlite-open-error.js';
 import { migrations } from '../store/sql/migrations.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../meta/version.js';
 import { count, fail, messageOf, pass, warn, type Check, type CheckOutcome } from './check.js';
 import { shownPath } from './probe-parts.js';
 

@@ -1,7 +1,8 @@
 import type { Config } from '../config/config.js';
 import { HttpAlertWebhook } from '../upstream/alert-webhook.js';
-import { createUpstreamHttp, isNetworkError, networkErrorText } from '../upstream/upstream-http.js';
-import { VERSION } from '../version.js';
+import { closeHttpClient, createHttpClient } from '../net/http-client.js';
+import { isNetworkError, networkErrorText } from '../net/network-error.js';
+import { VERSION } from '../meta/version.js';
 import { fail, messageOf, pass, warn, type Check } from './check.js';
 import { CALL_TIMEOUT_MS, originOf } from './probe-parts.js';
 
@@ -18,7 +19,7 @@ export function alertWebhookCheck(config: Config): Check {
       if (!url) {
         return warn('ALERT_WEBHOOK_URL is not set: while ServiceNow is down, nobody hears of a failing trunk', 'set ALERT_WEBHOOK_URL to a Slack or Teams incoming webhook of the helpdesk');
       }
-      const http = createUpstreamHttp({ baseURL: url, timeoutMs: CALL_TIMEOUT_MS, maxSockets: 1 });
+      const http = createHttpClient({ baseURL: url, timeoutMs: CALL_TIMEOUT_MS, maxSockets: 1 });
       try {
         const res = await http.head(url, { signal });
         // Webhooks take POST only: 400, 404 and 405 to a HEAD are the usual answers of a working one.
@@ -31,8 +32,7 @@ export function alertWebhookCheck(config: Config): Check {
         const why = isNetworkError(err) ? networkErrorText(err) : messageOf(err);
         return fail(`${originOf(url)} cannot be reached: ${why}`, `check ALERT_WEBHOOK_URL and that this host reaches ${originOf(url)} (DNS, proxy, firewall)`);
       } finally {
-        (http.defaults.httpsAgent as { destroy?: () => void } | undefined)?.destroy?.();
-        (http.defaults.httpAgent as { destroy?: () => void } | undefined)?.destroy?.();
+        closeHttpClient(http);
       }
     },
   };

@@ -110,7 +110,8 @@ export class RateLimitedError extends AppError {
 
 /** What an upstream failure keeps as evidence (never a token or secret). */
 export interface UpstreamEvidence {
-  upstream: 'genesys' | 'servicenow' | string;
+  /** The upstream's name (`genesys`, `servicenow`), or `alert-webhook`. */
+  upstream: string;
   operation: string;
   status?: number;
   body?: string;

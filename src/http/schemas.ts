@@ -82,7 +82,7 @@ export const actionListSchema = {
         properties: {
           name: { type: 'string' },
           description: { type: 'string' },
-          upstream: { type: 'string', enum: ['genesys', 'servicenow'] },
+          upstream: { type: 'string', description: 'the upstream the action calls, by name (genesys, servicenow)', minLength: 1 },
           inputSchema: { type: 'object' },
           outputSchema: { type: 'object' },
           timeoutMs: { type: 'integer' },
@@ -99,7 +99,7 @@ const isoOrNull = (description: string) => ({ type: ['string', 'null'], format: 
 
 /** One upstream in `GET /v1/credentials`; `satisfies` keeps it field for field with CredentialsSnapshot. */
 const credentialsSnapshotProperties = {
-  name: { type: 'string', description: 'the upstream: genesys or servicenow' },
+  name: { type: 'string', description: 'the upstream, by name (genesys, servicenow)' },
   expiresAt: isoOrNull('when the current token expires; null when there is none (or Basic auth needs none)'),
   refreshedAt: isoOrNull('when the current token was obtained'),
   nextRefreshAt: isoOrNull('when the next refresh (or retry after a failure) is due'),

@@ -7,6 +7,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { Transactional } from '../store/store-set.js';
 import type { IncidentStore } from './incident-store.js';
 import type { OutboxStore } from './outbox-store.js';
+import { equalJitterBackoff } from '../net/backoff.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
 import { formatTime } from './incident-facts.js';
@@ -47,8 +48,7 @@ const RETRY_AFTER_CAP_MS = 3_600_000;
 
 /** Exponential backoff with jitter; an upstream's Retry-After wins (docs/design.md, 'Outbox'). */
 export function retryPlan(err: unknown, attempt: number, backoff: { baseMs: number; capMs: number }, random: () => number): RetryPlan {
-  const exp = Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-  const jittered = Math.round(exp / 2 + (random() * exp) / 2);
+  const jittered = equalJitterBackoff(attempt, backoff, random);
   if (!(err instanceof AppError)) return { delayMs: jittered, pauseAll: false, reason: (err as Error)?.message ?? String(err) };
   const evidence = (err.details[0] ?? {}) as { status?: number; retryAfterMs?: number };
   const status = evidence.status;

@@ -1,5 +1,3 @@
-import { GenesysClient } from '../upstream/genesys-client.js';
-import { createUpstreamHttp } from '../upstream/upstream-http.js';
 import { sleep, type StoryActivity, type StoryStep } from './story.js';
 
 /** Genesys tokens live 80 s in the sandbox, so the broker rotates them about once a minute. */
@@ -27,9 +25,9 @@ export const foundationSteps: StoryStep[] = [
   },
 ];
 
-/** Steady Genesys traffic through the broker's credentials; a summary line every 15 s shows it never fails. */
+/** Steady Genesys traffic through trunkgate's own Genesys client (its broker, its pacing budget); a summary line every 15 s shows it never fails. */
 export const brokeredTraffic: StoryActivity = async ({ app, sims, narrate, signal }) => {
-  const client = new GenesysClient(createUpstreamHttp({ baseURL: sims.genesys.url, timeoutMs: 5_000 }), app.credentials.genesys);
+  const client = app.upstream.genesys.client;
   const trunkIds = sims.genesys.control.listTrunks().map((t) => t.id);
   let calls = 0;
   let errors = 0;

@@ -1,7 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { AppError } from '../errors/app-error.js';
 import { errorFromNetwork, errorFromResponse } from './upstream-errors.js';
-import { createUpstreamHttp } from './upstream-http.js';
+import { createHttpClient } from '../net/http-client.js';
 
 /** The helpdesk's second channel: a chat incoming webhook (Slack, Teams) taking `{"text": "…"}`. */
 export interface AlertWebhook {
@@ -18,7 +18,7 @@ export class HttpAlertWebhook implements AlertWebhook {
   private readonly http: AxiosInstance;
 
   constructor(private readonly url: string, timeoutMs: number) {
-    this.http = createUpstreamHttp({ baseURL: url, timeoutMs, maxSockets: 4 });
+    this.http = createHttpClient({ baseURL: url, timeoutMs, maxSockets: 4 });
   }
 
   async send(text: string, signal?: AbortSignal): Promise<void> {

@@ -2,21 +2,20 @@ import type { AxiosInstance } from 'axios';
 import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
 import { UpstreamError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { CallOptions, UpstreamApi, UpstreamReply, UpstreamRequest } from './upstream-api.js';
 import { UpstreamCaller } from './upstream-caller.js';
 import type { UpstreamMetrics } from './upstream-metrics.js';
-import { GenesysPacer } from './genesys-pacer.js';
 import { forbiddenMessage, permissionRefusalOf } from './genesys-permissions.js';
-import { limiterFactory } from './limiter-factory.js';
 import type { UpstreamPacer } from './upstream-pacer.js';
 
 export interface GenesysClientOptions {
-  /** Default: a pacer of its own (createApp passes one shared by every user of the upstream). */
-  pacer?: UpstreamPacer;
-  clock?: Clock;
-  /** Deadline of a call made without one; default 10000 (ACTION_TIMEOUT_MS). */
-  defaultTimeoutMs?: number;
+  /** The upstream's one pacer (createUpstreams builds it): a client with a pacer of its own would spend the budget twice. */
+  pacer: UpstreamPacer;
+  clock: Clock;
+  /** Deadline of a call made without one (ACTION_TIMEOUT_MS). */
+  defaultTimeoutMs: number;
+  /** Waits after a 5xx or a refused connection; default GENESYS_BACKOFF_MS. */
   backoffMs?: readonly number[];
   metrics?: UpstreamMetrics;
   logger?: Logger;
@@ -30,14 +29,14 @@ export class GenesysClient implements UpstreamApi {
   readonly upstream = 'genesys' as const;
   private readonly caller: UpstreamCaller;
 
-  constructor(http: AxiosInstance, credentials: UpstreamCredentials, options: GenesysClientOptions = {}) {
+  constructor(http: AxiosInstance, credentials: UpstreamCredentials, options: GenesysClientOptions) {
     this.caller = new UpstreamCaller({
       upstream: 'genesys',
       http,
       credentials,
-      pacer: options.pacer ?? new GenesysPacer({ limiters: limiterFactory(), clock: options.clock ?? systemClock, allowedPerMinute: 300 }),
-      clock: options.clock ?? systemClock,
-      defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
+      pacer: options.pacer,
+      clock: options.clock,
+      defaultTimeoutMs: options.defaultTimeoutMs,
       backoffMs: options.backoffMs ?? GENESYS_BACKOFF_MS,
       metrics: options.metrics,
       logger: options.logger,

@@ -1,5 +1,5 @@
 import type { Clock } from '../time/clock.js';
-import type { Deadline } from './deadline.js';
+import type { Deadline } from '../net/deadline.js';
 import type { Limiter, LimiterFactory } from './limiter-factory.js';
 import { headerNumber, SlotLease, type UpstreamPacer } from './upstream-pacer.js';
 

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { USER_AGENT } from './upstream-http.js';
+import { USER_AGENT } from '../net/http-client.js';
 
 /** One open Notifications API websocket, reduced to what the monitor needs. */
 export interface NotificationSocket {

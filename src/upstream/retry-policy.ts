@@ -10,10 +10,11 @@
  * - Nothing waits past the deadline: when the next wait would end after it, we stop at once.
  */
 
+import { fixedBackoff } from '../net/backoff.js';
+import type { NetworkFailure } from '../net/network-error.js';
+
 /** What one attempt came to. */
-export type AttemptOutcome =
-  | { kind: 'response'; status: number; retryAfterMs?: number }
-  | { kind: 'network'; failure: 'refused' | 'reset' | 'timeout' | 'aborted' | 'other' };
+export type AttemptOutcome = { kind: 'response'; status: number; retryAfterMs?: number } | { kind: 'network'; failure: NetworkFailure };
 
 export interface RetryContext {
   /** 1 for the first attempt. */
@@ -36,7 +37,7 @@ function wait(waitMs: number, ctx: RetryContext, reason: string): RetryDecision 
 }
 
 export function decideRetry(outcome: AttemptOutcome, ctx: RetryContext): RetryDecision {
-  const backoff = ctx.backoffMs[Math.min(ctx.attempt, ctx.backoffMs.length) - 1] ?? 0;
+  const backoff = fixedBackoff(ctx.backoffMs, ctx.attempt);
   if (outcome.kind === 'response') {
     const { status } = outcome;
     if (status === 429) {

@@ -2,12 +2,10 @@ import type { AxiosInstance } from 'axios';
 import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
 import { UpstreamError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { CallOptions, UpstreamApi, UpstreamReply, UpstreamRequest } from './upstream-api.js';
 import { UpstreamCaller } from './upstream-caller.js';
 import type { UpstreamMetrics } from './upstream-metrics.js';
-import { ServiceNowPacer } from './servicenow-pacer.js';
-import { limiterFactory } from './limiter-factory.js';
 import type { UpstreamPacer } from './upstream-pacer.js';
 
 /** A ServiceNow record as the Table API returns it (string fields; references flattened by sysparm_exclude_reference_link). */
@@ -45,12 +43,12 @@ export function encodedQueryValue(value: string): string {
 }
 
 export interface ServiceNowClientOptions {
-  /** Default: a pacer of its own (createApp passes one shared by every user of the upstream). */
-  pacer?: UpstreamPacer;
-  clock?: Clock;
-  /** Deadline of a call made without one; default 10000 (ACTION_TIMEOUT_MS). */
-  defaultTimeoutMs?: number;
-  /** Waits between attempts after a 503, a refused connection, or (idempotent calls) a 502/504. */
+  /** The upstream's one pacer (createUpstreams builds it): a client with a pacer of its own would spend the budget twice. */
+  pacer: UpstreamPacer;
+  clock: Clock;
+  /** Deadline of a call made without one (ACTION_TIMEOUT_MS). */
+  defaultTimeoutMs: number;
+  /** Waits between attempts after a 503, a refused connection, or (idempotent calls) a 502/504; default SERVICENOW_BACKOFF_MS. */
   backoffMs?: readonly number[];
   metrics?: UpstreamMetrics;
   logger?: Logger;
@@ -64,14 +62,14 @@ export class ServiceNowClient implements ServiceNowIncidents, UpstreamApi {
   readonly upstream = 'servicenow' as const;
   private readonly caller: UpstreamCaller;
 
-  constructor(http: AxiosInstance, credentials: UpstreamCredentials, options: ServiceNowClientOptions = {}) {
+  constructor(http: AxiosInstance, credentials: UpstreamCredentials, options: ServiceNowClientOptions) {
     this.caller = new UpstreamCaller({
       upstream: 'servicenow',
       http,
       credentials,
-      pacer: options.pacer ?? new ServiceNowPacer({ limiters: limiterFactory(), clock: options.clock ?? systemClock }),
-      clock: options.clock ?? systemClock,
-      defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
+      pacer: options.pacer,
+      clock: options.clock,
+      defaultTimeoutMs: options.defaultTimeoutMs,
       backoffMs: options.backoffMs ?? SERVICENOW_BACKOFF_MS,
       metrics: options.metrics,
       logger: options.logger,

@@ -1,6 +1,6 @@
 import { RateLimitedError } from '../errors/app-error.js';
 import type { Clock, Timer } from '../time/clock.js';
-import type { Deadline } from './deadline.js';
+import type { Deadline } from '../net/deadline.js';
 import type { Limiter, LimiterFactory } from './limiter-factory.js';
 import { headerNumber, SlotLease, type UpstreamPacer } from './upstream-pacer.js';
 

@@ -1,4 +1,5 @@
-import type { Deadline } from './deadline.js';
+import type { UpstreamName } from '../credentials/upstream-credentials.js';
+import type { Deadline } from '../net/deadline.js';
 
 /** One request to an upstream, as a mapping step or a client method describes it. */
 export interface UpstreamRequest {
@@ -34,7 +35,7 @@ export interface UpstreamReply {
 
 /** A paced, retrying, credentialed upstream; both clients implement it and mapping steps use it. */
 export interface UpstreamApi {
-  readonly upstream: 'genesys' | 'servicenow';
+  readonly upstream: UpstreamName;
   /** Sends the request; non-2xx answers and failures are thrown as trunkgate errors. */
   send(request: UpstreamRequest, options?: CallOptions): Promise<UpstreamReply>;
 }

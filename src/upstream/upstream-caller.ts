@@ -1,11 +1,12 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { parseRetryAfter } from '../credentials/token-timing.js';
-import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { UpstreamCredentials, UpstreamName } from '../credentials/upstream-credentials.js';
 import { AppError, RateLimitedError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError, type UpstreamEvidence } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import { authorizedSend } from './authorized-send.js';
-import { Deadline } from './deadline.js';
+import { Deadline } from '../net/deadline.js';
+import { classifyNetworkError, networkErrorCode } from '../net/network-error.js';
+import { retryAfterOf } from '../net/retry-after.js';
 import { decideRetry, type AttemptOutcome } from './retry-policy.js';
 import { idempotentByDefault, type CallOptions, type UpstreamReply, type UpstreamRequest } from './upstream-api.js';
 import { errorFromResponse } from './upstream-errors.js';
@@ -13,7 +14,7 @@ import { outcomeLabel, type UpstreamMetrics } from './upstream-metrics.js';
 import type { UpstreamPacer } from './upstream-pacer.js';
 
 export interface UpstreamCallerOptions {
-  upstream: 'genesys' | 'servicenow';
+  upstream: UpstreamName;
   http: AxiosInstance;
   credentials: UpstreamCredentials;
   pacer: UpstreamPacer;
@@ -26,18 +27,6 @@ export interface UpstreamCallerOptions {
   logger?: Logger;
   /** Explains a 403 that survived the broker's re-auth (a missing permission, not a token problem), from the upstream's body. */
   forbidden?: (operation: string, body: unknown) => { message: string; evidence?: Pick<UpstreamEvidence, 'missingPermissions' | 'permissionCode'> };
-}
-
-type NetworkFailure = Extract<AttemptOutcome, { kind: 'network' }>['failure'];
-
-function networkFailure(err: unknown): NetworkFailure {
-  const code = axios.isAxiosError(err) ? err.code : (err as { code?: string } | null)?.code;
-  if ((err as Error)?.name === 'AbortError' || (err as Error)?.name === 'CanceledError' || code === 'ERR_CANCELED') return 'aborted';
-  if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') return 'timeout';
-  // Never reached the upstream: safe to send again whatever the method.
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'refused';
-  if (code === 'ECONNRESET' || code === 'EPIPE') return 'reset';
-  return 'other';
 }
 
 /**
@@ -88,7 +77,7 @@ export class UpstreamCaller {
       } catch (err) {
         if (err instanceof AppError) throw err;
         cause = err;
-        outcome = { kind: 'network', failure: networkFailure(err) };
+        outcome = { kind: 'network', failure: classifyNetworkError(err) };
         this.o.metrics?.attempt(upstream, operation, outcomeLabel(undefined, outcome.failure), (performance.now() - started) / 1000);
       }
       const decision = decideRetry(outcome, { attempt, idempotent, remainingMs: deadline.remainingMs(), backoffMs: this.o.backoffMs });
@@ -148,16 +137,11 @@ export class UpstreamCaller {
       const why = failure === 'aborted' ? 'the caller went away' : 'no answer before the deadline';
       return new UpstreamTimeoutError(`${upstream} did not answer ${operation} in time (${why})`, evidence, f.cause);
     }
-    const code = axios.isAxiosError(f.cause) ? f.cause.code : undefined;
-    return new UpstreamUnavailableError(`${upstream} cannot be reached (${code ?? 'network error'})`, evidence, f.cause);
+    return new UpstreamUnavailableError(`${upstream} cannot be reached (${networkErrorCode(f.cause) ?? 'network error'})`, evidence, f.cause);
   }
 }
 
 function withAttempts(err: AppError, attempts: number): AppError {
   if (err.details[0]) err.details[0].attempts = attempts;
   return err;
-}
-
-function retryAfterOf(res: AxiosResponse, nowMs: number): number | undefined {
-  return parseRetryAfter(res.headers?.['retry-after'] as string | undefined, nowMs);
 }

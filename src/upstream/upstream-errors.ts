@@ -1,7 +1,8 @@
-import axios, { type AxiosResponse } from 'axios';
+import type { AxiosResponse } from 'axios';
 import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError, type AppError } from '../errors/app-error.js';
-import { parseRetryAfter } from '../credentials/token-timing.js';
 import { redactString } from '../log/redact.js';
+import { classifyNetworkError, networkErrorCode } from '../net/network-error.js';
+import { retryAfterOf } from '../net/retry-after.js';
 
 const BODY_EVIDENCE_CHARS = 500;
 
@@ -14,7 +15,7 @@ export function bodyEvidence(data: unknown): string {
 
 /** Our error for an upstream's non-2xx answer: 503 → upstream_unavailable, anything else → upstream_error. */
 export function errorFromResponse(upstream: string, operation: string, res: AxiosResponse, message?: string): AppError {
-  const retryAfterMs = parseRetryAfter(res.headers?.['retry-after'] as string | undefined, Date.now());
+  const retryAfterMs = retryAfterOf(res, Date.now());
   const evidence = { upstream, operation, status: res.status, body: bodyEvidence(res.data), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   if (res.status === 503) return new UpstreamUnavailableError(message ?? `${upstream} is unavailable (${operation} answered 503)`, evidence);
   return new UpstreamError(message ?? `${upstream} answered ${res.status} to ${operation}`, evidence);
@@ -22,9 +23,7 @@ export function errorFromResponse(upstream: string, operation: string, res: Axio
 
 /** Our error for a call that got no answer: timeout → upstream_timeout, refused/reset → upstream_unavailable. */
 export function errorFromNetwork(upstream: string, operation: string, err: unknown): AppError {
-  const code = axios.isAxiosError(err) ? err.code : undefined;
-  if (code === 'ETIMEDOUT' || code === 'ECONNABORTED' || (err as Error)?.name === 'AbortError' || code === 'ERR_CANCELED') {
-    return new UpstreamTimeoutError(`${upstream} did not answer ${operation} in time`, { upstream, operation }, err);
-  }
-  return new UpstreamUnavailableError(`${upstream} cannot be reached (${code ?? 'network error'})`, { upstream, operation }, err);
+  const failure = classifyNetworkError(err);
+  if (failure === 'timeout' || failure === 'aborted') return new UpstreamTimeoutError(`${upstream} did not answer ${operation} in time`, { upstream, operation }, err);
+  return new UpstreamUnavailableError(`${upstream} cannot be reached (${networkErrorCode(err) ?? 'network error'})`, { upstream, operation }, err);
 }

@@ -1,8 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { RateLimitedError } from '../errors/app-error.js';
 
-const UPSTREAMS = ['genesys', 'servicenow'] as const;
-
 /**
  * Upstream calls as seen at the edge: one observation per attempt, one count per retry; and the pacing
  * queue in front of them (calls waiting for a slot of the upstream's rate limit, how long, how many gave up).
@@ -14,7 +12,8 @@ export class UpstreamMetrics {
   private readonly waited: Histogram<'upstream'>;
   private readonly refused: Counter<'upstream'>;
 
-  constructor(registry: Registry) {
+  /** `upstreams`: every configured upstream, whose series start at 0. */
+  constructor(registry: Registry, upstreams: readonly string[]) {
     this.duration = new Histogram({
       name: 'trunkgate_upstream_request_duration_seconds',
       help: 'Upstream HTTP attempts by upstream, operation and outcome (2xx, 4xx, 5xx, 429, timeout, refused, reset)',
@@ -48,7 +47,7 @@ export class UpstreamMetrics {
       registers: [registry],
     });
     // Every upstream reports from the start, so a panel shows 0 and a rate has a first sample.
-    for (const upstream of UPSTREAMS) {
+    for (const upstream of upstreams) {
       this.waiting.set({ upstream }, 0);
       this.waited.zero({ upstream });
       this.refused.inc({ upstream }, 0);

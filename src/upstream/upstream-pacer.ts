@@ -1,6 +1,6 @@
 import { RateLimitedError, UpstreamTimeoutError } from '../errors/app-error.js';
 import type { Clock } from '../time/clock.js';
-import type { Deadline } from './deadline.js';
+import type { Deadline } from '../net/deadline.js';
 import type { Limiter } from './limiter-factory.js';
 
 /** Keeps calls to one upstream inside its rate limit. */

@@ -2,18 +2,17 @@ import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisConnection } from '../../src/cluster/redis-connection.js';
-import { buildCredentials, buildUpstreamHttp } from '../../src/credentials/build-credentials.js';
 import { RedisTokenStore } from '../../src/credentials/redis-token-store.js';
 import { TokenCipher } from '../../src/credentials/token-cipher.js';
 import type { UpstreamCredentials } from '../../src/credentials/upstream-credentials.js';
 import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { systemClock } from '../../src/time/clock.js';
-import { GenesysClient } from '../../src/upstream/genesys-client.js';
-import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
+import type { GenesysClient } from '../../src/upstream/genesys-client.js';
 import { adminClient, CuttableProxy, deletePrefix, randomPrefix, testRedisUrl } from '../support/redis.js';
 import { startTestSims } from '../support/sims.js';
-import { memoryLogger, testConfig } from '../support/test-config.js';
+import { memoryLogger } from '../support/test-config.js';
+import { testUpstreams } from '../support/upstreams.js';
 
 const redisUrl = testRedisUrl();
 const KEY = new Uint8Array(32).fill(42);
@@ -23,11 +22,12 @@ interface Replica {
   connection: RedisConnection;
   client: GenesysClient;
   registry: Registry;
+  /** Stops the replica's pacers. */
+  close(): Promise<void>;
 }
 
 /** Three replicas' Genesys brokers in one process, each with its own Redis connection, sharing one prefix. */
-async function startReplicas(sims: Simulators, env: Record<string, string>, prefix: string, url: string, count = 3): Promise<Replica[]> {
-  const config = testConfig(env);
+async function startReplicas(env: Record<string, string>, prefix: string, url: string, count = 3): Promise<Replica[]> {
   const logger = memoryLogger('error').logger;
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
@@ -35,9 +35,9 @@ async function startReplicas(sims: Simulators, env: Record<string, string>, pref
       const connection = new RedisConnection({ url, logger, timeouts: { commandMs: 300, socketMs: 600, connectMs: 500, maxReconnectDelayMs: 200 } });
       await connection.waitUntilReady(2_000);
       const store = new RedisTokenStore({ redis: connection.client, cipher: new TokenCipher(KEY), keyPrefix: prefix, clock: systemClock, logger });
-      const { genesys } = buildCredentials({ config, http: buildUpstreamHttp(config), clock: systemClock, logger: logger.child({ replica: i }), registry, store });
-      const client = new GenesysClient(createUpstreamHttp({ baseURL: sims.genesys.url, timeoutMs: 5_000, maxSockets: 64 }), genesys);
-      return { credentials: genesys, connection, client, registry };
+      // Each replica's Genesys upstream as createApp builds it, its tokens shared through Redis.
+      const upstreams = testUpstreams(env, { logger: logger.child({ replica: i }), registry, tokenStore: store });
+      return { credentials: upstreams.genesys.credentials, connection, client: upstreams.genesys.client, registry, close: () => upstreams.close() };
     }),
   );
 }
@@ -85,6 +85,7 @@ describe.skipIf(!redisUrl)('token brokers of 3 replicas sharing Redis (Genesys s
   });
   afterEach(async () => {
     for (const r of replicas) r.credentials.stop();
+    await Promise.all(replicas.map((r) => r.close()));
     await Promise.all(replicas.map((r) => r.connection.close()));
     replicas = [];
     await proxy?.close();
@@ -102,7 +103,7 @@ describe.skipIf(!redisUrl)('token brokers of 3 replicas sharing Redis (Genesys s
   it('4 s tokens, 300 ms propagation lag, 6 rotations: token requests = tokens used (±1), each token used by every replica, no caller error', async () => {
     const started = await startTestSims({ genesys: { tokenLifetimeSec: 4, propagationLagMs: 300, rateLimitPerMinute: 1_000_000 } });
     sims = started.sims;
-    replicas = await startReplicas(sims, started.env, prefix, redisUrl!);
+    replicas = await startReplicas(started.env, prefix, redisUrl!);
     for (const r of replicas) r.credentials.start();
     const result = await driveTraffic(replicas, { callersPerReplica: 5, tokens: 7, pauseMs: 100, timeoutMs: 40_000 });
     const stats = sims.genesys.stats();
@@ -125,7 +126,7 @@ describe.skipIf(!redisUrl)('token brokers of 3 replicas sharing Redis (Genesys s
     const started = await startTestSims({ genesys: { tokenLifetimeSec: 4, propagationLagMs: 200, rateLimitPerMinute: 1_000_000 } });
     sims = started.sims;
     proxy = await CuttableProxy.forUrl(redisUrl!).start();
-    replicas = await startReplicas(sims, started.env, prefix, proxy.url(redisUrl!));
+    replicas = await startReplicas(started.env, prefix, proxy.url(redisUrl!));
     for (const r of replicas) r.credentials.start();
     const before = await driveTraffic(replicas, { callersPerReplica: 3, tokens: 3, pauseMs: 100, timeoutMs: 20_000 });
     await proxy.cut('refuse');

@@ -1,9 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildCredentials, buildUpstreamHttp } from '../../src/credentials/build-credentials.js';
-import { InProcessTokenStore } from '../../src/credentials/token-store.js';
+import type { Upstreams } from '../../src/app/create-upstreams.js';
 import type { UpstreamCredentials } from '../../src/credentials/upstream-credentials.js';
 import { UpstreamError, UpstreamUnavailableError } from '../../src/errors/app-error.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, defaultTrunkIds, startGenesysSim, TRUNK_TOPIC_PREFIX, type GenesysSim, type GenesysSimOptions } from '../../src/sim/genesys/index.js';
@@ -11,27 +9,30 @@ import { systemClock } from '../../src/time/clock.js';
 import { GenesysClient } from '../../src/upstream/genesys-client.js';
 import { GenesysNotificationsClient, upstreamStatusOf } from '../../src/upstream/genesys-notifications-client.js';
 import { WsSocketConnector } from '../../src/upstream/notification-socket.js';
-import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
-import { memoryLogger, testConfig } from '../support/test-config.js';
+import { unpaced } from '../../src/upstream/upstream-pacer.js';
+import { createHttpClient } from '../../src/net/http-client.js';
+import { testUpstreams } from '../support/upstreams.js';
 
 const TOPIC = `${TRUNK_TOPIC_PREFIX}${defaultTrunkIds.twilio}`;
 
 describe('GenesysNotificationsClient and WsSocketConnector against the simulator', () => {
   let sim: GenesysSim;
   let client: GenesysNotificationsClient;
+  let upstreams: Upstreams;
   let credentials: UpstreamCredentials;
   const connector = new WsSocketConnector({ handshakeTimeoutMs: 5_000 });
 
   const start = async (options: GenesysSimOptions = {}) => {
     sim = await startGenesysSim(options);
-    const config = testConfig({ GENESYS_LOGIN_URL: sim.url, GENESYS_API_URL: sim.url, GENESYS_CLIENT_ID: DEMO_CLIENT_ID, GENESYS_CLIENT_SECRET: DEMO_CLIENT_SECRET });
-    const upstream = buildUpstreamHttp(config);
-    credentials = buildCredentials({ config, http: upstream, clock: systemClock, logger: memoryLogger().logger, registry: new Registry(), store: new InProcessTokenStore() }).genesys;
-    client = new GenesysNotificationsClient(new GenesysClient(upstream.genesysApi, credentials, { backoffMs: [50, 200], defaultTimeoutMs: 1_000 }));
+    // Genesys as createApp builds it, each call given 1 s.
+    upstreams = testUpstreams({ GENESYS_LOGIN_URL: sim.url, GENESYS_API_URL: sim.url, GENESYS_CLIENT_ID: DEMO_CLIENT_ID, GENESYS_CLIENT_SECRET: DEMO_CLIENT_SECRET, ACTION_TIMEOUT_MS: '1000' });
+    credentials = upstreams.genesys.credentials;
+    client = new GenesysNotificationsClient(upstreams.genesys.client);
   };
   beforeEach(() => start());
   afterEach(async () => {
     credentials.stop();
+    await upstreams.close();
     await sim.close();
   });
 
@@ -56,6 +57,7 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
   it("a client whose role lacks the trunk permission gets a 403 that names the permission and the operation, whatever its scopes", async () => {
     await sim.close();
     credentials.stop();
+    await upstreams.close();
     await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['notifications', 'telephony'] }] });
     const channel = await client.createChannel();
     const err = await client.replaceSubscriptions(channel.id, [TOPIC]).catch((e: unknown) => e);
@@ -84,7 +86,8 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
     const server = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"id":"c1","connectUri":"https://elsewhere"}'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const staticCredentials = { upstream: 'genesys', authorize: async () => ({ header: 'Bearer t' }), refused: async () => undefined, accepted: () => undefined } as unknown as UpstreamCredentials;
-    const odd = new GenesysNotificationsClient(new GenesysClient(createUpstreamHttp({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2_000 }), staticCredentials));
+    const api = createHttpClient({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2_000 });
+    const odd = new GenesysNotificationsClient(new GenesysClient(api, staticCredentials, { pacer: unpaced, clock: systemClock, defaultTimeoutMs: 2_000 }));
     await expect(odd.createChannel()).rejects.toThrow(/websocket connectUri/);
     await new Promise((r) => server.close(r));
   });

@@ -1,18 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BasicCredentials } from '../../src/credentials/upstream-credentials.js';
-import { DEMO_USER } from '../../src/sim/servicenow/index.js';
+import type { Upstreams } from '../../src/app/create-upstreams.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
-import { ServiceNowClient } from '../../src/upstream/servicenow-client.js';
-import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
 import { startTestSims } from '../support/sims.js';
+import { testUpstreams } from '../support/upstreams.js';
 
 describe('ServiceNowClient (incident table)', () => {
   let sims: Simulators | undefined;
-  afterEach(async () => sims?.close());
+  let upstreams: Upstreams | undefined;
+  afterEach(async () => {
+    await upstreams?.close();
+    await sims?.close();
+  });
 
+  /** The ServiceNow client as createApp builds it (Basic auth as the demo user, 1 s per call). */
   async function client() {
-    sims = (await startTestSims()).sims;
-    return new ServiceNowClient(createUpstreamHttp({ baseURL: sims.servicenow.url, timeoutMs: 2_000 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password), { defaultTimeoutMs: 1_000 });
+    const started = await startTestSims();
+    sims = started.sims;
+    upstreams = testUpstreams({ ...started.env, ACTION_TIMEOUT_MS: '1000' });
+    return upstreams.servicenow.client;
   }
 
   it('creates, finds by correlation_id and updates an incident', async () => {

@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LimiterConnection, type LimiterConnectionTimeouts } from '../../src/cluster/limiter-connection.js';
 import { systemClock } from '../../src/time/clock.js';
-import { Deadline } from '../../src/upstream/deadline.js';
+import { Deadline } from '../../src/net/deadline.js';
 import { failoverLimiterFactory } from '../../src/upstream/failover-limiter.js';
 import { bucketFor, GenesysPacer } from '../../src/upstream/genesys-pacer.js';
 import { limiterFactory, type Limiter, type LimiterFactory } from '../../src/upstream/limiter-factory.js';

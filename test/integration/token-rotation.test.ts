@@ -2,14 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type TrunkgateApp } from '../../src/app.js';
 import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
-import { GenesysClient } from '../../src/upstream/genesys-client.js';
-import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
 import { startTestSims } from '../support/sims.js';
 import { memoryLogger, testConfig } from '../support/test-config.js';
 
-/** `callers` loops calling Genesys through the broker until `rotations` new tokens were promoted. */
-async function driveTraffic(app: TrunkgateApp, sims: Simulators, options: { callers: number; rotations: number; pauseMs: number; timeoutMs: number }) {
-  const client = new GenesysClient(createUpstreamHttp({ baseURL: sims.genesys.url, timeoutMs: 5_000, maxSockets: 256 }), app.credentials.genesys);
+/** `callers` loops calling Genesys through trunkgate's own client (broker, pacer) until `rotations` new tokens were promoted. */
+async function driveTraffic(app: TrunkgateApp, options: { callers: number; rotations: number; pauseMs: number; timeoutMs: number }) {
+  const client = app.upstream.genesys.client;
   let rotations = 0;
   app.credentials.genesys.on('rotated', () => {
     rotations += 1;
@@ -50,7 +48,7 @@ describe('token rotation under load (Genesys simulator)', () => {
     // 400 ms between calls per caller (≈ 400 calls/s): the callers, trunkgate's broker and the simulator share
     // one test process, and at 100 ms it saturates: requests queue for seconds and outlive a 3 s token
     // whatever the broker does (measured: p99 1.6 s, max 3.3 s). The rotation bench runs the real rate.
-    const result = await driveTraffic(app, sims, { callers: 200, rotations: 11, pauseMs: 400, timeoutMs: 60_000 });
+    const result = await driveTraffic(app, { callers: 200, rotations: 11, pauseMs: 400, timeoutMs: 60_000 });
     const stats = sims.genesys.stats();
     expect(result.errors).toEqual([]);
     expect(result.rotations).toBeGreaterThanOrEqual(11); // the first token, then 10 rotations
@@ -72,7 +70,7 @@ describe('token rotation under load (Genesys simulator)', () => {
     // Down for 16.5 s: the soft refresh (15.6–16 s into a 20 s token) fails and backs off; the old token
     // (hard deadline at 18 s) keeps serving; the endpoint is back before that.
     sims.genesys.control.setTokenEndpointFault({ mode: 'down', forMs: 16_500 });
-    const result = await driveTraffic(app, sims, { callers: 20, rotations: 1, pauseMs: 50, timeoutMs: 30_000 });
+    const result = await driveTraffic(app, { callers: 20, rotations: 1, pauseMs: 50, timeoutMs: 30_000 });
     expect(result.errors).toEqual([]);
     expect(result.rotations).toBe(1);
     const snapshot = app.credentials.genesys.snapshot();

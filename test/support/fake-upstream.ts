@@ -1,5 +1,5 @@
 import { AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import type { Authorization, UpstreamCredentials } from '../../src/credentials/upstream-credentials.js';
+import type { Authorization, UpstreamCredentials, UpstreamName } from '../../src/credentials/upstream-credentials.js';
 import type { CallOptions, UpstreamApi, UpstreamReply, UpstreamRequest } from '../../src/upstream/upstream-api.js';
 
 /** One scripted answer of a fake upstream host: a status (and headers/body), or a network failure code. */
@@ -40,7 +40,7 @@ export class FakeUpstreamApi implements UpstreamApi {
   readonly calls: Array<{ request: UpstreamRequest; options?: CallOptions }> = [];
 
   constructor(
-    readonly upstream: 'genesys' | 'servicenow',
+    readonly upstream: UpstreamName,
     private readonly handler: (request: UpstreamRequest, n: number) => unknown | Promise<unknown>,
   ) {}
 

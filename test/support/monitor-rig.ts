@@ -1,21 +1,19 @@
 import type { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
-import { buildCredentials, buildUpstreamHttp } from '../../src/credentials/build-credentials.js';
-import { InProcessTokenStore } from '../../src/credentials/token-store.js';
 import type { MonitorTuning } from '../../src/monitor/monitor-tuning.js';
 import { PermissionWatch } from '../../src/monitor/permission-watch.js';
 import { createTrunkMonitor, type MonitorEvents, type TrunkMonitor } from '../../src/monitor/trunk-monitor.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startGenesysSim, type GenesysSimOptions } from '../../src/sim/genesys/index.js';
 import { systemClock } from '../../src/time/clock.js';
-import { GenesysClient } from '../../src/upstream/genesys-client.js';
 import { GenesysNotificationsClient } from '../../src/upstream/genesys-notifications-client.js';
 import { RecordingSink } from './recording-sink.js';
 import { memoryLogger, testConfig } from './test-config.js';
+import { testUpstreams } from './upstreams.js';
 
 /** The real monitor, real clients and real token broker against a Genesys simulator on 127.0.0.1. */
 export async function startMonitorRig(options: { sim?: GenesysSimOptions; notifications?: boolean; pollIntervalMs?: number; tuning?: Partial<MonitorTuning> } = {}) {
   const sim = await startGenesysSim(options.sim);
-  const config = testConfig({
+  const env = {
     GENESYS_LOGIN_URL: sim.url,
     GENESYS_API_URL: sim.url,
     GENESYS_CLIENT_ID: DEMO_CLIENT_ID,
@@ -23,14 +21,15 @@ export async function startMonitorRig(options: { sim?: GenesysSimOptions; notifi
     MONITOR_NOTIFICATIONS: String(options.notifications ?? true),
     // Long by default: tests drive polls through reconnects and pollNow(), not the interval.
     MONITOR_POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 3_600_000),
-  });
+  };
+  const config = testConfig(env);
   const logs = memoryLogger();
   const registry = new Registry();
-  const http = buildUpstreamHttp(config);
-  const credentials = buildCredentials({ config, http, clock: systemClock, logger: logs.logger, registry, store: new InProcessTokenStore() });
+  const upstreams = testUpstreams(env, { logger: logs.logger, registry });
+  const credentials = { genesys: upstreams.genesys.credentials, servicenow: upstreams.servicenow.credentials };
   credentials.genesys.start();
   const sink = new RecordingSink();
-  const genesysClient = new GenesysClient(http.genesysApi, credentials.genesys);
+  const genesysClient = upstreams.genesys.client;
   const permissions = new PermissionWatch({ clock: systemClock, logger: logs.logger, registry });
   const monitor = createTrunkMonitor({
     config,
@@ -56,6 +55,7 @@ export async function startMonitorRig(options: { sim?: GenesysSimOptions; notifi
       await monitor.stop();
       credentials.genesys.stop();
       credentials.servicenow.stop();
+      await upstreams.close();
       await sim.close();
     },
   };

@@ -2,8 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { genesysDataAction } from '../../src/actions/genesys-export.js';
 import { loadMappings } from '../../src/actions/mapping-loader.js';
+import { MAPPING_TARGETS } from '../../src/app/create-upstreams.js';
 
-const actions = loadMappings(path.resolve('mappings'), { defaultTimeoutMs: 10_000 }).map((m) => m.summary);
+const actions = loadMappings(path.resolve('mappings'), { defaultTimeoutMs: 10_000, targets: MAPPING_TARGETS }).map((m) => m.summary);
 const action = (name: string) => actions.find((a) => a.name === name)!;
 
 /** What Genesys does with an answer: JSONPath per translation map entry, JSON-encoded into the success template. */

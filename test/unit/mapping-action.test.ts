@@ -5,13 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UpstreamTimeoutError } from '../../src/errors/app-error.js';
 import { MappingAction } from '../../src/actions/mapping-action.js';
 import { loadMappings } from '../../src/actions/mapping-loader.js';
+import { MAPPING_TARGETS } from '../../src/app/create-upstreams.js';
 import { parseTemplate } from '../../src/actions/template.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import type { UpstreamRequest } from '../../src/upstream/upstream-api.js';
 import { FakeUpstreamApi } from '../support/fake-upstream.js';
 
 const ctx = { requestId: 'r1', signal: new AbortController().signal };
-const builtins = loadMappings(path.resolve('mappings'), { defaultTimeoutMs: 10_000 });
+const builtins = loadMappings(path.resolve('mappings'), { defaultTimeoutMs: 10_000, targets: MAPPING_TARGETS });
 const builtin = (name: string) => builtins.find((m) => m.summary.name === name)!;
 const tmp: string[] = [];
 afterAll(() => tmp.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -22,7 +23,7 @@ function mappingFrom(yaml: string) {
   fs.mkdirSync(path.join(dir, 'actions'));
   const name = /name: (\S+)/.exec(yaml)![1]!;
   fs.writeFileSync(path.join(dir, 'actions', `${name}.yaml`), yaml);
-  return loadMappings(dir, { defaultTimeoutMs: 10_000 })[0]!;
+  return loadMappings(dir, { defaultTimeoutMs: 10_000, targets: MAPPING_TARGETS })[0]!;
 }
 
 const echo = mappingFrom(`

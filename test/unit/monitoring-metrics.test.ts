@@ -102,7 +102,7 @@ describe('the pacing queue', () => {
 
   function caller(pacer: UpstreamPacer, registry: Registry) {
     const { http } = scriptedHttp([{ status: 200, data: { result: [] } }, { status: 200, data: { result: [] } }]);
-    const metrics = new UpstreamMetrics(registry);
+    const metrics = new UpstreamMetrics(registry, ['genesys', 'servicenow']);
     return new UpstreamCaller({ upstream: 'servicenow', http, credentials: staticCredentials, pacer, clock: new ManualClock(), defaultTimeoutMs: 10_000, backoffMs: [], metrics });
   }
   const read = { operation: 'GET incident', method: 'GET' as const, path: '/api/now/table/incident' };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMappings } from '../../src/actions/mapping-loader.js';
+import { MAPPING_TARGETS } from '../../src/app/create-upstreams.js';
 import { buildOpenApi, buildOpenApi31 } from '../../src/http/openapi.js';
 import { toOpenApi30Document, toOpenApi30Schema } from '../../src/http/openapi-schema.js';
 import { trunkEventSchema, trunkViewSchema } from '../../src/http/status-schemas.js';
@@ -98,7 +99,7 @@ describe('toOpenApi30Schema', () => {
 });
 
 describe('the OpenAPI documents', () => {
-  const actions = loadMappings(path.resolve('mappings'), { defaultTimeoutMs: 10_000 }).map((m) => m.summary);
+  const actions = loadMappings(path.resolve('mappings'), { defaultTimeoutMs: 10_000, targets: MAPPING_TARGETS }).map((m) => m.summary);
 
   it('/openapi.json is the 3.1 document with every schema converted', () => {
     const doc31 = buildOpenApi31({ version: 't', actions });

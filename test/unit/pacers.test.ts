@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/time/manual-clock.js';
-import { Deadline } from '../../src/upstream/deadline.js';
+import { Deadline } from '../../src/net/deadline.js';
 import { bucketFor, GenesysPacer } from '../../src/upstream/genesys-pacer.js';
 import { ServiceNowPacer } from '../../src/upstream/servicenow-pacer.js';
 import { fakeLimiters as factory } from '../support/fake-limiter.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/time/manual-clock.js';
-import { Deadline } from '../../src/upstream/deadline.js';
+import { Deadline } from '../../src/net/deadline.js';
 import { UpstreamCaller } from '../../src/upstream/upstream-caller.js';
 import { unpaced } from '../../src/upstream/upstream-pacer.js';
 import { scriptedHttp, staticCredentials, type Scripted } from '../support/fake-upstream.js';

@@ -1,16 +1,20 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
-import { VERSION } from '../version.js';
+import { VERSION } from '../meta/version.js';
 
+/** What every outbound request and websocket of trunkgate sends as its User-Agent. */
 export const USER_AGENT = `trunkgate/${VERSION}`;
+
+/** An axios instance made by `createHttpClient`: it hands back every status and never follows a redirect. */
+export type HttpClient = AxiosInstance;
 
 /**
  * One bounded axios instance per upstream host: base URL checked once, timeout, no redirects,
  * explicit Accept/User-Agent, keep-alive sockets, and every status handed back to the caller
  * (classification is the caller's job, so no status ever throws).
  */
-export function createUpstreamHttp(options: { baseURL: string; timeoutMs: number; maxSockets?: number }): AxiosInstance {
+export function createHttpClient(options: { baseURL: string; timeoutMs: number; maxSockets?: number }): HttpClient {
   const base = new URL(options.baseURL);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`upstream URL must be http(s): ${base.origin}`);
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
@@ -41,13 +45,7 @@ export function createUpstreamHttp(options: { baseURL: string; timeoutMs: number
   return instance;
 }
 
-/** True for errors where the request never reached the upstream or got no answer (refused, reset, timeout, DNS). */
-export function isNetworkError(err: unknown): err is Error & { code?: string } {
-  return axios.isAxiosError(err) && err.response === undefined;
-}
-
-/** A short, redacted description of a network error: its code, never the request config. */
-export function networkErrorText(err: unknown): string {
-  if (axios.isAxiosError(err)) return err.code === 'ETIMEDOUT' || err.code === 'ECONNABORTED' ? 'timed out' : (err.code ?? 'network error');
-  return err instanceof Error ? err.message : String(err);
+/** Closes a client's keep-alive sockets (a short-lived client, such as the doctor's, is done with them). */
+export function closeHttpClient(client: HttpClient): void {
+  for (const agent of [client.defaults.httpAgent, client.defaults.httpsAgent]) (agent as { destroy?: () => void } | undefined)?.destroy?.();
 }

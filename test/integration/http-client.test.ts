@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUpstreamHttp } from '../../src/upstream/upstream-http.js';
+import { createHttpClient } from '../../src/net/http-client.js';
 
 /** A raw HTTP server that answers or resets the n-th request on each connection as told. */
 async function scriptedServer(onRequest: (connection: number, requestOnConnection: number, socket: net.Socket) => void) {
@@ -34,7 +34,7 @@ async function scriptedServer(onRequest: (connection: number, requestOnConnectio
 
 const ok = (socket: net.Socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: keep-alive\r\n\r\n{"ok":true}');
 
-describe('upstream HTTP client', () => {
+describe('createHttpClient (the one axios factory)', () => {
   let close: (() => Promise<unknown>) | undefined;
   afterEach(async () => close?.());
 
@@ -44,7 +44,7 @@ describe('upstream HTTP client', () => {
       else ok(socket);
     });
     close = server.close;
-    const http = createUpstreamHttp({ baseURL: server.url, timeoutMs: 2_000, maxSockets: 1 });
+    const http = createHttpClient({ baseURL: server.url, timeoutMs: 2_000, maxSockets: 1 });
     expect((await http.post('/x', { a: 1 })).status).toBe(200);
     expect((await http.post('/x', { a: 2 })).status).toBe(200);
     expect(server.connections()).toBe(2);
@@ -53,7 +53,7 @@ describe('upstream HTTP client', () => {
   it('does not retry a reset on a fresh connection', async () => {
     const server = await scriptedServer((_c, _n, socket) => socket.resetAndDestroy());
     close = server.close;
-    const http = createUpstreamHttp({ baseURL: server.url, timeoutMs: 2_000 });
+    const http = createHttpClient({ baseURL: server.url, timeoutMs: 2_000 });
     await expect(http.get('/x')).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(server.connections()).toBe(1);
   });
@@ -61,7 +61,7 @@ describe('upstream HTTP client', () => {
   it('never follows redirects and hands every status back', async () => {
     const server = await scriptedServer((_c, _n, socket) => socket.end('HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/elsewhere\r\nContent-Length: 0\r\n\r\n'));
     close = server.close;
-    const res = await createUpstreamHttp({ baseURL: server.url, timeoutMs: 2_000 }).get('/x');
+    const res = await createHttpClient({ baseURL: server.url, timeoutMs: 2_000 }).get('/x');
     expect(res.status).toBe(302);
   });
 });
