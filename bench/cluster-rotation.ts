@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp, type TrunkgateApp } from '../src/app.js';
+import { createApp, type TrunkgateApp } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/log/logger.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, defaultTrunkIds } from '../src/sim/genesys/index.js';

@@ -1,6 +1,6 @@
-import { createApp } from './app.js';
+import { createApp } from './app/create-app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { closeOnSignals } from './lifecycle.js';
+import { closeOnSignals } from './app/lifecycle.js';
 import { MappingError } from './actions/mapping-loader.js';
 import { IncidentMappingError } from './incidents/incident-mapping.js';
 

@@ -1,21 +1,4 @@
-/**
- * What a caller of /v1 may do (README, "Callers and permissions"). The names are a contract, like
- * error codes: callers files and identity providers are written against them.
- */
-export const PERMISSIONS = ['actions:run', 'events:write', 'status:read', 'audit:read', 'maintenance:write', 'console'] as const;
-
-/** A fixed permission, or `actions:run:<action>` for one action. */
-export type Permission = (typeof PERMISSIONS)[number] | `actions:run:${string}`;
-
-const ACTION_PREFIX = 'actions:run:';
-/** An action's name as mappings allow it (the file name under mappings/actions/). */
-export const ACTION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
-/** True for every name PERMISSIONS lists and for `actions:run:<a valid action name>`. */
-export function isPermission(value: string): value is Permission {
-  if ((PERMISSIONS as readonly string[]).includes(value)) return true;
-  return value.startsWith(ACTION_PREFIX) && ACTION_NAME.test(value.slice(ACTION_PREFIX.length));
-}
+import { ACTION_PERMISSION_PREFIX as ACTION_PREFIX, isPermission, PERMISSIONS, type Permission } from '../config/caller-definitions.js';
 
 /** The permission that running this action needs. */
 export function actionPermission(name: string): Permission {

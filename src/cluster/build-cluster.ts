@@ -4,7 +4,7 @@ import { RedisTokenStore } from '../credentials/redis-token-store.js';
 import { TokenCacheMetrics } from '../credentials/token-cache-metrics.js';
 import { TokenCipher } from '../credentials/token-cipher.js';
 import { InProcessTokenStore, type TokenStore } from '../credentials/token-store.js';
-import type { ReadinessCheck } from '../http/readiness.js';
+import type { ReadinessCheck } from '../meta/readiness-check.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import { type LeaderLease, SoloLeaderLease } from './leader-lease.js';

@@ -1,6 +1,5 @@
 import { parseDocument } from 'yaml';
-import type { CallerDefinition } from '../callers/caller.js';
-import { isPermission, PERMISSIONS, type Permission } from '../callers/permissions.js';
+import { isPermission, PERMISSIONS, type CallerDefinition, type Permission } from './caller-definitions.js';
 import { schemaCheck, type SchemaCheckResult } from '../validation/compile.js';
 import { problemLine, type MessageOverride } from '../validation/error-details.js';
 import { interpolateEnv } from './env-interpolation.js';

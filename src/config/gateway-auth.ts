@@ -1,5 +1,4 @@
-import type { CallerDefinition } from '../callers/caller.js';
-import { PERMISSIONS } from '../callers/permissions.js';
+import { PERMISSIONS, type CallerDefinition } from './caller-definitions.js';
 import { MIN_API_KEY_LENGTH, parseCallersFile } from './callers-file.js';
 import type { EnvReader } from './env-reader.js';
 

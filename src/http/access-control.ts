@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Caller } from '../callers/caller.js';
 import type { CallerRateLimiter, RateDecision } from '../callers/caller-rate-limiter.js';
-import { ACTION_NAME, actionPermission, ROUTE_PERMISSIONS, type Permission, type RouteKey } from '../callers/permissions.js';
+import { actionPermission, ROUTE_PERMISSIONS, type RouteKey } from '../callers/permissions.js';
+import { ACTION_NAME, type Permission } from '../config/caller-definitions.js';
 import { ForbiddenError, RateLimitedError } from '../errors/app-error.js';
 
 /** What a request needs: the missing permission, or undefined when the caller has what it takes. */

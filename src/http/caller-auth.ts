@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { Caller, CallerDefinition } from '../callers/caller.js';
+import type { Caller } from '../callers/caller.js';
+import type { CallerDefinition } from '../config/caller-definitions.js';
 import { PermissionSet, permissionsFromClaim } from '../callers/permissions.js';
 import type { GatewayAuthConfig } from '../config/config.js';
 import { UnauthorizedError, UpstreamUnavailableError } from '../errors/app-error.js';

@@ -1,12 +1,5 @@
+import type { ReadinessCheck } from '../meta/readiness-check.js';
 import type { ReadyResponse } from './schemas.js';
-
-/** A dependency whose health decides /readyz (store, mappings, upstream tokens…). */
-export interface ReadinessCheck {
-  name: string;
-  check(): Promise<{ ok: boolean; detail?: string }>;
-  /** Shown (`advisory: true`) but never makes the replica not ready: a broken feature that taking the replica out of the load balancer would not fix. */
-  advisory?: boolean;
-}
 
 /** One check's outcome as /readyz shows it. */
 export type CheckResult = ReadyResponse['checks'][string];

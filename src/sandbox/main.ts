@@ -1,7 +1,7 @@
 // `npm run sandbox`: trunkgate wired to the built-in simulators, playing a scripted story.
-import { createApp } from '../app.js';
+import { createApp } from '../app/create-app.js';
 import { loadConfig } from '../config/config.js';
-import { closeOnSignals } from '../lifecycle.js';
+import { closeOnSignals } from '../app/lifecycle.js';
 import { createLogger } from '../log/logger.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../sim/genesys/index.js';
 import { DEMO_OAUTH_CLIENT, DEMO_USER } from '../sim/servicenow/index.js';

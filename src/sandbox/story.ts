@@ -1,4 +1,4 @@
-import type { TrunkgateApp } from '../app.js';
+import type { TrunkgateApp } from '../app/create-app.js';
 import type { Logger } from '../log/logger.js';
 import type { Simulators } from '../sim/start-simulators.js';
 

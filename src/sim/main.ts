@@ -1,5 +1,5 @@
 // `npm run sim`: both simulators on fixed ports, for pointing your own tools at them.
-import { closeOnSignals } from '../lifecycle.js';
+import { closeOnSignals } from '../app/lifecycle.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './genesys/index.js';
 import { DEMO_OAUTH_CLIENT, DEMO_USER } from './servicenow/index.js';
 import { startSimulators } from './start-simulators.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
+import { createApp } from '../../src/app/create-app.js';
 import { MappingError } from '../../src/actions/mapping-loader.js';
 import { startActionHarness, type ActionHarness } from '../support/action-harness.js';
 import { testConfig, testEnv } from '../support/test-config.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { createApp, type TrunkgateApp } from '../../src/app/create-app.js';
 import { defaultTrunkBaseIds, defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { apiClient } from '../support/api-client.js';

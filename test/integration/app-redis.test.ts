@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { createApp, type TrunkgateApp } from '../../src/app/create-app.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { adminClient, closedPort, deletePrefix, randomPrefix, testRedisUrl } from '../support/redis.js';
 import { startTestSims } from '../support/sims.js';

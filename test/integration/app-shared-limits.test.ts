@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
+import { createApp } from '../../src/app/create-app.js';
 import { eventually } from '../support/eventually.js';
 import { adminClient, deletePrefix, randomPrefix, testRedisUrl } from '../support/redis.js';
 import { memoryLogger, testConfig } from '../support/test-config.js';

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionService } from '../../src/actions/action-service.js';
-import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { createApp, type TrunkgateApp } from '../../src/app/create-app.js';
 import { writeCallersFile } from '../support/callers-file.js';
 import { echoActions } from '../support/echo-actions.js';
 import { adminClient, closedPort, CuttableProxy, deletePrefix, randomPrefix, testRedisUrl } from '../support/redis.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { createApp, type TrunkgateApp } from '../../src/app/create-app.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, defaultTrunkIds, TRUNKGATE_ROLE } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { startActionHarness, type ActionHarness } from '../support/action-harness.js';

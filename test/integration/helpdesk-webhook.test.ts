@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { createApp, type TrunkgateApp } from '../../src/app/create-app.js';
 import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';
 import { apiClient } from '../support/api-client.js';

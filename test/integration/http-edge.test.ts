@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { createApp, type TrunkgateApp } from '../../src/app/create-app.js';
 import { errorResponseSchema } from '../../src/http/schemas.js';
 import { echoActions } from '../support/echo-actions.js';
 import { rawRequest } from '../support/raw-http.js';

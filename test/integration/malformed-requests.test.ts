@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { createApp, type TrunkgateApp } from '../../src/app/create-app.js';
 import { errorResponseSchema } from '../../src/http/schemas.js';
 import { createSchemaEngine } from '../../src/validation/schema-engine.js';
 import { echoActions } from '../support/echo-actions.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { createApp, type TrunkgateApp } from '../../src/app/create-app.js';
 import { credentialsResponseSchema } from '../../src/http/schemas.js';
 import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';

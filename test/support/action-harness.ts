@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { createApp, type TrunkgateApp } from '../../src/app/create-app.js';
 import type { GenesysSimOptions } from '../../src/sim/genesys/index.js';
 import type { ServiceNowSimOptions } from '../../src/sim/servicenow/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';

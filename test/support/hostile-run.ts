@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createApp, type TrunkgateApp } from '../../src/app.js';
+import { createApp, type TrunkgateApp } from '../../src/app/create-app.js';
 import { DEMO_CLIENT_SECRET, defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import { DEMO_OAUTH_CLIENT, DEMO_USER } from '../../src/sim/servicenow/index.js';
 import type { Simulators } from '../../src/sim/start-simulators.js';

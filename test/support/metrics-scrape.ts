@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../src/app.js';
+import { createApp } from '../../src/app/create-app.js';
 import { defaultTrunkIds } from '../../src/sim/genesys/index.js';
 import { eventually } from './eventually.js';
 import { startTestSims } from './sims.js';

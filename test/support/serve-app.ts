@@ -1,8 +1,8 @@
 // Runs a trunkgate app in its own process for tests that need real process behaviour
 // (memory, signals). Prints one JSON line {"url": ...} once listening.
-import { createApp } from '../../src/app.js';
+import { createApp } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { closeOnSignals } from '../../src/lifecycle.js';
+import { closeOnSignals } from '../../src/app/lifecycle.js';
 import { echoActions } from './echo-actions.js';
 
 const config = loadConfig(process.env, { requireCallerAuth: true });

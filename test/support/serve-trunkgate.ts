@@ -1,8 +1,8 @@
 // A complete trunkgate (createApp from the environment, nothing swapped) in its own process, for tests
 // that run several replicas. Prints one JSON line {"url": ...} once listening.
-import { createApp } from '../../src/app.js';
+import { createApp } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { closeOnSignals } from '../../src/lifecycle.js';
+import { closeOnSignals } from '../../src/app/lifecycle.js';
 
 const app = await createApp(loadConfig(process.env, { requireCallerAuth: true }));
 closeOnSignals(app, (message, meta) => app.logger.info(message, meta));

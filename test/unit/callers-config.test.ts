@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PERMISSIONS } from '../../src/callers/permissions.js';
+import { PERMISSIONS } from '../../src/config/caller-definitions.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { testEnv } from '../support/test-config.js';
 

@@ -5,7 +5,7 @@ import { RateLimitedError } from '../../src/errors/app-error.js';
 import { AlertMetrics } from '../../src/alerts/alert-metrics.js';
 import { IncidentMetrics } from '../../src/incidents/incident-metrics.js';
 import { TrunkStateMetrics } from '../../src/trunks/trunk-metrics.js';
-import { collectProcessMetrics } from '../../src/process-metrics.js';
+import { collectProcessMetrics } from '../../src/meta/process-metrics.js';
 import type { TrunkRow } from '../../src/trunks/trunk-store.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { UpstreamCaller } from '../../src/upstream/upstream-caller.js';

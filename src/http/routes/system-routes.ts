@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { ActionService } from '../../actions/action-service.js';
 import { buildOpenApi, buildOpenApi31 } from '../openapi.js';
-import { runReadiness, type ReadinessCheck } from '../readiness.js';
+import type { ReadinessCheck } from '../../meta/readiness-check.js';
+import { runReadiness } from '../readiness.js';
 import type { HealthResponse, ReadyResponse } from '../schemas.js';
 
 /** Open endpoints: liveness, readiness, metrics and the OpenAPI document (3.0.3, and 3.1 with the exact schemas). */
