@@ -65,8 +65,7 @@ export async function clusterRotationBench(): Promise<Record<string, unknown>> {
       owed += (RATE_PER_SEC * tickMs) / 1000;
       for (; owed >= 1; owed -= 1) {
         const i = next++ % REPLICAS;
-        const p = apps[i]!.credentials.genesys
-          .authorize()
+        const p = apps[i]!.credentials.genesys.authorize()
           .then((auth) => {
             byReplica[i]!.add(auth.header);
             return clients[i]!.getTrunk(defaultTrunkIds.lumenPrimary);

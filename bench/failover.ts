@@ -18,7 +18,10 @@ const TRIALS = Number(process.env.BENCH_TRIALS ?? 5);
 const holderScript = fileURLToPath(new URL('./lease-holder.ts', import.meta.url));
 
 function startHolder(env: NodeJS.ProcessEnv): Promise<{ kill: () => void; elected: Promise<number> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', holderScript], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', holderScript], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const elected = new Promise<number>((resolve) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('{"elected"')) resolve((JSON.parse(line) as { elected: number }).elected);
@@ -38,7 +41,14 @@ export async function failoverBench(): Promise<Record<string, unknown>> {
     await holder.elected;
     const connection = new RedisConnection({ url: REDIS_URL, logger });
     await connection.waitUntilReady(2_000);
-    const follower = new RedisLeaderLease({ redis: connection.client, keyPrefix: prefix, owner: 'follower', ttlMs, clock: systemClock, logger });
+    const follower = new RedisLeaderLease({
+      redis: connection.client,
+      keyPrefix: prefix,
+      owner: 'follower',
+      ttlMs,
+      clock: systemClock,
+      logger,
+    });
     follower.start();
     // Die at a random point of the renewal cycle, after the follower has campaigned at least once.
     await new Promise((r) => setTimeout(r, ttlMs / 3 + Math.random() * (ttlMs / 3)));

@@ -12,7 +12,13 @@ export async function fuzzBench(): Promise<Record<string, unknown>> {
     const report = await runHostileRequests(rig, { seed: fuzzSeed(), runs: RUNS });
     const totalMs = Math.round(performance.now() - started);
     // The list of problems can be long: the first 50 are kept, the count says how many there were.
-    return { ...report, totalMs, problemCount: report.problems.length, problems: report.problems.slice(0, 50), pass: report.problems.length === 0 };
+    return {
+      ...report,
+      totalMs,
+      problemCount: report.problems.length,
+      problems: report.problems.slice(0, 50),
+      pass: report.problems.length === 0,
+    };
   } finally {
     await rig.close();
   }

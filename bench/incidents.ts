@@ -58,7 +58,19 @@ function changeSequence(): Array<{ trunk: number; state: TrunkState }> {
   while (out.length < CHANGES) {
     const t = Math.floor(random() * TRUNKS);
     const now = current[t]!;
-    const next: TrunkState = !flaky[t] ? (now === 'registered' ? 'unknown' : 'registered') : now === 'registered' ? (random() < 0.7 ? 'rejected' : 'dropped') : random() < 0.6 ? 'registered' : now === 'rejected' ? 'dropped' : 'rejected';
+    const next: TrunkState = !flaky[t]
+      ? now === 'registered'
+        ? 'unknown'
+        : 'registered'
+      : now === 'registered'
+        ? random() < 0.7
+          ? 'rejected'
+          : 'dropped'
+        : random() < 0.6
+          ? 'registered'
+          : now === 'rejected'
+            ? 'dropped'
+            : 'rejected';
     current[t] = next;
     out.push({ trunk: t, state: next });
   }
@@ -121,22 +133,41 @@ class RequestClock implements ServiceNowIncidents {
  * work note. `rules: 'every-change'`: incidents also resolve at once, so every failing ↔ registered
  * change of a trunk is a delivery (create, resolve, reopen): the stress case.
  */
-export async function pipelineRun(openStore: (name: string) => Promise<Store>, sim: ServiceNowSimProcess, options: { rules: 'default' | 'every-change'; ratePerSec: number; changes?: number; name: string }) {
+export async function pipelineRun(
+  openStore: (name: string) => Promise<Store>,
+  sim: ServiceNowSimProcess,
+  options: { rules: 'default' | 'every-change'; ratePerSec: number; changes?: number; name: string },
+) {
   await sim.reset();
   const store = await openStore(options.name);
   const logger = createLogger({ level: 'error' });
   // The relay's ServiceNow client with no hourly budget (as with SERVICENOW_RATE_LIMIT_PER_HOUR unset): the bench measures the pipeline.
   const pacer = new ServiceNowPacer({ limiters: limiterFactory(), clock: systemClock });
-  const client = new ServiceNowClient(createHttpClient({ baseURL: sim.url, timeoutMs: 10_000, maxSockets: 64 }), new BasicCredentials(DEMO_USER.username, DEMO_USER.password), {
-    pacer,
-    clock: systemClock,
-    defaultTimeoutMs: 10_000,
-  });
+  const client = new ServiceNowClient(
+    createHttpClient({ baseURL: sim.url, timeoutMs: 10_000, maxSockets: 64 }),
+    new BasicCredentials(DEMO_USER.username, DEMO_USER.password),
+    {
+      pacer,
+      clock: systemClock,
+      defaultTimeoutMs: 10_000,
+    },
+  );
   const servicenow = new RequestClock(client);
-  const settings = { openAfterMs: 0, resolveAfterMs: options.rules === 'default' ? 300_000 : 0, reopenWindowMs: 3_600_000, noteIntervalMs: 300_000, groupBy: 'trunkBase' as const };
+  const settings = {
+    openAfterMs: 0,
+    resolveAfterMs: options.rules === 'default' ? 300_000 : 0,
+    reopenWindowMs: 3_600_000,
+    noteIntervalMs: 300_000,
+    groupBy: 'trunkBase' as const,
+  };
   const watchdog = createWatchdog({
     config: { incidents: settings, actionTimeoutMs: 10_000, alertAfterMs: 120_000 },
-    stores: store, clock: systemClock, logger, registry: new Registry(), servicenow, webhook: null,
+    stores: store,
+    clock: systemClock,
+    logger,
+    registry: new Registry(),
+    servicenow,
+    webhook: null,
     mapping: parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'),
   });
   const { ingest: service, incidents } = watchdog;
@@ -144,8 +175,21 @@ export async function pipelineRun(openStore: (name: string) => Promise<Store>, s
   incidents.start();
 
   // No trunk base: one incident per trunk, so "incidents opened = trunks that failed" holds exactly.
-  const base = { name: null, sipCode: null, errorText: null, proxyAddress: 'sip.example.net:5061', edge: { id: 'edge-1', name: 'edge-1' }, trunkBase: null, signal: 'registration' as const, connected: true, registered: true, stateTime: null, source: 'poll' as const };
-  for (let i = 0; i < TRUNKS; i += 1) await service.record({ ...base, trunkId: trunkId(i), name: `Bench trunk ${i}`, state: 'registered', observedAt: Date.now() });
+  const base = {
+    name: null,
+    sipCode: null,
+    errorText: null,
+    proxyAddress: 'sip.example.net:5061',
+    edge: { id: 'edge-1', name: 'edge-1' },
+    trunkBase: null,
+    signal: 'registration' as const,
+    connected: true,
+    registered: true,
+    stateTime: null,
+    source: 'poll' as const,
+  };
+  for (let i = 0; i < TRUNKS; i += 1)
+    await service.record({ ...base, trunkId: trunkId(i), name: `Bench trunk ${i}`, state: 'registered', observedAt: Date.now() });
 
   const changes = changeSequence().slice(0, options.changes ?? CHANGES);
   const last: TrunkState[] = Array.from({ length: TRUNKS }, () => 'registered');
@@ -161,13 +205,23 @@ export async function pipelineRun(openStore: (name: string) => Promise<Store>, s
       for (; sent < due; sent += 1) {
         const { trunk, state } = changes[sent]!;
         const at = performance.now();
-        const delivers = options.rules === 'default' ? isFailing(state) && !failed.has(trunk) : isFailing(state) !== isFailing(last[trunk]!);
+        const delivers =
+          options.rules === 'default' ? isFailing(state) && !failed.has(trunk) : isFailing(state) !== isFailing(last[trunk]!);
         if (delivers) servicenow.expect(trunkId(trunk), at);
         if (isFailing(state)) failed.add(trunk);
         last[trunk] = state;
         const failing = isFailing(state);
         const p = service
-          .record({ ...base, trunkId: trunkId(trunk), state, sipCode: state === 'rejected' ? 403 : null, errorText: failing ? (state === 'rejected' ? 'Forbidden' : 'No response to REGISTER') : null, registered: state === 'registered', connected: state !== 'dropped', observedAt: Date.now() })
+          .record({
+            ...base,
+            trunkId: trunkId(trunk),
+            state,
+            sipCode: state === 'rejected' ? 403 : null,
+            errorText: failing ? (state === 'rejected' ? 'Forbidden' : 'No response to REGISTER') : null,
+            registered: state === 'registered',
+            connected: state !== 'dropped',
+            observedAt: Date.now(),
+          })
           // A store that cannot keep up refuses (PostgreSQL: no pooled connection within its timeout): counted, not fatal.
           .catch(() => void (recordFailures += 1))
           .finally(() => inflight.delete(p));
@@ -205,7 +259,12 @@ export async function pipelineRun(openStore: (name: string) => Promise<Store>, s
     reopens: ours.reduce((n, i) => n + i.reopenCount, 0),
     deliveriesMeasured: lat.length,
     deliveriesUnmatched: servicenow.pending(),
-    stateChangeToServiceNowRequestMs: { p50: round(percentile(lat, 50)), p90: round(percentile(lat, 90)), p99: round(percentile(lat, 99)), max: round(Math.max(...lat)) },
+    stateChangeToServiceNowRequestMs: {
+      p50: round(percentile(lat, 50)),
+      p90: round(percentile(lat, 90)),
+      p99: round(percentile(lat, 99)),
+      max: round(Math.max(...lat)),
+    },
     servicenowRequests: stats.requests,
     allDeliveredAfterSec: round(drainedSec, 2),
   };
@@ -229,7 +288,24 @@ export async function outboxRun(openStore: (name: string) => Promise<Store>) {
   };
   const incidents = Math.max(1, Math.floor(OUTBOX_EVENTS / 10));
   for (let i = 0; i < incidents; i += 1) {
-    await store.insertIncident({ id: `inc-${i}`, correlationId: `bench:${i}`, trunkId: null, trunkBaseId: null, kind: 'registration_dropped', open: true, openedAt: 0, resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: 0, changesSinceNote: 0, updatedAt: 0 });
+    await store.insertIncident({
+      id: `inc-${i}`,
+      correlationId: `bench:${i}`,
+      trunkId: null,
+      trunkBaseId: null,
+      kind: 'registration_dropped',
+      open: true,
+      openedAt: 0,
+      resolvedAt: null,
+      reopenedAt: null,
+      reopenCount: 0,
+      sysId: null,
+      number: null,
+      servicenowState: null,
+      lastNoteAt: 0,
+      changesSinceNote: 0,
+      updatedAt: 0,
+    });
   }
   const relay = new OutboxRelay({ store, servicenow: instant, clock: systemClock, logger, metrics });
   relay.start();
@@ -237,7 +313,12 @@ export async function outboxRun(openStore: (name: string) => Promise<Store>) {
     store.transaction(async (tx) => {
       const incidentId = `inc-${e % incidents}`;
       await tx.updateIncident(incidentId, { updatedAt: Date.now() });
-      await tx.enqueueDelivery({ incidentId, operation: e < incidents ? 'create' : 'note', payload: { fields: { work_notes: `event ${e}`, correlation_id: `bench:${e % incidents}` } }, at: Date.now() });
+      await tx.enqueueDelivery({
+        incidentId,
+        operation: e < incidents ? 'create' : 'note',
+        payload: { fields: { work_notes: `event ${e}`, correlation_id: `bench:${e % incidents}` } },
+        at: Date.now(),
+      });
       await tx.addAudit({ at: Date.now(), subject: `bench:${e % incidents}`, incidentId, step: 'decided', message: 'bench', data: null });
     });
   const t0 = performance.now();

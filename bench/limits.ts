@@ -48,7 +48,10 @@ async function sharedWindow(): Promise<Record<string, unknown>> {
   const shared = replicas.map((r) => new GenesysPacer({ limiters: r.limiters, clock: systemClock, allowedPerMinute: 300 }));
   const local = [0, 1, 2].map(() => new GenesysPacer({ limiters: limiterFactory(), clock: systemClock, allowedPerMinute: 300 }));
   const endAt = Date.now() + WINDOW_MS;
-  const [sharedCounts, localCounts] = await Promise.all([Promise.all(shared.map((p) => hammer(p, endAt))), Promise.all(local.map((p) => hammer(p, endAt)))]);
+  const [sharedCounts, localCounts] = await Promise.all([
+    Promise.all(shared.map((p) => hammer(p, endAt))),
+    Promise.all(local.map((p) => hammer(p, endAt))),
+  ]);
   await Promise.all([...shared, ...local].map((p) => p.close()));
   await Promise.all(replicas.map((r) => r.limits.close()));
   await cleanup(prefix);
@@ -150,5 +153,10 @@ export async function limitsBench(): Promise<Record<string, unknown>> {
   const window = await sharedWindow();
   const total = (window.sharedThreeReplicas as { total: number }).total;
   // One bucket's worth for the three of them, and (Genesys allows 300 per token per minute) under 300 a minute.
-  return { window, cost, redisCut: { refuse, blackhole }, pass: total <= (window.bucketCeiling as number) && total <= 300 * Math.ceil(WINDOW_MS / 60_000) };
+  return {
+    window,
+    cost,
+    redisCut: { refuse, blackhole },
+    pass: total <= (window.bucketCeiling as number) && total <= 300 * Math.ceil(WINDOW_MS / 60_000),
+  };
 }

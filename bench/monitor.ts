@@ -1,7 +1,7 @@
 // The trunk monitor against the Genesys simulator (loopback): how long a full poll of N trunks takes
 // (baseline: the bare page reads it makes), how soon a trunk change arrives as a notification
 // sighting, and how long a dropped socket or a socket_closing rollover takes to heal.
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
 import { createUpstreams } from '../src/app/create-upstreams.js';
 import { createLogger } from '../src/log/logger.js';
@@ -89,7 +89,8 @@ export async function monitorBench(): Promise<Record<string, unknown>> {
     await monitor.pollNow();
     pollMs.push(performance.now() - t);
     t = performance.now();
-    for (let page = 1, count = 1; page <= count; page++) count = Number((await genesysClient.listTrunks({ pageNumber: page, pageSize: 100 })).pageCount);
+    for (let page = 1, count = 1; page <= count; page++)
+      count = Number((await genesysClient.listTrunks({ pageNumber: page, pageSize: 100 })).pageCount);
     bareMs.push(performance.now() - t);
   }
 
@@ -124,7 +125,11 @@ export async function monitorBench(): Promise<Record<string, unknown>> {
   credentials.genesys.stop();
   await upstreams.close();
   await sim.close();
-  const ms = (values: number[]) => ({ p50: round(percentile(values, 50)), p99: round(percentile(values, 99)), max: round(Math.max(...values)) });
+  const ms = (values: number[]) => ({
+    p50: round(percentile(values, 50)),
+    p99: round(percentile(values, 99)),
+    max: round(Math.max(...values)),
+  });
   return {
     trunks: TRUNKS,
     startToAllSubscribedAndRepolledMs: round(startToCoveredMs),

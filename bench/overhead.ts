@@ -53,13 +53,30 @@ async function load(target: Target, body: string, options: { seconds: number; co
     });
   });
   const requests = result.requests.total;
-  return { cpuMsPerRequest: (target.child.cpuMs() - cpuBefore) / Math.max(1, requests), requests, rps: requests / options.seconds, errors: result.errors + result.timeouts, non2xx: result.non2xx, latencies };
+  return {
+    cpuMsPerRequest: (target.child.cpuMs() - cpuBefore) / Math.max(1, requests),
+    requests,
+    rps: requests / options.seconds,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    latencies,
+  };
 }
 
 /** The fixed-rate phase: requests evenly paced (open loop), latency from when each was due. */
-async function paced(target: Target, body: string, options: { seconds: number; rate: number }): Promise<LoadResult & { maxSendLagMs: number }> {
+async function paced(
+  target: Target,
+  body: string,
+  options: { seconds: number; rate: number },
+): Promise<LoadResult & { maxSendLagMs: number }> {
   const cpuBefore = target.child.cpuMs();
-  const r = await pacedLoad({ url: target.url, headers: { 'Content-Type': 'application/json', ...target.headers }, body, ratePerSec: options.rate, seconds: options.seconds });
+  const r = await pacedLoad({
+    url: target.url,
+    headers: { 'Content-Type': 'application/json', ...target.headers },
+    body,
+    ratePerSec: options.rate,
+    seconds: options.seconds,
+  });
   const ok = r.samples.filter((s) => s.status === 200);
   return {
     cpuMsPerRequest: (target.child.cpuMs() - cpuBefore) / Math.max(1, r.sent),
@@ -102,7 +119,11 @@ export async function overheadBench(): Promise<Record<string, unknown>> {
     const upstreamEnv = envFor(sims.info);
     const seeded = await fetch(`${sims.info.servicenow}/api/now/table/incident`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Basic ${Buffer.from(`${DEMO_USER.username}:${DEMO_USER.password}`).toString('base64')}` },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        Authorization: `Basic ${Buffer.from(`${DEMO_USER.username}:${DEMO_USER.password}`).toString('base64')}`,
+      },
       body: JSON.stringify({ short_description: 'Benchmark incident', assignment_group: 'Network' }),
     });
     const { number } = ((await seeded.json()) as { result: { number: string } }).result;

@@ -40,7 +40,9 @@ export async function rotationBench(): Promise<Record<string, unknown>> {
     await pacedLoad({ url, headers, body, ratePerSec: RATE_PER_SEC, seconds: 3 });
 
     const refreshCount = async () =>
-      ((await (await fetch(`${trunkgate.info.url}/v1/credentials`, { headers })).json()) as Credentials).upstreams.find((u) => u.name === 'genesys')!.refreshCount;
+      ((await (await fetch(`${trunkgate.info.url}/v1/credentials`, { headers })).json()) as Credentials).upstreams.find(
+        (u) => u.name === 'genesys',
+      )!.refreshCount;
     const countAtStart = await refreshCount();
     await sims.request({ resetStats: true });
 
@@ -48,9 +50,12 @@ export async function rotationBench(): Promise<Record<string, unknown>> {
     const rotations: number[] = [];
     let seen = countAtStart;
     const poller = setInterval(() => {
-      void refreshCount().then((n) => {
-        for (; seen < n; seen += 1) rotations.push(Date.now());
-      }, () => undefined);
+      void refreshCount().then(
+        (n) => {
+          for (; seen < n; seen += 1) rotations.push(Date.now());
+        },
+        () => undefined,
+      );
     }, 250);
 
     const cpuAtStart = { trunkgate: trunkgate.cpuMs(), sims: sims.cpuMs() };
@@ -58,7 +63,10 @@ export async function rotationBench(): Promise<Record<string, unknown>> {
     // BENCH_CPU_PROF=1: a CPU profile of trunkgate over 5 s in the middle of the run.
     if (process.env.BENCH_CPU_PROF) {
       setTimeout(() => void trunkgate.request({ profile: 'start' }), DURATION_MS / 2 - 2_500);
-      setTimeout(() => void trunkgate.request({ profile: 'stop', file: 'bench/results/rotation-trunkgate.cpuprofile' }), DURATION_MS / 2 + 2_500);
+      setTimeout(
+        () => void trunkgate.request({ profile: 'stop', file: 'bench/results/rotation-trunkgate.cpuprofile' }),
+        DURATION_MS / 2 + 2_500,
+      );
     }
     const result = await pacedLoad({ url, headers, body, ratePerSec: RATE_PER_SEC, seconds: DURATION_MS / 1000 });
     for (const s of result.samples) if (s.status === 200) samples.push({ at: s.at, ms: s.ms });

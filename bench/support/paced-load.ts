@@ -66,7 +66,15 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
       const due = startPerf + index * interval;
       maxSendLagMs = Math.max(maxSendLagMs, performance.now() - due);
       const req = http.request(
-        { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: options.method ?? 'POST', headers, agent, timeout: timeoutMs },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: `${target.pathname}${target.search}`,
+          method: options.method ?? 'POST',
+          headers,
+          agent,
+          timeout: timeoutMs,
+        },
         (res) => {
           res.on('data', () => undefined);
           res.on('end', () => {

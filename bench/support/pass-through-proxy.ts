@@ -19,7 +19,14 @@ const server = http.createServer((req, res) => {
       sysparm_exclude_reference_link: 'true',
     });
     const up = http.request(
-      { host: upstream.hostname, port: upstream.port, path: `/api/now/table/incident?${query}`, method: 'GET', agent, headers: { Authorization: auth, Accept: 'application/json' } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: `/api/now/table/incident?${query}`,
+        method: 'GET',
+        agent,
+        headers: { Authorization: auth, Accept: 'application/json' },
+      },
       (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, { 'Content-Type': 'application/json' });
         upRes.pipe(res);

@@ -16,7 +16,11 @@ let session;
 process.on('message', (message) => {
   void (async () => {
     if (message.memory) global.gc?.();
-    if (message.memory) return process.send({ memory: process.memoryUsage(), heap: (await import('node:v8')).getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.space_size / 1e6)]) });
+    if (message.memory)
+      return process.send({
+        memory: process.memoryUsage(),
+        heap: (await import('node:v8')).getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.space_size / 1e6)]),
+      });
     if (message.profile === 'start') {
       session = new Session();
       session.connect();

@@ -16,7 +16,10 @@ export interface ServiceNowSimProcess {
 }
 
 export async function startServiceNowSimProcess(): Promise<ServiceNowSimProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/serve-servicenow-sim.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/serve-servicenow-sim.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -24,7 +27,8 @@ export async function startServiceNowSimProcess(): Promise<ServiceNowSimProcess>
     });
     void exited.then(() => reject(new Error('the ServiceNow simulator exited before listening')));
   });
-  const control = async <T>(path: string, method = 'GET') => (await (await fetch(`${url}/__sim/servicenow/${path}`, { method })).json()) as T;
+  const control = async <T>(path: string, method = 'GET') =>
+    (await (await fetch(`${url}/__sim/servicenow/${path}`, { method })).json()) as T;
   return {
     url,
     incidents: async () => (await control<{ incidents: SimIncident[] }>('incidents')).incidents,

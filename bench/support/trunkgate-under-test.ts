@@ -37,7 +37,11 @@ export function upstreamEnv(sims: { genesys: string; servicenow: string }): Reco
  * trunkgate (compiled, with the `npm start` flags) in its own process, against the simulators, with
  * a SQLite store of its own (two benchmark runs at once must not share one) removed when it stops.
  */
-export async function startTrunkgate(sims: { genesys: string; servicenow: string }, extraEnv: Record<string, string> = {}, extraFlags: string[] = []): Promise<Child<{ url: string }>> {
+export async function startTrunkgate(
+  sims: { genesys: string; servicenow: string },
+  extraEnv: Record<string, string> = {},
+  extraFlags: string[] = [],
+): Promise<Child<{ url: string }>> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-bench-'));
   const removeDataDir = () => fs.rmSync(dataDir, { recursive: true, force: true });
   const child = await startChild<{ url: string }>(

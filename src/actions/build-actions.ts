@@ -5,7 +5,12 @@ import { MappingAction } from './mapping-action.js';
 import { loadMappings } from './mapping-loader.js';
 
 /** Loads `<mappingsDir>/actions/*.yaml` and binds each action to the client of the upstream it names; throws MappingError. */
-export function buildActions(deps: { mappingsDir: string; defaultTimeoutMs: number; upstreams: ReadonlyArray<Pick<UpstreamDescriptor, 'name' | 'pathPrefix' | 'client'>>; clock: Clock }): ActionRegistry {
+export function buildActions(deps: {
+  mappingsDir: string;
+  defaultTimeoutMs: number;
+  upstreams: ReadonlyArray<Pick<UpstreamDescriptor, 'name' | 'pathPrefix' | 'client'>>;
+  clock: Clock;
+}): ActionRegistry {
   const mappings = loadMappings(deps.mappingsDir, { defaultTimeoutMs: deps.defaultTimeoutMs, targets: deps.upstreams });
   const clients = new Map(deps.upstreams.map((u) => [u.name, u.client]));
   return new ActionRegistry(mappings.map((m) => new MappingAction(m, { api: clients.get(m.summary.upstream)!, clock: deps.clock })));

@@ -104,5 +104,12 @@ function plainValue(value: unknown): unknown {
 /** JSONata's idea of a true condition, for `when`, `finishWhen` and `notFoundWhen`. */
 export function isTruthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(isTruthy);
-  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '' && !(typeof value === 'number' && Number.isNaN(value));
+  return (
+    value !== undefined &&
+    value !== null &&
+    value !== false &&
+    value !== 0 &&
+    value !== '' &&
+    !(typeof value === 'number' && Number.isNaN(value))
+  );
 }

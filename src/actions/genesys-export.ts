@@ -10,7 +10,8 @@ type Schema = Record<string, unknown>;
 function contractSchema(schema: Schema, title: string): Schema {
   const strip = (s: Schema): Schema => {
     const { format: _f, ...rest } = s;
-    if (rest.properties) rest.properties = Object.fromEntries(Object.entries(rest.properties as Record<string, Schema>).map(([k, v]) => [k, strip(v)]));
+    if (rest.properties)
+      rest.properties = Object.fromEntries(Object.entries(rest.properties as Record<string, Schema>).map(([k, v]) => [k, strip(v)]));
     if (rest.items && typeof rest.items === 'object') rest.items = strip(rest.items as Schema);
     return rest;
   };

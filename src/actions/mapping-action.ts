@@ -65,7 +65,8 @@ export class MappingAction implements LoadedAction {
 
   async run(input: unknown, ctx: ActionContext): Promise<Record<string, unknown>> {
     const { validateInput, steps, summary } = this.mapping;
-    if (!validateInput(input)) throw new ValidationError(`The input does not match the ${summary.name} action's schema`, validationDetails(validateInput.errors));
+    if (!validateInput(input))
+      throw new ValidationError(`The input does not match the ${summary.name} action's schema`, validationDetails(validateInput.errors));
     const deadline = Deadline.after(this.deps.clock, summary.timeoutMs, ctx.signal);
     const results: Record<string, unknown> = {};
     const bindings: Bindings = { ...mappingFunctions, input, steps: results };
@@ -79,7 +80,10 @@ export class MappingAction implements LoadedAction {
         if (!isTruthy(when instanceof Promise ? await when : when)) continue;
       }
       ran.add(i);
-      const selected = step.confirmWith === undefined ? { value: await this.runStep(step, input, bindings, { deadline }) } : await this.runConfirmable(i, input, bindings, deadline, ran);
+      const selected =
+        step.confirmWith === undefined
+          ? { value: await this.runStep(step, input, bindings, { deadline }) }
+          : await this.runConfirmable(i, input, bindings, deadline, ran);
       if (selected.finishedBy !== undefined) {
         last = selected.value;
         break;
@@ -102,18 +106,30 @@ export class MappingAction implements LoadedAction {
    * A step whose answer was lost (timeout, reset) may still have been carried out upstream, so it is
    * not sent again blindly: its `confirmWith` step (the correlation lookup) runs first, and finds it.
    */
-  private async runConfirmable(i: number, input: unknown, bindings: Bindings, deadline: Deadline, ran: Set<number>): Promise<{ value: unknown; finishedBy?: number }> {
+  private async runConfirmable(
+    i: number,
+    input: unknown,
+    bindings: Bindings,
+    deadline: Deadline,
+    ran: Set<number>,
+  ): Promise<{ value: unknown; finishedBy?: number }> {
     const step = this.mapping.steps[i]!;
     const confirmIndex = step.confirmWith;
     if (confirmIndex === undefined) return { value: await this.runStep(step, input, bindings, { deadline }) };
     try {
-      return { value: await this.runStep(step, input, bindings, { deadline, attemptTimeoutMs: Math.floor(deadline.remainingMs() * CONFIRMABLE_ATTEMPT_SHARE) }) };
+      return {
+        value: await this.runStep(step, input, bindings, {
+          deadline,
+          attemptTimeoutMs: Math.floor(deadline.remainingMs() * CONFIRMABLE_ATTEMPT_SHARE),
+        }),
+      };
     } catch (err) {
       const lost = err instanceof AppError && evidenceOf(err)?.processed === 'unknown';
       if (!lost || !ran.has(confirmIndex) || deadline.expired()) throw err;
       const confirm = this.mapping.steps[confirmIndex]!;
       const found = await this.runStep(confirm, input, bindings, { deadline });
-      if (confirm.finishWhen && isTruthy(await confirm.finishWhen.evaluate(found, bindings))) return { value: found, finishedBy: confirmIndex };
+      if (confirm.finishWhen && isTruthy(await confirm.finishWhen.evaluate(found, bindings)))
+        return { value: found, finishedBy: confirmIndex };
       // The lookup says it did not happen: one more try with whatever time is left.
       return { value: await this.runStep(step, input, bindings, { deadline }) };
     }
@@ -124,9 +140,11 @@ export class MappingAction implements LoadedAction {
     const request = built instanceof Promise ? await built : built;
     let body: unknown;
     try {
-      body = (await this.deps.api.send(request, { ...options, ...(step.idempotent === undefined ? {} : { idempotent: step.idempotent }) })).body;
+      body = (await this.deps.api.send(request, { ...options, ...(step.idempotent === undefined ? {} : { idempotent: step.idempotent }) }))
+        .body;
     } catch (err) {
-      if (step.notFoundOn404 && err instanceof AppError && err.code === 'upstream_error' && evidenceOf(err)?.status === 404) throw await this.notFound(step, input, bindings);
+      if (step.notFoundOn404 && err instanceof AppError && err.code === 'upstream_error' && evidenceOf(err)?.status === 404)
+        throw await this.notFound(step, input, bindings);
       throw err;
     }
     return step.select ? step.select.evaluate(body, bindings) : body;
@@ -147,11 +165,22 @@ export class MappingAction implements LoadedAction {
         if (value === undefined || value === null) return;
         for (const v of Array.isArray(value) ? value : [value]) query.append(step.query[k]![0], textOf(v));
       });
-      return { operation: `${this.summary.name}.${step.name}`, method: step.method, path, ...(values.length > 0 ? { query } : {}), ...(body === undefined ? {} : { body }) };
+      return {
+        operation: `${this.summary.name}.${step.name}`,
+        method: step.method,
+        path,
+        ...(values.length > 0 ? { query } : {}),
+        ...(body === undefined ? {} : { body }),
+      };
     };
     const pending = step.body !== undefined || pathParts.some((p) => p instanceof Promise) || queryValues.some((v) => v instanceof Promise);
     if (!pending) return build(pathParts, queryValues, undefined);
-    return (async () => build(await Promise.all(pathParts), await Promise.all(queryValues), step.body === undefined ? undefined : await evaluateTree(step.body, input, bindings)))();
+    return (async () =>
+      build(
+        await Promise.all(pathParts),
+        await Promise.all(queryValues),
+        step.body === undefined ? undefined : await evaluateTree(step.body, input, bindings),
+      ))();
   }
 
   private async notFound(step: CompiledStep, input: unknown, bindings: Bindings): Promise<NotFoundError> {
@@ -160,7 +189,9 @@ export class MappingAction implements LoadedAction {
   }
 
   private output(last: unknown, bindings: Bindings): MaybePromise<Record<string, unknown>> {
-    const values = this.mapping.fields.map(([, field]) => (typeof field === 'object' && field !== null ? field.evaluate(last, bindings) : field));
+    const values = this.mapping.fields.map(([, field]) =>
+      typeof field === 'object' && field !== null ? field.evaluate(last, bindings) : field,
+    );
     const finish = (done: unknown[]) => {
       const out: Record<string, unknown> = {};
       done.forEach((value, k) => {
@@ -176,12 +207,17 @@ export class MappingAction implements LoadedAction {
   private checked(out: Record<string, unknown>, last: unknown): Record<string, unknown> {
     const { validateOutput, summary } = this.mapping;
     if (!validateOutput(out)) {
-      const problems = validationDetails(validateOutput.errors).map((d) => `${d.path} ${d.message}`).join('; ');
-      throw new UpstreamError(`${summary.upstream}'s answer to ${summary.name} cannot be translated into the action's output (${problems})`, {
-        upstream: summary.upstream,
-        operation: summary.name,
-        body: bodyEvidence(last),
-      });
+      const problems = validationDetails(validateOutput.errors)
+        .map((d) => `${d.path} ${d.message}`)
+        .join('; ');
+      throw new UpstreamError(
+        `${summary.upstream}'s answer to ${summary.name} cannot be translated into the action's output (${problems})`,
+        {
+          upstream: summary.upstream,
+          operation: summary.name,
+          body: bodyEvidence(last),
+        },
+      );
     }
     return out;
   }

@@ -46,7 +46,12 @@ const fileSchema = {
     description: { type: 'string', minLength: 1 },
     upstream: { type: 'string' }, // the configured upstreams' names: mappingFileSchema(targets)
     timeoutMs: { type: 'integer', minimum: 100, maximum: 60_000, description: 'deadline of one run, retries included' },
-    input: { type: 'object', required: ['type'], properties: { type: { const: 'object' } }, description: 'JSON Schema of the request body' },
+    input: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { const: 'object' } },
+      description: 'JSON Schema of the request body',
+    },
     steps: {
       type: 'array',
       minItems: 1,
@@ -76,7 +81,11 @@ const fileSchema = {
       additionalProperties: false,
       required: ['schema', 'fields'],
       properties: {
-        schema: { type: 'object', required: ['type', 'properties'], properties: { type: { const: 'object' }, properties: { type: 'object' } } },
+        schema: {
+          type: 'object',
+          required: ['type', 'properties'],
+          properties: { type: { const: 'object' }, properties: { type: 'object' } },
+        },
         fields: { type: 'object', minProperties: 1, additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
       },
     },

@@ -37,7 +37,10 @@ export function actionMappingFiles(mappingsDir: string): string[] {
  * `targets`: the upstreams a mapping may name, each with the paths it may call there (the APIs trunkgate
  * holds credentials for, nothing else on the host).
  */
-export function loadMappings(mappingsDir: string, options: { defaultTimeoutMs: number; targets: readonly MappingTarget[]; ajv?: SchemaEngine }): CompiledMapping[] {
+export function loadMappings(
+  mappingsDir: string,
+  options: { defaultTimeoutMs: number; targets: readonly MappingTarget[]; ajv?: SchemaEngine },
+): CompiledMapping[] {
   const ajv = options.ajv ?? createSchemaEngine();
   const validateFile = ajv.compile(mappingFileSchema(options.targets));
   const problems: string[] = [];
@@ -47,7 +50,13 @@ export function loadMappings(mappingsDir: string, options: { defaultTimeoutMs: n
     const relative = path.relative(process.cwd(), file);
     const shown = relative && !relative.startsWith('..') ? relative : file;
     const fileProblems: string[] = [];
-    const mapping = compileFile(file, { ajv, validateFile, defaultTimeoutMs: options.defaultTimeoutMs, targets: options.targets, problems: fileProblems });
+    const mapping = compileFile(file, {
+      ajv,
+      validateFile,
+      defaultTimeoutMs: options.defaultTimeoutMs,
+      targets: options.targets,
+      problems: fileProblems,
+    });
     problems.push(...fileProblems.map((p) => `${shown}: ${p}`));
     if (!mapping) continue;
     const other = names.get(mapping.summary.name);
@@ -81,7 +90,8 @@ function compileFile(file: string, ctx: CompileContext): CompiledMapping | undef
   }
   const m = doc as MappingFile;
   const expected = path.basename(file).replace(/\.ya?ml$/i, '');
-  if (m.name !== expected) ctx.problems.push(`name "${m.name}" must match the file name (${expected}): callers run it as POST /v1/actions/${expected}`);
+  if (m.name !== expected)
+    ctx.problems.push(`name "${m.name}" must match the file name (${expected}): callers run it as POST /v1/actions/${expected}`);
 
   const attempt = <T>(where: string, fn: () => T): T | undefined => {
     try {
@@ -96,14 +106,19 @@ function compileFile(file: string, ctx: CompileContext): CompiledMapping | undef
   const properties = (m.output.schema.properties as Record<string, Record<string, unknown>> | undefined) ?? {};
   const declared = Object.keys(properties);
   for (const [field, schema] of Object.entries(properties)) {
-    if (allowsNull(schema)) ctx.problems.push(`output.schema.properties.${field} allows null: a field without a value is left out of the output instead (Genesys does not apply translationMapDefaults to a null), so drop "null" from its type and, if the field can be empty, from output.schema.required`);
+    if (allowsNull(schema))
+      ctx.problems.push(
+        `output.schema.properties.${field} allows null: a field without a value is left out of the output instead (Genesys does not apply translationMapDefaults to a null), so drop "null" from its type and, if the field can be empty, from output.schema.required`,
+      );
   }
   for (const field of Object.keys(m.output.fields)) {
     if (!declared.includes(field)) ctx.problems.push(`output.fields.${field} is not a property of output.schema`);
   }
   const fields = Object.entries(m.output.fields).map(([name, value]): [string, Template | string | number | boolean | null] => [
     name,
-    typeof value === 'string' ? (attempt(`output.fields.${name}`, () => parseTemplate(value)) ?? value) : (value as number | boolean | null),
+    typeof value === 'string'
+      ? (attempt(`output.fields.${name}`, () => parseTemplate(value)) ?? value)
+      : (value as number | boolean | null),
   ]);
   const prefix = ctx.targets.find((t) => t.name === m.upstream)!.pathPrefix;
   const steps = m.steps.map((s, i) => compileStep(s, i, m, prefix, attempt, ctx.problems));
@@ -126,7 +141,14 @@ function compileFile(file: string, ctx: CompileContext): CompiledMapping | undef
 
 type Attempt = <T>(where: string, fn: () => T) => T | undefined;
 
-function compileStep(s: MappingStep, i: number, m: MappingFile, prefix: string, attempt: Attempt, problems: string[]): CompiledStep | undefined {
+function compileStep(
+  s: MappingStep,
+  i: number,
+  m: MappingFile,
+  prefix: string,
+  attempt: Attempt,
+  problems: string[],
+): CompiledStep | undefined {
   const at = `steps[${i}] (${s.name})`;
   const expr = (key: keyof MappingStep): Expression | undefined => {
     const source = s[key];
@@ -135,19 +157,26 @@ function compileStep(s: MappingStep, i: number, m: MappingFile, prefix: string, 
   const earlier = m.steps.slice(0, i);
   if (earlier.some((e) => e.name === s.name)) problems.push(`${at}: another step is already named "${s.name}"`);
   const staticPath = s.path.split('${')[0]!;
-  if (!staticPath.startsWith(prefix) && !prefix.startsWith(staticPath)) problems.push(`${at}.path must start with ${prefix} (${m.upstream} API paths only)`);
+  if (!staticPath.startsWith(prefix) && !prefix.startsWith(staticPath))
+    problems.push(`${at}.path must start with ${prefix} (${m.upstream} API paths only)`);
   if (/[?#]/.test(s.path.replace(/\$\{[^}]*\}/g, ''))) problems.push(`${at}.path must not contain "?" or "#": put parameters under query`);
   let confirmWith: number | undefined;
   if (s.confirmWith !== undefined) {
     confirmWith = earlier.findIndex((e) => e.name === s.confirmWith);
     if (confirmWith < 0) problems.push(`${at}.confirmWith names no earlier step ("${s.confirmWith}")`);
-    else if (!earlier[confirmWith]!.finishWhen) problems.push(`${at}.confirmWith: step "${s.confirmWith}" needs a finishWhen to tell whether the request went through`);
+    else if (!earlier[confirmWith]!.finishWhen)
+      problems.push(`${at}.confirmWith: step "${s.confirmWith}" needs a finishWhen to tell whether the request went through`);
   }
-  if (s.notFoundMessage !== undefined && !s.notFoundWhen && !s.notFoundOn404) problems.push(`${at}.notFoundMessage needs notFoundWhen or notFoundOn404`);
+  if (s.notFoundMessage !== undefined && !s.notFoundWhen && !s.notFoundOn404)
+    problems.push(`${at}.notFoundMessage needs notFoundWhen or notFoundOn404`);
   const path = attempt(`${at}.path`, () => parseTemplate(s.path));
-  const query = Object.entries(s.query ?? {}).map(([k, v]): [string, Template | undefined] => [k, attempt(`${at}.query.${k}`, () => parseTemplate(String(v)))]);
+  const query = Object.entries(s.query ?? {}).map(([k, v]): [string, Template | undefined] => [
+    k,
+    attempt(`${at}.query.${k}`, () => parseTemplate(String(v))),
+  ]);
   const body = s.body === undefined ? undefined : attempt(`${at}.body`, () => compileTree(s.body));
-  const notFoundMessage = s.notFoundMessage === undefined ? undefined : attempt(`${at}.notFoundMessage`, () => parseTemplate(s.notFoundMessage!));
+  const notFoundMessage =
+    s.notFoundMessage === undefined ? undefined : attempt(`${at}.notFoundMessage`, () => parseTemplate(s.notFoundMessage!));
   if (!path || query.some(([, t]) => !t)) return undefined;
   return {
     name: s.name,

@@ -8,7 +8,24 @@
  */
 type Schema = Record<string, unknown>;
 
-const KEPT = ['title', 'description', 'type', 'enum', 'const', 'format', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'default', 'required', 'additionalProperties', 'minItems', 'maxItems'];
+const KEPT = [
+  'title',
+  'description',
+  'type',
+  'enum',
+  'const',
+  'format',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'default',
+  'required',
+  'additionalProperties',
+  'minItems',
+  'maxItems',
+];
 const NUMERIC_ONLY = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
 const STRING_ONLY = ['pattern', 'minLength', 'maxLength', 'format'];
 
@@ -33,7 +50,8 @@ export function compositionSentences(schema: Schema): string[] {
     const names = requiredAlternatives(schema[key]);
     if (names) out.push(`Give ${key === 'oneOf' ? 'exactly' : 'at least'} one of: ${names.join(', ')}.`);
   }
-  if (Array.isArray(schema.allOf)) for (const part of schema.allOf) if (typeof part === 'object' && part !== null) out.push(...compositionSentences(part as Schema));
+  if (Array.isArray(schema.allOf))
+    for (const part of schema.allOf) if (typeof part === 'object' && part !== null) out.push(...compositionSentences(part as Schema));
   return out;
 }
 
@@ -81,7 +99,9 @@ export function portableSchema(schema: Schema): Schema {
   if (extra.length > 0) out.description = joinSentences([out.description, ...extra]);
   if (typeof out.additionalProperties === 'object') delete out.additionalProperties;
   if (schema.properties && typeof schema.properties === 'object') {
-    out.properties = Object.fromEntries(Object.entries(schema.properties as Record<string, Schema>).map(([k, v]) => [k, portableSchema(v)]));
+    out.properties = Object.fromEntries(
+      Object.entries(schema.properties as Record<string, Schema>).map(([k, v]) => [k, portableSchema(v)]),
+    );
   }
   if (schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items)) out.items = portableSchema(schema.items as Schema);
   return out;

@@ -5,7 +5,12 @@ export class AlertMetrics {
   private readonly alerts: Counter<'type' | 'outcome'>;
 
   constructor(registry: Registry) {
-    this.alerts = new Counter({ name: 'trunkgate_helpdesk_alerts_total', help: 'Helpdesk webhook messages, by type (raised, recovered) and outcome', labelNames: ['type', 'outcome'], registers: [registry] });
+    this.alerts = new Counter({
+      name: 'trunkgate_helpdesk_alerts_total',
+      help: 'Helpdesk webhook messages, by type (raised, recovered) and outcome',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    });
     // Every series exists from the start at 0 (Prometheus' increase() cannot count a series' first event).
     for (const type of ['raised', 'recovered']) for (const outcome of ['sent', 'failed']) this.alerts.inc({ type, outcome }, 0);
   }

@@ -24,5 +24,15 @@ export interface AlertsDeps {
 /** The alerts feature: the helpdesk webhook fallback for when ServiceNow cannot take incidents. */
 export function createAlerts(deps: AlertsDeps): HelpdeskAlerts {
   const { config, stores, clock, logger } = deps;
-  return new HelpdeskAlerts({ store: stores, clock, logger, metrics: new AlertMetrics(deps.registry), webhook: deps.webhook, alertAfterMs: config.alertAfterMs, decidesCredentials: deps.isLeader, checkMs: deps.checkMs, owner: deps.owner });
+  return new HelpdeskAlerts({
+    store: stores,
+    clock,
+    logger,
+    metrics: new AlertMetrics(deps.registry),
+    webhook: deps.webhook,
+    alertAfterMs: config.alertAfterMs,
+    decidesCredentials: deps.isLeader,
+    checkMs: deps.checkMs,
+    owner: deps.owner,
+  });
 }

@@ -7,7 +7,11 @@ interface FakeAlertTable {
 }
 
 const needs = (purpose: AlertPurpose, a: AlertRow) =>
-  purpose === 'raise' ? a.raiseSentAt === null && a.clearedAt === null : purpose === 'recover' ? a.raiseSentAt !== null && a.clearedAt !== null : a.raiseSentAt === null && a.clearedAt !== null;
+  purpose === 'raise'
+    ? a.raiseSentAt === null && a.clearedAt === null
+    : purpose === 'recover'
+      ? a.raiseSentAt !== null && a.clearedAt !== null
+      : a.raiseSentAt === null && a.clearedAt !== null;
 
 /** Helpdesk alerts in memory, with the same contract as SqlAlertStore. */
 export class FakeAlertStore implements AlertStore {

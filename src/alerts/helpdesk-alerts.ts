@@ -108,7 +108,10 @@ export class HelpdeskAlerts {
       }
       const decides = this.o.decidesCredentials?.() ?? true;
       if (decides && this.servicenowCredentials !== null) {
-        problems.set(SN_CREDENTIALS_KEY, `trunkgate cannot authenticate to ServiceNow (${this.servicenowCredentials}). Incidents wait in trunkgate until the ServiceNow credentials (SERVICENOW_* settings, the integration user's password and roles) are fixed.`);
+        problems.set(
+          SN_CREDENTIALS_KEY,
+          `trunkgate cannot authenticate to ServiceNow (${this.servicenowCredentials}). Incidents wait in trunkgate until the ServiceNow credentials (SERVICENOW_* settings, the integration user's password and roles) are fixed.`,
+        );
       }
       const raised = new Map((await this.o.store.listAlerts()).map((r) => [r.key, r]));
       for (const [key, summary] of problems) {
@@ -130,11 +133,17 @@ export class HelpdeskAlerts {
     for (const r of await this.claimed(rows, 'forget', now)) await this.o.store.deleteAlert(r.key);
     const fresh = await this.claimed(rows, 'raise', now);
     if (fresh.length > 0) {
-      const text = [`⚠️ trunkgate: ServiceNow cannot take incidents right now (${fresh.length} problem${fresh.length > 1 ? 's' : ''}). Nothing is lost: trunkgate delivers them when ServiceNow is back.`, ...fresh.map((r) => `• ${r.summary}`)].join('\n');
+      const text = [
+        `⚠️ trunkgate: ServiceNow cannot take incidents right now (${fresh.length} problem${fresh.length > 1 ? 's' : ''}). Nothing is lost: trunkgate delivers them when ServiceNow is back.`,
+        ...fresh.map((r) => `• ${r.summary}`),
+      ].join('\n');
       if (await this.send(text, 'raised', fresh)) {
         for (const r of fresh) await this.o.store.updateAlert(r.key, { raiseSentAt: now });
       }
-      await this.o.store.releaseAlerts(fresh.map((r) => r.key), this.owner);
+      await this.o.store.releaseAlerts(
+        fresh.map((r) => r.key),
+        this.owner,
+      );
     }
     const recovered = await this.claimed(rows, 'recover', now);
     if (recovered.length > 0) {
@@ -143,7 +152,10 @@ export class HelpdeskAlerts {
       if (await this.send(text, 'recovered', recovered)) {
         for (const r of recovered) await this.o.store.deleteAlert(r.key);
       } else {
-        await this.o.store.releaseAlerts(recovered.map((r) => r.key), this.owner);
+        await this.o.store.releaseAlerts(
+          recovered.map((r) => r.key),
+          this.owner,
+        );
       }
     }
   }
@@ -153,9 +165,23 @@ export class HelpdeskAlerts {
    * the same problems at the same time; only the holder sends, so each message goes out once.
    */
   private async claimed(rows: AlertRow[], purpose: AlertPurpose, now: number): Promise<AlertRow[]> {
-    const candidates = rows.filter((r) => (purpose === 'raise' ? r.raiseSentAt === null && r.clearedAt === null : purpose === 'recover' ? r.raiseSentAt !== null && r.clearedAt !== null : r.raiseSentAt === null && r.clearedAt !== null));
+    const candidates = rows.filter((r) =>
+      purpose === 'raise'
+        ? r.raiseSentAt === null && r.clearedAt === null
+        : purpose === 'recover'
+          ? r.raiseSentAt !== null && r.clearedAt !== null
+          : r.raiseSentAt === null && r.clearedAt !== null,
+    );
     if (candidates.length === 0) return [];
-    const keys = new Set(await this.o.store.claimAlerts({ keys: candidates.map((r) => r.key), purpose, owner: this.owner, now, leaseMs: this.o.sendLeaseMs ?? 60_000 }));
+    const keys = new Set(
+      await this.o.store.claimAlerts({
+        keys: candidates.map((r) => r.key),
+        purpose,
+        owner: this.owner,
+        now,
+        leaseMs: this.o.sendLeaseMs ?? 60_000,
+      }),
+    );
     return candidates.filter((r) => keys.has(r.key));
   }
 
@@ -169,7 +195,14 @@ export class HelpdeskAlerts {
       await this.o.webhook.send(text);
       this.o.metrics.alert(type, 'sent');
       this.log.info(`helpdesk alert sent (${type})`, { keys });
-      await this.o.store.addAudit({ at: this.o.clock.now(), subject: keys.join(','), incidentId: null, step: 'alerted', message: text, data: { type } });
+      await this.o.store.addAudit({
+        at: this.o.clock.now(),
+        subject: keys.join(','),
+        incidentId: null,
+        step: 'alerted',
+        message: text,
+        data: { type },
+      });
       return true;
     } catch (err) {
       this.o.metrics.alert(type, 'failed');
@@ -180,9 +213,15 @@ export class HelpdeskAlerts {
 
   private async describe(stuck: StuckDelivery, now: number): Promise<string> {
     const incident = await this.o.store.getIncident(stuck.incidentId);
-    const what = stuck.operation === 'create' || (stuck.operation === 'reopen' && !incident?.sysId) ? 'not in ServiceNow yet' : `updates to ${incident?.number ?? 'its incident'} not delivered`;
+    const what =
+      stuck.operation === 'create' || (stuck.operation === 'reopen' && !incident?.sysId)
+        ? 'not in ServiceNow yet'
+        : `updates to ${incident?.number ?? 'its incident'} not delivered`;
     // Never attempted: the relay is holding it back (ServiceNow asked it to wait) or cannot run.
-    const tries = stuck.attempts === 0 ? 'not attempted yet' : `${stuck.attempts} attempt${stuck.attempts > 1 ? 's' : ''}; last error: ${stuck.lastError ?? 'none'}`;
+    const tries =
+      stuck.attempts === 0
+        ? 'not attempted yet'
+        : `${stuck.attempts} attempt${stuck.attempts > 1 ? 's' : ''}; last error: ${stuck.lastError ?? 'none'}`;
     const waiting = `${what}, waiting since ${formatTime(stuck.waitingSince)} (${formatDuration(now - stuck.waitingSince)}, ${tries})`;
     if (stuck.trunkId === null) return `${problemText(stuck.kind)} — ${waiting}`;
     const trunk = await this.o.store.getTrunk(stuck.trunkId);
@@ -191,7 +230,7 @@ export class HelpdeskAlerts {
   }
 
   private async recoveredLine(r: AlertRow): Promise<string> {
-    if (r.key === SN_CREDENTIALS_KEY) return 'ServiceNow accepts trunkgate\'s credentials again.';
+    if (r.key === SN_CREDENTIALS_KEY) return "ServiceNow accepts trunkgate's credentials again.";
     const correlationId = r.key.slice(DELIVERY_PREFIX.length);
     const incident = await this.o.store.getLatestIncident(correlationId);
     const headline = r.summary.split(' — ')[0];

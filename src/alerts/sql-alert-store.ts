@@ -3,7 +3,8 @@ import type { AlertPurpose, AlertRow, AlertStore } from './alert-store.js';
 
 const SQL = {
   select: 'SELECT alert_key, summary, raised_at, raise_sent_at, cleared_at FROM helpdesk_alerts ORDER BY raised_at, alert_key',
-  insert: 'INSERT INTO helpdesk_alerts (alert_key, summary, raised_at, raise_sent_at, cleared_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (alert_key) DO NOTHING',
+  insert:
+    'INSERT INTO helpdesk_alerts (alert_key, summary, raised_at, raise_sent_at, cleared_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (alert_key) DO NOTHING',
   delete: 'DELETE FROM helpdesk_alerts WHERE alert_key = ?',
 } as const;
 
@@ -14,10 +15,21 @@ const PURPOSE: Record<AlertPurpose, string> = {
   forget: 'raise_sent_at IS NULL AND cleared_at IS NOT NULL',
 };
 
-const PATCH_COLUMNS: Record<string, string> = { summary: 'summary', raisedAt: 'raised_at', raiseSentAt: 'raise_sent_at', clearedAt: 'cleared_at' };
+const PATCH_COLUMNS: Record<string, string> = {
+  summary: 'summary',
+  raisedAt: 'raised_at',
+  raiseSentAt: 'raise_sent_at',
+  clearedAt: 'cleared_at',
+};
 
 function alertFromRow(r: SqlRow): AlertRow {
-  return { key: String(r.alert_key), summary: String(r.summary), raisedAt: num(r.raised_at), raiseSentAt: numOrNull(r.raise_sent_at), clearedAt: numOrNull(r.cleared_at) };
+  return {
+    key: String(r.alert_key),
+    summary: String(r.summary),
+    raisedAt: num(r.raised_at),
+    raiseSentAt: numOrNull(r.raise_sent_at),
+    clearedAt: numOrNull(r.cleared_at),
+  };
 }
 
 /** Helpdesk alerts in SQL, one text for SQLite and PostgreSQL. */
@@ -53,6 +65,10 @@ export class SqlAlertStore implements AlertStore {
 
   async releaseAlerts(keys: string[], owner: string): Promise<void> {
     if (keys.length === 0) return;
-    await run(this.s, `UPDATE helpdesk_alerts SET notify_owner = NULL, notify_until = NULL WHERE alert_key IN (${placeholders(keys.length)}) AND notify_owner = ?`, [...keys, owner]);
+    await run(
+      this.s,
+      `UPDATE helpdesk_alerts SET notify_owner = NULL, notify_until = NULL WHERE alert_key IN (${placeholders(keys.length)}) AND notify_owner = ?`,
+      [...keys, owner],
+    );
   }
 }

@@ -103,14 +103,34 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? systemClock;
   // With REDIS_URL the upstream budgets are shared by all replicas (bottleneck clustering on its own
   // connection), each limiter falling back to this replica's share while Redis cannot be reached.
-  const limits = config.redisUrl ? new LimiterConnection({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock, logger }) : undefined;
-  const cluster = await buildCluster({ config, clock, logger, registry, tokenStore: overrides.tokenStore, leadership: overrides.leadership });
+  const limits = config.redisUrl
+    ? new LimiterConnection({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock, logger })
+    : undefined;
+  const cluster = await buildCluster({
+    config,
+    clock,
+    logger,
+    registry,
+    tokenStore: overrides.tokenStore,
+    leadership: overrides.leadership,
+  });
   await limits?.waitUntilUp(2_000);
-  const limiters = limits ? failoverLimiterFactory({ source: limits, local: limiterFactory(), metrics: new LimiterMetrics(registry) }) : limiterFactory();
-  const upstream = createUpstreams(config, { clock, logger, registry, limiters, tokenStore: cluster.tokenStore, credentials: overrides.credentials });
+  const limiters = limits
+    ? failoverLimiterFactory({ source: limits, local: limiterFactory(), metrics: new LimiterMetrics(registry) })
+    : limiterFactory();
+  const upstream = createUpstreams(config, {
+    clock,
+    logger,
+    registry,
+    limiters,
+    tokenStore: cluster.tokenStore,
+    credentials: overrides.credentials,
+  });
   const credentials = { genesys: upstream.genesys.credentials, servicenow: upstream.servicenow.credentials };
   // Mappings first: a broken one stops start-up before anything is opened.
-  const actions = overrides.actions ?? buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream.all, clock });
+  const actions =
+    overrides.actions ??
+    buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream.all, clock });
   const incidentMapping = overrides.incidentMapping ?? loadIncidentMapping({ dir: config.mappingsDir, env: process.env }).mapping;
   const store = overrides.store ?? (await openStores(config, { logger }));
   // What Genesys last said about the monitor's permissions: fed by the monitor, read by /readyz and the credentials incident.
@@ -122,7 +142,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     registry,
     servicenow: overrides.servicenowIncidents ?? upstream.servicenow.client,
-    webhook: overrides.alertWebhook !== undefined ? overrides.alertWebhook : config.alertWebhookUrl ? new HttpAlertWebhook(config.alertWebhookUrl, 5_000) : null,
+    webhook:
+      overrides.alertWebhook !== undefined
+        ? overrides.alertWebhook
+        : config.alertWebhookUrl
+          ? new HttpAlertWebhook(config.alertWebhookUrl, 5_000)
+          : null,
     mapping: incidentMapping,
     isLeader: () => cluster.leadership.isLeader,
   });
@@ -158,10 +183,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(limits ? [{ name: 'rate-limits', check: async () => ({ ok: true, detail: limits.describe() }) }] : []),
   ];
   const auth = new CallerAuthenticator(config.gatewayAuth);
-  warnAboutCallers(config.gatewayAuth, actions.list().map((a) => a.name), logger);
+  warnAboutCallers(
+    config.gatewayAuth,
+    actions.list().map((a) => a.name),
+    logger,
+  );
   // With REDIS_URL one count per caller for all replicas, on the limits connection (local while Redis is down).
   const callerCounts = new LocalCallerRateLimiter(clock);
-  const access = new AccessControl({ limiter: limits ? new SharedCallerRateLimiter(limits, callerCounts, clock) : callerCounts, defaultPerMinute: config.gatewayAuth.rateLimitPerMinute });
+  const access = new AccessControl({
+    limiter: limits ? new SharedCallerRateLimiter(limits, callerCounts, clock) : callerCounts,
+    defaultPerMinute: config.gatewayAuth.rateLimitPerMinute,
+  });
   const body = jsonBody({ limitBytes: config.maxPayloadBytes });
   const startedAt = Date.now();
 
@@ -176,7 +208,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     '/v1',
     auth.middleware(),
     actionRoutes(actions, { access, body }),
-    credentialsRoutes(upstream.all.map((u) => u.credentials), access),
+    credentialsRoutes(
+      upstream.all.map((u) => u.credentials),
+      access,
+    ),
     statusRoutes({ status: watchdog.status, events: watchdog.ingest, access, body }),
   );
   app.use(notFound());

@@ -55,14 +55,21 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
   const limiters = deps.limiters ?? limiterFactory();
   let brokerDeps: BrokerDeps | undefined;
   // Token metrics exist only when a broker does (overridden credentials have none).
-  const brokers = () => (brokerDeps ??= { clock, logger, metrics: new CredentialsMetrics(registry), store: deps.tokenStore ?? new InProcessTokenStore() });
+  const brokers = () =>
+    (brokerDeps ??= { clock, logger, metrics: new CredentialsMetrics(registry), store: deps.tokenStore ?? new InProcessTokenStore() });
 
-  const genesysHttp = { login: createHttpClient({ baseURL: config.genesys.loginUrl, timeoutMs }), api: createHttpClient({ baseURL: config.genesys.apiUrl, timeoutMs }) };
+  const genesysHttp = {
+    login: createHttpClient({ baseURL: config.genesys.loginUrl, timeoutMs }),
+    api: createHttpClient({ baseURL: config.genesys.apiUrl, timeoutMs }),
+  };
   const servicenowHttp = createHttpClient({ baseURL: config.servicenow.instanceUrl, timeoutMs });
   const genesysAuth = deps.credentials?.genesys ?? genesysCredentials(config.genesys, genesysHttp, brokers());
   const servicenowAuth = deps.credentials?.servicenow ?? servicenowCredentials(config.servicenow, servicenowHttp, brokers());
 
-  const metrics = new UpstreamMetrics(registry, MAPPING_TARGETS.map((t) => t.name));
+  const metrics = new UpstreamMetrics(
+    registry,
+    MAPPING_TARGETS.map((t) => t.name),
+  );
   const common = { clock, defaultTimeoutMs: timeoutMs, metrics, logger };
   const genesysPacer = new GenesysPacer({ limiters, clock, allowedPerMinute: config.genesys.rateLimitPerMinute });
   const servicenowPacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: config.servicenow.rateLimitPerHour });

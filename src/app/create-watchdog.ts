@@ -57,13 +57,43 @@ export interface Watchdog {
 /** Builds trunks → incidents → alerts over one set of stores, as every process and test runs them. */
 export function createWatchdog(deps: WatchdogDeps): Watchdog {
   const { config, stores, clock, logger, registry } = deps;
-  const incidents = createIncidents({ config, stores, clock, logger, registry, servicenow: deps.servicenow, mapping: deps.mapping, isLeader: deps.isLeader, tickMs: deps.tickMs, relay: deps.relay });
-  const { ingest } = createTrunks<DecisionTx>({ stores, clock, logger, registry, openAfterMs: config.incidents.openAfterMs, watcher: incidents.trunks });
-  const alerts = createAlerts({ config, stores, clock, logger, registry, webhook: deps.webhook, isLeader: deps.isLeader, checkMs: deps.alertCheckMs });
+  const incidents = createIncidents({
+    config,
+    stores,
+    clock,
+    logger,
+    registry,
+    servicenow: deps.servicenow,
+    mapping: deps.mapping,
+    isLeader: deps.isLeader,
+    tickMs: deps.tickMs,
+    relay: deps.relay,
+  });
+  const { ingest } = createTrunks<DecisionTx>({
+    stores,
+    clock,
+    logger,
+    registry,
+    openAfterMs: config.incidents.openAfterMs,
+    watcher: incidents.trunks,
+  });
+  const alerts = createAlerts({
+    config,
+    stores,
+    clock,
+    logger,
+    registry,
+    webhook: deps.webhook,
+    isLeader: deps.isLeader,
+    checkMs: deps.alertCheckMs,
+  });
   const retention = createRetention({ stores, clock, logger, retentionMs: deps.retentionMs });
   let running = false;
   return {
-    ingest, incidents, alerts, retention,
+    ingest,
+    incidents,
+    alerts,
+    retention,
     status: new StatusQueries(stores),
     get running() {
       return running;
@@ -90,7 +120,10 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
  * incidents are delivered with (ServiceNow): their failure alerts the helpdesk. Acted on only while the
  * watchdog runs.
  */
-export function watchCredentials(w: Watchdog, sources: { monitor: UpstreamCredentials; delivery: UpstreamCredentials; permissions?: PermissionEvents }): void {
+export function watchCredentials(
+  w: Watchdog,
+  sources: { monitor: UpstreamCredentials; delivery: UpstreamCredentials; permissions?: PermissionEvents },
+): void {
   const { monitor: genesys, delivery: servicenow, permissions } = sources;
   genesys.on('rotated', (e) => w.incidents.rotations.record(e.at));
   const access = new GenesysAccess({

@@ -27,7 +27,13 @@ export type Stores = TrunkStore & IncidentStore & OutboxStore & AuditStore & Ale
 /** The stores, with the database under them (migrations, and the fake's fault switch for tests). */
 export type AppStores<D = SqlDatabase | FakeDatabase> = StoreSet<Stores> & { readonly database: D };
 
-const sqlParts = (s: SqlSession) => [new SqlTrunkStore(s), new SqlIncidentStore(s), new SqlOutboxStore(s), new SqlAuditStore(s), new SqlAlertStore(s)];
+const sqlParts = (s: SqlSession) => [
+  new SqlTrunkStore(s),
+  new SqlIncidentStore(s),
+  new SqlOutboxStore(s),
+  new SqlAuditStore(s),
+  new SqlAlertStore(s),
+];
 
 function withDatabase<D>(set: StoreSet<Stores>, database: D): AppStores<D> {
   return Object.assign(set, { database });
@@ -49,9 +55,17 @@ export async function openPgStores(options: PgDatabaseOptions): Promise<AppStore
  * Opens the configured stores: PostgreSQL when DATABASE_URL is set (several replicas may share it),
  * otherwise SQLite at DATA_DIR/trunkgate.db (created when missing; one process only).
  */
-export async function openStores(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseSchema' | 'databasePoolSize'>, options: { logger?: Logger } = {}): Promise<AppStores<SqlDatabase>> {
+export async function openStores(
+  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseSchema' | 'databasePoolSize'>,
+  options: { logger?: Logger } = {},
+): Promise<AppStores<SqlDatabase>> {
   if (config.databaseUrl) {
-    return openPgStores({ connectionString: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize, logger: options.logger });
+    return openPgStores({
+      connectionString: config.databaseUrl,
+      schema: config.databaseSchema,
+      poolSize: config.databasePoolSize,
+      logger: options.logger,
+    });
   }
   return openSqliteStores({ file: sqliteFile(config.dataDir) });
 }
@@ -59,6 +73,12 @@ export async function openStores(config: Pick<Config, 'dataDir' | 'databaseUrl' 
 /** Every store in memory, with the same contracts (for unit tests of the services). */
 export function createFakeStores(): AppStores<FakeDatabase> {
   const db = new FakeDatabase();
-  const parts = [new FakeTrunkStore(db), new FakeIncidentStore(db), new FakeOutboxStore(db), new FakeAuditStore(db), new FakeAlertStore(db)];
+  const parts = [
+    new FakeTrunkStore(db),
+    new FakeIncidentStore(db),
+    new FakeOutboxStore(db),
+    new FakeAuditStore(db),
+    new FakeAlertStore(db),
+  ];
   return withDatabase(fakeStoreSet<Stores>(db, parts), db);
 }

@@ -18,7 +18,11 @@ export class FakeAuditStore implements AuditStore {
     this.t().rows.push({ ...copy(entry), id: ++this.t().nextId });
   }
   async listAudit(options: { subject?: string; incidentId?: string; limit: number }) {
-    const rows = this.t().rows.filter((a) => (options.subject === undefined || a.subject === options.subject) && (options.incidentId === undefined || a.incidentId === options.incidentId));
+    const rows = this.t().rows.filter(
+      (a) =>
+        (options.subject === undefined || a.subject === options.subject) &&
+        (options.incidentId === undefined || a.incidentId === options.incidentId),
+    );
     return copy(rows.sort((a, b) => b.id - a.id).slice(0, options.limit));
   }
   async pruneAudit(before: number) {

@@ -4,7 +4,8 @@ import type { AuditEntry, AuditRow, AuditStep, AuditStore } from './audit-store.
 const INSERT = 'INSERT INTO audit_log (at, subject, incident_id, step, message, data) VALUES (?, ?, ?, ?, ?, ?)';
 // Lines are appended in time order, so everything below the first id at or after the cutoff is older:
 // the scan stops at that row and no index on `at` is needed.
-const PRUNE = 'DELETE FROM audit_log WHERE id < COALESCE((SELECT id FROM audit_log WHERE at >= ? ORDER BY id LIMIT 1), (SELECT MAX(id) + 1 FROM audit_log))';
+const PRUNE =
+  'DELETE FROM audit_log WHERE id < COALESCE((SELECT id FROM audit_log WHERE at >= ? ORDER BY id LIMIT 1), (SELECT MAX(id) + 1 FROM audit_log))';
 
 function auditFromRow(r: SqlRow): AuditRow {
   return {
@@ -23,7 +24,14 @@ export class SqlAuditStore implements AuditStore {
   constructor(private readonly s: SqlSession) {}
 
   async addAudit(entry: AuditEntry): Promise<void> {
-    await run(this.s, INSERT, [entry.at, entry.subject, entry.incidentId, entry.step, entry.message, entry.data === null ? null : JSON.stringify(entry.data)]);
+    await run(this.s, INSERT, [
+      entry.at,
+      entry.subject,
+      entry.incidentId,
+      entry.step,
+      entry.message,
+      entry.data === null ? null : JSON.stringify(entry.data),
+    ]);
   }
 
   async listAudit(options: { subject?: string; incidentId?: string; limit: number }): Promise<AuditRow[]> {

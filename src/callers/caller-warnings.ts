@@ -12,9 +12,12 @@ export function warnAboutCallers(auth: GatewayAuthConfig, loadedActions: string[
   const log = logger.child({ module: 'callers' });
   const everything = auth.callers.filter((c) => c.source !== 'CALLERS_FILE').map((c) => c.name);
   if (everything.length > 0) {
-    log.warn('callers from GATEWAY_API_KEYS / GATEWAY_BASIC_AUTH have every permission (actions, events, status, audit, maintenance, console); name them in CALLERS_FILE to give each only what it needs', {
-      callers: everything,
-    });
+    log.warn(
+      'callers from GATEWAY_API_KEYS / GATEWAY_BASIC_AUTH have every permission (actions, events, status, audit, maintenance, console); name them in CALLERS_FILE to give each only what it needs',
+      {
+        callers: everything,
+      },
+    );
   }
   const loaded = new Set(loadedActions);
   for (const caller of auth.callers) {

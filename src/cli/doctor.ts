@@ -38,7 +38,9 @@ function configurationResult(config: Config): CheckResult {
   const callers = [configured, auth.jwt ? 'JWT callers' : ''].filter(Boolean).join(' and ');
   const genesys = config.genesys.region ? `region ${config.genesys.region}` : `${config.genesys.loginUrl} / ${config.genesys.apiUrl}`;
   const store = config.databaseUrl ? `PostgreSQL (schema ${config.databaseSchema})` : `SQLite in ${shownPath(config.dataDir)}`;
-  const sn = { basic: 'Basic auth', 'oauth-password': 'OAuth password grant', 'oauth-client-credentials': 'OAuth client_credentials' }[config.servicenow.auth.kind];
+  const sn = { basic: 'Basic auth', 'oauth-password': 'OAuth password grant', 'oauth-client-credentials': 'OAuth client_credentials' }[
+    config.servicenow.auth.kind
+  ];
   const detail = `valid: ${callers}; Genesys Cloud ${genesys}; ServiceNow ${config.servicenow.instanceUrl} (${sn}); store ${store}${config.redisUrl ? '; Redis' : ''}`;
   return resultOf('configuration', pass(detail));
 }
@@ -47,10 +49,24 @@ function configurationResult(config: Config): CheckResult {
  * Runs the doctor as the command line does and returns its exit code; `env` and `argv` as
  * `process.env` and `process.argv.slice(2)`. Tests call it in-process; `runner` bounds the checks.
  */
-export async function runDoctor(env: NodeJS.ProcessEnv, argv: string[], io: DoctorIO, runner: RunnerOptions = DEFAULT_RUNNER_OPTIONS): Promise<number> {
+export async function runDoctor(
+  env: NodeJS.ProcessEnv,
+  argv: string[],
+  io: DoctorIO,
+  runner: RunnerOptions = DEFAULT_RUNNER_OPTIONS,
+): Promise<number> {
   let flags: { json?: boolean; 'write-test'?: boolean; 'webhook-test'?: boolean; help?: boolean };
   try {
-    ({ values: flags } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'write-test': { type: 'boolean' }, 'webhook-test': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values: flags } = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean' },
+        'write-test': { type: 'boolean' },
+        'webhook-test': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
   } catch (err) {
     io.stderr.write(`trunkgate doctor: ${(err as Error).message}\n${USAGE}`);
     return EXIT.usage;
@@ -72,7 +88,15 @@ export async function runDoctor(env: NodeJS.ProcessEnv, argv: string[], io: Doct
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // The problems never echo a secret (src/config/env-reader.ts): shown as npm start shows them.
-    print([resultOf('configuration', fail(err.message, 'set or correct each setting listed (README "Configuration"); npm start refuses to run until then'))], performance.now() - started);
+    print(
+      [
+        resultOf(
+          'configuration',
+          fail(err.message, 'set or correct each setting listed (README "Configuration"); npm start refuses to run until then'),
+        ),
+      ],
+      performance.now() - started,
+    );
     if (flags.json) io.stderr.write(`trunkgate: ${err.message}\n`);
     return EXIT.config;
   }

@@ -12,7 +12,8 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-const usage = 'usage: npm run export-data-actions -- --base-url https://trunkgate.example.com --out <dir> [--mappings <dir>] [--auth basic|api-key]';
+const usage =
+  'usage: npm run export-data-actions -- --base-url https://trunkgate.example.com --out <dir> [--mappings <dir>] [--auth basic|api-key]';
 let values: Record<string, string | undefined>;
 try {
   ({ values } = parseArgs({
@@ -32,13 +33,17 @@ try {
   fail(`--base-url "${baseUrl}" is not a URL`);
 }
 if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') fail('--base-url must be an https URL');
-if (parsed.protocol === 'http:') process.stderr.write('export-data-actions: warning: Genesys Cloud calls trunkgate over the internet; use https\n');
+if (parsed.protocol === 'http:')
+  process.stderr.write('export-data-actions: warning: Genesys Cloud calls trunkgate over the internet; use https\n');
 const auth = (values.auth ?? 'basic') as ExportAuth;
 if (auth !== 'basic' && auth !== 'api-key') fail(`--auth must be basic or api-key (got "${values.auth}")`);
 
 let mappings;
 try {
-  mappings = loadMappings(path.resolve(values.mappings ?? process.env.MAPPINGS_DIR ?? './mappings'), { defaultTimeoutMs: Number(process.env.ACTION_TIMEOUT_MS ?? 10_000), targets: MAPPING_TARGETS });
+  mappings = loadMappings(path.resolve(values.mappings ?? process.env.MAPPINGS_DIR ?? './mappings'), {
+    defaultTimeoutMs: Number(process.env.ACTION_TIMEOUT_MS ?? 10_000),
+    targets: MAPPING_TARGETS,
+  });
 } catch (err) {
   if (err instanceof MappingError) fail(err.message, 78);
   throw err;
@@ -46,7 +51,12 @@ try {
 fs.mkdirSync(out, { recursive: true });
 for (const m of mappings) {
   const file = path.join(out, `${m.summary.name}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(genesysDataAction(m.summary, { baseUrl: parsed.toString().replace(/\/+$/, ''), auth }), null, 2)}\n`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify(genesysDataAction(m.summary, { baseUrl: parsed.toString().replace(/\/+$/, ''), auth }), null, 2)}\n`,
+  );
   process.stdout.write(`${file}\n`);
 }
-process.stdout.write(`${mappings.length} Data Actions written; import each in Genesys Cloud (Admin > Integrations > Actions > Import) under a Web Services Data Actions integration whose credentials trunkgate accepts.\n`);
+process.stdout.write(
+  `${mappings.length} Data Actions written; import each in Genesys Cloud (Admin > Integrations > Actions > Import) under a Web Services Data Actions integration whose credentials trunkgate accepts.\n`,
+);

@@ -32,7 +32,14 @@ const STARTUP_WAIT_MS = 2_000;
  * by the encrypted token cache and the leadership lease. Start-up waits briefly for Redis so replicas
  * starting together share their first token, but never fails on it.
  */
-export async function buildCluster(deps: { config: Config; clock: Clock; logger: Logger; registry: Registry; tokenStore?: TokenStore; leadership?: LeaderLease }): Promise<Cluster> {
+export async function buildCluster(deps: {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+  tokenStore?: TokenStore;
+  leadership?: LeaderLease;
+}): Promise<Cluster> {
   const { config, clock, logger, registry } = deps;
   if (!config.redisUrl || (deps.tokenStore && deps.leadership)) {
     const leadership = deps.leadership ?? new SoloLeaderLease('trunk-monitor', Date.now, new LeaseMetrics(registry));
@@ -43,10 +50,24 @@ export async function buildCluster(deps: { config: Config; clock: Clock; logger:
   await redis.waitUntilReady(STARTUP_WAIT_MS);
   const tokenStore =
     deps.tokenStore ??
-    new RedisTokenStore({ redis: redis.client, cipher: new TokenCipher(config.tokenCacheSecretKey), keyPrefix: config.redisKeyPrefix, clock, logger, metrics: new TokenCacheMetrics(registry) });
+    new RedisTokenStore({
+      redis: redis.client,
+      cipher: new TokenCipher(config.tokenCacheSecretKey),
+      keyPrefix: config.redisKeyPrefix,
+      clock,
+      logger,
+      metrics: new TokenCacheMetrics(registry),
+    });
   const leadership =
     deps.leadership ??
-    new RedisLeaderLease({ redis: redis.client, keyPrefix: config.redisKeyPrefix, ttlMs: leaseTtlForPollInterval(config.monitor.pollIntervalMs), clock, logger, metrics: new LeaseMetrics(registry) });
+    new RedisLeaderLease({
+      redis: redis.client,
+      keyPrefix: config.redisKeyPrefix,
+      ttlMs: leaseTtlForPollInterval(config.monitor.pollIntervalMs),
+      clock,
+      logger,
+      metrics: new LeaseMetrics(registry),
+    });
   return {
     redis,
     tokenStore,

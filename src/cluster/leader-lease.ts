@@ -82,6 +82,12 @@ export class SoloLeaderLease extends EventEmitter implements LeaderLease {
   }
 
   snapshot(): LeaseSnapshot {
-    return { lease: this.lease, owner: 'solo', isLeader: this.isLeader, since: this.leaderSince === undefined ? null : new Date(this.leaderSince).toISOString(), lastError: null };
+    return {
+      lease: this.lease,
+      owner: 'solo',
+      isLeader: this.isLeader,
+      since: this.leaderSince === undefined ? null : new Date(this.leaderSince).toISOString(),
+      lastError: null,
+    };
   }
 }

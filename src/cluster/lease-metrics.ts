@@ -6,7 +6,12 @@ export class LeaseMetrics {
   private readonly readers = new Map<string, () => boolean>();
 
   constructor(registry: Registry) {
-    this.changes = new Counter({ name: 'trunkgate_leadership_changes_total', help: 'Times this replica was elected or revoked, by lease', labelNames: ['lease', 'event'], registers: [registry] });
+    this.changes = new Counter({
+      name: 'trunkgate_leadership_changes_total',
+      help: 'Times this replica was elected or revoked, by lease',
+      labelNames: ['lease', 'event'],
+      registers: [registry],
+    });
     const readers = this.readers;
     new Gauge({
       name: 'trunkgate_leader',

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 import { exponentialBackoff } from '../net/backoff.js';
 import type { Clock, Timer } from '../time/clock.js';
-import type { SharedLimiter, SharedLimiterSource } from '../upstream/failover-limiter.js';
+import type { SharedLimiter, SharedLimiterSource } from '../upstream/shared-limiter.js';
 import { settingsOf, type LimiterOptions, type LimiterSettings } from '../upstream/limiter-factory.js';
 
 export interface LimiterConnectionOptions {
@@ -32,7 +32,15 @@ export interface LimiterConnectionTimeouts {
   keyTtlMs: number;
 }
 
-const DEFAULT_TIMEOUTS: LimiterConnectionTimeouts = { connectMs: 2_000, commandMs: 1_000, socketMs: 2_000, maxReconnectDelayMs: 2_000, probeMs: 1_000, heartbeatMs: 500, keyTtlMs: 2 * 3_600_000 };
+const DEFAULT_TIMEOUTS: LimiterConnectionTimeouts = {
+  connectMs: 2_000,
+  commandMs: 1_000,
+  socketMs: 2_000,
+  maxReconnectDelayMs: 2_000,
+  probeMs: 1_000,
+  heartbeatMs: 500,
+  keyTtlMs: 2 * 3_600_000,
+};
 const PRESENCE_EVERY_PROBES = 5;
 
 /**
@@ -42,7 +50,10 @@ const PRESENCE_EVERY_PROBES = 5;
 class SafeIORedisConnection extends Bottleneck.IORedisConnection {
   __removeLimiter__(instance: Bottleneck): Promise<void> {
     const self = this as unknown as { limiters: Record<string, unknown>; subscriber: Redis; terminated: boolean };
-    const channels = [instance.channel(), `${instance.channel()}_${(instance as unknown as { _store: { clientId: string } })._store.clientId}`];
+    const channels = [
+      instance.channel(),
+      `${instance.channel()}_${(instance as unknown as { _store: { clientId: string } })._store.clientId}`,
+    ];
     for (const channel of channels) delete self.limiters[channel];
     if (self.terminated || self.subscriber.status !== 'ready') return Promise.resolve();
     return self.subscriber.unsubscribe(...channels).then(
@@ -126,7 +137,9 @@ export class LimiterConnection implements SharedLimiterSource {
 
   /** What readiness and logs show: never the URL (it may carry a password). */
   describe(): string {
-    return this.healthy ? `shared by ${this.replicaCount} replica(s)` : `local share 1/${this.replicaCount} (${this.lastError ?? 'connecting'})`;
+    return this.healthy
+      ? `shared by ${this.replicaCount} replica(s)`
+      : `local share 1/${this.replicaCount} (${this.lastError ?? 'connecting'})`;
   }
 
   /** Resolves true once usable, false on the first failure or after `timeoutMs` (start-up goes on regardless). */
@@ -189,7 +202,14 @@ export class LimiterConnection implements SharedLimiterSource {
     if (wasUp) await this.client.zrem('limits:replicas', this.member).catch(() => undefined);
     // Clears every limiter's heartbeat and marks the connection terminated. Reachable, QUIT: its answer
     // comes after every command sent before it, so nothing this replica sent lands in Redis later.
-    if (!wasUp || !(await this.bottleneck.disconnect(true).then(() => true, () => false))) await this.bottleneck.disconnect(false);
+    if (
+      !wasUp ||
+      !(await this.bottleneck.disconnect(true).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await this.bottleneck.disconnect(false);
   }
 
   private tick(): void {
@@ -235,7 +255,8 @@ export class LimiterConnection implements SharedLimiterSource {
   private setUp(): void {
     if (this.healthy || this.closed) return;
     this.healthy = true;
-    if (this.everUp || this.warned) this.log.info('redis reachable again: rate limits are shared by all replicas again', { replicas: this.replicaCount });
+    if (this.everUp || this.warned)
+      this.log.info('redis reachable again: rate limits are shared by all replicas again', { replicas: this.replicaCount });
     this.everUp = true;
     this.warned = false;
     this.lastError = undefined;
@@ -250,10 +271,13 @@ export class LimiterConnection implements SharedLimiterSource {
     if (!this.warned) {
       this.warned = true;
       // It heals itself (WARN, not ERROR): callers keep being served, on this replica's share.
-      this.log.warn(`redis unreachable for the shared rate limits: this replica paces each upstream on its own 1/${this.replicaCount} share of the budget until it is back`, {
-        reason,
-        replicas: this.replicaCount,
-      });
+      this.log.warn(
+        `redis unreachable for the shared rate limits: this replica paces each upstream on its own 1/${this.replicaCount} share of the budget until it is back`,
+        {
+          reason,
+          replicas: this.replicaCount,
+        },
+      );
     }
     if (wasUp) this.emit(false);
   }

@@ -66,13 +66,12 @@ export class RedisConnection {
       this.log.warn('redis unreachable; this replica refreshes tokens on its own and gives up leadership when its lease runs out', { err });
     });
     if (options.registry) {
-      const connection = this;
-      new Gauge({
+      const gauge: Gauge = new Gauge({
         name: 'trunkgate_redis_up',
         help: '1 when the Redis connection is ready, 0 otherwise',
         registers: [options.registry],
-        collect() {
-          this.set(connection.up ? 1 : 0);
+        collect: () => {
+          gauge.set(this.up ? 1 : 0);
         },
       });
     }

@@ -110,7 +110,11 @@ export class StoreLeaderLease extends EventEmitter implements LeaderLease {
     } catch (err) {
       // Unreachable: a leader keeps leading until its deadline (the timer steps it down); a follower waits.
       const message = (err as Error).message;
-      if (this.lastError === undefined) this.log.warn(wasLeader ? 'cannot renew the lease; stepping down at its deadline unless Redis answers' : 'cannot reach the lease store', { err });
+      if (this.lastError === undefined)
+        this.log.warn(
+          wasLeader ? 'cannot renew the lease; stepping down at its deadline unless Redis answers' : 'cannot reach the lease store',
+          { err },
+        );
       this.lastError = message;
       return;
     }

@@ -51,7 +51,8 @@ const callersSchema = {
 
 /** Messages that name the rule a pattern or type encodes; messages name rules, never the offending values. */
 const ruleMessages: MessageOverride = (e, path) => {
-  if (e.keyword === 'pattern' && path.endsWith('/name')) return "must be 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit";
+  if (e.keyword === 'pattern' && path.endsWith('/name'))
+    return "must be 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit";
   if (e.keyword === 'pattern' && path.endsWith('/user')) return "must not contain ':'";
   if (e.keyword === 'type' && path.endsWith('/apiKey')) return 'must be a string (quote it)';
   return undefined;
@@ -88,7 +89,10 @@ function permissions(values: string[], at: string, problems: string[]): Permissi
  * (with the JSON Pointer of the entry and, once known, the caller's name); a secret never is.
  * `positions` gives each caller's index in the file, for later messages about it.
  */
-export function parseCallersFile(text: string, env: NodeJS.ProcessEnv): { callers: CallerDefinition[]; problems: string[]; positions: Map<CallerDefinition, number> } {
+export function parseCallersFile(
+  text: string,
+  env: NodeJS.ProcessEnv,
+): { callers: CallerDefinition[]; problems: string[]; positions: Map<CallerDefinition, number> } {
   const positions = new Map<CallerDefinition, number>();
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) return { callers: [], problems: doc.errors.map((e) => e.message.split('\n')[0]!), positions };
@@ -112,9 +116,27 @@ export function parseCallersFile(text: string, env: NodeJS.ProcessEnv): { caller
     }
     if (entry.apiKey !== undefined) {
       if (entry.apiKey.length < MIN_API_KEY_LENGTH) problems.push(`${at}/apiKey: must be at least ${MIN_API_KEY_LENGTH} characters`);
-      add({ name: entry.name, credential: { kind: 'api-key', key: entry.apiKey }, permissions: granted, rateLimitPerMinute: limit, source: 'CALLERS_FILE' }, i);
+      add(
+        {
+          name: entry.name,
+          credential: { kind: 'api-key', key: entry.apiKey },
+          permissions: granted,
+          rateLimitPerMinute: limit,
+          source: 'CALLERS_FILE',
+        },
+        i,
+      );
     } else if (entry.basic !== undefined) {
-      add({ name: entry.name, credential: { kind: 'basic', ...entry.basic }, permissions: granted, rateLimitPerMinute: limit, source: 'CALLERS_FILE' }, i);
+      add(
+        {
+          name: entry.name,
+          credential: { kind: 'basic', ...entry.basic },
+          permissions: granted,
+          rateLimitPerMinute: limit,
+          source: 'CALLERS_FILE',
+        },
+        i,
+      );
     } else {
       problems.push(`${at}: has no credential: give apiKey or basic: {user, password}`);
     }

@@ -91,10 +91,18 @@ function readServiceNowAuth(r: EnvReader): ServiceNowAuth {
     }
     r.required('SERVICENOW_USERNAME', username, 'is required with SERVICENOW_PASSWORD');
     r.required('SERVICENOW_PASSWORD', password, 'is required with SERVICENOW_USERNAME');
-    return { kind: 'oauth-password', clientId: clientId ?? '', clientSecret: clientSecret ?? '', username: username ?? '', password: password ?? '' };
+    return {
+      kind: 'oauth-password',
+      clientId: clientId ?? '',
+      clientSecret: clientSecret ?? '',
+      username: username ?? '',
+      password: password ?? '',
+    };
   }
   if (username === undefined && password === undefined) {
-    r.problems.push('ServiceNow credentials are required: set SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET');
+    r.problems.push(
+      'ServiceNow credentials are required: set SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET',
+    );
   } else {
     r.required('SERVICENOW_USERNAME', username, 'is required with SERVICENOW_PASSWORD');
     r.required('SERVICENOW_PASSWORD', password, 'is required with SERVICENOW_USERNAME');
@@ -154,7 +162,10 @@ function readRequiredScopes(r: EnvReader): string[] {
 function readTokenCacheKey(r: EnvReader, redisUrl: string | undefined): Uint8Array | undefined {
   const raw = r.secret('TOKEN_CACHE_KEY');
   if (raw === undefined) {
-    if (redisUrl !== undefined) r.problems.push('TOKEN_CACHE_KEY (or TOKEN_CACHE_KEY_FILE) is required with REDIS_URL: 32 random bytes, hex or base64 (openssl rand -base64 32)');
+    if (redisUrl !== undefined)
+      r.problems.push(
+        'TOKEN_CACHE_KEY (or TOKEN_CACHE_KEY_FILE) is required with REDIS_URL: 32 random bytes, hex or base64 (openssl rand -base64 32)',
+      );
     return undefined;
   }
   const text = raw.trim();
@@ -209,7 +220,8 @@ export function loadConfig(
       instanceUrl: instanceUrl ?? '',
       auth: readServiceNowAuth(r),
       tokenRefreshBufferMs: r.integer('SERVICENOW_TOKEN_REFRESH_BUFFER_MS', defaultBuffer, { min: 0, max: 3_600_000 }),
-      rateLimitPerHour: r.string('SERVICENOW_RATE_LIMIT_PER_HOUR') === undefined ? undefined : r.integer('SERVICENOW_RATE_LIMIT_PER_HOUR', 0, { min: 1 }),
+      rateLimitPerHour:
+        r.string('SERVICENOW_RATE_LIMIT_PER_HOUR') === undefined ? undefined : r.integer('SERVICENOW_RATE_LIMIT_PER_HOUR', 0, { min: 1 }),
     },
     monitor: {
       pollIntervalMs: r.integer('MONITOR_POLL_INTERVAL_MS', 30_000, { min: 1_000 }),

@@ -58,7 +58,8 @@ function checkUnique(callers: CallerDefinition[], fileIndex: Map<CallerDefinitio
     if (seenName) problems.push(`${where}: the name "${caller.name}" is also ${seenName}; each caller needs its own name`);
     else names.set(caller.name, where);
     const credential = caller.credential;
-    const [seen, id, what] = credential.kind === 'api-key' ? [keys, credential.key, 'API key'] : [users, credential.user, `Basic user "${credential.user}"`];
+    const [seen, id, what] =
+      credential.kind === 'api-key' ? [keys, credential.key, 'API key'] : [users, credential.user, `Basic user "${credential.user}"`];
     const first = seen.get(id);
     if (first) problems.push(`${where}: its ${what} is also the credential of ${first}; a credential may name one caller only`);
     else seen.set(id, where);
@@ -68,8 +69,12 @@ function checkUnique(callers: CallerDefinition[], fileIndex: Map<CallerDefinitio
 /** Reads GATEWAY_BASIC_AUTH, GATEWAY_API_KEYS, CALLERS_FILE, the JWT settings and GATEWAY_CALLER_RATE_LIMIT. */
 export function readGatewayAuth(r: EnvReader, env: NodeJS.ProcessEnv, options: { requireCallerAuth?: boolean }): GatewayAuthConfig {
   const basic = parseBasicAuth(r, r.secret('GATEWAY_BASIC_AUTH'));
-  const apiKeys = (r.secret('GATEWAY_API_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-  if (apiKeys.some((k) => k.length < MIN_API_KEY_LENGTH)) r.problems.push(`GATEWAY_API_KEYS: every key must be at least ${MIN_API_KEY_LENGTH} characters`);
+  const apiKeys = (r.secret('GATEWAY_API_KEYS') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  if (apiKeys.some((k) => k.length < MIN_API_KEY_LENGTH))
+    r.problems.push(`GATEWAY_API_KEYS: every key must be at least ${MIN_API_KEY_LENGTH} characters`);
 
   const problemsBefore = r.problems.length;
   const file = r.file('CALLERS_FILE');
@@ -80,8 +85,18 @@ export function readGatewayAuth(r: EnvReader, env: NodeJS.ProcessEnv, options: {
   const everything = [...PERMISSIONS];
   const callers: CallerDefinition[] = [
     ...fromFile.callers,
-    ...apiKeys.map((key, i): CallerDefinition => ({ name: `env-key-${i + 1}`, credential: { kind: 'api-key', key }, permissions: everything, source: 'GATEWAY_API_KEYS' })),
-    ...basic.map((b): CallerDefinition => ({ name: `basic:${b.user}`, credential: { kind: 'basic', ...b }, permissions: everything, source: 'GATEWAY_BASIC_AUTH' })),
+    ...apiKeys.map((key, i): CallerDefinition => ({
+      name: `env-key-${i + 1}`,
+      credential: { kind: 'api-key', key },
+      permissions: everything,
+      source: 'GATEWAY_API_KEYS',
+    })),
+    ...basic.map((b): CallerDefinition => ({
+      name: `basic:${b.user}`,
+      credential: { kind: 'basic', ...b },
+      permissions: everything,
+      source: 'GATEWAY_BASIC_AUTH',
+    })),
   ];
   checkUnique(callers, fromFile.positions, r.problems);
 
@@ -99,7 +114,9 @@ export function readGatewayAuth(r: EnvReader, env: NodeJS.ProcessEnv, options: {
     apiKeys,
     callers,
     callersFile: file?.path,
-    jwt: jwksUrl ? { jwksUrl, issuer: r.string('GATEWAY_JWT_ISSUER'), audience: r.string('GATEWAY_JWT_AUDIENCE'), permissionsClaim } : undefined,
+    jwt: jwksUrl
+      ? { jwksUrl, issuer: r.string('GATEWAY_JWT_ISSUER'), audience: r.string('GATEWAY_JWT_AUDIENCE'), permissionsClaim }
+      : undefined,
     rateLimitPerMinute: limit === undefined ? undefined : r.integer('GATEWAY_CALLER_RATE_LIMIT', 0, { min: 1, max: 1_000_000 }),
   };
 }

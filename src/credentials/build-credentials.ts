@@ -17,7 +17,11 @@ export interface BrokerDeps {
 }
 
 /** Genesys client credentials: a broker that asks login.<region> and waits until the API (tokens/me) accepts each new token. */
-export function genesysCredentials(config: GenesysConfig, http: { login: HttpClient; api: HttpClient }, deps: BrokerDeps): UpstreamCredentials {
+export function genesysCredentials(
+  config: GenesysConfig,
+  http: { login: HttpClient; api: HttpClient },
+  deps: BrokerDeps,
+): UpstreamCredentials {
   return new BrokeredCredentials(
     new TokenBroker({
       upstream: 'genesys',
@@ -35,6 +39,11 @@ export function servicenowCredentials(config: ServiceNowConfig, http: HttpClient
   const auth = config.auth;
   if (auth.kind === 'basic') return new BasicCredentials(auth.username, auth.password);
   return new BrokeredCredentials(
-    new TokenBroker({ upstream: 'servicenow', issuer: new ServiceNowTokenIssuer(http, auth, deps.clock), ...deps, bufferMs: config.tokenRefreshBufferMs }),
+    new TokenBroker({
+      upstream: 'servicenow',
+      issuer: new ServiceNowTokenIssuer(http, auth, deps.clock),
+      ...deps,
+      bufferMs: config.tokenRefreshBufferMs,
+    }),
   );
 }

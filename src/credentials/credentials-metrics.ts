@@ -9,7 +9,12 @@ export class CredentialsMetrics {
   private readonly expiryReaders = new Map<string, () => number | undefined>();
 
   constructor(registry: Registry) {
-    this.refreshes = new Counter({ name: 'trunkgate_token_refreshes_total', help: 'Token refreshes by upstream and outcome', labelNames: ['upstream', 'outcome'], registers: [registry] });
+    this.refreshes = new Counter({
+      name: 'trunkgate_token_refreshes_total',
+      help: 'Token refreshes by upstream and outcome',
+      labelNames: ['upstream', 'outcome'],
+      registers: [registry],
+    });
     this.duration = new Histogram({
       name: 'trunkgate_token_refresh_duration_seconds',
       help: 'Time to obtain and verify a new token',
@@ -17,8 +22,18 @@ export class CredentialsMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
       registers: [registry],
     });
-    this.reauths = new Counter({ name: 'trunkgate_token_reauth_retries_total', help: 'Upstream calls retried with a fresh token after a 401/403', labelNames: ['upstream'], registers: [registry] });
-    this.skewGauge = new Gauge({ name: 'trunkgate_token_clock_skew_seconds', help: "Upstream clock minus ours, from the token response's Date header", labelNames: ['upstream'], registers: [registry] });
+    this.reauths = new Counter({
+      name: 'trunkgate_token_reauth_retries_total',
+      help: 'Upstream calls retried with a fresh token after a 401/403',
+      labelNames: ['upstream'],
+      registers: [registry],
+    });
+    this.skewGauge = new Gauge({
+      name: 'trunkgate_token_clock_skew_seconds',
+      help: "Upstream clock minus ours, from the token response's Date header",
+      labelNames: ['upstream'],
+      registers: [registry],
+    });
     const readers = this.expiryReaders;
     new Gauge({
       name: 'trunkgate_token_expiry_seconds',

@@ -65,7 +65,12 @@ export class RedisTokenStore implements TokenStore {
     if ('failure' in opened) {
       metrics?.read(upstream, 'undecryptable');
       // Absent rather than fatal: the next refresh overwrites it with a value sealed under our key.
-      const why = opened.failure === 'other_key' ? 'it was sealed with a different TOKEN_CACHE_KEY (rotated, or replicas disagree)' : opened.failure === 'undecryptable' ? 'it fails authentication (tampered or corrupted)' : 'it is not a token entry';
+      const why =
+        opened.failure === 'other_key'
+          ? 'it was sealed with a different TOKEN_CACHE_KEY (rotated, or replicas disagree)'
+          : opened.failure === 'undecryptable'
+            ? 'it fails authentication (tampered or corrupted)'
+            : 'it is not a token entry';
       this.log.warn(`shared token ignored: ${why}`, { upstream, reason: opened.failure, keyId: cipher.keyId });
       return undefined;
     }
@@ -90,7 +95,11 @@ export class RedisTokenStore implements TokenStore {
     metrics?.write(upstream, 'stored');
   }
 
-  async withRefreshLock<T>(upstream: string, ttlMs: number, fn: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }> {
+  async withRefreshLock<T>(
+    upstream: string,
+    ttlMs: number,
+    fn: () => Promise<T>,
+  ): Promise<{ acquired: true; value: T } | { acquired: false }> {
     const { redis, metrics } = this.options;
     const key = this.lockKey(upstream);
     const owner = randomBytes(16).toString('base64url');

@@ -1,11 +1,22 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/logger.js';
-import { fullJitterBackoff } from '../net/backoff.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { CredentialsMetrics } from './credentials-metrics.js';
+import { reauthCanHelp, refreshRetry } from './refresh-policy.js';
 import { obtainToken, type RefreshHost } from './token-refresh.js';
+import { credentialsSnapshot } from './token-snapshot.js';
 import type { TokenStore } from './token-store.js';
-import { CredentialsUnavailableError, MissingScopesError, TokenEndpointError, type CredentialsSnapshot, type FailedEvent, type HeldToken, type RotatedEvent, type TokenIssuer, type TokenVerifier, type UpstreamName } from './token-types.js';
+import {
+  CredentialsUnavailableError,
+  TokenEndpointError,
+  type CredentialsSnapshot,
+  type FailedEvent,
+  type HeldToken,
+  type RotatedEvent,
+  type TokenIssuer,
+  type TokenVerifier,
+  type UpstreamName,
+} from './token-types.js';
 
 export interface TokenBrokerOptions {
   upstream: UpstreamName;
@@ -20,13 +31,9 @@ export interface TokenBrokerOptions {
   random?: () => number;
 }
 
-const TRANSIENT_BACKOFF = { baseMs: 1_000, capMs: 60_000 };
-const PERMANENT_RETRY_MS = 5 * 60_000;
 /** A re-issued token is served until this close to its expiry, then callers wait for the next one. */
 const REUSED_SAFETY_MS = 250;
 const REUSED_GAP_MS = 100;
-/** A 403 this soon after promotion (and before any success) may still be propagation. */
-const JUST_ROTATED_MS = 120_000;
 
 /**
  * Keeps one valid token per upstream ready: proactive background refresh while the old token is
@@ -75,7 +82,9 @@ export class TokenBroker extends EventEmitter {
         options.metrics.skew(options.upstream, skewMs / 1000);
       },
     };
-    options.metrics.trackExpiry(options.upstream, () => (this.current ? (this.current.expiresAtMono - options.clock.monotonic()) / 1000 : undefined));
+    options.metrics.trackExpiry(options.upstream, () =>
+      this.current ? (this.current.expiresAtMono - options.clock.monotonic()) / 1000 : undefined,
+    );
   }
 
   /** Obtains the first token in the background and keeps tokens fresh until stop(). */
@@ -107,16 +116,8 @@ export class TokenBroker extends EventEmitter {
   async afterRejection(refused: HeldToken, status: number): Promise<HeldToken | undefined> {
     const current = this.current;
     if (current && current.value !== refused.value && this.usable(current)) return current;
-    // The issuer already handed this very token back when asked for a new one (ServiceNow does while
-    // it is valid), and a token that was itself the re-auth and is refused again says the refusal is
-    // not about the token (a missing role, say): another token cannot help, and asking for one on
-    // every refused call would only hammer the token endpoint.
-    if (this.reusedUntilMono !== undefined && current?.value === refused.value) return undefined;
-    if (refused.issuedForRetry) return undefined;
-    if (status === 403) {
-      const justRotated = this.options.clock.now() - refused.obtainedAtWall < JUST_ROTATED_MS;
-      if (refused.accepted || !justRotated) return undefined;
-    }
+    const reissued = this.reusedUntilMono !== undefined && current?.value === refused.value;
+    if (!reauthCanHelp(refused, { status, reissued, now: this.options.clock.now() })) return undefined;
     this.options.metrics.reauth(this.upstream);
     this.log.warn('upstream refused the current token; getting a fresh one', { status });
     refused.invalidated = true;
@@ -134,28 +135,28 @@ export class TokenBroker extends EventEmitter {
 
   /** True when the broker cannot currently hand out a token and has given up for a while. */
   get healthy(): boolean {
-    return this.permanentError === undefined && (this.current !== undefined ? this.usable(this.current) || this.inflight !== undefined : this.consecutiveFailures === 0);
+    return (
+      this.permanentError === undefined &&
+      (this.current !== undefined ? this.usable(this.current) || this.inflight !== undefined : this.consecutiveFailures === 0)
+    );
   }
 
   snapshot(): CredentialsSnapshot {
-    const { clock } = this.options;
     const t = this.current;
-    const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
-    const toWall = (mono: number | undefined) => (mono === undefined ? undefined : clock.now() + (mono - clock.monotonic()));
-    const state = this.permanentError ? 'failed' : t && this.usable(t) ? (this.consecutiveFailures > 0 ? 'degraded' : this.inflight ? 'refreshing' : 'ok') : this.inflight ? 'refreshing' : 'degraded';
-    return {
-      name: this.upstream,
-      expiresAt: iso(t?.expiresAtWall),
-      refreshedAt: iso(t?.obtainedAtWall),
-      nextRefreshAt: iso(toWall(this.nextAttemptMono)),
+    return credentialsSnapshot({
+      upstream: this.upstream,
+      token: t,
+      usable: t !== undefined && this.usable(t),
+      refreshing: this.inflight !== undefined,
+      failedPermanently: this.permanentError !== undefined,
+      consecutiveFailures: this.consecutiveFailures,
+      nextAttemptMono: this.nextAttemptMono,
       refreshCount: this.refreshCount,
       failureCount: this.failureCount,
-      lastError: this.lastError ?? null,
-      verified: t?.verified ?? false,
-      scopes: t?.scopes ?? [],
-      skewMs: this.skewMs ?? null,
-      state,
-    };
+      lastError: this.lastError,
+      skewMs: this.skewMs,
+      clock: this.options.clock,
+    });
   }
 
   private usable(t: HeldToken): boolean {
@@ -182,7 +183,8 @@ export class TokenBroker extends EventEmitter {
       if (this.inflight) return this.inflight;
       if (this.current && this.usable(this.current)) return this.current;
     }
-    const backingOff = this.consecutiveFailures > 0 && this.nextAttemptMono !== undefined && this.options.clock.monotonic() < this.nextAttemptMono;
+    const backingOff =
+      this.consecutiveFailures > 0 && this.nextAttemptMono !== undefined && this.options.clock.monotonic() < this.nextAttemptMono;
     if (backingOff) {
       // A refresh that failed is not retried by each waiting caller: they get the failure until the next attempt.
       throw new CredentialsUnavailableError(this.upstream, this.lastError ?? 'the last refresh failed', this.permanentError);
@@ -209,7 +211,11 @@ export class TokenBroker extends EventEmitter {
       this.schedule(nextAt - clock.monotonic());
       return token;
     } catch (err) {
-      metrics.refreshed(this.upstream, err instanceof TokenEndpointError && err.kind === 'transient' ? 'transient_error' : 'permanent_error', (clock.monotonic() - started) / 1000);
+      metrics.refreshed(
+        this.upstream,
+        err instanceof TokenEndpointError && err.kind === 'transient' ? 'transient_error' : 'permanent_error',
+        (clock.monotonic() - started) / 1000,
+      );
       this.failed(err as Error);
       throw new CredentialsUnavailableError(this.upstream, (err as Error).message, err);
     }
@@ -224,8 +230,18 @@ export class TokenBroker extends EventEmitter {
     // Leave room for twice the propagation delay just seen, so the next token is verified before this
     // one reaches its hard deadline (matters for short-lived tokens).
     token.softAtMono = Math.min(token.softAtMono, token.expiresAtMono - token.hardBufferMs - 2 * this.lastPropagationMs);
-    const event: RotatedEvent = { upstream: this.upstream, at: this.options.clock.now(), previousExpiresAt: previous?.expiresAtWall, verified: token.verified, propagationMs };
-    this.log.info('token rotated', { expiresAt: new Date(token.expiresAtWall).toISOString(), verified: token.verified, propagationMs: propagationMs === undefined ? undefined : Math.round(propagationMs) });
+    const event: RotatedEvent = {
+      upstream: this.upstream,
+      at: this.options.clock.now(),
+      previousExpiresAt: previous?.expiresAtWall,
+      verified: token.verified,
+      propagationMs,
+    };
+    this.log.info('token rotated', {
+      expiresAt: new Date(token.expiresAtWall).toISOString(),
+      verified: token.verified,
+      propagationMs: propagationMs === undefined ? undefined : Math.round(propagationMs),
+    });
     this.emit('rotated', event);
   }
 
@@ -242,18 +258,16 @@ export class TokenBroker extends EventEmitter {
     this.consecutiveFailures += 1;
     this.failureCount += 1;
     this.lastError = err.message;
-    const permanent = err instanceof MissingScopesError || (err instanceof TokenEndpointError && err.kind === 'permanent');
-    let delay: number;
+    const served = this.current && this.usable(this.current) ? this.current : undefined;
+    const { permanent, delayMs: delay } = refreshRetry(err, {
+      consecutiveFailures: this.consecutiveFailures,
+      random: this.random,
+      servedForMs: served && served.expiresAtMono - served.hardBufferMs - this.options.clock.monotonic(),
+    });
     if (permanent) {
-      delay = PERMANENT_RETRY_MS;
       if (!this.permanentError) this.log.error('credentials rejected; will not retry for minutes, a person must act', { err });
       this.permanentError = err;
     } else {
-      const retryAfter = err instanceof TokenEndpointError ? err.info.retryAfterMs : undefined;
-      delay = Math.max(retryAfter ?? 0, fullJitterBackoff(this.consecutiveFailures, TRANSIENT_BACKOFF, this.random));
-      // Try again before the old token's hard deadline if one is still being served.
-      const t = this.current;
-      if (t && this.usable(t) && retryAfter === undefined) delay = Math.min(delay, Math.max(100, (t.expiresAtMono - t.hardBufferMs - this.options.clock.monotonic()) / 2));
       this.log.warn('token refresh failed; backing off', { err, retryInMs: Math.round(delay), attempt: this.consecutiveFailures });
     }
     this.schedule(delay);

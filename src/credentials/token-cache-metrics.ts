@@ -11,9 +11,24 @@ export class TokenCacheMetrics {
   private readonly locks: Counter<'upstream' | 'outcome'>;
 
   constructor(registry: Registry) {
-    this.reads = new Counter({ name: 'trunkgate_token_cache_reads_total', help: 'Shared token cache reads by outcome (hit, miss, undecryptable, error)', labelNames: ['upstream', 'outcome'], registers: [registry] });
-    this.writes = new Counter({ name: 'trunkgate_token_cache_writes_total', help: 'Shared token cache writes by outcome (stored, skipped_expired, error)', labelNames: ['upstream', 'outcome'], registers: [registry] });
-    this.locks = new Counter({ name: 'trunkgate_token_refresh_lock_total', help: 'Cluster refresh lock attempts by outcome (acquired, contended, error)', labelNames: ['upstream', 'outcome'], registers: [registry] });
+    this.reads = new Counter({
+      name: 'trunkgate_token_cache_reads_total',
+      help: 'Shared token cache reads by outcome (hit, miss, undecryptable, error)',
+      labelNames: ['upstream', 'outcome'],
+      registers: [registry],
+    });
+    this.writes = new Counter({
+      name: 'trunkgate_token_cache_writes_total',
+      help: 'Shared token cache writes by outcome (stored, skipped_expired, error)',
+      labelNames: ['upstream', 'outcome'],
+      registers: [registry],
+    });
+    this.locks = new Counter({
+      name: 'trunkgate_token_refresh_lock_total',
+      help: 'Cluster refresh lock attempts by outcome (acquired, contended, error)',
+      labelNames: ['upstream', 'outcome'],
+      registers: [registry],
+    });
   }
 
   read(upstream: string, outcome: CacheReadOutcome): void {

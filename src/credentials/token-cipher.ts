@@ -33,7 +33,10 @@ export class TokenCipher {
     }
     let plaintext: Uint8Array;
     try {
-      ({ plaintext } = await compactDecrypt(sealed, this.key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] }));
+      ({ plaintext } = await compactDecrypt(sealed, this.key, {
+        keyManagementAlgorithms: ['dir'],
+        contentEncryptionAlgorithms: ['A256GCM'],
+      }));
     } catch {
       return { failure: kid !== this.keyId ? 'other_key' : 'undecryptable' };
     }

@@ -64,7 +64,9 @@ export async function obtainToken(h: RefreshHost): Promise<{ token: HeldToken; a
     }
     if (result.acquired) return result.value;
     if (clock.monotonic() >= patienceUntil) {
-      h.log.warn('another replica holds the refresh lock without sharing a token; refreshing on our own', { waitedMs: Math.round(clock.monotonic() - waitStarted) });
+      h.log.warn('another replica holds the refresh lock without sharing a token; refreshing on our own', {
+        waitedMs: Math.round(clock.monotonic() - waitStarted),
+      });
       return { token: await fetchAndPromote(h), adopted: false };
     }
     await clock.sleep(LOCK_POLL_MS);
@@ -118,7 +120,9 @@ async function fetchAndPromote(h: RefreshHost): Promise<HeldToken> {
     current.invalidated = false;
     const untilMono = Math.min(current.expiresAtMono, token.expiresAtMono);
     h.reissued(untilMono);
-    h.log.info('token endpoint returned the current token; asking again when it expires', { expiresInMs: Math.round(untilMono - clock.monotonic()) });
+    h.log.info('token endpoint returned the current token; asking again when it expires', {
+      expiresInMs: Math.round(untilMono - clock.monotonic()),
+    });
     return current;
   }
   const propagationMs = h.options.verifier ? await awaitAcceptance(h.options.verifier, token, clock, h.log) : undefined;
@@ -126,7 +130,14 @@ async function fetchAndPromote(h: RefreshHost): Promise<HeldToken> {
   if (missing.length > 0) throw new MissingScopesError(h.upstream, missing);
   h.promote(token, propagationMs);
   await h.options.store
-    .write(h.upstream, { value: token.value, obtainedAtWall: token.obtainedAtWall, expiresAtWall: token.expiresAtWall, lifetimeMs: token.lifetimeMs, verified: token.verified, scopes: token.scopes })
+    .write(h.upstream, {
+      value: token.value,
+      obtainedAtWall: token.obtainedAtWall,
+      expiresAtWall: token.expiresAtWall,
+      lifetimeMs: token.lifetimeMs,
+      verified: token.verified,
+      scopes: token.scopes,
+    })
     .catch((err: unknown) => h.log.warn('could not share the new token', { err }));
   return token;
 }

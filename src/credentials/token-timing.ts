@@ -10,7 +10,11 @@ import type { HeldToken, TokenGrant } from './token-types.js';
  *   out), but always leaves min(10 % of the lifetime, 30 s) before the hard deadline for the new token
  *   to be fetched and verified while the old one is still served.
  */
-export function tokenDeadlines(lifetimeMs: number, bufferMs: number, random: () => number = Math.random): { hardBufferMs: number; softAfterMs: number } {
+export function tokenDeadlines(
+  lifetimeMs: number,
+  bufferMs: number,
+  random: () => number = Math.random,
+): { hardBufferMs: number; softAfterMs: number } {
   const hardBufferMs = Math.min(bufferMs, lifetimeMs / 4);
   const allowance = Math.min(lifetimeMs * 0.1, 30_000);
   const jittered = lifetimeMs * (0.8 + 0.1 * random());

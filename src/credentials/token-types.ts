@@ -49,15 +49,24 @@ export class TokenEndpointError extends Error {
 
 /** The token is fine but its `authorizedScope` lacks OAuth scopes listed in GENESYS_REQUIRED_SCOPES. */
 export class MissingScopesError extends Error {
-  constructor(readonly upstream: string, readonly missing: string[]) {
-    super(`the ${upstream} OAuth client lacks the scopes ${missing.join(', ')} (GENESYS_REQUIRED_SCOPES); add them to the OAuth client's scopes, or remove them from GENESYS_REQUIRED_SCOPES`);
+  constructor(
+    readonly upstream: string,
+    readonly missing: string[],
+  ) {
+    super(
+      `the ${upstream} OAuth client lacks the scopes ${missing.join(', ')} (GENESYS_REQUIRED_SCOPES); add them to the OAuth client's scopes, or remove them from GENESYS_REQUIRED_SCOPES`,
+    );
     this.name = 'MissingScopesError';
   }
 }
 
 /** No token can be handed out (none obtained yet, or the last refresh failed and the old one is too old). */
 export class CredentialsUnavailableError extends Error {
-  constructor(readonly upstream: string, reason: string, cause?: unknown) {
+  constructor(
+    readonly upstream: string,
+    reason: string,
+    cause?: unknown,
+  ) {
     super(`no usable ${upstream} token: ${reason}`, cause === undefined ? undefined : { cause });
     this.name = 'CredentialsUnavailableError';
   }

@@ -20,7 +20,7 @@ export const VERIFY_MAX_MS = 10_000;
 export async function awaitAcceptance(verifier: TokenVerifier, token: HeldToken, clock: Clock, log: Logger): Promise<number> {
   const started = clock.monotonic();
   const deadline = started + VERIFY_MAX_MS;
-  let lastDetail = '';
+  let lastDetail: string;
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await verifier.verify(token.value);
@@ -35,7 +35,10 @@ export async function awaitAcceptance(verifier: TokenVerifier, token: HeldToken,
     }
     const delay = exponentialBackoff(attempt, VERIFY_BACKOFF);
     if (clock.monotonic() + delay >= deadline) {
-      log.warn('new token not yet accepted by the upstream; promoting it unverified', { waitedMs: Math.round(clock.monotonic() - started), detail: lastDetail });
+      log.warn('new token not yet accepted by the upstream; promoting it unverified', {
+        waitedMs: Math.round(clock.monotonic() - started),
+        detail: lastDetail,
+      });
       return clock.monotonic() - started;
     }
     await clock.sleep(delay);

@@ -6,7 +6,13 @@ import { GenesysProbe } from './genesys-probe.js';
 import { actionMappingsCheck, incidentMappingCheck, incidentMappingLoader } from './mapping-checks.js';
 import { redisCheck } from './redis-check.js';
 import { referenceFieldsCheck } from './reference-fields.js';
-import { servicenowAuthCheck, servicenowIncidentReadCheck, servicenowInstanceCheck, servicenowRateLimitCheck, servicenowWriteTestCheck } from './servicenow-checks.js';
+import {
+  servicenowAuthCheck,
+  servicenowIncidentReadCheck,
+  servicenowInstanceCheck,
+  servicenowRateLimitCheck,
+  servicenowWriteTestCheck,
+} from './servicenow-checks.js';
 import { ServiceNowProbe } from './servicenow-probe.js';
 import { storeCheck } from './store-check.js';
 import { genesysNotificationsCheck, genesysTrunksCheck, watchdogTrunksCheck } from './trunk-checks.js';

@@ -40,7 +40,10 @@ export const fail = (detail: string, fix: string): CheckOutcome => ({ status: 'f
  * reported as a failure that points at that check, rather than as a second copy of its error.
  */
 export class NotChecked extends Error {
-  constructor(readonly prerequisite: string, readonly why: string) {
+  constructor(
+    readonly prerequisite: string,
+    readonly why: string,
+  ) {
     super(`not checked: ${why}`);
     this.name = 'NotChecked';
   }

@@ -49,9 +49,13 @@ export function genesysTokenCheck(probe: GenesysProbe): Check {
     name: 'genesys-token',
     run: async () => {
       const outcome = await probe.grant();
-      if ('grant' in outcome) return pass(`client-credentials grant for OAuth client ${clientId}: a token valid for ${duration(outcome.grant.expiresInSec * 1000)}`);
+      if ('grant' in outcome)
+        return pass(
+          `client-credentials grant for OAuth client ${clientId}: a token valid for ${duration(outcome.grant.expiresInSec * 1000)}`,
+        );
       const { error } = outcome;
-      if (!(error instanceof TokenEndpointError) || error.info.status === undefined) throw new NotChecked('genesys-login', 'the login host cannot be reached');
+      if (!(error instanceof TokenEndpointError) || error.info.status === undefined)
+        throw new NotChecked('genesys-login', 'the login host cannot be reached');
       const { status, oauthError } = error.info;
       if (oauthError === 'invalid_client') {
         return fail(
@@ -60,11 +64,26 @@ export function genesysTokenCheck(probe: GenesysProbe): Check {
         );
       }
       if (oauthError === 'unauthorized_client' || oauthError === 'unsupported_grant_type') {
-        return fail(`Genesys refused the grant: ${loginSaid(error)}`, `give the OAuth client GENESYS_CLIENT_ID the grant type "Client Credentials" (${OAUTH_ADMIN})`);
+        return fail(
+          `Genesys refused the grant: ${loginSaid(error)}`,
+          `give the OAuth client GENESYS_CLIENT_ID the grant type "Client Credentials" (${OAUTH_ADMIN})`,
+        );
       }
-      if (status === 429) return fail(`the login service is rate limiting this client (429)`, 'wait a minute; if it persists, look for another process asking for tokens in a loop with GENESYS_CLIENT_ID');
-      if (status !== undefined && status >= 500) return fail(`the login service is failing: ${loginSaid(error)}`, 'Genesys Cloud login is unavailable: try again later (https://status.mypurecloud.com)');
-      if (status !== undefined && status < 300) return fail(`the grant gave no usable token: ${loginSaid(error)}`, 'check that GENESYS_LOGIN_URL (or GENESYS_REGION) is the Genesys Cloud login service of your region');
+      if (status === 429)
+        return fail(
+          `the login service is rate limiting this client (429)`,
+          'wait a minute; if it persists, look for another process asking for tokens in a loop with GENESYS_CLIENT_ID',
+        );
+      if (status !== undefined && status >= 500)
+        return fail(
+          `the login service is failing: ${loginSaid(error)}`,
+          'Genesys Cloud login is unavailable: try again later (https://status.mypurecloud.com)',
+        );
+      if (status !== undefined && status < 300)
+        return fail(
+          `the grant gave no usable token: ${loginSaid(error)}`,
+          'check that GENESYS_LOGIN_URL (or GENESYS_REGION) is the Genesys Cloud login service of your region',
+        );
       return fail(`Genesys refused the grant: ${loginSaid(error)}`, `check GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET (${OAUTH_ADMIN})`);
     },
   };
@@ -86,15 +105,24 @@ export function genesysTokenInfoCheck(probe: GenesysProbe): Check {
         if (status === 401) {
           return fail(
             `${originOf(apiUrl)} refused the new token (GET /api/v2/tokens/me answered 401 for 5 s)`,
-            'set GENESYS_API_URL (or GENESYS_REGION) to the region of the OAuth client\'s org: a token from one region is refused by the others',
+            "set GENESYS_API_URL (or GENESYS_REGION) to the region of the OAuth client's org: a token from one region is refused by the others",
           );
         }
-        if (status === undefined) return fail(`GET /api/v2/tokens/me: ${messageOf(err)}`, `check GENESYS_REGION (or GENESYS_API_URL) and that this host reaches ${originOf(apiUrl)}`);
-        return fail(`GET /api/v2/tokens/me: ${messageOf(err)}`, 'Genesys Cloud answered with an error: try again later (https://status.mypurecloud.com)');
+        if (status === undefined)
+          return fail(
+            `GET /api/v2/tokens/me: ${messageOf(err)}`,
+            `check GENESYS_REGION (or GENESYS_API_URL) and that this host reaches ${originOf(apiUrl)}`,
+          );
+        return fail(
+          `GET /api/v2/tokens/me: ${messageOf(err)}`,
+          'Genesys Cloud answered with an error: try again later (https://status.mypurecloud.com)',
+        );
       }
       const { info, waitedMs } = found;
       const scopes = Array.isArray(info.authorizedScope) ? info.authorizedScope.filter((s): s is string => typeof s === 'string') : [];
-      const org = info.organization?.name ? `organisation "${info.organization.name}"${info.organization.id ? ` (${info.organization.id})` : ''}` : 'organisation not named';
+      const org = info.organization?.name
+        ? `organisation "${info.organization.name}"${info.organization.id ? ` (${info.organization.id})` : ''}`
+        : 'organisation not named';
       const client = info.OAuthClient?.name ? `OAuth client "${info.OAuthClient.name}"` : 'OAuth client not named';
       const said = `${org}, ${client}, scopes ${scopes.length > 0 ? scopes.join(', ') : '(none listed)'}${waitedMs > 1_000 ? `; the new token was accepted after ${duration(waitedMs)}` : ''}`;
       const missing = scopesMissing(scopes, requiredScopes);
@@ -115,8 +143,12 @@ export function genesysTokenInfoCheck(probe: GenesysProbe): Check {
 export function judgeSkew(skewMs: number | undefined, jwtCallers: boolean): CheckOutcome {
   if (skewMs === undefined) return pass('the login host sent no Date header: clock skew not measured');
   const abs = Math.abs(skewMs);
-  const said = abs === 0 ? "this host's clock agrees with Genesys' (within the Date header's second)" : `this host's clock is ${duration(abs)} ${skewMs > 0 ? 'behind' : 'ahead of'} Genesys'`;
-  const fix = 'synchronise this host\'s clock (NTP: chrony or systemd-timesyncd); token expiry does not depend on it, event and incident times do';
+  const said =
+    abs === 0
+      ? "this host's clock agrees with Genesys' (within the Date header's second)"
+      : `this host's clock is ${duration(abs)} ${skewMs > 0 ? 'behind' : 'ahead of'} Genesys'`;
+  const fix =
+    "synchronise this host's clock (NTP: chrony or systemd-timesyncd); token expiry does not depend on it, event and incident times do";
   if (abs >= SKEW_FAIL_MS && jwtCallers) return fail(`${said}: more than the 30 s allowed for caller JWTs (GATEWAY_JWKS_URL)`, fix);
   if (abs >= SKEW_WARN_MS) return warn(said, fix);
   return pass(said);
@@ -131,16 +163,26 @@ export function genesysClockCheck(probe: GenesysProbe): Check {
 }
 
 /** What the rate limit leaves for everything but polling; pure, for tests. */
-export function judgeRateLimit(allowed: number | undefined, used: number | undefined, pollCallsPerMinute: number, config: Pick<Config, 'genesys' | 'monitor'>): CheckOutcome {
+export function judgeRateLimit(
+  allowed: number | undefined,
+  used: number | undefined,
+  pollCallsPerMinute: number,
+  config: Pick<Config, 'genesys' | 'monitor'>,
+): CheckOutcome {
   const polling = `polling (every ${duration(config.monitor.pollIntervalMs)}) takes ${round(pollCallsPerMinute)} a minute`;
   if (allowed === undefined) {
-    return pass(`Genesys sent no inin-ratelimit-allowed header: trunkgate paces to 90 % of GENESYS_RATE_LIMIT_PER_MINUTE (${config.genesys.rateLimitPerMinute}); ${polling}`);
+    return pass(
+      `Genesys sent no inin-ratelimit-allowed header: trunkgate paces to 90 % of GENESYS_RATE_LIMIT_PER_MINUTE (${config.genesys.rateLimitPerMinute}); ${polling}`,
+    );
   }
   const budget = Math.max(2, Math.floor(allowed * GENESYS_HEADROOM));
   const share = pollCallsPerMinute / budget;
   const said = `${allowed} requests a minute per token (inin-ratelimit-allowed${used === undefined ? '' : `, ${used} used by the doctor`}), trunkgate paces to ${budget}; ${polling} (${Math.round(share * 100)} %)`;
   if (share > 0.5) {
-    return warn(`${said}: little is left for Data Actions`, `raise MONITOR_POLL_INTERVAL_MS (now ${config.monitor.pollIntervalMs}; with MONITOR_NOTIFICATIONS on, polls only catch what events missed), or ask Genesys to raise the token rate limit`);
+    return warn(
+      `${said}: little is left for Data Actions`,
+      `raise MONITOR_POLL_INTERVAL_MS (now ${config.monitor.pollIntervalMs}; with MONITOR_NOTIFICATIONS on, polls only catch what events missed), or ask Genesys to raise the token rate limit`,
+    );
   }
   return pass(said);
 }
@@ -155,7 +197,12 @@ export function genesysRateLimitCheck(probe: GenesysProbe): Check {
         (l) => l.pages,
         () => 1,
       );
-      return judgeRateLimit(probe.pacer.number('inin-ratelimit-allowed'), probe.pacer.number('inin-ratelimit-count'), (pages * 60_000) / probe.config.monitor.pollIntervalMs, probe.config);
+      return judgeRateLimit(
+        probe.pacer.number('inin-ratelimit-allowed'),
+        probe.pacer.number('inin-ratelimit-count'),
+        (pages * 60_000) / probe.config.monitor.pollIntervalMs,
+        probe.config,
+      );
     },
   };
 }

@@ -25,10 +25,15 @@ export function actionMappingsCheck(config: Config): Check {
       try {
         const mappings = loadMappings(config.mappingsDir, { defaultTimeoutMs: config.actionTimeoutMs, targets: MAPPING_TARGETS });
         const names = mappings.map((m) => m.summary.name);
-        return pass(`${count(names.length, 'action')} from ${shownPath(config.mappingsDir)}${names.length > 0 ? `: ${names.join(', ')}` : ' (no actions/ folder)'}`);
+        return pass(
+          `${count(names.length, 'action')} from ${shownPath(config.mappingsDir)}${names.length > 0 ? `: ${names.join(', ')}` : ' (no actions/ folder)'}`,
+        );
       } catch (err) {
         if (!(err instanceof MappingError)) throw err;
-        return fail(err.message, 'correct each file named above (README "Data Actions"), or set MAPPINGS_DIR to the folder you meant; npm start refuses to run until then');
+        return fail(
+          err.message,
+          'correct each file named above (README "Data Actions"), or set MAPPINGS_DIR to the folder you meant; npm start refuses to run until then',
+        );
       }
     },
   };
@@ -44,7 +49,10 @@ export function incidentMappingCheck(load: () => Promise<LoadedMapping>): Check 
         return pass(source === 'built-in' ? 'the built-in incident mapping (MAPPINGS_DIR has no incident.yaml)' : `${source} loads`);
       } catch (err) {
         if (!(err instanceof IncidentMappingError)) return fail(messageOf(err), 'check that MAPPINGS_DIR/incident.yaml is a readable file');
-        return fail(err.message, 'correct the file as listed (README "Incident mapping"): set each environment variable it names, or give it a default (${NAME:-default})');
+        return fail(
+          err.message,
+          'correct the file as listed (README "Incident mapping"): set each environment variable it names, or give it a default (${NAME:-default})',
+        );
       }
     },
   };

@@ -45,7 +45,10 @@ export class RecordingPacer implements UpstreamPacer {
  * refusal: the doctor reports a 401/403 as it comes instead of asking for another token.
  */
 export class FixedCredentials extends EventEmitter implements UpstreamCredentials {
-  constructor(readonly upstream: UpstreamName, private readonly header: string) {
+  constructor(
+    readonly upstream: UpstreamName,
+    private readonly header: string,
+  ) {
     super();
   }
 
@@ -60,7 +63,19 @@ export class FixedCredentials extends EventEmitter implements UpstreamCredential
   accepted(): void {}
 
   snapshot(): CredentialsSnapshot {
-    return { name: this.upstream, expiresAt: null, refreshedAt: null, nextRefreshAt: null, refreshCount: 0, failureCount: 0, lastError: null, verified: false, scopes: [], skewMs: null, state: 'ok' };
+    return {
+      name: this.upstream,
+      expiresAt: null,
+      refreshedAt: null,
+      nextRefreshAt: null,
+      refreshCount: 0,
+      failureCount: 0,
+      lastError: null,
+      verified: false,
+      scopes: [],
+      skewMs: null,
+      state: 'ok',
+    };
   }
 
   async ready(): Promise<{ ok: boolean }> {

@@ -29,15 +29,29 @@ export function redisCheck(config: Config, logger: Logger): Check {
       if (!config.redisUrl) return pass('not used (REDIS_URL unset): one replica, which keeps its tokens and rate limits to itself');
       const shown = shownRedis(config.redisUrl);
       // Its own warnings speak of a replica's fallbacks; the doctor reports the outage itself.
-      const connection = new RedisConnection({ url: config.redisUrl, logger: createLogger({ silent: true, stream: new PassThrough() }), name: 'trunkgate-doctor', timeouts: { connectMs: 3_000, commandMs: 2_000 } });
+      const connection = new RedisConnection({
+        url: config.redisUrl,
+        logger: createLogger({ silent: true, stream: new PassThrough() }),
+        name: 'trunkgate-doctor',
+        timeouts: { connectMs: 3_000, commandMs: 2_000 },
+      });
       const onAbort = () => void connection.close();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         if (!(await connection.waitUntilReady(5_000))) {
-          return fail(`${shown} cannot be reached (${connection.describe().replace(/^unreachable \((?:\w+: )?(.*)\)$/, '$1')})`, 'check REDIS_URL (host, port, password, rediss:// for TLS) and that this host reaches that server');
+          return fail(
+            `${shown} cannot be reached (${connection.describe().replace(/^unreachable \((?:\w+: )?(.*)\)$/, '$1')})`,
+            'check REDIS_URL (host, port, password, rediss:// for TLS) and that this host reaches that server',
+          );
         }
         const cipher = new TokenCipher(config.tokenCacheSecretKey!);
-        const store = new RedisTokenStore({ redis: connection.client, cipher, keyPrefix: config.redisKeyPrefix, clock: systemClock, logger });
+        const store = new RedisTokenStore({
+          redis: connection.client,
+          cipher,
+          keyPrefix: config.redisKeyPrefix,
+          clock: systemClock,
+          logger,
+        });
         const found: string[] = [];
         const foreign: string[] = [];
         const broken: string[] = [];
@@ -51,10 +65,18 @@ export function redisCheck(config: Config, logger: Logger): Check {
         }
         const said = `${shown} reachable (keys under "${config.redisKeyPrefix}")`;
         if (foreign.length > 0) {
-          return fail(`${said}; the shared ${foreign.join(' and ')} token was sealed with another TOKEN_CACHE_KEY (key id ${cipher.keyId} here)`, 'set the same TOKEN_CACHE_KEY on every replica (or a distinct REDIS_KEY_PREFIX for a separate deployment)');
+          return fail(
+            `${said}; the shared ${foreign.join(' and ')} token was sealed with another TOKEN_CACHE_KEY (key id ${cipher.keyId} here)`,
+            'set the same TOKEN_CACHE_KEY on every replica (or a distinct REDIS_KEY_PREFIX for a separate deployment)',
+          );
         }
-        if (broken.length > 0) return warn(`${said}; the shared ${broken.join(' and ')} token entry cannot be opened (tampered or corrupted)`, 'nothing to set: the next token refresh overwrites it; if it recurs, check what else writes under REDIS_KEY_PREFIX');
-        if (found.length === 0) return pass(`${said}; no shared token yet, so TOKEN_CACHE_KEY is not tried (a running replica shares its tokens there)`);
+        if (broken.length > 0)
+          return warn(
+            `${said}; the shared ${broken.join(' and ')} token entry cannot be opened (tampered or corrupted)`,
+            'nothing to set: the next token refresh overwrites it; if it recurs, check what else writes under REDIS_KEY_PREFIX',
+          );
+        if (found.length === 0)
+          return pass(`${said}; no shared token yet, so TOKEN_CACHE_KEY is not tried (a running replica shares its tokens there)`);
         return pass(`${said}; TOKEN_CACHE_KEY opens the ${found.join(' and ')} token another replica shared`);
       } catch (err) {
         return fail(`${shown}: ${messageOf(err)}`, 'check REDIS_URL and the Redis server (its log, memory, ACL for GET)');

@@ -75,13 +75,20 @@ async function lookUp(probe: ServiceNowProbe, use: Use, signal: AbortSignal): Pr
       operation: `GET ${table}`,
       method: 'GET',
       path: `/api/now/table/${table}`,
-      query: new URLSearchParams({ sysparm_query: query, sysparm_limit: '1', sysparm_fields: ['sys_id', ...by].join(','), sysparm_exclude_reference_link: 'true' }),
+      query: new URLSearchParams({
+        sysparm_query: query,
+        sysparm_limit: '1',
+        sysparm_fields: ['sys_id', ...by].join(','),
+        sysparm_exclude_reference_link: 'true',
+      }),
     },
     { signal },
   );
   const rows = (body as { result?: unknown } | undefined)?.result;
   const wanted = use.value.toLowerCase();
-  return (Array.isArray(rows) ? (rows as ServiceNowRecord[]) : []).find((r) => fields.some((f) => String(r[f] ?? '').toLowerCase() === wanted));
+  return (Array.isArray(rows) ? (rows as ServiceNowRecord[]) : []).find((r) =>
+    fields.some((f) => String(r[f] ?? '').toLowerCase() === wanted),
+  );
 }
 
 /** The other half of what identifies the record: its name when looked up by sys_id, else its sys_id. */
@@ -102,7 +109,10 @@ export function referenceFieldsCheck(probe: ServiceNowProbe, loadMapping: () => 
       const uses = usesOf(loaded.mapping);
       const unset = Object.keys(LOOKUPS).filter((f) => !uses.some((u) => u.field === f));
       const unsetSaid = unset.length > 0 ? `${unset.join(', ')} not set` : '';
-      if (uses.length === 0) return pass(`${unsetSaid} in ${loaded.source === 'built-in' ? 'the built-in incident mapping' : loaded.source} (incidents get the instance's defaults)`);
+      if (uses.length === 0)
+        return pass(
+          `${unsetSaid} in ${loaded.source === 'built-in' ? 'the built-in incident mapping' : loaded.source} (incidents get the instance's defaults)`,
+        );
       await probe.incidentReadOrSkip(signal);
       const found: string[] = [];
       const missing: Use[] = [];
@@ -124,7 +134,11 @@ export function referenceFieldsCheck(probe: ServiceNowProbe, loadMapping: () => 
         const fixes = missing.map((u) => `set ${settingOf(u, loaded)} to the sys_id or exact name of a ${LOOKUPS[u.field]!.table} record`);
         return fail([names, said].filter(Boolean).join('; '), `${fixes.join('; ')}`);
       }
-      if (unreadable.length > 0) return warn(said, `give the integration user read access to ${[...new Set(uses.map((u) => LOOKUPS[u.field]!.table))].join(', ')}, or check these values by hand`);
+      if (unreadable.length > 0)
+        return warn(
+          said,
+          `give the integration user read access to ${[...new Set(uses.map((u) => LOOKUPS[u.field]!.table))].join(', ')}, or check these values by hand`,
+        );
       return pass(said);
     },
   };

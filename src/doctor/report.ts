@@ -15,7 +15,9 @@ export function reportOf(checks: CheckResult[]): DoctorReport {
  * obtained) wherever it appears, whatever a vendor's answer echoed: the report is shown and pasted.
  */
 export function scrub(checks: CheckResult[], secrets: Array<string | undefined>): CheckResult[] {
-  const known = [...new Set(secrets.filter((s): s is string => typeof s === "string" && s.length >= 6))].sort((a, b) => b.length - a.length);
+  const known = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6))].sort(
+    (a, b) => b.length - a.length,
+  );
   const clean = (text: string) => known.reduce((t, secret) => t.split(secret).join(REDACTED), text);
   return checks.map((c) => ({ ...c, detail: clean(c.detail), fix: c.fix === null ? null : clean(c.fix) }));
 }
@@ -31,7 +33,10 @@ export function humanReport(report: DoctorReport, elapsedMs: number): string {
     if (check.fix !== null) lines.push(`${' '.repeat(width + 2)}fix: ${check.fix}`);
   }
   const tally = (status: CheckResult['status']) => report.checks.filter((c) => c.status === status).length;
-  lines.push('', `${count(tally('pass'), 'check')} passed, ${count(tally('warn'), 'warning')}, ${tally('fail')} failed (${duration(elapsedMs)})`);
+  lines.push(
+    '',
+    `${count(tally('pass'), 'check')} passed, ${count(tally('warn'), 'warning')}, ${tally('fail')} failed (${duration(elapsedMs)})`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

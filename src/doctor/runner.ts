@@ -27,7 +27,10 @@ export async function runChecks(lanes: Check[][], options: RunnerOptions = DEFAU
         const left = deadline - clock.monotonic();
         const outcome =
           left <= 0
-            ? fail(`not checked: the doctor's ${duration(options.budgetMs)} ran out before this check`, 'fix the checks that did not finish in time (above), then run the doctor again')
+            ? fail(
+                `not checked: the doctor's ${duration(options.budgetMs)} ran out before this check`,
+                'fix the checks that did not finish in time (above), then run the doctor again',
+              )
             : await runOne(check, Math.min(options.checkTimeoutMs, left), clock);
         out.push(resultOf(check.name, outcome));
       }
@@ -43,13 +46,25 @@ async function runOne(check: Check, limitMs: number, clock: Clock): Promise<Chec
   const timedOut = new Promise<CheckOutcome>((resolve) => {
     timer = clock.setTimer(limitMs, () => {
       controller.abort(new Error(`${check.name} did not finish within ${duration(limitMs)}`));
-      resolve(fail(`did not finish within ${duration(limitMs)}`, check.timeoutFix ?? 'check the network path to the service this check calls, then run the doctor again'));
+      resolve(
+        fail(
+          `did not finish within ${duration(limitMs)}`,
+          check.timeoutFix ?? 'check the network path to the service this check calls, then run the doctor again',
+        ),
+      );
     });
   });
   const ran = check.run(controller.signal).catch((err: unknown): CheckOutcome => {
     if (err instanceof NotChecked) return err.outcome();
-    if (controller.signal.aborted) return fail(`did not finish within ${duration(limitMs)}`, check.timeoutFix ?? 'check the network path to the service this check calls');
-    return fail(`the check itself failed: ${messageOf(err)}`, 'run the doctor again with LOG_LEVEL=debug and report the detail as a trunkgate bug');
+    if (controller.signal.aborted)
+      return fail(
+        `did not finish within ${duration(limitMs)}`,
+        check.timeoutFix ?? 'check the network path to the service this check calls',
+      );
+    return fail(
+      `the check itself failed: ${messageOf(err)}`,
+      'run the doctor again with LOG_LEVEL=debug and report the detail as a trunkgate bug',
+    );
   });
   try {
     return await Promise.race([ran, timedOut]);

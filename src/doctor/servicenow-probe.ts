@@ -43,7 +43,8 @@ export class ServiceNowProbe {
       try {
         const res = await this.http.get('/api/now/table/incident', { params: { sysparm_limit: '1' } });
         // An instance tells whether the caller is logged in on every Table API answer.
-        const isServiceNow = res.headers['x-is-logged-in'] !== undefined || (res.status === 401 && /not authenticated/i.test(JSON.stringify(res.data ?? '')));
+        const isServiceNow =
+          res.headers['x-is-logged-in'] !== undefined || (res.status === 401 && /not authenticated/i.test(JSON.stringify(res.data ?? '')));
         return { status: res.status, isServiceNow, tookMs: performance.now() - started };
       } catch (err) {
         return { error: isNetworkError(err) ? networkErrorText(err) : (err as Error).message, tookMs: performance.now() - started };

@@ -17,12 +17,18 @@ export function judgeMigrations(applied: number[], where: string): CheckOutcome 
   const latest = Math.max(...known);
   const unknown = applied.filter((v) => !known.includes(v));
   if (unknown.length > 0) {
-    return fail(`${where} was migrated by a newer trunkgate (schema version ${unknown.join(', ')} unknown to ${VERSION})`, 'run the trunkgate version that migrated it, or a newer one (or restore a backup taken before that upgrade)');
+    return fail(
+      `${where} was migrated by a newer trunkgate (schema version ${unknown.join(', ')} unknown to ${VERSION})`,
+      'run the trunkgate version that migrated it, or a newer one (or restore a backup taken before that upgrade)',
+    );
   }
   if (applied.length === 0) return pass(`${where} has no trunkgate tables yet: npm start creates them`);
   const pending = migrations.filter((m) => !applied.includes(m.version));
   if (pending.length > 0) {
-    return warn(`${where} is at schema version ${Math.max(...applied)} of ${latest}: npm start applies ${count(pending.length, 'migration')} (${pending.map((m) => m.name).join('; ')})`, 'nothing to set: npm start migrates it; take a backup first');
+    return warn(
+      `${where} is at schema version ${Math.max(...applied)} of ${latest}: npm start applies ${count(pending.length, 'migration')} (${pending.map((m) => m.name).join('; ')})`,
+      'nothing to set: npm start migrates it; take a backup first',
+    );
   }
   return pass(`${where}: schema version ${latest}, current`);
 }
@@ -31,7 +37,10 @@ export function judgeMigrations(applied: number[], where: string): CheckOutcome 
 function openProblem(file: string, code: string, at: string): CheckOutcome {
   const message = storeOpenError(file, Object.assign(new Error(code), { code, path: at })).message;
   const cut = message.indexOf('; ');
-  return fail(cut < 0 ? message : message.slice(0, cut), cut < 0 ? 'check that DATA_DIR is a folder trunkgate can write' : message.slice(cut + 2));
+  return fail(
+    cut < 0 ? message : message.slice(0, cut),
+    cut < 0 ? 'check that DATA_DIR is a folder trunkgate can write' : message.slice(cut + 2),
+  );
 }
 
 function writable(p: string): string | undefined {
@@ -76,16 +85,26 @@ export function sqliteStoreCheck(config: Config): Check {
           const db = new Database(copy, { fileMustExist: true });
           try {
             const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
-            applied = table ? (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => Number(r.version)) : [];
+            applied = table
+              ? (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => Number(r.version))
+              : [];
           } finally {
             db.close();
           }
         } catch (err) {
-          return fail(`${shownPath(file)} cannot be read as a trunkgate store: ${messageOf(err)}`, 'move the file away (npm start then creates a new store), or set DATA_DIR to the folder that holds trunkgate\'s store');
+          return fail(
+            `${shownPath(file)} cannot be read as a trunkgate store: ${messageOf(err)}`,
+            "move the file away (npm start then creates a new store), or set DATA_DIR to the folder that holds trunkgate's store",
+          );
         }
         const outcome = judgeMigrations(applied, `SQLite ${shownPath(file)}`);
         // With a WAL journal present, trunkgate runs on this DATA_DIR (or stopped without closing).
-        return wal ? { ...outcome, detail: `${outcome.detail} (a WAL journal is present: trunkgate is running on this DATA_DIR, or stopped without closing)` } : outcome;
+        return wal
+          ? {
+              ...outcome,
+              detail: `${outcome.detail} (a WAL journal is present: trunkgate is running on this DATA_DIR, or stopped without closing)`,
+            }
+          : outcome;
       } finally {
         fs.rmSync(copyDir, { recursive: true, force: true });
       }
@@ -128,22 +147,37 @@ export function postgresStoreCheck(config: Config): Check {
         try {
           await client.connect();
         } catch (err) {
-          return fail(`cannot connect to ${shownDatabase(url)}: ${messageOf(err)}`, 'check DATABASE_URL (host, port, user, password, database) and that this host reaches that server');
+          return fail(
+            `cannot connect to ${shownDatabase(url)}: ${messageOf(err)}`,
+            'check DATABASE_URL (host, port, user, password, database) and that this host reaches that server',
+          );
         }
         const exists = (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
         if (!exists) {
           const { rows } = await client.query<{ ok: boolean }>("SELECT has_database_privilege(current_database(), 'CREATE') AS ok");
-          if (!rows[0]?.ok) return fail(`${where}: the schema does not exist and this user may not create it`, `create the schema ${schema} for this user (CREATE SCHEMA ${schema} AUTHORIZATION <user>), or set DATABASE_SCHEMA to one it owns`);
+          if (!rows[0]?.ok)
+            return fail(
+              `${where}: the schema does not exist and this user may not create it`,
+              `create the schema ${schema} for this user (CREATE SCHEMA ${schema} AUTHORIZATION <user>), or set DATABASE_SCHEMA to one it owns`,
+            );
           return pass(`${where} does not exist yet: npm start creates it`);
         }
-        const table = (await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${schema}.schema_migrations`])).rows[0]?.t;
+        const table = (await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${schema}.schema_migrations`]))
+          .rows[0]?.t;
         if (!table) {
           const { rows } = await client.query<{ ok: boolean }>("SELECT has_schema_privilege($1, 'CREATE') AS ok", [schema]);
-          if (!rows[0]?.ok) return fail(`${where}: no trunkgate tables yet, and this user may not create tables in the schema`, `GRANT CREATE ON SCHEMA ${schema} TO <the DATABASE_URL user>, or set DATABASE_SCHEMA to a schema it owns`);
+          if (!rows[0]?.ok)
+            return fail(
+              `${where}: no trunkgate tables yet, and this user may not create tables in the schema`,
+              `GRANT CREATE ON SCHEMA ${schema} TO <the DATABASE_URL user>, or set DATABASE_SCHEMA to a schema it owns`,
+            );
           return judgeMigrations([], where);
         }
         const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`);
-        return judgeMigrations(rows.map((r) => Number(r.version)), where);
+        return judgeMigrations(
+          rows.map((r) => Number(r.version)),
+          where,
+        );
       } finally {
         signal.removeEventListener('abort', onAbort);
         await client.end().catch(() => undefined);

@@ -26,12 +26,17 @@ export function genesysTrunksCheck(probe: GenesysProbe): Check {
     run: async (signal) => {
       try {
         const { trunks, pages } = await probe.trunks(signal);
-        return pass(`GET /api/v2/telephony/providers/edges/trunks?trunkType=EXTERNAL allowed: ${count(trunks.length, 'trunk')} on ${count(pages, 'page')}`);
+        return pass(
+          `GET /api/v2/telephony/providers/edges/trunks?trunkType=EXTERNAL allowed: ${count(trunks.length, 'trunk')} on ${count(pages, 'page')}`,
+        );
       } catch (err) {
         if (err instanceof NotChecked) throw err;
         const fix = permissionFix(err);
         if (fix) return fail(messageOf(err), fix);
-        return fail(`GET trunks: ${messageOf(err)}`, 'Genesys Cloud answered with an error: try again later (https://status.mypurecloud.com)');
+        return fail(
+          `GET trunks: ${messageOf(err)}`,
+          'Genesys Cloud answered with an error: try again later (https://status.mypurecloud.com)',
+        );
       }
     },
   };
@@ -91,7 +96,8 @@ export function genesysNotificationsCheck(probe: GenesysProbe): Check {
     name: 'genesys-notifications',
     timeoutFix: 'check that this host reaches the Genesys Cloud API and its websocket host (wss://streaming.<region>) through any proxy',
     run: async (signal) => {
-      if (!probe.config.monitor.notifications) return pass(`not used (MONITOR_NOTIFICATIONS=false): trunk state is polled every ${probe.config.monitor.pollIntervalMs / 1000} s`);
+      if (!probe.config.monitor.notifications)
+        return pass(`not used (MONITOR_NOTIFICATIONS=false): trunk state is polled every ${probe.config.monitor.pollIntervalMs / 1000} s`);
       const trunks = await probe.trunksOrSkip(signal);
       const notifications = await probe.notifications();
       const steps: string[] = [];
@@ -114,10 +120,22 @@ export function genesysNotificationsCheck(probe: GenesysProbe): Check {
         const fix = permissionFix(err);
         const done = steps.length > 0 ? ` (${steps.join(', ')} first)` : '';
         if (fix) return fail(`${messageOf(err)}${done}`, fix);
-        return fail(`${messageOf(err)}${done}`, channelId ? 'check that this host reaches the channel\'s websocket (wss://streaming.<region>) through any proxy, or set MONITOR_NOTIFICATIONS=false to rely on polling' : 'Genesys Cloud answered with an error: try again later, or set MONITOR_NOTIFICATIONS=false to rely on polling');
+        return fail(
+          `${messageOf(err)}${done}`,
+          channelId
+            ? "check that this host reaches the channel's websocket (wss://streaming.<region>) through any proxy, or set MONITOR_NOTIFICATIONS=false to rely on polling"
+            : 'Genesys Cloud answered with an error: try again later, or set MONITOR_NOTIFICATIONS=false to rely on polling',
+        );
       }
-      const outcome = pass(`${steps.join(', ')}${trunks.length === 0 ? ' (no EXTERNAL trunk to subscribe to)' : ''}; the channel is left without topics to expire (Genesys has no call to delete one)`);
-      return steps.includes('socket opened, no pong') ? warn(outcome.detail, 'none needed if trunk events arrive; the monitor reconnects a silent socket (check a proxy between this host and wss://streaming.<region>)') : outcome;
+      const outcome = pass(
+        `${steps.join(', ')}${trunks.length === 0 ? ' (no EXTERNAL trunk to subscribe to)' : ''}; the channel is left without topics to expire (Genesys has no call to delete one)`,
+      );
+      return steps.includes('socket opened, no pong')
+        ? warn(
+            outcome.detail,
+            'none needed if trunk events arrive; the monitor reconnects a silent socket (check a proxy between this host and wss://streaming.<region>)',
+          )
+        : outcome;
     },
   };
 }
@@ -125,9 +143,11 @@ export function genesysNotificationsCheck(probe: GenesysProbe): Check {
 /** Connects to the channel's websocket, asks `{"message":"ping"}` and waits briefly for the pong. */
 async function openSocket(uri: string, signal: AbortSignal): Promise<string> {
   if (signal.aborted) throw signal.reason;
-  const socket = await new WsSocketConnector({ handshakeTimeoutMs: Math.min(5_000, DEFAULT_MONITOR_TUNING.handshakeTimeoutMs) }).connect(uri).catch((err: unknown) => {
-    throw new Error(`the channel's websocket could not be opened: ${messageOf(err)}`);
-  });
+  const socket = await new WsSocketConnector({ handshakeTimeoutMs: Math.min(5_000, DEFAULT_MONITOR_TUNING.handshakeTimeoutMs) })
+    .connect(uri)
+    .catch((err: unknown) => {
+      throw new Error(`the channel's websocket could not be opened: ${messageOf(err)}`);
+    });
   try {
     const pong = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), PONG_WAIT_MS);

@@ -17,20 +17,33 @@ export function alertWebhookCheck(config: Config): Check {
     timeoutFix: url ? `check that this host reaches ${originOf(url)} (DNS, proxy, firewall)` : undefined,
     run: async (signal) => {
       if (!url) {
-        return warn('ALERT_WEBHOOK_URL is not set: while ServiceNow is down, nobody hears of a failing trunk', 'set ALERT_WEBHOOK_URL to a Slack or Teams incoming webhook of the helpdesk');
+        return warn(
+          'ALERT_WEBHOOK_URL is not set: while ServiceNow is down, nobody hears of a failing trunk',
+          'set ALERT_WEBHOOK_URL to a Slack or Teams incoming webhook of the helpdesk',
+        );
       }
       const http = createHttpClient({ baseURL: url, timeoutMs: CALL_TIMEOUT_MS, maxSockets: 1 });
       try {
         const res = await http.head(url, { signal });
         // Webhooks take POST only: 400, 404 and 405 to a HEAD are the usual answers of a working one.
-        if (res.status >= 500) return warn(`${originOf(url)} answered ${res.status} to a HEAD request`, 'run the doctor with --webhook-test to post a test message; if that fails too, check the webhook (Slack/Teams app settings) behind ALERT_WEBHOOK_URL');
+        if (res.status >= 500)
+          return warn(
+            `${originOf(url)} answered ${res.status} to a HEAD request`,
+            'run the doctor with --webhook-test to post a test message; if that fails too, check the webhook (Slack/Teams app settings) behind ALERT_WEBHOOK_URL',
+          );
         if (res.status === 401 || res.status === 403 || res.status === 410) {
-          return warn(`${originOf(url)} answered ${res.status} to a HEAD request: the webhook may refuse messages`, 'run the doctor with --webhook-test; if the message is refused, create a new incoming webhook and set ALERT_WEBHOOK_URL to it');
+          return warn(
+            `${originOf(url)} answered ${res.status} to a HEAD request: the webhook may refuse messages`,
+            'run the doctor with --webhook-test; if the message is refused, create a new incoming webhook and set ALERT_WEBHOOK_URL to it',
+          );
         }
         return pass(`${originOf(url)} reachable (answered ${res.status} to a HEAD request; no message posted — --webhook-test posts one)`);
       } catch (err) {
         const why = isNetworkError(err) ? networkErrorText(err) : messageOf(err);
-        return fail(`${originOf(url)} cannot be reached: ${why}`, `check ALERT_WEBHOOK_URL and that this host reaches ${originOf(url)} (DNS, proxy, firewall)`);
+        return fail(
+          `${originOf(url)} cannot be reached: ${why}`,
+          `check ALERT_WEBHOOK_URL and that this host reaches ${originOf(url)} (DNS, proxy, firewall)`,
+        );
       } finally {
         closeHttpClient(http);
       }
@@ -43,10 +56,17 @@ export function alertWebhookTestCheck(config: Config): Check {
   return {
     name: 'alert-webhook-test',
     run: async (signal) => {
-      if (!config.alertWebhookUrl) return fail('ALERT_WEBHOOK_URL is not set: no test message sent', 'set ALERT_WEBHOOK_URL to a Slack or Teams incoming webhook of the helpdesk');
+      if (!config.alertWebhookUrl)
+        return fail(
+          'ALERT_WEBHOOK_URL is not set: no test message sent',
+          'set ALERT_WEBHOOK_URL to a Slack or Teams incoming webhook of the helpdesk',
+        );
       const webhook = new HttpAlertWebhook(config.alertWebhookUrl, CALL_TIMEOUT_MS);
       try {
-        await webhook.send(`trunkgate ${VERSION} doctor: test message. When ServiceNow cannot be reached, trunkgate alerts here about failing SIP trunks. Nothing needs doing.`, signal);
+        await webhook.send(
+          `trunkgate ${VERSION} doctor: test message. When ServiceNow cannot be reached, trunkgate alerts here about failing SIP trunks. Nothing needs doing.`,
+          signal,
+        );
         return pass(`test message accepted by ${originOf(config.alertWebhookUrl)}`);
       } catch (err) {
         return fail(

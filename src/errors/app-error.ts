@@ -91,7 +91,13 @@ export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number, received: number | { moreThan: number }) {
     const size = typeof received === 'number' ? `${received} bytes` : `more than ${received.moreThan} bytes`;
     super('payload_too_large', `Request body is limited to ${limitBytes} bytes; received ${size}`, {
-      details: [{ message: 'body too large', limitBytes, ...(typeof received === 'number' ? { receivedBytes: received } : { receivedMoreThan: received.moreThan }) }],
+      details: [
+        {
+          message: 'body too large',
+          limitBytes,
+          ...(typeof received === 'number' ? { receivedBytes: received } : { receivedMoreThan: received.moreThan }),
+        },
+      ],
     });
   }
 }
@@ -129,7 +135,9 @@ export interface UpstreamEvidence {
 /** An upstream error's evidence, as its first detail carries it. */
 export function evidenceOf(err: AppError): UpstreamEvidence | undefined {
   const first = err.details[0];
-  return first && typeof first.upstream === 'string' && typeof first.operation === 'string' ? (first as unknown as UpstreamEvidence) : undefined;
+  return first && typeof first.upstream === 'string' && typeof first.operation === 'string'
+    ? (first as unknown as UpstreamEvidence)
+    : undefined;
 }
 
 function evidenceDetail(e: UpstreamEvidence): ErrorDetail {

@@ -40,7 +40,9 @@ function checkOf(requirement: Requirement | Permission): Requirement {
 }
 
 function forbidden(caller: Caller, missing: Permission): ForbiddenError {
-  return new ForbiddenError(`The caller "${caller.name}" lacks the permission ${missing}`, [{ message: `grant ${missing} to this caller to allow this`, permission: missing, caller: caller.name }]);
+  return new ForbiddenError(`The caller "${caller.name}" lacks the permission ${missing}`, [
+    { message: `grant ${missing} to this caller to allow this`, permission: missing, caller: caller.name },
+  ]);
 }
 
 /** 403 `forbidden` naming the exact permission missing, unless the caller holds it. */
@@ -88,8 +90,10 @@ function settle(decision: RateDecision, caller: Caller, perMinute: number, next:
   if (decision.allowed) return next();
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   next(
-    new RateLimitedError(`The caller "${caller.name}" is over its limit of ${perMinute} requests per minute; retry after ${seconds} s`, seconds, [
-      { message: 'per-caller rate limit', caller: caller.name, limitPerMinute: perMinute },
-    ]),
+    new RateLimitedError(
+      `The caller "${caller.name}" is over its limit of ${perMinute} requests per minute; retry after ${seconds} s`,
+      seconds,
+      [{ message: 'per-caller rate limit', caller: caller.name, limitPerMinute: perMinute }],
+    ),
   );
 }

@@ -28,7 +28,13 @@ function matchesAny(value: string, candidates: Buffer[]): number {
 /** The caller a configured definition authenticates as: built once, shared by all its requests. */
 function callerOf(definition: CallerDefinition): Caller {
   const method = definition.credential.kind;
-  return { method, name: definition.name, label: definition.name, permissions: new PermissionSet(definition.permissions), rateLimitPerMinute: definition.rateLimitPerMinute };
+  return {
+    method,
+    name: definition.name,
+    label: definition.name,
+    permissions: new PermissionSet(definition.permissions),
+    rateLimitPerMinute: definition.rateLimitPerMinute,
+  };
 }
 
 /** A JWT caller's name: the subject, else the OAuth client (`client_id`, RFC 9068; `azp`, OpenID Connect). */
@@ -53,7 +59,10 @@ export class CallerAuthenticator {
   /** The schemes callers may use, for messages (never anything from the request). */
   private readonly accepted: string;
 
-  constructor(private readonly config: GatewayAuthConfig, options: { jwks?: JWTVerifyGetKey } = {}) {
+  constructor(
+    private readonly config: GatewayAuthConfig,
+    options: { jwks?: JWTVerifyGetKey } = {},
+  ) {
     const basic = config.callers.filter((c) => c.credential.kind === 'basic');
     const keyed = config.callers.filter((c) => c.credential.kind === 'api-key');
     this.basicUsers = basic.map((c) => digest((c.credential as { user: string }).user));
@@ -63,13 +72,16 @@ export class CallerAuthenticator {
     this.keyCallers = keyed.map(callerOf);
     if (config.jwt) {
       // The key set is cached by jose and refetched at most every 30 s when an unknown `kid` shows up.
-      this.jwks = options.jwks ?? createRemoteJWKSet(new URL(config.jwt.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      this.jwks =
+        options.jwks ??
+        createRemoteJWKSet(new URL(config.jwt.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
     }
     const challenges: string[] = [];
     if (basic.length > 0) challenges.push(`Basic realm="${REALM}", charset="UTF-8"`);
     if (keyed.length > 0 || config.jwt) challenges.push(`Bearer realm="${REALM}"`);
     this.challenge = challenges.join(', ') || `Bearer realm="${REALM}"`;
-    this.accepted = [basic.length > 0 ? 'Basic' : '', keyed.length > 0 || config.jwt ? 'Bearer' : ''].filter(Boolean).join(' or ') || 'Bearer';
+    this.accepted =
+      [basic.length > 0 ? 'Basic' : '', keyed.length > 0 || config.jwt ? 'Bearer' : ''].filter(Boolean).join(' or ') || 'Bearer';
   }
 
   /** The caller, synchronously unless a JWT has to be verified (promises on the hot path cost a context hook each). */
@@ -86,7 +98,9 @@ export class CallerAuthenticator {
     // quoted back or logged: a caller that sends its key without a scheme has just sent the key.
     const match = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:[ \t]+([^]*))?$/.exec(header);
     if (!match || match[2] === undefined) {
-      throw this.refuse(`The Authorization header must be "<scheme> <credentials>" (${this.accepted}); an API key goes as "Bearer <key>" or in X-API-Key`);
+      throw this.refuse(
+        `The Authorization header must be "<scheme> <credentials>" (${this.accepted}); an API key goes as "Bearer <key>" or in X-API-Key`,
+      );
     }
     const scheme = match[1]!.toLowerCase();
     const value = match[2].trim();
@@ -143,7 +157,9 @@ export class CallerAuthenticator {
   }
 
   private refuse(message: string, bearerError?: string): UnauthorizedError {
-    const challenge = bearerError ? this.challenge.replace(`Bearer realm="${REALM}"`, `Bearer realm="${REALM}", error="${bearerError}"`) : this.challenge;
+    const challenge = bearerError
+      ? this.challenge.replace(`Bearer realm="${REALM}"`, `Bearer realm="${REALM}", error="${bearerError}"`)
+      : this.challenge;
     return new UnauthorizedError(message, challenge);
   }
 

@@ -72,7 +72,9 @@ export function clientErrorHandler(deps: { logger: Logger; metrics: HttpMetrics 
     // A request whose headers were read (the body then failed) keeps its id: its access line says the same.
     const known = pending?.getHeader('X-Request-Id');
     const requestId = typeof known === 'string' ? known : randomUUID();
-    const refusal = new ValidationError(describe(err), [{ message: 'refused by the HTTP parser before routing', reason: err.code ?? 'unknown' }]);
+    const refusal = new ValidationError(describe(err), [
+      { message: 'refused by the HTTP parser before routing', reason: err.code ?? 'unknown' },
+    ]);
     const body = JSON.stringify(errorBody(refusal, requestId));
     log.info(refusal.message, { code: refusal.code, reason: err.code, requestId });
     // An in-flight request's access line and histogram entry record the status it was answered with;

@@ -4,13 +4,7 @@ import contentType from 'content-type';
 import getRawBody from 'raw-body';
 import * as jsonc from 'jsonc-parser';
 import sjson from 'secure-json-parse';
-import {
-  InvalidJsonError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-  type AppError,
-} from '../errors/app-error.js';
+import { InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type AppError } from '../errors/app-error.js';
 
 /** Genesys Data Actions allow JSON nested at most 50 deep (unconfirmed: docs/genesys-cloud.md, 'Data Actions'); we refuse deeper input. */
 export const MAX_JSON_DEPTH = 50;
@@ -23,7 +17,9 @@ const DISCARD_MAX_BYTES = 16 * 1024 * 1024;
 const DISCARD_MAX_MS = 5_000;
 
 function hasBody(req: IncomingMessage): boolean {
-  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  return (
+    req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
+  );
 }
 
 function mediaType(req: IncomingMessage): { charset: string } {
@@ -111,12 +107,16 @@ export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
   }
   const deep = findTooDeep(value, maxDepth);
   if (deep !== undefined) {
-    throw new ValidationError(`JSON is nested deeper than ${maxDepth} levels`, [{ path: deep, message: `nesting deeper than ${maxDepth}` }]);
+    throw new ValidationError(`JSON is nested deeper than ${maxDepth} levels`, [
+      { path: deep, message: `nesting deeper than ${maxDepth}` },
+    ]);
   }
   // A NUL character can only arrive escaped. PostgreSQL cannot store one in text, and no upstream field needs one.
   const nul = trimmed.includes('\\u0000') ? findNul(value) : undefined;
   if (nul !== undefined) {
-    throw new ValidationError('Request body contains a NUL character (\\u0000)', [{ path: nul, message: 'strings may not contain \\u0000' }]);
+    throw new ValidationError('Request body contains a NUL character (\\u0000)', [
+      { path: nul, message: 'strings may not contain \\u0000' },
+    ]);
   }
   return value;
 }

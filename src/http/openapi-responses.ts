@@ -13,7 +13,8 @@ const JWKS_DOWN = 'upstream_unavailable when the JWKS that verifies JWT callers 
 export const STORE_UNAVAILABLE = `store_unavailable: the store (PostgreSQL) cannot be reached; nothing was recorded, retry after Retry-After (or ${JWKS_DOWN})`;
 
 /** A /v1 operation's 403: the permission it needs, as the refusal names it. */
-export const forbidden = (permission: string) => `forbidden: the caller lacks the permission ${permission} (error.details[0].permission names it)`;
+export const forbidden = (permission: string) =>
+  `forbidden: the caller lacks the permission ${permission} (error.details[0].permission names it)`;
 
 /**
  * The error responses of a /v1 operation: 401, 403, 429, 500 and 503 always (caller authentication,

@@ -14,9 +14,45 @@ import { compositionSentences, joinSentences, pruneForType, requiredAlternatives
 type Schema = Record<string, unknown>;
 
 /** Schema Object keywords OpenAPI 3.0 has that mean the same as in JSON Schema: copied as they are. */
-const COPIED = ['title', 'description', 'default', 'format', 'pattern', 'multipleOf', 'maximum', 'minimum', 'maxLength', 'minLength', 'maxItems', 'minItems', 'uniqueItems', 'maxProperties', 'minProperties', 'readOnly', 'writeOnly', 'deprecated', 'example', 'externalDocs', 'enum', 'nullable'];
+const COPIED = [
+  'title',
+  'description',
+  'default',
+  'format',
+  'pattern',
+  'multipleOf',
+  'maximum',
+  'minimum',
+  'maxLength',
+  'minLength',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'maxProperties',
+  'minProperties',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
+  'example',
+  'externalDocs',
+  'enum',
+  'nullable',
+];
 /** Constraints 3.0 (or ServiceNow) cannot express: dropped, with FURTHER_RULES in the description. */
-const UNSAYABLE = ['if', 'then', 'else', 'not', 'dependentSchemas', 'patternProperties', 'propertyNames', 'contains', 'prefixItems', 'additionalItems', 'unevaluatedProperties', 'unevaluatedItems'];
+const UNSAYABLE = [
+  'if',
+  'then',
+  'else',
+  'not',
+  'dependentSchemas',
+  'patternProperties',
+  'propertyNames',
+  'contains',
+  'prefixItems',
+  'additionalItems',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+];
 const FURTHER_RULES = 'Further rules apply: /openapi-3.1.json has the exact JSON Schema.';
 const OPERATIONS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -30,7 +66,8 @@ const isObject = (v: unknown): v is Schema => typeof v === 'object' && v !== nul
 const isNullSchema = (v: unknown) => isObject(v) && (v.type === 'null' || (v.const === null && v.type === undefined));
 const typesOf = (s: Schema): string[] => (Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : []);
 /** A branch that only states types (and annotations), so a union of branches is a union of types. */
-const isTypeOnly = (v: unknown) => isObject(v) && typeof v.type !== 'undefined' && Object.keys(v).every((k) => ['type', 'description', 'title'].includes(k));
+const isTypeOnly = (v: unknown) =>
+  isObject(v) && typeof v.type !== 'undefined' && Object.keys(v).every((k) => ['type', 'description', 'title'].includes(k));
 
 function resolveLocal(ref: string, root: Schema): unknown {
   if (!ref.startsWith('#/')) return undefined;
@@ -68,7 +105,8 @@ function mergeAllOf(s: Schema, ctx: Context, notes: string[], refs: string[]): S
     const flat = mergeAllOf(part, ctx, notes, seen);
     for (const [key, value] of Object.entries(flat)) {
       if (key === 'properties' && isObject(value)) out.properties = { ...(isObject(out.properties) ? out.properties : {}), ...value };
-      else if (key === 'required' && Array.isArray(value)) out.required = [...new Set([...((out.required as string[] | undefined) ?? []), ...value])];
+      else if (key === 'required' && Array.isArray(value))
+        out.required = [...new Set([...((out.required as string[] | undefined) ?? []), ...value])];
       // "Give one of these fields" is said by compositionSentences, which reads allOf itself.
       else if ((key === 'anyOf' || key === 'oneOf') && requiredAlternatives(value)) continue;
       else if (!(key in out)) out[key] = value;
@@ -160,7 +198,10 @@ function convert(input: unknown, outer: Context): Schema {
     delete out.nullable;
   }
 
-  for (const [bound, flag] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+  for (const [bound, flag] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
     const value = s[bound];
     if (typeof value === 'boolean' && value && typeof out[flag] === 'number') out[bound] = true;
     if (typeof value !== 'number') continue;
@@ -181,7 +222,8 @@ function convert(input: unknown, outer: Context): Schema {
   if (Array.isArray(s.required) && s.required.length > 0) out.required = [...new Set(s.required as string[])];
 
   if (isObject(s.dependentRequired)) {
-    for (const [field, needs] of Object.entries(s.dependentRequired)) if (Array.isArray(needs) && needs.length > 0) notes.push(`With ${field}, also give ${needs.join(', ')}.`);
+    for (const [field, needs] of Object.entries(s.dependentRequired))
+      if (Array.isArray(needs) && needs.length > 0) notes.push(`With ${field}, also give ${needs.join(', ')}.`);
   }
   if (UNSAYABLE.some((k) => k in s) || (isObject(s.dependencies) && Object.keys(s.dependencies).length > 0)) notes.push(FURTHER_RULES);
   for (const [k, v] of Object.entries(s)) if (k.startsWith('x-')) out[k] = v;
@@ -215,7 +257,8 @@ export function toOpenApi30Document(doc: Doc): Doc {
     if (isObject(holder) && isObject(holder.headers)) Object.values(holder.headers).forEach(withSchema);
   };
   const components = isObject(out.components) ? out.components : {};
-  if (isObject(components.schemas)) components.schemas = Object.fromEntries(Object.entries(components.schemas).map(([k, v]) => [k, toOpenApi30Schema(v)]));
+  if (isObject(components.schemas))
+    components.schemas = Object.fromEntries(Object.entries(components.schemas).map(([k, v]) => [k, toOpenApi30Schema(v)]));
   for (const item of Object.values(isObject(out.paths) ? out.paths : {})) {
     if (!isObject(item)) continue;
     if (Array.isArray(item.parameters)) item.parameters.forEach(withSchema);

@@ -1,20 +1,50 @@
 import { ROUTE_PERMISSIONS, type RouteKey } from '../callers/permissions.js';
 import { jsonResponse as json, STORE_UNAVAILABLE, v1Errors } from './openapi-responses.js';
-import { eventAcceptedSchema, incidentListSchema, trunkEventListSchema, trunkEventSchema, trunkListSchema, trunkViewSchema } from './status-schemas.js';
+import {
+  eventAcceptedSchema,
+  incidentListSchema,
+  trunkEventListSchema,
+  trunkEventSchema,
+  trunkListSchema,
+  trunkViewSchema,
+} from './status-schemas.js';
 
 /** Path objects of the trunk and incident endpoints, from the JSON Schemas the routes validate with. */
 export function statusPaths(): Record<string, unknown> {
   const trunkId = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Genesys Cloud trunk id' };
-  const limit = (fallback: number, max: number) => ({ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: max, default: fallback } });
+  const limit = (fallback: number, max: number) => ({
+    name: 'limit',
+    in: 'query',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: max, default: fallback },
+  });
   const tags = ['trunks'];
   // Every one of these reads or writes the store.
-  const errors = (route: RouteKey, extra: Record<number, string> = {}) => v1Errors(ROUTE_PERMISSIONS[route], { 503: STORE_UNAVAILABLE, ...extra });
+  const errors = (route: RouteKey, extra: Record<number, string> = {}) =>
+    v1Errors(ROUTE_PERMISSIONS[route], { 503: STORE_UNAVAILABLE, ...extra });
   return {
     '/v1/trunks': {
-      get: { summary: 'Every watched trunk: registration state, since when, last error, open incident', operationId: 'listTrunks', tags, responses: { 200: json(trunkListSchema, 'trunks'), ...errors('GET /v1/trunks') } },
+      get: {
+        summary: 'Every watched trunk: registration state, since when, last error, open incident',
+        operationId: 'listTrunks',
+        tags,
+        responses: { 200: json(trunkListSchema, 'trunks'), ...errors('GET /v1/trunks') },
+      },
     },
     '/v1/trunks/{id}': {
-      get: { summary: 'One trunk', operationId: 'getTrunk', tags, parameters: [trunkId], responses: { 200: json(trunkViewSchema, 'the trunk'), ...errors('GET /v1/trunks/{id}', { 400: 'validation_failed: a %-escape in the id does not decode', 404: 'not_found: no such trunk has been seen' }) } },
+      get: {
+        summary: 'One trunk',
+        operationId: 'getTrunk',
+        tags,
+        parameters: [trunkId],
+        responses: {
+          200: json(trunkViewSchema, 'the trunk'),
+          ...errors('GET /v1/trunks/{id}', {
+            400: 'validation_failed: a %-escape in the id does not decode',
+            404: 'not_found: no such trunk has been seen',
+          }),
+        },
+      },
     },
     '/v1/trunks/{id}/events': {
       get: {
@@ -22,7 +52,13 @@ export function statusPaths(): Record<string, unknown> {
         operationId: 'listTrunkEvents',
         tags,
         parameters: [trunkId, limit(50, 500)],
-        responses: { 200: json(trunkEventListSchema, 'state changes'), ...errors('GET /v1/trunks/{id}/events', { 400: 'validation_failed (limit, or a %-escape in the id that does not decode)', 404: 'not_found: no such trunk has been seen' }) },
+        responses: {
+          200: json(trunkEventListSchema, 'state changes'),
+          ...errors('GET /v1/trunks/{id}/events', {
+            400: 'validation_failed (limit, or a %-escape in the id that does not decode)',
+            404: 'not_found: no such trunk has been seen',
+          }),
+        },
       },
     },
     '/v1/incidents': {
@@ -35,7 +71,10 @@ export function statusPaths(): Record<string, unknown> {
           { name: 'trunkId', in: 'query', required: false, schema: { type: 'string' } },
           limit(100, 1000),
         ],
-        responses: { 200: json(incidentListSchema, 'incidents'), ...errors('GET /v1/incidents', { 400: 'validation_failed (state, limit)' }) },
+        responses: {
+          200: json(incidentListSchema, 'incidents'),
+          ...errors('GET /v1/incidents', { 400: 'validation_failed (state, limit)' }),
+        },
       },
     },
     '/v1/events': {

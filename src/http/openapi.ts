@@ -58,7 +58,9 @@ function fixedPaths(): Record<string, Record<string, Schema>> {
     get: { summary: what, operationId, security: [], responses: { 200: json({ type: 'object' }, 'the OpenAPI document'), ...openErrors } },
   });
   return {
-    '/healthz': { get: { summary: 'Liveness', operationId: 'getHealth', security: [], responses: { 200: json(ref('Health'), 'alive'), ...openErrors } } },
+    '/healthz': {
+      get: { summary: 'Liveness', operationId: 'getHealth', security: [], responses: { 200: json(ref('Health'), 'alive'), ...openErrors } },
+    },
     '/readyz': {
       get: {
         summary: 'Readiness: store reachable, mappings loaded, upstream tokens obtainable',
@@ -68,23 +70,56 @@ function fixedPaths(): Record<string, Record<string, Schema>> {
       },
     },
     '/metrics': {
-      get: { summary: 'Prometheus metrics', operationId: 'getMetrics', security: [], responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...openErrors } },
+      get: {
+        summary: 'Prometheus metrics',
+        operationId: 'getMetrics',
+        security: [],
+        responses: {
+          200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...openErrors,
+        },
+      },
     },
     '/openapi.json': document('This document (OpenAPI 3.0.3, what ServiceNow imports)', 'getOpenApi'),
     '/openapi-3.1.json': document('This document as OpenAPI 3.1, with the exact JSON Schemas', 'getOpenApi31'),
     '/v1/actions': {
-      get: { summary: 'The Data Actions loaded, with their input and output schemas', operationId: 'listActions', tags: ['actions'], responses: { 200: json(ref('ActionList'), 'the actions this caller may run'), ...v1Errors('actions:run (or any actions:run:<action>)') } },
+      get: {
+        summary: 'The Data Actions loaded, with their input and output schemas',
+        operationId: 'listActions',
+        tags: ['actions'],
+        responses: {
+          200: json(ref('ActionList'), 'the actions this caller may run'),
+          ...v1Errors('actions:run (or any actions:run:<action>)'),
+        },
+      },
     },
     '/v1/actions/{name}': {
       post: {
         summary: 'Run any loaded Data Action by name (each also has its own path, with its schemas)',
         operationId: 'runAction',
         tags: ['actions'],
-        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }, description: 'the action name (GET /v1/actions lists them)' }],
+        parameters: [
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+            description: 'the action name (GET /v1/actions lists them)',
+          },
+        ],
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: "the action's input" } } } },
         responses: {
           200: json({ type: 'object', description: "the action's flat output" }, 'the action result'),
-          ...v1Errors('actions:run:<name> (or actions:run)', { 400: 'invalid_json or validation_failed', 404: 'unknown_action, or not_found', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited (see Retry-After)', 502: 'upstream_error', 503: 'upstream_unavailable', 504: 'upstream_timeout' }),
+          ...v1Errors('actions:run:<name> (or actions:run)', {
+            400: 'invalid_json or validation_failed',
+            404: 'unknown_action, or not_found',
+            413: 'payload_too_large',
+            415: 'unsupported_media_type',
+            429: 'rate_limited (see Retry-After)',
+            502: 'upstream_error',
+            503: 'upstream_unavailable',
+            504: 'upstream_timeout',
+          }),
         },
       },
     },
@@ -102,7 +137,9 @@ function fixedPaths(): Record<string, Record<string, Schema>> {
 /** The OpenAPI 3.1 document: the JSON Schemas exactly as the code validates with them. */
 export function buildOpenApi31(options: Options): Schema {
   const paths: Record<string, unknown> = { ...fixedPaths(), ...statusPaths() };
-  const taken = new Set(Object.values(paths).flatMap((item) => Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId)));
+  const taken = new Set(
+    Object.values(paths).flatMap((item) => Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId)),
+  );
   Object.assign(paths, actionPaths(options.actions, taken));
   return {
     openapi: '3.1.0',
@@ -118,7 +155,11 @@ export function buildOpenApi31(options: Options): Schema {
     components: {
       securitySchemes: {
         basicAuth: { type: 'http', scheme: 'basic' },
-        bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API key from GATEWAY_API_KEYS or a JWT verified against GATEWAY_JWKS_URL' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'an API key from GATEWAY_API_KEYS or a JWT verified against GATEWAY_JWKS_URL',
+        },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
       },
       schemas: {

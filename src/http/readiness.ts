@@ -25,5 +25,8 @@ export async function runReadiness(checks: ReadinessCheck[]): Promise<{ ready: b
       return [c, c.advisory ? { ...result, advisory: true as const } : result] as const;
     }),
   );
-  return { ready: results.every(([c, r]) => r.ok || c.advisory === true), checks: Object.fromEntries(results.map(([c, r]) => [c.name, r])) };
+  return {
+    ready: results.every(([c, r]) => r.ok || c.advisory === true),
+    checks: Object.fromEntries(results.map(([c, r]) => [c.name, r])),
+  };
 }

@@ -25,7 +25,8 @@ export const errorResponseSchema = {
           type: 'array',
           items: {
             type: 'object',
-            description: 'one problem; some carry more than a path (the query parameter, the permission, the parser reason, the upstream evidence)',
+            description:
+              'one problem; some carry more than a path (the query parameter, the permission, the parser reason, the upstream evidence)',
             required: ['message'],
             properties: { path: { type: 'string', description: 'JSON Pointer into the request body' }, message: { type: 'string' } },
             additionalProperties: true,

@@ -20,11 +20,25 @@ export const trunkEventSchema = {
   additionalProperties: false,
   required: ['eventId', 'trunkId'],
   properties: {
-    eventId: { type: 'string', minLength: 1, maxLength: 200, description: 'Unique per event: an event resent with the same id is acknowledged and ignored.' },
+    eventId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'Unique per event: an event resent with the same id is acknowledged and ignored.',
+    },
     trunkId: { type: 'string', pattern: TRUNK_ID_PATTERN, description: 'The Genesys Cloud trunk id.' },
-    observedAt: { ...dateTime, description: 'When the source observed it (RFC 3339); default: when trunkgate receives it. An event older than the last one known for the trunk is recorded but does not change its state.' },
+    observedAt: {
+      ...dateTime,
+      description:
+        'When the source observed it (RFC 3339); default: when trunkgate receives it. An event older than the last one known for the trunk is recorded but does not change its state.',
+    },
     state: { type: 'string', enum: [...trunkStates] },
-    sipCode: { type: 'integer', minimum: 100, maximum: 699, description: 'SIP status of the failing REGISTER answer (rejected/dropped only).' },
+    sipCode: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 699,
+      description: 'SIP status of the failing REGISTER answer (rejected/dropped only).',
+    },
     errorText: { type: 'string', maxLength: 500, description: 'Error text (rejected/dropped only).' },
     proxyAddress: { type: 'string', maxLength: 255 },
     trunkName: { type: 'string', minLength: 1, maxLength: 200 },
@@ -36,19 +50,28 @@ export const trunkEventSchema = {
     },
     trunkBase: {
       type: 'object',
-      description: "The trunk base (the carrier's settings the trunk instantiates on its Edge). With INCIDENT_GROUP_BY=trunkBase, failing trunks of one base share one incident; a trunk without one has its own.",
+      description:
+        "The trunk base (the carrier's settings the trunk instantiates on its Edge). With INCIDENT_GROUP_BY=trunkBase, failing trunks of one base share one incident; a trunk without one has its own.",
       additionalProperties: false,
       required: ['id'],
       properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, name: { type: 'string', maxLength: 200 } },
     },
-    trunk: { type: 'object', description: 'A Genesys `Trunk`, or a `v2.telephony.providers.edges.trunks.{id}` event body (connectedStatus, registersStatus, …).' },
+    trunk: {
+      type: 'object',
+      description: 'A Genesys `Trunk`, or a `v2.telephony.providers.edges.trunks.{id}` event body (connectedStatus, registersStatus, …).',
+    },
   },
   oneOf: [{ required: ['state'] }, { required: ['trunk'] }],
 } as const;
 
 export { trunkViewSchema, incidentViewSchema };
 
-export const trunkListSchema = { title: 'TrunkList', type: 'object', required: ['trunks'], properties: { trunks: { type: 'array', items: trunkViewSchema } } } as const;
+export const trunkListSchema = {
+  title: 'TrunkList',
+  type: 'object',
+  required: ['trunks'],
+  properties: { trunks: { type: 'array', items: trunkViewSchema } },
+} as const;
 
 export const trunkEventListSchema = {
   title: 'TrunkEventList',
@@ -61,7 +84,12 @@ export const trunkEventListSchema = {
 export type TrunkList = SchemaType<typeof trunkListSchema>;
 export type TrunkEventList = SchemaType<typeof trunkEventListSchema>;
 
-export const incidentListSchema = { title: 'IncidentList', type: 'object', required: ['incidents'], properties: { incidents: { type: 'array', items: incidentViewSchema } } } as const;
+export const incidentListSchema = {
+  title: 'IncidentList',
+  type: 'object',
+  required: ['incidents'],
+  properties: { incidents: { type: 'array', items: incidentViewSchema } },
+} as const;
 export type IncidentList = SchemaType<typeof incidentListSchema>;
 
 export const eventAcceptedSchema = {
@@ -70,7 +98,12 @@ export const eventAcceptedSchema = {
   required: ['eventId', 'outcome', 'duplicate', 'trunk'],
   properties: {
     eventId: { type: 'string' },
-    outcome: { type: 'string', enum: ['applied', 'duplicate', 'stale'], description: 'applied; duplicate (this eventId was seen before: ignored); stale (older than the last known state: recorded, state unchanged)' },
+    outcome: {
+      type: 'string',
+      enum: ['applied', 'duplicate', 'stale'],
+      description:
+        'applied; duplicate (this eventId was seen before: ignored); stale (older than the last known state: recorded, state unchanged)',
+    },
     duplicate: { type: 'boolean' },
     trunk: nullable(trunkViewSchema),
   },

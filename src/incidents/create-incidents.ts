@@ -51,7 +51,10 @@ export interface Incidents {
 
 /** The tick: often enough to honour the shortest of the rule delays to within a fifth of it. */
 export function defaultTickMs(s: Config['incidents']): number {
-  return Math.min(5_000, Math.max(100, Math.min(s.openAfterMs || Infinity, s.resolveAfterMs || Infinity, s.noteIntervalMs || Infinity) / 5));
+  return Math.min(
+    5_000,
+    Math.max(100, Math.min(s.openAfterMs || Infinity, s.resolveAfterMs || Infinity, s.noteIntervalMs || Infinity) / 5),
+  );
 }
 
 export function createIncidents(deps: IncidentsDeps): Incidents {
@@ -60,7 +63,15 @@ export function createIncidents(deps: IncidentsDeps): Incidents {
   const log = logger.child({ module: 'incidents' });
   const metrics = new IncidentMetrics(deps.registry, () => stores.outboxDepth());
   const rotations = new RotationTracker(clock.now());
-  const relay = new OutboxRelay({ leaseMs: Math.max(60_000, 3 * config.actionTimeoutMs), ...deps.relay, store: stores, servicenow: deps.servicenow, clock, logger, metrics });
+  const relay = new OutboxRelay({
+    leaseMs: Math.max(60_000, 3 * config.actionTimeoutMs),
+    ...deps.relay,
+    store: stores,
+    servicenow: deps.servicenow,
+    clock,
+    logger,
+    metrics,
+  });
   const decisions = new Decisions({ store: stores, logger, metrics, onQueued: () => relay.wake() });
   const writer = new IncidentWriter(deps.mapping, settings);
   const trunks = new TrunkIncidents({ store: stores, clock, decisions, writer, settings, rotations, grouping: settings.groupBy });
@@ -75,7 +86,11 @@ export function createIncidents(deps: IncidentsDeps): Incidents {
     (err) => log.warn('incident tick failed; retrying at the next tick', { err }),
   );
   return {
-    trunks, credentials, relay, metrics, rotations,
+    trunks,
+    credentials,
+    relay,
+    metrics,
+    rotations,
     tick: () => ticker.run(),
     start() {
       ticker.start();

@@ -52,7 +52,13 @@ export class CredentialsIncident {
   failed(e: { at: number; message: string; permanent: boolean; access?: AccessProblem }): Promise<void> {
     const prev = this.credentials;
     const changed = prev.health !== 'failing' || prev.message !== e.message;
-    this.credentials = { ...advanceTimers(prev, 'failing', e.at, this.o.settings.openAfterMs), health: 'failing', message: e.message, permanent: e.permanent, access: e.access };
+    this.credentials = {
+      ...advanceTimers(prev, 'failing', e.at, this.o.settings.openAfterMs),
+      health: 'failing',
+      message: e.message,
+      permanent: e.permanent,
+      access: e.access,
+    };
     return this.queueReview(changed);
   }
 
@@ -94,9 +100,25 @@ export class CredentialsIncident {
       correlationId: GENESYS_CREDENTIALS_CORRELATION_ID,
       trunkBaseId: null,
       failingTrunkIds: [],
-      now: { health: c.health, kind: c.health === 'failing' ? 'credentials_failed' : null, failingSince: c.failingSince, healthySince: c.healthySince },
-      facts: () => credentialsFacts({ failingSince: c.failingSince ?? now, healthySince: c.healthySince, message: c.message || 'unknown', permanent: c.permanent, access: c.access }, { ...settings, correlationId: GENESYS_CREDENTIALS_CORRELATION_ID, now }),
-      note: async (_t, _i, changes) => credentialsNote({ failing: c.health === 'failing', message: c.message, changes, at: now, resolveAfterMs: settings.resolveAfterMs }),
+      now: {
+        health: c.health,
+        kind: c.health === 'failing' ? 'credentials_failed' : null,
+        failingSince: c.failingSince,
+        healthySince: c.healthySince,
+      },
+      facts: () =>
+        credentialsFacts(
+          {
+            failingSince: c.failingSince ?? now,
+            healthySince: c.healthySince,
+            message: c.message || 'unknown',
+            permanent: c.permanent,
+            access: c.access,
+          },
+          { ...settings, correlationId: GENESYS_CREDENTIALS_CORRELATION_ID, now },
+        ),
+      note: async (_t, _i, changes) =>
+        credentialsNote({ failing: c.health === 'failing', message: c.message, changes, at: now, resolveAfterMs: settings.resolveAfterMs }),
       relapse: () => `Genesys credentials failing again: ${c.message}`,
     };
     const open = await tx.getOpenIncident(ctx.correlationId, { forUpdate: true });

@@ -46,7 +46,8 @@ export class Decisions {
   /** After the transaction holding `effect` committed: metrics, a log line, and the relay woken. */
   committed(effect: Effect | null): void {
     if (!effect) return;
-    if (effect.type === 'opened' || effect.type === 'reopened' || effect.type === 'resolved') this.o.metrics.incident(effect.type, effect.kind);
+    if (effect.type === 'opened' || effect.type === 'reopened' || effect.type === 'resolved')
+      this.o.metrics.incident(effect.type, effect.kind);
     else this.o.metrics.change(effect.type);
     if (effect.type !== 'held') this.log.info(`incident ${effect.type}`, { kind: effect.kind, correlationId: effect.correlationId });
     if (effect.queued) this.o.onQueued?.();

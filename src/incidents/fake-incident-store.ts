@@ -1,6 +1,12 @@
 import { copy, type FakeDatabase } from '../store/fake-database.js';
 import { fakeTrunkTables, type FakeTrunkTables } from '../trunks/fake-trunk-store.js';
-import { OpenIncidentConflictError, type IncidentPatch, type IncidentRow, type IncidentStore, type IncidentSummary } from './incident-store.js';
+import {
+  OpenIncidentConflictError,
+  type IncidentPatch,
+  type IncidentRow,
+  type IncidentStore,
+  type IncidentSummary,
+} from './incident-store.js';
 import { fakeIncidentTables, plainIncident, trunksOf, type FakeIncidentTables } from './fake-incident-tables.js';
 
 const FAILING = new Set(['rejected', 'dropped']);
@@ -24,21 +30,35 @@ export class FakeIncidentStore implements IncidentStore {
     return i ? plainIncident(i) : null;
   }
   async getLatestIncident(correlationId: string) {
-    const found = [...this.t().incidents.values()].filter((x) => x.correlationId === correlationId).sort((a, b) => b.openedAt - a.openedAt || b.id.localeCompare(a.id));
+    const found = [...this.t().incidents.values()]
+      .filter((x) => x.correlationId === correlationId)
+      .sort((a, b) => b.openedAt - a.openedAt || b.id.localeCompare(a.id));
     return found[0] ? plainIncident(found[0]) : null;
   }
   async listOpenIncidents() {
-    return [...this.t().incidents.values()].filter((i) => i.open).sort((a, b) => a.openedAt - b.openedAt).map(plainIncident);
+    return [...this.t().incidents.values()]
+      .filter((i) => i.open)
+      .sort((a, b) => a.openedAt - b.openedAt)
+      .map(plainIncident);
   }
   async listIncidents(options: { open?: boolean; trunkId?: string; limit: number }): Promise<IncidentSummary[]> {
     const t = this.t();
     const rows = [...t.incidents.values()]
-      .filter((i) => (options.open === undefined || i.open === options.open) && (options.trunkId === undefined || trunksOf(t, i.id).includes(options.trunkId)))
+      .filter(
+        (i) =>
+          (options.open === undefined || i.open === options.open) &&
+          (options.trunkId === undefined || trunksOf(t, i.id).includes(options.trunkId)),
+      )
       .sort((a, b) => b.openedAt - a.openedAt || a.id.localeCompare(b.id))
       .slice(0, options.limit);
     return rows.map((i) => {
       const pending = [...t.outbox.values()].filter((o) => o.incidentId === i.id).sort((a, b) => a.seq - b.seq);
-      return { ...plainIncident(i), trunkIds: trunksOf(t, i.id), pendingDeliveries: pending.length, lastDeliveryError: pending.find((o) => o.lastError !== null)?.lastError ?? null };
+      return {
+        ...plainIncident(i),
+        trunkIds: trunksOf(t, i.id),
+        pendingDeliveries: pending.length,
+        lastDeliveryError: pending.find((o) => o.lastError !== null)?.lastError ?? null,
+      };
     });
   }
   async listIncidentTrunks(incidentId: string) {
@@ -52,7 +72,8 @@ export class FakeIncidentStore implements IncidentStore {
   private assertOneOpen(row: IncidentRow): void {
     if (!row.open) return;
     for (const other of this.t().incidents.values()) {
-      if (other.id !== row.id && other.open && other.correlationId === row.correlationId) throw new OpenIncidentConflictError(row.correlationId);
+      if (other.id !== row.id && other.open && other.correlationId === row.correlationId)
+        throw new OpenIncidentConflictError(row.correlationId);
     }
   }
   async insertIncident(row: IncidentRow) {
@@ -72,7 +93,9 @@ export class FakeIncidentStore implements IncidentStore {
   async listTrunksDueToOpen(cutoff: number) {
     const t = this.t();
     const covered = new Set([...t.incidents.values()].filter((i) => i.open).flatMap((i) => trunksOf(t, i.id)));
-    const due = [...this.trunks().trunks.values()].filter((x) => FAILING.has(x.state) && x.failingSince !== null && x.failingSince <= cutoff && x.goneAt === null && !covered.has(x.trunkId));
+    const due = [...this.trunks().trunks.values()].filter(
+      (x) => FAILING.has(x.state) && x.failingSince !== null && x.failingSince <= cutoff && x.goneAt === null && !covered.has(x.trunkId),
+    );
     return copy(due.sort((a, b) => a.failingSince! - b.failingSince!));
   }
 }

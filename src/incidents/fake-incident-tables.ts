@@ -12,7 +12,12 @@ export interface FakeIncidentTables {
 }
 
 export const fakeIncidentTables = (db: FakeDatabase) =>
-  db.table<FakeIncidentTables>('incidents', () => ({ incidents: new Map(), incidentTrunks: new Map(), outbox: new Map(), nextOutboxId: 0 }));
+  db.table<FakeIncidentTables>('incidents', () => ({
+    incidents: new Map(),
+    incidentTrunks: new Map(),
+    outbox: new Map(),
+    nextOutboxId: 0,
+  }));
 
 /** An incident row as the stores hand it out (without the fake's outbox sequence). */
 export function plainIncident(i: IncidentRow & { nextSeq: number }): IncidentRow {
@@ -30,5 +35,7 @@ export function isHead(t: FakeIncidentTables, e: OutboxEntry): boolean {
 export function trunksOf(t: FakeIncidentTables, incidentId: string): string[] {
   const first = t.incidents.get(incidentId)?.trunkId;
   const rank = (x: { trunkId: string }) => (x.trunkId === first ? 0 : 1);
-  return [...(t.incidentTrunks.get(incidentId) ?? [])].sort((a, b) => rank(a) - rank(b) || a.at - b.at || a.trunkId.localeCompare(b.trunkId)).map((x) => x.trunkId);
+  return [...(t.incidentTrunks.get(incidentId) ?? [])]
+    .sort((a, b) => rank(a) - rank(b) || a.at - b.at || a.trunkId.localeCompare(b.trunkId))
+    .map((x) => x.trunkId);
 }

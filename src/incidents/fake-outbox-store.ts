@@ -16,8 +16,18 @@ export class FakeOutboxStore implements OutboxStore {
     if (!incident) throw new Error(`no incident ${entry.incidentId} to queue a delivery for`);
     const id = ++t.nextOutboxId;
     t.outbox.set(id, {
-      id, incidentId: entry.incidentId, seq: incident.nextSeq++, operation: entry.operation, payload: copy(entry.payload),
-      createdAt: entry.at, attempts: 0, nextAttemptAt: entry.at, lastError: null, claimedBy: null, claimedUntil: null, inDoubt: false,
+      id,
+      incidentId: entry.incidentId,
+      seq: incident.nextSeq++,
+      operation: entry.operation,
+      payload: copy(entry.payload),
+      createdAt: entry.at,
+      attempts: 0,
+      nextAttemptAt: entry.at,
+      lastError: null,
+      claimedBy: null,
+      claimedUntil: null,
+      inDoubt: false,
     });
     return id;
   }
@@ -41,7 +51,14 @@ export class FakeOutboxStore implements OutboxStore {
   async retryDelivery(id: number, owner: string, retry: { nextAttemptAt: number; error: string; inDoubt: boolean }) {
     const o = this.t().outbox.get(id);
     if (!o || o.claimedBy !== owner) return false;
-    Object.assign(o, { attempts: o.attempts + 1, nextAttemptAt: retry.nextAttemptAt, lastError: retry.error, inDoubt: retry.inDoubt, claimedBy: null, claimedUntil: null });
+    Object.assign(o, {
+      attempts: o.attempts + 1,
+      nextAttemptAt: retry.nextAttemptAt,
+      lastError: retry.error,
+      inDoubt: retry.inDoubt,
+      claimedBy: null,
+      claimedUntil: null,
+    });
     return true;
   }
   async nextDeliveryDueAt() {
@@ -59,7 +76,16 @@ export class FakeOutboxStore implements OutboxStore {
       .sort((a, b) => a.createdAt - b.createdAt)
       .map((o) => {
         const i = t.incidents.get(o.incidentId)!;
-        return { incidentId: i.id, correlationId: i.correlationId, trunkId: i.trunkId, kind: i.kind, operation: o.operation, waitingSince: o.createdAt, attempts: o.attempts, lastError: o.lastError };
+        return {
+          incidentId: i.id,
+          correlationId: i.correlationId,
+          trunkId: i.trunkId,
+          kind: i.kind,
+          operation: o.operation,
+          waitingSince: o.createdAt,
+          attempts: o.attempts,
+          lastError: o.lastError,
+        };
       });
   }
 }

@@ -67,6 +67,11 @@ export class GenesysAccess {
     const message = [...(this.token ? [this.token.message] : []), ...refused].join('; ');
     // A missing permission never heals by itself: a person must act, as with a refused client.
     const permanent = (this.token?.permanent ?? false) || refused.length > 0;
-    this.verdict.failed({ at, message, permanent, access: { token: this.token ? { permanent: this.token.permanent } : null, permissions: this.permissions } });
+    this.verdict.failed({
+      at,
+      message,
+      permanent,
+      access: { token: this.token ? { permanent: this.token.permanent } : null, permissions: this.permissions },
+    });
   }
 }

@@ -11,10 +11,34 @@ export { formatDuration, formatTime } from './incident-format.js';
 
 /** The placeholders an incident template may use (`{{name}}` in mappings/incident.yaml). */
 export const factNames = [
-  'subjectName', 'problem', 'correlationId', 'trunkName', 'trunkId', 'edge', 'edgeName', 'edgeId', 'proxyAddress',
-  'sipCode', 'errorText', 'sipAnswer', 'state', 'firstSeen', 'rotationHint', 'advice', 'openAfter', 'resolveAfter',
-  'failureMessage', 'healthySince', 'lasted', 'trunkBase', 'trunkBaseName', 'trunkBaseId', 'signal', 'affectedTrunks',
-  'affectedCount', 'subjectDetails',
+  'subjectName',
+  'problem',
+  'correlationId',
+  'trunkName',
+  'trunkId',
+  'edge',
+  'edgeName',
+  'edgeId',
+  'proxyAddress',
+  'sipCode',
+  'errorText',
+  'sipAnswer',
+  'state',
+  'firstSeen',
+  'rotationHint',
+  'advice',
+  'openAfter',
+  'resolveAfter',
+  'failureMessage',
+  'healthySince',
+  'lasted',
+  'trunkBase',
+  'trunkBaseName',
+  'trunkBaseId',
+  'signal',
+  'affectedTrunks',
+  'affectedCount',
+  'subjectDetails',
 ] as const;
 export type IncidentFacts = Record<(typeof factNames)[number], string>;
 
@@ -39,19 +63,38 @@ const SIGNAL_WORDS: Record<TrunkSignal, string> = {
 };
 
 /** Where the last Genesys token rotation sits relative to the start of a failure. */
-export function rotationHint(options: { failingSince: number; rotations: readonly number[]; watchingSince: number; problem: string; registration?: boolean }): { text: string; likelyPropagation: boolean } {
+export function rotationHint(options: {
+  failingSince: number;
+  rotations: readonly number[];
+  watchingSince: number;
+  problem: string;
+  registration?: boolean;
+}): { text: string; likelyPropagation: boolean } {
   const before = options.rotations.filter((r) => r <= options.failingSince);
   const last = before.length > 0 ? Math.max(...before) : undefined;
-  if (last === undefined) return { text: `no Genesys token rotation seen since trunkgate started (${formatTime(options.watchingSince)})`, likelyPropagation: false };
+  if (last === undefined)
+    return {
+      text: `no Genesys token rotation seen since trunkgate started (${formatTime(options.watchingSince)})`,
+      likelyPropagation: false,
+    };
   const gap = options.failingSince - last;
   // The race breaks what a new token authorises (REGISTER); OPTIONS pings and the connection are not affected.
   if (options.registration === false) {
-    return { text: `the last Genesys token rotation was ${formatDuration(gap)} before the failure began (${formatTime(last)}); this trunk does not use registration, which a rotation could affect`, likelyPropagation: false };
+    return {
+      text: `the last Genesys token rotation was ${formatDuration(gap)} before the failure began (${formatTime(last)}); this trunk does not use registration, which a rotation could affect`,
+      likelyPropagation: false,
+    };
   }
   if (gap <= ROTATION_RACE_MS) {
-    return { text: `${options.problem} ${formatDuration(gap)} after the Genesys token rotated (${formatTime(last)}) — likely credential propagation`, likelyPropagation: true };
+    return {
+      text: `${options.problem} ${formatDuration(gap)} after the Genesys token rotated (${formatTime(last)}) — likely credential propagation`,
+      likelyPropagation: true,
+    };
   }
-  return { text: `the last Genesys token rotation was ${formatDuration(gap)} before the failure began (${formatTime(last)}), so it is unlikely to be the cause`, likelyPropagation: false };
+  return {
+    text: `the last Genesys token rotation was ${formatDuration(gap)} before the failure began (${formatTime(last)}), so it is unlikely to be the cause`,
+    likelyPropagation: false,
+  };
 }
 
 function trunkAdvice(kind: IncidentKind, signal: TrunkSignal | null, sipCode: number | null, likelyPropagation: boolean): string {
@@ -63,12 +106,15 @@ function trunkAdvice(kind: IncidentKind, signal: TrunkSignal | null, sipCode: nu
   if (kind === 'registration_dropped') {
     return "The carrier's proxy gives no positive answer to REGISTER. Check that the Edge is online (Genesys Cloud Admin > Telephony > Edges), its network path to the proxy (firewall, DNS, TLS certificate) and the carrier's status page.";
   }
-  const race = likelyPropagation ? 'This began right after the Genesys token rotated and usually clears by itself within a few minutes; if it lasts longer, ' : '';
-  const check = sipCode === 401 || sipCode === 407
-    ? 'check the SIP user name, password and realm configured on the trunk (Genesys Cloud Admin > Telephony > Trunks > External Trunks).'
-    : sipCode === 404
-      ? "check the trunk's registration user and domain: the carrier does not know them."
-      : "check the trunk's SIP credentials and the carrier's IP allow-list for the Edge's public address, and ask the carrier whether the account is active.";
+  const race = likelyPropagation
+    ? 'This began right after the Genesys token rotated and usually clears by itself within a few minutes; if it lasts longer, '
+    : '';
+  const check =
+    sipCode === 401 || sipCode === 407
+      ? 'check the SIP user name, password and realm configured on the trunk (Genesys Cloud Admin > Telephony > Trunks > External Trunks).'
+      : sipCode === 404
+        ? "check the trunk's registration user and domain: the carrier does not know them."
+        : "check the trunk's SIP credentials and the carrier's IP allow-list for the Edge's public address, and ask the carrier whether the account is active.";
   return race ? `${race}${check}` : check.charAt(0).toUpperCase() + check.slice(1);
 }
 
@@ -88,7 +134,10 @@ export interface TrunkSubjectFacts {
 }
 
 /** Facts of a trunk or trunk-base incident, from the latest state of its trunks. */
-export function trunkFacts(subject: TrunkSubjectFacts, options: FactSettings & { kind: IncidentKind; correlationId: string; rotations: readonly number[]; watchingSince: number; now: number }): IncidentFacts {
+export function trunkFacts(
+  subject: TrunkSubjectFacts,
+  options: FactSettings & { kind: IncidentKind; correlationId: string; rotations: readonly number[]; watchingSince: number; now: number },
+): IncidentFacts {
   const { trunkBase, members, affected } = subject;
   // The trunk the helpdesk reads about first: a failing one if any, else the first concerned.
   const lead = affected.find((t) => t.state === 'rejected' || t.state === 'dropped') ?? affected[0] ?? members[0]!;
@@ -97,14 +146,34 @@ export function trunkFacts(subject: TrunkSubjectFacts, options: FactSettings & {
   const failingSince = episodes.length > 0 ? Math.min(...episodes) : lead.since;
   const healthy = members.length > 0 && failingNow.length === 0 ? Math.max(...members.map((t) => t.healthySince ?? t.since)) : null;
   const baseProblem = problemText(options.kind, lead.signal);
-  const problem = trunkBase && members.length > 1 ? `${baseProblem} on ${Math.max(failingNow.length, 1)} of ${members.length} trunks` : baseProblem;
-  const hint = rotationHint({ failingSince, rotations: options.rotations, watchingSince: options.watchingSince, problem: baseProblem, registration: lead.signal === 'registration' || lead.signal === null });
+  const problem =
+    trunkBase && members.length > 1 ? `${baseProblem} on ${Math.max(failingNow.length, 1)} of ${members.length} trunks` : baseProblem;
+  const hint = rotationHint({
+    failingSince,
+    rotations: options.rotations,
+    watchingSince: options.watchingSince,
+    problem: baseProblem,
+    registration: lead.signal === 'registration' || lead.signal === null,
+  });
   const name = lead.name ?? lead.trunkId;
   const sipAnswer = sipAnswerText(lead.sipCode, lead.errorText);
-  const baseText = trunkBase ? `${trunkBase.name ?? UNKNOWN} (id ${trunkBase.id})` : lead.trunkBaseId ? `${lead.trunkBaseName ?? UNKNOWN} (id ${lead.trunkBaseId})` : UNKNOWN;
+  const baseText = trunkBase
+    ? `${trunkBase.name ?? UNKNOWN} (id ${trunkBase.id})`
+    : lead.trunkBaseId
+      ? `${lead.trunkBaseName ?? UNKNOWN} (id ${lead.trunkBaseId})`
+      : UNKNOWN;
   const affectedTrunks = affected.map((t) => `- ${trunkLabel(t)}: ${stateWords(t)}`).join('\n');
-  const trunkDetails = [`Trunk: ${name} (id ${lead.trunkId})`, `Edge: ${lead.edgeId ? `${lead.edgeName ?? UNKNOWN} (id ${lead.edgeId})` : UNKNOWN}`, `Proxy: ${lead.proxyAddress ?? UNKNOWN}`, `SIP answer: ${sipAnswer}`];
-  const baseDetails = [`Trunk base (carrier): ${baseText}`, `Affected trunks (${affected.length} of ${members.length || affected.length}):`, affectedTrunks];
+  const trunkDetails = [
+    `Trunk: ${name} (id ${lead.trunkId})`,
+    `Edge: ${lead.edgeId ? `${lead.edgeName ?? UNKNOWN} (id ${lead.edgeId})` : UNKNOWN}`,
+    `Proxy: ${lead.proxyAddress ?? UNKNOWN}`,
+    `SIP answer: ${sipAnswer}`,
+  ];
+  const baseDetails = [
+    `Trunk base (carrier): ${baseText}`,
+    `Affected trunks (${affected.length} of ${members.length || affected.length}):`,
+    affectedTrunks,
+  ];
   return {
     subjectName: trunkBase ? `SIP trunk base ${trunkBase.name ?? trunkBase.id}` : `SIP trunk ${name}`,
     problem,
@@ -146,26 +215,46 @@ const TOKEN_UNREACHABLE_ADVICE =
 function permissionAdvice(problems: readonly PermissionProblem[]): string {
   const permissions = [...new Set(problems.flatMap((p) => p.permissions))];
   const operations = [...new Set(problems.map((p) => p.operation))].join(', ');
-  const which = permissions.length > 0 ? `the permission${permissions.length > 1 ? 's' : ''} ${permissions.join(', ')}` : 'the permission Genesys names in the error';
+  const which =
+    permissions.length > 0
+      ? `the permission${permissions.length > 1 ? 's' : ''} ${permissions.join(', ')}`
+      : 'the permission Genesys names in the error';
   const plugin = permissions.includes('telephony:plugin:all') ? ' (telephony:plugin:all is Telephony > Plugin > All)' : '';
   return `trunkgate gets Genesys tokens, but Genesys Cloud refuses ${operations} because the OAuth client's role lacks ${which}. In Genesys Cloud Admin > Roles / Permissions, add ${which}${plugin} to a role and assign that role to trunkgate's OAuth client (Admin > Integrations > OAuth > the client > Roles). Permissions come from roles, not from OAuth scopes. trunkgate tries again at every poll and resolves this incident once Genesys allows the calls.`;
 }
 
 /** Facts of a `credentials_failed` incident. */
-export function credentialsFacts(state: { failingSince: number; healthySince: number | null; message: string; permanent: boolean; access?: AccessProblem }, options: FactSettings & { correlationId: string; now: number }): IncidentFacts {
+export function credentialsFacts(
+  state: { failingSince: number; healthySince: number | null; message: string; permanent: boolean; access?: AccessProblem },
+  options: FactSettings & { correlationId: string; now: number },
+): IncidentFacts {
   const token = state.access ? state.access.token : { permanent: state.permanent };
-  const advice = [
-    ...(token ? [token.permanent ? TOKEN_REFUSED_ADVICE : TOKEN_UNREACHABLE_ADVICE] : []),
-    ...(state.access && state.access.permissions.length > 0 ? [permissionAdvice(state.access.permissions)] : []),
-  ].join(' Also: ') || (state.permanent ? TOKEN_REFUSED_ADVICE : TOKEN_UNREACHABLE_ADVICE);
+  const advice =
+    [
+      ...(token ? [token.permanent ? TOKEN_REFUSED_ADVICE : TOKEN_UNREACHABLE_ADVICE] : []),
+      ...(state.access && state.access.permissions.length > 0 ? [permissionAdvice(state.access.permissions)] : []),
+    ].join(' Also: ') || (state.permanent ? TOKEN_REFUSED_ADVICE : TOKEN_UNREACHABLE_ADVICE);
   return {
     subjectName: 'The Genesys Cloud OAuth client',
     problem: problemText('credentials_failed'),
     correlationId: options.correlationId,
-    trunkName: 'all trunks', trunkId: 'none', edge: 'none', edgeName: 'none', edgeId: 'none', proxyAddress: 'none',
-    trunkBase: 'none', trunkBaseName: 'none', trunkBaseId: 'none', signal: 'none', affectedTrunks: 'all trunks', affectedCount: '0',
+    trunkName: 'all trunks',
+    trunkId: 'none',
+    edge: 'none',
+    edgeName: 'none',
+    edgeId: 'none',
+    proxyAddress: 'none',
+    trunkBase: 'none',
+    trunkBaseName: 'none',
+    trunkBaseId: 'none',
+    signal: 'none',
+    affectedTrunks: 'all trunks',
+    affectedCount: '0',
     subjectDetails: `Failure: ${state.message}`,
-    sipCode: 'none', errorText: state.message, sipAnswer: 'none', state: state.healthySince === null ? 'failing' : 'healthy',
+    sipCode: 'none',
+    errorText: state.message,
+    sipAnswer: 'none',
+    state: state.healthySince === null ? 'failing' : 'healthy',
     firstSeen: formatTime(state.failingSince),
     rotationHint: 'not applicable',
     advice,

@@ -30,13 +30,20 @@ export const DEFAULT_GONE_NOTES =
 
 /** A broken incident mapping: names the file and every problem (start-up stops on it). */
 export class IncidentMappingError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`${file} is not a valid incident mapping:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'IncidentMappingError';
   }
 }
 
-const fieldValues = { type: 'object', propertyNames: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' }, additionalProperties: { type: ['string', 'number', 'boolean'] } };
+const fieldValues = {
+  type: 'object',
+  propertyNames: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+  additionalProperties: { type: ['string', 'number', 'boolean'] },
+};
 const kindSchema = {
   type: 'object',
   required: ['short_description', 'description'],
@@ -59,19 +66,37 @@ const mappingSchema = {
       type: 'object',
       required: ['close_code', 'close_notes'],
       additionalProperties: false,
-      properties: { close_code: { type: 'string', minLength: 1 }, close_notes: { type: 'string', minLength: 1 }, gone_notes: { type: 'string', minLength: 1 }, fields: fieldValues },
+      properties: {
+        close_code: { type: 'string', minLength: 1 },
+        close_notes: { type: 'string', minLength: 1 },
+        gone_notes: { type: 'string', minLength: 1 },
+        fields: fieldValues,
+      },
     },
   },
 };
 
 /** Fields trunkgate itself must own: setting them in the mapping would break dedupe or the lifecycle. */
-const RESERVED_FIELDS = new Set(['sys_id', 'number', 'correlation_id', 'state', 'incident_state', 'active', 'work_notes', 'close_code', 'close_notes', 'short_description', 'description']);
+const RESERVED_FIELDS = new Set([
+  'sys_id',
+  'number',
+  'correlation_id',
+  'state',
+  'incident_state',
+  'active',
+  'work_notes',
+  'close_code',
+  'close_notes',
+  'short_description',
+  'description',
+]);
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 
 function checkPlaceholders(template: string, at: string, problems: string[]): void {
   for (const m of template.matchAll(PLACEHOLDER)) {
-    if (!(factNames as readonly string[]).includes(m[1]!)) problems.push(`${at}: unknown placeholder {{${m[1]}}} (known: ${factNames.join(', ')})`);
+    if (!(factNames as readonly string[]).includes(m[1]!))
+      problems.push(`${at}: unknown placeholder {{${m[1]}}} (known: ${factNames.join(', ')})`);
   }
 }
 
@@ -84,7 +109,11 @@ function checkFields(fields: FieldValues | undefined, at: string, problems: stri
 /** Parses and validates mapping text; throws IncidentMappingError naming every problem. */
 export function parseIncidentMapping(text: string, env: NodeJS.ProcessEnv, file: string): IncidentMapping {
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) throw new IncidentMappingError(file, doc.errors.map((e) => e.message.split('\n')[0]!));
+  if (doc.errors.length > 0)
+    throw new IncidentMappingError(
+      file,
+      doc.errors.map((e) => e.message.split('\n')[0]!),
+    );
   const problems: string[] = [];
   const checked = schemaCheck<IncidentMappingFile>(mappingSchema)(interpolateEnv(doc.toJS(), env, '', problems));
   if (!checked.valid) throw new IncidentMappingError(file, [...problems, ...checked.details.map(problemLine)]);
@@ -112,7 +141,8 @@ export function loadIncidentMapping(options: { dir: string; env: NodeJS.ProcessE
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new IncidentMappingError(file, [`cannot be read: ${(err as Error).message}`]);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new IncidentMappingError(file, [`cannot be read: ${(err as Error).message}`]);
     return { mapping: parseIncidentMapping(defaultIncidentMappingYaml, options.env, 'built-in incident mapping'), source: 'built-in' };
   }
   return { mapping: parseIncidentMapping(text, options.env, file), source: file };

@@ -16,11 +16,36 @@ export class IncidentMetrics {
 
   constructor(registry: Registry, depth: () => Promise<number>) {
     const registers = [registry];
-    this.opened = new Counter({ name: 'trunkgate_incidents_opened_total', help: 'Incidents trunkgate decided to open, by kind', labelNames: ['kind'], registers });
-    this.reopened = new Counter({ name: 'trunkgate_incidents_reopened_total', help: 'Resolved incidents reopened by a relapse, by kind', labelNames: ['kind'], registers });
-    this.resolved = new Counter({ name: 'trunkgate_incidents_resolved_total', help: 'Incidents trunkgate decided to resolve, by kind', labelNames: ['kind'], registers });
-    this.notes = new Counter({ name: 'trunkgate_incident_changes_total', help: 'Changes on open incidents: noted now, or held for the next note (throttle)', labelNames: ['outcome'], registers });
-    this.deliveries = new Counter({ name: 'trunkgate_servicenow_deliveries_total', help: 'Outbox deliveries to ServiceNow, by operation and outcome', labelNames: ['operation', 'outcome'], registers });
+    this.opened = new Counter({
+      name: 'trunkgate_incidents_opened_total',
+      help: 'Incidents trunkgate decided to open, by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.reopened = new Counter({
+      name: 'trunkgate_incidents_reopened_total',
+      help: 'Resolved incidents reopened by a relapse, by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.resolved = new Counter({
+      name: 'trunkgate_incidents_resolved_total',
+      help: 'Incidents trunkgate decided to resolve, by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.notes = new Counter({
+      name: 'trunkgate_incident_changes_total',
+      help: 'Changes on open incidents: noted now, or held for the next note (throttle)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.deliveries = new Counter({
+      name: 'trunkgate_servicenow_deliveries_total',
+      help: 'Outbox deliveries to ServiceNow, by operation and outcome',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    });
     this.latency = new Histogram({
       name: 'trunkgate_servicenow_delivery_seconds',
       help: 'From queuing a delivery to ServiceNow accepting it (retries included), by operation',

@@ -8,12 +8,20 @@ import { sipAnswerText } from '../trunks/sip-error-info.js';
 const MAX_LISTED_CHANGES = 10;
 
 /** What a state says, naming the signal it was judged on (REGISTER, SIP OPTIONS, the connection). */
-export function stateWords(s: { state: TrunkState; signal: TrunkSignal | null; sipCode: number | null; errorText: string | null; proxyAddress: string | null }): string {
+export function stateWords(s: {
+  state: TrunkState;
+  signal: TrunkSignal | null;
+  sipCode: number | null;
+  errorText: string | null;
+  proxyAddress: string | null;
+}): string {
   const at = s.proxyAddress ? ` at proxy ${s.proxyAddress}` : '';
   const to = s.proxyAddress ? ` to ${s.proxyAddress}` : '';
   switch (s.state) {
     case 'rejected':
-      return s.signal === 'options' ? `SIP OPTIONS${to} refused (${sipAnswerText(s.sipCode, s.errorText)})` : `registration rejected (${sipAnswerText(s.sipCode, s.errorText)})${at}`;
+      return s.signal === 'options'
+        ? `SIP OPTIONS${to} refused (${sipAnswerText(s.sipCode, s.errorText)})`
+        : `registration rejected (${sipAnswerText(s.sipCode, s.errorText)})${at}`;
     case 'dropped':
       if (s.signal === 'options') return `SIP OPTIONS${to} unanswered${s.sipCode !== null ? ` (${s.sipCode})` : ''}`;
       if (s.signal === 'connection') return 'trunk disconnected';
@@ -38,15 +46,26 @@ export function trunkLabel(t: TrunkRow): string {
  * few) and where each trunk stands now. `changes` counts every change, including those not listed.
  * With several trunks (a trunk base), each line names its trunk and Edge.
  */
-export function changeNote(options: { members: TrunkRow[]; events: TrunkEventRow[]; changes: number; since: number | null; resolveAfterMs: number }): string {
+export function changeNote(options: {
+  members: TrunkRow[];
+  events: TrunkEventRow[];
+  changes: number;
+  since: number | null;
+  resolveAfterMs: number;
+}): string {
   const { members, events } = options;
   const several = members.length > 1;
   const byId = new Map(members.map((t) => [t.trunkId, t]));
   const lines: string[] = [];
-  const listed = [...events].sort((a, b) => b.at - a.at || b.id - a.id).slice(0, MAX_LISTED_CHANGES).reverse();
+  const listed = [...events]
+    .sort((a, b) => b.at - a.at || b.id - a.id)
+    .slice(0, MAX_LISTED_CHANGES)
+    .reverse();
   if (options.changes > 1 && listed.length > 0) {
     const since = options.since === null ? '' : ` since ${formatTime(options.since)}`;
-    lines.push(`Trunk state changed ${options.changes} times${since}${options.changes > listed.length ? ` (latest ${listed.length} shown)` : ''}:`);
+    lines.push(
+      `Trunk state changed ${options.changes} times${since}${options.changes > listed.length ? ` (latest ${listed.length} shown)` : ''}:`,
+    );
     for (const e of listed) {
       const who = several ? `${byId.get(e.trunkId)?.name ?? e.trunkId}: ` : '';
       lines.push(`- ${formatTime(e.at)}: ${who}${stateWords(e)}`);
@@ -79,7 +98,13 @@ export function trunkStateWords(trunk: TrunkRow): string {
 }
 
 /** A note on the credentials incident. */
-export function credentialsNote(options: { failing: boolean; message: string; changes: number; at: number; resolveAfterMs: number }): string {
+export function credentialsNote(options: {
+  failing: boolean;
+  message: string;
+  changes: number;
+  at: number;
+  resolveAfterMs: number;
+}): string {
   const count = options.changes > 1 ? ` (${options.changes} changes since the last note)` : '';
   return options.failing
     ? `${formatTime(options.at)}: still failing${count}: ${options.message}`

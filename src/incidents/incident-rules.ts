@@ -43,16 +43,25 @@ export interface SubjectNow extends HealthTimers {
  * The decision for a subject, given its open incident (if any), its latest incident (for the reopen
  * window) and whether this moment brought a change. Called on every sighting and on every tick.
  */
-export function decide(input: { subject: SubjectNow; open: IncidentRow | null; latest: IncidentRow | null; changed: boolean; now: number; settings: RuleSettings }): Decision {
+export function decide(input: {
+  subject: SubjectNow;
+  open: IncidentRow | null;
+  latest: IncidentRow | null;
+  changed: boolean;
+  now: number;
+  settings: RuleSettings;
+}): Decision {
   const { subject: s, open, latest, changed, now, settings } = input;
   if (open) {
-    if (s.health === 'healthy' && s.healthySince !== null && now - s.healthySince >= settings.resolveAfterMs) return { type: 'resolve', incident: open };
+    if (s.health === 'healthy' && s.healthySince !== null && now - s.healthySince >= settings.resolveAfterMs)
+      return { type: 'resolve', incident: open };
     const noteDue = open.lastNoteAt === null || now - open.lastNoteAt >= settings.noteIntervalMs;
     if (changed) return noteDue ? { type: 'note', incident: open } : { type: 'hold', incident: open };
     if (open.changesSinceNote > 0 && noteDue) return { type: 'note', incident: open };
     return { type: 'none' };
   }
-  if (s.health !== 'failing' || s.kind === null || s.failingSince === null || now - s.failingSince < settings.openAfterMs) return { type: 'none' };
+  if (s.health !== 'failing' || s.kind === null || s.failingSince === null || now - s.failingSince < settings.openAfterMs)
+    return { type: 'none' };
   if (latest && !latest.open && latest.resolvedAt !== null && s.failingSince - latest.resolvedAt <= settings.reopenWindowMs) {
     return { type: 'reopen', incident: latest, kind: s.kind };
   }

@@ -6,12 +6,38 @@ import type { SchemaType } from '../validation/schema-type.js';
 export const incidentViewSchema = {
   title: 'Incident',
   type: 'object',
-  required: ['correlationId', 'trunkId', 'trunkBaseId', 'trunkIds', 'kind', 'number', 'sysId', 'state', 'servicenowState', 'openedAt', 'resolvedAt', 'reopenCount', 'pendingDeliveries', 'lastDeliveryError'],
+  required: [
+    'correlationId',
+    'trunkId',
+    'trunkBaseId',
+    'trunkIds',
+    'kind',
+    'number',
+    'sysId',
+    'state',
+    'servicenowState',
+    'openedAt',
+    'resolvedAt',
+    'reopenCount',
+    'pendingDeliveries',
+    'lastDeliveryError',
+  ],
   properties: {
-    correlationId: { type: 'string', description: 'trunkgate:trunkbase:<trunkBaseId>, trunkgate:trunk:<trunkId> or trunkgate:credentials:genesys' },
+    correlationId: {
+      type: 'string',
+      description: 'trunkgate:trunkbase:<trunkBaseId>, trunkgate:trunk:<trunkId> or trunkgate:credentials:genesys',
+    },
     trunkId: nullable({ type: 'string', description: 'the first trunk concerned' }),
-    trunkBaseId: nullable({ type: 'string', description: 'set on an incident about a trunk base (one carrier failing on one or more Edges)' }),
-    trunkIds: { type: 'array', items: { type: 'string' }, description: 'every trunk the incident concerns: its first trunk, then the others in the order they joined it (trunks that joined together by id)' },
+    trunkBaseId: nullable({
+      type: 'string',
+      description: 'set on an incident about a trunk base (one carrier failing on one or more Edges)',
+    }),
+    trunkIds: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'every trunk the incident concerns: its first trunk, then the others in the order they joined it (trunks that joined together by id)',
+    },
     kind: { type: 'string', enum: [...incidentKinds] },
     number: nullable({ type: 'string' }),
     sysId: nullable({ type: 'string' }),

@@ -37,7 +37,10 @@ export interface Effect {
 
 /** Turns a decision into incident rows, outbox entries and audit lines, inside the caller's transaction. */
 export class IncidentWriter {
-  constructor(private readonly mapping: IncidentMapping, private readonly settings: RuleSettings) {}
+  constructor(
+    private readonly mapping: IncidentMapping,
+    private readonly settings: RuleSettings,
+  ) {}
 
   private createFields(ctx: SubjectContext, kind: IncidentKind): Record<string, unknown> {
     return { ...this.mapping.createFields(kind, ctx.facts(kind)), correlation_id: ctx.correlationId, correlation_display: 'trunkgate' };
@@ -52,23 +55,64 @@ export class IncidentWriter {
       case 'open': {
         const id = randomUUID();
         await tx.insertIncident({
-          id, correlationId: ctx.correlationId, trunkId: ctx.failingTrunkIds[0] ?? null, trunkBaseId: ctx.trunkBaseId, kind: decision.kind, open: true, openedAt: at,
-          resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: at, changesSinceNote: 0, updatedAt: at,
+          id,
+          correlationId: ctx.correlationId,
+          trunkId: ctx.failingTrunkIds[0] ?? null,
+          trunkBaseId: ctx.trunkBaseId,
+          kind: decision.kind,
+          open: true,
+          openedAt: at,
+          resolvedAt: null,
+          reopenedAt: null,
+          reopenCount: 0,
+          sysId: null,
+          number: null,
+          servicenowState: null,
+          lastNoteAt: at,
+          changesSinceNote: 0,
+          updatedAt: at,
         });
         await tx.addIncidentTrunks(id, ctx.failingTrunkIds, at);
         await tx.enqueueDelivery({ incidentId: id, operation: 'create', payload: { fields: this.createFields(ctx, decision.kind) }, at });
         const failingFor = ctx.now.failingSince === null ? 0 : at - ctx.now.failingSince;
-        await audit(id, `open a ${decision.kind} incident: failing since ${formatTime(ctx.now.failingSince ?? at)} (${formatDuration(failingFor)}, INCIDENT_OPEN_AFTER_MS ${this.settings.openAfterMs})`, { kind: decision.kind, failingSince: ctx.now.failingSince });
+        await audit(
+          id,
+          `open a ${decision.kind} incident: failing since ${formatTime(ctx.now.failingSince ?? at)} (${formatDuration(failingFor)}, INCIDENT_OPEN_AFTER_MS ${this.settings.openAfterMs})`,
+          { kind: decision.kind, failingSince: ctx.now.failingSince },
+        );
         return { type: 'opened', kind: decision.kind, correlationId: ctx.correlationId, queued: true };
       }
       case 'reopen': {
         const inc = decision.incident;
-        await tx.updateIncident(inc.id, { open: true, kind: decision.kind, resolvedAt: null, reopenedAt: at, reopenCount: inc.reopenCount + 1, lastNoteAt: at, changesSinceNote: 0, updatedAt: at });
+        await tx.updateIncident(inc.id, {
+          open: true,
+          kind: decision.kind,
+          resolvedAt: null,
+          reopenedAt: at,
+          reopenCount: inc.reopenCount + 1,
+          lastNoteAt: at,
+          changesSinceNote: 0,
+          updatedAt: at,
+        });
         await tx.addIncidentTrunks(inc.id, ctx.failingTrunkIds, at);
-        const note = reopenNote({ what: ctx.relapse(), resolvedAt: inc.resolvedAt!, failedAt: Math.max(inc.resolvedAt!, ctx.now.failingSince ?? at), reopenWindowMs: this.settings.reopenWindowMs });
+        const note = reopenNote({
+          what: ctx.relapse(),
+          resolvedAt: inc.resolvedAt!,
+          failedAt: Math.max(inc.resolvedAt!, ctx.now.failingSince ?? at),
+          reopenWindowMs: this.settings.reopenWindowMs,
+        });
         // createFields: if ServiceNow closed or lost the incident meanwhile, the relay opens a new one instead.
-        await tx.enqueueDelivery({ incidentId: inc.id, operation: 'reopen', payload: { fields: { state: SN_STATE.inProgress, work_notes: note }, createFields: this.createFields(ctx, decision.kind) }, at });
-        await audit(inc.id, `reopen ${inc.number ?? 'the incident'}: failing again ${formatDuration(at - inc.resolvedAt!)} after it was resolved (INCIDENT_REOPEN_WINDOW_MS ${this.settings.reopenWindowMs})`, { kind: decision.kind });
+        await tx.enqueueDelivery({
+          incidentId: inc.id,
+          operation: 'reopen',
+          payload: { fields: { state: SN_STATE.inProgress, work_notes: note }, createFields: this.createFields(ctx, decision.kind) },
+          at,
+        });
+        await audit(
+          inc.id,
+          `reopen ${inc.number ?? 'the incident'}: failing again ${formatDuration(at - inc.resolvedAt!)} after it was resolved (INCIDENT_REOPEN_WINDOW_MS ${this.settings.reopenWindowMs})`,
+          { kind: decision.kind },
+        );
         return { type: 'reopened', kind: decision.kind, correlationId: ctx.correlationId, queued: true };
       }
       case 'note': {
@@ -87,15 +131,32 @@ export class IncidentWriter {
         await tx.updateIncident(inc.id, { changesSinceNote: inc.changesSinceNote + 1, updatedAt: at });
         await tx.addIncidentTrunks(inc.id, ctx.failingTrunkIds, at);
         const nextAt = (inc.lastNoteAt ?? at) + this.settings.noteIntervalMs;
-        await audit(inc.id, `change held for the next work note (at most one per ${formatDuration(this.settings.noteIntervalMs)}; due ${formatTime(nextAt)})`, { changes: inc.changesSinceNote + 1 });
+        await audit(
+          inc.id,
+          `change held for the next work note (at most one per ${formatDuration(this.settings.noteIntervalMs)}; due ${formatTime(nextAt)})`,
+          { changes: inc.changesSinceNote + 1 },
+        );
         return { type: 'held', kind: inc.kind, correlationId: ctx.correlationId, queued: false };
       }
       case 'resolve': {
         const inc = decision.incident;
         await tx.updateIncident(inc.id, { open: false, resolvedAt: at, changesSinceNote: 0, lastNoteAt: at, updatedAt: at });
-        await tx.enqueueDelivery({ incidentId: inc.id, operation: 'resolve', payload: { fields: { state: SN_STATE.resolved, ...this.mapping.resolveFields(ctx.facts(inc.kind), decision.reason) } }, at });
-        if (decision.reason === 'gone') await audit(inc.id, 'resolve: the trunk is no longer listed by Genesys Cloud (deleted, or no longer an EXTERNAL trunk)', { reason: 'gone' });
-        else await audit(inc.id, `resolve: healthy since ${formatTime(ctx.now.healthySince ?? at)} (INCIDENT_RESOLVE_AFTER_MS ${this.settings.resolveAfterMs})`, { healthySince: ctx.now.healthySince });
+        await tx.enqueueDelivery({
+          incidentId: inc.id,
+          operation: 'resolve',
+          payload: { fields: { state: SN_STATE.resolved, ...this.mapping.resolveFields(ctx.facts(inc.kind), decision.reason) } },
+          at,
+        });
+        if (decision.reason === 'gone')
+          await audit(inc.id, 'resolve: the trunk is no longer listed by Genesys Cloud (deleted, or no longer an EXTERNAL trunk)', {
+            reason: 'gone',
+          });
+        else
+          await audit(
+            inc.id,
+            `resolve: healthy since ${formatTime(ctx.now.healthySince ?? at)} (INCIDENT_RESOLVE_AFTER_MS ${this.settings.resolveAfterMs})`,
+            { healthySince: ctx.now.healthySince },
+          );
         return { type: 'resolved', kind: inc.kind, correlationId: ctx.correlationId, queued: true };
       }
     }

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { AppError } from '../errors/app-error.js';
+import type { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import type { ClaimedDelivery } from './outbox-store.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { Transactional } from '../store/store-set.js';
 import type { IncidentStore } from './incident-store.js';
 import type { OutboxStore } from './outbox-store.js';
-import { equalJitterBackoff } from '../net/backoff.js';
 import type { Clock, Timer } from '../time/clock.js';
 import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
-import { formatTime } from './incident-facts.js';
 import type { IncidentMetrics } from './incident-metrics.js';
+import { recordDelivered, recordRetry } from './delivery-records.js';
+import { retryPlan } from './retry-plan.js';
 import { mayHaveReached, ServiceNowDelivery, type AttemptProgress } from './servicenow-delivery.js';
 
 /** What the relay reads and writes: the outbox, and on delivery the incident's ServiceNow ids and an audit line. */
@@ -34,27 +34,6 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   backoff?: { baseMs: number; capMs: number };
   random?: () => number;
-}
-
-/** How long to wait before the next attempt, and whether ServiceNow as a whole needs a rest. */
-export interface RetryPlan {
-  delayMs: number;
-  /** ServiceNow is down, slow, rate-limiting or refusing our credentials: hold every delivery. */
-  pauseAll: boolean;
-  reason: string;
-}
-
-const RETRY_AFTER_CAP_MS = 3_600_000;
-
-/** Exponential backoff with jitter; an upstream's Retry-After wins (docs/design.md, 'Outbox'). */
-export function retryPlan(err: unknown, attempt: number, backoff: { baseMs: number; capMs: number }, random: () => number): RetryPlan {
-  const jittered = equalJitterBackoff(attempt, backoff, random);
-  if (!(err instanceof AppError)) return { delayMs: jittered, pauseAll: false, reason: (err as Error)?.message ?? String(err) };
-  const evidence = (err.details[0] ?? {}) as { status?: number; retryAfterMs?: number };
-  const status = evidence.status;
-  const pauseAll = err.code === 'upstream_unavailable' || err.code === 'upstream_timeout' || status === 429 || status === 401 || status === 403;
-  const delayMs = evidence.retryAfterMs !== undefined ? Math.min(RETRY_AFTER_CAP_MS, Math.max(0, evidence.retryAfterMs)) : jittered;
-  return { delayMs, pauseAll, reason: err.message };
 }
 
 /**
@@ -81,10 +60,21 @@ export class OutboxRelay {
     this.owner = options.owner ?? `relay-${randomUUID()}`;
     // Options given as undefined take the default (a spread would let them erase it).
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as OutboxRelayOptions;
-    this.o = { leaseMs: 60_000, batchSize: 32, concurrency: 16, pollMs: 1_000, backoff: { baseMs: 1_000, capMs: 60_000 }, random: Math.random, ...given };
+    this.o = {
+      leaseMs: 60_000,
+      batchSize: 32,
+      concurrency: 16,
+      pollMs: 1_000,
+      backoff: { baseMs: 1_000, capMs: 60_000 },
+      random: Math.random,
+      ...given,
+    };
     this.log = options.logger.child({ module: 'incidents/outbox' });
     this.delivery = new ServiceNowDelivery(options.servicenow, (d, err) =>
-      this.log.warn("cannot read the incident's journal (sys_journal_field) to see whether an earlier attempt's work note arrived: sending it again, so it may appear twice; give the integration user read access to sys_journal_field", { correlationId: d.incident.correlationId, operation: d.operation, err }),
+      this.log.warn(
+        "cannot read the incident's journal (sys_journal_field) to see whether an earlier attempt's work note arrived: sending it again, so it may appear twice; give the integration user read access to sys_journal_field",
+        { correlationId: d.incident.correlationId, operation: d.operation, err },
+      ),
     );
   }
 
@@ -132,7 +122,12 @@ export class OutboxRelay {
       else deadline = this.o.clock.setTimer(flushMs, resolve);
     });
     // A flush the store refuses (PostgreSQL down at SIGTERM) ends the flush, not the shutdown.
-    await Promise.race([work.catch((err: unknown) => this.log.warn('could not flush the outbox before stopping; what is queued stays for the next start', { err })), expired]);
+    await Promise.race([
+      work.catch((err: unknown) =>
+        this.log.warn('could not flush the outbox before stopping; what is queued stays for the next start', { err }),
+      ),
+      expired,
+    ]);
     deadline?.cancel();
     // Calls still in flight are cut; their entries stay queued for the next start.
     this.abort.abort(new Error('shutting down'));
@@ -158,7 +153,14 @@ export class OutboxRelay {
     return this.o.store.transaction(async (tx) => {
       const batch = await tx.claimDeliveries({ owner: this.owner, now, leaseMs: this.o.leaseMs, limit });
       for (const d of batch) {
-        await tx.addAudit({ at: now, subject: d.incident.correlationId, incidentId: d.incidentId, step: 'sent', message: `sending the ${d.operation} to ServiceNow (attempt ${d.attempts + 1})`, data: { operation: d.operation, attempt: d.attempts + 1 } });
+        await tx.addAudit({
+          at: now,
+          subject: d.incident.correlationId,
+          incidentId: d.incidentId,
+          step: 'sent',
+          message: `sending the ${d.operation} to ServiceNow (attempt ${d.attempts + 1})`,
+          data: { operation: d.operation, attempt: d.attempts + 1 },
+        });
       }
       return batch;
     });
@@ -222,16 +224,12 @@ export class OutboxRelay {
     try {
       const result = await this.delivery.deliver(d, this.abort.signal, progress);
       const now = this.o.clock.now();
-      const kept = await this.o.store.transaction(async (tx) => {
-        if (!(await tx.completeDelivery(d.id, this.owner))) return false;
-        // Recorded the moment it is known: a later entry of this incident needs the sys_id.
-        const inc = d.incident;
-        const learned = result.outcome !== 'gone' && (inc.sysId !== result.sysId || (result.number !== null && inc.number !== result.number) || (result.servicenowState !== null && inc.servicenowState !== result.servicenowState));
-        if (learned) await tx.updateIncident(d.incidentId, { sysId: result.sysId, number: result.number ?? undefined, servicenowState: result.servicenowState ?? undefined, updatedAt: now });
-        await tx.addAudit({ at: now, subject, incidentId: d.incidentId, step: 'answered', message: result.message, data: result.outcome === 'gone' ? { outcome: result.outcome } : { outcome: result.outcome, sysId: result.sysId, number: result.number, state: result.servicenowState } });
-        return true;
-      });
-      if (!kept) this.log.warn('delivery lease expired before completion; another relay owns the entry', { correlationId: subject, operation: d.operation });
+      const kept = await this.o.store.transaction((tx) => recordDelivered(tx, d, result, this.owner, now));
+      if (!kept)
+        this.log.warn('delivery lease expired before completion; another relay owns the entry', {
+          correlationId: subject,
+          operation: d.operation,
+        });
       this.o.metrics.delivery(d.operation, result.outcome, now - d.createdAt);
       // Work notes can be many; creates, reopens and resolves are what an operator looks for.
       const level = d.operation === 'note' ? 'debug' : 'info';
@@ -248,14 +246,17 @@ export class OutboxRelay {
     const retryAt = now + plan.delayMs;
     if (plan.pauseAll) this.pausedUntil = Math.max(this.pausedUntil, retryAt);
     this.o.metrics.delivery(d.operation, 'retry');
-    const meta = { correlationId: d.incident.correlationId, operation: d.operation, attempt, retryAt: new Date(retryAt).toISOString(), code: (err as AppError).code };
+    const meta = {
+      correlationId: d.incident.correlationId,
+      operation: d.operation,
+      attempt,
+      retryAt: new Date(retryAt).toISOString(),
+      code: (err as AppError).code,
+    };
     if (attempt === 1) this.log.warn(`ServiceNow did not take the ${d.operation}: ${plan.reason}; will retry`, meta);
     else this.log.info(`ServiceNow still does not take the ${d.operation}: ${plan.reason}`, meta);
     try {
-      await this.o.store.transaction(async (tx) => {
-        await tx.retryDelivery(d.id, this.owner, { nextAttemptAt: retryAt, error: plan.reason, inDoubt });
-        await tx.addAudit({ at: now, subject: d.incident.correlationId, incidentId: d.incidentId, step: 'answered', message: `${plan.reason}; next attempt ${formatTime(retryAt)}`, data: { attempt, retryAt, pauseAll: plan.pauseAll } });
-      });
+      await this.o.store.transaction((tx) => recordRetry(tx, d, this.owner, { ...plan, retryAt, attempt, inDoubt, now }));
     } catch (storeErr) {
       // The lease runs out and the entry is tried again then; nothing is lost.
       this.log.error('cannot record a failed delivery in the store', { err: storeErr, correlationId: d.incident.correlationId });

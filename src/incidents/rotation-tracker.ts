@@ -3,7 +3,10 @@ export class RotationTracker {
   private readonly times: number[] = [];
 
   /** `watchingSince`: when trunkgate started listening (a failure before any rotation is described from here). */
-  constructor(readonly watchingSince: number, private readonly keep = 20) {}
+  constructor(
+    readonly watchingSince: number,
+    private readonly keep = 20,
+  ) {}
 
   record(at: number): void {
     this.times.push(at);

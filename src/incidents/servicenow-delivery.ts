@@ -32,7 +32,10 @@ export interface AttemptProgress {
  * digits, `-`, `:` and brackets only: nothing in it means anything to an encoded query or to LIKE.
  */
 export function deliveryMarker(d: { id: number; incidentId: string }): string {
-  return `[trunkgate:d:${d.incidentId.toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, 8)}-${d.id}]`;
+  return `[trunkgate:d:${d.incidentId
+    .toLowerCase()
+    .replace(/[^0-9a-z]/g, '')
+    .slice(0, 8)}-${d.id}]`;
 }
 
 /**
@@ -85,7 +88,13 @@ export class ServiceNowDelivery {
    * attempt may have written it, the journal is asked first and a note found there is not sent again
    * (the rest of the fields still are: a PATCH of plain fields can be repeated). null: nothing was left to send.
    */
-  private async patch(d: ClaimedDelivery, sysId: string, fields: Record<string, unknown>, progress: AttemptProgress, signal?: AbortSignal): Promise<{ record: ServiceNowRecord | null; noted: boolean }> {
+  private async patch(
+    d: ClaimedDelivery,
+    sysId: string,
+    fields: Record<string, unknown>,
+    progress: AttemptProgress,
+    signal?: AbortSignal,
+  ): Promise<{ record: ServiceNowRecord | null; noted: boolean }> {
     const { work_notes: note, ...rest } = fields;
     if (typeof note !== 'string' || note.trim() === '') {
       progress.wrote = true;
@@ -113,22 +122,50 @@ export class ServiceNowDelivery {
 
   /** The live incident for a correlation id, checked field by field: ServiceNow ignores unknown query fields and would match every row. */
   async findActive(correlationId: string, signal?: AbortSignal): Promise<ServiceNowRecord | null> {
-    const rows = await this.servicenow.query(`correlation_id=${queryValue(correlationId)}^active=true^ORDERBYDESCsys_created_on`, { limit: 5, fields: LOOKUP_FIELDS, signal });
-    return rows.find((r) => r.correlation_id === correlationId && str(r.sys_id) !== null && !DONE_STATES.has(String(r.state ?? ''))) ?? null;
+    const rows = await this.servicenow.query(`correlation_id=${queryValue(correlationId)}^active=true^ORDERBYDESCsys_created_on`, {
+      limit: 5,
+      fields: LOOKUP_FIELDS,
+      signal,
+    });
+    return (
+      rows.find((r) => r.correlation_id === correlationId && str(r.sys_id) !== null && !DONE_STATES.has(String(r.state ?? ''))) ?? null
+    );
   }
 
-  private async ensureCreated(d: ClaimedDelivery, fields: Record<string, unknown>, progress: AttemptProgress, signal?: AbortSignal): Promise<DeliveryResult> {
+  private async ensureCreated(
+    d: ClaimedDelivery,
+    fields: Record<string, unknown>,
+    progress: AttemptProgress,
+    signal?: AbortSignal,
+  ): Promise<DeliveryResult> {
     const inc = d.incident;
-    if (inc.sysId) return { outcome: 'adopted', sysId: inc.sysId, number: inc.number, servicenowState: inc.servicenowState, message: `already in ServiceNow as ${inc.number ?? inc.sysId}` };
+    if (inc.sysId)
+      return {
+        outcome: 'adopted',
+        sysId: inc.sysId,
+        number: inc.number,
+        servicenowState: inc.servicenowState,
+        message: `already in ServiceNow as ${inc.number ?? inc.sysId}`,
+      };
     const existing = await this.findActive(inc.correlationId, signal);
-    if (existing) return { ...identity(existing), outcome: 'adopted', message: `found ${existing.number ?? existing.sys_id} already open for ${inc.correlationId}: adopted, not created again` };
+    if (existing)
+      return {
+        ...identity(existing),
+        outcome: 'adopted',
+        message: `found ${existing.number ?? existing.sys_id} already open for ${inc.correlationId}: adopted, not created again`,
+      };
     progress.wrote = true;
     const created = await this.servicenow.create(fields, signal);
     if (!str(created.sys_id)) throw new Error('ServiceNow answered the create without a sys_id');
     return { ...identity(created), outcome: 'delivered', message: `ServiceNow created ${created.number ?? created.sys_id}` };
   }
 
-  private async update(d: ClaimedDelivery, fields: Record<string, unknown>, progress: AttemptProgress, signal?: AbortSignal): Promise<DeliveryResult> {
+  private async update(
+    d: ClaimedDelivery,
+    fields: Record<string, unknown>,
+    progress: AttemptProgress,
+    signal?: AbortSignal,
+  ): Promise<DeliveryResult> {
     const inc = d.incident;
     const sysId = inc.sysId;
     if (!sysId) throw new Error(`no sys_id recorded for ${inc.correlationId} yet`);
@@ -136,15 +173,26 @@ export class ServiceNowDelivery {
       const { record, noted } = await this.patch(d, sysId, fields, progress, signal);
       const name = record?.number ?? inc.number ?? sysId;
       const known = record ? identity(record, sysId) : { sysId, number: inc.number, servicenowState: inc.servicenowState };
-      if (noted) return { ...known, outcome: 'adopted', message: `the ${d.operation}'s work note was already in ${name}'s journal (an earlier attempt's answer was lost): not sent again` };
+      if (noted)
+        return {
+          ...known,
+          outcome: 'adopted',
+          message: `the ${d.operation}'s work note was already in ${name}'s journal (an earlier attempt's answer was lost): not sent again`,
+        };
       return { ...known, outcome: 'delivered', message: `ServiceNow took the ${d.operation} on ${name} (state ${record?.state ?? '?'})` };
     } catch (err) {
-      if (isNotFound(err)) return { outcome: 'gone', message: `${d.incident.number ?? sysId} no longer exists in ServiceNow: ${d.operation} dropped` };
+      if (isNotFound(err))
+        return { outcome: 'gone', message: `${d.incident.number ?? sysId} no longer exists in ServiceNow: ${d.operation} dropped` };
       throw err;
     }
   }
 
-  private async reopen(d: ClaimedDelivery, fields: Record<string, unknown>, progress: AttemptProgress, signal?: AbortSignal): Promise<DeliveryResult> {
+  private async reopen(
+    d: ClaimedDelivery,
+    fields: Record<string, unknown>,
+    progress: AttemptProgress,
+    signal?: AbortSignal,
+  ): Promise<DeliveryResult> {
     const inc = d.incident;
     if (inc.sysId) {
       const rows = await this.servicenow.query(`sys_id=${queryValue(inc.sysId)}`, { limit: 1, fields: LOOKUP_FIELDS, signal });
@@ -153,20 +201,37 @@ export class ServiceNowDelivery {
         const { record, noted } = await this.patch(d, inc.sysId, fields, progress, signal);
         const updated = record ?? current;
         const how = noted ? ' (its note was already in the journal: not sent again)' : '';
-        return { ...identity(updated, inc.sysId), outcome: noted ? 'adopted' : 'delivered', message: `ServiceNow reopened ${updated.number ?? inc.number ?? inc.sysId}${how}` };
+        return {
+          ...identity(updated, inc.sysId),
+          outcome: noted ? 'adopted' : 'delivered',
+          message: `ServiceNow reopened ${updated.number ?? inc.number ?? inc.sysId}${how}`,
+        };
       }
     }
     // Closed or canceled meanwhile (or deleted): ServiceNow will not take it back, so open a new one.
     const createFields = (d.payload.createFields ?? {}) as Record<string, unknown>;
     const existing = await this.findActive(inc.correlationId, signal);
-    if (existing) return { ...identity(existing), outcome: 'adopted', message: `${inc.number ?? 'the incident'} is closed in ServiceNow; adopted the open ${existing.number ?? existing.sys_id}` };
+    if (existing)
+      return {
+        ...identity(existing),
+        outcome: 'adopted',
+        message: `${inc.number ?? 'the incident'} is closed in ServiceNow; adopted the open ${existing.number ?? existing.sys_id}`,
+      };
     progress.wrote = true;
     const created = await this.servicenow.create({ ...createFields, work_notes: fields.work_notes }, signal);
     if (!str(created.sys_id)) throw new Error('ServiceNow answered the create without a sys_id');
-    return { ...identity(created), outcome: 'delivered', message: `${inc.number ?? 'the incident'} is closed in ServiceNow; created ${created.number ?? created.sys_id} instead` };
+    return {
+      ...identity(created),
+      outcome: 'delivered',
+      message: `${inc.number ?? 'the incident'} is closed in ServiceNow; created ${created.number ?? created.sys_id} instead`,
+    };
   }
 }
 
 function identity(r: ServiceNowRecord, fallbackSysId?: string): { sysId: string; number: string | null; servicenowState: string | null } {
-  return { sysId: str(r.sys_id) ?? fallbackSysId ?? '', number: str(r.number), servicenowState: r.state === undefined ? null : String(r.state) };
+  return {
+    sysId: str(r.sys_id) ?? fallbackSysId ?? '',
+    number: str(r.number),
+    servicenowState: r.state === undefined ? null : String(r.state),
+  };
 }

@@ -1,7 +1,26 @@
-import { all, forUpdate, num, numOrNull, one, placeholders, run, strOrNull, updateSql, type SqlRow, type SqlSession } from '../store/sql-session.js';
+import {
+  all,
+  forUpdate,
+  num,
+  numOrNull,
+  one,
+  placeholders,
+  run,
+  strOrNull,
+  updateSql,
+  type SqlRow,
+  type SqlSession,
+} from '../store/sql-session.js';
 import { TRUNK_COLUMNS, trunkFromRow } from '../trunks/sql-trunk-store.js';
 import type { TrunkRow } from '../trunks/trunk-store.js';
-import { OpenIncidentConflictError, type IncidentKind, type IncidentPatch, type IncidentRow, type IncidentStore, type IncidentSummary } from './incident-store.js';
+import {
+  OpenIncidentConflictError,
+  type IncidentKind,
+  type IncidentPatch,
+  type IncidentRow,
+  type IncidentStore,
+  type IncidentSummary,
+} from './incident-store.js';
 
 export const INCIDENT_COLUMNS =
   'id, correlation_id, trunk_id, kind, open, opened_at, resolved_at, reopened_at, reopen_count, sys_id, number, servicenow_state, last_note_at, changes_since_note, next_seq, updated_at, trunk_base_id';
@@ -9,7 +28,8 @@ export const INCIDENT_COLUMNS =
 /** The incident's first trunk first, then the others in the order they were added. */
 const INCIDENT_TRUNK_ORDER = 'CASE WHEN it.trunk_id = i.trunk_id THEN 0 ELSE 1 END, it.added_at, it.trunk_id';
 /** An open incident already concerns the trunk (its own, or its trunk base's once the trunk was added). */
-const COVERED_BY_OPEN_INCIDENT = 'EXISTS (SELECT 1 FROM incident_trunks it JOIN incidents i ON i.id = it.incident_id WHERE it.trunk_id = t.trunk_id AND i.open = 1)';
+const COVERED_BY_OPEN_INCIDENT =
+  'EXISTS (SELECT 1 FROM incident_trunks it JOIN incidents i ON i.id = it.incident_id WHERE it.trunk_id = t.trunk_id AND i.open = 1)';
 
 const SQL = {
   selectIncident: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`,
@@ -18,7 +38,8 @@ const SQL = {
   selectOpenIncidents: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE open = 1 ORDER BY opened_at`,
   insertIncident: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   selectIncidentTrunks: `SELECT it.trunk_id FROM incident_trunks it JOIN incidents i ON i.id = it.incident_id WHERE it.incident_id = ? ORDER BY ${INCIDENT_TRUNK_ORDER}`,
-  insertIncidentTrunk: 'INSERT INTO incident_trunks (incident_id, trunk_id, added_at) VALUES (?, ?, ?) ON CONFLICT (incident_id, trunk_id) DO NOTHING',
+  insertIncidentTrunk:
+    'INSERT INTO incident_trunks (incident_id, trunk_id, added_at) VALUES (?, ?, ?) ON CONFLICT (incident_id, trunk_id) DO NOTHING',
   // The failing states are the rule's ('rejected', 'dropped'); kept literal so an index can serve it.
   selectTrunksDueToOpen: `SELECT ${TRUNK_COLUMNS} FROM trunks t
     WHERE t.state IN ('rejected', 'dropped') AND t.failing_since IS NOT NULL AND t.failing_since <= ? AND t.gone_at IS NULL
@@ -27,9 +48,20 @@ const SQL = {
 } as const;
 
 const PATCH_COLUMNS: Record<string, string> = {
-  trunkId: 'trunk_id', trunkBaseId: 'trunk_base_id', kind: 'kind', open: 'open', openedAt: 'opened_at', resolvedAt: 'resolved_at',
-  reopenedAt: 'reopened_at', reopenCount: 'reopen_count', sysId: 'sys_id', number: 'number', servicenowState: 'servicenow_state',
-  lastNoteAt: 'last_note_at', changesSinceNote: 'changes_since_note', updatedAt: 'updated_at',
+  trunkId: 'trunk_id',
+  trunkBaseId: 'trunk_base_id',
+  kind: 'kind',
+  open: 'open',
+  openedAt: 'opened_at',
+  resolvedAt: 'resolved_at',
+  reopenedAt: 'reopened_at',
+  reopenCount: 'reopen_count',
+  sysId: 'sys_id',
+  number: 'number',
+  servicenowState: 'servicenow_state',
+  lastNoteAt: 'last_note_at',
+  changesSinceNote: 'changes_since_note',
+  updatedAt: 'updated_at',
 };
 
 export function incidentFromRow(r: SqlRow): IncidentRow {
@@ -56,8 +88,23 @@ export function incidentFromRow(r: SqlRow): IncidentRow {
 /** Insert parameters; a new incident's outbox sequence starts at 1. */
 function incidentParams(i: IncidentRow): unknown[] {
   return [
-    i.id, i.correlationId, i.trunkId, i.kind, i.open ? 1 : 0, i.openedAt, i.resolvedAt, i.reopenedAt, i.reopenCount,
-    i.sysId, i.number, i.servicenowState, i.lastNoteAt, i.changesSinceNote, 1, i.updatedAt, i.trunkBaseId,
+    i.id,
+    i.correlationId,
+    i.trunkId,
+    i.kind,
+    i.open ? 1 : 0,
+    i.openedAt,
+    i.resolvedAt,
+    i.reopenedAt,
+    i.reopenCount,
+    i.sysId,
+    i.number,
+    i.servicenowState,
+    i.lastNoteAt,
+    i.changesSinceNote,
+    1,
+    i.updatedAt,
+    i.trunkBaseId,
   ];
 }
 
@@ -66,7 +113,10 @@ function isOpenIncidentConflict(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown; constraint?: unknown } | null;
   const message = typeof e?.message === 'string' ? e.message : '';
   // SQLite: SQLITE_CONSTRAINT_UNIQUE naming the columns; PostgreSQL: 23505 naming the index.
-  return (e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && message.includes('incidents.correlation_id')) || (e?.code === '23505' && e.constraint === 'incidents_one_open_per_key');
+  return (
+    (e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && message.includes('incidents.correlation_id')) ||
+    (e?.code === '23505' && e.constraint === 'incidents_one_open_per_key')
+  );
 }
 
 /** Incidents listed newest first with each one's delivery backlog (the outbox is the incidents' own table). */
@@ -81,7 +131,9 @@ function listIncidentsSql(filter: { open?: boolean; trunkId?: string }): { text:
     where.push('EXISTS (SELECT 1 FROM incident_trunks it WHERE it.incident_id = i.id AND it.trunk_id = ?)');
     params.push(filter.trunkId);
   }
-  const text = `SELECT ${INCIDENT_COLUMNS.split(', ').map((c) => `i.${c}`).join(', ')},
+  const text = `SELECT ${INCIDENT_COLUMNS.split(', ')
+    .map((c) => `i.${c}`)
+    .join(', ')},
       (SELECT COUNT(*) FROM outbox o WHERE o.incident_id = i.id) AS pending_deliveries,
       (SELECT o.last_error FROM outbox o WHERE o.incident_id = i.id AND o.last_error IS NOT NULL ORDER BY o.seq LIMIT 1) AS last_delivery_error
     FROM incidents i ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
@@ -115,9 +167,12 @@ export class SqlIncidentStore implements IncidentStore {
 
   async listIncidents(options: { open?: boolean; trunkId?: string; limit: number }): Promise<IncidentSummary[]> {
     const q = listIncidentsSql(options);
-    const summaries = (await all(this.s, q.text, [...q.params, options.limit])).map(
-      (r): IncidentSummary => ({ ...incidentFromRow(r), trunkIds: [], pendingDeliveries: num(r.pending_deliveries), lastDeliveryError: strOrNull(r.last_delivery_error) }),
-    );
+    const summaries = (await all(this.s, q.text, [...q.params, options.limit])).map((r): IncidentSummary => ({
+      ...incidentFromRow(r),
+      trunkIds: [],
+      pendingDeliveries: num(r.pending_deliveries),
+      lastDeliveryError: strOrNull(r.last_delivery_error),
+    }));
     if (summaries.length === 0) return summaries;
     const rows = await all(
       this.s,

@@ -3,15 +3,21 @@ import type { IncidentKind } from './incident-store.js';
 import { incidentFromRow, INCIDENT_COLUMNS } from './sql-incident-store.js';
 import type { ClaimedDelivery, OutboxEntry, OutboxOperation, OutboxStore, StuckDelivery } from './outbox-store.js';
 
-const OUTBOX_COLUMNS = 'id, incident_id, seq, operation, payload, created_at, attempts, next_attempt_at, last_error, claimed_by, claimed_until, in_doubt';
+const OUTBOX_COLUMNS =
+  'id, incident_id, seq, operation, payload, created_at, attempts, next_attempt_at, last_error, claimed_by, claimed_until, in_doubt';
 /** An earlier undelivered entry of the same incident holds this one back (per-incident order). */
 const IS_HEAD = 'NOT EXISTS (SELECT 1 FROM outbox p WHERE p.incident_id = o.incident_id AND p.seq < o.seq)';
 
 const SQL = {
   bumpIncidentSeq: 'UPDATE incidents SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq',
-  insertOutbox: 'INSERT INTO outbox (incident_id, seq, operation, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?) RETURNING id',
+  insertOutbox:
+    'INSERT INTO outbox (incident_id, seq, operation, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?) RETURNING id',
   /** Claimable entries with their incident (incident columns prefixed `i_`). */
-  selectClaimable: `SELECT ${OUTBOX_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}, ${INCIDENT_COLUMNS.split(', ').map((c) => `i.${c} AS i_${c}`).join(', ')}
+  selectClaimable: `SELECT ${OUTBOX_COLUMNS.split(', ')
+    .map((c) => `o.${c}`)
+    .join(', ')}, ${INCIDENT_COLUMNS.split(', ')
+    .map((c) => `i.${c} AS i_${c}`)
+    .join(', ')}
     FROM outbox o JOIN incidents i ON i.id = o.incident_id
     WHERE o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until <= ?) AND ${IS_HEAD}
     ORDER BY o.next_attempt_at, o.id LIMIT ?`,
@@ -77,14 +83,26 @@ function stuckFromRow(r: SqlRow): StuckDelivery {
 export class SqlOutboxStore implements OutboxStore {
   constructor(private readonly s: SqlSession) {}
 
-  enqueueDelivery(entry: { incidentId: string; operation: OutboxOperation; payload: Record<string, unknown>; at: number }): Promise<number> {
+  enqueueDelivery(entry: {
+    incidentId: string;
+    operation: OutboxOperation;
+    payload: Record<string, unknown>;
+    at: number;
+  }): Promise<number> {
     // Atomic: the sequence bump locks the incident row until the entry is committed, so a relay never
     // sees seq n+1 without seq n (which it would then deliver first).
     return this.s.atomic(async (s) => {
       const bumped = await one(s, SQL.bumpIncidentSeq, [entry.incidentId]);
       if (!bumped) throw new Error(`no incident ${entry.incidentId} to queue a delivery for`);
       const seq = num(bumped.next_seq) - 1;
-      const inserted = await one(s, SQL.insertOutbox, [entry.incidentId, seq, entry.operation, JSON.stringify(entry.payload), entry.at, entry.at]);
+      const inserted = await one(s, SQL.insertOutbox, [
+        entry.incidentId,
+        seq,
+        entry.operation,
+        JSON.stringify(entry.payload),
+        entry.at,
+        entry.at,
+      ]);
       return num(inserted!.id);
     });
   }
@@ -94,11 +112,20 @@ export class SqlOutboxStore implements OutboxStore {
       const until = options.now + options.leaseMs;
       // An incident's later entries stay behind its head while the head exists; on PostgreSQL, rows
       // another relay is claiming are skipped, and once it commits their lease excludes them.
-      const rows = await all(s, SQL.selectClaimable + (s.dialect === 'postgres' ? FOR_CLAIM : ''), [options.now, options.now, options.limit]);
+      const rows = await all(s, SQL.selectClaimable + (s.dialect === 'postgres' ? FOR_CLAIM : ''), [
+        options.now,
+        options.now,
+        options.limit,
+      ]);
       const claimed = rows.map((r) => ({ ...claimedFromRow(r), claimedBy: options.owner, claimedUntil: until }));
       // A claimed entry is in doubt until its attempt is recorded: a claim that ends in a crash or an
       // expired lease leaves it so (the value handed out is the one from before this claim).
-      if (claimed.length > 0) await run(s, `UPDATE outbox SET claimed_by = ?, claimed_until = ?, in_doubt = 1 WHERE id IN (${placeholders(claimed.length)})`, [options.owner, until, ...claimed.map((c) => c.id)]);
+      if (claimed.length > 0)
+        await run(s, `UPDATE outbox SET claimed_by = ?, claimed_until = ?, in_doubt = 1 WHERE id IN (${placeholders(claimed.length)})`, [
+          options.owner,
+          until,
+          ...claimed.map((c) => c.id),
+        ]);
       return claimed;
     });
   }

@@ -24,7 +24,9 @@ export function trunkView(t: TrunkRow, open: IncidentRow | null): TrunkView {
     edge: t.edgeId ? { id: t.edgeId, name: t.edgeName } : null,
     trunkBase: t.trunkBaseId ? { id: t.trunkBaseId, name: t.trunkBaseName } : null,
     proxyAddress: t.proxyAddress,
-    incident: open ? { number: open.number, sysId: open.sysId, state: open.open ? 'open' : 'resolved', servicenowState: open.servicenowState } : null,
+    incident: open
+      ? { number: open.number, sysId: open.sysId, state: open.open ? 'open' : 'resolved', servicenowState: open.servicenowState }
+      : null,
     failingSince: isoOrNull(t.failingSince),
     lastSeenAt: iso(t.lastSeenAt),
     source: t.source,
@@ -59,7 +61,10 @@ export class StatusQueries {
   constructor(private readonly store: StatusStore) {}
 
   async listTrunks(): Promise<TrunkView[]> {
-    const [trunks, open] = await Promise.all([this.store.listTrunks(), this.store.listIncidents({ open: true, limit: MAX_OPEN_INCIDENTS })]);
+    const [trunks, open] = await Promise.all([
+      this.store.listTrunks(),
+      this.store.listIncidents({ open: true, limit: MAX_OPEN_INCIDENTS }),
+    ]);
     // A trunk-base incident is shown on every trunk it concerns.
     const byTrunk = new Map(open.flatMap((i) => i.trunkIds.map((id) => [id, i] as const)));
     return trunks.map((t) => trunkView(t, byTrunk.get(t.trunkId) ?? null));
@@ -76,11 +81,25 @@ export class StatusQueries {
   async trunkEvents(trunkId: string, limit: number): Promise<TrunkEventView[] | null> {
     if (!(await this.store.getTrunk(trunkId))) return null;
     const events = await this.store.listTrunkEvents(trunkId, { limit });
-    return events.map((e) => ({ at: iso(e.at), state: e.state, previousState: e.previousState, signal: e.signal, sipCode: e.sipCode, errorText: e.errorText, proxyAddress: e.proxyAddress, source: e.source, eventId: e.eventId }));
+    return events.map((e) => ({
+      at: iso(e.at),
+      state: e.state,
+      previousState: e.previousState,
+      signal: e.signal,
+      sipCode: e.sipCode,
+      errorText: e.errorText,
+      proxyAddress: e.proxyAddress,
+      source: e.source,
+      eventId: e.eventId,
+    }));
   }
 
   async listIncidents(filter: { state?: 'open' | 'resolved'; trunkId?: string; limit: number }): Promise<IncidentView[]> {
-    const rows = await this.store.listIncidents({ open: filter.state === undefined ? undefined : filter.state === 'open', trunkId: filter.trunkId, limit: filter.limit });
+    const rows = await this.store.listIncidents({
+      open: filter.state === undefined ? undefined : filter.state === 'open',
+      trunkId: filter.trunkId,
+      limit: filter.limit,
+    });
     return rows.map(incidentView);
   }
 }

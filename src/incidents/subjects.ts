@@ -14,8 +14,7 @@ import { kindOf, type SubjectNow } from './incident-rules.js';
  * has its own.
  */
 export type SubjectKey =
-  | { type: 'trunk'; trunkId: string; correlationId: string }
-  | { type: 'trunkBase'; trunkBaseId: string; correlationId: string };
+  { type: 'trunk'; trunkId: string; correlationId: string } | { type: 'trunkBase'; trunkBaseId: string; correlationId: string };
 
 export type { IncidentGrouping } from '../config/config.js';
 
@@ -32,11 +31,16 @@ export function trunkBaseCorrelationId(trunkBaseId: string): string {
 }
 
 export const trunkKey = (trunkId: string): SubjectKey => ({ type: 'trunk', trunkId, correlationId: trunkCorrelationId(trunkId) });
-export const trunkBaseKey = (trunkBaseId: string): SubjectKey => ({ type: 'trunkBase', trunkBaseId, correlationId: trunkBaseCorrelationId(trunkBaseId) });
+export const trunkBaseKey = (trunkBaseId: string): SubjectKey => ({
+  type: 'trunkBase',
+  trunkBaseId,
+  correlationId: trunkBaseCorrelationId(trunkBaseId),
+});
 
 /** The subject an open incident is about; null for the credentials incident. */
 export function keyOfIncident(incident: IncidentRow): SubjectKey | null {
-  if (incident.trunkBaseId !== null && incident.correlationId.startsWith(TRUNK_BASE_CORRELATION_PREFIX)) return trunkBaseKey(incident.trunkBaseId);
+  if (incident.trunkBaseId !== null && incident.correlationId.startsWith(TRUNK_BASE_CORRELATION_PREFIX))
+    return trunkBaseKey(incident.trunkBaseId);
   if (incident.trunkId !== null) return trunkKey(incident.trunkId);
   return null;
 }
@@ -46,7 +50,11 @@ export function keyOfIncident(incident: IncidentRow): SubjectKey | null {
  * grouping (opened before an upgrade, or before `INCIDENT_GROUP_BY` changed) keeps serving the trunk
  * until it is resolved: no duplicate incident, and none left behind.
  */
-export async function subjectOfTrunk(ops: Pick<IncidentStore, 'getOpenIncident'>, trunk: { trunkId: string; trunkBaseId: string | null }, grouping: IncidentGrouping): Promise<SubjectKey> {
+export async function subjectOfTrunk(
+  ops: Pick<IncidentStore, 'getOpenIncident'>,
+  trunk: { trunkId: string; trunkBaseId: string | null },
+  grouping: IncidentGrouping,
+): Promise<SubjectKey> {
   const own = trunkKey(trunk.trunkId);
   if (trunk.trunkBaseId === null) return own;
   const base = trunkBaseKey(trunk.trunkBaseId);
@@ -72,9 +80,15 @@ export interface SubjectState extends SubjectNow {
  * own state.
  */
 export function subjectState(members: TrunkRow[], live: { now: number; openAfterMs: number }): SubjectState {
-  const failing = members.filter((t) => healthOf(t.state) === 'failing').sort((a, b) => (a.failingSince ?? a.since) - (b.failingSince ?? b.since));
-  const episodeLive = (t: TrunkRow) => healthOf(t.state) === 'failing' || t.healthySince === null || live.now - t.healthySince < live.openAfterMs;
-  const episodes = members.filter(episodeLive).map((t) => t.failingSince).filter((at): at is number => at !== null);
+  const failing = members
+    .filter((t) => healthOf(t.state) === 'failing')
+    .sort((a, b) => (a.failingSince ?? a.since) - (b.failingSince ?? b.since));
+  const episodeLive = (t: TrunkRow) =>
+    healthOf(t.state) === 'failing' || t.healthySince === null || live.now - t.healthySince < live.openAfterMs;
+  const episodes = members
+    .filter(episodeLive)
+    .map((t) => t.failingSince)
+    .filter((at): at is number => at !== null);
   const failingSince = episodes.length > 0 ? Math.min(...episodes) : null;
   if (failing.length > 0) {
     const kind = failing.some((t) => t.state === 'rejected') ? kindOf('rejected') : kindOf('dropped');

@@ -91,7 +91,13 @@ export class TrunkIncidents implements TrunkWatcher<DecisionTx> {
   }
 
   /** The rules' decision; an open incident whose trunks Genesys no longer lists is resolved as gone. */
-  private decision(subject: LoadedTrunkSubject, open: IncidentRow | null, latest: IncidentRow | null, changed: boolean, now: number): Decision {
+  private decision(
+    subject: LoadedTrunkSubject,
+    open: IncidentRow | null,
+    latest: IncidentRow | null,
+    changed: boolean,
+    now: number,
+  ): Decision {
     if (open && subject.gone) return { type: 'resolve', incident: open, reason: 'gone' };
     return decide({ subject: subject.ctx.now, open, latest, changed, now, settings: this.o.settings });
   }

@@ -33,7 +33,12 @@ const unique = (ids: string[]) => [...new Set(ids)];
  * (`subjectState`) and how to describe it. `open` is its open incident, whose trunks stay in the
  * texts after they recover. Null when a trunk subject's trunk is unknown.
  */
-export async function loadTrunkSubject(tx: DecisionTx, key: SubjectKey, open: IncidentRow | null, deps: TrunkSubjectDeps & { now: number; trunk?: TrunkRow }): Promise<LoadedTrunkSubject | null> {
+export async function loadTrunkSubject(
+  tx: DecisionTx,
+  key: SubjectKey,
+  open: IncidentRow | null,
+  deps: TrunkSubjectDeps & { now: number; trunk?: TrunkRow },
+): Promise<LoadedTrunkSubject | null> {
   let all: TrunkRow[];
   let trunkBase: { id: string; name: string | null } | null = null;
   if (key.type === 'trunk') {
@@ -46,7 +51,13 @@ export async function loadTrunkSubject(tx: DecisionTx, key: SubjectKey, open: In
   }
   // A trunk Genesys no longer lists has left its trunk base: it neither fails nor heals the base. Nor
   // does one still served by an incident of its own (opened before the grouping): no trunk is in two.
-  const members = key.type === 'trunk' ? all : await withoutOwnIncident(tx, all.filter((t) => t.goneAt === null));
+  const members =
+    key.type === 'trunk'
+      ? all
+      : await withoutOwnIncident(
+          tx,
+          all.filter((t) => t.goneAt === null),
+        );
   const state = subjectState(members, { now: deps.now, openAfterMs: deps.settings.openAfterMs });
   const byId = new Map(all.map((t) => [t.trunkId, t]));
   const concerned = key.type === 'trunkBase' && open ? await tx.listIncidentTrunks(open.id) : [];
@@ -66,9 +77,25 @@ export async function loadTrunkSubject(tx: DecisionTx, key: SubjectKey, open: In
     failingTrunkIds: state.failing.map((t) => t.trunkId),
     now: { health: state.health, kind: state.kind, failingSince: state.failingSince, healthySince: state.healthySince },
     facts: (kind: IncidentKind) =>
-      trunkFacts({ trunkBase, members, affected: described }, { ...settings, kind, correlationId: key.correlationId, rotations: rotations.rotations(), watchingSince: rotations.watchingSince, now }),
+      trunkFacts(
+        { trunkBase, members, affected: described },
+        {
+          ...settings,
+          kind,
+          correlationId: key.correlationId,
+          rotations: rotations.rotations(),
+          watchingSince: rotations.watchingSince,
+          now,
+        },
+      ),
     note: async (t, incident, changes) =>
-      changeNote({ members: described, events: await eventsSince(t, described, incident.lastNoteAt ?? incident.openedAt), changes, since: incident.lastNoteAt, resolveAfterMs: settings.resolveAfterMs }),
+      changeNote({
+        members: described,
+        events: await eventsSince(t, described, incident.lastNoteAt ?? incident.openedAt),
+        changes,
+        since: incident.lastNoteAt,
+        resolveAfterMs: settings.resolveAfterMs,
+      }),
     relapse: () => {
       const failing = state.failing.length > 0 ? state.failing : described;
       if (key.type === 'trunk' || failing.length === 0) return failing[0] ? stateWords(failing[0]) : 'failing again';

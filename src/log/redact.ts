@@ -3,7 +3,8 @@
  * credential-bearing header name is masked wherever it appears (an object key, a raw header list,
  * a header line in a message), and bearer/basic/digest credentials are masked inside strings.
  */
-const SECRET_KEY = /^(authorization|proxy-authorization|password|passwd|secret|token|access_token|refresh_token|id_token|client_secret|api[-_]?key|x-api-key|cookie|set-cookie)$|secret|password|token$/i;
+const SECRET_KEY =
+  /^(authorization|proxy-authorization|password|passwd|secret|token|access_token|refresh_token|id_token|client_secret|api[-_]?key|x-api-key|cookie|set-cookie)$|secret|password|token$/i;
 
 /** Headers whose whole value is a credential, whatever its shape (no scheme, a token68 with `=`, Digest parameters…). */
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|x-api-key|cookie|set-cookie)$/i;
@@ -13,7 +14,8 @@ const INLINE_CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 // A credential header written as text ("Authorization: …", "x-api-key=…", `"cookie":"…"`): everything after
 // the separator up to the end of the line (or of the quoted value) goes, since its shape says nothing
 // about where the secret ends (Digest parameters hold spaces and commas).
-const HEADER_TEXT = /\b(authorization|proxy-authorization|(?:x-)?api[-_]?key|set-cookie|cookie)(["']?[ \t]*[:=][ \t]*)(?:(["'])(?:(?!\3)[^\\\r\n]|\\.)*\3?|([^\r\n]*))/gi;
+const HEADER_TEXT =
+  /\b(authorization|proxy-authorization|(?:x-)?api[-_]?key|set-cookie|cookie)(["']?[ \t]*[:=][ \t]*)(?:(["'])(?:(?!\3)[^\\\r\n]|\\.)*\3?|([^\r\n]*))/gi;
 /** A well-known scheme in front of a masked header value stays readable: it tells which kind of credential was sent. */
 const KNOWN_SCHEME = /^(?:Bearer|Basic|Digest|Negotiate|NTLM)[ \t]+/i;
 /** Cheap pre-check: a string without any of these cannot match any pattern. */
@@ -32,7 +34,11 @@ export function redactString(value: string): string {
   // Most strings hold neither pattern: skip the two replacements (every string of every log line comes here).
   if (!MAY_HOLD_CREDENTIAL.test(value)) return value;
   return value
-    .replace(HEADER_TEXT, (_m, name: string, separator: string, quote = '', bare = '') => `${name}${separator}${quote}${KNOWN_SCHEME.exec(bare)?.[0] ?? ''}${REDACTED}${quote}`)
+    .replace(
+      HEADER_TEXT,
+      (_m, name: string, separator: string, quote = '', bare = '') =>
+        `${name}${separator}${quote}${KNOWN_SCHEME.exec(bare)?.[0] ?? ''}${REDACTED}${quote}`,
+    )
     .replace(INLINE_CREDENTIAL, `$1 ${REDACTED}`)
     .replace(FORM_SECRET, `$1=${REDACTED}`);
 }
@@ -61,7 +67,8 @@ export function redactEntry(entry: Record<string, unknown>): void {
 function redactArray(values: unknown[], seen: WeakSet<object>): unknown[] {
   return values.map((v, i) => {
     const previous = values[i - 1];
-    if (i > 0 && typeof previous === 'string' && CREDENTIAL_HEADER.test(previous) && v !== undefined && v !== null && v !== '') return REDACTED;
+    if (i > 0 && typeof previous === 'string' && CREDENTIAL_HEADER.test(previous) && v !== undefined && v !== null && v !== '')
+      return REDACTED;
     return redact(v, seen);
   });
 }

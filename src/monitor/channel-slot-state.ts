@@ -48,3 +48,21 @@ export interface Live {
   /** The topics must be subscribed again: Genesys dropped them. */
   restoreDue: boolean;
 }
+
+const DAY_MS = 24 * 3_600_000;
+
+/** A channel's lifetime as announced by `expires` (24 h when it says nothing usable). */
+export function channelLifetimeMs(channel: NotificationChannel, now: number): number {
+  const left = Date.parse(channel.expires) - now;
+  return Number.isFinite(left) && left > 60_000 ? left : DAY_MS;
+}
+
+/** Stops a live channel's timers and, with `closeSocket`, closes its socket (once). */
+export function retire(live: Live, closeSocket: boolean): Promise<void> {
+  live.timers.ping?.cancel();
+  live.timers.dead?.cancel();
+  live.timers.refresh?.cancel();
+  if (!closeSocket || live.conn.closed) return Promise.resolve();
+  live.conn.closed = true;
+  return live.conn.socket.close();
+}

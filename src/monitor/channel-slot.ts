@@ -2,13 +2,12 @@ import type { Logger } from '../log/logger.js';
 import { fullJitterBackoff } from '../net/backoff.js';
 import type { Timer } from '../time/clock.js';
 import { upstreamStatusOf, type NotificationChannel } from '../upstream/genesys-notifications-client.js';
-import type { Connection, Live, SlotDeps } from './channel-slot-state.js';
+import { channelLifetimeMs, retire, type Connection, type Live, type SlotDeps } from './channel-slot-state.js';
 import type { ReconnectReason } from './monitor-metrics.js';
 import { parseFrame, type ChannelSystemFrame } from './notification-frame.js';
 
 export type { SlotDeps } from './channel-slot-state.js';
 
-const DAY_MS = 24 * 3_600_000;
 const topicsKey = (topics: string[]) => topics.join('\n');
 
 /**
@@ -120,7 +119,7 @@ export class ChannelSlot {
       if (this.stopped) return void socket.close();
       if (conn.closed) throw new Error('the new socket closed while subscribing');
       const reused = channel === previous?.channel;
-      const lifetimeMs = reused ? previous.lifetimeMs : this.lifetimeOf(channel);
+      const lifetimeMs = reused ? previous.lifetimeMs : channelLifetimeMs(channel, this.deps.clock.now());
       const live: Live = { channel, conn, subscribed: topicsKey(topics), lifetimeMs, timers: {}, subscriptionsLost: 0, restoreDue: false };
       this.live = live;
       this.wanted = undefined;
@@ -128,9 +127,14 @@ export class ChannelSlot {
       this.attempt = 0;
       this.armWatchdog(live);
       this.scheduleRefresh(live, lifetimeMs); // the PUT above started the 24 h again
-      if (previous) void this.retire(previous, previous.conn !== conn);
+      if (previous) void retire(previous, previous.conn !== conn);
       if (reason) this.deps.metrics.reconnects.inc({ reason });
-      this.log.info(reason ? 'notification socket replaced' : 'notification socket open', { channelId: channel.id, reason: reason ?? 'connect', topics: topics.length, reusedChannel: reused });
+      this.log.info(reason ? 'notification socket replaced' : 'notification socket open', {
+        channelId: channel.id,
+        reason: reason ?? 'connect',
+        topics: topics.length,
+        reusedChannel: reused,
+      });
       this.deps.onSubscribed({ channelId: channel.id, topics: topics.length });
       this.deps.onConnected({ channelId: channel.id, reason: reason ?? 'connect', topics: topics.length });
     } catch (err) {
@@ -154,7 +158,11 @@ export class ChannelSlot {
       this.attempt = 0;
       // Any subscribe call starts the channel's 24 h again.
       this.scheduleRefresh(live, live.lifetimeMs);
-      const message = restoring ? 'notification channel subscribed again after Genesys dropped its subscriptions' : refreshed ? 'notification channel re-subscribed before it expires' : 'notification subscriptions updated';
+      const message = restoring
+        ? 'notification channel subscribed again after Genesys dropped its subscriptions'
+        : refreshed
+          ? 'notification channel re-subscribed before it expires'
+          : 'notification subscriptions updated';
       this.log.info(message, { channelId: live.channel.id, topics: topics.length });
       this.deps.onSubscribed({ channelId: live.channel.id, topics: topics.length });
       if (restoring) this.deps.onRestored({ channelId: live.channel.id, topics: topics.length });
@@ -202,7 +210,10 @@ export class ChannelSlot {
     const named = frame.channelId ?? conn.channelId;
     const fields = { channelId: named, topicName: frame.topicName, ...(frame.reason ? { reason: frame.reason } : {}) };
     if (named !== conn.channelId) {
-      this.log.warn(`Genesys sent ${frame.kind} for another channel than the socket's; ignored`, { ...fields, socketChannelId: conn.channelId });
+      this.log.warn(`Genesys sent ${frame.kind} for another channel than the socket's; ignored`, {
+        ...fields,
+        socketChannelId: conn.channelId,
+      });
       return;
     }
     const live = this.live;
@@ -217,7 +228,10 @@ export class ChannelSlot {
     }
     live.subscriptionsLost++;
     if (live.subscriptionsLost > 1) {
-      this.log.warn('notification channel lost its subscriptions again; moving its topics to a new channel', { ...fields, times: live.subscriptionsLost });
+      this.log.warn('notification channel lost its subscriptions again; moving its topics to a new channel', {
+        ...fields,
+        times: live.subscriptionsLost,
+      });
       this.renew('no_longer_subscribed');
       return;
     }
@@ -234,7 +248,10 @@ export class ChannelSlot {
     live.timers.ping = clock.setTimer(tuning.pingAfterMs, () => live.conn.socket.send('{"message":"ping"}'));
     live.timers.dead = clock.setTimer(tuning.heartbeatTimeoutMs, () => {
       if (this.live !== live || this.stopped) return;
-      this.log.warn('no heartbeat from the notification socket; reconnecting', { channelId: live.channel.id, silentMs: tuning.heartbeatTimeoutMs });
+      this.log.warn('no heartbeat from the notification socket; reconnecting', {
+        channelId: live.channel.id,
+        silentMs: tuning.heartbeatTimeoutMs,
+      });
       this.renew('heartbeat_timeout');
     });
   }
@@ -250,12 +267,6 @@ export class ChannelSlot {
     });
   }
 
-  /** The channel's lifetime as announced by `expires` (24 h when it says nothing usable). */
-  private lifetimeOf(channel: NotificationChannel): number {
-    const left = Date.parse(channel.expires) - this.deps.clock.now();
-    return Number.isFinite(left) && left > 60_000 ? left : DAY_MS;
-  }
-
   private backOff(message: string, err: unknown, fields: Record<string, unknown>): void {
     if (this.stopped) return;
     this.attempt++;
@@ -268,18 +279,9 @@ export class ChannelSlot {
     });
   }
 
-  private retire(live: Live, closeSocket: boolean): Promise<void> {
-    live.timers.ping?.cancel();
-    live.timers.dead?.cancel();
-    live.timers.refresh?.cancel();
-    if (!closeSocket || live.conn.closed) return Promise.resolve();
-    live.conn.closed = true;
-    return live.conn.socket.close();
-  }
-
   private teardown(): Promise<void> {
     const live = this.live;
     this.live = undefined;
-    return live ? this.retire(live, true) : Promise.resolve();
+    return live ? retire(live, true) : Promise.resolve();
   }
 }

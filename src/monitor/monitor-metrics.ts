@@ -4,7 +4,8 @@ import type { SightingSource } from '../trunks/trunk-sighting.js';
 export type PollOutcome = 'ok' | 'failed';
 export type FrameKind = 'trunk' | 'heartbeat' | 'pong' | 'socket_closing' | 'no_longer_subscribed' | 'token_revoked' | 'other';
 /** Why a channel's socket was replaced (bounded label values). */
-export type ReconnectReason = 'socket_closed' | 'heartbeat_timeout' | 'socket_closing' | 'token_rotated' | 'token_revoked' | 'no_longer_subscribed' | 'channel_gone';
+export type ReconnectReason =
+  'socket_closed' | 'heartbeat_timeout' | 'socket_closing' | 'token_rotated' | 'token_revoked' | 'no_longer_subscribed' | 'channel_gone';
 
 /** The trunk monitor's metrics; every label has a small fixed set of values. */
 export class MonitorMetrics {
@@ -19,13 +20,47 @@ export class MonitorMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.polls = new Counter({ name: 'trunkgate_monitor_polls_total', help: 'Full trunk polls by outcome', labelNames: ['outcome'], registers });
-    this.pollDuration = new Histogram({ name: 'trunkgate_monitor_poll_duration_seconds', help: 'Time to read every EXTERNAL trunk page', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers });
-    this.trunksSeen = new Gauge({ name: 'trunkgate_monitor_trunks_seen', help: 'EXTERNAL trunks seen by the last complete poll', registers });
-    this.sightings = new Counter({ name: 'trunkgate_monitor_sightings_total', help: 'Trunk sightings handed to the incident service, by source', labelNames: ['source'], registers });
-    this.sinkFailures = new Counter({ name: 'trunkgate_monitor_sink_failures_total', help: 'Sightings the incident service failed to record, by source', labelNames: ['source'], registers });
-    this.frames = new Counter({ name: 'trunkgate_monitor_notification_events_total', help: 'Notifications API frames received, by kind', labelNames: ['kind'], registers });
-    this.reconnects = new Counter({ name: 'trunkgate_monitor_reconnects_total', help: 'Notification sockets replaced, by reason', labelNames: ['reason'], registers });
+    this.polls = new Counter({
+      name: 'trunkgate_monitor_polls_total',
+      help: 'Full trunk polls by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.pollDuration = new Histogram({
+      name: 'trunkgate_monitor_poll_duration_seconds',
+      help: 'Time to read every EXTERNAL trunk page',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers,
+    });
+    this.trunksSeen = new Gauge({
+      name: 'trunkgate_monitor_trunks_seen',
+      help: 'EXTERNAL trunks seen by the last complete poll',
+      registers,
+    });
+    this.sightings = new Counter({
+      name: 'trunkgate_monitor_sightings_total',
+      help: 'Trunk sightings handed to the incident service, by source',
+      labelNames: ['source'],
+      registers,
+    });
+    this.sinkFailures = new Counter({
+      name: 'trunkgate_monitor_sink_failures_total',
+      help: 'Sightings the incident service failed to record, by source',
+      labelNames: ['source'],
+      registers,
+    });
+    this.frames = new Counter({
+      name: 'trunkgate_monitor_notification_events_total',
+      help: 'Notifications API frames received, by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.reconnects = new Counter({
+      name: 'trunkgate_monitor_reconnects_total',
+      help: 'Notification sockets replaced, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
     const read = () => this.readChannels();
     new Gauge({
       name: 'trunkgate_monitor_channels_open',

@@ -59,12 +59,14 @@ export function parseFrame(text: string): NotificationFrame | undefined {
   if (topicName === 'v2.system.socket_closing') return { kind: 'socket_closing', topicName };
   if (typeof topicName === 'string') {
     for (const [prefix, kind] of SYSTEM_TOPICS) {
-      if (topicName === prefix || topicName.startsWith(`${prefix}.`)) return systemFrame(kind, topicName, topicName.slice(prefix.length + 1), eventBody);
+      if (topicName === prefix || topicName.startsWith(`${prefix}.`))
+        return systemFrame(kind, topicName, topicName.slice(prefix.length + 1), eventBody);
     }
   }
   if (typeof topicName === 'string' && topicName.startsWith(TRUNK_TOPIC_PREFIX)) {
     const trunkId = topicName.slice(TRUNK_TOPIC_PREFIX.length);
-    if (trunkId !== '' && !trunkId.includes('.') && typeof eventBody === 'object' && eventBody !== null) return { kind: 'trunk', trunkId, body: eventBody };
+    if (trunkId !== '' && !trunkId.includes('.') && typeof eventBody === 'object' && eventBody !== null)
+      return { kind: 'trunk', trunkId, body: eventBody };
   }
   return { kind: 'other', ...(typeof topicName === 'string' ? { topicName } : {}) };
 }

@@ -44,14 +44,13 @@ export class PermissionWatch extends EventEmitter<PermissionWatchEvents> {
     super();
     this.log = deps.logger.child({ module: 'monitor/permissions' });
     if (deps.registry) {
-      const watch = this;
-      new Gauge({
+      const gauge: Gauge<'feature'> = new Gauge({
         name: 'trunkgate_genesys_permission_missing',
         help: "1 while Genesys refuses a monitor feature because the OAuth client's role lacks a permission",
         labelNames: ['feature'],
         registers: [deps.registry],
-        collect() {
-          for (const feature of FEATURES) this.set({ feature }, watch.refused.has(feature) ? 1 : 0);
+        collect: () => {
+          for (const feature of FEATURES) gauge.set({ feature }, this.refused.has(feature) ? 1 : 0);
         },
       });
     }
@@ -108,7 +107,10 @@ export class PermissionWatch extends EventEmitter<PermissionWatchEvents> {
     const problems = this.problems();
     if (problems.length > 0) {
       const each = problems.map((p) => `${p.feature}: ${p.message} (since ${new Date(p.since).toISOString()})`);
-      return { ok: false, detail: `${each.join('; ')}. The registration watchdog is blind to what Genesys refuses until the permission is granted` };
+      return {
+        ok: false,
+        detail: `${each.join('; ')}. The registration watchdog is blind to what Genesys refuses until the permission is granted`,
+      };
     }
     if (this.checkedAt === undefined) return { ok: true, detail: 'not checked yet: this replica has not called Genesys for trunks' };
     return { ok: true, detail: `Genesys allowed the trunk monitor's last calls (${new Date(this.checkedAt).toISOString()})` };

@@ -110,7 +110,10 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
     if (this.running) return;
     this.running = true;
     this.generation++;
-    this.log.info('trunk monitor started', { pollIntervalMs: this.deps.config.monitor.pollIntervalMs, notifications: this.deps.config.monitor.notifications });
+    this.log.info('trunk monitor started', {
+      pollIntervalMs: this.deps.config.monitor.pollIntervalMs,
+      notifications: this.deps.config.monitor.notifications,
+    });
     if (this.deps.config.monitor.notifications) this.pool = this.createPool();
     this.scheduleTick();
     void this.requestPoll('start');
@@ -133,7 +136,8 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
 
   /** Runs a full poll now (or joins the one running and queues another); resolves with its result. */
   pollNow(): Promise<PollResult> {
-    if (!this.running) return Promise.resolve({ ok: false, trunkIds: [], recorded: 0, pages: 0, error: new Error('the trunk monitor is not running') });
+    if (!this.running)
+      return Promise.resolve({ ok: false, trunkIds: [], recorded: 0, pages: 0, error: new Error('the trunk monitor is not running') });
     return this.requestPoll('manual');
   }
 
@@ -178,13 +182,15 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
     const { clock, sink } = this.deps;
     this.notifiedAt.set(frame.trunkId, clock.monotonic());
     // A patch on what the trunk last looked like: whether events are full snapshots is unconfirmed.
-    sink.recordPatch({ trunkId: frame.trunkId, body: frame.body as Record<string, unknown>, source: 'notification', observedAt: clock.now() }).then(
-      () => this.metrics.sighted('notification', true),
-      (err: unknown) => {
-        this.metrics.sighted('notification', false);
-        this.log.warn('the incident service could not record a trunk notification', { err, trunkId: frame.trunkId });
-      },
-    );
+    sink
+      .recordPatch({ trunkId: frame.trunkId, body: frame.body as Record<string, unknown>, source: 'notification', observedAt: clock.now() })
+      .then(
+        () => this.metrics.sighted('notification', true),
+        (err: unknown) => {
+          this.metrics.sighted('notification', false);
+          this.log.warn('the incident service could not record a trunk notification', { err, trunkId: frame.trunkId });
+        },
+      );
   }
 
   private scheduleTick(): void {
@@ -232,7 +238,9 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
       this.deps.permissions?.succeeded('trunk polling');
       this.log.debug('trunks polled', { reason, trunks: result.trunkIds.length, pages: result.pages });
       this.pool?.setTrunks(result.trunkIds);
-      await this.deps.sink.listed?.(result.trunkIds).catch((err: unknown) => this.log.warn('the incident service could not check for trunks that are gone', { err }));
+      await this.deps.sink
+        .listed?.(result.trunkIds)
+        .catch((err: unknown) => this.log.warn('the incident service could not check for trunks that are gone', { err }));
     } else {
       this.lastPoll = { at: new Date(this.deps.clock.now()).toISOString(), ok: false, trunks: result.trunkIds.length };
       this.lastPollFailed = true;

@@ -69,13 +69,16 @@ export class TrunkPoller {
           if (!observation.trunkId || seen.has(observation.trunkId)) continue;
           seen.add(observation.trunkId);
           if (this.deps.notifiedSince(observation.trunkId, requestedAt) || !active()) continue;
-          const ok = await this.deps.sink.record({ ...observation, source: 'poll', observedAt: clock.now(), health: healthOfTrunk(wire) }).then(
-            () => true,
-            (err: unknown) => {
-              if (sinkFailures++ === 0) this.log.warn('the incident service could not record a polled trunk', { err, trunkId: observation.trunkId });
-              return false;
-            },
-          );
+          const ok = await this.deps.sink
+            .record({ ...observation, source: 'poll', observedAt: clock.now(), health: healthOfTrunk(wire) })
+            .then(
+              () => true,
+              (err: unknown) => {
+                if (sinkFailures++ === 0)
+                  this.log.warn('the incident service could not record a polled trunk', { err, trunkId: observation.trunkId });
+                return false;
+              },
+            );
           metrics.sighted('poll', ok);
           if (ok) recorded++;
         }

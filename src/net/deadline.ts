@@ -34,6 +34,8 @@ export class Deadline {
       return Promise.reject(onExpiry());
     }
     return new Promise<T>((resolve, reject) => {
+      // Assigned once the closures that cancel it exist (a timer firing at once must find `settle`).
+      // eslint-disable-next-line prefer-const
       let timer: { cancel(): void } | undefined;
       const settle = () => {
         timer?.cancel();

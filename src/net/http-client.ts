@@ -33,7 +33,12 @@ export function createHttpClient(options: { baseURL: string; timeoutMs: number; 
   instance.interceptors.response.use(undefined, (err: unknown) => {
     // A keep-alive socket the server closed while idle fails the next request with ECONNRESET before
     // the server read it. Node's docs: retry when `reusedSocket` — safe for any method, done once.
-    if (axios.isAxiosError(err) && err.code === 'ECONNRESET' && (err.request as { reusedSocket?: boolean } | undefined)?.reusedSocket && err.config) {
+    if (
+      axios.isAxiosError(err) &&
+      err.code === 'ECONNRESET' &&
+      (err.request as { reusedSocket?: boolean } | undefined)?.reusedSocket &&
+      err.config
+    ) {
       const config = err.config as InternalAxiosRequestConfig & { resetRetried?: boolean };
       if (!config.resetRetried) {
         config.resetRetried = true;

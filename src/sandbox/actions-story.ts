@@ -29,7 +29,10 @@ export const actionSteps: StoryStep[] = [
       const first = await runAction(ctx, 'create-incident', input);
       const again = await runAction(ctx, 'create-incident', input);
       ctx.narrate.info(`create-incident answered ${first.status} then ${again.status}`, { first: first.body, again: again.body });
-      const noted = await runAction(ctx, 'add-work-note', { number: first.body.number, work_notes: 'Caller confirmed the issue on a second call' });
+      const noted = await runAction(ctx, 'add-work-note', {
+        number: first.body.number,
+        work_notes: 'Caller confirmed the issue on a second call',
+      });
       ctx.narrate.info(`add-work-note answered ${noted.status}`, noted.body);
       const invalid = await runAction(ctx, 'update-incident', { number: first.body.number, state: 'fixed' });
       ctx.narrate.info(`a bad state is refused before ServiceNow sees it: ${invalid.status}`, invalid.body);

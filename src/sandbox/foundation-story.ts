@@ -11,7 +11,9 @@ export const foundationSteps: StoryStep[] = [
     title: 'Genesys Cloud has BYOC trunks, all registered; new tokens are refused for 2 s after issue (propagation lag)',
     run: ({ sims, narrate }) => {
       sims.genesys.control.setPropagationLag(SANDBOX_PROPAGATION_LAG_MS);
-      narrate.info('watch for "token rotated": each new token is verified before it replaces the old one', { tokenLifetimeSec: SANDBOX_TOKEN_LIFETIME_SEC });
+      narrate.info('watch for "token rotated": each new token is verified before it replaces the old one', {
+        tokenLifetimeSec: SANDBOX_TOKEN_LIFETIME_SEC,
+      });
     },
   },
   {
@@ -19,8 +21,11 @@ export const foundationSteps: StoryStep[] = [
     title: 'the credential broker holds a verified token; see GET /v1/credentials',
     run: async ({ baseUrl, authorization, narrate }) => {
       const res = await fetch(`${baseUrl}/v1/credentials`, { headers: { Authorization: authorization } });
-      const body = (await res.json()) as { upstreams: Array<{ name: string; expiresAt: string; nextRefreshAt: string; verified: boolean }> };
-      for (const u of body.upstreams) narrate.info(`credentials ${u.name}`, { expiresAt: u.expiresAt, nextRefreshAt: u.nextRefreshAt, verified: u.verified });
+      const body = (await res.json()) as {
+        upstreams: Array<{ name: string; expiresAt: string; nextRefreshAt: string; verified: boolean }>;
+      };
+      for (const u of body.upstreams)
+        narrate.info(`credentials ${u.name}`, { expiresAt: u.expiresAt, nextRefreshAt: u.nextRefreshAt, verified: u.verified });
     },
   },
 ];

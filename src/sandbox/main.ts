@@ -16,7 +16,9 @@ const DEMO_API_KEY = 'sandbox-api-key-0123456789';
 
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', pretty: process.env.LOG_FORMAT !== 'json' });
 const sims = await startSimulators({ genesys: { tokenLifetimeSec: SANDBOX_TOKEN_LIFETIME_SEC }, servicenow: {} });
-const helpdesk = await startHelpdeskWebhook((text) => logger.child({ module: 'sandbox/helpdesk-webhook' }).info(`helpdesk alert received: ${text}`));
+const helpdesk = await startHelpdeskWebhook((text) =>
+  logger.child({ module: 'sandbox/helpdesk-webhook' }).info(`helpdesk alert received: ${text}`),
+);
 
 // Only where to listen and log may come from the environment: upstreams are always the simulators.
 const config = loadConfig(
@@ -73,4 +75,8 @@ process.stdout.write(
 
 const narrate = logger.child({ module: 'sandbox' });
 const authorization = `Basic ${Buffer.from(`${DEMO_CALLER.user}:${DEMO_CALLER.password}`).toString('base64')}`;
-await playStory({ app, sims, narrate, baseUrl, authorization, signal: story.signal }, [...foundationSteps, ...actionSteps, ...watchdogSteps], [brokeredTraffic]);
+await playStory(
+  { app, sims, narrate, baseUrl, authorization, signal: story.signal },
+  [...foundationSteps, ...actionSteps, ...watchdogSteps],
+  [brokeredTraffic],
+);

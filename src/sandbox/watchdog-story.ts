@@ -39,7 +39,11 @@ export async function startHelpdeskWebhook(onAlert: (text: string) => void): Pro
 }
 
 /** Polls `check` every 500 ms until it returns a value, or gives up after `timeoutMs` (or when the story stops). */
-async function waitFor<T>(ctx: StoryContext, timeoutMs: number, check: () => T | undefined | Promise<T | undefined>): Promise<T | undefined> {
+async function waitFor<T>(
+  ctx: StoryContext,
+  timeoutMs: number,
+  check: () => T | undefined | Promise<T | undefined>,
+): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (!ctx.signal.aborted && Date.now() < deadline) {
     const value = await check();
@@ -58,7 +62,9 @@ const incidentOf = (ctx: StoryContext, trunkId: string) => {
 
 async function narrateTrunks(ctx: StoryContext): Promise<void> {
   const res = await fetch(`${ctx.baseUrl}/v1/trunks`, { headers: { Authorization: ctx.authorization } });
-  const { trunks } = (await res.json()) as { trunks: Array<{ id: string; name: string; state: string; signal: string | null; incident: { number: string } | null }> };
+  const { trunks } = (await res.json()) as {
+    trunks: Array<{ id: string; name: string; state: string; signal: string | null; incident: { number: string } | null }>;
+  };
   for (const t of trunks) {
     const judged = t.signal === 'options' ? ' (no registration: judged on SIP OPTIONS)' : '';
     ctx.narrate.info(`trunk ${t.name}: ${t.state}${judged}${t.incident ? ` (incident ${t.incident.number})` : ''}`);
@@ -91,21 +97,27 @@ export const watchdogSteps: StoryStep[] = [
       });
       await sleep(4_000, ctx.signal);
       ctx.sims.genesys.control.setTrunkState(REJECTED_TRUNK, { state: 'rejected', sipCode: 403 });
-      ctx.narrate.info('Lumen SIP - NYC: REGISTER answered 403 Forbidden, 4 s after the rotation; an incident opens once it has lasted INCIDENT_OPEN_AFTER_MS (10 s here)');
+      ctx.narrate.info(
+        'Lumen SIP - NYC: REGISTER answered 403 Forbidden, 4 s after the rotation; an incident opens once it has lasted INCIDENT_OPEN_AFTER_MS (10 s here)',
+      );
       const incident = await waitFor(ctx, 60_000, () => incidentOf(ctx, REJECTED_TRUNK));
       if (incident) narrateIncident(ctx, incident);
     },
   },
   {
     atMs: 60_000,
-    title: 'the carrier accepts REGISTER again; the incident is resolved once the trunk has been healthy for INCIDENT_RESOLVE_AFTER_MS (20 s here)',
+    title:
+      'the carrier accepts REGISTER again; the incident is resolved once the trunk has been healthy for INCIDENT_RESOLVE_AFTER_MS (20 s here)',
     run: async (ctx) => {
       ctx.sims.genesys.control.setTrunkState(REJECTED_TRUNK, { state: 'registered' });
       const resolved = await waitFor(ctx, 90_000, () => {
         const incident = incidentOf(ctx, REJECTED_TRUNK);
         return incident && incident.fields.state === '6' ? incident : undefined;
       });
-      if (resolved) ctx.narrate.info(`ServiceNow incident ${resolved.number} resolved: ${String(resolved.fields.close_code)} — ${String(resolved.fields.close_notes)}`);
+      if (resolved)
+        ctx.narrate.info(
+          `ServiceNow incident ${resolved.number} resolved: ${String(resolved.fields.close_code)} — ${String(resolved.fields.close_notes)}`,
+        );
     },
   },
   {
@@ -113,7 +125,9 @@ export const watchdogSteps: StoryStep[] = [
     title: 'a BYOC Cloud trunk (no registration: Genesys reports only its connection and SIP OPTIONS) stops getting answers to OPTIONS',
     run: async (ctx) => {
       ctx.sims.genesys.control.setTrunkState(OPTIONS_TRUNK, { state: 'dropped', sipCode: 408 });
-      ctx.narrate.info('Bandwidth BYOC Cloud - US East 1a: SIP OPTIONS time out (408); such a trunk is `connected` while OPTIONS are answered, `dropped` now');
+      ctx.narrate.info(
+        'Bandwidth BYOC Cloud - US East 1a: SIP OPTIONS time out (408); such a trunk is `connected` while OPTIONS are answered, `dropped` now',
+      );
       const incident = await waitFor(ctx, 60_000, () => incidentOf(ctx, OPTIONS_TRUNK));
       if (incident) narrateIncident(ctx, incident);
       ctx.sims.genesys.control.setTrunkState(OPTIONS_TRUNK, { state: 'registered' });
@@ -128,7 +142,9 @@ export const watchdogSteps: StoryStep[] = [
     run: async (ctx) => {
       await ctx.sims.servicenow.control.outage({ mode: 'refused', durationMs: 60_000 });
       ctx.sims.genesys.control.setTrunkState(DROPPED_TRUNK, { state: 'dropped' });
-      ctx.narrate.info('Twilio Elastic SIP - NYC: no answer to REGISTER; the incident waits in the outbox (see pendingDeliveries on GET /v1/incidents) and the helpdesk webhook is told after ALERT_AFTER_MS');
+      ctx.narrate.info(
+        'Twilio Elastic SIP - NYC: no answer to REGISTER; the incident waits in the outbox (see pendingDeliveries on GET /v1/incidents) and the helpdesk webhook is told after ALERT_AFTER_MS',
+      );
       await sleep(30_000, ctx.signal);
       ctx.sims.genesys.control.setTrunkState(DROPPED_TRUNK, { state: 'registered' });
       ctx.narrate.info('Twilio Elastic SIP - NYC registers again while ServiceNow is still down');
@@ -138,7 +154,9 @@ export const watchdogSteps: StoryStep[] = [
       const resolved = await waitFor(ctx, 90_000, () => (incidentOf(ctx, DROPPED_TRUNK)?.fields.state === '6' ? true : undefined));
       if (resolved) ctx.narrate.info(`…and resolved in turn, since the trunk had already recovered`);
       await narrateTrunks(ctx);
-      ctx.narrate.info('the story is over; trunkgate keeps running (Ctrl-C to stop). Inject your own faults through the simulators\' /__sim endpoints.');
+      ctx.narrate.info(
+        "the story is over; trunkgate keeps running (Ctrl-C to stop). Inject your own faults through the simulators' /__sim endpoints.",
+      );
     },
   },
 ];

@@ -17,10 +17,7 @@ export interface RunningServer {
 }
 
 /** Starts `handler` on host:port (port 0 = any free port) and tracks sockets so it can be cut off on demand. */
-export async function listen(
-  handler: http.RequestListener,
-  options: { port?: number; host?: string } = {},
-): Promise<RunningServer> {
+export async function listen(handler: http.RequestListener, options: { port?: number; host?: string } = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const server = http.createServer(handler);
   server.keepAliveTimeout = 5_000;

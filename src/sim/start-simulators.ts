@@ -8,7 +8,9 @@ export interface Simulators {
 }
 
 /** Starts both simulators (port 0 = any free port) on 127.0.0.1 unless told otherwise. */
-export async function startSimulators(options: { genesys?: GenesysSimOptions; servicenow?: ServiceNowSimOptions } = {}): Promise<Simulators> {
+export async function startSimulators(
+  options: { genesys?: GenesysSimOptions; servicenow?: ServiceNowSimOptions } = {},
+): Promise<Simulators> {
   const genesys = await startGenesysSim(options.genesys);
   const servicenow = await startServiceNowSim(options.servicenow).catch(async (err: unknown) => {
     await genesys.close();

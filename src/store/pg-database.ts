@@ -41,7 +41,20 @@ const MAX_ATTEMPTS = 3;
  * the network (refused, reset, unreachable, DNS), connection_exception (class 08), the server going
  * away (57P0x, once our own retries are spent) or out of connections (53300).
  */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
 /** What pg and pg-pool say, without a code, when a connection cannot be made or was lost. */
 const UNREACHABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated|Query read timeout)/;
 
@@ -50,9 +63,12 @@ function rethrowUnreachable(err: unknown): never {
   const code = (err as { code?: unknown } | null)?.code;
   const unreachable =
     !(err instanceof StoreUnavailableError) &&
-    ((typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) || (err instanceof Error && UNREACHABLE_MESSAGE.test(err.message)));
+    ((typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) ||
+      (err instanceof Error && UNREACHABLE_MESSAGE.test(err.message)));
   // The public message names the engine only; host and port stay in the cause, for the log.
-  throw unreachable ? new StoreUnavailableError('The store (PostgreSQL) cannot be reached; nothing was recorded, try again later', err) : err;
+  throw unreachable
+    ? new StoreUnavailableError('The store (PostgreSQL) cannot be reached; nothing was recorded, try again later', err)
+    : err;
 }
 /** Statements given a server-side prepared name; generated texts beyond this run unnamed. */
 const MAX_NAMED = 500;
@@ -73,7 +89,10 @@ export class PgDatabase implements SqlDatabase {
   private readonly named = new Map<string, pg.QueryConfig>();
   private closed = false;
 
-  private constructor(private readonly pool: pg.Pool, readonly schema: string) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly schema: string,
+  ) {
     this.session = {
       dialect: 'postgres',
       inTransaction: false,
@@ -151,7 +170,8 @@ export class PgDatabase implements SqlDatabase {
         return await this.attempt(body);
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
-        const retry = (RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) || (DEAD_CONNECTION.has(code) && attempt <= this.deadConnectionTries());
+        const retry =
+          (RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) || (DEAD_CONNECTION.has(code) && attempt <= this.deadConnectionTries());
         if (!retry) throw err;
       }
     }
@@ -223,7 +243,8 @@ export class PgDatabase implements SqlDatabase {
         return { rows: result.rows, rowCount: result.rowCount ?? 0 };
       } catch (err) {
         // Only a statement of its own on the pool is run again; inside a transaction the whole transaction is.
-        if (target !== this.pool || !DEAD_CONNECTION.has((err as { code?: string }).code ?? '') || attempt > this.deadConnectionTries()) throw err;
+        if (target !== this.pool || !DEAD_CONNECTION.has((err as { code?: string }).code ?? '') || attempt > this.deadConnectionTries())
+          throw err;
       }
     }
   }

@@ -4,7 +4,8 @@ import { toNumberedParams } from './sql-session.js';
 
 /** A schema name usable unquoted in SQL and in the connection's `search_path` option. */
 export function assertSchemaName(schema: string): void {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and _`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new Error(`invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and _`);
 }
 
 /** Startup options of every connection: trunkgate's schema first on the search path. */

@@ -32,7 +32,10 @@ export class SerialGate {
   private readonly inside = new AsyncLocalStorage<true>();
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly hooks: TransactionHooks, private readonly maxGroup = 256) {}
+  constructor(
+    private readonly hooks: TransactionHooks,
+    private readonly maxGroup = 256,
+  ) {}
 
   /** Runs one store call: at once when nothing is running, else as a member of the running group. */
   run<T>(fn: () => Promise<T>): Promise<T> {

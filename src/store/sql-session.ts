@@ -59,7 +59,13 @@ export const dbBool = (v: boolean | null): number | null => (v === null ? null :
 export const jsonOrNull = <T>(v: unknown): T | null => (v === null || v === undefined ? null : (JSON.parse(String(v)) as T));
 
 /** `UPDATE table SET …` for the fields present in `patch` (column names from a fixed map, values bound). */
-export function updateSql(table: string, keyColumn: string, columns: Record<string, string>, patch: Record<string, unknown>, key: unknown): { text: string; params: unknown[] } | null {
+export function updateSql(
+  table: string,
+  keyColumn: string,
+  columns: Record<string, string>,
+  patch: Record<string, unknown>,
+  key: unknown,
+): { text: string; params: unknown[] } | null {
   const sets: string[] = [];
   const params: unknown[] = [];
   for (const [field, value] of Object.entries(patch)) {

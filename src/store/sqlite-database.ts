@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SerialGate } from './serial-gate.js';
-import { INSERT_MIGRATION, MIGRATIONS_TABLE, SELECT_MIGRATION_VERSIONS, migrationStatements, migrations as allMigrations, type Migration } from './sql/migrations.js';
+import {
+  INSERT_MIGRATION,
+  MIGRATIONS_TABLE,
+  SELECT_MIGRATION_VERSIONS,
+  migrationStatements,
+  migrations as allMigrations,
+  type Migration,
+} from './sql/migrations.js';
 import type { SqlRow, SqlSession } from './sql-session.js';
 import { isFileError, storeOpenError } from './sqlite-open-error.js';
 import type { SqlDatabase } from './store-set.js';
@@ -54,7 +61,14 @@ export class SqliteDatabase implements SqlDatabase {
       const s = db.prepare(text);
       return () => void s.run();
     };
-    const [begin, commit, rollback, savepoint, release, rollbackTo] = ['BEGIN IMMEDIATE', 'COMMIT', 'ROLLBACK', 'SAVEPOINT tg_tx', 'RELEASE tg_tx', 'ROLLBACK TO tg_tx'].map(statement) as Array<() => void>;
+    const [begin, commit, rollback, savepoint, release, rollbackTo] = [
+      'BEGIN IMMEDIATE',
+      'COMMIT',
+      'ROLLBACK',
+      'SAVEPOINT tg_tx',
+      'RELEASE tg_tx',
+      'ROLLBACK TO tg_tx',
+    ].map(statement) as Array<() => void>;
     this.gate = new SerialGate({
       begin: begin!,
       commit: commit!,

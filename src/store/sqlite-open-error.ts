@@ -36,9 +36,19 @@ export function storeOpenError(file: string, err: unknown): StoreOpenError {
   const head = `cannot open the SQLite store ${file}`;
   if (!found) {
     const detail = err instanceof Error ? err.message : String(err);
-    return new StoreOpenError(file, undefined, `${head}: ${detail}; check that DATA_DIR (${path.dirname(file)}) is a folder this process can write`, err);
+    return new StoreOpenError(
+      file,
+      undefined,
+      `${head}: ${detail}; check that DATA_DIR (${path.dirname(file)}) is a folder this process can write`,
+      err,
+    );
   }
-  return new StoreOpenError(file, found.code, `${head}: ${found.code} (${meaning(found.code)}) on ${found.path}; ${fixFor(found.code, found.path, file)}`, err);
+  return new StoreOpenError(
+    file,
+    found.code,
+    `${head}: ${found.code} (${meaning(found.code)}) on ${found.path}; ${fixFor(found.code, found.path, file)}`,
+    err,
+  );
 }
 
 interface Found {
@@ -111,7 +121,8 @@ function fixFor(code: string, at: string, file: string): string {
   switch (code) {
     case 'EACCES':
     case 'EPERM': {
-      if (typeof process.geteuid !== 'function') return `make ${at} writable by the user trunkgate runs as, or set DATA_DIR to a folder it can write`;
+      if (typeof process.geteuid !== 'function')
+        return `make ${at} writable by the user trunkgate runs as, or set DATA_DIR to a folder it can write`;
       // The Docker image runs as uid 1000: a bind mount owned by root is the usual cause, and the
       // folder to chown is the one on the host. An unwritable file takes its folder along (-R);
       // never -R on an ancestor of DATA_DIR.

@@ -34,7 +34,8 @@ export interface SqlDatabase extends StoreEngine {
 function methodNames(part: object): string[] {
   const names = new Set<string>();
   for (let proto = Object.getPrototypeOf(part); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const name of Object.getOwnPropertyNames(proto)) if (name !== 'constructor' && typeof (part as Record<string, unknown>)[name] === 'function') names.add(name);
+    for (const name of Object.getOwnPropertyNames(proto))
+      if (name !== 'constructor' && typeof (part as Record<string, unknown>)[name] === 'function') names.add(name);
   }
   return [...names];
 }

@@ -60,7 +60,8 @@ export class ManualClock implements Clock {
       await flushMicrotasks();
       let next: [number, { at: number; fn: () => void }] | undefined;
       for (const entry of this.timers) {
-        if (entry[1].at <= target && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[0] < next[0]))) next = entry;
+        if (entry[1].at <= target && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[0] < next[0])))
+          next = entry;
       }
       if (!next) break;
       this.timers.delete(next[0]);

@@ -25,6 +25,13 @@ export interface Trunks<Tx extends IngestTx> {
 export function createTrunks<Tx extends IngestTx>(deps: TrunksDeps<Tx>): Trunks<Tx> {
   const { stores, clock, logger, registry } = deps;
   new TrunkStateMetrics(registry, () => stores.listTrunks());
-  const ingest = new TrunkIngest<Tx>({ store: stores, clock, logger, metrics: new SightingMetrics(registry), openAfterMs: deps.openAfterMs, watcher: deps.watcher });
+  const ingest = new TrunkIngest<Tx>({
+    store: stores,
+    clock,
+    logger,
+    metrics: new SightingMetrics(registry),
+    openAfterMs: deps.openAfterMs,
+    watcher: deps.watcher,
+  });
   return { ingest };
 }

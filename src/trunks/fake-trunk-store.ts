@@ -9,7 +9,8 @@ export interface FakeTrunkTables {
   nextEventId: number;
 }
 
-export const fakeTrunkTables = (db: FakeDatabase) => db.table<FakeTrunkTables>('trunks', () => ({ trunks: new Map(), events: [], processed: new Map(), nextEventId: 0 }));
+export const fakeTrunkTables = (db: FakeDatabase) =>
+  db.table<FakeTrunkTables>('trunks', () => ({ trunks: new Map(), events: [], processed: new Map(), nextEventId: 0 }));
 
 /** Trunks in memory, with the same contract as SqlTrunkStore (the store contract suite checks both). */
 export class FakeTrunkStore implements TrunkStore {
@@ -23,7 +24,9 @@ export class FakeTrunkStore implements TrunkStore {
     return copy(this.t().trunks.get(trunkId) ?? null);
   }
   async listTrunks() {
-    return copy([...this.t().trunks.values()].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.trunkId.localeCompare(b.trunkId)));
+    return copy(
+      [...this.t().trunks.values()].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.trunkId.localeCompare(b.trunkId)),
+    );
   }
   async listTrunksOfBase(trunkBaseId: string) {
     return (await this.listTrunks()).filter((t) => t.trunkBaseId === trunkBaseId);
@@ -36,7 +39,12 @@ export class FakeTrunkStore implements TrunkStore {
   }
   async listTrunkEvents(trunkId: string, options: { limit: number; afterAt?: number }) {
     const after = options.afterAt ?? Number.MIN_SAFE_INTEGER;
-    return copy(this.t().events.filter((e) => e.trunkId === trunkId && e.at > after).sort((a, b) => b.id - a.id).slice(0, options.limit));
+    return copy(
+      this.t()
+        .events.filter((e) => e.trunkId === trunkId && e.at > after)
+        .sort((a, b) => b.id - a.id)
+        .slice(0, options.limit),
+    );
   }
   async markEventProcessed(eventId: string, at: number) {
     if (this.t().processed.has(eventId)) return false;

@@ -21,7 +21,13 @@ export interface HealthTimers {
  * keeps the episode as it was. `episodeHeld`: an open incident still holds the episode, so it survives
  * any healthy spell until that incident is resolved (its resolve note says when the problem began).
  */
-export function advanceTimers(prev: (HealthTimers & { health: Health }) | null, health: Health, at: number, openAfterMs: number, episodeHeld = false): HealthTimers {
+export function advanceTimers(
+  prev: (HealthTimers & { health: Health }) | null,
+  health: Health,
+  at: number,
+  openAfterMs: number,
+  episodeHeld = false,
+): HealthTimers {
   const wasHealthySince = prev?.health === 'healthy' ? prev.healthySince : null;
   const healthySince = health === 'healthy' ? (wasHealthySince ?? at) : null;
   let failingSince = prev?.failingSince ?? null;
@@ -36,7 +42,13 @@ export function advanceTimers(prev: (HealthTimers & { health: Health }) | null, 
  * The trunk row after a sighting, and whether it changed what the helpdesk would care about. What a
  * sighting does not say (a notification has no name, Edge or trunk base) keeps its last known value.
  */
-export function applySighting(prev: TrunkRow | null, s: TrunkSighting, at: number, openAfterMs: number, episodeHeld = false): { row: TrunkRow; changed: boolean; stateChanged: boolean } {
+export function applySighting(
+  prev: TrunkRow | null,
+  s: TrunkSighting,
+  at: number,
+  openAfterMs: number,
+  episodeHeld = false,
+): { row: TrunkRow; changed: boolean; stateChanged: boolean } {
   const health = healthOf(s.state);
   const timers = advanceTimers(prev ? { ...prev, health: healthOf(prev.state) } : null, health, at, openAfterMs, episodeHeld);
   const stateChanged = prev === null || prev.state !== s.state;
@@ -45,9 +57,11 @@ export function applySighting(prev: TrunkRow | null, s: TrunkSighting, at: numbe
     trunkId: s.trunkId,
     name: s.name ?? prev?.name ?? null,
     edgeId: s.edge?.id ?? prev?.edgeId ?? null,
-    edgeName: s.edge ? s.edge.name ?? (s.edge.id === prev?.edgeId ? prev.edgeName : null) : prev?.edgeName ?? null,
+    edgeName: s.edge ? (s.edge.name ?? (s.edge.id === prev?.edgeId ? prev.edgeName : null)) : (prev?.edgeName ?? null),
     trunkBaseId: s.trunkBase?.id ?? prev?.trunkBaseId ?? null,
-    trunkBaseName: s.trunkBase ? s.trunkBase.name ?? (s.trunkBase.id === prev?.trunkBaseId ? prev.trunkBaseName : null) : prev?.trunkBaseName ?? null,
+    trunkBaseName: s.trunkBase
+      ? (s.trunkBase.name ?? (s.trunkBase.id === prev?.trunkBaseId ? prev.trunkBaseName : null))
+      : (prev?.trunkBaseName ?? null),
     proxyAddress: s.proxyAddress ?? prev?.proxyAddress ?? null,
     state: s.state,
     signal: s.signal,

@@ -9,7 +9,10 @@ import { normaliseTrunk } from './trunk-state.js';
  */
 export function judgePatch(p: TrunkPatch, lastHealth: TrunkHealth | null): TrunkSighting {
   const health = patchHealth(lastHealth, p.body);
-  const observation = normaliseTrunk({ ...health, id: p.trunkId, name: p.body.name, edge: p.body.edge, trunkBase: p.body.trunkBase }, { fallbackId: p.trunkId, partial: true });
+  const observation = normaliseTrunk(
+    { ...health, id: p.trunkId, name: p.body.name, edge: p.body.edge, trunkBase: p.body.trunkBase },
+    { fallbackId: p.trunkId, partial: true },
+  );
   return {
     ...observation,
     trunkId: p.trunkId,

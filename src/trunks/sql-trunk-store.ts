@@ -1,4 +1,17 @@
-import { all, boolOrNull, dbBool, forUpdate, jsonOrNull, num, numOrNull, one, run, strOrNull, type SqlRow, type SqlSession } from '../store/sql-session.js';
+import {
+  all,
+  boolOrNull,
+  dbBool,
+  forUpdate,
+  jsonOrNull,
+  num,
+  numOrNull,
+  one,
+  run,
+  strOrNull,
+  type SqlRow,
+  type SqlSession,
+} from '../store/sql-session.js';
 import type { TrunkHealth } from './trunk-health.js';
 import type { SightingSource } from './trunk-sighting.js';
 import type { TrunkSignal, TrunkState } from './trunk-state.js';
@@ -28,7 +41,8 @@ const SQL = {
   insertProcessedEvent: 'INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING',
   // Rows are appended in time order, so everything below the first id at or after the cutoff is older:
   // the scan stops at that row and no index on `at` is needed.
-  pruneTrunkEvents: 'DELETE FROM trunk_events WHERE id < COALESCE((SELECT id FROM trunk_events WHERE at >= ? ORDER BY id LIMIT 1), (SELECT MAX(id) + 1 FROM trunk_events))',
+  pruneTrunkEvents:
+    'DELETE FROM trunk_events WHERE id < COALESCE((SELECT id FROM trunk_events WHERE at >= ? ORDER BY id LIMIT 1), (SELECT MAX(id) + 1 FROM trunk_events))',
   pruneProcessedEvents: 'DELETE FROM processed_events WHERE processed_at < ?',
 } as const;
 
@@ -60,9 +74,27 @@ export function trunkFromRow(r: SqlRow): TrunkRow {
 
 function trunkParams(t: TrunkRow): unknown[] {
   return [
-    t.trunkId, t.name, t.edgeId, t.edgeName, t.proxyAddress, t.state, t.since, t.sipCode, t.errorText,
-    dbBool(t.connected), dbBool(t.registered), t.stateTime, t.source, t.lastSeenAt, t.failingSince, t.healthySince,
-    t.trunkBaseId, t.trunkBaseName, t.signal, t.health === null ? null : JSON.stringify(t.health), t.goneAt,
+    t.trunkId,
+    t.name,
+    t.edgeId,
+    t.edgeName,
+    t.proxyAddress,
+    t.state,
+    t.since,
+    t.sipCode,
+    t.errorText,
+    dbBool(t.connected),
+    dbBool(t.registered),
+    t.stateTime,
+    t.source,
+    t.lastSeenAt,
+    t.failingSince,
+    t.healthySince,
+    t.trunkBaseId,
+    t.trunkBaseName,
+    t.signal,
+    t.health === null ? null : JSON.stringify(t.health),
+    t.goneAt,
   ];
 }
 
@@ -105,11 +137,24 @@ export class SqlTrunkStore implements TrunkStore {
   }
 
   async addTrunkEvent(e: Omit<TrunkEventRow, 'id'>): Promise<void> {
-    await run(this.s, SQL.insertTrunkEvent, [e.trunkId, e.at, e.state, e.previousState, e.sipCode, e.errorText, e.proxyAddress, e.source, e.eventId, e.signal]);
+    await run(this.s, SQL.insertTrunkEvent, [
+      e.trunkId,
+      e.at,
+      e.state,
+      e.previousState,
+      e.sipCode,
+      e.errorText,
+      e.proxyAddress,
+      e.source,
+      e.eventId,
+      e.signal,
+    ]);
   }
 
   async listTrunkEvents(trunkId: string, options: { limit: number; afterAt?: number }): Promise<TrunkEventRow[]> {
-    return (await all(this.s, SQL.selectTrunkEvents, [trunkId, options.afterAt ?? Number.MIN_SAFE_INTEGER, options.limit])).map(trunkEventFromRow);
+    return (await all(this.s, SQL.selectTrunkEvents, [trunkId, options.afterAt ?? Number.MIN_SAFE_INTEGER, options.limit])).map(
+      trunkEventFromRow,
+    );
   }
 
   async markEventProcessed(eventId: string, at: number): Promise<boolean> {

@@ -33,10 +33,12 @@ export function sightingFromEvent(input: TrunkEventInput, now: number): TrunkSig
   const trunkBase = input.trunkBase ? { id: input.trunkBase.id, name: input.trunkBase.name ?? null } : undefined;
   if (input.trunk !== undefined) {
     for (const field of ['state', ...FAILURE_ONLY, 'proxyAddress'] as const) {
-      if (input[field] !== undefined) problems.push({ path: `/${field}`, message: 'is not allowed with `trunk`: the trunk object carries it' });
+      if (input[field] !== undefined)
+        problems.push({ path: `/${field}`, message: 'is not allowed with `trunk`: the trunk object carries it' });
     }
     const wireId = input.trunk.id;
-    if (wireId !== undefined && wireId !== input.trunkId) problems.push({ path: '/trunk/id', message: `must equal trunkId (${input.trunkId})` });
+    if (wireId !== undefined && wireId !== input.trunkId)
+      problems.push({ path: '/trunk/id', message: `must equal trunkId (${input.trunkId})` });
     if (problems.length > 0) throw new ValidationError('The event combines fields that do not go together', problems);
     return {
       trunkId: input.trunkId,
@@ -51,7 +53,9 @@ export function sightingFromEvent(input: TrunkEventInput, now: number): TrunkSig
   }
   const state = input.state!;
   if (state === 'registered' || state === 'connected' || state === 'unknown') {
-    for (const field of FAILURE_ONLY) if (input[field] !== undefined) problems.push({ path: `/${field}`, message: `only applies to a rejected or dropped state (state is ${state})` });
+    for (const field of FAILURE_ONLY)
+      if (input[field] !== undefined)
+        problems.push({ path: `/${field}`, message: `only applies to a rejected or dropped state (state is ${state})` });
   }
   if (problems.length > 0) throw new ValidationError('The event combines fields that do not go together', problems);
   return {

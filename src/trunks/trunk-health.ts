@@ -5,13 +5,22 @@
  * full snapshot is unconfirmed (docs/genesys-cloud.md, "Notifications API"): a field an event leaves
  * out keeps its last known value.
  */
-export const healthFields = ['connectedStatus', 'optionsStatus', 'registersStatus', 'ipStatus', 'registersEnabledStatus', 'optionsEnabledStatus', 'proxyAddressList'] as const;
+export const healthFields = [
+  'connectedStatus',
+  'optionsStatus',
+  'registersStatus',
+  'ipStatus',
+  'registersEnabledStatus',
+  'optionsEnabledStatus',
+  'proxyAddressList',
+] as const;
 export type HealthField = (typeof healthFields)[number];
 
 /** The health fields last known for a trunk (as Genesys sent them). */
 export type TrunkHealth = Partial<Record<HealthField, unknown>>;
 
-const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
 /**
  * The health fields of a full `Trunk` (a poll, a GET). Genesys leaves empty lists out of its answers,

@@ -87,7 +87,8 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
   async ingest(input: TrunkSighting | TrunkPatch): Promise<{ outcome: IngestOutcome; trunk: TrunkRow | null }> {
     const result = await this.transaction(async (tx) => {
       const now = this.o.clock.now();
-      const audit = (trunkId: string, message: string, data: Record<string, unknown> | null = null) => tx.addAudit({ at: now, subject: trunkSubject(trunkId), incidentId: null, step: 'seen', message, data });
+      const audit = (trunkId: string, message: string, data: Record<string, unknown> | null = null) =>
+        tx.addAudit({ at: now, subject: trunkSubject(trunkId), incidentId: null, step: 'seen', message, data });
       if (input.eventId !== undefined && !(await tx.markEventProcessed(input.eventId, now))) {
         await audit(input.trunkId, `event ${input.eventId} was already processed: ignored`);
         return { outcome: 'duplicate' as const, trunk: await tx.getTrunk(input.trunkId), after: null };
@@ -97,16 +98,36 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
       // Never ahead of our clock (a sender's skew), and our clock when the time is unusable.
       const at = Number.isFinite(s.observedAt) ? Math.min(s.observedAt, now) : now;
       if (prev && at < prev.lastSeenAt) {
-        await audit(s.trunkId, `${s.source} sighting from ${new Date(at).toISOString()} is older than the last one: ignored`, { state: s.state, eventId: s.eventId ?? null });
+        await audit(s.trunkId, `${s.source} sighting from ${new Date(at).toISOString()} is older than the last one: ignored`, {
+          state: s.state,
+          eventId: s.eventId ?? null,
+        });
         return { outcome: 'stale' as const, trunk: prev, after: null };
       }
       const watch = await this.o.watcher.watch(tx, { trunkId: s.trunkId, trunkBaseId: s.trunkBase?.id ?? prev?.trunkBaseId ?? null });
       const { row, changed } = applySighting(prev, s, at, this.o.openAfterMs, prev?.failingSince != null && (await watch.holdsEpisode()));
       await tx.upsertTrunk(row);
       if (changed) {
-        await tx.addTrunkEvent({ trunkId: row.trunkId, at, state: row.state, previousState: prev?.state ?? null, signal: row.signal, sipCode: row.sipCode, errorText: row.errorText, proxyAddress: row.proxyAddress, source: s.source, eventId: s.eventId ?? null });
+        await tx.addTrunkEvent({
+          trunkId: row.trunkId,
+          at,
+          state: row.state,
+          previousState: prev?.state ?? null,
+          signal: row.signal,
+          sipCode: row.sipCode,
+          errorText: row.errorText,
+          proxyAddress: row.proxyAddress,
+          source: s.source,
+          eventId: s.eventId ?? null,
+        });
         const detail = row.sipCode !== null || row.errorText !== null ? ` (${sipAnswerText(row.sipCode, row.errorText)})` : '';
-        await audit(row.trunkId, `${prev?.state ?? 'new'} → ${row.state}${detail} via ${s.source}`, { state: row.state, signal: row.signal, sipCode: row.sipCode, source: s.source, eventId: s.eventId ?? null });
+        await audit(row.trunkId, `${prev?.state ?? 'new'} → ${row.state}${detail} via ${s.source}`, {
+          state: row.state,
+          signal: row.signal,
+          sipCode: row.sipCode,
+          source: s.source,
+          eventId: s.eventId ?? null,
+        });
       }
       const after = await watch.recorded(row, { changed, gone: false, now });
       return { outcome: 'applied' as const, trunk: row, after };
@@ -142,13 +163,43 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
       if (!prev || prev.goneAt !== null || prev.source === 'event') return null;
       const watch = await this.o.watcher.watch(tx, prev);
       const gone: TrunkSighting = {
-        trunkId, name: null, edge: null, trunkBase: null, proxyAddress: null, state: 'unknown', signal: null, sipCode: null, errorText: GONE_TEXT,
-        connected: null, registered: null, stateTime: null, source: 'poll', observedAt: now,
+        trunkId,
+        name: null,
+        edge: null,
+        trunkBase: null,
+        proxyAddress: null,
+        state: 'unknown',
+        signal: null,
+        sipCode: null,
+        errorText: GONE_TEXT,
+        connected: null,
+        registered: null,
+        stateTime: null,
+        source: 'poll',
+        observedAt: now,
       };
       const row: TrunkRow = { ...applySighting(prev, gone, now, this.o.openAfterMs, await watch.holdsEpisode()).row, goneAt: now };
       await tx.upsertTrunk(row);
-      await tx.addTrunkEvent({ trunkId, at: now, state: row.state, previousState: prev.state, signal: null, sipCode: null, errorText: GONE_TEXT, proxyAddress: row.proxyAddress, source: 'poll', eventId: null });
-      await tx.addAudit({ at: now, subject: trunkSubject(trunkId), incidentId: null, step: 'seen', message: `${prev.state} → unknown: ${GONE_TEXT} (${GONE_AFTER_POLLS} complete polls in a row)`, data: null });
+      await tx.addTrunkEvent({
+        trunkId,
+        at: now,
+        state: row.state,
+        previousState: prev.state,
+        signal: null,
+        sipCode: null,
+        errorText: GONE_TEXT,
+        proxyAddress: row.proxyAddress,
+        source: 'poll',
+        eventId: null,
+      });
+      await tx.addAudit({
+        at: now,
+        subject: trunkSubject(trunkId),
+        incidentId: null,
+        step: 'seen',
+        message: `${prev.state} → unknown: ${GONE_TEXT} (${GONE_AFTER_POLLS} complete polls in a row)`,
+        data: null,
+      });
       return watch.recorded(row, { changed: true, gone: true, now });
     });
     after?.();

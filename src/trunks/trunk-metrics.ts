@@ -17,16 +17,15 @@ export class TrunkStateMetrics {
     registry: Registry,
     private readonly listTrunks: () => Promise<TrunkRow[]>,
   ) {
-    const metrics = this;
-    new Gauge({
+    const gauge: Gauge<'state'> = new Gauge({
       name: 'trunkgate_trunks',
       help: 'Trunks known to trunkgate, by state (registered, connected, rejected, dropped, unknown); the same on every replica (read from the shared store)',
       labelNames: ['state'],
       registers: [registry],
-      async collect() {
+      collect: async () => {
         try {
-          const counts = await metrics.counts();
-          for (const state of trunkStates) this.set({ state }, counts.get(state) ?? 0);
+          const counts = await this.counts();
+          for (const state of trunkStates) gauge.set({ state }, counts.get(state) ?? 0);
         } catch {
           // An unreachable store leaves the last figures; readiness reports the store.
         }
@@ -55,7 +54,12 @@ export class SightingMetrics {
   private readonly sightings: Counter<'outcome'>;
 
   constructor(registry: Registry) {
-    this.sightings = new Counter({ name: 'trunkgate_trunk_sightings_total', help: 'Trunk sightings recorded, by outcome (applied, duplicate, stale)', labelNames: ['outcome'], registers: [registry] });
+    this.sightings = new Counter({
+      name: 'trunkgate_trunk_sightings_total',
+      help: 'Trunk sightings recorded, by outcome (applied, duplicate, stale)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
   }
 
   sighting(outcome: IngestOutcome): void {

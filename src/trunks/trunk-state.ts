@@ -57,7 +57,8 @@ interface ProbeEntry {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 const entries = (v: unknown): ProbeEntry[] => (Array.isArray(v) ? v.map((e) => (obj(e) ?? {}) as ProbeEntry) : []);
 const ref = (v: unknown) => {
   const r = obj(v);
@@ -77,7 +78,15 @@ function isOptionsRejection(code: number | null): boolean {
 
 type Base = Pick<TrunkObservation, 'trunkId' | 'name' | 'edge' | 'trunkBase' | 'connected'>;
 
-function failure(base: Base, state: 'rejected' | 'dropped', signal: TrunkSignal, entry: ProbeEntry | null, fallbackText: string, registered: boolean | null, time: unknown): TrunkObservation {
+function failure(
+  base: Base,
+  state: 'rejected' | 'dropped',
+  signal: TrunkSignal,
+  entry: ProbeEntry | null,
+  fallbackText: string,
+  registered: boolean | null,
+  time: unknown,
+): TrunkObservation {
   return {
     ...base,
     state,
@@ -117,7 +126,13 @@ export function normaliseTrunk(wire: unknown, options: NormaliseOptions | string
   const connectedStatus = obj(t.connectedStatus);
   const connected = typeof connectedStatus?.connected === 'boolean' ? connectedStatus.connected : null;
   const connectedTime = connectedStatus?.connectedStateTime;
-  const base: Base = { trunkId: str(t.id) ?? o.fallbackId ?? '', name: str(t.name), edge: ref(t.edge), trunkBase: ref(t.trunkBase), connected };
+  const base: Base = {
+    trunkId: str(t.id) ?? o.fallbackId ?? '',
+    name: str(t.name),
+    edge: ref(t.edge),
+    trunkBase: ref(t.trunkBase),
+    connected,
+  };
   const proxyList = Array.isArray(t.proxyAddressList) ? t.proxyAddressList.filter((p): p is string => typeof p === 'string') : [];
   const registers = entries(t.registersStatus);
   const probes = entries(t.optionsStatus);
@@ -128,15 +143,46 @@ export function normaliseTrunk(wire: unknown, options: NormaliseOptions | string
 
   if (registrationUsed) {
     if (registers.every((r) => typeof r.registerState !== 'boolean')) {
-      return { ...base, state: 'unknown', signal: null, sipCode: null, errorText: null, proxyAddress: str(registers[0]!.proxyAddress), registered: null, stateTime: null };
+      return {
+        ...base,
+        state: 'unknown',
+        signal: null,
+        sipCode: null,
+        errorText: null,
+        proxyAddress: str(registers[0]!.proxyAddress),
+        registered: null,
+        stateTime: null,
+      };
     }
     const failing = registers.filter((r) => r.registerState === false);
     const rejected = failing.find((r) => isRegisterRejection(sipCodeOf(r.errorInfo)));
     const worst = rejected ?? failing[0];
-    if (worst) return failure(base, rejected ? 'rejected' : 'dropped', 'registration', worst, 'No positive answer to REGISTER', false, worst.registerStateTime);
+    if (worst)
+      return failure(
+        base,
+        rejected ? 'rejected' : 'dropped',
+        'registration',
+        worst,
+        'No positive answer to REGISTER',
+        false,
+        worst.registerStateTime,
+      );
     const first = registers.find((r) => r.registerState === true)!;
-    if (connected === false) return { ...failure(base, 'dropped', 'connection', null, 'Trunk disconnected', true, connectedTime), proxyAddress: str(first.proxyAddress) };
-    return { ...base, state: 'registered', signal: 'registration', sipCode: null, errorText: null, proxyAddress: str(first.proxyAddress), registered: true, stateTime: str(first.registerStateTime) };
+    if (connected === false)
+      return {
+        ...failure(base, 'dropped', 'connection', null, 'Trunk disconnected', true, connectedTime),
+        proxyAddress: str(first.proxyAddress),
+      };
+    return {
+      ...base,
+      state: 'registered',
+      signal: 'registration',
+      sipCode: null,
+      errorText: null,
+      proxyAddress: str(first.proxyAddress),
+      registered: true,
+      stateTime: str(first.registerStateTime),
+    };
   }
 
   // A topic event has no proxyAddressList; its optionsStatus names the same proxies, so a poll and an
@@ -147,11 +193,13 @@ export function normaliseTrunk(wire: unknown, options: NormaliseOptions | string
   if (refused) return failure(base, 'rejected', 'options', refused, 'SIP OPTIONS refused', null, refused.optionStateTime);
   const unanswered = failingProbes[0];
   if (unanswered) return failure(base, 'dropped', 'options', unanswered, 'No answer to SIP OPTIONS', null, unanswered.optionStateTime);
-  if (connected === false) return { ...failure(base, 'dropped', 'connection', null, 'Trunk disconnected', null, connectedTime), proxyAddress };
+  if (connected === false)
+    return { ...failure(base, 'dropped', 'connection', null, 'Trunk disconnected', null, connectedTime), proxyAddress };
   const answered = probes.some((p) => p.optionState === true);
   // Healthy by connection and OPTIONS, but an event that does not say whether registration is used
   // cannot tell `connected` from a registration that is failing: say nothing rather than guess.
-  if (notTold || (connected === null && !answered)) return { ...base, state: 'unknown', signal: null, sipCode: null, errorText: null, proxyAddress, registered: null, stateTime: null };
+  if (notTold || (connected === null && !answered))
+    return { ...base, state: 'unknown', signal: null, sipCode: null, errorText: null, proxyAddress, registered: null, stateTime: null };
   const probe = probes.find((p) => p.optionState === true);
   return {
     ...base,

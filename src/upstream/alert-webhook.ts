@@ -17,7 +17,10 @@ const OPERATION = 'POST alert';
 export class HttpAlertWebhook implements AlertWebhook {
   private readonly http: AxiosInstance;
 
-  constructor(private readonly url: string, timeoutMs: number) {
+  constructor(
+    private readonly url: string,
+    timeoutMs: number,
+  ) {
     this.http = createHttpClient({ baseURL: url, timeoutMs, maxSockets: 4 });
   }
 

@@ -42,7 +42,11 @@ async function authorize(credentials: UpstreamCredentials, operation: string) {
 
 function unavailable(credentials: UpstreamCredentials, operation: string, err: unknown): Error {
   if (err instanceof CredentialsUnavailableError) {
-    return new UpstreamUnavailableError(`no usable ${credentials.upstream} credentials: ${err.message}`, { upstream: credentials.upstream, operation }, err);
+    return new UpstreamUnavailableError(
+      `no usable ${credentials.upstream} credentials: ${err.message}`,
+      { upstream: credentials.upstream, operation },
+      err,
+    );
   }
   return err as Error;
 }

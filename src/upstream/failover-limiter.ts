@@ -2,39 +2,7 @@ import type Bottleneck from 'bottleneck';
 import type { Limiter, LimiterFactory, LimiterOptions, LimiterSettings } from './limiter-factory.js';
 import { settingsOf } from './limiter-factory.js';
 import type { LimiterMetrics } from './limiter-metrics.js';
-
-/** Whether the shared datastore of the limiters (Redis) can be used, as its connection sees it. */
-export interface SharedLimiterStatus {
-  readonly up: boolean;
-  /** Replicas seen sharing the limits, this one included, when the datastore was last reachable (at least 1). */
-  readonly replicas: number;
-  /** A shared limiter failed a call: the datastore is treated as unreachable until a probe says otherwise. */
-  reportFailure(err: unknown): void;
-  /** Calls `listener` on every change of `up`; returns the unsubscribe function. */
-  onChange(listener: (up: boolean) => void): () => void;
-}
-
-/** A limiter on the shared datastore: a Limiter that also says when it is set up and when its datastore failed. */
-export interface SharedLimiter extends Limiter {
-  ready(): Promise<unknown>;
-  onError(listener: (err: unknown) => void): void;
-}
-
-/** Never more than this many shares: a bigger estimate would starve the fallback of a slot lease. */
-const MAX_SHARES = 16;
-
-/**
- * One replica's share of a bucket meant for `replicas` of them: the reservoir and its ceiling divided,
- * the increase spread `replicas` times further apart (so any window gets at most 1/replicas of the refills).
- */
-export function shareOf(settings: LimiterSettings, replicas: number): LimiterSettings {
-  const n = Math.min(MAX_SHARES, Math.max(1, Math.floor(replicas)));
-  const out = { ...settings };
-  if (typeof settings.reservoir === 'number') out.reservoir = Math.floor(settings.reservoir / n);
-  if (typeof settings.reservoirIncreaseMaximum === 'number') out.reservoirIncreaseMaximum = Math.max(1, Math.floor(settings.reservoirIncreaseMaximum / n));
-  if (typeof settings.reservoirIncreaseInterval === 'number') out.reservoirIncreaseInterval = settings.reservoirIncreaseInterval * n;
-  return out;
-}
+import { shareOf, type SharedLimiter, type SharedLimiterSource, type SharedLimiterStatus } from './shared-limiter.js';
 
 /** One schedule() call: granted once, by whichever limiter it waits on comes first. */
 interface Ticket {
@@ -94,9 +62,7 @@ export class FailoverLimiter implements Limiter {
         places: 0,
         settled: false,
         run: () => {
-          Promise.resolve()
-            .then(fn)
-            .then(resolve, reject);
+          Promise.resolve().then(fn).then(resolve, reject);
         },
         fail: reject,
       };
@@ -127,9 +93,12 @@ export class FailoverLimiter implements Limiter {
   }
 
   async currentReservoir(): Promise<number | null> {
-    return this.read((l) => l.currentReservoir(), (value) => {
-      if (typeof value === 'number') this.lastSharedReservoir = value;
-    });
+    return this.read(
+      (l) => l.currentReservoir(),
+      (value) => {
+        if (typeof value === 'number') this.lastSharedReservoir = value;
+      },
+    );
   }
 
   done(): Promise<number> {
@@ -231,7 +200,10 @@ export class FailoverLimiter implements Limiter {
   private localLimiter(): Limiter {
     if (!this.fallback) {
       const known = this.lastSharedReservoir;
-      const reservoir = known !== undefined && typeof this.settings.reservoir === 'number' ? Math.min(known, this.settings.reservoir) : this.settings.reservoir;
+      const reservoir =
+        known !== undefined && typeof this.settings.reservoir === 'number'
+          ? Math.min(known, this.settings.reservoir)
+          : this.settings.reservoir;
       const settings = shareOf({ ...this.settings, reservoir }, this.deps.status.replicas);
       this.fallback = this.deps.local({ ...this.deps.options, ...settings });
     }
@@ -271,7 +243,11 @@ export class FailoverLimiter implements Limiter {
       primary.updateSettings(missed).catch((err: unknown) => this.failed(primary, err));
     }
     this.deps.metrics?.shared(this.deps.options.upstream, true);
-    if (old) void old.stop().then(() => old.disconnect(false)).catch(() => undefined);
+    if (old)
+      void old
+        .stop()
+        .then(() => old.disconnect(false))
+        .catch(() => undefined);
     const fallback = this.fallback;
     this.fallback = undefined;
     this.lastSharedReservoir = undefined;
@@ -280,16 +256,25 @@ export class FailoverLimiter implements Limiter {
       if (!ticket.settled) this.toPrimary(ticket);
     }
     // Its waiters are on the shared bucket too now; stopping it releases them from here.
-    void fallback.stop().then(() => fallback.disconnect(false)).catch(() => undefined);
+    void fallback
+      .stop()
+      .then(() => fallback.disconnect(false))
+      .catch(() => undefined);
   }
 }
 
-/** A source of shared limiters that also reports whether they can be used (the Redis limiter connection). */
-export interface SharedLimiterSource extends SharedLimiterStatus {
-  createShared(options: LimiterOptions): SharedLimiter;
-}
-
 /** Limiters on the buckets shared through `source`, each falling back to a local limiter built by `local`. */
-export function failoverLimiterFactory(deps: { source: SharedLimiterSource; local: LimiterFactory; metrics?: LimiterMetrics }): LimiterFactory {
-  return (options) => new FailoverLimiter({ options, status: deps.source, shared: (o) => deps.source.createShared(o), local: deps.local, metrics: deps.metrics });
+export function failoverLimiterFactory(deps: {
+  source: SharedLimiterSource;
+  local: LimiterFactory;
+  metrics?: LimiterMetrics;
+}): LimiterFactory {
+  return (options) =>
+    new FailoverLimiter({
+      options,
+      status: deps.source,
+      shared: (o) => deps.source.createShared(o),
+      local: deps.local,
+      metrics: deps.metrics,
+    });
 }

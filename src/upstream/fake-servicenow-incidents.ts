@@ -12,7 +12,22 @@ export interface FakeCall {
   query?: string;
 }
 
-const KNOWN_FIELDS = new Set(['sys_id', 'number', 'state', 'active', 'correlation_id', 'short_description', 'description', 'urgency', 'impact', 'category', 'assignment_group', 'caller_id', 'close_code', 'close_notes']);
+const KNOWN_FIELDS = new Set([
+  'sys_id',
+  'number',
+  'state',
+  'active',
+  'correlation_id',
+  'short_description',
+  'description',
+  'urgency',
+  'impact',
+  'category',
+  'assignment_group',
+  'caller_id',
+  'close_code',
+  'close_notes',
+]);
 const INACTIVE_STATES = new Set(['6', '7', '8']);
 
 /**
@@ -50,7 +65,12 @@ export class FakeServiceNowIncidents implements ServiceNowIncidents {
     this.calls.push({ operation: 'create', fields });
     this.maybeFail('create');
     const sysId = randomUUID().replace(/-/g, '');
-    const record: Record<string, string> = { sys_id: sysId, number: `INC${String(this.nextNumber++).padStart(7, '0')}`, state: '1', active: 'true' };
+    const record: Record<string, string> = {
+      sys_id: sysId,
+      number: `INC${String(this.nextNumber++).padStart(7, '0')}`,
+      state: '1',
+      active: 'true',
+    };
     this.write(record, fields);
     this.records.set(sysId, record);
     const copy = { ...record };
@@ -62,7 +82,12 @@ export class FakeServiceNowIncidents implements ServiceNowIncidents {
     this.calls.push({ operation: 'update', sysId, fields });
     this.maybeFail('update');
     const record = this.records.get(sysId);
-    if (!record) throw new UpstreamError('servicenow answered 404 to PATCH incident', { upstream: 'servicenow', operation: 'PATCH incident', status: 404 });
+    if (!record)
+      throw new UpstreamError('servicenow answered 404 to PATCH incident', {
+        upstream: 'servicenow',
+        operation: 'PATCH incident',
+        status: 404,
+      });
     this.write(record, fields);
     const copy = { ...record };
     this.afterUpdate?.(copy);

@@ -56,19 +56,35 @@ export class GenesysClient implements UpstreamApi {
 
   /** GET /api/v2/telephony/providers/edges/trunks/{trunkId} → the Trunk body. */
   getTrunk(trunkId: string, signal?: AbortSignal, options: CallOptions = {}): Promise<Record<string, unknown>> {
-    return this.get(`/api/v2/telephony/providers/edges/trunks/${encodeURIComponent(trunkId)}`, undefined, 'GET trunk', { signal, ...options });
+    return this.get(`/api/v2/telephony/providers/edges/trunks/${encodeURIComponent(trunkId)}`, undefined, 'GET trunk', {
+      signal,
+      ...options,
+    });
   }
 
   /** GET /api/v2/telephony/providers/edges/trunks (one page of EXTERNAL trunks). */
-  listTrunks(page: { pageNumber: number; pageSize: number }, signal?: AbortSignal, options: CallOptions = {}): Promise<Record<string, unknown>> {
+  listTrunks(
+    page: { pageNumber: number; pageSize: number },
+    signal?: AbortSignal,
+    options: CallOptions = {},
+  ): Promise<Record<string, unknown>> {
     const query = new URLSearchParams({ trunkType: 'EXTERNAL', pageNumber: String(page.pageNumber), pageSize: String(page.pageSize) });
     return this.get('/api/v2/telephony/providers/edges/trunks', query, 'GET trunks', { signal, ...options });
   }
 
-  private async get(path: string, query: URLSearchParams | undefined, operation: string, options: CallOptions): Promise<Record<string, unknown>> {
+  private async get(
+    path: string,
+    query: URLSearchParams | undefined,
+    operation: string,
+    options: CallOptions,
+  ): Promise<Record<string, unknown>> {
     const reply = await this.send({ operation, method: 'GET', path, query }, options);
     if (typeof reply.body !== 'object' || reply.body === null || Array.isArray(reply.body)) {
-      throw new UpstreamError(`Genesys answered ${operation} without a JSON object`, { upstream: 'genesys', operation, status: reply.status });
+      throw new UpstreamError(`Genesys answered ${operation} without a JSON object`, {
+        upstream: 'genesys',
+        operation,
+        status: reply.status,
+      });
     }
     return reply.body as Record<string, unknown>;
   }

@@ -56,7 +56,11 @@ export class GenesysNotificationsClient implements NotificationsClient {
    * 24 h, and is the first one removed when the client opens more than 20 (docs/genesys-cloud.md, 'Notifications API').
    */
   async removeSubscriptions(channelId: string): Promise<void> {
-    await this.send({ operation: 'DELETE notifications subscriptions', method: 'DELETE', path: `${this.channelPath(channelId)}/subscriptions` });
+    await this.send({
+      operation: 'DELETE notifications subscriptions',
+      method: 'DELETE',
+      path: `${this.channelPath(channelId)}/subscriptions`,
+    });
   }
 
   async channelExists(channelId: string): Promise<boolean> {
@@ -72,19 +76,27 @@ export class GenesysNotificationsClient implements NotificationsClient {
   private async subscribe(method: 'PUT' | 'POST', channelId: string, topics: string[]): Promise<void> {
     const operation = `${method} notifications subscriptions`;
     // Adding topics that are already there changes nothing, so a POST may be repeated too.
-    const { body } = await this.send({ operation, method, path: `${this.channelPath(channelId)}/subscriptions`, body: topics.map((id) => ({ id })) }, true);
+    const { body } = await this.send(
+      { operation, method, path: `${this.channelPath(channelId)}/subscriptions`, body: topics.map((id) => ({ id })) },
+      true,
+    );
     const rejected = rejectedTopics(body);
     if (rejected.topics.length > 0) {
       // A 200 that lists refused topics (what `ignoreErrors` asks for; whether Genesys ever answers so
       // without it is unconfirmed) is as much a refusal as a 403: those topics would stay silent.
       const named = rejected.permissions.length > 0;
-      const words = named ? permissionWords({ permissions: rejected.permissions, anyOf: false }) : `a permission (Genesys did not say which); trunk topics need ${TRUNK_PERMISSION}`;
-      throw new UpstreamError(`Genesys did not subscribe ${rejected.topics.length} topic(s) (${rejected.topics.slice(0, 3).join(', ')}): the OAuth client's role lacks ${words}`, {
-        upstream: 'genesys',
-        operation,
-        status: 200,
-        missingPermissions: named ? rejected.permissions : [TRUNK_PERMISSION],
-      });
+      const words = named
+        ? permissionWords({ permissions: rejected.permissions, anyOf: false })
+        : `a permission (Genesys did not say which); trunk topics need ${TRUNK_PERMISSION}`;
+      throw new UpstreamError(
+        `Genesys did not subscribe ${rejected.topics.length} topic(s) (${rejected.topics.slice(0, 3).join(', ')}): the OAuth client's role lacks ${words}`,
+        {
+          upstream: 'genesys',
+          operation,
+          status: 200,
+          missingPermissions: named ? rejected.permissions : [TRUNK_PERMISSION],
+        },
+      );
     }
   }
 
@@ -99,7 +111,11 @@ export class GenesysNotificationsClient implements NotificationsClient {
       const refusal = refusalOfError(err);
       if (refusal && refusal.permissions.length === 0 && request.operation.endsWith('subscriptions')) {
         // Genesys' answer did not name the permission: say which one trunk topics need.
-        throw new UpstreamError(`${refusal.message}; trunk topics need ${TRUNK_PERMISSION}`, { ...evidenceOf(err as AppError)!, missingPermissions: [TRUNK_PERMISSION] }, err);
+        throw new UpstreamError(
+          `${refusal.message}; trunk topics need ${TRUNK_PERMISSION}`,
+          { ...evidenceOf(err as AppError)!, missingPermissions: [TRUNK_PERMISSION] },
+          err,
+        );
       }
       throw err;
     }
@@ -114,7 +130,10 @@ function rejectedTopics(body: unknown): { topics: string[]; permissions: string[
   const permissions = new Set<string>();
   for (const e of entities as Array<{ id?: unknown; state?: unknown; rejectionReason?: unknown; missingPermissions?: unknown }>) {
     const missing = Array.isArray(e?.missingPermissions) ? e.missingPermissions.filter((p): p is string => typeof p === 'string') : [];
-    const refused = missing.length > 0 || (typeof e?.state === 'string' && /reject/i.test(e.state)) || (typeof e?.rejectionReason === 'string' && e.rejectionReason !== '');
+    const refused =
+      missing.length > 0 ||
+      (typeof e?.state === 'string' && /reject/i.test(e.state)) ||
+      (typeof e?.rejectionReason === 'string' && e.rejectionReason !== '');
     if (!refused) continue;
     topics.push(typeof e.id === 'string' ? e.id : '?');
     for (const p of missing) permissions.add(p);

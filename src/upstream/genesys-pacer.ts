@@ -42,9 +42,18 @@ export class GenesysPacer implements UpstreamPacer {
 
   constructor(deps: { limiters: LimiterFactory; clock: Clock; allowedPerMinute: number }) {
     this.settings = bucketFor(deps.allowedPerMinute);
-    this.limiter = deps.limiters({ id: 'genesys-api', upstream: 'genesys', ...this.limiterOptions(this.settings), reservoir: this.settings.burst });
+    this.limiter = deps.limiters({
+      id: 'genesys-api',
+      upstream: 'genesys',
+      ...this.limiterOptions(this.settings),
+      reservoir: this.settings.burst,
+    });
     // 1 slot at a time at Genesys' real 300/min; up to 100 when a resource allows thousands per minute.
-    this.lease = new SlotLease(() => this.limiter, deps.clock, () => Math.min(100, Math.max(1, Math.floor(this.settings.burst / 20))));
+    this.lease = new SlotLease(
+      () => this.limiter,
+      deps.clock,
+      () => Math.min(100, Math.max(1, Math.floor(this.settings.burst / 20))),
+    );
   }
 
   acquire(deadline: Deadline, operation: string): Promise<void> | void {

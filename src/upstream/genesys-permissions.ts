@@ -36,8 +36,15 @@ export function permissionRefusalOf(body: unknown): PermissionRefusal {
   const b = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; message?: unknown; messageParams?: unknown };
   const code = typeof b.code === 'string' ? b.code : undefined;
   const fromMessage = typeof b.message === 'string' ? permissionsIn(b.message.match(/\[([^\]]*)\]/)?.[1] ?? b.message) : [];
-  const params = typeof b.messageParams === 'object' && b.messageParams !== null ? Object.values(b.messageParams as Record<string, unknown>) : [];
-  const fromParams = params.flatMap((v) => (typeof v === 'string' ? permissionsIn(v) : Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string' && PERMISSION.test(p)) : []));
+  const params =
+    typeof b.messageParams === 'object' && b.messageParams !== null ? Object.values(b.messageParams as Record<string, unknown>) : [];
+  const fromParams = params.flatMap((v) =>
+    typeof v === 'string'
+      ? permissionsIn(v)
+      : Array.isArray(v)
+        ? v.filter((p): p is string => typeof p === 'string' && PERMISSION.test(p))
+        : [],
+  );
   const permissions = [...new Set(fromMessage.length > 0 ? fromMessage : fromParams)];
   return { ...(code === undefined ? {} : { code }), permissions, anyOf: code === 'missing.any.permissions' };
 }
@@ -65,5 +72,11 @@ export function refusalOfError(err: unknown): (PermissionRefusal & { operation: 
   const permissions = Array.isArray(evidence?.missingPermissions) ? evidence.missingPermissions : [];
   if (!evidence || evidence.upstream !== 'genesys' || (evidence.status !== 403 && permissions.length === 0)) return undefined;
   const code = evidence.permissionCode;
-  return { ...(code === undefined ? {} : { code }), permissions, anyOf: code === 'missing.any.permissions', operation: evidence.operation, message: err.message };
+  return {
+    ...(code === undefined ? {} : { code }),
+    permissions,
+    anyOf: code === 'missing.any.permissions',
+    operation: evidence.operation,
+    message: err.message,
+  };
 }

@@ -45,7 +45,12 @@ export function decideRetry(outcome: AttemptOutcome, ctx: RetryContext): RetryDe
       if (after > MAX_RETRY_AFTER_MS) return { retry: false, reason: 'retry_after_too_long' };
       return wait(after, ctx, '429');
     }
-    if (status === 503) return wait(outcome.retryAfterMs !== undefined && outcome.retryAfterMs <= MAX_RETRY_AFTER_MS ? outcome.retryAfterMs : backoff, ctx, '503');
+    if (status === 503)
+      return wait(
+        outcome.retryAfterMs !== undefined && outcome.retryAfterMs <= MAX_RETRY_AFTER_MS ? outcome.retryAfterMs : backoff,
+        ctx,
+        '503',
+      );
     if ((status === 502 || status === 504) && ctx.idempotent) return wait(backoff, ctx, String(status));
     return { retry: false, reason: 'not_retryable' };
   }

@@ -24,7 +24,10 @@ export interface ServiceNowIncidents {
    * GET /api/now/table/incident with `sysparm_query` and `sysparm_limit`. ServiceNow ignores an unknown
    * field in a query and then matches every row (docs/servicenow.md, 'Encoded queries'), so callers check what came back.
    */
-  query(encodedQuery: string, options?: { limit?: number; fields?: string[]; signal?: AbortSignal } & CallOptions): Promise<ServiceNowRecord[]>;
+  query(
+    encodedQuery: string,
+    options?: { limit?: number; fields?: string[]; signal?: AbortSignal } & CallOptions,
+  ): Promise<ServiceNowRecord[]>;
   /**
    * Whether the incident's work notes hold an entry containing `text`: GET /api/now/table/sys_journal_field
    * (one row per journal entry: `element_id` the record's sys_id, `element` the field, `value` the text;
@@ -81,26 +84,47 @@ export class ServiceNowClient implements ServiceNowIncidents, UpstreamApi {
   }
 
   async create(fields: Record<string, unknown>, signal?: AbortSignal, options: CallOptions = {}): Promise<ServiceNowRecord> {
-    const reply = await this.send({ operation: 'POST incident', method: 'POST', path: INCIDENT_PATH, query: excludeLinks(), body: fields }, { signal, ...options });
+    const reply = await this.send(
+      { operation: 'POST incident', method: 'POST', path: INCIDENT_PATH, query: excludeLinks(), body: fields },
+      { signal, ...options },
+    );
     return resultRecord(reply, 'POST incident');
   }
 
   async update(sysId: string, fields: Record<string, unknown>, signal?: AbortSignal, options: CallOptions = {}): Promise<ServiceNowRecord> {
     const appends = 'work_notes' in fields || 'comments' in fields;
     const reply = await this.send(
-      { operation: 'PATCH incident', method: 'PATCH', path: `${INCIDENT_PATH}/${encodeURIComponent(sysId)}`, query: excludeLinks(), body: fields },
+      {
+        operation: 'PATCH incident',
+        method: 'PATCH',
+        path: `${INCIDENT_PATH}/${encodeURIComponent(sysId)}`,
+        query: excludeLinks(),
+        body: fields,
+      },
       { signal, idempotent: !appends, ...options },
     );
     return resultRecord(reply, 'PATCH incident');
   }
 
-  async query(encodedQuery: string, options: { limit?: number; fields?: string[]; signal?: AbortSignal } & CallOptions = {}): Promise<ServiceNowRecord[]> {
+  async query(
+    encodedQuery: string,
+    options: { limit?: number; fields?: string[]; signal?: AbortSignal } & CallOptions = {},
+  ): Promise<ServiceNowRecord[]> {
     const { limit, fields, ...call } = options;
-    const query = new URLSearchParams({ sysparm_query: encodedQuery, sysparm_limit: String(limit ?? 1), sysparm_exclude_reference_link: 'true' });
+    const query = new URLSearchParams({
+      sysparm_query: encodedQuery,
+      sysparm_limit: String(limit ?? 1),
+      sysparm_exclude_reference_link: 'true',
+    });
     if (fields) query.set('sysparm_fields', fields.join(','));
     const reply = await this.send({ operation: 'GET incident', method: 'GET', path: INCIDENT_PATH, query }, call);
     const result = (reply.body as { result?: unknown } | undefined)?.result;
-    if (!Array.isArray(result)) throw new UpstreamError('ServiceNow answered GET incident without a result list', { upstream: 'servicenow', operation: 'GET incident', status: reply.status });
+    if (!Array.isArray(result))
+      throw new UpstreamError('ServiceNow answered GET incident without a result list', {
+        upstream: 'servicenow',
+        operation: 'GET incident',
+        status: reply.status,
+      });
     return result as ServiceNowRecord[];
   }
 
@@ -109,8 +133,15 @@ export class ServiceNowClient implements ServiceNowIncidents, UpstreamApi {
     const query = new URLSearchParams({ sysparm_query: q, sysparm_limit: '1', sysparm_fields: 'element_id,element,value' });
     const reply = await this.send({ operation: 'GET journal', method: 'GET', path: JOURNAL_PATH, query }, options);
     const result = (reply.body as { result?: unknown } | undefined)?.result;
-    if (!Array.isArray(result)) throw new UpstreamError('ServiceNow answered GET journal without a result list', { upstream: 'servicenow', operation: 'GET journal', status: reply.status });
-    return (result as ServiceNowRecord[]).some((r) => r.element_id === sysId && r.element === 'work_notes' && typeof r.value === 'string' && r.value.includes(text));
+    if (!Array.isArray(result))
+      throw new UpstreamError('ServiceNow answered GET journal without a result list', {
+        upstream: 'servicenow',
+        operation: 'GET journal',
+        status: reply.status,
+      });
+    return (result as ServiceNowRecord[]).some(
+      (r) => r.element_id === sysId && r.element === 'work_notes' && typeof r.value === 'string' && r.value.includes(text),
+    );
   }
 }
 
@@ -121,7 +152,11 @@ function excludeLinks(): URLSearchParams {
 function resultRecord(reply: UpstreamReply, operation: string): ServiceNowRecord {
   const result = (reply.body as { result?: unknown } | undefined)?.result;
   if (typeof result !== 'object' || result === null || Array.isArray(result)) {
-    throw new UpstreamError(`ServiceNow answered ${operation} without a record`, { upstream: 'servicenow', operation, status: reply.status });
+    throw new UpstreamError(`ServiceNow answered ${operation} without a record`, {
+      upstream: 'servicenow',
+      operation,
+      status: reply.status,
+    });
   }
   return result as ServiceNowRecord;
 }

@@ -33,7 +33,11 @@ export class ServiceNowPacer implements UpstreamPacer {
   constructor(private readonly deps: { limiters: LimiterFactory; clock: Clock; budgetPerHour?: number }) {
     this.windowEnd = this.nextHour();
     // A thousandth of the hourly budget per lease (at most 100): 1 for budgets under 2000 an hour.
-    this.lease = new SlotLease(() => this.window!.limiter, deps.clock, () => Math.min(100, Math.max(1, Math.floor((this.budget ?? 1) / 1000))));
+    this.lease = new SlotLease(
+      () => this.window!.limiter,
+      deps.clock,
+      () => Math.min(100, Math.max(1, Math.floor((this.budget ?? 1) / 1000))),
+    );
     this.budget = this.targetBudget();
     if (this.budget !== undefined) this.openWindow('lower');
   }
@@ -49,9 +53,11 @@ export class ServiceNowPacer implements UpstreamPacer {
     const retryAfterMs = () => Math.max(1_000, this.windowEnd - this.deps.clock.now());
     // An empty budget only comes back when the window ends, usually long after any deadline.
     if ((await limiter.currentReservoir()) === 0 && retryAfterMs() >= deadline.remainingMs()) {
-      throw new RateLimitedError(`trunkgate's hourly budget of ServiceNow calls (${this.budget}) is spent until the window resets`, retryAfterMs() / 1000, [
-        { message: `servicenow ${operation} was not sent`, upstream: 'servicenow', operation },
-      ]);
+      throw new RateLimitedError(
+        `trunkgate's hourly budget of ServiceNow calls (${this.budget}) is spent until the window resets`,
+        retryAfterMs() / 1000,
+        [{ message: `servicenow ${operation} was not sent`, upstream: 'servicenow', operation }],
+      );
     }
     return this.lease.take(deadline, { upstream: 'servicenow', operation, retryAfterMs });
   }
@@ -75,7 +81,12 @@ export class ServiceNowPacer implements UpstreamPacer {
   }
 
   describe(): Record<string, unknown> {
-    return { paced: this.window !== undefined, budgetPerHour: this.budget ?? null, announcedPerHour: this.announced ?? null, windowEndsAt: new Date(this.windowEnd).toISOString() };
+    return {
+      paced: this.window !== undefined,
+      budgetPerHour: this.budget ?? null,
+      announcedPerHour: this.announced ?? null,
+      windowEndsAt: new Date(this.windowEnd).toISOString(),
+    };
   }
 
   async close(): Promise<void> {
@@ -96,11 +107,19 @@ export class ServiceNowPacer implements UpstreamPacer {
    */
   private openWindow(mode: 'set' | 'lower'): void {
     const old = this.window;
-    const limiter = this.deps.limiters({ id: `servicenow-api:${Math.round(this.windowEnd / 1000)}`, upstream: 'servicenow', reservoir: this.budget });
+    const limiter = this.deps.limiters({
+      id: `servicenow-api:${Math.round(this.windowEnd / 1000)}`,
+      upstream: 'servicenow',
+      reservoir: this.budget,
+    });
     this.window = { end: this.windowEnd, limiter };
     void this.reconcile(limiter, mode);
     // Callers still waiting on the old window's empty bucket are let go; their leases retry on the new one.
-    if (old) void old.limiter.stop().then(() => old.limiter.disconnect(false)).catch(() => undefined);
+    if (old)
+      void old.limiter
+        .stop()
+        .then(() => old.limiter.disconnect(false))
+        .catch(() => undefined);
     this.scheduleRefill();
   }
 

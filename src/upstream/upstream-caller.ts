@@ -1,6 +1,13 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { UpstreamCredentials, UpstreamName } from '../credentials/upstream-credentials.js';
-import { AppError, RateLimitedError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError, type UpstreamEvidence } from '../errors/app-error.js';
+import {
+  AppError,
+  RateLimitedError,
+  UpstreamError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+  type UpstreamEvidence,
+} from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import { authorizedSend } from './authorized-send.js';
@@ -26,7 +33,10 @@ export interface UpstreamCallerOptions {
   metrics?: UpstreamMetrics;
   logger?: Logger;
   /** Explains a 403 that survived the broker's re-auth (a missing permission, not a token problem), from the upstream's body. */
-  forbidden?: (operation: string, body: unknown) => { message: string; evidence?: Pick<UpstreamEvidence, 'missingPermissions' | 'permissionCode'> };
+  forbidden?: (
+    operation: string,
+    body: unknown,
+  ) => { message: string; evidence?: Pick<UpstreamEvidence, 'missingPermissions' | 'permissionCode'> };
 }
 
 /**
@@ -57,16 +67,19 @@ export class UpstreamCaller {
       let res: AxiosResponse | undefined;
       let cause: unknown;
       try {
-        res = await authorizedSend(this.o.credentials, operation, (authorization) =>
-          this.o.http.request({
-            method: request.method,
-            url: request.path,
-            params: request.query,
-            data: request.body,
-            timeout,
-            signal: deadline.signal,
-            headers: { Authorization: authorization, ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-          }),
+        res = await authorizedSend(
+          this.o.credentials,
+          operation,
+          (authorization) =>
+            this.o.http.request({
+              method: request.method,
+              url: request.path,
+              params: request.query,
+              data: request.body,
+              timeout,
+              signal: deadline.signal,
+              headers: { Authorization: authorization, ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+            }),
           (wait) => deadline.bound(wait, () => this.timeout(operation, attempt - 1, deadline)),
         );
         this.o.pacer.observe(res.status, res.headers as Record<string, unknown>);
@@ -108,19 +121,33 @@ export class UpstreamCaller {
 
   private timeout(operation: string, attempts: number, deadline: Deadline): AppError {
     const why = deadline.signal?.aborted ? 'the caller went away' : "the action's deadline passed";
-    return new UpstreamTimeoutError(`${this.o.upstream} ${operation} did not complete: ${why}`, { upstream: this.o.upstream, operation, attempts });
+    return new UpstreamTimeoutError(`${this.o.upstream} ${operation} did not complete: ${why}`, {
+      upstream: this.o.upstream,
+      operation,
+      attempts,
+    });
   }
 
-  private finalError(f: { operation: string; outcome: AttemptOutcome; res?: AxiosResponse; cause: unknown; attempt: number; idempotent: boolean; deadline: Deadline }): AppError {
+  private finalError(f: {
+    operation: string;
+    outcome: AttemptOutcome;
+    res?: AxiosResponse;
+    cause: unknown;
+    attempt: number;
+    idempotent: boolean;
+    deadline: Deadline;
+  }): AppError {
     const { upstream } = this.o;
     const { operation, outcome, attempt } = f;
     if (outcome.kind === 'response' && f.res) {
       if (outcome.status === 429) {
         const waitMs = outcome.retryAfterMs ?? 3_000;
         const base = errorFromResponse(upstream, operation, f.res);
-        return new RateLimitedError(`${upstream} is rate limiting ${operation} for ${Math.ceil(waitMs / 1000)} s, longer than this action may wait`, waitMs / 1000, [
-          { ...base.details[0]!, attempts: attempt },
-        ]);
+        return new RateLimitedError(
+          `${upstream} is rate limiting ${operation} for ${Math.ceil(waitMs / 1000)} s, longer than this action may wait`,
+          waitMs / 1000,
+          [{ ...base.details[0]!, attempts: attempt }],
+        );
       }
       if (outcome.status === 403 && this.o.forbidden) {
         const { message, evidence } = this.o.forbidden(operation, f.res.data);
@@ -137,7 +164,11 @@ export class UpstreamCaller {
       const why = failure === 'aborted' ? 'the caller went away' : 'no answer before the deadline';
       return new UpstreamTimeoutError(`${upstream} did not answer ${operation} in time (${why})`, evidence, f.cause);
     }
-    return new UpstreamUnavailableError(`${upstream} cannot be reached (${networkErrorCode(f.cause) ?? 'network error'})`, evidence, f.cause);
+    return new UpstreamUnavailableError(
+      `${upstream} cannot be reached (${networkErrorCode(f.cause) ?? 'network error'})`,
+      evidence,
+      f.cause,
+    );
   }
 }
 

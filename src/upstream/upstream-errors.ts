@@ -16,14 +16,26 @@ export function bodyEvidence(data: unknown): string {
 /** Our error for an upstream's non-2xx answer: 503 → upstream_unavailable, anything else → upstream_error. */
 export function errorFromResponse(upstream: string, operation: string, res: AxiosResponse, message?: string): AppError {
   const retryAfterMs = retryAfterOf(res, Date.now());
-  const evidence = { upstream, operation, status: res.status, body: bodyEvidence(res.data), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-  if (res.status === 503) return new UpstreamUnavailableError(message ?? `${upstream} is unavailable (${operation} answered 503)`, evidence);
+  const evidence = {
+    upstream,
+    operation,
+    status: res.status,
+    body: bodyEvidence(res.data),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  };
+  if (res.status === 503)
+    return new UpstreamUnavailableError(message ?? `${upstream} is unavailable (${operation} answered 503)`, evidence);
   return new UpstreamError(message ?? `${upstream} answered ${res.status} to ${operation}`, evidence);
 }
 
 /** Our error for a call that got no answer: timeout → upstream_timeout, refused/reset → upstream_unavailable. */
 export function errorFromNetwork(upstream: string, operation: string, err: unknown): AppError {
   const failure = classifyNetworkError(err);
-  if (failure === 'timeout' || failure === 'aborted') return new UpstreamTimeoutError(`${upstream} did not answer ${operation} in time`, { upstream, operation }, err);
-  return new UpstreamUnavailableError(`${upstream} cannot be reached (${networkErrorCode(err) ?? 'network error'})`, { upstream, operation }, err);
+  if (failure === 'timeout' || failure === 'aborted')
+    return new UpstreamTimeoutError(`${upstream} did not answer ${operation} in time`, { upstream, operation }, err);
+  return new UpstreamUnavailableError(
+    `${upstream} cannot be reached (${networkErrorCode(err) ?? 'network error'})`,
+    { upstream, operation },
+    err,
+  );
 }

@@ -38,7 +38,12 @@ export function headerNumber(headers: Record<string, unknown>, name: string): nu
  * back, so a caller that gives up leaves a job that finds nobody waiting and does nothing (it still
  * spends its slot, which errs on the safe side of the upstream's limit).
  */
-export function slotWithin(limiter: Limiter, deadline: Deadline, clock: Clock, what: { upstream: string; operation: string; retryAfterMs: () => number; weight?: number }): Promise<void> {
+export function slotWithin(
+  limiter: Limiter,
+  deadline: Deadline,
+  clock: Clock,
+  what: { upstream: string; operation: string; retryAfterMs: () => number; weight?: number },
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void) => {
@@ -51,12 +56,22 @@ export function slotWithin(limiter: Limiter, deadline: Deadline, clock: Clock, w
     const giveUp = () =>
       finish(() =>
         reject(
-          new RateLimitedError(`trunkgate is pacing ${what.upstream} calls to its rate limit and no slot is free before the action's deadline`, what.retryAfterMs() / 1000, [
-            { message: `${what.upstream} ${what.operation} was not sent`, upstream: what.upstream, operation: what.operation },
-          ]),
+          new RateLimitedError(
+            `trunkgate is pacing ${what.upstream} calls to its rate limit and no slot is free before the action's deadline`,
+            what.retryAfterMs() / 1000,
+            [{ message: `${what.upstream} ${what.operation} was not sent`, upstream: what.upstream, operation: what.operation }],
+          ),
         ),
       );
-    const onAbort = () => finish(() => reject(new UpstreamTimeoutError(`the caller went away while ${what.operation} waited for a slot`, { upstream: what.upstream, operation: what.operation })));
+    const onAbort = () =>
+      finish(() =>
+        reject(
+          new UpstreamTimeoutError(`the caller went away while ${what.operation} waited for a slot`, {
+            upstream: what.upstream,
+            operation: what.operation,
+          }),
+        ),
+      );
     const timer = clock.setTimer(deadline.remainingMs(), giveUp);
     deadline.signal?.addEventListener('abort', onAbort, { once: true });
     limiter.schedule({ weight: what.weight ?? 1 }, async () => finish(resolve)).catch((err: unknown) => finish(() => reject(err)));

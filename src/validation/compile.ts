@@ -11,7 +11,7 @@ export function compileSchema<T = unknown>(engine: SchemaEngine, schema: unknown
   try {
     return engine.compile<T>(schema as object);
   } catch (err) {
-    throw new Error(`not a valid JSON Schema: ${(err as Error).message}`);
+    throw new Error(`not a valid JSON Schema: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -22,9 +22,13 @@ export type SchemaCheckResult<T> = { valid: true; value: T } | { valid: false; d
  * A schema as a function returning the value typed, or the `validation_failed` details of every
  * problem; `override` rewords single problems (e.g. a pattern as the rule it encodes).
  */
-export function schemaCheck<T>(schema: object, options: { engine?: SchemaEngine; override?: MessageOverride } = {}): (data: unknown) => SchemaCheckResult<T> {
+export function schemaCheck<T>(
+  schema: object,
+  options: { engine?: SchemaEngine; override?: MessageOverride } = {},
+): (data: unknown) => SchemaCheckResult<T> {
   const validate = compileSchema<T>(options.engine ?? createSchemaEngine(), schema);
-  return (data) => (validate(data) ? { valid: true, value: data } : { valid: false, details: validationDetails(validate.errors, options.override) });
+  return (data) =>
+    validate(data) ? { valid: true, value: data } : { valid: false, details: validationDetails(validate.errors, options.override) };
 }
 
 /**
@@ -38,9 +42,13 @@ export function bodyValidator<T>(
 ): (body: unknown) => T {
   const validate = compileSchema<T>(engine, schema);
   return (body: unknown): T => {
-    if (body === undefined) throw new ValidationError(`The ${options.what} is missing; send a JSON object`, [{ path: '', message: 'a JSON object is required' }]);
+    if (body === undefined)
+      throw new ValidationError(`The ${options.what} is missing; send a JSON object`, [{ path: '', message: 'a JSON object is required' }]);
     if (validate(body)) return body;
     const errors = validate.errors ?? [];
-    throw new ValidationError(`The ${options.what} does not match its schema`, options.rewrite ? options.rewrite(errors) : validationDetails(errors));
+    throw new ValidationError(
+      `The ${options.what} does not match its schema`,
+      options.rewrite ? options.rewrite(errors) : validationDetails(errors),
+    );
   };
 }

@@ -38,7 +38,11 @@ export function validationDetails(errors: readonly SchemaError[] | null | undefi
     if (folded.has(e)) continue;
     if (e.keyword !== 'type' && wrongType.has(e.instancePath) && e.keyword !== 'required' && e.keyword !== 'additionalProperties') continue;
     // anyOf/oneOf/if whose branches are reported on their own add nothing a caller can act on.
-    if ((e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') && all.some((b) => b !== e && b.schemaPath.startsWith(`${e.schemaPath}/`))) continue;
+    if (
+      (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') &&
+      all.some((b) => b !== e && b.schemaPath.startsWith(`${e.schemaPath}/`))
+    )
+      continue;
     const detail = detailOf(e);
     const message = override?.(e, detail.path!);
     details.push(message === undefined ? detail : { path: detail.path, message });
@@ -63,7 +67,10 @@ function detailOf(e: SchemaError): ErrorDetail {
     case 'additionalProperties':
       return { path: `${e.instancePath}/${pointerPart(String(params.additionalProperty))}`, message: 'is not an accepted field' };
     case 'enum':
-      return { path: e.instancePath, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        path: e.instancePath,
+        message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     case 'type':
       return { path: e.instancePath, message: `must be ${alternatives(String(params.type).split(','))}` };
     default:

@@ -36,7 +36,9 @@ describe.skipIf(!databaseUrl || !redisUrl)('three replicas on PostgreSQL and Red
   const snIncidents = () => sims.servicenow.incidents().filter((i) => i.fields.correlation_id === KEY);
   async function leaders(): Promise<AppProcess[]> {
     const live = alive();
-    const flags = await Promise.all(live.map(async (r) => /^trunkgate_leader\{[^}]*\} 1$/m.test(await (await fetch(`${r.url}/metrics`)).text())));
+    const flags = await Promise.all(
+      live.map(async (r) => /^trunkgate_leader\{[^}]*\} 1$/m.test(await (await fetch(`${r.url}/metrics`)).text())),
+    );
     return live.filter((_, i) => flags[i]);
   }
 
@@ -95,7 +97,14 @@ describe.skipIf(!databaseUrl || !redisUrl)('three replicas on PostgreSQL and Red
 
   it('under load across token rotations: one token request per rotation cluster-wide, no caller error, no expired token', async () => {
     const refreshCounts = () =>
-      Promise.all(apis().map(async (a) => ((await a.get('/v1/credentials')).body.upstreams as Array<{ name: string; refreshCount: number }>).find((u) => u.name === 'genesys')!.refreshCount));
+      Promise.all(
+        apis().map(
+          async (a) =>
+            ((await a.get('/v1/credentials')).body.upstreams as Array<{ name: string; refreshCount: number }>).find(
+              (u) => u.name === 'genesys',
+            )!.refreshCount,
+        ),
+      );
     const before = sims.genesys.stats();
     const countsBefore = await refreshCounts();
     const until = Date.now() + 15_000;
@@ -103,7 +112,9 @@ describe.skipIf(!databaseUrl || !redisUrl)('three replicas on PostgreSQL and Red
     const after = sims.genesys.stats();
     const rotations = (await refreshCounts()).map((c, i) => c - countsBefore[i]!);
     const tokenRequests = after.tokenRequests - before.tokenRequests;
-    log(`calls ${result.calls}, caller errors ${result.errors.length}, token requests ${tokenRequests}, rotations seen by each replica ${rotations.join('/')}`);
+    log(
+      `calls ${result.calls}, caller errors ${result.errors.length}, token requests ${tokenRequests}, rotations seen by each replica ${rotations.join('/')}`,
+    );
     expect(result.errors).toEqual([]);
     expect(Math.min(...rotations)).toBeGreaterThanOrEqual(3); // every replica moved through the tokens…
     expect(Math.abs(tokenRequests - Math.max(...rotations))).toBeLessThanOrEqual(1); // …that the cluster fetched once each
@@ -118,7 +129,11 @@ describe.skipIf(!databaseUrl || !redisUrl)('three replicas on PostgreSQL and Red
     expect(snIncidents()).toHaveLength(1);
     for (const api of apis()) {
       await eventually(async () => {
-        expect((await api.get(`/v1/trunks/${TRUNK}`)).body).toMatchObject({ state: 'rejected', sipCode: 403, incident: { number: incident!.number, sysId: incident!.sysId } });
+        expect((await api.get(`/v1/trunks/${TRUNK}`)).body).toMatchObject({
+          state: 'rejected',
+          sipCode: 403,
+          incident: { number: incident!.number, sysId: incident!.sysId },
+        });
         const { incidents } = (await api.get('/v1/incidents')).body as { incidents: Array<{ correlationId: string }> };
         expect(incidents.filter((i) => i.correlationId === KEY)).toHaveLength(1);
       });
@@ -135,7 +150,9 @@ describe.skipIf(!databaseUrl || !redisUrl)('three replicas on PostgreSQL and Red
     log(`takeover after kill -9: ${takeoverMs} ms (poll interval ${POLL_MS} ms)`);
     expect(takeoverMs).toBeLessThan(2 * POLL_MS);
     sims.genesys.control.setTrunkState(TRUNK, { state: 'registered' });
-    await eventually(() => expect(snIncidents()[0]!.fields).toMatchObject({ state: '6', close_code: expect.any(String) }), { timeoutMs: 20_000 });
+    await eventually(() => expect(snIncidents()[0]!.fields).toMatchObject({ state: '6', close_code: expect.any(String) }), {
+      timeoutMs: 20_000,
+    });
     expect(snIncidents()).toHaveLength(1);
   }, 60_000);
 

@@ -12,11 +12,24 @@ describe('POST /v1/actions/:name (built-in actions against the simulators)', () 
   afterAll(async () => h.close());
 
   it('create-incident opens an incident with the given fields, integers accepted for string-stored fields', async () => {
-    const res = await h.run('create-incident', { short_description: 'Carrier trunk rejected', description: 'REGISTER answered 403', urgency: 1, impact: '2', category: 'network' });
+    const res = await h.run('create-incident', {
+      short_description: 'Carrier trunk rejected',
+      description: 'REGISTER answered 403',
+      urgency: 1,
+      impact: '2',
+      category: 'network',
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ sys_id: expect.stringMatching(/^[0-9a-f]{32}$/), number: expect.stringMatching(/^INC\d{7}$/), state: '1' });
     const stored = h.sims.servicenow.incidents().find((i) => i.sysId === res.body.sys_id)!;
-    expect(stored.fields).toMatchObject({ short_description: 'Carrier trunk rejected', description: 'REGISTER answered 403', urgency: '1', impact: '2', category: 'network', correlation_id: '' });
+    expect(stored.fields).toMatchObject({
+      short_description: 'Carrier trunk rejected',
+      description: 'REGISTER answered 403',
+      urgency: '1',
+      impact: '2',
+      category: 'network',
+      correlation_id: '',
+    });
   });
 
   it('create-incident twice with the same correlation_id → one incident, the same answer', async () => {
@@ -31,7 +44,9 @@ describe('POST /v1/actions/:name (built-in actions against the simulators)', () 
   it('create-incident opens a new incident when the earlier one with that correlation_id is resolved', async () => {
     const body = { short_description: 'Flapping trunk', correlation_id: 'genesys-flow:case:4712' };
     const first = await h.run('create-incident', body);
-    await h.run('update-incident', { sys_id: first.body.sys_id, state: 6, close_code: 'Solution provided', close_notes: 'fixed' }).expect(200);
+    await h
+      .run('update-incident', { sys_id: first.body.sys_id, state: 6, close_code: 'Solution provided', close_notes: 'fixed' })
+      .expect(200);
     const second = await h.run('create-incident', body);
     expect(second.body.sys_id).not.toBe(first.body.sys_id);
   });
@@ -41,7 +56,13 @@ describe('POST /v1/actions/:name (built-in actions against the simulators)', () 
     for (const by of [{ number: created.body.number }, { sys_id: created.body.sys_id }, { number: created.body.number.toLowerCase() }]) {
       const res = await h.run('get-incident', by);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ sys_id: created.body.sys_id, number: created.body.number, state: '1', short_description: 'Lookup me', assignment_group: 'Network' });
+      expect(res.body).toEqual({
+        sys_id: created.body.sys_id,
+        number: created.body.number,
+        state: '1',
+        short_description: 'Lookup me',
+        assignment_group: 'Network',
+      });
     }
   });
 
@@ -54,7 +75,12 @@ describe('POST /v1/actions/:name (built-in actions against the simulators)', () 
 
   it('update-incident by number changes fields and appends the work note once', async () => {
     const created = await h.run('create-incident', { short_description: 'Update me' });
-    const res = await h.run('update-incident', { number: created.body.number, state: '2', work_notes: 'Carrier ticket opened', urgency: 1 });
+    const res = await h.run('update-incident', {
+      number: created.body.number,
+      state: '2',
+      work_notes: 'Carrier ticket opened',
+      urgency: 1,
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ sys_id: created.body.sys_id, number: created.body.number, state: '2' });
     const stored = h.sims.servicenow.incidents().find((i) => i.sysId === created.body.sys_id)!;
@@ -70,7 +96,10 @@ describe('POST /v1/actions/:name (built-in actions against the simulators)', () 
 
   it('add-work-note adds a work note by sys_id and by number', async () => {
     const created = await h.run('create-incident', { short_description: 'Note me' });
-    expect((await h.run('add-work-note', { sys_id: created.body.sys_id, work_notes: 'first' })).body).toEqual({ sys_id: created.body.sys_id, number: created.body.number });
+    expect((await h.run('add-work-note', { sys_id: created.body.sys_id, work_notes: 'first' })).body).toEqual({
+      sys_id: created.body.sys_id,
+      number: created.body.number,
+    });
     await h.run('add-work-note', { number: created.body.number, work_notes: 'second' }).expect(200);
     const stored = h.sims.servicenow.incidents().find((i) => i.sysId === created.body.sys_id)!;
     expect(stored.journal.map((j) => j.value)).toEqual(['first', 'second']);
@@ -80,10 +109,24 @@ describe('POST /v1/actions/:name (built-in actions against the simulators)', () 
     const ok = await h.run('get-trunk', { trunkId: defaultTrunkIds.lumenSecondary });
     expect(ok.status).toBe(200);
     // A healthy trunk has no error: the fields are left out, never null.
-    expect(ok.body).toEqual({ id: defaultTrunkIds.lumenSecondary, name: 'Lumen SIP - CHI', connected: true, registered: true, state: 'registered', healthy: true, signal: 'registration' });
+    expect(ok.body).toEqual({
+      id: defaultTrunkIds.lumenSecondary,
+      name: 'Lumen SIP - CHI',
+      connected: true,
+      registered: true,
+      state: 'registered',
+      healthy: true,
+      signal: 'registration',
+    });
     h.sims.genesys.control.setTrunkState(defaultTrunkIds.twilio, { state: 'rejected', sipCode: 403, text: 'Forbidden' });
     const rejected = await h.run('get-trunk', { trunkId: defaultTrunkIds.twilio });
-    expect(rejected.body).toMatchObject({ id: defaultTrunkIds.twilio, state: 'rejected', registered: false, errorCode: 403, errorText: expect.stringContaining('Forbidden') });
+    expect(rejected.body).toMatchObject({
+      id: defaultTrunkIds.twilio,
+      state: 'rejected',
+      registered: false,
+      errorCode: 403,
+      errorText: expect.stringContaining('Forbidden'),
+    });
   });
 
   it('get-trunk answers not_found for a trunk Genesys does not have', async () => {
@@ -95,15 +138,30 @@ describe('POST /v1/actions/:name (built-in actions against the simulators)', () 
   it('measures upstream calls at the edge, by upstream, operation and outcome', async () => {
     await h.run('get-incident', { number: 'INC0010001' });
     const metrics = (await request(h.app.express).get('/metrics').expect(200)).text;
-    expect(metrics).toMatch(/trunkgate_upstream_request_duration_seconds_count\{upstream="servicenow",operation="get-incident.byNumber",outcome="2xx"\} [1-9]/);
-    expect(metrics).toMatch(/trunkgate_upstream_request_duration_seconds_count\{upstream="genesys",operation="get-trunk.trunk",outcome="2xx"\} [1-9]/);
+    expect(metrics).toMatch(
+      /trunkgate_upstream_request_duration_seconds_count\{upstream="servicenow",operation="get-incident.byNumber",outcome="2xx"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /trunkgate_upstream_request_duration_seconds_count\{upstream="genesys",operation="get-trunk.trunk",outcome="2xx"\} [1-9]/,
+    );
   });
 
   it('GET /v1/actions lists the five built-in actions with their schemas', async () => {
     const res = await request(h.app.express).get('/v1/actions').set(apiKeyHeader).expect(200);
-    expect(res.body.actions.map((a: { name: string }) => a.name).sort()).toEqual(['add-work-note', 'create-incident', 'get-incident', 'get-trunk', 'update-incident']);
+    expect(res.body.actions.map((a: { name: string }) => a.name).sort()).toEqual([
+      'add-work-note',
+      'create-incident',
+      'get-incident',
+      'get-trunk',
+      'update-incident',
+    ]);
     const trunk = res.body.actions.find((a: { name: string }) => a.name === 'get-trunk');
-    expect(trunk).toMatchObject({ upstream: 'genesys', timeoutMs: 10_000, inputSchema: { required: ['trunkId'] }, outputSchema: { required: ['id', 'state', 'healthy'], properties: { errorCode: { type: 'integer' } } } });
+    expect(trunk).toMatchObject({
+      upstream: 'genesys',
+      timeoutMs: 10_000,
+      inputSchema: { required: ['trunkId'] },
+      outputSchema: { required: ['id', 'state', 'healthy'], properties: { errorCode: { type: 'integer' } } },
+    });
   });
 
   it('/openapi.json describes every action and passes an OpenAPI validator', async () => {

@@ -40,7 +40,10 @@ describe('POST /v1/actions/:name when an upstream misbehaves', () => {
     const res = await h.run('get-incident', { number: 'INC0010001' });
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBe('30');
-    expect(res.body.error).toMatchObject({ code: 'rate_limited', details: [expect.objectContaining({ upstream: 'servicenow', status: 429 })] });
+    expect(res.body.error).toMatchObject({
+      code: 'rate_limited',
+      details: [expect.objectContaining({ upstream: 'servicenow', status: 429 })],
+    });
   });
 
   it('ServiceNow outage: 503 → upstream_unavailable, refused → upstream_unavailable, slow → upstream_timeout', async () => {
@@ -50,7 +53,10 @@ describe('POST /v1/actions/:name when an upstream misbehaves', () => {
     await control.outage({ mode: '503' });
     const unavailable = await h.run('get-incident', { number: 'INC0010001' });
     expect(unavailable.status).toBe(503);
-    expect(unavailable.body.error).toMatchObject({ code: 'upstream_unavailable', details: [expect.objectContaining({ upstream: 'servicenow', status: 503 })] });
+    expect(unavailable.body.error).toMatchObject({
+      code: 'upstream_unavailable',
+      details: [expect.objectContaining({ upstream: 'servicenow', status: 503 })],
+    });
     expect(h.sims.servicenow.stats().requestsDuringOutage).toBeGreaterThanOrEqual(1);
 
     await control.outage({ mode: 'refused', durationMs: 60_000 });

@@ -19,9 +19,13 @@ describe('built-in action outputs fit their exported Genesys success schemas', (
 
   beforeAll(async () => {
     h = await startActionHarness();
-    const { actions } = (await request(h.app.express).get('/v1/actions').set(apiKeyHeader).expect(200)).body as { actions: ActionSummary[] };
+    const { actions } = (await request(h.app.express).get('/v1/actions').set(apiKeyHeader).expect(200)).body as {
+      actions: ActionSummary[];
+    };
     for (const action of actions) {
-      const exported = genesysDataAction(action, { baseUrl: 'https://gw.example.com', auth: 'basic' }) as { contract: { output: { successSchema: Record<string, unknown> } } };
+      const exported = genesysDataAction(action, { baseUrl: 'https://gw.example.com', auth: 'basic' }) as {
+        contract: { output: { successSchema: Record<string, unknown> } };
+      };
       // Contracts are draft-04; the keywords they use read the same in Ajv's default dialect.
       const { $schema: _s, ...successSchema } = exported.contract.output.successSchema;
       contracts.set(action.name, ajv.compile({ ...successSchema, additionalProperties: false }));
@@ -54,11 +58,27 @@ describe('built-in action outputs fit their exported Genesys success schemas', (
     const control = h.sims.genesys.control;
     const cases: Array<[string, () => void, Record<string, unknown>]> = [
       [defaultTrunkIds.lumenPrimary, () => undefined, { state: 'registered', healthy: true }],
-      [defaultTrunkIds.twilio, () => control.setTrunkState(defaultTrunkIds.twilio, { state: 'rejected', sipCode: 403 }), { state: 'rejected', healthy: false, errorCode: 403 }],
-      [defaultTrunkIds.lumenSecondary, () => control.setTrunkState(defaultTrunkIds.lumenSecondary, { state: 'dropped' }), { state: 'dropped', healthy: false, errorText: 'No response to REGISTER' }],
-      [defaultTrunkIds.acmePbx, () => control.setTrunkState(defaultTrunkIds.acmePbx, { state: 'registered', connected: false }), { state: 'dropped', signal: 'connection' }],
+      [
+        defaultTrunkIds.twilio,
+        () => control.setTrunkState(defaultTrunkIds.twilio, { state: 'rejected', sipCode: 403 }),
+        { state: 'rejected', healthy: false, errorCode: 403 },
+      ],
+      [
+        defaultTrunkIds.lumenSecondary,
+        () => control.setTrunkState(defaultTrunkIds.lumenSecondary, { state: 'dropped' }),
+        { state: 'dropped', healthy: false, errorText: 'No response to REGISTER' },
+      ],
+      [
+        defaultTrunkIds.acmePbx,
+        () => control.setTrunkState(defaultTrunkIds.acmePbx, { state: 'registered', connected: false }),
+        { state: 'dropped', signal: 'connection' },
+      ],
       [defaultTrunkIds.bandwidthCloudA, () => undefined, { state: 'connected', healthy: true, signal: 'options' }],
-      [defaultTrunkIds.bandwidthCloudB, () => control.setTrunkState(defaultTrunkIds.bandwidthCloudB, { state: 'dropped', sipCode: 408 }), { state: 'dropped', signal: 'options', errorCode: 408 }],
+      [
+        defaultTrunkIds.bandwidthCloudB,
+        () => control.setTrunkState(defaultTrunkIds.bandwidthCloudB, { state: 'dropped', sipCode: 408 }),
+        { state: 'dropped', signal: 'options', errorCode: 408 },
+      ],
     ];
     for (const [trunkId, arrange, expected] of cases) {
       arrange();

@@ -138,15 +138,51 @@ output:
 
   const broken: Array<[string, string, RegExp]> = [
     ['bad-yaml.yaml', 'name: bad-yaml\ndescription: [unclosed\n', /bad-yaml\.yaml: not valid YAML/],
-    ['no-steps.yaml', 'name: no-steps\ndescription: d\nupstream: servicenow\ninput: {type: object}\noutput: {schema: {type: object, properties: {}}, fields: {a: x}}\n', /no-steps\.yaml: \(top level\) is required|no-steps\.yaml: \/steps is required/],
-    ['wrong-name.yaml', userMapping.replace('name: push-ticket-update', 'name: other-name'), /wrong-name\.yaml: name "other-name" must match the file name/],
-    ['bad-upstream.yaml', userMapping.replace('push-ticket-update', 'bad-upstream').replace('upstream: servicenow', 'upstream: salesforce'), /bad-upstream\.yaml: \/upstream must be one of "genesys", "servicenow"/],
-    ['bad-expr.yaml', userMapping.replace('push-ticket-update', 'bad-expr').replace("'${number}'", "'${number +}'"), /bad-expr\.yaml: output\.fields\.ticketNumber: JSONata expression "number \+" does not compile/],
-    ['bad-schema.yaml', userMapping.replace('push-ticket-update', 'bad-schema').replace('minLength: 1, maxLength: 1000', 'minLenght: 1'), /bad-schema\.yaml: input: not a valid JSON Schema: strict mode: unknown keyword: "minLenght"/],
-    ['bad-path.yaml', userMapping.replace('push-ticket-update', 'bad-path').replace('/api/now/table/incident/', '/login.do?x='), /bad-path\.yaml: steps\[0\] \(ticket\)\.path must start with \/api\//],
-    ['bad-timeout.yaml', userMapping.replace('push-ticket-update', 'bad-timeout').replace('timeoutMs: 5000', 'timeoutMs: 120000'), /bad-timeout\.yaml: \/timeoutMs must be <= 60000/],
-    ['bad-output.yaml', userMapping.replace('push-ticket-update', 'bad-output').replace("urgency: '${urgency}'", "priority: '${priority}'"), /bad-output\.yaml: output\.fields\.priority is not a property of output\.schema/],
-    ['null-output.yaml', userMapping.replace('push-ticket-update', 'null-output').replace('urgency: { type: string }', "urgency: { type: [string, 'null'] }"), /null-output\.yaml: output\.schema\.properties\.urgency allows null: a field without a value is left out/],
+    [
+      'no-steps.yaml',
+      'name: no-steps\ndescription: d\nupstream: servicenow\ninput: {type: object}\noutput: {schema: {type: object, properties: {}}, fields: {a: x}}\n',
+      /no-steps\.yaml: \(top level\) is required|no-steps\.yaml: \/steps is required/,
+    ],
+    [
+      'wrong-name.yaml',
+      userMapping.replace('name: push-ticket-update', 'name: other-name'),
+      /wrong-name\.yaml: name "other-name" must match the file name/,
+    ],
+    [
+      'bad-upstream.yaml',
+      userMapping.replace('push-ticket-update', 'bad-upstream').replace('upstream: servicenow', 'upstream: salesforce'),
+      /bad-upstream\.yaml: \/upstream must be one of "genesys", "servicenow"/,
+    ],
+    [
+      'bad-expr.yaml',
+      userMapping.replace('push-ticket-update', 'bad-expr').replace("'${number}'", "'${number +}'"),
+      /bad-expr\.yaml: output\.fields\.ticketNumber: JSONata expression "number \+" does not compile/,
+    ],
+    [
+      'bad-schema.yaml',
+      userMapping.replace('push-ticket-update', 'bad-schema').replace('minLength: 1, maxLength: 1000', 'minLenght: 1'),
+      /bad-schema\.yaml: input: not a valid JSON Schema: strict mode: unknown keyword: "minLenght"/,
+    ],
+    [
+      'bad-path.yaml',
+      userMapping.replace('push-ticket-update', 'bad-path').replace('/api/now/table/incident/', '/login.do?x='),
+      /bad-path\.yaml: steps\[0\] \(ticket\)\.path must start with \/api\//,
+    ],
+    [
+      'bad-timeout.yaml',
+      userMapping.replace('push-ticket-update', 'bad-timeout').replace('timeoutMs: 5000', 'timeoutMs: 120000'),
+      /bad-timeout\.yaml: \/timeoutMs must be <= 60000/,
+    ],
+    [
+      'bad-output.yaml',
+      userMapping.replace('push-ticket-update', 'bad-output').replace("urgency: '${urgency}'", "priority: '${priority}'"),
+      /bad-output\.yaml: output\.fields\.priority is not a property of output\.schema/,
+    ],
+    [
+      'null-output.yaml',
+      userMapping.replace('push-ticket-update', 'null-output').replace('urgency: { type: string }', "urgency: { type: [string, 'null'] }"),
+      /null-output\.yaml: output\.schema\.properties\.urgency allows null: a field without a value is left out/,
+    ],
   ];
 
   for (const [file, text, message] of broken) {
@@ -160,7 +196,12 @@ output:
 
   it('npm start stops with exit code 78 and a readable message (no stack) on a broken mapping', () => {
     const dir = mappingsDir({ 'bad-expr.yaml': broken[4]![1] }, false);
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...testEnv({ MAPPINGS_DIR: dir }), PATH: process.env.PATH }, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...testEnv({ MAPPINGS_DIR: dir }), PATH: process.env.PATH },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.status).toBe(78);
     expect(run.stderr).toContain('trunkgate: Action mappings are invalid:');
     expect(run.stderr).toContain('bad-expr.yaml: output.fields.ticketNumber: JSONata expression "number +" does not compile');
@@ -170,14 +211,21 @@ output:
   it('npm start stops with exit code 78 on a broken incident.yaml too', () => {
     const dir = mappingsDir({}, true);
     fs.writeFileSync(path.join(dir, 'incident.yaml'), 'kinds: {}\nresolve: {close_code: x, close_notes: y}\n');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...testEnv({ MAPPINGS_DIR: dir }), PATH: process.env.PATH }, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...testEnv({ MAPPINGS_DIR: dir }), PATH: process.env.PATH },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.status).toBe(78);
     expect(run.stderr).toMatch(/incident\.yaml is not a valid incident mapping/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('refuses a MAPPINGS_DIR that does not exist', async () => {
-    await expect(createApp(testConfig({ MAPPINGS_DIR: path.join(os.tmpdir(), 'no-such-trunkgate-mappings') }), { processMetrics: false })).rejects.toThrow(/MAPPINGS_DIR .* is not a folder/);
+    await expect(
+      createApp(testConfig({ MAPPINGS_DIR: path.join(os.tmpdir(), 'no-such-trunkgate-mappings') }), { processMetrics: false }),
+    ).rejects.toThrow(/MAPPINGS_DIR .* is not a folder/);
   });
 });
 
@@ -185,10 +233,20 @@ describe('npm run export-data-actions', () => {
   it('writes one Genesys Data Action JSON per loaded action', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-export-'));
     try {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/export-data-actions.ts', '--base-url', 'https://gw.example.com', '--out', out], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/export-data-actions.ts', '--base-url', 'https://gw.example.com', '--out', out],
+        { cwd: root, encoding: 'utf8', timeout: 30_000 },
+      );
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
-      expect(fs.readdirSync(out).sort()).toEqual(['add-work-note.json', 'create-incident.json', 'get-incident.json', 'get-trunk.json', 'update-incident.json']);
+      expect(fs.readdirSync(out).sort()).toEqual([
+        'add-work-note.json',
+        'create-incident.json',
+        'get-incident.json',
+        'get-trunk.json',
+        'update-incident.json',
+      ]);
       const exported = JSON.parse(fs.readFileSync(path.join(out, 'create-incident.json'), 'utf8'));
       expect(exported.config.request.requestUrlTemplate).toBe('https://gw.example.com/v1/actions/create-incident');
       expect(exported.contract.input.inputSchema.required).toEqual(['short_description']);
@@ -198,7 +256,11 @@ describe('npm run export-data-actions', () => {
   });
 
   it('refuses to run without --base-url', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/export-data-actions.ts', '--out', os.tmpdir()], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/export-data-actions.ts', '--out', os.tmpdir()], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--base-url and --out are required');
   });

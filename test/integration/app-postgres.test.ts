@@ -37,7 +37,10 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
     const url = new URL(proxy.url(databaseUrl!));
     url.searchParams.set('application_name', appName);
     const log = memoryLogger('warn');
-    app = await createApp(testConfig({ ...started.env, DATABASE_URL: url.toString(), DATABASE_SCHEMA: schema.name, INCIDENT_OPEN_AFTER_MS: '0' }), { logger: log.logger, processMetrics: false });
+    app = await createApp(
+      testConfig({ ...started.env, DATABASE_URL: url.toString(), DATABASE_SCHEMA: schema.name, INCIDENT_OPEN_AFTER_MS: '0' }),
+      { logger: log.logger, processMetrics: false },
+    );
     const api = apiClient(await app.listen(0, '127.0.0.1'));
     expect(app.store.kind).toBe('postgres');
     await eventually(async () => expect((await api.get('/readyz')).body.checks.store).toEqual({ ok: true, detail: 'postgres' }));
@@ -56,10 +59,15 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
 
     await proxy.restore();
     await eventually(async () => expect((await api.get('/readyz')).status).toBe(200));
-    expect((await api.post('/v1/events', { eventId: 'ev-up', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403 })).body.outcome).toBe('applied');
+    expect(
+      (await api.post('/v1/events', { eventId: 'ev-up', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403 })).body.outcome,
+    ).toBe('applied');
     await eventually(() => expect(sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === KEY)).toHaveLength(1));
 
-    const connected = async () => Number((await schema.admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [appName])).rows[0].n);
+    const connected = async () =>
+      Number(
+        (await schema.admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [appName])).rows[0].n,
+      );
     expect(await connected()).toBeGreaterThan(0);
     await app.close();
     app = undefined;
@@ -74,9 +82,16 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
     app = await createApp(testConfig(env), { logger: memoryLogger('error').logger, processMetrics: false });
     const api = apiClient(await app.listen(0, '127.0.0.1'));
     await sims.servicenow.control.outage({ mode: '503' });
-    expect((await api.post('/v1/events', { eventId: 'ev-queued', trunkId: TRUNK, trunkBase: BASE, state: 'dropped' })).body.outcome).toBe('applied');
+    expect((await api.post('/v1/events', { eventId: 'ev-queued', trunkId: TRUNK, trunkBase: BASE, state: 'dropped' })).body.outcome).toBe(
+      'applied',
+    );
     // The relay has tried once and recorded the 503, so the entry is queued, not leased, when the database goes.
-    await eventually(async () => expect((await api.get('/v1/incidents')).body.incidents[0]).toMatchObject({ pendingDeliveries: 1, lastDeliveryError: expect.any(String) }));
+    await eventually(async () =>
+      expect((await api.get('/v1/incidents')).body.incidents[0]).toMatchObject({
+        pendingDeliveries: 1,
+        lastDeliveryError: expect.any(String),
+      }),
+    );
     await proxy.cut('refuse');
     await expect(app.close()).resolves.toBeUndefined();
     app = undefined;
@@ -87,6 +102,8 @@ describe.skipIf(!databaseUrl)('trunkgate on PostgreSQL (DATABASE_URL)', () => {
     await app.listen(0, '127.0.0.1');
     // Should the relay have been retrying it at the very moment of the cut, the entry stays leased to the
     // closed process until the lease runs out (60 s), as after a kill -9: it is delivered then.
-    await eventually(() => expect(sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === KEY)).toHaveLength(1), { timeoutMs: 75_000 });
+    await eventually(() => expect(sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === KEY)).toHaveLength(1), {
+      timeoutMs: 75_000,
+    });
   }, 100_000);
 });

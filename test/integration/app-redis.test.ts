@@ -17,7 +17,10 @@ describe.skipIf(!redisUrl)('createApp with REDIS_URL', () => {
 
   async function start(env: Record<string, string>, redis = redisUrl!) {
     const log = memoryLogger('warn');
-    const app = await createApp(testConfig({ ...env, REDIS_URL: redis, TOKEN_CACHE_KEY, REDIS_KEY_PREFIX: prefix, MONITOR_POLL_INTERVAL_MS: '3000' }), { logger: log.logger, processMetrics: false });
+    const app = await createApp(
+      testConfig({ ...env, REDIS_URL: redis, TOKEN_CACHE_KEY, REDIS_KEY_PREFIX: prefix, MONITOR_POLL_INTERVAL_MS: '3000' }),
+      { logger: log.logger, processMetrics: false },
+    );
     apps.push(app);
     const url = await app.listen(0, '127.0.0.1');
     return { app, url, log };
@@ -55,7 +58,9 @@ describe.skipIf(!redisUrl)('createApp with REDIS_URL', () => {
     expect(metrics).toMatch(/^trunkgate_redis_up 1$/m);
     expect(metrics).toMatch(/^trunkgate_leader\{lease="trunk-monitor"\} 1$/m);
     expect(metrics).toMatch(/trunkgate_token_cache_writes_total\{upstream="genesys",outcome="stored"\} 1/);
-    expect(await (await fetch(`${b.url}/metrics`)).text()).toMatch(/trunkgate_token_refreshes_total\{upstream="genesys",outcome="adopted"\} 1/);
+    expect(await (await fetch(`${b.url}/metrics`)).text()).toMatch(
+      /trunkgate_token_refreshes_total\{upstream="genesys",outcome="adopted"\} 1/,
+    );
 
     const bElected = new Promise((resolve) => b.app.leadership.once('elected', resolve));
     await a.app.close();
@@ -77,9 +82,18 @@ describe.skipIf(!redisUrl)('createApp with REDIS_URL', () => {
     expect(body.checks.redis.detail).toMatch(/^unreachable .*ECONNREFUSED.*; follower of the trunk monitor$/);
     expect(app.leadership.isLeader).toBe(false);
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^trunkgate_redis_up 0$/m);
-    const warnings = log.lines().filter((l) => l.level === 'warn').map((l) => l.message);
-    expect(warnings).toContain('redis unreachable; this replica refreshes tokens on its own and gives up leadership when its lease runs out');
-    expect(warnings.filter((m) => m === 'redis unreachable; this replica refreshes tokens on its own and gives up leadership when its lease runs out')).toHaveLength(1);
+    const warnings = log
+      .lines()
+      .filter((l) => l.level === 'warn')
+      .map((l) => l.message);
+    expect(warnings).toContain(
+      'redis unreachable; this replica refreshes tokens on its own and gives up leadership when its lease runs out',
+    );
+    expect(
+      warnings.filter(
+        (m) => m === 'redis unreachable; this replica refreshes tokens on its own and gives up leadership when its lease runs out',
+      ),
+    ).toHaveLength(1);
     expect(log.text()).not.toContain(TOKEN_CACHE_KEY);
   });
 });

@@ -39,7 +39,11 @@ describe.skipIf(!redisUrl)('createApp with REDIS_URL: shared rate limits', () =>
 
 describe('createApp without REDIS_URL: local rate limits', () => {
   it('paces on this process alone, with no shared-limit metric or readiness entry', async () => {
-    const app = await createApp(testConfig({ SERVICENOW_RATE_LIMIT_PER_HOUR: '1000' }), { logger: memoryLogger('warn').logger, processMetrics: false, monitor: null });
+    const app = await createApp(testConfig({ SERVICENOW_RATE_LIMIT_PER_HOUR: '1000' }), {
+      logger: memoryLogger('warn').logger,
+      processMetrics: false,
+      monitor: null,
+    });
     const url = await app.listen(0, '127.0.0.1');
     expect(await (await fetch(`${url}/metrics`)).text()).not.toMatch(/trunkgate_limiter_shared/);
     const ready = (await (await fetch(`${url}/readyz`)).json()) as { checks: Record<string, unknown> };

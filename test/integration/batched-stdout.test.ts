@@ -21,7 +21,11 @@ function recorder() {
 /** Runs a logger in a child process (tsx) and returns what reached its stdout. */
 function childStdout(script: string): string {
   try {
-    return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch (err) {
     return (err as { stdout: string }).stdout;
   }
@@ -44,7 +48,10 @@ describe('BatchedStdout', () => {
   it('writes what the logger still holds when the process exits or dies of an uncaught error', () => {
     const logTwo = `import { createLogger } from './src/log/logger.ts'; const log = createLogger(); log.info('first'); log.info('second');`;
     for (const ending of ['process.exit(0);', "throw new Error('boom');", '']) {
-      const lines = childStdout(`${logTwo} ${ending}`).trim().split('\n').map((l) => (JSON.parse(l) as { message: string }).message);
+      const lines = childStdout(`${logTwo} ${ending}`)
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { message: string }).message);
       expect(lines, ending || 'normal end').toEqual(['first', 'second']);
     }
   });

@@ -39,7 +39,10 @@ describe('caller authentication on /v1', () => {
     await new Promise((r) => jwksServer.close(r));
   });
 
-  const sign = (claims: { aud?: string; iss?: string; exp?: string | number; sub?: string | null; payload?: Record<string, unknown> }, key = privateKey) => {
+  const sign = (
+    claims: { aud?: string; iss?: string; exp?: string | number; sub?: string | null; payload?: Record<string, unknown> },
+    key = privateKey,
+  ) => {
     const jwt = new SignJWT(claims.payload ?? { scope: 'openid actions:run' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' });
     if (claims.sub !== null) jwt.setSubject(claims.sub ?? 'servicenow-flow');
     return jwt
@@ -111,15 +114,24 @@ describe('caller authentication on /v1', () => {
       const token = await sign({ payload: { scope: 'actions:run:get-trunk' } });
       const res = await request(app.express).get('/v1/incidents').set('Authorization', `Bearer ${token}`);
       expect(res.status).toBe(403);
-      expect(res.body.error).toMatchObject({ code: 'forbidden', message: 'The caller "servicenow-flow" lacks the permission status:read', details: [{ permission: 'status:read' }] });
+      expect(res.body.error).toMatchObject({
+        code: 'forbidden',
+        message: 'The caller "servicenow-flow" lacks the permission status:read',
+        details: [{ permission: 'status:read' }],
+      });
       const none = await sign({ payload: {} });
-      expect((await get({ Authorization: `Bearer ${none}` })).body.error.message).toBe('The caller "servicenow-flow" lacks the permission actions:run');
+      expect((await get({ Authorization: `Bearer ${none}` })).body.error.message).toBe(
+        'The caller "servicenow-flow" lacks the permission actions:run',
+      );
     });
 
     it('names a token without sub by its client_id, logs that name and counts every JWT caller as "jwt"', async () => {
       const token = await sign({ sub: null, payload: { client_id: 'sn-oauth-client', scope: 'status:read' } });
       await request(app.express).get('/v1/trunks').set('Authorization', `Bearer ${token}`).set('X-Request-Id', 'jwt-name-1');
-      expect(log.lines().find((l) => l.requestId === 'jwt-name-1' && l.message === 'request')).toMatchObject({ caller: 'sn-oauth-client', status: 200 });
+      expect(log.lines().find((l) => l.requestId === 'jwt-name-1' && l.message === 'request')).toMatchObject({
+        caller: 'sn-oauth-client',
+        status: 200,
+      });
       const metrics = (await request(app.express).get('/metrics')).text;
       expect(metrics).toMatch(/trunkgate_caller_requests_total\{caller="jwt",code="ok"\} [1-9]/);
       expect(metrics).not.toContain('sn-oauth-client');
@@ -147,7 +159,11 @@ describe('caller authentication on /v1', () => {
     ['a key after a tab', `Bearer\tx${TEST_API_KEY}`, [`x${TEST_API_KEY}`]],
     ['a lower-case unknown scheme', `token ${TEST_API_KEY}`, [TEST_API_KEY]],
     ['a key followed by words', `${TEST_API_KEY} and more`, [TEST_API_KEY]],
-    ['Digest parameters', 'Digest username="flow", nonce="n0nce-value", response="6629fae49393a05397450978507c4ef1"', ['n0nce-value', '6629fae49393a05397450978507c4ef1']],
+    [
+      'Digest parameters',
+      'Digest username="flow", nonce="n0nce-value", response="6629fae49393a05397450978507c4ef1"',
+      ['n0nce-value', '6629fae49393a05397450978507c4ef1'],
+    ],
   ])('answers 401 to %s without quoting the header back or logging it', async (_label, value, secrets) => {
     const res = await get({ Authorization: value });
     expect(res.status).toBe(401);
@@ -162,8 +178,12 @@ describe('caller authentication on /v1', () => {
 
   it('says how to send a key that came without a scheme', async () => {
     const res = await get({ Authorization: TEST_API_KEY });
-    expect(res.body.error.message).toBe('The Authorization header must be "<scheme> <credentials>" (Basic or Bearer); an API key goes as "Bearer <key>" or in X-API-Key');
-    expect((await get({ Authorization: 'Negotiate abc' })).body.error.message).toBe("The Authorization header's scheme is not accepted: use Basic or Bearer");
+    expect(res.body.error.message).toBe(
+      'The Authorization header must be "<scheme> <credentials>" (Basic or Bearer); an API key goes as "Bearer <key>" or in X-API-Key',
+    );
+    expect((await get({ Authorization: 'Negotiate abc' })).body.error.message).toBe(
+      "The Authorization header's scheme is not accepted: use Basic or Bearer",
+    );
   });
 
   it('never logs the credentials it was given', async () => {
@@ -177,7 +197,10 @@ describe('caller authentication on /v1', () => {
 
 describe('JWKS unreachable', () => {
   it('answers upstream_unavailable rather than blaming the caller', async () => {
-    const app = await createApp(testConfig({ GATEWAY_JWKS_URL: 'http://127.0.0.1:9/jwks.json' }), { logger: memoryLogger().logger, processMetrics: false });
+    const app = await createApp(testConfig({ GATEWAY_JWKS_URL: 'http://127.0.0.1:9/jwks.json' }), {
+      logger: memoryLogger().logger,
+      processMetrics: false,
+    });
     const { privateKey } = await generateKeyPair('RS256');
     const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'x' }).setExpirationTime('5m').sign(privateKey);
     const res = await request(app.express).get('/v1/actions').set('Authorization', `Bearer ${token}`);
@@ -192,13 +215,24 @@ describe('a JWT permissions claim that is an array', () => {
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'a1', alg: 'RS256' };
     const server = http.createServer((_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const app = await createApp(testConfig({ GATEWAY_JWKS_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`, GATEWAY_JWT_PERMISSIONS_CLAIM: 'permissions' }), {
-      logger: memoryLogger().logger,
-      processMetrics: false,
-      monitor: null,
-    });
+    const app = await createApp(
+      testConfig({
+        GATEWAY_JWKS_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`,
+        GATEWAY_JWT_PERMISSIONS_CLAIM: 'permissions',
+      }),
+      {
+        logger: memoryLogger().logger,
+        processMetrics: false,
+        monitor: null,
+      },
+    );
     try {
-      const token = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'a1' }).setSubject('auth0-client').setExpirationTime('5m').sign(pair.privateKey);
+      const token = (claims: Record<string, unknown>) =>
+        new SignJWT(claims)
+          .setProtectedHeader({ alg: 'RS256', kid: 'a1' })
+          .setSubject('auth0-client')
+          .setExpirationTime('5m')
+          .sign(pair.privateKey);
       const allowed = await token({ permissions: ['status:read', 42, 'read:other-api'] });
       expect((await request(app.express).get('/v1/trunks').set('Authorization', `Bearer ${allowed}`)).status).toBe(200);
       const scopeOnly = await token({ scope: 'status:read' });

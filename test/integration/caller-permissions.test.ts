@@ -26,7 +26,10 @@ type Name = keyof typeof CALLERS | 'env-key-1';
 const keyOf = (name: Name) => (name === 'env-key-1' ? TEST_API_KEY : `${name}-key-0123456789abcdef`);
 
 const callersYaml = `callers:\n${Object.entries(CALLERS)
-  .map(([name, permission]) => `  - name: ${name}\n    apiKey: \${KEY_${name.replace('-', '_').toUpperCase()}}\n    permissions: [${permission}]\n`)
+  .map(
+    ([name, permission]) =>
+      `  - name: ${name}\n    apiKey: \${KEY_${name.replace('-', '_').toUpperCase()}}\n    permissions: [${permission}]\n`,
+  )
   .join('')}`;
 const keyEnv = Object.fromEntries(Object.keys(CALLERS).map((name) => [`KEY_${name.replace('-', '_').toUpperCase()}`, keyOf(name as Name)]));
 
@@ -38,7 +41,14 @@ const trunkEvent = JSON.stringify({ eventId: 'perm-1', trunkId: 'trunk-perm', st
  */
 const ENDPOINTS: Array<{ method: 'GET' | 'POST'; path: string; body?: string; needs: string; allowed: Name[]; status: number }> = [
   { method: 'GET', path: '/v1/actions', needs: 'actions:run', allowed: ['runner', 'echo-only', 'env-key-1'], status: 200 },
-  { method: 'POST', path: '/v1/actions/echo', body: '{"a":1}', needs: 'actions:run:echo', allowed: ['runner', 'echo-only', 'env-key-1'], status: 200 },
+  {
+    method: 'POST',
+    path: '/v1/actions/echo',
+    body: '{"a":1}',
+    needs: 'actions:run:echo',
+    allowed: ['runner', 'echo-only', 'env-key-1'],
+    status: 200,
+  },
   { method: 'POST', path: '/v1/actions/slow', body: '{"a":1}', needs: 'actions:run:slow', allowed: ['runner', 'env-key-1'], status: 200 },
   { method: 'POST', path: '/v1/actions/nope', body: '{}', needs: 'actions:run:nope', allowed: ['runner', 'env-key-1'], status: 404 },
   { method: 'POST', path: '/v1/actions/..%2FNope', body: '{}', needs: 'actions:run', allowed: ['runner', 'env-key-1'], status: 404 },
@@ -57,33 +67,47 @@ describe('permissions per caller on every /v1 endpoint', () => {
   const log = memoryLogger();
 
   beforeAll(async () => {
-    app = await createApp(testConfig({ CALLERS_FILE: writeCallersFile(callersYaml), ...keyEnv }), { logger: log.logger, actions: echoActions(1), processMetrics: false, monitor: null });
+    app = await createApp(testConfig({ CALLERS_FILE: writeCallersFile(callersYaml), ...keyEnv }), {
+      logger: log.logger,
+      actions: echoActions(1),
+      processMetrics: false,
+      monitor: null,
+    });
   });
   afterAll(async () => {
     await app.close();
   });
 
   const send = (endpoint: (typeof ENDPOINTS)[number], name: Name, body = endpoint.body) => {
-    const req = endpoint.method === 'GET' ? request(app.express).get(endpoint.path) : request(app.express).post(endpoint.path).set('Content-Type', 'application/json').send(body ?? '');
+    const req =
+      endpoint.method === 'GET'
+        ? request(app.express).get(endpoint.path)
+        : request(app.express)
+            .post(endpoint.path)
+            .set('Content-Type', 'application/json')
+            .send(body ?? '');
     return req.set('X-API-Key', keyOf(name));
   };
 
   const cases = ENDPOINTS.flatMap((endpoint) => NAMES.map((name) => ({ endpoint, name, allowed: endpoint.allowed.includes(name) })));
 
-  it.each(cases.map((c) => [`${c.endpoint.method} ${c.endpoint.path}`, c.name, c.allowed ? 'allowed' : 'refused', c] as const))('%s by %s: %s', async (_route, name, _outcome, { endpoint, allowed }) => {
-    const res = await send(endpoint, name);
-    if (allowed) {
-      expect(res.status, res.text).toBe(endpoint.status);
-      return;
-    }
-    expect(res.status).toBe(403);
-    expect(validateError(res.body)).toBe(true);
-    expect(res.body.error).toEqual({
-      code: 'forbidden',
-      message: `The caller "${name}" lacks the permission ${endpoint.needs}`,
-      details: [{ message: `grant ${endpoint.needs} to this caller to allow this`, permission: endpoint.needs, caller: name }],
-    });
-  });
+  it.each(cases.map((c) => [`${c.endpoint.method} ${c.endpoint.path}`, c.name, c.allowed ? 'allowed' : 'refused', c] as const))(
+    '%s by %s: %s',
+    async (_route, name, _outcome, { endpoint, allowed }) => {
+      const res = await send(endpoint, name);
+      if (allowed) {
+        expect(res.status, res.text).toBe(endpoint.status);
+        return;
+      }
+      expect(res.status).toBe(403);
+      expect(validateError(res.body)).toBe(true);
+      expect(res.body.error).toEqual({
+        code: 'forbidden',
+        message: `The caller "${name}" lacks the permission ${endpoint.needs}`,
+        details: [{ message: `grant ${endpoint.needs} to this caller to allow this`, permission: endpoint.needs, caller: name }],
+      });
+    },
+  );
 
   it('checks the permission before reading the body: a refused caller gets 403, not invalid_json', async () => {
     const res = await send(endpoint('/v1/actions/echo'), 'status', '{not json');
@@ -91,7 +115,8 @@ describe('permissions per caller on every /v1 endpoint', () => {
   });
 
   it('GET /v1/actions lists only the actions this caller may run', async () => {
-    const names = async (who: Name) => ((await send(endpoint('/v1/actions'), who)).body.actions as Array<{ name: string }>).map((a) => a.name).sort();
+    const names = async (who: Name) =>
+      ((await send(endpoint('/v1/actions'), who)).body.actions as Array<{ name: string }>).map((a) => a.name).sort();
     expect(await names('echo-only')).toEqual(['echo']);
     expect(await names('runner')).toEqual(['echo', 'slow']);
   });
@@ -122,15 +147,31 @@ describe('permissions per caller on every /v1 endpoint', () => {
 describe('CALLERS_FILE at start-up', () => {
   it('warns about a permission for an action that is not loaded', async () => {
     const log = memoryLogger('warn');
-    const file = writeCallersFile('callers:\n  - name: typo\n    apiKey: typo-key-0123456789abc\n    permissions: [actions:run:crate-incident]\n');
-    const app = await createApp(testConfig({ CALLERS_FILE: file }), { logger: log.logger, actions: echoActions(1), processMetrics: false, monitor: null });
+    const file = writeCallersFile(
+      'callers:\n  - name: typo\n    apiKey: typo-key-0123456789abc\n    permissions: [actions:run:crate-incident]\n',
+    );
+    const app = await createApp(testConfig({ CALLERS_FILE: file }), {
+      logger: log.logger,
+      actions: echoActions(1),
+      processMetrics: false,
+      monitor: null,
+    });
     await app.close();
-    expect(log.lines().map((l) => l.message)).toContain('caller "typo" has actions:run:crate-incident, but no action of that name is loaded');
+    expect(log.lines().map((l) => l.message)).toContain(
+      'caller "typo" has actions:run:crate-incident, but no action of that name is loaded',
+    );
   });
 
   it('npm start stops with exit code 78, listing every problem of the file and no secret', () => {
-    const file = writeCallersFile('callers:\n  - name: a\n    apiKey: short-key\n    permissions: [actions:write]\n  - name: a\n    permissions: [status:read]\n');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...testEnv({ CALLERS_FILE: file }), PATH: process.env.PATH }, encoding: 'utf8', timeout: 30_000 });
+    const file = writeCallersFile(
+      'callers:\n  - name: a\n    apiKey: short-key\n    permissions: [actions:write]\n  - name: a\n    permissions: [status:read]\n',
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...testEnv({ CALLERS_FILE: file }), PATH: process.env.PATH },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.status).toBe(78);
     expect(run.stderr).toContain('trunkgate: Invalid configuration:');
     expect(run.stderr).toContain(`CALLERS_FILE (${file}): /callers/0 (a)/permissions/0: unknown permission "actions:write"`);

@@ -38,8 +38,13 @@ function countingActions(): { actions: ActionService; runs: () => number } {
 
 const expectRateLimited = (res: request.Response, caller: string, perMinute: number) => {
   expect(res.status).toBe(429);
-  expect(res.body.error).toMatchObject({ code: 'rate_limited', details: [{ message: 'per-caller rate limit', caller, limitPerMinute: perMinute }] });
-  expect(res.body.error.message).toMatch(new RegExp(`^The caller "${caller}" is over its limit of ${perMinute} requests per minute; retry after \\d+ s$`));
+  expect(res.body.error).toMatchObject({
+    code: 'rate_limited',
+    details: [{ message: 'per-caller rate limit', caller, limitPerMinute: perMinute }],
+  });
+  expect(res.body.error.message).toMatch(
+    new RegExp(`^The caller "${caller}" is over its limit of ${perMinute} requests per minute; retry after \\d+ s$`),
+  );
   expect(res.headers['retry-after']).toMatch(/^\d+$/);
   expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(120);
@@ -50,7 +55,12 @@ describe('per-caller rate limits on one replica', () => {
   const counting = countingActions();
 
   beforeAll(async () => {
-    app = await createApp(testConfig({ CALLERS_FILE: callers, GATEWAY_CALLER_RATE_LIMIT: '3' }), { logger: memoryLogger('warn').logger, actions: counting.actions, processMetrics: false, monitor: null });
+    app = await createApp(testConfig({ CALLERS_FILE: callers, GATEWAY_CALLER_RATE_LIMIT: '3' }), {
+      logger: memoryLogger('warn').logger,
+      actions: counting.actions,
+      processMetrics: false,
+      monitor: null,
+    });
   });
   afterAll(async () => {
     await app.close();
@@ -58,7 +68,8 @@ describe('per-caller rate limits on one replica', () => {
 
   const as = (name: string) => ({ 'X-API-Key': name === 'env' ? TEST_API_KEY : key(name) });
   const getTrunks = (name: string) => request(app.express).get('/v1/trunks').set(as(name));
-  const runEcho = (name: string) => request(app.express).post('/v1/actions/echo').set(as(name)).set('Content-Type', 'application/json').send('{}');
+  const runEcho = (name: string) =>
+    request(app.express).post('/v1/actions/echo').set(as(name)).set('Content-Type', 'application/json').send('{}');
 
   it('GATEWAY_CALLER_RATE_LIMIT applies to every caller without its own: the request over it is 429 with Retry-After', async () => {
     for (let i = 0; i < 3; i += 1) expect((await getTrunks('reader')).status).toBe(200);
@@ -70,7 +81,14 @@ describe('per-caller rate limits on one replica', () => {
 
   it('refused requests (401, 403) do not count', async () => {
     for (let i = 0; i < 5; i += 1) expect((await runEcho('watcher')).status).toBe(403);
-    for (let i = 0; i < 5; i += 1) expect((await request(app.express).get('/v1/trunks').set('X-API-Key', `${key('watcher')}x`)).status).toBe(401);
+    for (let i = 0; i < 5; i += 1)
+      expect(
+        (
+          await request(app.express)
+            .get('/v1/trunks')
+            .set('X-API-Key', `${key('watcher')}x`)
+        ).status,
+      ).toBe(401);
     for (let i = 0; i < 3; i += 1) expect((await getTrunks('watcher')).status).toBe(200);
     expectRateLimited(await getTrunks('watcher'), 'watcher', 3);
   });
@@ -104,8 +122,19 @@ describe.skipIf(!redisUrl)('per-caller rate limits shared through Redis', () => 
   let proxy: CuttableProxy | undefined;
 
   async function start(redis = redisUrl!) {
-    const config = testConfig({ CALLERS_FILE: callers, GATEWAY_CALLER_RATE_LIMIT: '4', REDIS_URL: redis, TOKEN_CACHE_KEY, REDIS_KEY_PREFIX: prefix });
-    const app = await createApp(config, { logger: memoryLogger('error').logger, actions: echoActions(1), processMetrics: false, monitor: null });
+    const config = testConfig({
+      CALLERS_FILE: callers,
+      GATEWAY_CALLER_RATE_LIMIT: '4',
+      REDIS_URL: redis,
+      TOKEN_CACHE_KEY,
+      REDIS_KEY_PREFIX: prefix,
+    });
+    const app = await createApp(config, {
+      logger: memoryLogger('error').logger,
+      actions: echoActions(1),
+      processMetrics: false,
+      monitor: null,
+    });
     apps.push(app);
     return app;
   }

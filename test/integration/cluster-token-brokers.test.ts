@@ -32,18 +32,37 @@ async function startReplicas(env: Record<string, string>, prefix: string, url: s
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const registry = new Registry();
-      const connection = new RedisConnection({ url, logger, timeouts: { commandMs: 300, socketMs: 600, connectMs: 500, maxReconnectDelayMs: 200 } });
+      const connection = new RedisConnection({
+        url,
+        logger,
+        timeouts: { commandMs: 300, socketMs: 600, connectMs: 500, maxReconnectDelayMs: 200 },
+      });
       await connection.waitUntilReady(2_000);
-      const store = new RedisTokenStore({ redis: connection.client, cipher: new TokenCipher(KEY), keyPrefix: prefix, clock: systemClock, logger });
+      const store = new RedisTokenStore({
+        redis: connection.client,
+        cipher: new TokenCipher(KEY),
+        keyPrefix: prefix,
+        clock: systemClock,
+        logger,
+      });
       // Each replica's Genesys upstream as createApp builds it, its tokens shared through Redis.
       const upstreams = testUpstreams(env, { logger: logger.child({ replica: i }), registry, tokenStore: store });
-      return { credentials: upstreams.genesys.credentials, connection, client: upstreams.genesys.client, registry, close: () => upstreams.close() };
+      return {
+        credentials: upstreams.genesys.credentials,
+        connection,
+        client: upstreams.genesys.client,
+        registry,
+        close: () => upstreams.close(),
+      };
     }),
   );
 }
 
 /** Callers on every replica until `tokens` distinct tokens (not in `exclude`) were used cluster-wide. */
-async function driveTraffic(replicas: Replica[], options: { callersPerReplica: number; tokens: number; pauseMs: number; timeoutMs: number; exclude?: Set<string> }) {
+async function driveTraffic(
+  replicas: Replica[],
+  options: { callersPerReplica: number; tokens: number; pauseMs: number; timeoutMs: number; exclude?: Set<string> },
+) {
   const seen = new Set<string>();
   const fresh = () => [...seen].filter((t) => !options.exclude?.has(t)).length;
   const byReplica = replicas.map(() => new Set<string>());
@@ -114,7 +133,11 @@ describe.skipIf(!redisUrl)('token brokers of 3 replicas sharing Redis (Genesys s
     expect(stats.callsWithExpiredToken).toBe(0);
     expect(stats.callsWithUnknownToken).toBe(0);
     for (const calls of result.callsPerReplica) expect(calls).toBeGreaterThan(100);
-    const adopted = await Promise.all(replicas.map(async (r) => /trunkgate_token_refreshes_total\{upstream="genesys",outcome="adopted"\} (\d+)/.exec(await r.registry.metrics())?.[1]));
+    const adopted = await Promise.all(
+      replicas.map(
+        async (r) => /trunkgate_token_refreshes_total\{upstream="genesys",outcome="adopted"\} (\d+)/.exec(await r.registry.metrics())?.[1],
+      ),
+    );
     expect(adopted.filter((n) => Number(n) > 0).length).toBeGreaterThanOrEqual(2);
     // Only ciphertext ever reached Redis.
     const stored = (await admin.get(`${prefix}token:genesys`)) ?? '';

@@ -35,7 +35,10 @@ describe('trunkgate doctor: the SQLite store, without writing into DATA_DIR', ()
   it('a fresh, never-started data folder is not a failure', async () => {
     const dataDir = path.join(tempDataDir(), 'not-yet');
     const run = await doctorJson({ ...offline, DATA_DIR: dataDir });
-    expect(run.check('store')).toMatchObject({ status: 'pass', detail: expect.stringContaining(`SQLite ${dataDir}/trunkgate.db does not exist yet: npm start creates it`) });
+    expect(run.check('store')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining(`SQLite ${dataDir}/trunkgate.db does not exist yet: npm start creates it`),
+    });
     expect(fs.existsSync(dataDir)).toBe(false);
   });
 
@@ -45,7 +48,12 @@ describe('trunkgate doctor: the SQLite store, without writing into DATA_DIR', ()
     await store.close();
     const before = snapshot(dataDir);
     const run = await doctorJson({ ...offline, DATA_DIR: dataDir });
-    expect(run.check('store')).toEqual({ name: 'store', status: 'pass', detail: `SQLite ${dataDir}/trunkgate.db: schema version ${latest}, current`, fix: null });
+    expect(run.check('store')).toEqual({
+      name: 'store',
+      status: 'pass',
+      detail: `SQLite ${dataDir}/trunkgate.db: schema version ${latest}, current`,
+      fix: null,
+    });
     expect(snapshot(dataDir)).toEqual(before);
   });
 
@@ -55,7 +63,12 @@ describe('trunkgate doctor: the SQLite store, without writing into DATA_DIR', ()
     try {
       const before = snapshot(dataDir);
       const run = await doctorJson({ ...offline, DATA_DIR: dataDir });
-      expect(run.check('store')).toMatchObject({ status: 'pass', detail: expect.stringContaining(`schema version ${latest}, current (a WAL journal is present: trunkgate is running on this DATA_DIR`) });
+      expect(run.check('store')).toMatchObject({
+        status: 'pass',
+        detail: expect.stringContaining(
+          `schema version ${latest}, current (a WAL journal is present: trunkgate is running on this DATA_DIR`,
+        ),
+      });
       expect(snapshot(dataDir)).toEqual(before);
     } finally {
       await store.close();
@@ -68,23 +81,37 @@ describe('trunkgate doctor: the SQLite store, without writing into DATA_DIR', ()
     const store = SqliteDatabase.open({ file, migrations: migrations.slice(0, -1) });
     await store.close();
     let run = await doctorJson({ ...offline, DATA_DIR: dataDir });
-    expect(run.check('store')).toMatchObject({ status: 'warn', detail: expect.stringContaining(`is at schema version ${latest - 1} of ${latest}: npm start applies 1 migration`) });
+    expect(run.check('store')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(`is at schema version ${latest - 1} of ${latest}: npm start applies 1 migration`),
+    });
     const db = new Database(file);
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'from the future', Date.now());
     db.close();
     run = await doctorJson({ ...offline, DATA_DIR: dataDir });
-    expect(run.check('store')).toMatchObject({ status: 'fail', detail: expect.stringContaining(`was migrated by a newer trunkgate (schema version ${latest + 1} unknown`) });
+    expect(run.check('store')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining(`was migrated by a newer trunkgate (schema version ${latest + 1} unknown`),
+    });
   });
 
   it('a file that is not a database, and a DATA_DIR below a file, fail with the fix', async () => {
     const dataDir = tempDataDir();
     fs.writeFileSync(path.join(dataDir, 'trunkgate.db'), 'this is not a database, just text of some length '.repeat(20));
     let run = await doctorJson({ ...offline, DATA_DIR: dataDir });
-    expect(run.check('store')).toMatchObject({ status: 'fail', detail: expect.stringContaining('cannot be read as a trunkgate store'), fix: expect.stringContaining('DATA_DIR') });
+    expect(run.check('store')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('cannot be read as a trunkgate store'),
+      fix: expect.stringContaining('DATA_DIR'),
+    });
     const file = path.join(tempDataDir(), 'plain-file');
     fs.writeFileSync(file, 'x');
     run = await doctorJson({ ...offline, DATA_DIR: path.join(file, 'data') });
-    expect(run.check('store')).toMatchObject({ status: 'fail', detail: expect.stringContaining('ENOTDIR'), fix: expect.stringContaining('set DATA_DIR to a folder') });
+    expect(run.check('store')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('ENOTDIR'),
+      fix: expect.stringContaining('set DATA_DIR to a folder'),
+    });
   });
 });
 
@@ -95,31 +122,44 @@ describe('trunkgate doctor: PostgreSQL', () => {
     await schema?.drop();
   });
 
-  it.skipIf(!url)('a schema not created yet passes; after start-up it is current; a database that is not there fails, without showing the password', async () => {
-    const env = { ...offline, DATABASE_URL: url!, DATABASE_SCHEMA: schema!.name };
-    let run = await doctorJson(env);
-    expect(run.check('store')).toMatchObject({ status: 'pass', detail: expect.stringMatching(new RegExp(`^PostgreSQL .*, schema ${schema!.name} does not exist yet: npm start creates it$`)) });
-    // Read-only: the doctor did not create it.
-    expect((await schema!.admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema!.name])).rowCount).toBe(0);
-    const store = await openPgStores({ connectionString: url!, schema: schema!.name });
-    await store.close();
-    run = await doctorJson(env);
-    expect(run.check('store')).toMatchObject({ status: 'pass', detail: expect.stringContaining(`schema ${schema!.name}: schema version ${latest}, current`) });
-    const wrong = new URL(url!);
-    wrong.username = wrong.username || 'postgres';
-    wrong.password = 'not-the-db-password-77';
-    wrong.pathname = '/no_such_database_for_the_doctor';
-    run = await doctorJson({ ...env, DATABASE_URL: wrong.toString() });
-    expect(run.check('store')).toMatchObject({ status: 'fail', detail: expect.stringContaining('/no_such_database_for_the_doctor'), fix: expect.stringContaining('DATABASE_URL') });
-    expectNoSecrets(run.stdout, ['not-the-db-password-77']);
-  });
+  it.skipIf(!url)(
+    'a schema not created yet passes; after start-up it is current; a database that is not there fails, without showing the password',
+    async () => {
+      const env = { ...offline, DATABASE_URL: url!, DATABASE_SCHEMA: schema!.name };
+      let run = await doctorJson(env);
+      expect(run.check('store')).toMatchObject({
+        status: 'pass',
+        detail: expect.stringMatching(new RegExp(`^PostgreSQL .*, schema ${schema!.name} does not exist yet: npm start creates it$`)),
+      });
+      // Read-only: the doctor did not create it.
+      expect((await schema!.admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema!.name])).rowCount).toBe(0);
+      const store = await openPgStores({ connectionString: url!, schema: schema!.name });
+      await store.close();
+      run = await doctorJson(env);
+      expect(run.check('store')).toMatchObject({
+        status: 'pass',
+        detail: expect.stringContaining(`schema ${schema!.name}: schema version ${latest}, current`),
+      });
+      const wrong = new URL(url!);
+      wrong.username = wrong.username || 'postgres';
+      wrong.password = 'not-the-db-password-77';
+      wrong.pathname = '/no_such_database_for_the_doctor';
+      run = await doctorJson({ ...env, DATABASE_URL: wrong.toString() });
+      expect(run.check('store')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('/no_such_database_for_the_doctor'),
+        fix: expect.stringContaining('DATABASE_URL'),
+      });
+      expectNoSecrets(run.stdout, ['not-the-db-password-77']);
+    },
+  );
 });
 
 describe('trunkgate doctor: Redis', () => {
   const key = 'x'.repeat(43);
   const tokenCacheKey = Buffer.alloc(32, 7).toString('base64');
 
-  it('Redis down: fails with what to check, never the URL\'s password', async () => {
+  it("Redis down: fails with what to check, never the URL's password", async () => {
     const port = await closedPort();
     const run = await doctorJson({ ...offline, REDIS_URL: `redis://:redis-secret-pass@127.0.0.1:${port}`, TOKEN_CACHE_KEY: tokenCacheKey });
     expect(run.check('redis')).toEqual({
@@ -139,12 +179,26 @@ describe('trunkgate doctor: Redis', () => {
       const env = { ...offline, REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, TOKEN_CACHE_KEY: tokenCacheKey };
       let run = await doctorJson(env);
       expect(run.check('redis')).toMatchObject({ status: 'pass', detail: expect.stringContaining('no shared token yet') });
-      const sealed = await new TokenCipher(Buffer.from(tokenCacheKey, 'base64')).seal('genesys', { value: 'shared-token-value-123', obtainedAtWall: Date.now(), expiresAtWall: Date.now() + 60_000, lifetimeMs: 60_000, verified: true, scopes: [] });
+      const sealed = await new TokenCipher(Buffer.from(tokenCacheKey, 'base64')).seal('genesys', {
+        value: 'shared-token-value-123',
+        obtainedAtWall: Date.now(),
+        expiresAtWall: Date.now() + 60_000,
+        lifetimeMs: 60_000,
+        verified: true,
+        scopes: [],
+      });
       await admin.set(`${prefix}token:genesys`, sealed, 'PX', 60_000);
       run = await doctorJson(env);
-      expect(run.check('redis')).toMatchObject({ status: 'pass', detail: expect.stringContaining('TOKEN_CACHE_KEY opens the genesys token another replica shared') });
+      expect(run.check('redis')).toMatchObject({
+        status: 'pass',
+        detail: expect.stringContaining('TOKEN_CACHE_KEY opens the genesys token another replica shared'),
+      });
       run = await doctorJson({ ...env, TOKEN_CACHE_KEY: Buffer.alloc(32, 9).toString('base64') });
-      expect(run.check('redis')).toMatchObject({ status: 'fail', detail: expect.stringContaining('sealed with another TOKEN_CACHE_KEY'), fix: expect.stringContaining('same TOKEN_CACHE_KEY on every replica') });
+      expect(run.check('redis')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('sealed with another TOKEN_CACHE_KEY'),
+        fix: expect.stringContaining('same TOKEN_CACHE_KEY on every replica'),
+      });
       expectNoSecrets(run.stdout, ['shared-token-value-123', tokenCacheKey]);
     } finally {
       await deletePrefix(admin, prefix);

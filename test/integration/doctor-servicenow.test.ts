@@ -53,7 +53,10 @@ describe('trunkgate doctor: ServiceNow and the alert webhook', () => {
       detail: `ServiceNow refused Basic auth as ${DEMO_USER.username} (401 User Not Authenticated)`,
       fix: 'check SERVICENOW_USERNAME and SERVICENOW_PASSWORD (the user must be active, not locked out, its password not expired)',
     });
-    expect(run.check('servicenow-incident-read')).toMatchObject({ status: 'fail', detail: 'not checked: ServiceNow refused the credentials' });
+    expect(run.check('servicenow-incident-read')).toMatchObject({
+      status: 'fail',
+      detail: 'not checked: ServiceNow refused the credentials',
+    });
     expectNoSecrets(run.stdout, ['not-the-sn-password-42']);
   });
 
@@ -76,7 +79,12 @@ describe('trunkgate doctor: ServiceNow and the alert webhook', () => {
   it('reports the rate-limit rule the instance announces, and warns when it is tiny', async () => {
     await sims.servicenow.control.setRateLimit({ limit: 1000 });
     let run = await doctorJson(env);
-    expect(run.check('servicenow-rate-limit')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^rule \w+ allows 1000 requests an hour \(X-RateLimit-Limit\), window ends .*; trunkgate keeps to 900$/) });
+    expect(run.check('servicenow-rate-limit')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(
+        /^rule \w+ allows 1000 requests an hour \(X-RateLimit-Limit\), window ends .*; trunkgate keeps to 900$/,
+      ),
+    });
     await sims.servicenow.control.setRateLimit({ limit: 30 });
     run = await doctorJson(env);
     expect(run.check('servicenow-rate-limit')).toMatchObject({ status: 'warn', fix: expect.stringContaining('Rate Limit Rules') });
@@ -84,11 +92,18 @@ describe('trunkgate doctor: ServiceNow and the alert webhook', () => {
   });
 
   it('looks the incident reference fields up: by name, by sys_id, and names the variable of one that matches nothing', async () => {
-    const good = await doctorJson({ ...env, INCIDENT_ASSIGNMENT_GROUP: 'Network Operations', INCIDENT_CALLER_ID: DEMO_USER.username, INCIDENT_CMDB_CI: demoReferenceIds.byocTrunks });
+    const good = await doctorJson({
+      ...env,
+      INCIDENT_ASSIGNMENT_GROUP: 'Network Operations',
+      INCIDENT_CALLER_ID: DEMO_USER.username,
+      INCIDENT_CMDB_CI: demoReferenceIds.byocTrunks,
+    });
     expect(good.check('servicenow-reference-fields')).toMatchObject({
       status: 'pass',
       detail: expect.stringMatching(
-        new RegExp(`^assignment_group "Network Operations" is sys_user_group ${demoReferenceIds.networkOperations}; caller_id "trunkgate.integration" is sys_user [0-9a-f]{32}; cmdb_ci "${demoReferenceIds.byocTrunks}" is cmdb_ci "Genesys Cloud BYOC trunks"$`),
+        new RegExp(
+          `^assignment_group "Network Operations" is sys_user_group ${demoReferenceIds.networkOperations}; caller_id "trunkgate.integration" is sys_user [0-9a-f]{32}; cmdb_ci "${demoReferenceIds.byocTrunks}" is cmdb_ci "Genesys Cloud BYOC trunks"$`,
+        ),
       ),
     });
     const bad = await doctorJson({ ...env, INCIDENT_ASSIGNMENT_GROUP: 'Network Ops' });
@@ -100,23 +115,39 @@ describe('trunkgate doctor: ServiceNow and the alert webhook', () => {
       fix: 'set INCIDENT_ASSIGNMENT_GROUP (assignment_group in mappings/incident.yaml) to the sys_id or exact name of a sys_user_group record',
     });
     const unset = await doctorJson(env);
-    expect(unset.check('servicenow-reference-fields').detail).toBe("assignment_group, caller_id, cmdb_ci not set in mappings/incident.yaml (incidents get the instance's defaults)");
+    expect(unset.check('servicenow-reference-fields').detail).toBe(
+      "assignment_group, caller_id, cmdb_ci not set in mappings/incident.yaml (incidents get the instance's defaults)",
+    );
   });
 
   it('a value cannot add a condition to the lookup (^ is escaped as ^^)', async () => {
     const run = await doctorJson({ ...env, INCIDENT_ASSIGNMENT_GROUP: 'Nothing^ORname=Service Desk' });
-    expect(run.check('servicenow-reference-fields')).toMatchObject({ status: 'fail', detail: expect.stringContaining('"Nothing^ORname=Service Desk" names no sys_user_group record') });
+    expect(run.check('servicenow-reference-fields')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('"Nothing^ORname=Service Desk" names no sys_user_group record'),
+    });
   });
 
-  it('--write-test opens one labelled incident with the mapping\'s fields and cancels it at once', async () => {
+  it("--write-test opens one labelled incident with the mapping's fields and cancels it at once", async () => {
     const before = sims.servicenow.incidents().length;
     const run = await doctorJson({ ...env, INCIDENT_ASSIGNMENT_GROUP: demoReferenceIds.networkOperations }, ['--write-test']);
     expect(run.code).toBe(0);
     const created = sims.servicenow.incidents().slice(before);
     expect(created).toHaveLength(1);
     const incident = created[0]!;
-    expect(run.check('servicenow-write-test')).toEqual({ name: 'servicenow-write-test', status: 'pass', detail: `opened ${incident.number} and cancelled it (state 8)`, fix: null });
-    expect(incident.fields).toMatchObject({ state: '8', short_description: expect.stringContaining('trunkgate doctor: write test'), assignment_group: demoReferenceIds.networkOperations, urgency: '2', category: 'network' });
+    expect(run.check('servicenow-write-test')).toEqual({
+      name: 'servicenow-write-test',
+      status: 'pass',
+      detail: `opened ${incident.number} and cancelled it (state 8)`,
+      fix: null,
+    });
+    expect(incident.fields).toMatchObject({
+      state: '8',
+      short_description: expect.stringContaining('trunkgate doctor: write test'),
+      assignment_group: demoReferenceIds.networkOperations,
+      urgency: '2',
+      category: 'network',
+    });
     expect(incident.fields.correlation_id).toMatch(/^trunkgate:doctor:/);
     // Without the flag nothing is written.
     await doctorJson(env);
@@ -127,7 +158,10 @@ describe('trunkgate doctor: ServiceNow and the alert webhook', () => {
     const hook = await webhookServer({ head: 405, post: 403 });
     try {
       const quiet = await doctorJson({ ...env, ALERT_WEBHOOK_URL: hook.url });
-      expect(quiet.check('alert-webhook')).toMatchObject({ status: 'pass', detail: expect.stringContaining('reachable (answered 405 to a HEAD request; no message posted') });
+      expect(quiet.check('alert-webhook')).toMatchObject({
+        status: 'pass',
+        detail: expect.stringContaining('reachable (answered 405 to a HEAD request; no message posted'),
+      });
       expect(hook.bodies).toEqual([]);
       const run = await doctor({ ...env, ALERT_WEBHOOK_URL: hook.url }, ['--webhook-test']);
       expect(run.code).toBe(1);
@@ -151,7 +185,10 @@ describe('trunkgate doctor: ServiceNow and the alert webhook', () => {
     try {
       const run = await doctorJson({ ...env, ALERT_WEBHOOK_URL: refusing.url }, ['--webhook-test']);
       expect(run.check('alert-webhook')).toMatchObject({ status: 'warn', fix: expect.stringContaining('--webhook-test') });
-      expect(run.check('alert-webhook-test')).toMatchObject({ status: 'pass', detail: `test message accepted by ${new URL(refusing.url).origin}` });
+      expect(run.check('alert-webhook-test')).toMatchObject({
+        status: 'pass',
+        detail: `test message accepted by ${new URL(refusing.url).origin}`,
+      });
     } finally {
       await refusing.close();
     }

@@ -11,8 +11,16 @@ import { tempDataDir } from '../support/test-config.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs a .ts entry of the repository as a child process; resolves with its exit code and output. */
-function runScript(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -41,12 +49,36 @@ describe('trunkgate doctor against the simulators', () => {
       expect(run.code).toBe(0);
       expect(run.stderr).toBe('');
       const lines = run.stdout.trim().split('\n');
-      const names = ['configuration', 'action-mappings', 'incident-mapping', 'store', 'redis', 'genesys-login', 'genesys-token', 'genesys-token-info', 'genesys-clock', 'genesys-trunks', 'watchdog-trunks', 'genesys-notifications', 'genesys-rate-limit', 'servicenow-instance', 'servicenow-auth', 'servicenow-incident-read', 'servicenow-rate-limit', 'servicenow-reference-fields', 'alert-webhook'];
+      const names = [
+        'configuration',
+        'action-mappings',
+        'incident-mapping',
+        'store',
+        'redis',
+        'genesys-login',
+        'genesys-token',
+        'genesys-token-info',
+        'genesys-clock',
+        'genesys-trunks',
+        'watchdog-trunks',
+        'genesys-notifications',
+        'genesys-rate-limit',
+        'servicenow-instance',
+        'servicenow-auth',
+        'servicenow-incident-read',
+        'servicenow-rate-limit',
+        'servicenow-reference-fields',
+        'alert-webhook',
+      ];
       expect(lines.slice(0, names.length).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(names.map((n) => `✔ ${n}`));
       expect(lines.at(-1)).toMatch(/^19 checks passed, 0 warnings, 0 failed \(\d/);
       expect(lineOf(run.stdout, 'genesys-token-info')).toContain('organisation "trunkgate-sandbox"');
-      expect(lineOf(run.stdout, 'genesys-token-info')).toContain('OAuth client "trunkgate sandbox", scopes telephony:readonly, notifications');
-      expect(lineOf(run.stdout, 'genesys-notifications')).toContain('channel created, subscribed to one trunk topic, socket opened and answered a ping, subscription removed');
+      expect(lineOf(run.stdout, 'genesys-token-info')).toContain(
+        'OAuth client "trunkgate sandbox", scopes telephony:readonly, notifications',
+      );
+      expect(lineOf(run.stdout, 'genesys-notifications')).toContain(
+        'channel created, subscribed to one trunk topic, socket opened and answered a ping, subscription removed',
+      );
       expect(lineOf(run.stdout, 'store')).toContain('does not exist yet: npm start creates it');
       expect(hook.bodies).toEqual([]); // no message without --webhook-test
       expectNoSecrets(run.stdout, [hook.url, 'webhook-secret-part']);
@@ -65,7 +97,14 @@ describe('trunkgate doctor against the simulators', () => {
       expect(run.report.ok).toBe(true);
       for (const c of run.report.checks) expect(Object.keys(c)).toEqual(['name', 'status', 'detail', 'fix']);
       expect(run.check('genesys-token-info').detail).toContain('GENESYS_REQUIRED_SCOPES satisfied');
-      expect(run.check('servicenow-auth')).toEqual({ name: 'servicenow-auth', status: 'pass', detail: expect.stringMatching(/^password grant for trunkgate\.integration with OAuth client sandbox-sn-client: a token valid for 30 min$/), fix: null });
+      expect(run.check('servicenow-auth')).toEqual({
+        name: 'servicenow-auth',
+        status: 'pass',
+        detail: expect.stringMatching(
+          /^password grant for trunkgate\.integration with OAuth client sandbox-sn-client: a token valid for 30 min$/,
+        ),
+        fix: null,
+      });
       expect(run.check('alert-webhook')).toMatchObject({ status: 'warn', fix: expect.stringContaining('ALERT_WEBHOOK_URL') });
       expectNoSecrets(run.stdout);
     } finally {
@@ -89,7 +128,11 @@ describe('trunkgate doctor against the simulators', () => {
     const json = await doctorJson({ ...env, GENESYS_CLIENT_SECRET: secret });
     expect(json.code).toBe(1);
     expect(json.report.ok).toBe(false);
-    expect(json.check('genesys-token')).toMatchObject({ status: 'fail', detail: expect.stringContaining('invalid_client'), fix: expect.stringContaining('GENESYS_CLIENT_SECRET') });
+    expect(json.check('genesys-token')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('invalid_client'),
+      fix: expect.stringContaining('GENESYS_CLIENT_SECRET'),
+    });
     expectNoSecrets(json.stdout, [secret]);
   });
 
@@ -98,10 +141,22 @@ describe('trunkgate doctor against the simulators', () => {
     let run = await doctorJson(env);
     sims.genesys.control.setTokenEndpointFault({ mode: 'ok' });
     expect(run.check('genesys-login').status).toBe('pass');
-    expect(run.check('genesys-token')).toMatchObject({ status: 'fail', detail: expect.stringContaining('the login service is failing: the login service answered 503'), fix: expect.stringContaining('status.mypurecloud.com') });
+    expect(run.check('genesys-token')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('the login service is failing: the login service answered 503'),
+      fix: expect.stringContaining('status.mypurecloud.com'),
+    });
     run = await doctorJson({ ...env, GENESYS_LOGIN_URL: 'http://127.0.0.1:9' });
-    expect(run.check('genesys-login')).toMatchObject({ status: 'fail', detail: 'http://127.0.0.1:9 cannot be reached: ECONNREFUSED', fix: expect.stringContaining('GENESYS_REGION (or GENESYS_LOGIN_URL)') });
-    expect(run.check('genesys-token')).toMatchObject({ status: 'fail', detail: 'not checked: the login host cannot be reached', fix: 'fix genesys-login first, then run the doctor again' });
+    expect(run.check('genesys-login')).toMatchObject({
+      status: 'fail',
+      detail: 'http://127.0.0.1:9 cannot be reached: ECONNREFUSED',
+      fix: expect.stringContaining('GENESYS_REGION (or GENESYS_LOGIN_URL)'),
+    });
+    expect(run.check('genesys-token')).toMatchObject({
+      status: 'fail',
+      detail: 'not checked: the login host cannot be reached',
+      fix: 'fix genesys-login first, then run the doctor again',
+    });
   });
 
   it('missing permission: genesys-trunks names telephony:plugin:all and the role to give the OAuth client', async () => {
@@ -115,18 +170,29 @@ describe('trunkgate doctor against the simulators', () => {
       detail: "Genesys refused GET trunks: the OAuth client's role lacks the permission telephony:plugin:all (missing.any.permissions)",
       fix: 'add the permission telephony:plugin:all (Telephony > Plugin > All) to a role and assign that role to the OAuth client GENESYS_CLIENT_ID (Genesys Cloud Admin > Integrations > OAuth > the client > Roles)',
     });
-    expect(run.check('watchdog-trunks')).toMatchObject({ status: 'fail', detail: 'not checked: the trunk listing failed', fix: 'fix genesys-trunks first, then run the doctor again' });
+    expect(run.check('watchdog-trunks')).toMatchObject({
+      status: 'fail',
+      detail: 'not checked: the trunk listing failed',
+      fix: 'fix genesys-trunks first, then run the doctor again',
+    });
     expectNoSecrets(run.stdout);
   });
 
   it('counts the trunks that report registration (the default org has two BYOC Cloud trunks)', async () => {
     const run = await doctorJson(env);
-    expect(run.check('watchdog-trunks')).toMatchObject({ status: 'pass', detail: '6 trunks: 4 report registration, 2 only OPTIONS/connection (2 NOT_SUPPORTED: BYOC Cloud?); now 4 registered, 2 connected' });
-    expect(run.check('genesys-rate-limit').detail).toMatch(/^300 requests a minute per token \(inin-ratelimit-allowed, \d+ used by the doctor\), trunkgate paces to 270; polling \(every 30 s\) takes 2 a minute \(1 %\)$/);
+    expect(run.check('watchdog-trunks')).toMatchObject({
+      status: 'pass',
+      detail: '6 trunks: 4 report registration, 2 only OPTIONS/connection (2 NOT_SUPPORTED: BYOC Cloud?); now 4 registered, 2 connected',
+    });
+    expect(run.check('genesys-rate-limit').detail).toMatch(
+      /^300 requests a minute per token \(inin-ratelimit-allowed, \d+ used by the doctor\), trunkgate paces to 270; polling \(every 30 s\) takes 2 a minute \(1 %\)$/,
+    );
   });
 
   it('warns when no trunk reports registration', async () => {
-    const { sims: cloudOnly, env: cloudEnv } = await startTestSims({ genesys: { trunks: defaultTrunks().filter((t) => t.registrationNotSupported) } });
+    const { sims: cloudOnly, env: cloudEnv } = await startTestSims({
+      genesys: { trunks: defaultTrunks().filter((t) => t.registrationNotSupported) },
+    });
     try {
       const run = await doctorJson(cloudEnv);
       expect(run.code).toBe(0); // a warning is not a failure
@@ -154,7 +220,12 @@ describe('trunkgate doctor against the simulators', () => {
   });
 
   it('as a real process: exit code 1 on a failure, and --json alone on stdout', async () => {
-    const run = await runScript('src/cli/doctor.ts', ['--json'], { ...env, GENESYS_CLIENT_SECRET: 'not-the-genesys-secret-0123', GATEWAY_API_KEYS: 'doctor-test-key-0123456789', DATA_DIR: tempDataDir() });
+    const run = await runScript('src/cli/doctor.ts', ['--json'], {
+      ...env,
+      GENESYS_CLIENT_SECRET: 'not-the-genesys-secret-0123',
+      GATEWAY_API_KEYS: 'doctor-test-key-0123456789',
+      DATA_DIR: tempDataDir(),
+    });
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { ok: boolean; checks: Array<{ name: string; status: string }> };
     expect(report.ok).toBe(false);
@@ -163,7 +234,14 @@ describe('trunkgate doctor against the simulators', () => {
 });
 
 describe('trunkgate doctor with an invalid configuration', () => {
-  const bad = { SERVICENOW_INSTANCE_URL: 'http://127.0.0.1:9', SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p', GENESYS_REGION: 'mypurecloud.com', GENESYS_CLIENT_SECRET: 's3cret-value-here', GATEWAY_BASIC_AUTH: '' };
+  const bad = {
+    SERVICENOW_INSTANCE_URL: 'http://127.0.0.1:9',
+    SERVICENOW_USERNAME: 'u',
+    SERVICENOW_PASSWORD: 'p',
+    GENESYS_REGION: 'mypurecloud.com',
+    GENESYS_CLIENT_SECRET: 's3cret-value-here',
+    GATEWAY_BASIC_AUTH: '',
+  };
   const message = (() => {
     try {
       loadConfig(bad, { requireCallerAuth: true });
@@ -178,12 +256,20 @@ describe('trunkgate doctor with an invalid configuration', () => {
     expect(message).toContain('GENESYS_CLIENT_ID is required');
     const run = await doctor(bad);
     expect(run.code).toBe(78);
-    expect(run.stdout.split('\n').slice(0, 1 + message.split('\n').length).join('\n')).toBe(
+    expect(
+      run.stdout
+        .split('\n')
+        .slice(0, 1 + message.split('\n').length)
+        .join('\n'),
+    ).toBe(
       `✘ configuration  ${message.split('\n').join('\n                 ')}\n                 fix: set or correct each setting listed (README "Configuration"); npm start refuses to run until then`,
     );
     const json = await doctorJson(bad);
     expect(json.code).toBe(78);
-    expect(json.report).toEqual({ ok: false, checks: [{ name: 'configuration', status: 'fail', detail: message, fix: expect.any(String) }] });
+    expect(json.report).toEqual({
+      ok: false,
+      checks: [{ name: 'configuration', status: 'fail', detail: message, fix: expect.any(String) }],
+    });
     expect(json.stderr).toBe(`trunkgate: ${message}\n`);
     expect(run.stdout + json.stdout).not.toContain('s3cret-value-here');
   });

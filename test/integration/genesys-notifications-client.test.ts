@@ -4,7 +4,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Upstreams } from '../../src/app/create-upstreams.js';
 import type { UpstreamCredentials } from '../../src/credentials/upstream-credentials.js';
 import { UpstreamError, UpstreamUnavailableError } from '../../src/errors/app-error.js';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, defaultTrunkIds, startGenesysSim, TRUNK_TOPIC_PREFIX, type GenesysSim, type GenesysSimOptions } from '../../src/sim/genesys/index.js';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  defaultTrunkIds,
+  startGenesysSim,
+  TRUNK_TOPIC_PREFIX,
+  type GenesysSim,
+  type GenesysSimOptions,
+} from '../../src/sim/genesys/index.js';
 import { systemClock } from '../../src/time/clock.js';
 import { GenesysClient } from '../../src/upstream/genesys-client.js';
 import { GenesysNotificationsClient, upstreamStatusOf } from '../../src/upstream/genesys-notifications-client.js';
@@ -25,7 +33,13 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
   const start = async (options: GenesysSimOptions = {}) => {
     sim = await startGenesysSim(options);
     // Genesys as createApp builds it, each call given 1 s.
-    upstreams = testUpstreams({ GENESYS_LOGIN_URL: sim.url, GENESYS_API_URL: sim.url, GENESYS_CLIENT_ID: DEMO_CLIENT_ID, GENESYS_CLIENT_SECRET: DEMO_CLIENT_SECRET, ACTION_TIMEOUT_MS: '1000' });
+    upstreams = testUpstreams({
+      GENESYS_LOGIN_URL: sim.url,
+      GENESYS_API_URL: sim.url,
+      GENESYS_CLIENT_ID: DEMO_CLIENT_ID,
+      GENESYS_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+      ACTION_TIMEOUT_MS: '1000',
+    });
     credentials = upstreams.genesys.credentials;
     client = new GenesysNotificationsClient(upstreams.genesys.client);
   };
@@ -38,7 +52,11 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
 
   it('creates a channel, replaces and adds subscriptions, and checks it with HEAD', async () => {
     const channel = await client.createChannel();
-    expect(channel).toEqual({ id: expect.stringMatching(/^streaming-0-/), connectUri: `ws://127.0.0.1:${sim.server.port}/channels/${channel.id}`, expires: expect.any(String) });
+    expect(channel).toEqual({
+      id: expect.stringMatching(/^streaming-0-/),
+      connectUri: `ws://127.0.0.1:${sim.server.port}/channels/${channel.id}`,
+      expires: expect.any(String),
+    });
     await client.replaceSubscriptions(channel.id, [TOPIC]);
     await client.addSubscriptions(channel.id, [`${TRUNK_TOPIC_PREFIX}${defaultTrunkIds.acmePbx}`]);
     expect(sim.control.listChannels()[0]!.topics).toEqual([TOPIC, `${TRUNK_TOPIC_PREFIX}${defaultTrunkIds.acmePbx}`]);
@@ -54,7 +72,7 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
     expect(upstreamStatusOf(err)).toBe(404);
   });
 
-  it("a client whose role lacks the trunk permission gets a 403 that names the permission and the operation, whatever its scopes", async () => {
+  it('a client whose role lacks the trunk permission gets a 403 that names the permission and the operation, whatever its scopes', async () => {
     await sim.close();
     credentials.stop();
     await upstreams.close();
@@ -62,18 +80,37 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
     const channel = await client.createChannel();
     const err = await client.replaceSubscriptions(channel.id, [TOPIC]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamError);
-    expect((err as Error).message).toBe("Genesys refused PUT notifications subscriptions: the OAuth client's role lacks the permission telephony:plugin:all (missing.any.permissions)");
-    expect((err as UpstreamError).details[0]).toMatchObject({ operation: 'PUT notifications subscriptions', status: 403, missingPermissions: ['telephony:plugin:all'], permissionCode: 'missing.any.permissions' });
+    expect((err as Error).message).toBe(
+      "Genesys refused PUT notifications subscriptions: the OAuth client's role lacks the permission telephony:plugin:all (missing.any.permissions)",
+    );
+    expect((err as UpstreamError).details[0]).toMatchObject({
+      operation: 'PUT notifications subscriptions',
+      status: 403,
+      missingPermissions: ['telephony:plugin:all'],
+      permissionCode: 'missing.any.permissions',
+    });
     expect(upstreamStatusOf(err)).toBe(403);
   });
 
   it('a subscription answer that lists refused topics is a refusal too, naming their permissions', async () => {
-    const listing = { entities: [{ id: TOPIC, state: 'Rejected', rejectionReason: 'MissingPermissions', missingPermissions: ['telephony:plugin:all'] }] };
+    const listing = {
+      entities: [{ id: TOPIC, state: 'Rejected', rejectionReason: 'MissingPermissions', missingPermissions: ['telephony:plugin:all'] }],
+    };
     const fake = new GenesysNotificationsClient({ upstream: 'genesys', send: async () => ({ status: 200, body: listing }) });
     const err = await fake.replaceSubscriptions('streaming-0-x', [TOPIC]).catch((e: unknown) => e);
-    expect((err as Error).message).toBe(`Genesys did not subscribe 1 topic(s) (${TOPIC}): the OAuth client's role lacks the permission telephony:plugin:all`);
-    expect((err as UpstreamError).details[0]).toMatchObject({ operation: 'PUT notifications subscriptions', missingPermissions: ['telephony:plugin:all'] });
-    await expect(new GenesysNotificationsClient({ upstream: 'genesys', send: async () => ({ status: 200, body: { entities: [{ id: TOPIC }] } }) }).replaceSubscriptions('c', [TOPIC])).resolves.toBeUndefined();
+    expect((err as Error).message).toBe(
+      `Genesys did not subscribe 1 topic(s) (${TOPIC}): the OAuth client's role lacks the permission telephony:plugin:all`,
+    );
+    expect((err as UpstreamError).details[0]).toMatchObject({
+      operation: 'PUT notifications subscriptions',
+      missingPermissions: ['telephony:plugin:all'],
+    });
+    await expect(
+      new GenesysNotificationsClient({
+        upstream: 'genesys',
+        send: async () => ({ status: 200, body: { entities: [{ id: TOPIC }] } }),
+      }).replaceSubscriptions('c', [TOPIC]),
+    ).resolves.toBeUndefined();
   });
 
   it('an unreachable API is upstream_unavailable', async () => {
@@ -83,11 +120,20 @@ describe('GenesysNotificationsClient and WsSocketConnector against the simulator
   });
 
   it('a channel answer without a websocket connectUri is refused', async () => {
-    const server = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"id":"c1","connectUri":"https://elsewhere"}'));
+    const server = http.createServer((_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"id":"c1","connectUri":"https://elsewhere"}'),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const staticCredentials = { upstream: 'genesys', authorize: async () => ({ header: 'Bearer t' }), refused: async () => undefined, accepted: () => undefined } as unknown as UpstreamCredentials;
+    const staticCredentials = {
+      upstream: 'genesys',
+      authorize: async () => ({ header: 'Bearer t' }),
+      refused: async () => undefined,
+      accepted: () => undefined,
+    } as unknown as UpstreamCredentials;
     const api = createHttpClient({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2_000 });
-    const odd = new GenesysNotificationsClient(new GenesysClient(api, staticCredentials, { pacer: unpaced, clock: systemClock, defaultTimeoutMs: 2_000 }));
+    const odd = new GenesysNotificationsClient(
+      new GenesysClient(api, staticCredentials, { pacer: unpaced, clock: systemClock, defaultTimeoutMs: 2_000 }),
+    );
     await expect(odd.createChannel()).rejects.toThrow(/websocket connectUri/);
     await new Promise((r) => server.close(r));
   });

@@ -9,8 +9,11 @@ import { startTestSims } from '../support/sims.js';
 import { memoryLogger, testConfig } from '../support/test-config.js';
 import { nextEvent, startMonitorRig } from '../support/monitor-rig.js';
 
-const NO_ROLES = { clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['telephony', 'notifications'], roles: [] }] };
-const REFUSED_GET_TRUNKS = "Genesys refused GET trunks: the OAuth client's role lacks the permission telephony:plugin:all (missing.any.permissions)";
+const NO_ROLES = {
+  clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['telephony', 'notifications'], roles: [] }],
+};
+const REFUSED_GET_TRUNKS =
+  "Genesys refused GET trunks: the OAuth client's role lacks the permission telephony:plugin:all (missing.any.permissions)";
 
 describe('get-trunk when the OAuth client lacks telephony:plugin:all', () => {
   let h: ActionHarness | undefined;
@@ -27,8 +30,17 @@ describe('get-trunk when the OAuth client lacks telephony:plugin:all', () => {
     expect(res.status).toBe(502);
     expect(res.body.error).toEqual({
       code: 'upstream_error',
-      message: "Genesys refused get-trunk.trunk: the OAuth client's role lacks the permission telephony:plugin:all (missing.any.permissions)",
-      details: [expect.objectContaining({ upstream: 'genesys', operation: 'get-trunk.trunk', status: 403, missingPermissions: ['telephony:plugin:all'], permissionCode: 'missing.any.permissions' })],
+      message:
+        "Genesys refused get-trunk.trunk: the OAuth client's role lacks the permission telephony:plugin:all (missing.any.permissions)",
+      details: [
+        expect.objectContaining({
+          upstream: 'genesys',
+          operation: 'get-trunk.trunk',
+          status: 403,
+          missingPermissions: ['telephony:plugin:all'],
+          permissionCode: 'missing.any.permissions',
+        }),
+      ],
     });
     // The token had worked: a 403 on it is a permission problem, not a rotation race.
     expect(h.sims.genesys.stats().tokenRequests).toBe(1);
@@ -61,7 +73,13 @@ describe('the trunk monitor refused by a missing permission', () => {
     sims = started.sims;
     const logs = memoryLogger('info');
     app = await createApp(
-      testConfig({ ...started.env, MONITOR_NOTIFICATIONS: 'false', MONITOR_POLL_INTERVAL_MS: '1000', INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_RESOLVE_AFTER_MS: '300' }),
+      testConfig({
+        ...started.env,
+        MONITOR_NOTIFICATIONS: 'false',
+        MONITOR_POLL_INTERVAL_MS: '1000',
+        INCIDENT_OPEN_AFTER_MS: '0',
+        INCIDENT_RESOLVE_AFTER_MS: '300',
+      }),
       { logger: logs.logger, processMetrics: false },
     );
     const base = await app.listen(0, '127.0.0.1');
@@ -75,26 +93,46 @@ describe('the trunk monitor refused by a missing permission', () => {
     });
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ready');
-    expect(ready.body.checks['genesys-permissions']).toEqual({ ok: false, advisory: true, detail: expect.stringContaining(`trunk polling: ${REFUSED_GET_TRUNKS}`) });
+    expect(ready.body.checks['genesys-permissions']).toEqual({
+      ok: false,
+      advisory: true,
+      detail: expect.stringContaining(`trunk polling: ${REFUSED_GET_TRUNKS}`),
+    });
 
     const errors = logs.lines().filter((l) => l.level === 'error' && l.module === 'monitor/permissions');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ operation: 'GET trunks', missingPermissions: ['telephony:plugin:all'], message: expect.stringContaining(REFUSED_GET_TRUNKS) });
-    expect(logs.lines().some((l) => l.message === 'trunk poll failed; trying again at the next interval' && l.operation === 'GET trunks')).toBe(true);
+    expect(errors[0]).toMatchObject({
+      operation: 'GET trunks',
+      missingPermissions: ['telephony:plugin:all'],
+      message: expect.stringContaining(REFUSED_GET_TRUNKS),
+    });
+    expect(
+      logs.lines().some((l) => l.message === 'trunk poll failed; trying again at the next interval' && l.operation === 'GET trunks'),
+    ).toBe(true);
 
-    const credentialsIncident = () => sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === 'trunkgate:credentials:genesys');
+    const credentialsIncident = () =>
+      sims!.servicenow.incidents().filter((i) => i.fields.correlation_id === 'trunkgate:credentials:genesys');
     const [incident] = await eventually(() => {
       expect(credentialsIncident()).toHaveLength(1);
       return credentialsIncident();
     });
     const description = String(incident!.fields.description);
     expect(description).toContain(`trunk polling: ${REFUSED_GET_TRUNKS}`);
-    expect(description).toContain("Genesys Cloud refuses GET trunks because the OAuth client's role lacks the permission telephony:plugin:all");
+    expect(description).toContain(
+      "Genesys Cloud refuses GET trunks because the OAuth client's role lacks the permission telephony:plugin:all",
+    );
     expect(description).toContain('Admin > Integrations > OAuth > the client > Roles');
-    expect((await api.get('/v1/incidents')).body.incidents[0]).toMatchObject({ kind: 'credentials_failed', correlationId: 'trunkgate:credentials:genesys' });
+    expect((await api.get('/v1/incidents')).body.incidents[0]).toMatchObject({
+      kind: 'credentials_failed',
+      correlationId: 'trunkgate:credentials:genesys',
+    });
 
     sims.genesys.control.setClientRoles(DEMO_CLIENT_ID, [TRUNKGATE_ROLE]);
-    await eventually(async () => expect(((await (await fetch(`${base}/readyz`)).json()) as { checks: Record<string, { ok: boolean }> }).checks['genesys-permissions']!.ok).toBe(true));
+    await eventually(async () =>
+      expect(
+        ((await (await fetch(`${base}/readyz`)).json()) as { checks: Record<string, { ok: boolean }> }).checks['genesys-permissions']!.ok,
+      ).toBe(true),
+    );
     await eventually(() => expect(credentialsIncident()[0]!.fields).toMatchObject({ state: '6' }), { timeoutMs: 20_000 });
     expect(credentialsIncident()).toHaveLength(1);
   });
@@ -126,9 +164,12 @@ describe('notification subscriptions refused by a missing permission', () => {
       feature: 'trunk notifications',
       operation: 'PUT notifications subscriptions',
       permissions: ['telephony:plugin:all'],
-      message: "Genesys refused PUT notifications subscriptions: the OAuth client's role lacks the permission telephony:plugin:all (missing.any.permissions)",
+      message:
+        "Genesys refused PUT notifications subscriptions: the OAuth client's role lacks the permission telephony:plugin:all (missing.any.permissions)",
     });
-    const retried = rig.logs.lines().find((l) => l.module === 'monitor/channel' && String(l.message).startsWith('notification channel could not be opened'));
+    const retried = rig.logs
+      .lines()
+      .find((l) => l.module === 'monitor/channel' && String(l.message).startsWith('notification channel could not be opened'));
     expect(JSON.stringify(retried)).toContain(problem!.message);
 
     const repolled = nextEvent(rig.monitor, 'poll', (p) => p.ok && p.reason === 'reconnect');

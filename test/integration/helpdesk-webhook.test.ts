@@ -21,7 +21,11 @@ async function webhookReceiver() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/T000/B000/secret`, bodies, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/T000/B000/secret`,
+    bodies,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe('helpdesk webhook (ALERT_WEBHOOK_URL) when ServiceNow cannot take an incident', () => {
@@ -39,11 +43,20 @@ describe('helpdesk webhook (ALERT_WEBHOOK_URL) when ServiceNow cannot take an in
     sims = started.sims;
     receiver = await webhookReceiver();
     const log = memoryLogger('info');
-    app = await createApp(testConfig({ ...started.env, ALERT_WEBHOOK_URL: receiver.url, ALERT_AFTER_MS: '500', INCIDENT_OPEN_AFTER_MS: '0' }), { logger: log.logger, processMetrics: false, monitor: null });
+    app = await createApp(
+      testConfig({ ...started.env, ALERT_WEBHOOK_URL: receiver.url, ALERT_AFTER_MS: '500', INCIDENT_OPEN_AFTER_MS: '0' }),
+      { logger: log.logger, processMetrics: false, monitor: null },
+    );
     const api = apiClient(await app.listen(0, '127.0.0.1'));
     sims.servicenow.control.rateLimitStorm({ retryAfterSec: 1 });
 
-    await api.post('/v1/events', { eventId: 'storm-1', trunkId: defaultTrunkIds.lumenSecondary, state: 'rejected', sipCode: 403, trunkName: 'Lumen SIP - CHI' });
+    await api.post('/v1/events', {
+      eventId: 'storm-1',
+      trunkId: defaultTrunkIds.lumenSecondary,
+      state: 'rejected',
+      sipCode: 403,
+      trunkName: 'Lumen SIP - CHI',
+    });
     await eventually(() => expect(receiver!.bodies).toHaveLength(1));
     expect(receiver.bodies[0]!.text).toMatch(/^⚠️ trunkgate: ServiceNow cannot take incidents right now \(1 problem\)/);
     expect(receiver.bodies[0]!.text).toContain('SIP trunk Lumen SIP - CHI');
@@ -55,7 +68,9 @@ describe('helpdesk webhook (ALERT_WEBHOOK_URL) when ServiceNow cannot take an in
     await sims.servicenow.control.restore();
     await eventually(() => expect(receiver!.bodies).toHaveLength(2));
     const [incident] = sims.servicenow.incidents();
-    expect(receiver.bodies[1]!.text).toBe(`✅ trunkgate: resolved (1):\n• SIP trunk Lumen SIP - CHI (id ${defaultTrunkIds.lumenSecondary}): registration rejected (SIP 403): delivered to ServiceNow (${incident!.number}).`);
+    expect(receiver.bodies[1]!.text).toBe(
+      `✅ trunkgate: resolved (1):\n• SIP trunk Lumen SIP - CHI (id ${defaultTrunkIds.lumenSecondary}): registration rejected (SIP 403): delivered to ServiceNow (${incident!.number}).`,
+    );
     expect(sims.servicenow.incidents()).toHaveLength(1);
     expect(log.text()).not.toContain('/hooks/T000/B000/secret');
   });

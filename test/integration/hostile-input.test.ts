@@ -34,7 +34,9 @@ describe('hostile input (property-based, from the OpenAPI document)', () => {
     });
     const result = await fc.check(property, { seed, numRuns: RUNS });
     // What was wrong with the shrunk request, then fast-check's report (seed, path); FUZZ_SEED=<seed> replays it.
-    const why = result.failed ? `FUZZ_SEED=${seed}\n${(result.errorInstance as Error | undefined)?.message ?? ''}\n${fc.defaultReportMessage(result)}` : '';
+    const why = result.failed
+      ? `FUZZ_SEED=${seed}\n${(result.errorInstance as Error | undefined)?.message ?? ''}\n${fc.defaultReportMessage(result)}`
+      : '';
     expect(result.failed, why).toBe(false);
     // The run reached past the front door: validation, authentication, lookups and upstream calls all answered.
     expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 400, 401, 403, 404, 413, 415, 429]));

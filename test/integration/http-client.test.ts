@@ -32,7 +32,8 @@ async function scriptedServer(onRequest: (connection: number, requestOnConnectio
   return { url, connections: () => connections, close };
 }
 
-const ok = (socket: net.Socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: keep-alive\r\n\r\n{"ok":true}');
+const ok = (socket: net.Socket) =>
+  socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: keep-alive\r\n\r\n{"ok":true}');
 
 describe('createHttpClient (the one axios factory)', () => {
   let close: (() => Promise<unknown>) | undefined;
@@ -59,7 +60,9 @@ describe('createHttpClient (the one axios factory)', () => {
   });
 
   it('never follows redirects and hands every status back', async () => {
-    const server = await scriptedServer((_c, _n, socket) => socket.end('HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/elsewhere\r\nContent-Length: 0\r\n\r\n'));
+    const server = await scriptedServer((_c, _n, socket) =>
+      socket.end('HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/elsewhere\r\nContent-Length: 0\r\n\r\n'),
+    );
     close = server.close;
     const res = await createHttpClient({ baseURL: server.url, timeoutMs: 2_000 }).get('/x');
     expect(res.status).toBe(302);

@@ -77,7 +77,10 @@ describe('HTTP edge', () => {
       expect(res.body).toEqual({ received: { a: 1 } });
       const url = await app.listen(0, '127.0.0.1');
       const latin1 = Buffer.from('{"name":"Zoë"}', 'latin1');
-      const res2 = await rawRequest(`${url}/v1/actions/echo`, { headers: { ...auth, 'Content-Type': 'application/json; charset=iso-8859-1' }, body: latin1 });
+      const res2 = await rawRequest(`${url}/v1/actions/echo`, {
+        headers: { ...auth, 'Content-Type': 'application/json; charset=iso-8859-1' },
+        body: latin1,
+      });
       expect(res2.json()).toEqual({ received: { name: 'Zoë' } });
     });
 
@@ -92,10 +95,20 @@ describe('HTTP edge', () => {
 
     it('refuses a compressed body (Content-Encoding other than identity) with unsupported_media_type, not invalid_json', async () => {
       const zipped = gzipSync('{"a":1}');
-      const res = await request(app.express).post('/v1/actions/echo').set(auth).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(zipped);
+      const res = await request(app.express)
+        .post('/v1/actions/echo')
+        .set(auth)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send(zipped);
       expectError(res, 415, 'unsupported_media_type');
       expect(res.body.error.message).toBe('Content-Encoding "gzip" is not accepted; send the JSON uncompressed');
-      const plain = await request(app.express).post('/v1/actions/echo').set(auth).set('Content-Type', 'application/json').set('Content-Encoding', 'Identity').send('{"a":1}');
+      const plain = await request(app.express)
+        .post('/v1/actions/echo')
+        .set(auth)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'Identity')
+        .send('{"a":1}');
       expect(plain.body).toEqual({ received: { a: 1 } });
     });
 
@@ -182,7 +195,10 @@ describe('HTTP edge', () => {
     it('GET /readyz reports each check', async () => {
       const res = await request(app.express).get('/readyz');
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 'ready', checks: { mappings: { ok: true }, 'genesys-token': { ok: true }, 'servicenow-credentials': { ok: true } } });
+      expect(res.body).toMatchObject({
+        status: 'ready',
+        checks: { mappings: { ok: true }, 'genesys-token': { ok: true }, 'servicenow-credentials': { ok: true } },
+      });
     });
 
     it('GET /metrics exposes the request histogram by route and status class', async () => {
@@ -198,7 +214,9 @@ describe('HTTP edge', () => {
       const res = await request(app.express).get('/openapi.json');
       expect(res.status).toBe(200);
       expect(res.body.openapi).toBe('3.0.3');
-      expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics', '/v1/actions', '/v1/actions/echo', '/v1/actions/slow']));
+      expect(Object.keys(res.body.paths)).toEqual(
+        expect.arrayContaining(['/healthz', '/readyz', '/metrics', '/v1/actions', '/v1/actions/echo', '/v1/actions/slow']),
+      );
       expect(res.body.components.schemas.Error).toEqual(errorResponseSchema);
     });
   });
@@ -223,7 +241,12 @@ describe('internal errors', () => {
     const app = await createApp(testConfig(), {
       logger: log.logger,
       processMetrics: false,
-      actions: { list: () => [], run: async () => { throw new Error('secret stack detail at /srv/x.ts:12'); } },
+      actions: {
+        list: () => [],
+        run: async () => {
+          throw new Error('secret stack detail at /srv/x.ts:12');
+        },
+      },
     });
     const res = await request(app.express).post('/v1/actions/any').set(auth).set('Content-Type', 'application/json').send('{}');
     expectError(res, 500, 'internal');

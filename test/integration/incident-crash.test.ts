@@ -39,10 +39,11 @@ async function holdingProxy(target: string) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     created,
     release: () => void (hold = false),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -67,7 +68,12 @@ describe('incident delivery survives kill -9 of a real trunkgate process', () =>
     expect(await proc.exited).toBeNull();
   }
 
-  const pending = async (api: ReturnType<typeof apiClient>) => (await api.get('/v1/incidents')).body.incidents as Array<{ pendingDeliveries: number; lastDeliveryError: string | null; sysId: string | null }>;
+  const pending = async (api: ReturnType<typeof apiClient>) =>
+    (await api.get('/v1/incidents')).body.incidents as Array<{
+      pendingDeliveries: number;
+      lastDeliveryError: string | null;
+      sysId: string | null;
+    }>;
 
   it('ServiceNow refusing connections, kill -9, ServiceNow back, restart: exactly one incident', async () => {
     const started = await startTestSims();
@@ -75,15 +81,33 @@ describe('incident delivery survives kill -9 of a real trunkgate process', () =>
     const env = testEnv({ ...started.env, DATA_DIR: tempDataDir(), INCIDENT_OPEN_AFTER_MS: '0', LOG_LEVEL: 'warn' });
     await sims.servicenow.control.outage({ mode: 'refused' });
     const first = await start(env);
-    await first.api.post('/v1/events', { eventId: 'pbx-1', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403, errorText: 'Forbidden' });
-    await eventually(async () => expect((await pending(first.api))[0]).toMatchObject({ pendingDeliveries: 1, lastDeliveryError: expect.stringContaining('cannot be reached') }));
+    await first.api.post('/v1/events', {
+      eventId: 'pbx-1',
+      trunkId: TRUNK,
+      trunkBase: BASE,
+      state: 'rejected',
+      sipCode: 403,
+      errorText: 'Forbidden',
+    });
+    await eventually(async () =>
+      expect((await pending(first.api))[0]).toMatchObject({
+        pendingDeliveries: 1,
+        lastDeliveryError: expect.stringContaining('cannot be reached'),
+      }),
+    );
     await kill9(first.proc);
 
     await sims.servicenow.control.restore();
     const second = await start(env);
-    await eventually(async () => expect((await pending(second.api))[0]).toMatchObject({ pendingDeliveries: 0, sysId: expect.any(String) }), { timeoutMs: 20_000 });
+    await eventually(
+      async () => expect((await pending(second.api))[0]).toMatchObject({ pendingDeliveries: 0, sysId: expect.any(String) }),
+      { timeoutMs: 20_000 },
+    );
     // The event was processed before the crash: sending it again changes nothing.
-    expect((await second.api.post('/v1/events', { eventId: 'pbx-1', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403 })).body.duplicate).toBe(true);
+    expect(
+      (await second.api.post('/v1/events', { eventId: 'pbx-1', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403 })).body
+        .duplicate,
+    ).toBe(true);
     expect(sims.servicenow.incidents().filter((i) => i.fields.correlation_id === KEY)).toHaveLength(1);
     expect(sims.servicenow.stats().incidentsCreated).toBe(1);
   });
@@ -93,7 +117,13 @@ describe('incident delivery survives kill -9 of a real trunkgate process', () =>
     sims = started.sims;
     const proxy = await holdingProxy(sims.servicenow.url);
     cleanups.push(proxy.close);
-    const env = testEnv({ ...started.env, SERVICENOW_INSTANCE_URL: proxy.url, DATA_DIR: tempDataDir(), INCIDENT_OPEN_AFTER_MS: '0', LOG_LEVEL: 'warn' });
+    const env = testEnv({
+      ...started.env,
+      SERVICENOW_INSTANCE_URL: proxy.url,
+      DATA_DIR: tempDataDir(),
+      INCIDENT_OPEN_AFTER_MS: '0',
+      LOG_LEVEL: 'warn',
+    });
     const first = await start(env);
     await first.api.post('/v1/events', { eventId: 'pbx-2', trunkId: TRUNK, trunkBase: BASE, state: 'dropped' });
     await proxy.created;
@@ -119,19 +149,32 @@ describe('incident delivery survives kill -9 of a real trunkgate process', () =>
     const sn = sims.servicenow;
     // A trunk only this test reports (the monitor's polls never judge it), noted on every change.
     const trunkId = 'crash-note-trunk';
-    const env = testEnv({ ...started.env, DATA_DIR: tempDataDir(), INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0', LOG_LEVEL: 'warn' });
+    const env = testEnv({
+      ...started.env,
+      DATA_DIR: tempDataDir(),
+      INCIDENT_OPEN_AFTER_MS: '0',
+      INCIDENT_NOTE_INTERVAL_MS: '0',
+      LOG_LEVEL: 'warn',
+    });
     const first = await start(env);
     await first.api.post('/v1/events', { eventId: 'note-1', trunkId, state: 'rejected', sipCode: 403, errorText: 'Forbidden' });
     await eventually(async () => expect((await pending(first.api))[0]).toMatchObject({ pendingDeliveries: 0, sysId: expect.any(String) }));
     const journalLookups: string[] = [];
-    sn.control.on('request', (e) => e.path.endsWith('/sys_journal_field') && journalLookups.push(new URLSearchParams(e.query).get('sysparm_query') ?? ''));
+    sn.control.on(
+      'request',
+      (e) => e.path.endsWith('/sys_journal_field') && journalLookups.push(new URLSearchParams(e.query).get('sysparm_query') ?? ''),
+    );
 
     // ServiceNow applies the note; its answer is kept back, and trunkgate dies waiting for it.
     sn.control.holdAnswers({ method: 'PATCH', path: '/api/now/table/incident/' });
     const held = once(sn.control, 'held');
     await first.api.post('/v1/events', { eventId: 'note-2', trunkId, state: 'rejected', sipCode: 401, errorText: 'Unauthorized' });
     await held;
-    const notes = () => sn.incidents()[0]!.journal.filter((j) => j.field === 'work_notes').map((j) => j.value);
+    const notes = () =>
+      sn
+        .incidents()[0]!
+        .journal.filter((j) => j.field === 'work_notes')
+        .map((j) => j.value);
     const marker = /\[trunkgate:d:[0-9a-z]+-\d+\]$/.exec(notes().at(-1)!)?.[0];
     expect(marker).toBeDefined();
     expect(notes().at(-1)).toContain('401');
@@ -148,7 +191,13 @@ describe('incident delivery survives kill -9 of a real trunkgate process', () =>
   it('SIGTERM while ServiceNow is down exits promptly and keeps the delivery for the next start', async () => {
     const started = await startTestSims();
     sims = started.sims;
-    const env = testEnv({ ...started.env, DATA_DIR: tempDataDir(), INCIDENT_OPEN_AFTER_MS: '0', LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '2000' });
+    const env = testEnv({
+      ...started.env,
+      DATA_DIR: tempDataDir(),
+      INCIDENT_OPEN_AFTER_MS: '0',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_GRACE_MS: '2000',
+    });
     await sims.servicenow.control.outage({ mode: '503' });
     const first = await start(env);
     await first.api.post('/v1/events', { eventId: 'pbx-3', trunkId: TRUNK, trunkBase: BASE, state: 'rejected', sipCode: 403 });

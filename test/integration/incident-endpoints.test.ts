@@ -35,7 +35,16 @@ describe.each(stores)('trunk and incident endpoints against the simulators, %s s
     sims = started.sims;
     schema = storeKind === 'postgres' ? testSchema(databaseUrl!) : undefined;
     const database = schema ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema.name } : {};
-    app = await createApp(testConfig({ ...started.env, ...database, INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_RESOLVE_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0' }), { logger: memoryLogger('warn').logger, processMetrics: false, monitor: null }); // sightings come from POST /v1/events only
+    app = await createApp(
+      testConfig({
+        ...started.env,
+        ...database,
+        INCIDENT_OPEN_AFTER_MS: '0',
+        INCIDENT_RESOLVE_AFTER_MS: '0',
+        INCIDENT_NOTE_INTERVAL_MS: '0',
+      }),
+      { logger: memoryLogger('warn').logger, processMetrics: false, monitor: null },
+    ); // sightings come from POST /v1/events only
     baseUrl = await app.listen(0, '127.0.0.1');
     api = apiClient(baseUrl);
   });
@@ -55,9 +64,21 @@ describe.each(stores)('trunk and incident endpoints against the simulators, %s s
   });
 
   it('403 → exactly one ServiceNow incident, shown on /v1/trunks and /v1/incidents; a resent event is ignored', async () => {
-    const first = await event({ state: 'rejected', sipCode: 403, errorText: 'Forbidden', proxyAddress: 'sip-a.lumen.example.net:5061', trunkName: 'Lumen SIP - NYC', edge: { id: 'e1', name: 'edge-nyc-01' } });
+    const first = await event({
+      state: 'rejected',
+      sipCode: 403,
+      errorText: 'Forbidden',
+      proxyAddress: 'sip-a.lumen.example.net:5061',
+      trunkName: 'Lumen SIP - NYC',
+      edge: { id: 'e1', name: 'edge-nyc-01' },
+    });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ eventId: 'ev-1', outcome: 'applied', duplicate: false, trunk: { id: TRUNK, state: 'rejected', sipCode: 403, errorText: 'Forbidden' } });
+    expect(first.body).toMatchObject({
+      eventId: 'ev-1',
+      outcome: 'applied',
+      duplicate: false,
+      trunk: { id: TRUNK, state: 'rejected', sipCode: 403, errorText: 'Forbidden' },
+    });
     const resent = await api.post('/v1/events', { eventId: 'ev-1', trunkId: TRUNK, state: 'registered' });
     expect(resent.body).toMatchObject({ outcome: 'duplicate', duplicate: true, trunk: { state: 'rejected' } });
     const [incident] = await settled();
@@ -65,13 +86,35 @@ describe.each(stores)('trunk and incident endpoints against the simulators, %s s
     expect(snIncidents()).toHaveLength(1);
     expect(sn!.fields.short_description).toBe('SIP trunk Lumen SIP - NYC: registration rejected (SIP 403 Forbidden)');
     expect(incident).toEqual({
-      correlationId: KEY, trunkId: TRUNK, trunkBaseId: null, trunkIds: [TRUNK], kind: 'registration_rejected', number: sn!.number, sysId: sn!.sysId, state: 'open', servicenowState: '1',
-      openedAt: expect.any(String), resolvedAt: null, reopenCount: 0, pendingDeliveries: 0, lastDeliveryError: null,
+      correlationId: KEY,
+      trunkId: TRUNK,
+      trunkBaseId: null,
+      trunkIds: [TRUNK],
+      kind: 'registration_rejected',
+      number: sn!.number,
+      sysId: sn!.sysId,
+      state: 'open',
+      servicenowState: '1',
+      openedAt: expect.any(String),
+      resolvedAt: null,
+      reopenCount: 0,
+      pendingDeliveries: 0,
+      lastDeliveryError: null,
     });
     const { body: trunk } = await api.get(`/v1/trunks/${TRUNK}`);
     expect(trunk).toMatchObject({
-      id: TRUNK, name: 'Lumen SIP - NYC', state: 'rejected', healthy: false, signal: 'registration', trunkBase: null, sipCode: 403, errorText: 'Forbidden', edge: { id: 'e1', name: 'edge-nyc-01' },
-      proxyAddress: 'sip-a.lumen.example.net:5061', incident: { number: sn!.number, sysId: sn!.sysId, state: 'open' }, source: 'event',
+      id: TRUNK,
+      name: 'Lumen SIP - NYC',
+      state: 'rejected',
+      healthy: false,
+      signal: 'registration',
+      trunkBase: null,
+      sipCode: 403,
+      errorText: 'Forbidden',
+      edge: { id: 'e1', name: 'edge-nyc-01' },
+      proxyAddress: 'sip-a.lumen.example.net:5061',
+      incident: { number: sn!.number, sysId: sn!.sysId, state: 'open' },
+      source: 'event',
     });
     expect(Date.parse(trunk.since)).not.toBeNaN();
     expect((await api.get('/v1/trunks')).body.trunks).toHaveLength(1);
@@ -96,37 +139,61 @@ describe.each(stores)('trunk and incident endpoints against the simulators, %s s
     const id = defaultTrunkIds.twilio;
     const wire = sims.genesys.control.setTrunkState(id, { state: 'dropped' });
     const res = await api.post('/v1/events', { eventId: 'wire-1', trunkId: id, trunk: wire });
-    expect(res.body.trunk).toMatchObject({ id, name: 'Twilio Elastic SIP - NYC', state: 'dropped', errorText: 'No response to REGISTER', edge: { name: 'edge-nyc-01' }, trunkBase: wire.trunkBase && { id: wire.trunkBase.id } });
+    expect(res.body.trunk).toMatchObject({
+      id,
+      name: 'Twilio Elastic SIP - NYC',
+      state: 'dropped',
+      errorText: 'No response to REGISTER',
+      edge: { name: 'edge-nyc-01' },
+      trunkBase: wire.trunkBase && { id: wire.trunkBase.id },
+    });
     const incidents = await settled();
     // The trunk object names its trunk base: the incident is the carrier's (INCIDENT_GROUP_BY=trunkBase, the default).
     const key = `trunkgate:trunkbase:${wire.trunkBase.id}`;
-    expect(incidents.find((i: { correlationId: string }) => i.correlationId === key)).toMatchObject({ trunkId: id, trunkBaseId: wire.trunkBase.id, trunkIds: [id] });
-    expect(snIncidents(key)[0]!.fields.short_description).toBe('SIP trunk base BYOC Carrier - Twilio Elastic SIP: registration dropped (No response to REGISTER)');
+    expect(incidents.find((i: { correlationId: string }) => i.correlationId === key)).toMatchObject({
+      trunkId: id,
+      trunkBaseId: wire.trunkBase.id,
+      trunkIds: [id],
+    });
+    expect(snIncidents(key)[0]!.fields.short_description).toBe(
+      'SIP trunk base BYOC Carrier - Twilio Elastic SIP: registration dropped (No response to REGISTER)',
+    );
   });
 
   it('refuses bad events with validation_failed and a JSON Pointer per problem', async () => {
     const bad = await api.post('/v1/events', { trunkId: 'has spaces', state: 'sideways', observedAt: 'yesterday', colour: 'red' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('validation_failed');
-    expect(bad.body.error.details).toEqual(expect.arrayContaining([
-      { path: '/eventId', message: 'is required' },
-      { path: '/colour', message: 'is not an accepted field' },
-      { path: '/trunkId', message: expect.stringContaining('must match pattern') },
-      { path: '/state', message: 'must be one of "registered", "connected", "rejected", "dropped", "unknown"' },
-      { path: '/observedAt', message: 'must match format "date-time"' },
-    ]));
+    expect(bad.body.error.details).toEqual(
+      expect.arrayContaining([
+        { path: '/eventId', message: 'is required' },
+        { path: '/colour', message: 'is not an accepted field' },
+        { path: '/trunkId', message: expect.stringContaining('must match pattern') },
+        { path: '/state', message: 'must be one of "registered", "connected", "rejected", "dropped", "unknown"' },
+        { path: '/observedAt', message: 'must match format "date-time"' },
+      ]),
+    );
     const both = await api.post('/v1/events', { eventId: 'x', trunkId: 't', state: 'rejected', trunk: {} });
-    expect(both.body.error.details).toEqual([{ path: '', message: 'give either `state` (with sipCode, errorText…) or `trunk` (a Genesys Trunk object), not both' }]);
+    expect(both.body.error.details).toEqual([
+      { path: '', message: 'give either `state` (with sipCode, errorText…) or `trunk` (a Genesys Trunk object), not both' },
+    ]);
     const neither = await api.post('/v1/events', { eventId: 'x', trunkId: 't' });
-    expect(neither.body.error.details).toEqual([{ path: '', message: 'give either `state` (with sipCode, errorText…) or `trunk` (a Genesys Trunk object), not both' }]);
+    expect(neither.body.error.details).toEqual([
+      { path: '', message: 'give either `state` (with sipCode, errorText…) or `trunk` (a Genesys Trunk object), not both' },
+    ]);
     expect((await api.post('/v1/events')).body.error.code).toBe('validation_failed');
-    expect((await api.get('/v1/incidents?state=bogus')).body.error).toMatchObject({ code: 'validation_failed', details: [{ parameter: 'state' }] });
+    expect((await api.get('/v1/incidents?state=bogus')).body.error).toMatchObject({
+      code: 'validation_failed',
+      details: [{ parameter: 'state' }],
+    });
     expect((await api.get(`/v1/trunks/${TRUNK}/events?limit=0`)).status).toBe(400);
   });
 
   it('requires caller credentials on /v1, documents the endpoints in /openapi.json, checks the store in /readyz and exports metrics', async () => {
     for (const path of ['/v1/trunks', '/v1/incidents']) expect((await fetch(`${baseUrl}${path}`)).status).toBe(401);
-    expect((await fetch(`${baseUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect(
+      (await fetch(`${baseUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+    ).toBe(401);
     const doc = await api.get('/openapi.json');
     for (const p of ['/v1/trunks', '/v1/trunks/{id}', '/v1/trunks/{id}/events', '/v1/incidents', '/v1/events']) {
       const operation = Object.values(doc.body.paths[p] as Record<string, { responses: Record<string, { description: string }> }>)[0]!;
@@ -154,11 +221,21 @@ describe('Genesys credentials failing → credentials_failed incident', () => {
     const started = await startTestSims();
     sims = started.sims;
     sims.genesys.control.setTokenEndpointFault({ mode: 'reject' });
-    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '0' }), { logger: memoryLogger('error').logger, processMetrics: false, monitor: null });
+    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '0' }), {
+      logger: memoryLogger('error').logger,
+      processMetrics: false,
+      monitor: null,
+    });
     const api = apiClient(await app.listen(0, '127.0.0.1'));
     const [incident] = await eventually(async () => {
       const { body } = await api.get('/v1/incidents');
-      expect(body.incidents[0]).toMatchObject({ correlationId: 'trunkgate:credentials:genesys', kind: 'credentials_failed', trunkId: null, state: 'open', pendingDeliveries: 0 });
+      expect(body.incidents[0]).toMatchObject({
+        correlationId: 'trunkgate:credentials:genesys',
+        kind: 'credentials_failed',
+        trunkId: null,
+        state: 'open',
+        pendingDeliveries: 0,
+      });
       return body.incidents;
     });
     const [sn] = sims.servicenow.incidents().filter((i) => i.fields.correlation_id === 'trunkgate:credentials:genesys');

@@ -17,7 +17,12 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
   const start = (name: string, servicenow: ServiceNowIncidents, extra: { leaseMs?: number; webhook?: AlertWebhook } = {}) =>
     pgReplica({ name, url: url!, schema: schema.name, servicenow, ...extra }).then((r) => (replicas.push(r), r));
   const outboxByOperation = async () =>
-    Object.fromEntries((await schema.admin.query(`SELECT operation, count(*)::int AS n FROM ${schema.name}.outbox GROUP BY operation`)).rows.map((r) => [r.operation, r.n]));
+    Object.fromEntries(
+      (await schema.admin.query(`SELECT operation, count(*)::int AS n FROM ${schema.name}.outbox GROUP BY operation`)).rows.map((r) => [
+        r.operation,
+        r.n,
+      ]),
+    );
 
   beforeAll(async () => {
     await (await openPgStores({ connectionString: url!, schema: schema.name, poolSize: 1 })).close();
@@ -32,7 +37,9 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     const sn = new FakeServiceNowIncidents();
     const [a, b] = [await start('a', sn), await start('b', sn)];
     const trunks = Array.from({ length: 20 }, (_, i) => `race-${i}`);
-    const results = await Promise.allSettled(trunks.flatMap((t) => [a.ingest.record(sighting(t, 'rejected')), b.ingest.record(sighting(t, 'rejected'))]));
+    const results = await Promise.allSettled(
+      trunks.flatMap((t) => [a.ingest.record(sighting(t, 'rejected')), b.ingest.record(sighting(t, 'rejected'))]),
+    );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const incidents = await a.store.listIncidents({ limit: 100 });
     expect(incidents).toHaveLength(20);
@@ -48,13 +55,33 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     const committing = new Promise<void>((resolve) => (commit = resolve));
     // Replica b has inserted the open incident but not committed it yet when replica a decides.
     const other = b.store.transaction(async (tx) => {
-      await tx.insertIncident({ id: 'from-b', correlationId: key, trunkId: 't-conflict', trunkBaseId: null, kind: 'registration_rejected', open: true, openedAt: Date.now(), resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null, lastNoteAt: null, changesSinceNote: 0, updatedAt: Date.now() });
+      await tx.insertIncident({
+        id: 'from-b',
+        correlationId: key,
+        trunkId: 't-conflict',
+        trunkBaseId: null,
+        kind: 'registration_rejected',
+        open: true,
+        openedAt: Date.now(),
+        resolvedAt: null,
+        reopenedAt: null,
+        reopenCount: 0,
+        sysId: null,
+        number: null,
+        servicenowState: null,
+        lastNoteAt: null,
+        changesSinceNote: 0,
+        updatedAt: Date.now(),
+      });
       await committing;
     });
     const decided = a.ingest.record(sighting('t-conflict', 'rejected'));
     // Replica a's insert now waits on the unique index for b's transaction (seen in pg_stat_activity, not guessed with a sleep).
     await eventually(async () => {
-      const { rows } = await schema.admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [a.appName]);
+      const { rows } = await schema.admin.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+        [a.appName],
+      );
       expect(rows[0].n).toBe(1);
     });
     commit();
@@ -70,7 +97,10 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     const [a, b] = [await start('a', sn), await start('b', sn)];
     for (let cycle = 0; cycle < 5; cycle += 1) {
       const at = Date.now();
-      await Promise.all([a.incidents.credentials.failed({ at, message: 'invalid_client', permanent: true }), b.incidents.credentials.failed({ at, message: 'invalid_client', permanent: true })]);
+      await Promise.all([
+        a.incidents.credentials.failed({ at, message: 'invalid_client', permanent: true }),
+        b.incidents.credentials.failed({ at, message: 'invalid_client', permanent: true }),
+      ]);
       await Promise.all([a.incidents.credentials.recovered(Date.now()), b.incidents.credentials.recovered(Date.now())]);
     }
     const incidents = await a.store.listIncidents({ limit: 10 });
@@ -95,7 +125,11 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     // In order per incident: resolve, reopen, resolve (a reopen delivered before its resolve would end In Progress).
     for (const r of records) {
       expect(r.state).toBe('6');
-      expect(probe.inner.calls.filter((c) => c.operation === 'update' && c.sysId === r.sys_id).map((c) => c.fields?.state)).toEqual(['6', '2', '6']);
+      expect(probe.inner.calls.filter((c) => c.operation === 'update' && c.sysId === r.sys_id).map((c) => c.fields?.state)).toEqual([
+        '6',
+        '2',
+        '6',
+      ]);
     }
     expect(probe.inner.calls.filter((c) => c.operation === 'create')).toHaveLength(20);
     expect(probe.inner.calls.filter((c) => c.operation === 'update')).toHaveLength(60);
@@ -106,7 +140,11 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
     const sn = new FakeServiceNowIncidents();
     const webhook = new FakeAlertWebhook();
     const [a, b, c] = [await start('a', sn, { webhook }), await start('b', sn, { webhook }), await start('c', sn, { webhook })];
-    sn.failNext(new UpstreamUnavailableError('servicenow cannot be reached (ECONNREFUSED)', { upstream: 'servicenow', operation: 'GET incident' }), undefined, 1_000);
+    sn.failNext(
+      new UpstreamUnavailableError('servicenow cannot be reached (ECONNREFUSED)', { upstream: 'servicenow', operation: 'GET incident' }),
+      undefined,
+      1_000,
+    );
     await a.ingest.record(sighting('t-stuck', 'rejected'));
     a.relay.start();
     await eventually(async () => expect(await b.store.listStuckDeliveries(Date.now())).toHaveLength(1));

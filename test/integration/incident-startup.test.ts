@@ -13,7 +13,10 @@ describe('start-up of the incident side (real process)', () => {
   it('a broken mappings/incident.yaml stops start-up, naming the file and each problem', async () => {
     const mappings = tempDataDir();
     const file = path.join(mappings, 'incident.yaml');
-    fs.writeFileSync(file, 'fields: { assignment_group: "${NO_SUCH_TEAM}" }\nkinds: {}\nresolve: { close_code: x, close_notes: "{{nope}}" }\n');
+    fs.writeFileSync(
+      file,
+      'fields: { assignment_group: "${NO_SUCH_TEAM}" }\nkinds: {}\nresolve: { close_code: x, close_notes: "{{nope}}" }\n',
+    );
     const failure = await startProcess('test/support/serve-app.ts', testEnv({ MAPPINGS_DIR: mappings })).then(
       () => null,
       (err: Error) => err.message,

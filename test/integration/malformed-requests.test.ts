@@ -33,7 +33,10 @@ describe('malformed requests get a 4xx in the error contract', () => {
 
     it.each(escapes)('%s answers 400 validation_failed on every route with a path parameter, logged at info', async (escape) => {
       for (const [method, path] of paths(escape)) {
-        const req = method === 'GET' ? request(app.express).get(path!) : request(app.express).post(path!).set('Content-Type', 'application/json').send('{}');
+        const req =
+          method === 'GET'
+            ? request(app.express).get(path!)
+            : request(app.express).post(path!).set('Content-Type', 'application/json').send('{}');
         const res = await req.set(auth).set('X-Request-Id', `pct-${escape.length}`);
         expect(res.status, `${method} ${path}`).toBe(400);
         expect(validateError(res.body)).toBe(true);
@@ -81,7 +84,11 @@ describe('malformed requests get a 4xx in the error contract', () => {
       expect(res.status, res.raw).toBe(400);
       const body = JSON.parse(res.body);
       expect(body).toEqual({
-        error: { code: 'validation_failed', message: 'The chunked request body is malformed', details: [{ message: 'refused by the HTTP parser before routing', reason: 'HPE_INVALID_CHUNK_SIZE' }] },
+        error: {
+          code: 'validation_failed',
+          message: 'The chunked request body is malformed',
+          details: [{ message: 'refused by the HTTP parser before routing', reason: 'HPE_INVALID_CHUNK_SIZE' }],
+        },
         requestId: 'bad-chunk-1',
       });
       expect(res.headers['x-request-id']).toBe('bad-chunk-1');
@@ -100,11 +107,19 @@ describe('malformed requests get a 4xx in the error contract', () => {
     });
 
     it('Content-Length twice', async () => {
-      await expectRefusal('POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}', /^The Content-Length header is not one whole number/, 'HPE_UNEXPECTED_CONTENT_LENGTH');
+      await expectRefusal(
+        'POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+        /^The Content-Length header is not one whole number/,
+        'HPE_UNEXPECTED_CONTENT_LENGTH',
+      );
     });
 
     it('20 KB of headers', async () => {
-      await expectRefusal(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ${'p'.repeat(20 * 1024)}\r\n\r\n`, /^The request line and headers are larger than \d+ bytes$/, 'HPE_HEADER_OVERFLOW');
+      await expectRefusal(
+        `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ${'p'.repeat(20 * 1024)}\r\n\r\n`,
+        /^The request line and headers are larger than \d+ bytes$/,
+        'HPE_HEADER_OVERFLOW',
+      );
     });
 
     it('a HEAD refused by the parser gets the headers of the refusal and no body', async () => {
@@ -117,11 +132,17 @@ describe('malformed requests get a 4xx in the error contract', () => {
 
     it('an Expect other than 100-continue is served like any request (authenticated, in the contract), not a bare 417', async () => {
       const body = '{}';
-      const bare = await rawExchange(url, `POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: nonsense\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      const bare = await rawExchange(
+        url,
+        `POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: nonsense\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
       expect(bare.status, bare.raw).toBe(401);
       expect(validateError(JSON.parse(bare.body))).toBe(true);
       expect(bare.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-      const authed = await rawExchange(url, `POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: nonsense\r\nAuthorization: Bearer ${TEST_API_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      const authed = await rawExchange(
+        url,
+        `POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: nonsense\r\nAuthorization: Bearer ${TEST_API_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
       expect(authed.status, authed.raw).toBe(400);
       expect(JSON.parse(authed.body).error.code).toBe('validation_failed');
     });
@@ -132,7 +153,11 @@ describe('malformed requests get a 4xx in the error contract', () => {
 
     it('a header holding a control character: refused without echoing the header', async () => {
       const secret = 'ctl-secret-0123456789';
-      const { res } = await expectRefusal(`GET /v1/trunks HTTP/1.1\r\nHost: x\r\nX-API-Key: ${secret}\u0001x\r\n\r\n`, /^A request header is malformed/, 'HPE_INVALID_HEADER_TOKEN');
+      const { res } = await expectRefusal(
+        `GET /v1/trunks HTTP/1.1\r\nHost: x\r\nX-API-Key: ${secret}\u0001x\r\n\r\n`,
+        /^A request header is malformed/,
+        'HPE_INVALID_HEADER_TOKEN',
+      );
       expect(res.raw).not.toContain(secret);
       expect(log.text()).not.toContain(secret);
     });

@@ -35,14 +35,17 @@ function undeclared(exprs: string[]): string[] {
 
 describe('deploy/: the dashboard and the alert rules read what trunkgate exposes', () => {
   it('finds the names it checks (the parsing itself works)', () => {
-    expect(metricNamesIn('sum by (le) (rate(trunkgate_http_request_duration_seconds_bucket{job=~"$job"}[5m])) / trunkgate_leader')).toEqual([
-      'trunkgate_http_request_duration_seconds_bucket',
-      'trunkgate_leader',
-    ]);
-    expect(undeclared(['trunkgate_leader', 'trunkgate_http_request_duration_seconds_count', 'trunkgate_leader_bucket', 'trunkgate_no_such_metric'])).toEqual([
-      'trunkgate_leader_bucket',
-      'trunkgate_no_such_metric',
-    ]);
+    expect(metricNamesIn('sum by (le) (rate(trunkgate_http_request_duration_seconds_bucket{job=~"$job"}[5m])) / trunkgate_leader')).toEqual(
+      ['trunkgate_http_request_duration_seconds_bucket', 'trunkgate_leader'],
+    );
+    expect(
+      undeclared([
+        'trunkgate_leader',
+        'trunkgate_http_request_duration_seconds_count',
+        'trunkgate_leader_bucket',
+        'trunkgate_no_such_metric',
+      ]),
+    ).toEqual(['trunkgate_leader_bucket', 'trunkgate_no_such_metric']);
   });
 
   it('every metric the dashboard queries exists on /metrics', () => {
@@ -63,7 +66,8 @@ describe('deploy/: the dashboard and the alert rules read what trunkgate exposes
   });
 
   it('counts the trunks by state, every state reported', () => {
-    for (const state of ['registered', 'connected', 'rejected', 'dropped', 'unknown']) expect(scrape).toMatch(new RegExp(`^trunkgate_trunks\\{state="${state}"\\} \\d+$`, 'm'));
+    for (const state of ['registered', 'connected', 'rejected', 'dropped', 'unknown'])
+      expect(scrape).toMatch(new RegExp(`^trunkgate_trunks\\{state="${state}"\\} \\d+$`, 'm'));
     // The simulated org: six EXTERNAL trunks, one of them rejected by the scrape's own failure.
     expect(scrape).toMatch(/^trunkgate_trunks\{state="rejected"\} 1$/m);
   });
@@ -75,7 +79,7 @@ describe('deploy/: the dashboard and the alert rules read what trunkgate exposes
     expect([...families.keys()].filter((name) => !name.startsWith('trunkgate_'))).toEqual([]);
   });
 
-  it("the README lists every trunkgate metric (process metrics aside)", () => {
+  it('the README lists every trunkgate metric (process metrics aside)', () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const own = [...familiesOf(scrape).keys()].filter((name) => !/^trunkgate_(process|nodejs)_/.test(name));
     expect(own.filter((name) => !readme.includes(name))).toEqual([]);
@@ -85,12 +89,21 @@ describe('deploy/: the dashboard and the alert rules read what trunkgate exposes
     const anchors = headingAnchors(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
     for (const rule of rules) {
       expect(['warning', 'critical'], rule.alert).toContain(rule.labels?.severity);
-      for (const key of ['summary', 'description', 'runbook']) expect(rule.annotations?.[key], `${rule.alert} ${key}`).toMatch(/^[^\n]{20,}$/);
+      for (const key of ['summary', 'description', 'runbook'])
+        expect(rule.annotations?.[key], `${rule.alert} ${key}`).toMatch(/^[^\n]{20,}$/);
       const anchor = /README\.md#([a-z0-9_-]+)$/.exec(rule.annotations!.runbook!)?.[1];
       expect(anchor && anchors.has(anchor), `${rule.alert}: runbook ends with README.md#<a heading that exists>`).toBe(true);
     }
     expect(rules.map((r) => r.alert)).toEqual(
-      expect.arrayContaining(['TrunkgateNoLeader', 'TrunkgateOutboxBacklogGrowing', 'TrunkgateCredentialsFailing', 'TrunkgateNotificationsDisconnected', 'TrunkgateUpstreamErrors', 'TrunkgateHelpdeskAlertsFailing', 'TrunkgateGenesysPermissionMissing']),
+      expect.arrayContaining([
+        'TrunkgateNoLeader',
+        'TrunkgateOutboxBacklogGrowing',
+        'TrunkgateCredentialsFailing',
+        'TrunkgateNotificationsDisconnected',
+        'TrunkgateUpstreamErrors',
+        'TrunkgateHelpdeskAlertsFailing',
+        'TrunkgateGenesysPermissionMissing',
+      ]),
     );
   });
 
@@ -98,7 +111,8 @@ describe('deploy/: the dashboard and the alert rules read what trunkgate exposes
     expect(dashboard.__inputs).toEqual([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })]);
     const variables = new Map(dashboard.templating.list.map((v) => [v.name, v]));
     expect(variables.get('DS_PROMETHEUS')).toMatchObject({ type: 'datasource', query: 'prometheus' });
-    for (const name of ['job', 'instance']) expect(variables.get(name)).toMatchObject({ type: 'query', datasource: { uid: '${DS_PROMETHEUS}' } });
+    for (const name of ['job', 'instance'])
+      expect(variables.get(name)).toMatchObject({ type: 'query', datasource: { uid: '${DS_PROMETHEUS}' } });
     for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
       expect(panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: '${DS_PROMETHEUS}' });
       expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
@@ -123,7 +137,8 @@ describe('deploy/: the dashboard and the alert rules read what trunkgate exposes
 });
 
 const hasPromtool = promtool(['--version']) !== undefined;
-if (!hasPromtool && process.env.CI) throw new Error('promtool must be on PATH in CI (.ci/run installs it): the metrics and rules cannot be checked without it');
+if (!hasPromtool && process.env.CI)
+  throw new Error('promtool must be on PATH in CI (.ci/run installs it): the metrics and rules cannot be checked without it');
 if (!hasPromtool) process.stderr.write('promtool is not on PATH: skipping the promtool checks of this file (.ci/run installs it)\n');
 
 describe.skipIf(!hasPromtool)('promtool', () => {
@@ -152,7 +167,10 @@ describe.skipIf(!hasPromtool)('promtool', () => {
     const { tmpdir } = await import('node:os');
     const { stringify } = await import('yaml');
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'trunkgate-dashboard-')), 'queries.yml');
-    const queries = dashboardExpressions(dashboard).map((expr, i) => ({ record: `trunkgate_dashboard:query_${i}`, expr: asPlainPromql(expr) }));
+    const queries = dashboardExpressions(dashboard).map((expr, i) => ({
+      record: `trunkgate_dashboard:query_${i}`,
+      expr: asPlainPromql(expr),
+    }));
     writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules: queries }] }));
     const run = promtool(['check', 'rules', file])!;
     expect(run.output).toContain(`SUCCESS: ${queries.length} rules found`);

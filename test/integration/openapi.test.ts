@@ -12,14 +12,22 @@ import { servicenowOffenders } from '../support/servicenow-openapi.js';
 import { startTestSims } from '../support/sims.js';
 import { memoryLogger, testConfig } from '../support/test-config.js';
 
-type Operation = { operationId: string; security?: unknown[]; parameters?: Array<{ name: string; in: string }>; responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> };
+type Operation = {
+  operationId: string;
+  security?: unknown[];
+  parameters?: Array<{ name: string; in: string }>;
+  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+};
 type Doc = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 /** The endpoints of README's "HTTP API" table: method, path, query parameter names. */
 function readmeEndpoints(): Array<{ method: string; path: string; query: string[] }> {
   const readme = fs.readFileSync('README.md', 'utf8');
   const section = readme.slice(readme.indexOf('\n## HTTP API\n'));
-  const table = section.slice(0, section.indexOf('\n###')).split('\n').filter((line) => line.startsWith('| `'));
+  const table = section
+    .slice(0, section.indexOf('\n###'))
+    .split('\n')
+    .filter((line) => line.startsWith('| `'));
   return table.flatMap((row) =>
     [...row.split(' | ')[0]!.matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`]+)`/g)].map(([, method, target]) => {
       const [path, query = ''] = target!.replace(/\\\|/g, '|').split('?');
@@ -28,7 +36,8 @@ function readmeEndpoints(): Array<{ method: string; path: string; query: string[
   );
 }
 
-const operations = (doc: Doc) => Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+const operations = (doc: Doc) =>
+  Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
 const STORE_BACKED = ['/v1/trunks', '/v1/trunks/{id}', '/v1/trunks/{id}/events', '/v1/incidents', '/v1/events'];
 
 describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
@@ -43,13 +52,26 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
   beforeAll(async () => {
     const started = await startTestSims();
     sims = started.sims;
-    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0' }), { logger: memoryLogger('warn').logger, processMetrics: false, monitor: null });
+    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0' }), {
+      logger: memoryLogger('warn').logger,
+      processMetrics: false,
+      monitor: null,
+    });
     baseUrl = await app.listen(0, '127.0.0.1');
     api = apiClient(baseUrl);
     // One trunk failing with an incident, one healthy with nothing known but its state: both shapes, nulls included.
-    await api.post('/v1/events', { eventId: 'oa-1', trunkId: trunk, state: 'rejected', sipCode: 403, errorText: 'Forbidden', edge: { id: 'e1' } });
+    await api.post('/v1/events', {
+      eventId: 'oa-1',
+      trunkId: trunk,
+      state: 'rejected',
+      sipCode: 403,
+      errorText: 'Forbidden',
+      edge: { id: 'e1' },
+    });
     await api.post('/v1/events', { eventId: 'oa-2', trunkId: defaultTrunkIds.twilio, state: 'registered' });
-    await eventually(async () => expect((await api.get('/v1/incidents')).body.incidents[0]).toMatchObject({ pendingDeliveries: 0, number: expect.any(String) }));
+    await eventually(async () =>
+      expect((await api.get('/v1/incidents')).body.incidents[0]).toMatchObject({ pendingDeliveries: 0, number: expect.any(String) }),
+    );
     // Both are open: fetched without credentials.
     doc = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as Doc;
     doc31 = (await (await fetch(`${baseUrl}/openapi-3.1.json`)).json()) as Doc;
@@ -73,8 +95,12 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
   it('holds nothing ServiceNow rejects (and the check finds what the 3.1 form has)', () => {
     expect(servicenowOffenders(doc)).toEqual([]);
     const in31 = servicenowOffenders(doc31);
-    expect(in31).toContain("$.paths['/v1/trunks'].get.responses['200'].content['application/json'].schema.properties.trunks.items.properties.name.anyOf: anyOf (ServiceNow does not support it)");
-    expect(in31.some((o) => o.includes("/v1/events'].post.requestBody") && o.endsWith('oneOf (ServiceNow does not support it)'))).toBe(true);
+    expect(in31).toContain(
+      "$.paths['/v1/trunks'].get.responses['200'].content['application/json'].schema.properties.trunks.items.properties.name.anyOf: anyOf (ServiceNow does not support it)",
+    );
+    expect(in31.some((o) => o.includes("/v1/events'].post.requestBody") && o.endsWith('oneOf (ServiceNow does not support it)'))).toBe(
+      true,
+    );
   });
 
   it("has every endpoint of README's HTTP API table, with its query parameters", () => {
@@ -83,7 +109,13 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
     for (const { method, path, query } of endpoints) {
       const op = doc.paths[path]?.[method];
       expect(op, `${method.toUpperCase()} ${path}`).toBeDefined();
-      expect(op!.parameters?.filter((p) => p.in === 'query').map((p) => p.name).sort() ?? [], `${path} query`).toEqual([...query].sort());
+      expect(
+        op!.parameters
+          ?.filter((p) => p.in === 'query')
+          .map((p) => p.name)
+          .sort() ?? [],
+        `${path} query`,
+      ).toEqual([...query].sort());
     }
     expect(endpoints).toContainEqual({ method: 'get', path: '/v1/credentials', query: [] });
   });
@@ -92,25 +124,55 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
     const ops = operations(doc);
     const ids = ops.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(expect.arrayContaining(['listTrunks', 'getTrunk', 'listIncidents', 'postTrunkEvent', 'getCredentials', 'listActions', 'runAction', 'createIncident', 'getTrunkAction']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'listTrunks',
+        'getTrunk',
+        'listIncidents',
+        'postTrunkEvent',
+        'getCredentials',
+        'listActions',
+        'runAction',
+        'createIncident',
+        'getTrunkAction',
+      ]),
+    );
     for (const { path, method, op } of ops) {
       const where = `${method.toUpperCase()} ${path}`;
       expect(op.responses['500']?.content?.['application/json']?.schema, where).toEqual({ $ref: '#/components/schemas/Error' });
       for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) >= 400 && !(path === '/readyz' && status === '503')) expect(response.content?.['application/json']?.schema, `${where} ${status}`).toEqual({ $ref: '#/components/schemas/Error' });
+        if (Number(status) >= 400 && !(path === '/readyz' && status === '503'))
+          expect(response.content?.['application/json']?.schema, `${where} ${status}`).toEqual({ $ref: '#/components/schemas/Error' });
       }
       if (path.startsWith('/v1/')) {
         expect(op.security, where).toBeUndefined(); // the document's security applies
         expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(['401', '403', '429', '503']));
-        expect(op.responses['403']!.description, where).toMatch(/^forbidden: the caller lacks the permission (actions:run|events:write|status:read)/);
+        expect(op.responses['403']!.description, where).toMatch(
+          /^forbidden: the caller lacks the permission (actions:run|events:write|status:read)/,
+        );
       } else {
         expect(op.security, where).toEqual([]);
       }
       if (STORE_BACKED.includes(path)) expect(op.responses['503']!.description, where).toMatch(/^store_unavailable/);
     }
     for (const action of ['create-incident', 'update-incident', 'get-incident', 'add-work-note', 'get-trunk']) {
-      expect(Object.keys(doc.paths[`/v1/actions/${action}`]!.post!.responses)).toEqual(['200', '400', '401', '403', '404', '413', '415', '429', '500', '502', '503', '504']);
-      expect(doc.paths[`/v1/actions/${action}`]!.post!.responses['403']!.description).toBe(`forbidden: the caller lacks the permission actions:run:${action} (or actions:run) (error.details[0].permission names it)`);
+      expect(Object.keys(doc.paths[`/v1/actions/${action}`]!.post!.responses)).toEqual([
+        '200',
+        '400',
+        '401',
+        '403',
+        '404',
+        '413',
+        '415',
+        '429',
+        '500',
+        '502',
+        '503',
+        '504',
+      ]);
+      expect(doc.paths[`/v1/actions/${action}`]!.post!.responses['403']!.description).toBe(
+        `forbidden: the caller lacks the permission actions:run:${action} (or actions:run) (error.details[0].permission names it)`,
+      );
     }
   });
 
@@ -120,7 +182,9 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
     const validatorFor = (path: string, method: string, status: string) => {
       if (!documentAdded) ajv.addSchema(doc as object, 'openapi.json');
       documentAdded = true;
-      const pointer = ['paths', path, method, 'responses', status, 'content', 'application/json', 'schema'].map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+      const pointer = ['paths', path, method, 'responses', status, 'content', 'application/json', 'schema']
+        .map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1'))
+        .join('/');
       return ajv.compile({ $ref: `openapi.json#/${pointer}` });
     };
     const expectValid = (body: unknown, path: string, method = 'get', status = '200') => {
@@ -144,7 +208,11 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
       expect(incidents.incidents).toHaveLength(1);
       expectValid(incidents, '/v1/incidents');
       expectValid((await api.get('/v1/actions')).body, '/v1/actions');
-      expectValid((await api.post('/v1/events', { eventId: 'oa-3', trunkId: trunk, state: 'rejected', sipCode: 403 })).body, '/v1/events', 'post');
+      expectValid(
+        (await api.post('/v1/events', { eventId: 'oa-3', trunkId: trunk, state: 'rejected', sipCode: 403 })).body,
+        '/v1/events',
+        'post',
+      );
       expectValid((await api.get('/healthz')).body, '/healthz');
       expectValid((await api.get('/readyz')).body, '/readyz');
       const unauthorized = await fetch(`${baseUrl}/v1/trunks`);

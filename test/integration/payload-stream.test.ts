@@ -36,12 +36,20 @@ describe('payload gate on a real process', () => {
   });
 
   it('answers a client that asked to close the connection before cutting it', async () => {
-    const res = await rawRequest(`${proc.url}/v1/actions/echo`, { headers: { ...headers, Connection: 'close' }, body: chunkedJson(1024 * 1024), agent: false });
+    const res = await rawRequest(`${proc.url}/v1/actions/echo`, {
+      headers: { ...headers, Connection: 'close' },
+      body: chunkedJson(1024 * 1024),
+      agent: false,
+    });
     expect(res.status).toBe(413);
   });
 
   it('refuses from Content-Length before reading the body', async () => {
-    const res = await rawRequest(`${proc.url}/v1/actions/echo`, { headers: { ...headers, 'Content-Length': String(5 * 1024 * 1024) }, body: Buffer.alloc(64 * 1024, 0x20), agent: false });
+    const res = await rawRequest(`${proc.url}/v1/actions/echo`, {
+      headers: { ...headers, 'Content-Length': String(5 * 1024 * 1024) },
+      body: Buffer.alloc(64 * 1024, 0x20),
+      agent: false,
+    });
     expect(res.status).toBe(413);
     expect(res.json().error.message).toContain('received 5242880 bytes');
   });

@@ -24,10 +24,21 @@ describe.skipIf(!redisUrl)('RedisLeaderLease (real Redis)', () => {
 
   async function replica(name: string, url = redisUrl!) {
     const log = memoryLogger();
-    const connection = new RedisConnection({ url, logger: log.logger, timeouts: { commandMs: 300, socketMs: 600, connectMs: 500, maxReconnectDelayMs: 200 } });
+    const connection = new RedisConnection({
+      url,
+      logger: log.logger,
+      timeouts: { commandMs: 300, socketMs: 600, connectMs: 500, maxReconnectDelayMs: 200 },
+    });
     connections.push(connection);
     await connection.waitUntilReady(2_000);
-    const lease = new RedisLeaderLease({ redis: connection.client, keyPrefix: prefix, owner: name, ttlMs: TTL_MS, clock: systemClock, logger: log.logger });
+    const lease = new RedisLeaderLease({
+      redis: connection.client,
+      keyPrefix: prefix,
+      owner: name,
+      ttlMs: TTL_MS,
+      clock: systemClock,
+      logger: log.logger,
+    });
     leases.push(lease);
     return { lease, connection, log };
   }

@@ -25,10 +25,21 @@ describe.skipIf(!redisUrl)('RedisTokenStore (real Redis)', () => {
 
   function store(options: { key?: Uint8Array; url?: string } = {}) {
     const log = memoryLogger();
-    const connection = new RedisConnection({ url: options.url ?? redisUrl!, logger: log.logger, timeouts: { commandMs: 300, socketMs: 600, connectMs: 500 } });
+    const connection = new RedisConnection({
+      url: options.url ?? redisUrl!,
+      logger: log.logger,
+      timeouts: { commandMs: 300, socketMs: 600, connectMs: 500 },
+    });
     connections.push(connection);
     const registry = new Registry();
-    const s = new RedisTokenStore({ redis: connection.client, cipher: new TokenCipher(options.key ?? KEY), keyPrefix: prefix, clock: systemClock, logger: log.logger, metrics: new TokenCacheMetrics(registry) });
+    const s = new RedisTokenStore({
+      redis: connection.client,
+      cipher: new TokenCipher(options.key ?? KEY),
+      keyPrefix: prefix,
+      clock: systemClock,
+      logger: log.logger,
+      metrics: new TokenCacheMetrics(registry),
+    });
     return { store: s, connection, log, registry };
   }
 
@@ -128,7 +139,9 @@ describe.skipIf(!redisUrl)('RedisTokenStore (real Redis)', () => {
   it('an error inside the lock is passed on and the lock is released', async () => {
     const s = store();
     await s.connection.waitUntilReady(2_000);
-    await expect(s.store.withRefreshLock('genesys', 30_000, async () => Promise.reject(new Error('token endpoint answered 503')))).rejects.toThrow('503');
+    await expect(
+      s.store.withRefreshLock('genesys', 30_000, async () => Promise.reject(new Error('token endpoint answered 503'))),
+    ).rejects.toThrow('503');
     expect(await admin.exists(`${prefix}token-refresh-lock:genesys`)).toBe(0);
   });
 
@@ -155,7 +168,10 @@ describe.skipIf(!redisUrl)('RedisTokenStore (real Redis)', () => {
       await expect(s.store.withRefreshLock('genesys', 30_000, async () => 'ran')).rejects.toBeInstanceOf(TokenStoreError);
       await proxy.restore();
       // Reconnects by itself (the silent connection is dropped, a new one forwards again).
-      await vi.waitFor(async () => expect((await s.store.read('genesys'))?.value).toBe('the-secret-access-token'), { timeout: 5_000, interval: 50 });
+      await vi.waitFor(async () => expect((await s.store.read('genesys'))?.value).toBe('the-secret-access-token'), {
+        timeout: 5_000,
+        interval: 50,
+      });
     } finally {
       await proxy.close();
     }

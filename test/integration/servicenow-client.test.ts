@@ -33,7 +33,10 @@ describe('ServiceNowClient (incident table)', () => {
 
   it('maps an outage and a refused connection to upstream_unavailable, a bad sys_id to upstream_error', async () => {
     const sn = await client();
-    await expect(sn.update('0'.repeat(32), { work_notes: 'x' })).rejects.toMatchObject({ code: 'upstream_error', details: [expect.objectContaining({ upstream: 'servicenow', operation: 'PATCH incident', status: 404 })] });
+    await expect(sn.update('0'.repeat(32), { work_notes: 'x' })).rejects.toMatchObject({
+      code: 'upstream_error',
+      details: [expect.objectContaining({ upstream: 'servicenow', operation: 'PATCH incident', status: 404 })],
+    });
     await sims!.servicenow.control.outage({ mode: '503' });
     await expect(sn.create({ short_description: 'x' })).rejects.toMatchObject({ code: 'upstream_unavailable' });
     await sims!.servicenow.control.outage({ mode: 'refused', durationMs: 5_000 });
@@ -53,7 +56,9 @@ describe('ServiceNowClient (incident table)', () => {
     // A comment is not a work note, and a caret in the text cannot add a condition.
     expect(await sn.workNotesContain(a.sys_id!, '[trunkgate:d:ab12-8]')).toBe(false);
     expect(await sn.workNotesContain(a.sys_id!, 'x^ORy')).toBe(false);
-    expect(new URLSearchParams(queries[0]).get('sysparm_query')).toBe(`element_id=${a.sys_id}^element=work_notes^valueLIKE[trunkgate:d:ab12-7]`);
+    expect(new URLSearchParams(queries[0]).get('sysparm_query')).toBe(
+      `element_id=${a.sys_id}^element=work_notes^valueLIKE[trunkgate:d:ab12-7]`,
+    );
     expect(new URLSearchParams(queries[0]).get('sysparm_limit')).toBe('1');
     expect(new URLSearchParams(queries[3]).get('sysparm_query')).toBe(`element_id=${a.sys_id}^element=work_notes^valueLIKEx^^ORy`);
   });

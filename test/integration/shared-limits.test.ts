@@ -27,7 +27,11 @@ interface Replica {
 }
 
 /** Counts the acquires that got a slot and the ones that did not (a rate_limited answer, never anything else). */
-async function acquireAll(pacers: UpstreamPacer[], perPacer: number, deadlineMs: number): Promise<{ granted: number; refused: number; other: unknown[] }> {
+async function acquireAll(
+  pacers: UpstreamPacer[],
+  perPacer: number,
+  deadlineMs: number,
+): Promise<{ granted: number; refused: number; other: unknown[] }> {
   const outcomes = await Promise.all(
     pacers.flatMap((pacer) =>
       Array.from({ length: perPacer }, () =>
@@ -57,7 +61,13 @@ describe.skipIf(!redisUrl)('shared rate limits on Redis (bottleneck clustering)'
   async function replica(options: { url?: string; timeouts?: Partial<LimiterConnectionTimeouts>; wait?: boolean } = {}): Promise<Replica> {
     const log = memoryLogger('info');
     const registry = new Registry();
-    const limits = new LimiterConnection({ url: options.url ?? redisUrl!, keyPrefix: prefix, clock: systemClock, logger: log.logger, timeouts: options.timeouts });
+    const limits = new LimiterConnection({
+      url: options.url ?? redisUrl!,
+      keyPrefix: prefix,
+      clock: systemClock,
+      logger: log.logger,
+      timeouts: options.timeouts,
+    });
     if (options.wait ?? true) expect(await limits.waitUntilUp(5_000)).toBe(true);
     const limiters = failoverLimiterFactory({ source: limits, local: limiterFactory(), metrics: new LimiterMetrics(registry) });
     const r = { limits, limiters, registry, log };

@@ -64,7 +64,10 @@ describe('token rotation under load (Genesys simulator)', () => {
   it('the token endpoint failing for a while and recovering: callers see no error while the old token lasts', async () => {
     const started = await startTestSims({ genesys: { tokenLifetimeSec: 20, rateLimitPerMinute: 1_000_000 } });
     sims = started.sims;
-    app = await createApp(testConfig({ ...started.env, TOKEN_REFRESH_BUFFER_MS: '2000' }), { logger: memoryLogger('warn').logger, processMetrics: false });
+    app = await createApp(testConfig({ ...started.env, TOKEN_REFRESH_BUFFER_MS: '2000' }), {
+      logger: memoryLogger('warn').logger,
+      processMetrics: false,
+    });
     await app.listen(0, '127.0.0.1');
     await app.credentials.genesys.authorize();
     // Down for 16.5 s: the soft refresh (15.6–16 s into a 20 s token) fails and backs off; the old token

@@ -23,7 +23,8 @@ describe('trunk monitor and the Notifications API system topics (Genesys simulat
   };
   const isNotification = (trunkId: string, state: string) => (s: { source: string; trunkId: string; state: string }) =>
     s.source === 'notification' && s.trunkId === trunkId && s.state === state;
-  const isPoll = (trunkId: string, state: string) => (s: { source: string; trunkId: string; state: string }) => s.source === 'poll' && s.trunkId === trunkId && s.state === state;
+  const isPoll = (trunkId: string, state: string) => (s: { source: string; trunkId: string; state: string }) =>
+    s.source === 'poll' && s.trunkId === trunkId && s.state === state;
 
   it('no_longer_subscribed: the same channel is subscribed again, a poll catches what was missed, and pushes arrive again', async () => {
     rig = await startMonitorRig();
@@ -46,7 +47,14 @@ describe('trunk monitor and the Notifications API system topics (Genesys simulat
     rig.sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'rejected', sipCode: 403 });
     expect(await rig.sink.waitFor(isNotification(defaultTrunkIds.twilio, 'rejected'), from)).toMatchObject({ sipCode: 403 });
     const lines = rig.logs.lines();
-    expect(lines.some((l) => l.level === 'warn' && l.message === 'Genesys says the notification channel is no longer subscribed; subscribing its topics again' && l.channelId === channelId)).toBe(true);
+    expect(
+      lines.some(
+        (l) =>
+          l.level === 'warn' &&
+          l.message === 'Genesys says the notification channel is no longer subscribed; subscribing its topics again' &&
+          l.channelId === channelId,
+      ),
+    ).toBe(true);
   });
 
   it('revoked tokens (token_revoked, then the socket closed): a fresh token, one new channel on it, a poll, and pushes again', async () => {

@@ -41,7 +41,13 @@ describe('trunk monitor against the Genesys simulator', () => {
     const polls = rig.sim.stats().byRoute['GET /api/v2/telephony/providers/edges/trunks'];
     rig.sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'rejected', sipCode: 403, text: 'Forbidden' });
     const sighting = await rig.sink.waitFor(isNotification(defaultTrunkIds.twilio));
-    expect(sighting).toMatchObject({ state: 'rejected', sipCode: 403, errorText: '403 Forbidden', proxyAddress: 'acme.pstn.twilio.example.com:5060', connected: false });
+    expect(sighting).toMatchObject({
+      state: 'rejected',
+      sipCode: 403,
+      errorText: '403 Forbidden',
+      proxyAddress: 'acme.pstn.twilio.example.com:5060',
+      connected: false,
+    });
     expect(rig.sim.stats().byRoute['GET /api/v2/telephony/providers/edges/trunks']).toBe(polls);
   });
 
@@ -56,8 +62,13 @@ describe('trunk monitor against the Genesys simulator', () => {
     rig.sim.control.setTrunkState(defaultTrunkIds.acmePbx, { state: 'dropped' });
     const info = await reconnected;
     await repolled;
-    expect(rig.sim.control.listChannels().find((c) => c.id === info.channelId)).toMatchObject({ connected: true, topics: expect.arrayContaining([`${TRUNK_TOPIC_PREFIX}${defaultTrunkIds.acmePbx}`]) });
-    expect(rig.sink.sightings.slice(from).some((s) => s.source === 'poll' && s.trunkId === defaultTrunkIds.acmePbx && s.state === 'dropped')).toBe(true);
+    expect(rig.sim.control.listChannels().find((c) => c.id === info.channelId)).toMatchObject({
+      connected: true,
+      topics: expect.arrayContaining([`${TRUNK_TOPIC_PREFIX}${defaultTrunkIds.acmePbx}`]),
+    });
+    expect(
+      rig.sink.sightings.slice(from).some((s) => s.source === 'poll' && s.trunkId === defaultTrunkIds.acmePbx && s.state === 'dropped'),
+    ).toBe(true);
   });
 
   it('socket_closing: a new channel takes over before the old socket closes, and no event is lost', async () => {
@@ -112,7 +123,10 @@ describe('trunk monitor against the Genesys simulator', () => {
     const target = generatedTrunks(194)[136]!.id;
     rig.sim.control.setTrunkState(target, { state: 'rejected', sipCode: 403 });
     expect(await rig.sink.waitFor(isNotification(target))).toMatchObject({ state: 'rejected', sipCode: 403 });
-    expect(rig.monitor.status()).toMatchObject({ lastPoll: { ok: true, trunks: 200 }, channels: { channels: 1, open: 1, openTopics: 200 } });
+    expect(rig.monitor.status()).toMatchObject({
+      lastPoll: { ok: true, trunks: 200 },
+      channels: { channels: 1, open: 1, openTopics: 200 },
+    });
   });
 
   it('more trunks than the topic cap open several channels that together cover every trunk', async () => {
@@ -156,7 +170,10 @@ describe('trunk monitor against the Genesys simulator', () => {
   });
 
   it('a stalled stream (no heartbeats, no pongs) is given up by the watchdog and reopened', async () => {
-    rig = await startMonitorRig({ sim: { notifications: { heartbeatIntervalMs: 100 } }, tuning: { pingAfterMs: 400, heartbeatTimeoutMs: 1_000 } });
+    rig = await startMonitorRig({
+      sim: { notifications: { heartbeatIntervalMs: 100 } },
+      tuning: { pingAfterMs: 400, heartbeatTimeoutMs: 1_000 },
+    });
     await startAndSettle(rig);
     const channelId = rig.sim.control.listChannels()[0]!.id;
     const reopened = nextEvent(rig.monitor, 'channelOpened', (i) => i.reason === 'heartbeat_timeout');

@@ -24,13 +24,24 @@ describe('registration watchdog, end to end against the simulators', () => {
   async function start(env: Record<string, string>) {
     const started = await startTestSims();
     sims = started.sims;
-    app = await createApp(testConfig({ ...started.env, INCIDENT_OPEN_AFTER_MS: '300', INCIDENT_RESOLVE_AFTER_MS: '500', INCIDENT_NOTE_INTERVAL_MS: '0', ...env }), {
-      logger: memoryLogger('warn').logger,
-      processMetrics: false,
-    });
+    app = await createApp(
+      testConfig({
+        ...started.env,
+        INCIDENT_OPEN_AFTER_MS: '300',
+        INCIDENT_RESOLVE_AFTER_MS: '500',
+        INCIDENT_NOTE_INTERVAL_MS: '0',
+        ...env,
+      }),
+      {
+        logger: memoryLogger('warn').logger,
+        processMetrics: false,
+      },
+    );
     const api = apiClient(await app.listen(0, '127.0.0.1'));
     // The leader's first poll sees every EXTERNAL trunk registered.
-    await eventually(async () => expect((await api.get(`/v1/trunks/${TRUNK}`)).body).toMatchObject({ id: TRUNK, state: 'registered', incident: null }));
+    await eventually(async () =>
+      expect((await api.get(`/v1/trunks/${TRUNK}`)).body).toMatchObject({ id: TRUNK, state: 'registered', incident: null }),
+    );
     return { api, sims: started.sims };
   }
 
@@ -46,16 +57,23 @@ describe('registration watchdog, end to end against the simulators', () => {
       return snIncidents();
     });
     // The Lumen carrier's incident: one of its two trunks (one per Edge) is rejected.
-    expect(incident!.fields.short_description).toBe('SIP trunk base BYOC Carrier - Lumen: registration rejected on 1 of 2 trunks (SIP 403 Forbidden)');
+    expect(incident!.fields.short_description).toBe(
+      'SIP trunk base BYOC Carrier - Lumen: registration rejected on 1 of 2 trunks (SIP 403 Forbidden)',
+    );
     expect(String(incident!.fields.description)).toContain(TRUNK);
     const trunk = (await api.get(`/v1/trunks/${TRUNK}`)).body;
     expect(trunk).toMatchObject({ state: 'rejected', sipCode: 403 });
-    await eventually(async () => expect((await api.get(`/v1/trunks/${TRUNK}`)).body.incident).toMatchObject({ number: incident!.number, sysId: incident!.sysId }));
+    await eventually(async () =>
+      expect((await api.get(`/v1/trunks/${TRUNK}`)).body.incident).toMatchObject({ number: incident!.number, sysId: incident!.sysId }),
+    );
     const events = (await api.get(`/v1/trunks/${TRUNK}/events`)).body.events as Array<{ state: string; source: string }>;
     expect(events[0]).toMatchObject({ state: 'rejected', source: 'notification' });
 
     sims.genesys.control.setTrunkState(TRUNK, { state: 'registered' });
-    await eventually(() => expect(snIncidents()[0]!.fields).toMatchObject({ state: '6', close_code: expect.any(String), close_notes: expect.any(String) }), { timeoutMs: 20_000 });
+    await eventually(
+      () => expect(snIncidents()[0]!.fields).toMatchObject({ state: '6', close_code: expect.any(String), close_notes: expect.any(String) }),
+      { timeoutMs: 20_000 },
+    );
     expect(snIncidents()).toHaveLength(1);
   });
 
@@ -75,8 +93,19 @@ describe('registration watchdog, end to end against the simulators', () => {
     sims!.genesys.control.setTrunkState(TRUNK, { state: 'rejected', sipCode: 403 });
     await eventually(() => expect(snIncidents(TRUNK_KEY)).toHaveLength(1));
     expect(sims!.genesys.control.removeTrunk(TRUNK)).toBe(true);
-    await eventually(() => expect(snIncidents(TRUNK_KEY)[0]!.fields).toMatchObject({ state: '6', close_notes: expect.stringContaining('is no longer listed by Genesys Cloud') }), { timeoutMs: 10_000 });
+    await eventually(
+      () =>
+        expect(snIncidents(TRUNK_KEY)[0]!.fields).toMatchObject({
+          state: '6',
+          close_notes: expect.stringContaining('is no longer listed by Genesys Cloud'),
+        }),
+      { timeoutMs: 10_000 },
+    );
     expect(snIncidents(TRUNK_KEY)).toHaveLength(1);
-    expect((await api.get(`/v1/trunks/${TRUNK}`)).body).toMatchObject({ state: 'unknown', errorText: 'no longer listed by Genesys Cloud', incident: null });
+    expect((await api.get(`/v1/trunks/${TRUNK}`)).body).toMatchObject({
+      state: 'unknown',
+      errorText: 'no longer listed by Genesys Cloud',
+      incident: null,
+    });
   });
 });

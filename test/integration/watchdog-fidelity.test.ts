@@ -23,7 +23,15 @@ describe('registration watchdog against the simulators: the inconvenient cases',
     const started = await startTestSims();
     sims = started.sims;
     app = await createApp(
-      testConfig({ ...started.env, MONITOR_NOTIFICATIONS: 'true', MONITOR_POLL_INTERVAL_MS: '3600000', INCIDENT_OPEN_AFTER_MS: '300', INCIDENT_RESOLVE_AFTER_MS: '500', INCIDENT_NOTE_INTERVAL_MS: '0', ...env }),
+      testConfig({
+        ...started.env,
+        MONITOR_NOTIFICATIONS: 'true',
+        MONITOR_POLL_INTERVAL_MS: '3600000',
+        INCIDENT_OPEN_AFTER_MS: '300',
+        INCIDENT_RESOLVE_AFTER_MS: '500',
+        INCIDENT_NOTE_INTERVAL_MS: '0',
+        ...env,
+      }),
       { logger: memoryLogger('warn').logger, processMetrics: false },
     );
     const api = apiClient(await app.listen(0, '127.0.0.1'));
@@ -42,18 +50,29 @@ describe('registration watchdog against the simulators: the inconvenient cases',
       return snIncidents(LUMEN_KEY);
     });
     const description = String(incident!.fields.description);
-    for (const words of ['Lumen SIP - NYC', 'edge-nyc-01', 'Lumen SIP - CHI', 'edge-chi-01', 'SIP 403 Forbidden']) expect(description).toContain(words);
+    for (const words of ['Lumen SIP - NYC', 'edge-nyc-01', 'Lumen SIP - CHI', 'edge-chi-01', 'SIP 403 Forbidden'])
+      expect(description).toContain(words);
     expect(sims!.servicenow.incidents()).toHaveLength(1);
     // Each trunk shows the shared incident; the incident lists both trunks.
     for (const id of [defaultTrunkIds.lumenPrimary, defaultTrunkIds.lumenSecondary]) {
-      await eventually(async () => expect((await api.get(`/v1/trunks/${id}`)).body).toMatchObject({ healthy: false, trunkBase: { id: defaultTrunkBaseIds.lumen }, incident: { number: incident!.number } }));
+      await eventually(async () =>
+        expect((await api.get(`/v1/trunks/${id}`)).body).toMatchObject({
+          healthy: false,
+          trunkBase: { id: defaultTrunkBaseIds.lumen },
+          incident: { number: incident!.number },
+        }),
+      );
     }
     const [listed] = (await api.get('/v1/incidents')).body.incidents;
     expect(listed).toMatchObject({ correlationId: LUMEN_KEY, trunkBaseId: defaultTrunkBaseIds.lumen });
     expect([...listed.trunkIds].sort()).toEqual([defaultTrunkIds.lumenPrimary, defaultTrunkIds.lumenSecondary].sort());
 
     control.setTrunkState(defaultTrunkIds.lumenPrimary, { state: 'registered' });
-    await eventually(() => expect(snIncidents(LUMEN_KEY)[0]!.journal.some((j) => j.field === 'work_notes' && String(j.value).includes('Lumen SIP - NYC'))).toBe(true));
+    await eventually(() =>
+      expect(snIncidents(LUMEN_KEY)[0]!.journal.some((j) => j.field === 'work_notes' && String(j.value).includes('Lumen SIP - NYC'))).toBe(
+        true,
+      ),
+    );
     // Twice INCIDENT_RESOLVE_AFTER_MS later (several ticks), CHI still fails: nothing resolved.
     const nycHealthy = Date.parse((await api.get(`/v1/trunks/${defaultTrunkIds.lumenPrimary}`)).body.since);
     await eventually(() => expect(Date.now() - nycHealthy).toBeGreaterThan(1_000));
@@ -66,13 +85,17 @@ describe('registration watchdog against the simulators: the inconvenient cases',
   it('a BYOC Cloud trunk (no registration) is connected while OPTIONS are answered; unanswered OPTIONS open an incident that says so', async () => {
     const { api, control } = await start();
     const id = defaultTrunkIds.bandwidthCloudA;
-    await eventually(async () => expect((await api.get(`/v1/trunks/${id}`)).body).toMatchObject({ state: 'connected', healthy: true, signal: 'options' }));
+    await eventually(async () =>
+      expect((await api.get(`/v1/trunks/${id}`)).body).toMatchObject({ state: 'connected', healthy: true, signal: 'options' }),
+    );
     control.setTrunkState(id, { state: 'dropped', sipCode: 408 });
     const [incident] = await eventually(() => {
       expect(snIncidents(CLOUD_KEY)).toHaveLength(1);
       return snIncidents(CLOUD_KEY);
     });
-    expect(incident!.fields.short_description).toBe('SIP trunk base BYOC Cloud - Bandwidth: SIP OPTIONS unanswered on 1 of 2 trunks (SIP 408 Request Timeout)');
+    expect(incident!.fields.short_description).toBe(
+      'SIP trunk base BYOC Cloud - Bandwidth: SIP OPTIONS unanswered on 1 of 2 trunks (SIP 408 Request Timeout)',
+    );
     expect(String(incident!.fields.description)).toContain('SIP OPTIONS to sip.bandwidth.example.com:5060 unanswered (408)');
     expect((await api.get(`/v1/trunks/${id}`)).body).toMatchObject({ state: 'dropped', healthy: false, signal: 'options', sipCode: 408 });
     control.setTrunkState(id, { state: 'registered' });
@@ -88,10 +111,16 @@ describe('registration watchdog against the simulators: the inconvenient cases',
     await eventually(() => expect(snIncidents(`trunkgate:trunkbase:${defaultTrunkBaseIds.twilio}`)).toHaveLength(1));
     const changesBefore = (await api.get(`/v1/trunks/${id}/events`)).body.events.length;
     // Events that leave registersStatus out: connection, OPTIONS, IP. Counted once each was recorded by the incident service, not merely sent.
-    const recorded = async () => (await app!.registry.getSingleMetric('trunkgate_monitor_sightings_total')!.get()).values.find((v) => v.labels.source === 'notification')?.value ?? 0;
+    const recorded = async () =>
+      (await app!.registry.getSingleMetric('trunkgate_monitor_sightings_total')!.get()).values.find(
+        (v) => v.labels.source === 'notification',
+      )?.value ?? 0;
     const before = await recorded();
     control.pushTrunkEvent(id, { id, connectedStatus: { connected: true, connectedStateTime: new Date().toISOString() } });
-    control.pushTrunkEvent(id, { id, optionsStatus: [{ proxyAddress: 'acme.pstn.twilio.example.com:5060', optionState: true, optionStateTime: new Date().toISOString() }] });
+    control.pushTrunkEvent(id, {
+      id,
+      optionsStatus: [{ proxyAddress: 'acme.pstn.twilio.example.com:5060', optionState: true, optionStateTime: new Date().toISOString() }],
+    });
     control.pushTrunkEvent(id, { id, ipStatus: { address: '198.51.100.12' } });
     await eventually(async () => expect(await recorded()).toBe(before + 3));
     expect((await api.get(`/v1/trunks/${id}`)).body).toMatchObject({ state: 'rejected', sipCode: 403, source: 'notification' });

@@ -73,7 +73,15 @@ describe('Genesys simulator: /api/v2', () => {
     await fetch(`${sim.url}/__sim/genesys/settings`);
     off();
     await api(TRUNKS);
-    expect(seen).toEqual([{ method: 'GET', path: TRUNKS, query: 'pageSize=2&pageNumber=1', headers: expect.objectContaining({ authorization: `Bearer ${token}` }), at: START }]);
+    expect(seen).toEqual([
+      {
+        method: 'GET',
+        path: TRUNKS,
+        query: 'pageSize=2&pageNumber=1',
+        headers: expect.objectContaining({ authorization: `Bearer ${token}` }),
+        at: START,
+      },
+    ]);
   });
 
   describe('tokens/me', () => {
@@ -101,7 +109,12 @@ describe('Genesys simulator: /api/v2', () => {
       await sim.close();
       sim = await startGenesysSim({
         clients: [
-          { clientId: 'c', clientSecret: 's', scopes: ['organization:readonly'], roles: [{ name: 'r', permissions: ['telephony:plugin:all'] }] },
+          {
+            clientId: 'c',
+            clientSecret: 's',
+            scopes: ['organization:readonly'],
+            roles: [{ name: 'r', permissions: ['telephony:plugin:all'] }],
+          },
           { clientId: 'bare', clientSecret: 's', roles: [{ name: 'r', permissions: ['telephony:plugin:all'] }] },
         ],
       });

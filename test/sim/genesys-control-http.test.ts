@@ -60,7 +60,9 @@ describe('Genesys simulator: HTTP control API /__sim/genesys', () => {
   });
 
   it('POST /trunks/{id}/registers-enabled, POST /trunks, GET and DELETE /trunks/{id}', async () => {
-    const disabled = (await (await control('POST', `/trunks/${defaultTrunkIds.acmePbx}/registers-enabled`, { enabled: false })).json()) as GenesysTrunk;
+    const disabled = (await (
+      await control('POST', `/trunks/${defaultTrunkIds.acmePbx}/registers-enabled`, { enabled: false })
+    ).json()) as GenesysTrunk;
     expect(disabled.registersEnabledStatus).toBe('DISABLED');
     const created = await control('POST', '/trunks', {
       id: 'x1',

@@ -29,7 +29,10 @@ describe('Genesys simulator: Notifications API', () => {
   const grant = async (clientId = DEMO_CLIENT_ID, secret = DEMO_CLIENT_SECRET) => {
     const res = await fetch(`${sim.url}/oauth/token`, {
       method: 'POST',
-      headers: { Authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials',
     });
     return ((await res.json()) as GenesysTokenResponse).access_token;
@@ -41,7 +44,8 @@ describe('Genesys simulator: Notifications API', () => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   const createChannel = async (t = token) => (await (await api('POST', CHANNELS, undefined, t)).json()) as GenesysChannel;
-  const subscriptions = async (id: string) => ((await (await api('GET', `${CHANNELS}/${id}/subscriptions`)).json()) as GenesysChannelTopicListing).entities.map((e) => e.id);
+  const subscriptions = async (id: string) =>
+    ((await (await api('GET', `${CHANNELS}/${id}/subscriptions`)).json()) as GenesysChannelTopicListing).entities.map((e) => e.id);
 
   const start = async (options: GenesysSimOptions = {}) => {
     now = START;
@@ -73,7 +77,12 @@ describe('Genesys simulator: Notifications API', () => {
     });
 
     it('another OAuth client cannot see or use the channel', async () => {
-      await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, roles: [TRUNKGATE_ROLE] }, { clientId: 'other', clientSecret: 'other-secret', roles: [TRUNKGATE_ROLE] }] });
+      await start({
+        clients: [
+          { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, roles: [TRUNKGATE_ROLE] },
+          { clientId: 'other', clientSecret: 'other-secret', roles: [TRUNKGATE_ROLE] },
+        ],
+      });
       const channel = await createChannel();
       const otherToken = await grant('other', 'other-secret');
       expect((await api('HEAD', `${CHANNELS}/${channel.id}`, undefined, otherToken)).status).toBe(404);
@@ -165,11 +174,23 @@ describe('Genesys simulator: Notifications API', () => {
     });
 
     it('a client whose roles lack the trunk permission gets 403 for the whole request, whatever its scopes', async () => {
-      await start({ clients: [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, scopes: ['notifications', 'telephony'], roles: [{ name: 'presence', permissions: ['presence:userPresence:view'] }] }] });
+      await start({
+        clients: [
+          {
+            clientId: DEMO_CLIENT_ID,
+            clientSecret: DEMO_CLIENT_SECRET,
+            scopes: ['notifications', 'telephony'],
+            roles: [{ name: 'presence', permissions: ['presence:userPresence:view'] }],
+          },
+        ],
+      });
       const { id } = await createChannel();
       const res = await api('PUT', `${CHANNELS}/${id}/subscriptions`, topics('v2.users.u1.presence', TWILIO_TOPIC));
       expect(res.status).toBe(403);
-      expect(await res.json()).toMatchObject({ code: 'missing.any.permissions', message: expect.stringContaining('[telephony:plugin:all]') });
+      expect(await res.json()).toMatchObject({
+        code: 'missing.any.permissions',
+        message: expect.stringContaining('[telephony:plugin:all]'),
+      });
       expect(await subscriptions(id)).toEqual([]);
       sim.control.setClientRoles(DEMO_CLIENT_ID, [TRUNKGATE_ROLE]);
       expect((await api('PUT', `${CHANNELS}/${id}/subscriptions`, topics(TWILIO_TOPIC))).status).toBe(200);
@@ -234,7 +255,10 @@ describe('Genesys simulator: Notifications API', () => {
       const channel = await createChannel();
       const socket = await openTestSocket(channel.connectUri);
       expect(sim.control.sendSocketClosing({ graceMs: 10 })).toBe(1);
-      expect(await socket.next((f) => f.topicName === 'v2.system.socket_closing')).toMatchObject({ version: '2', eventBody: { channelId: channel.id, message: expect.any(String) } });
+      expect(await socket.next((f) => f.topicName === 'v2.system.socket_closing')).toMatchObject({
+        version: '2',
+        eventBody: { channelId: channel.id, message: expect.any(String) },
+      });
       expect(await socket.closed).toBe(1001);
       expect((await api('HEAD', `${CHANNELS}/${channel.id}`)).status).toBe(200); // the channel itself lives on
     });
@@ -270,16 +294,25 @@ describe('Genesys simulator: Notifications API', () => {
 
     it('the same faults over HTTP under /__sim/genesys/channels', async () => {
       const control = (path: string, body: unknown = {}) =>
-        fetch(`${sim.url}/__sim/genesys${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        fetch(`${sim.url}/__sim/genesys${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       const channel = await createChannel();
       await api('PUT', `${CHANNELS}/${channel.id}/subscriptions`, topics(TWILIO_TOPIC));
       const socket = await openTestSocket(channel.connectUri);
       const listed = (await (await fetch(`${sim.url}/__sim/genesys/channels`)).json()) as { channels: unknown[] };
-      expect(listed.channels).toEqual([{ id: channel.id, clientId: DEMO_CLIENT_ID, topics: [TWILIO_TOPIC], connected: true, expires: channel.expires }]);
+      expect(listed.channels).toEqual([
+        { id: channel.id, clientId: DEMO_CLIENT_ID, topics: [TWILIO_TOPIC], connected: true, expires: channel.expires },
+      ]);
 
       expect(await (await control('/channels/socket-closing', { channelId: channel.id, graceMs: 60_000 })).json()).toEqual({ warned: 1 });
       await socket.next((f) => f.topicName === 'v2.system.socket_closing');
-      expect(((await (await control('/channels/heartbeats', { enabled: false })).json()) as { heartbeats: unknown }).heartbeats).toEqual({ enabled: false, intervalMs: 30_000 });
+      expect(((await (await control('/channels/heartbeats', { enabled: false })).json()) as { heartbeats: unknown }).heartbeats).toEqual({
+        enabled: false,
+        intervalMs: 30_000,
+      });
       expect((await control('/channels/heartbeats', { intervalMs: 5 })).status).toBe(400);
       expect(await (await control('/channels/drop')).json()).toEqual({ dropped: 1 });
       expect(await socket.closed).toBe(1006);
@@ -303,7 +336,7 @@ describe('Genesys simulator: Notifications API', () => {
       message: expect.any(String),
     });
 
-    it('sendNoLongerSubscribed drops the channel\'s subscriptions (not its 24 h) and says so; events come again once re-subscribed', async () => {
+    it("sendNoLongerSubscribed drops the channel's subscriptions (not its 24 h) and says so; events come again once re-subscribed", async () => {
       const { channel, socket } = await subscribedSocket();
       const { channel: other } = await subscribedSocket();
       now += 3_600_000;
@@ -326,7 +359,7 @@ describe('Genesys simulator: Notifications API', () => {
       expect(sim.control.sendNoLongerSubscribed()).toBe(2);
     });
 
-    it('revoking tokens sends v2.system.token_revoked.{id} to their channels\' sockets, then closes them', async () => {
+    it("revoking tokens sends v2.system.token_revoked.{id} to their channels' sockets, then closes them", async () => {
       const { channel, socket } = await subscribedSocket();
       expect(sim.control.revokeTokens()).toBe(1);
       expect(await socket.next((f) => f.topicName === `v2.system.token_revoked.${channel.id}`)).toEqual({
@@ -352,7 +385,11 @@ describe('Genesys simulator: Notifications API', () => {
     it('the same over HTTP: POST /__sim/genesys/channels/no-longer-subscribed and /channels/token-revoked', async () => {
       const { channel, socket } = await subscribedSocket();
       const control = (path: string, body: unknown = {}) =>
-        fetch(`${sim.url}/__sim/genesys${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        fetch(`${sim.url}/__sim/genesys${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       expect(await (await control('/channels/token-revoked', { channelId: channel.id })).json()).toEqual({ warned: 1 });
       await socket.next((f) => f.topicName === `v2.system.token_revoked.${channel.id}`);
       expect(await (await control('/channels/no-longer-subscribed', { channelId: channel.id })).json()).toEqual({ unsubscribed: 1 });
@@ -384,11 +421,18 @@ describe('Genesys simulator: Notifications API', () => {
       sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'rejected', sipCode: 403 });
       const rejected = await next();
       expect(keys(rejected)).toEqual(['connectedStatus', 'id', 'registersStatus']);
-      expect(rejected).toMatchObject({ id: defaultTrunkIds.twilio, connectedStatus: { connected: false }, registersStatus: [expect.objectContaining({ registerState: false })] });
+      expect(rejected).toMatchObject({
+        id: defaultTrunkIds.twilio,
+        connectedStatus: { connected: false },
+        registersStatus: [expect.objectContaining({ registerState: false })],
+      });
 
       sim.control.setPartialEvents({ enabled: true, omit: ['registersStatus'] });
       sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'registered' });
-      expect(await next()).toEqual({ id: defaultTrunkIds.twilio, connectedStatus: { connected: true, connectedStateTime: expect.any(String) } });
+      expect(await next()).toEqual({
+        id: defaultTrunkIds.twilio,
+        connectedStatus: { connected: true, connectedStateTime: expect.any(String) },
+      });
 
       sim.control.setPartialEvents({ enabled: true, changedOnly: false, omit: ['ipStatus', 'optionsStatus'] });
       sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'dropped' });
@@ -399,7 +443,7 @@ describe('Genesys simulator: Notifications API', () => {
       expect(keys(await next())).toEqual(['connectedStatus', 'id', 'ipStatus', 'optionsStatus', 'registersStatus']);
     });
 
-    it('compares with the trunk\'s previous state even when the change before was sent in full', async () => {
+    it("compares with the trunk's previous state even when the change before was sent in full", async () => {
       const next = await twilioEvents();
       sim.control.setTrunkState(defaultTrunkIds.twilio, { state: 'dropped' });
       expect(keys(await next())).toHaveLength(5);
@@ -417,7 +461,7 @@ describe('Genesys simulator: Notifications API', () => {
       expect(sim.control.settings().partialEvents).toEqual({ enabled: false, changedOnly: true, omit: [] });
     });
 
-    it('pushTrunkEvent delivers any body as is to the trunk\'s subscribers', async () => {
+    it("pushTrunkEvent delivers any body as is to the trunk's subscribers", async () => {
       const next = await twilioEvents();
       const body = { id: defaultTrunkIds.twilio, connectedStatus: { connected: false, connectedStateTime: '2025-03-01T09:00:00.000Z' } };
       expect(sim.control.pushTrunkEvent(defaultTrunkIds.twilio, body)).toBe(1);
@@ -429,8 +473,14 @@ describe('Genesys simulator: Notifications API', () => {
     it('the same over HTTP: POST /__sim/genesys/notifications/partial and /trunks/{id}/events', async () => {
       const next = await twilioEvents();
       const control = (path: string, body: unknown) =>
-        fetch(`${sim.url}/__sim/genesys${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      const settings = (await (await control('/notifications/partial', { enabled: true, omit: ['ipStatus'] })).json()) as { partialEvents: unknown };
+        fetch(`${sim.url}/__sim/genesys${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const settings = (await (await control('/notifications/partial', { enabled: true, omit: ['ipStatus'] })).json()) as {
+        partialEvents: unknown;
+      };
       expect(settings.partialEvents).toEqual({ enabled: true, changedOnly: true, omit: ['ipStatus'] });
       expect((await control('/notifications/partial', { enabled: true, omit: 'ipStatus' })).status).toBe(400);
       expect(await (await control(`/trunks/${defaultTrunkIds.twilio}/events`, { registersStatus: [] })).json()).toEqual({ delivered: 1 });

@@ -24,7 +24,10 @@ describe('Genesys simulator: roles, permissions and scopes', () => {
   const grant = async () => {
     const res = await fetch(`${sim.url}/oauth/token`, {
       method: 'POST',
-      headers: { Authorization: `Basic ${btoa(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`)}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: {
+        Authorization: `Basic ${btoa(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`)}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials',
     });
     return ((await res.json()) as GenesysTokenResponse).access_token;
@@ -39,22 +42,29 @@ describe('Genesys simulator: roles, permissions and scopes', () => {
   afterEach(() => sim.close());
 
   describe('a client whose roles lack telephony:plugin:all', () => {
-    beforeEach(() => start(withRoles([{ name: 'reporting', permissions: ['analytics:conversationDetail:view'] }], ['telephony', 'telephony:readonly'])));
+    beforeEach(() =>
+      start(withRoles([{ name: 'reporting', permissions: ['analytics:conversationDetail:view'] }], ['telephony', 'telephony:readonly'])),
+    );
 
-    it.each([TRUNKS, `${TRUNKS}/${defaultTrunkIds.twilio}`])('GET %s answers 403 with the body Genesys sends for a missing permission', async (path) => {
-      const res = await api(path);
-      expect(res.status).toBe(403);
-      expect(await res.json()).toEqual({
-        message: 'Unable to perform the requested action. You must have at least one of the following permissions assigned: [telephony:plugin:all]',
-        code: 'missing.any.permissions',
-        status: 403,
-        contextId: res.headers.get('inin-correlation-id'),
-        details: [],
-        errors: [],
-        messageWithParams: 'Unable to perform the requested action. You must have at least one of the following permissions assigned: {permissions}',
-        messageParams: { permissions: '[telephony:plugin:all]' },
-      });
-    });
+    it.each([TRUNKS, `${TRUNKS}/${defaultTrunkIds.twilio}`])(
+      'GET %s answers 403 with the body Genesys sends for a missing permission',
+      async (path) => {
+        const res = await api(path);
+        expect(res.status).toBe(403);
+        expect(await res.json()).toEqual({
+          message:
+            'Unable to perform the requested action. You must have at least one of the following permissions assigned: [telephony:plugin:all]',
+          code: 'missing.any.permissions',
+          status: 403,
+          contextId: res.headers.get('inin-correlation-id'),
+          details: [],
+          errors: [],
+          messageWithParams:
+            'Unable to perform the requested action. You must have at least one of the following permissions assigned: {permissions}',
+          messageParams: { permissions: '[telephony:plugin:all]' },
+        });
+      },
+    );
 
     it('tokens/me still answers (it needs no permission) and lists only OAuth scopes', async () => {
       const res = await api('/api/v2/tokens/me');
@@ -79,7 +89,12 @@ describe('Genesys simulator: roles, permissions and scopes', () => {
     expect((await api(TRUNKS)).status).toBe(200);
     const removed = await control('PUT', `/clients/${DEMO_CLIENT_ID}/roles`, { roles: [] });
     expect(removed.status).toBe(200);
-    expect(await removed.json()).toEqual({ clientId: DEMO_CLIENT_ID, name: 'trunkgate sandbox', scopes: ['telephony:readonly', 'notifications'], roles: [] });
+    expect(await removed.json()).toEqual({
+      clientId: DEMO_CLIENT_ID,
+      name: 'trunkgate sandbox',
+      scopes: ['telephony:readonly', 'notifications'],
+      roles: [],
+    });
     expect((await api(TRUNKS)).status).toBe(403);
     expect((await control('PUT', `/clients/${DEMO_CLIENT_ID}/roles`, { roles: [TRUNKGATE_ROLE] })).status).toBe(200);
     expect((await api(TRUNKS)).status).toBe(200);
@@ -89,10 +104,15 @@ describe('Genesys simulator: roles, permissions and scopes', () => {
     await start();
     expect((await control('PUT', `/clients/${DEMO_CLIENT_ID}/scopes`, { scopes: [] })).status).toBe(200);
     sim.control.setClientRoles(DEMO_CLIENT_ID, []);
-    expect(((await (await api('/api/v2/tokens/me')).json()) as GenesysTokenInfo).authorizedScope).toEqual(['telephony:readonly', 'notifications']);
+    expect(((await (await api('/api/v2/tokens/me')).json()) as GenesysTokenInfo).authorizedScope).toEqual([
+      'telephony:readonly',
+      'notifications',
+    ]);
     expect(((await (await api('/api/v2/tokens/me', await grant())).json()) as GenesysTokenInfo).authorizedScope).toEqual([]);
     sim.control.reset();
-    expect(sim.control.settings().clients).toEqual([{ clientId: DEMO_CLIENT_ID, name: 'trunkgate sandbox', scopes: ['telephony:readonly', 'notifications'], roles: [TRUNKGATE_ROLE] }]);
+    expect(sim.control.settings().clients).toEqual([
+      { clientId: DEMO_CLIENT_ID, name: 'trunkgate sandbox', scopes: ['telephony:readonly', 'notifications'], roles: [TRUNKGATE_ROLE] },
+    ]);
     expect((await api(TRUNKS)).status).toBe(200);
   });
 
@@ -100,7 +120,9 @@ describe('Genesys simulator: roles, permissions and scopes', () => {
     await start();
     const bad = await control('PUT', `/clients/${DEMO_CLIENT_ID}/roles`, { roles: [{ name: 'r', permissions: ['telephony'] }] });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: { code: 'invalid_request', message: expect.stringContaining('domain:entity:action') } });
+    expect(await bad.json()).toMatchObject({
+      error: { code: 'invalid_request', message: expect.stringContaining('domain:entity:action') },
+    });
     expect((await control('PUT', '/clients/nobody/roles', { roles: [] })).status).toBe(404);
     expect((await control('PUT', `/clients/${DEMO_CLIENT_ID}/scopes`, { scopes: 'notifications' })).status).toBe(400);
   });

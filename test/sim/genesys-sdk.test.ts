@@ -1,12 +1,6 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  defaultTrunkIds,
-  startGenesysSim,
-  type GenesysSim,
-} from '../../src/sim/genesys/index.js';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, defaultTrunkIds, startGenesysSim, type GenesysSim } from '../../src/sim/genesys/index.js';
 
 // The official Genesys JS SDK is the closest thing to "the real API's own client": if it can log in,
 // page, read trunks and decode errors against the simulator, the simulator speaks the same protocol.
@@ -47,7 +41,9 @@ describe('Genesys simulator: the official purecloud-platform-client-v2 SDK', () 
     const topic = `v2.telephony.providers.edges.trunks.${defaultTrunkIds.twilio}`;
     const put = await notifications.putNotificationsChannelSubscriptions(channel.id!, [{ id: topic }]);
     expect(put.entities?.map((e) => e.id)).toEqual([topic]);
-    await notifications.postNotificationsChannelSubscriptions(channel.id!, [{ id: `v2.telephony.providers.edges.trunks.${defaultTrunkIds.acmePbx}` }]);
+    await notifications.postNotificationsChannelSubscriptions(channel.id!, [
+      { id: `v2.telephony.providers.edges.trunks.${defaultTrunkIds.acmePbx}` },
+    ]);
     expect((await notifications.getNotificationsChannelSubscriptions(channel.id!)).entities).toHaveLength(2);
     await expect(notifications.headNotificationsChannel(channel.id!)).resolves.toBeUndefined();
     // A HEAD answer has no body, and the SDK rejects a body-less 404 with `undefined` rather than an error object.

@@ -62,13 +62,15 @@ export const systemMessageIsSdkMessage = (m: GenesysSystemMessage): Models.Syste
 // The trees are object literals typed by the SDK models, so a key that is not in the SDK fails tsc;
 // the walk below fails the test if a response carries a key that is not in the tree.
 type KeyTree<T> = {
-  [K in keyof T]?: true | (NonNullable<T[K]> extends readonly (infer E)[]
-    ? E extends object
-      ? KeyTree<E>
-      : true
-    : NonNullable<T[K]> extends object
-      ? KeyTree<NonNullable<T[K]>>
-      : true);
+  [K in keyof T]?:
+    | true
+    | (NonNullable<T[K]> extends readonly (infer E)[]
+        ? E extends object
+          ? KeyTree<E>
+          : true
+        : NonNullable<T[K]> extends object
+          ? KeyTree<NonNullable<T[K]>>
+          : true);
 };
 
 const errorInfoTree: KeyTree<Models.TrunkErrorInfo> = { text: true, code: true, details: { code: true, message: true, hostname: true } };
@@ -126,8 +128,14 @@ const errorBodyTree: KeyTree<Models.ErrorBody> = {
 };
 
 const channelTree: KeyTree<Models.Channel> = { id: true, connectUri: true, expires: true };
-const topicListingTree: KeyTree<Models.ChannelTopicEntityListing> = { entities: { id: true, state: true, rejectionReason: true, missingPermissions: true, selfUri: true } };
-const topicErrorInfoTree: KeyTree<Models.TrunkInstanceTopicTrunkErrorInfo> = { text: true, code: true, details: { code: true, message: true, hostname: true } };
+const topicListingTree: KeyTree<Models.ChannelTopicEntityListing> = {
+  entities: { id: true, state: true, rejectionReason: true, missingPermissions: true, selfUri: true },
+};
+const topicErrorInfoTree: KeyTree<Models.TrunkInstanceTopicTrunkErrorInfo> = {
+  text: true,
+  code: true,
+  details: { code: true, message: true, hostname: true },
+};
 const trunkTopicTree: KeyTree<Models.TrunkInstanceTopicTrunk> = {
   id: true,
   connectedStatus: { connected: true, connectedStateTime: true },
@@ -135,7 +143,14 @@ const trunkTopicTree: KeyTree<Models.TrunkInstanceTopicTrunk> = {
   registersStatus: { proxyAddress: true, registerState: true, registerStateTime: true, errorInfo: topicErrorInfoTree },
   ipStatus: { address: true, errorInfo: topicErrorInfoTree },
 };
-const systemMessageTree: KeyTree<Models.SystemMessageSystemMessage> = { channelId: true, systemTopicType: true, correlationId: true, oauthClientId: true, message: true, reason: true };
+const systemMessageTree: KeyTree<Models.SystemMessageSystemMessage> = {
+  channelId: true,
+  systemTopicType: true,
+  correlationId: true,
+  oauthClientId: true,
+  message: true,
+  reason: true,
+};
 // The frame envelope has no SDK model (the JS SDK has no notification handler): the Genesys guide's names.
 const frameTree = (eventBody: unknown) => ({ topicName: true, version: true, eventBody, metadata: { CorrelationId: true } });
 
@@ -144,9 +159,7 @@ function unknownKeys(value: unknown, tree: unknown, path = ''): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => unknownKeys(v, tree, `${path}[${i}]`));
   if (typeof value !== 'object' || value === null || tree === true) return [];
   const allowed = tree as Record<string, unknown>;
-  return Object.entries(value).flatMap(([k, v]) =>
-    k in allowed ? unknownKeys(v, allowed[k], `${path}.${k}`) : [`${path}.${k}`],
-  );
+  return Object.entries(value).flatMap(([k, v]) => (k in allowed ? unknownKeys(v, allowed[k], `${path}.${k}`) : [`${path}.${k}`]));
 }
 
 describe('Genesys simulator payloads match the official SDK models', () => {
@@ -197,7 +210,11 @@ describe('Genesys simulator payloads match the official SDK models', () => {
 
   it('notification channels, subscriptions and frames (full and partial trunk events, system topics) use only Channel / ChannelTopic / TrunkInstanceTopicTrunk / SystemMessage fields', async () => {
     const post = (path: string, body?: unknown, method = 'POST') =>
-      fetch(`${sim.url}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      fetch(`${sim.url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
     const channel = (await (await post('/api/v2/notifications/channels')).json()) as GenesysChannel;
     expect(unknownKeys(channel, channelTree)).toEqual([]);
     const topic = `v2.telephony.providers.edges.trunks.${defaultTrunkIds.acmePbx}`;

@@ -115,11 +115,17 @@ describe('HTTP control API /__sim/servicenow', () => {
 
   it('GET /incidents shows incidents with their journals; GET /stats counts; POST /reset clears everything', async () => {
     const s = await start();
-    const created = (await (await api(s, 'POST', { short_description: 'x', work_notes: 'first note' })).json()) as { result: { sys_id: string } };
+    const created = (await (await api(s, 'POST', { short_description: 'x', work_notes: 'first note' })).json()) as {
+      result: { sys_id: string };
+    };
     const listed = await control(s, 'GET', '/incidents');
     expect(listed.body.incidents).toHaveLength(1);
     expect(listed.body.incidents[0]).toMatchObject({ sysId: created.result.sys_id, number: 'INC0010001', fields: { work_notes: '' } });
-    expect(listed.body.incidents[0].journal[0]).toMatchObject({ field: 'work_notes', value: 'first note', author: 'trunkgate.integration' });
+    expect(listed.body.incidents[0].journal[0]).toMatchObject({
+      field: 'work_notes',
+      value: 'first note',
+      author: 'trunkgate.integration',
+    });
 
     const stats = await control(s, 'GET', '/stats');
     expect(stats.body).toMatchObject({ requests: 1, requestsByMethod: { POST: 1 }, incidentsCreated: 1, journalEntries: 1 });

@@ -6,7 +6,8 @@ import type { ServiceNowSim, ServiceNowSimOptions } from '../../src/sim/servicen
 
 const START = Date.UTC(2025, 0, 15, 12, 0, 0);
 const BASIC = `Basic ${Buffer.from('trunkgate.integration:sandbox-sn-password').toString('base64')}`;
-const FORM = 'grant_type=password&client_id=sandbox-sn-client&client_secret=sandbox-sn-secret&username=trunkgate.integration&password=sandbox-sn-password';
+const FORM =
+  'grant_type=password&client_id=sandbox-sn-client&client_secret=sandbox-sn-secret&username=trunkgate.integration&password=sandbox-sn-password';
 
 let sim: ServiceNowSim | undefined;
 let now = START;
@@ -147,8 +148,20 @@ describe("control.on('request')", () => {
     await fetch(`${s.url}/__sim/servicenow/stats`);
     await fetch(`${s.url}/api/now/table/incident?sysparm_query=active%3Dtrue&sysparm_limit=1`, { headers: { Authorization: BASIC } });
     expect(seen).toEqual([
-      { method: 'POST', path: '/api/now/table/incident', at: START, query: '', headers: expect.objectContaining({ authorization: BASIC, 'content-type': 'application/json' }) },
-      { method: 'GET', path: '/api/now/table/incident', at: START, query: 'sysparm_query=active%3Dtrue&sysparm_limit=1', headers: expect.objectContaining({ authorization: BASIC }) },
+      {
+        method: 'POST',
+        path: '/api/now/table/incident',
+        at: START,
+        query: '',
+        headers: expect.objectContaining({ authorization: BASIC, 'content-type': 'application/json' }),
+      },
+      {
+        method: 'GET',
+        path: '/api/now/table/incident',
+        at: START,
+        query: 'sysparm_query=active%3Dtrue&sysparm_limit=1',
+        headers: expect.objectContaining({ authorization: BASIC }),
+      },
     ]);
     expect(statuses).toEqual([201, 200]);
   });
@@ -159,11 +172,23 @@ describe('holdAnswers: applied, but the client does not hear', () => {
     const s = await start();
     const held: unknown[] = [];
     s.control.on('held', (e) => held.push(e));
-    const post = (body: string) => fetch(`${s.url}/api/now/table/incident`, { method: 'POST', headers: { Authorization: BASIC, 'Content-Type': 'application/json' }, body });
+    const post = (body: string) =>
+      fetch(`${s.url}/api/now/table/incident`, {
+        method: 'POST',
+        headers: { Authorization: BASIC, 'Content-Type': 'application/json' },
+        body,
+      });
     const created = ((await (await post('{"short_description":"x"}')).json()) as { result: { sys_id: string } }).result;
-    expect(s.control.holdAnswers({ method: 'patch', path: '/api/now/table/incident/' })).toEqual({ method: 'PATCH', path: '/api/now/table/incident/' });
+    expect(s.control.holdAnswers({ method: 'patch', path: '/api/now/table/incident/' })).toEqual({
+      method: 'PATCH',
+      path: '/api/now/table/incident/',
+    });
     let answered = false;
-    const patch = fetch(`${s.url}/api/now/table/incident/${created.sys_id}`, { method: 'PATCH', headers: { Authorization: BASIC, 'Content-Type': 'application/json' }, body: '{"work_notes":"n"}' }).then((r) => {
+    const patch = fetch(`${s.url}/api/now/table/incident/${created.sys_id}`, {
+      method: 'PATCH',
+      headers: { Authorization: BASIC, 'Content-Type': 'application/json' },
+      body: '{"work_notes":"n"}',
+    }).then((r) => {
       answered = true;
       return r.status;
     });
@@ -180,7 +205,8 @@ describe('holdAnswers: applied, but the client does not hear', () => {
 
   it('is set and released over HTTP, and refuses a path that is not one', async () => {
     const s = await start();
-    const control = (path: string, body?: unknown) => fetch(`${s.url}/__sim/servicenow/${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+    const control = (path: string, body?: unknown) =>
+      fetch(`${s.url}/__sim/servicenow/${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
     expect(await (await control('hold-answers', { method: 'POST' })).json()).toEqual({ answerHold: { method: 'POST' } });
     expect((await control('hold-answers', { path: 'api/now' })).status).toBe(400);
     expect(((await (await control('release-answers')).json()) as { answerHold: unknown }).answerHold).toBeNull();

@@ -10,7 +10,13 @@ describe('parseEncodedQuery', () => {
   it('binds ^OR to the condition before it and ^ as AND', () => {
     const q = parseEncodedQuery('active=true^state=1^ORstate=2', known);
     expect(q.groups).toEqual([
-      [[{ field: 'active', operator: '=', value: 'true' }], [{ field: 'state', operator: '=', value: '1' }, { field: 'state', operator: '=', value: '2' }]],
+      [
+        [{ field: 'active', operator: '=', value: 'true' }],
+        [
+          { field: 'state', operator: '=', value: '1' },
+          { field: 'state', operator: '=', value: '2' },
+        ],
+      ],
     ]);
     expect(matchesQuery(q, { active: 'true', state: '2' })).toBe(true);
     expect(matchesQuery(q, { active: 'false', state: '2' })).toBe(false);
@@ -25,9 +31,15 @@ describe('parseEncodedQuery', () => {
 
   it('reads operators, ^NQ, escaped carets and ORDERBY terms', () => {
     const q = parseEncodedQuery('short_descriptionLIKEa^^b^stateIN1,2^NQnumberSTARTSWITHINC9^ORDERBYDESCnumber^ORDERBYstate', known);
-    expect(q.groups[0]).toEqual([[{ field: 'short_description', operator: 'LIKE', value: 'a^b' }], [{ field: 'state', operator: 'IN', value: '1,2' }]]);
+    expect(q.groups[0]).toEqual([
+      [{ field: 'short_description', operator: 'LIKE', value: 'a^b' }],
+      [{ field: 'state', operator: 'IN', value: '1,2' }],
+    ]);
     expect(q.groups[1]).toEqual([[{ field: 'number', operator: 'STARTSWITH', value: 'INC9' }]]);
-    expect(q.orderBy).toEqual([{ field: 'number', descending: true }, { field: 'state', descending: false }]);
+    expect(q.orderBy).toEqual([
+      { field: 'number', descending: true },
+      { field: 'state', descending: false },
+    ]);
     expect(matchesQuery(q, { short_description: 'xA^By', state: '2', number: 'INC1' })).toBe(true);
     expect(matchesQuery(q, { short_description: 'nothing', state: '2', number: 'INC90' })).toBe(true);
     expect(matchesQuery(q, { short_description: 'nothing', state: '2', number: 'INC10' })).toBe(false);
@@ -73,7 +85,10 @@ describe('GET /api/now/table/incident?sysparm_query=…', () => {
 
   it('ANDs conditions joined by ^ and ORs those joined by ^OR', async () => {
     expect((await list('sysparm_query=active=true^state=2')).rows.map((r) => r.number)).toEqual(['INC0010002']);
-    expect((await list(`sysparm_query=${encodeURIComponent('state=1^ORstate=7')}`)).rows.map((r) => r.number)).toEqual(['INC0010001', 'INC0010003']);
+    expect((await list(`sysparm_query=${encodeURIComponent('state=1^ORstate=7')}`)).rows.map((r) => r.number)).toEqual([
+      'INC0010001',
+      'INC0010003',
+    ]);
   });
 
   it('active=true leaves out closed incidents', async () => {
@@ -84,7 +99,11 @@ describe('GET /api/now/table/incident?sysparm_query=…', () => {
     expect((await list('sysparm_query=state!=1')).rows).toHaveLength(2);
     expect((await list('sysparm_query=short_descriptionLIKEtrunk')).rows).toHaveLength(2);
     expect((await list('sysparm_query=correlation_idSTARTSWITHprinter')).rows.map((r) => r.number)).toEqual(['INC0010003']);
-    expect((await list('sysparm_query=ORDERBYDESCsys_created_on')).rows.map((r) => r.number)).toEqual(['INC0010003', 'INC0010002', 'INC0010001']);
+    expect((await list('sysparm_query=ORDERBYDESCsys_created_on')).rows.map((r) => r.number)).toEqual([
+      'INC0010003',
+      'INC0010002',
+      'INC0010001',
+    ]);
   });
 
   it('ignores a condition on an unknown field, so the query matches every row (the real quirk)', async () => {
@@ -110,7 +129,7 @@ describe('GET /api/now/table/incident?sysparm_query=…', () => {
   });
 });
 
-describe('GET /api/now/table/sys_journal_field: the incidents\' journal entries, with the same query semantics', () => {
+describe("GET /api/now/table/sys_journal_field: the incidents' journal entries, with the same query semantics", () => {
   let sim: ServiceNowSim;
   const sysIds: string[] = [];
 
@@ -123,11 +142,19 @@ describe('GET /api/now/table/sys_journal_field: the incidents\' journal entries,
   beforeAll(async () => {
     sim = await startServiceNowSim({ clock: () => Date.UTC(2025, 0, 15, 12, 0, 0) });
     const call = async (method: string, path: string, fields: Record<string, string>) => {
-      const res = await fetch(`${sim.url}${path}`, { method, headers: { Authorization: BASIC, 'Content-Type': 'application/json' }, body: JSON.stringify(fields) });
+      const res = await fetch(`${sim.url}${path}`, {
+        method,
+        headers: { Authorization: BASIC, 'Content-Type': 'application/json' },
+        body: JSON.stringify(fields),
+      });
       return ((await res.json()) as { result: Record<string, string> }).result;
     };
-    for (const n of [1, 2]) sysIds.push((await call('POST', '/api/now/table/incident', { short_description: `inc ${n}`, work_notes: `opened ${n}` })).sys_id!);
-    await call('PATCH', `/api/now/table/incident/${sysIds[0]}`, { work_notes: 'carrier says: fixed\n[trunkgate:d:ab12-7]', comments: 'customer told' });
+    for (const n of [1, 2])
+      sysIds.push((await call('POST', '/api/now/table/incident', { short_description: `inc ${n}`, work_notes: `opened ${n}` })).sys_id!);
+    await call('PATCH', `/api/now/table/incident/${sysIds[0]}`, {
+      work_notes: 'carrier says: fixed\n[trunkgate:d:ab12-7]',
+      comments: 'customer told',
+    });
   });
 
   afterAll(async () => {
@@ -136,12 +163,23 @@ describe('GET /api/now/table/sys_journal_field: the incidents\' journal entries,
 
   it('has one row per entry: element_id, element, name, value, who and when', async () => {
     const rows = await journal(`sysparm_query=element_id=${sysIds[0]}`);
-    expect(rows.map((r) => [r.element, r.value])).toEqual([['work_notes', 'opened 1'], ['work_notes', 'carrier says: fixed\n[trunkgate:d:ab12-7]'], ['comments', 'customer told']]);
-    expect(rows[0]).toMatchObject({ element_id: sysIds[0], name: 'incident', sys_created_by: 'trunkgate.integration', sys_created_on: '2025-01-15 12:00:00', sys_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(rows.map((r) => [r.element, r.value])).toEqual([
+      ['work_notes', 'opened 1'],
+      ['work_notes', 'carrier says: fixed\n[trunkgate:d:ab12-7]'],
+      ['comments', 'customer told'],
+    ]);
+    expect(rows[0]).toMatchObject({
+      element_id: sysIds[0],
+      name: 'incident',
+      sys_created_by: 'trunkgate.integration',
+      sys_created_on: '2025-01-15 12:00:00',
+      sys_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
   });
 
   it('finds a marker with valueLIKE, only in the incident and element asked for', async () => {
-    const q = (id: string, element: string) => `sysparm_query=${encodeURIComponent(`element_id=${id}^element=${element}^valueLIKE[trunkgate:d:ab12-7]`)}&sysparm_limit=1`;
+    const q = (id: string, element: string) =>
+      `sysparm_query=${encodeURIComponent(`element_id=${id}^element=${element}^valueLIKE[trunkgate:d:ab12-7]`)}&sysparm_limit=1`;
     expect((await journal(q(sysIds[0]!, 'work_notes'))).map((r) => r.value)).toEqual(['carrier says: fixed\n[trunkgate:d:ab12-7]']);
     expect(await journal(q(sysIds[0]!, 'comments'))).toEqual([]);
     expect(await journal(q(sysIds[1]!, 'work_notes'))).toEqual([]);
@@ -152,7 +190,11 @@ describe('GET /api/now/table/sys_journal_field: the incidents\' journal entries,
     const one = (await journal('sysparm_limit=1'))[0]!;
     const byId = await fetch(`${sim.url}/api/now/table/sys_journal_field/${one.sys_id}`, { headers: { Authorization: BASIC } });
     expect(((await byId.json()) as { result: Record<string, string> }).result).toEqual(one);
-    const post = await fetch(`${sim.url}/api/now/table/sys_journal_field`, { method: 'POST', headers: { Authorization: BASIC, 'Content-Type': 'application/json' }, body: '{}' });
+    const post = await fetch(`${sim.url}/api/now/table/sys_journal_field`, {
+      method: 'POST',
+      headers: { Authorization: BASIC, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(post.status).toBe(405);
   });
 });

@@ -113,7 +113,10 @@ describe('POST /api/now/table/incident', () => {
     const s = await start();
     const res = await api(s, 'POST', '/api/now/table/incident', '{"short_description": ');
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: { message: 'Exception while reading request', detail: 'The payload is not valid JSON.' }, status: 'failure' });
+    expect(res.body).toEqual({
+      error: { message: 'Exception while reading request', detail: 'The payload is not valid JSON.' },
+      status: 'failure',
+    });
     expect(s.incidents()).toHaveLength(0);
   });
 
@@ -155,9 +158,30 @@ describe('PATCH /api/now/table/incident/{sys_id}', () => {
     expect(res.body.result).toMatchObject({ work_notes: '', comments: '', sys_updated_on: '2025-01-15 12:01:00', sys_mod_count: '1' });
     const [incident] = s.incidents();
     expect(incident!.journal).toEqual([
-      { sysId: expect.stringMatching(/^[0-9a-f]{32}$/), field: 'work_notes', value: 'opened by trunkgate', author: 'trunkgate.integration', createdOn: '2025-01-15 12:00:00', at: START },
-      { sysId: expect.stringMatching(/^[0-9a-f]{32}$/), field: 'work_notes', value: 'still failing', author: 'trunkgate.integration', createdOn: '2025-01-15 12:01:00', at: START + 60_000 },
-      { sysId: expect.stringMatching(/^[0-9a-f]{32}$/), field: 'comments', value: 'hello', author: 'trunkgate.integration', createdOn: '2025-01-15 12:01:00', at: START + 60_000 },
+      {
+        sysId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        field: 'work_notes',
+        value: 'opened by trunkgate',
+        author: 'trunkgate.integration',
+        createdOn: '2025-01-15 12:00:00',
+        at: START,
+      },
+      {
+        sysId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        field: 'work_notes',
+        value: 'still failing',
+        author: 'trunkgate.integration',
+        createdOn: '2025-01-15 12:01:00',
+        at: START + 60_000,
+      },
+      {
+        sysId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        field: 'comments',
+        value: 'hello',
+        author: 'trunkgate.integration',
+        createdOn: '2025-01-15 12:01:00',
+        at: START + 60_000,
+      },
     ]);
     expect(s.stats()).toMatchObject({ incidentsUpdated: 1, journalEntries: 3 });
   });

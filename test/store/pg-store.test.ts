@@ -59,9 +59,18 @@ describe.skipIf(!url)('PostgreSQL stores (real PostgreSQL)', () => {
       try {
         await (await openPgStores({ connectionString: url!, schema: fresh.name, poolSize: 1 })).close();
         const next = migrations.length + 1;
-        const broken = { version: next, name: 'broken', statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)', 'CREATE TABLE extra_table (id INTEGER)'] };
-        await expect(openPgStores({ connectionString: url!, schema: fresh.name, poolSize: 1, migrations: [...migrations, broken] })).rejects.toThrow(/already exists/);
-        const { rows } = await fresh.admin.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename = 'extra_table'", [fresh.name]);
+        const broken = {
+          version: next,
+          name: 'broken',
+          statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)', 'CREATE TABLE extra_table (id INTEGER)'],
+        };
+        await expect(
+          openPgStores({ connectionString: url!, schema: fresh.name, poolSize: 1, migrations: [...migrations, broken] }),
+        ).rejects.toThrow(/already exists/);
+        const { rows } = await fresh.admin.query(
+          "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename = 'extra_table'",
+          [fresh.name],
+        );
         expect(rows[0].n).toBe(0);
         const extra = { version: next, name: 'extra', statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)'] };
         const store = await openPgStores({ connectionString: url!, schema: fresh.name, poolSize: 1, migrations: [...migrations, extra] });
@@ -73,7 +82,9 @@ describe.skipIf(!url)('PostgreSQL stores (real PostgreSQL)', () => {
     });
 
     it('refuses a schema name that would need quoting', async () => {
-      await expect(openPgStores({ connectionString: url!, schema: 'Bad; DROP SCHEMA public' })).rejects.toThrow(/invalid PostgreSQL schema name/);
+      await expect(openPgStores({ connectionString: url!, schema: 'Bad; DROP SCHEMA public' })).rejects.toThrow(
+        /invalid PostgreSQL schema name/,
+      );
     });
   });
 
@@ -109,7 +120,7 @@ describe.skipIf(!url)('PostgreSQL stores (real PostgreSQL)', () => {
       expect(await a.listOpenIncidents()).toHaveLength(20);
     });
 
-    it('claims past the rows another relay is claiming right now instead of waiting for them, and never an incident\'s second entry', async () => {
+    it("claims past the rows another relay is claiming right now instead of waiting for them, and never an incident's second entry", async () => {
       // Without SKIP LOCKED the second claim would wait for the first transaction: it fails at the statement timeout.
       const [a, b] = [await open({ statementTimeoutMs: 2_000 }), await open({ statementTimeoutMs: 2_000 })];
       for (const id of ['p', 'q', 'r']) {
@@ -130,7 +141,10 @@ describe.skipIf(!url)('PostgreSQL stores (real PostgreSQL)', () => {
       await aHasClaimed;
       const second = await b.claimDeliveries({ owner: 'b', now: 1, leaseMs: 60_000, limit: 10 }).finally(finish);
       const firstGot = await first;
-      expect(firstGot.map((d) => [d.incidentId, d.seq])).toEqual([['p', 1], ['q', 1]]);
+      expect(firstGot.map((d) => [d.incidentId, d.seq])).toEqual([
+        ['p', 1],
+        ['q', 1],
+      ]);
       expect(second.map((d) => [d.incidentId, d.seq])).toEqual([['r', 1]]);
       expect(await b.claimDeliveries({ owner: 'b', now: 2, leaseMs: 60_000, limit: 10 })).toEqual([]);
     });
@@ -169,9 +183,15 @@ describe.skipIf(!url)('PostgreSQL stores (real PostgreSQL)', () => {
 
     it('fails to open with the connection error (start-up stops), without the password in it', async () => {
       const port = await closedPort();
-      const err = await openPgStores({ connectionString: `postgres://postgres:hunter2@127.0.0.1:${port}/test`, schema: schema.name, connectTimeoutMs: 1_000 }).catch((e: Error) => e);
+      const err = await openPgStores({
+        connectionString: `postgres://postgres:hunter2@127.0.0.1:${port}/test`,
+        schema: schema.name,
+        connectTimeoutMs: 1_000,
+      }).catch((e: Error) => e);
       expect(err).toBeInstanceOf(Error);
-      expect((err as Error).message).toMatch(/^cannot open the PostgreSQL store \(DATABASE_URL, schema tg_test_[0-9a-f]+\): connect ECONNREFUSED/);
+      expect((err as Error).message).toMatch(
+        /^cannot open the PostgreSQL store \(DATABASE_URL, schema tg_test_[0-9a-f]+\): connect ECONNREFUSED/,
+      );
       expect(JSON.stringify({ message: (err as Error).message, stack: (err as Error).stack })).not.toContain('hunter2');
     });
 
@@ -219,7 +239,10 @@ describe.skipIf(!url)('PostgreSQL stores (real PostgreSQL)', () => {
           }, 200);
           return tx.getTrunk('t1');
         })
-        .then(() => 'committed', () => 'failed');
+        .then(
+          () => 'committed',
+          () => 'failed',
+        );
       expect(outcome).toBe('failed');
       await store.transaction((tx) => tx.upsertTrunk(trunkRow({ trunkId: 't2' })));
       expect((await store.listTrunks()).map((t) => t.trunkId)).toEqual(['t2']);

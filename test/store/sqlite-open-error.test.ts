@@ -18,7 +18,7 @@ afterEach(() => {
 
 function openError(file: string): StoreOpenError {
   try {
-    SqliteDatabase.open({ file }).close();
+    void SqliteDatabase.open({ file }).close();
   } catch (err) {
     expect(err).toBeInstanceOf(StoreOpenError);
     return err as StoreOpenError;
@@ -55,7 +55,11 @@ describe('SqliteDatabase.open on a data folder it cannot use', () => {
   it('names the path, EACCES and the chown for the uid it runs as when the folder is not writable', () => {
     const dataDir = path.join(tempDir(), 'data');
     fs.mkdirSync(dataDir, { mode: 0o755 });
-    const { err, uid, gid } = asUserWhoCannotWrite(dataDir, () => ({ err: openError(sqliteFile(dataDir)), uid: process.geteuid!(), gid: process.getegid!() }));
+    const { err, uid, gid } = asUserWhoCannotWrite(dataDir, () => ({
+      err: openError(sqliteFile(dataDir)),
+      uid: process.geteuid!(),
+      gid: process.getegid!(),
+    }));
     expect(err.osError).toBe('EACCES');
     expect(err.message).toContain(`cannot open the SQLite store ${path.join(dataDir, 'trunkgate.db')}`);
     expect(err.message).toContain(`EACCES (permission denied) on ${dataDir};`);
@@ -69,7 +73,11 @@ describe('SqliteDatabase.open on a data folder it cannot use', () => {
     await SqliteDatabase.open({ file }).close(); // made by root (or the test user), like an older deployment's
     fs.chmodSync(file, process.geteuid!() === 0 ? 0o644 : 0o444);
     fs.chmodSync(dataDir, 0o755);
-    const { err, uid, gid } = asUserWhoCannotWrite(dataDir, () => ({ err: openError(file), uid: process.geteuid!(), gid: process.getegid!() }));
+    const { err, uid, gid } = asUserWhoCannotWrite(dataDir, () => ({
+      err: openError(file),
+      uid: process.geteuid!(),
+      gid: process.getegid!(),
+    }));
     expect(err.message).toContain(`EACCES (permission denied) on ${file};`);
     expect(err.message).toContain(`chown -R ${uid}:${gid} ${dataDir} `);
   });

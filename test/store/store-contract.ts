@@ -13,18 +13,50 @@ const T0 = Date.UTC(2026, 0, 1, 12);
 
 export function trunkRow(overrides: Partial<TrunkRow> = {}): TrunkRow {
   return {
-    trunkId: 't1', name: 'Lumen SIP - NYC', edgeId: 'e1', edgeName: 'edge-nyc-01', proxyAddress: 'sip-a.example.net:5061',
-    state: 'registered', since: T0, sipCode: null, errorText: null, connected: true, registered: true, stateTime: null,
-    source: 'poll', lastSeenAt: T0, failingSince: null, healthySince: T0, trunkBaseId: null, trunkBaseName: null, signal: 'registration',
-    health: null, goneAt: null, ...overrides,
+    trunkId: 't1',
+    name: 'Lumen SIP - NYC',
+    edgeId: 'e1',
+    edgeName: 'edge-nyc-01',
+    proxyAddress: 'sip-a.example.net:5061',
+    state: 'registered',
+    since: T0,
+    sipCode: null,
+    errorText: null,
+    connected: true,
+    registered: true,
+    stateTime: null,
+    source: 'poll',
+    lastSeenAt: T0,
+    failingSince: null,
+    healthySince: T0,
+    trunkBaseId: null,
+    trunkBaseName: null,
+    signal: 'registration',
+    health: null,
+    goneAt: null,
+    ...overrides,
   };
 }
 
 export function incidentRow(overrides: Partial<IncidentRow> = {}): IncidentRow {
   return {
-    id: 'i1', correlationId: 'trunkgate:trunk:t1', trunkId: 't1', trunkBaseId: null, kind: 'registration_rejected', open: true,
-    openedAt: T0, resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: null, number: null, servicenowState: null,
-    lastNoteAt: null, changesSinceNote: 0, updatedAt: T0, ...overrides,
+    id: 'i1',
+    correlationId: 'trunkgate:trunk:t1',
+    trunkId: 't1',
+    trunkBaseId: null,
+    kind: 'registration_rejected',
+    open: true,
+    openedAt: T0,
+    resolvedAt: null,
+    reopenedAt: null,
+    reopenCount: 0,
+    sysId: null,
+    number: null,
+    servicenowState: null,
+    lastNoteAt: null,
+    changesSinceNote: 0,
+    updatedAt: T0,
+    ...overrides,
   };
 }
 
@@ -43,20 +75,73 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       it('upserts, reads back and lists trunks by name; an unknown trunk is null', async () => {
         await store.upsertTrunk(trunkRow({ trunkId: 't2', name: 'B trunk' }));
         await store.upsertTrunk(trunkRow({ trunkId: 't1', name: 'A trunk' }));
-        await store.upsertTrunk(trunkRow({ trunkId: 't1', name: 'A trunk', state: 'rejected', sipCode: 403, errorText: '403 Forbidden', connected: null, registered: false, failingSince: T0 + 5, healthySince: null }));
-        expect(await store.getTrunk('t1')).toEqual(trunkRow({ trunkId: 't1', name: 'A trunk', state: 'rejected', sipCode: 403, errorText: '403 Forbidden', connected: null, registered: false, failingSince: T0 + 5, healthySince: null }));
+        await store.upsertTrunk(
+          trunkRow({
+            trunkId: 't1',
+            name: 'A trunk',
+            state: 'rejected',
+            sipCode: 403,
+            errorText: '403 Forbidden',
+            connected: null,
+            registered: false,
+            failingSince: T0 + 5,
+            healthySince: null,
+          }),
+        );
+        expect(await store.getTrunk('t1')).toEqual(
+          trunkRow({
+            trunkId: 't1',
+            name: 'A trunk',
+            state: 'rejected',
+            sipCode: 403,
+            errorText: '403 Forbidden',
+            connected: null,
+            registered: false,
+            failingSince: T0 + 5,
+            healthySince: null,
+          }),
+        );
         expect((await store.listTrunks()).map((t) => t.trunkId)).toEqual(['t1', 't2']);
         expect(await store.getTrunk('nope')).toBeNull();
       });
 
-      it('keeps a trunk\'s base, signal, health fields and gone time, and lists a base\'s trunks', async () => {
-        const health = { connectedStatus: { connected: true }, registersStatus: [], optionsStatus: [{ proxyAddress: 'p:5060', optionState: false, errorInfo: { code: '408' } }], registersEnabledStatus: 'NOT_SUPPORTED' };
-        const cloud = trunkRow({ trunkId: 'c1', name: 'Cloud NYC', trunkBaseId: 'b1', trunkBaseName: 'Carrier', state: 'dropped', signal: 'options', registered: null, health, failingSince: T0 });
+      it("keeps a trunk's base, signal, health fields and gone time, and lists a base's trunks", async () => {
+        const health = {
+          connectedStatus: { connected: true },
+          registersStatus: [],
+          optionsStatus: [{ proxyAddress: 'p:5060', optionState: false, errorInfo: { code: '408' } }],
+          registersEnabledStatus: 'NOT_SUPPORTED',
+        };
+        const cloud = trunkRow({
+          trunkId: 'c1',
+          name: 'Cloud NYC',
+          trunkBaseId: 'b1',
+          trunkBaseName: 'Carrier',
+          state: 'dropped',
+          signal: 'options',
+          registered: null,
+          health,
+          failingSince: T0,
+        });
         await store.upsertTrunk(cloud);
-        await store.upsertTrunk(trunkRow({ trunkId: 'c2', name: 'Cloud CHI', trunkBaseId: 'b1', trunkBaseName: 'Carrier', state: 'connected', signal: 'options', registered: null, goneAt: T0 + 1 }));
+        await store.upsertTrunk(
+          trunkRow({
+            trunkId: 'c2',
+            name: 'Cloud CHI',
+            trunkBaseId: 'b1',
+            trunkBaseName: 'Carrier',
+            state: 'connected',
+            signal: 'options',
+            registered: null,
+            goneAt: T0 + 1,
+          }),
+        );
         await store.upsertTrunk(trunkRow({ trunkId: 'x', name: 'Other', trunkBaseId: 'b2' }));
         expect(await store.getTrunk('c1')).toEqual(cloud);
-        expect((await store.listTrunksOfBase('b1')).map((t) => [t.trunkId, t.goneAt])).toEqual([['c2', T0 + 1], ['c1', null]]);
+        expect((await store.listTrunksOfBase('b1')).map((t) => [t.trunkId, t.goneAt])).toEqual([
+          ['c2', T0 + 1],
+          ['c1', null],
+        ]);
         expect(await store.listTrunksOfBase('none')).toEqual([]);
       });
 
@@ -68,7 +153,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.insertIncident(incidentRow({ id: 'x', correlationId: 'k:has-incident', trunkId: 'has-incident' }));
         // A trunk an open trunk-base incident already concerns is not due either; a gone trunk never is.
         await store.upsertTrunk(trunkRow({ trunkId: 'in-base-incident', state: 'rejected', failingSince: T0, trunkBaseId: 'b1' }));
-        await store.insertIncident(incidentRow({ id: 'y', correlationId: 'trunkgate:trunkbase:b1', trunkId: 'has-incident', trunkBaseId: 'b1' }));
+        await store.insertIncident(
+          incidentRow({ id: 'y', correlationId: 'trunkgate:trunkbase:b1', trunkId: 'has-incident', trunkBaseId: 'b1' }),
+        );
         await store.addIncidentTrunks('y', ['in-base-incident'], T0);
         await store.upsertTrunk(trunkRow({ trunkId: 'gone', state: 'rejected', failingSince: T0, goneAt: T0 + 1 }));
         expect((await store.listTrunksDueToOpen(T0 + 5_000)).map((t) => t.trunkId)).toEqual(['old']);
@@ -78,9 +165,31 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       it('keeps state changes newest first, limited, optionally after a time', async () => {
         for (let i = 1; i <= 5; i += 1) {
-          await store.addTrunkEvent({ trunkId: 't1', at: T0 + i, state: i % 2 ? 'rejected' : 'registered', previousState: null, signal: 'registration', sipCode: i % 2 ? 403 : null, errorText: null, proxyAddress: null, source: 'event', eventId: `e${i}` });
+          await store.addTrunkEvent({
+            trunkId: 't1',
+            at: T0 + i,
+            state: i % 2 ? 'rejected' : 'registered',
+            previousState: null,
+            signal: 'registration',
+            sipCode: i % 2 ? 403 : null,
+            errorText: null,
+            proxyAddress: null,
+            source: 'event',
+            eventId: `e${i}`,
+          });
         }
-        await store.addTrunkEvent({ trunkId: 't2', at: T0, state: 'dropped', previousState: null, signal: 'registration', sipCode: null, errorText: 'x', proxyAddress: null, source: 'poll', eventId: null });
+        await store.addTrunkEvent({
+          trunkId: 't2',
+          at: T0,
+          state: 'dropped',
+          previousState: null,
+          signal: 'registration',
+          sipCode: null,
+          errorText: 'x',
+          proxyAddress: null,
+          source: 'poll',
+          eventId: null,
+        });
         const events = await store.listTrunkEvents('t1', { limit: 3 });
         expect(events.map((e) => e.eventId)).toEqual(['e5', 'e4', 'e3']);
         expect(events[0]).toMatchObject({ trunkId: 't1', at: T0 + 5, state: 'rejected', sipCode: 403, source: 'event' });
@@ -109,8 +218,16 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       it('updates only the fields given and reads them back', async () => {
         await store.insertIncident(incidentRow());
-        await store.updateIncident('i1', { sysId: 'abc', number: 'INC0010001', servicenowState: '1', lastNoteAt: T0 + 9, changesSinceNote: 3 });
-        expect(await store.getIncident('i1')).toEqual(incidentRow({ sysId: 'abc', number: 'INC0010001', servicenowState: '1', lastNoteAt: T0 + 9, changesSinceNote: 3 }));
+        await store.updateIncident('i1', {
+          sysId: 'abc',
+          number: 'INC0010001',
+          servicenowState: '1',
+          lastNoteAt: T0 + 9,
+          changesSinceNote: 3,
+        });
+        expect(await store.getIncident('i1')).toEqual(
+          incidentRow({ sysId: 'abc', number: 'INC0010001', servicenowState: '1', lastNoteAt: T0 + 9, changesSinceNote: 3 }),
+        );
         expect(await store.getIncident('nope')).toBeNull();
         expect(await store.getOpenIncident('nope')).toBeNull();
       });
@@ -121,7 +238,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.insertIncident(incidentRow({ id: 'other', correlationId: 'k2', trunkId: 't2', openedAt: T0 + 5 }));
         await store.enqueueDelivery({ incidentId: 'new', operation: 'create', payload: {}, at: T0 });
         await store.enqueueDelivery({ incidentId: 'new', operation: 'note', payload: {}, at: T0 });
-        const [claimed] = await store.claimDeliveries({ owner: 'r', now: T0, leaseMs: 1000, limit: 10 }).then((c) => c.filter((d) => d.incidentId === 'new'));
+        const [claimed] = await store
+          .claimDeliveries({ owner: 'r', now: T0, leaseMs: 1000, limit: 10 })
+          .then((c) => c.filter((d) => d.incidentId === 'new'));
         await store.retryDelivery(claimed!.id, 'r', { nextAttemptAt: T0 + 5, error: 'servicenow answered 503', inDoubt: false });
         const all = await store.listIncidents({ limit: 10 });
         expect(all.map((i) => [i.id, i.pendingDeliveries, i.lastDeliveryError])).toEqual([
@@ -137,14 +256,19 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       it('keeps the trunks an incident concerns: its first trunk, then those added, each once', async () => {
         await store.insertIncident(incidentRow({ id: 'base', correlationId: 'trunkgate:trunkbase:b1', trunkId: 't1', trunkBaseId: 'b1' }));
-        await store.insertIncident(incidentRow({ id: 'creds', correlationId: 'trunkgate:credentials:genesys', trunkId: null, kind: 'credentials_failed' }));
+        await store.insertIncident(
+          incidentRow({ id: 'creds', correlationId: 'trunkgate:credentials:genesys', trunkId: null, kind: 'credentials_failed' }),
+        );
         await store.addIncidentTrunks('base', ['t3', 't2', 't1'], T0);
         await store.addIncidentTrunks('base', ['t4'], T0 + 20);
         expect(await store.listIncidentTrunks('base')).toEqual(['t1', 't2', 't3', 't4']);
         expect(await store.listIncidentTrunks('creds')).toEqual([]);
         const listed = await store.listIncidents({ limit: 10 });
         expect(listed.map((i) => [i.id, i.trunkBaseId, i.trunkIds])).toEqual(
-          expect.arrayContaining([['base', 'b1', ['t1', 't2', 't3', 't4']], ['creds', null, []]]),
+          expect.arrayContaining([
+            ['base', 'b1', ['t1', 't2', 't3', 't4']],
+            ['creds', null, []],
+          ]),
         );
         expect((await store.listIncidents({ trunkId: 't3', limit: 10 })).map((i) => i.id)).toEqual(['base']);
         expect((await store.getIncident('base'))?.trunkBaseId).toBe('b1');
@@ -237,7 +361,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.insertIncident(incidentRow({ id: 'first' }));
         const outcome = await store.transaction(async (tx) => {
           await tx.upsertTrunk(trunkRow({ state: 'rejected' }));
-          const refused = await tx.insertIncident(incidentRow({ id: 'second' })).then(() => null, (err: unknown) => err);
+          const refused = await tx.insertIncident(incidentRow({ id: 'second' })).then(
+            () => null,
+            (err: unknown) => err,
+          );
           await tx.addAudit({ at: T0, subject: 't1', incidentId: null, step: 'decided', message: 'someone else opened it', data: null });
           return refused;
         });
@@ -305,7 +432,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const id = await store.enqueueDelivery({ incidentId: 'a', operation: 'create', payload: {}, at: T0 });
         await store.enqueueDelivery({ incidentId: 'a', operation: 'note', payload: {}, at: T0 });
         await store.claimDeliveries({ owner: 'r', now: T0, leaseMs: 1_000, limit: 10 });
-        expect(await store.retryDelivery(id, 'r', { nextAttemptAt: T0 + 5_000, error: 'servicenow is unavailable', inDoubt: false })).toBe(true);
+        expect(await store.retryDelivery(id, 'r', { nextAttemptAt: T0 + 5_000, error: 'servicenow is unavailable', inDoubt: false })).toBe(
+          true,
+        );
         expect(await store.claimDeliveries({ owner: 'r', now: T0 + 4_999, leaseMs: 1_000, limit: 10 })).toEqual([]);
         expect(await store.nextDeliveryDueAt()).toBe(T0 + 5_000);
         const [again] = await store.claimDeliveries({ owner: 'r', now: T0 + 5_000, leaseMs: 1_000, limit: 10 });
@@ -338,7 +467,16 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.claimDeliveries({ owner: 'r', now: T0 + 50, leaseMs: 1_000, limit: 1 });
         await store.retryDelivery(a1, 'r', { nextAttemptAt: T0 + 60, error: 'refused', inDoubt: false });
         expect(await store.listStuckDeliveries(T0 + 10)).toEqual([
-          { incidentId: 'a', correlationId: 'ka', trunkId: 't1', kind: 'registration_rejected', operation: 'create', waitingSince: T0, attempts: 1, lastError: 'refused' },
+          {
+            incidentId: 'a',
+            correlationId: 'ka',
+            trunkId: 't1',
+            kind: 'registration_rejected',
+            operation: 'create',
+            waitingSince: T0,
+            attempts: 1,
+            lastError: 'refused',
+          },
         ]);
         // b's create was never tried (a relay paused by ServiceNow's Retry-After): still stuck.
         expect((await store.listStuckDeliveries(T0 + 100)).map((d) => [d.incidentId, d.operation, d.attempts])).toEqual([
@@ -349,7 +487,14 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     it('keeps an audit trail, newest first, by subject or incident', async () => {
-      await store.addAudit({ at: T0, subject: 't1', incidentId: null, step: 'seen', message: 'registered → rejected', data: { sipCode: 403 } });
+      await store.addAudit({
+        at: T0,
+        subject: 't1',
+        incidentId: null,
+        step: 'seen',
+        message: 'registered → rejected',
+        data: { sipCode: 403 },
+      });
       await store.addAudit({ at: T0 + 1, subject: 't1', incidentId: 'i1', step: 'decided', message: 'open', data: null });
       await store.addAudit({ at: T0 + 2, subject: 't2', incidentId: 'i2', step: 'sent', message: 'POST', data: null });
       const t1 = await store.listAudit({ subject: 't1', limit: 10 });
@@ -371,13 +516,18 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     it('lets one owner at a time act on an alert, for what it still needs, until its claim expires or is given back', async () => {
-      const alert = (key: string, extra: Partial<Parameters<Store['raiseAlert']>[0]> = {}) => store.raiseAlert({ key, summary: key, raisedAt: T0, raiseSentAt: null, clearedAt: null, ...extra });
+      const alert = (key: string, extra: Partial<Parameters<Store['raiseAlert']>[0]> = {}) =>
+        store.raiseAlert({ key, summary: key, raisedAt: T0, raiseSentAt: null, clearedAt: null, ...extra });
       await alert('fresh');
       await alert('sent', { raiseSentAt: T0 });
       await alert('over', { raiseSentAt: T0, clearedAt: T0 + 1 });
       await alert('untold', { clearedAt: T0 + 1 });
-      const claim = (owner: string, purpose: 'raise' | 'recover' | 'forget', now = T0 + 10, keys = ['fresh', 'sent', 'over', 'untold', 'missing']) =>
-        store.claimAlerts({ keys, purpose, owner, now, leaseMs: 1_000 });
+      const claim = (
+        owner: string,
+        purpose: 'raise' | 'recover' | 'forget',
+        now = T0 + 10,
+        keys = ['fresh', 'sent', 'over', 'untold', 'missing'],
+      ) => store.claimAlerts({ keys, purpose, owner, now, leaseMs: 1_000 });
       expect(await claim('a', 'raise')).toEqual(['fresh']);
       expect(await claim('b', 'raise')).toEqual([]);
       expect(await claim('a', 'raise')).toEqual(['fresh']);
@@ -395,12 +545,40 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       await store.deleteAlert('over');
       await alert('over', { raiseSentAt: T0, clearedAt: T0 + 1 });
       expect(await claim('b', 'recover')).toEqual(['over']);
-      expect((await store.listAlerts()).map((a) => Object.keys(a).sort())).toContainEqual(['clearedAt', 'key', 'raiseSentAt', 'raisedAt', 'summary']);
+      expect((await store.listAlerts()).map((a) => Object.keys(a).sort())).toContainEqual([
+        'clearedAt',
+        'key',
+        'raiseSentAt',
+        'raisedAt',
+        'summary',
+      ]);
     });
 
     it('prunes old trunk events, audit lines and processed event ids', async () => {
-      await store.addTrunkEvent({ trunkId: 't1', at: T0, state: 'rejected', previousState: null, signal: 'registration', sipCode: 403, errorText: null, proxyAddress: null, source: 'event', eventId: null });
-      await store.addTrunkEvent({ trunkId: 't1', at: T0 + 100, state: 'registered', previousState: 'rejected', signal: 'registration', sipCode: null, errorText: null, proxyAddress: null, source: 'event', eventId: null });
+      await store.addTrunkEvent({
+        trunkId: 't1',
+        at: T0,
+        state: 'rejected',
+        previousState: null,
+        signal: 'registration',
+        sipCode: 403,
+        errorText: null,
+        proxyAddress: null,
+        source: 'event',
+        eventId: null,
+      });
+      await store.addTrunkEvent({
+        trunkId: 't1',
+        at: T0 + 100,
+        state: 'registered',
+        previousState: 'rejected',
+        signal: 'registration',
+        sipCode: null,
+        errorText: null,
+        proxyAddress: null,
+        source: 'event',
+        eventId: null,
+      });
       await store.addAudit({ at: T0, subject: 't1', incidentId: null, step: 'seen', message: 'old', data: null });
       await store.markEventProcessed('old-event', T0);
       await store.pruneTrunkHistory(T0 + 50);

@@ -16,7 +16,9 @@ export interface ActionHarness {
 }
 
 /** trunkgate with the built-in mappings (or `env.MAPPINGS_DIR`) against fresh simulators. */
-export async function startActionHarness(options: { env?: Record<string, string>; genesys?: GenesysSimOptions; servicenow?: ServiceNowSimOptions } = {}): Promise<ActionHarness> {
+export async function startActionHarness(
+  options: { env?: Record<string, string>; genesys?: GenesysSimOptions; servicenow?: ServiceNowSimOptions } = {},
+): Promise<ActionHarness> {
   const { sims, env } = await startTestSims({ genesys: options.genesys, servicenow: options.servicenow });
   const log = memoryLogger('info');
   try {

@@ -13,7 +13,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Starts `script` (a .ts file under the repo) with tsx in a child process and waits for its {"url"} line. */
 export function startProcess(script: string, env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...env, PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { ...env, PATH: process.env.PATH },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -15,7 +15,11 @@ export interface DoctorRun {
 }
 
 /** Runs `trunkgate doctor` in-process with `env` (plus caller auth and a fresh DATA_DIR unless given). */
-export async function doctor(env: Record<string, string | undefined>, argv: string[] = [], runner: RunnerOptions = DEFAULT_RUNNER_OPTIONS): Promise<DoctorRun> {
+export async function doctor(
+  env: Record<string, string | undefined>,
+  argv: string[] = [],
+  runner: RunnerOptions = DEFAULT_RUNNER_OPTIONS,
+): Promise<DoctorRun> {
   let stdout = '';
   let stderr = '';
   const code = await runDoctor(
@@ -28,7 +32,11 @@ export async function doctor(env: Record<string, string | undefined>, argv: stri
 }
 
 /** The same run with --json: the report parsed (stdout must be that JSON and nothing else). */
-export async function doctorJson(env: Record<string, string | undefined>, argv: string[] = [], runner?: RunnerOptions): Promise<DoctorRun & { report: DoctorReport; check: (name: string) => CheckResult }> {
+export async function doctorJson(
+  env: Record<string, string | undefined>,
+  argv: string[] = [],
+  runner?: RunnerOptions,
+): Promise<DoctorRun & { report: DoctorReport; check: (name: string) => CheckResult }> {
   const run = await doctor(env, ['--json', ...argv], runner);
   const report = JSON.parse(run.stdout) as DoctorReport;
   return {
@@ -52,13 +60,17 @@ export function lineOf(stdout: string, name: string): string {
 
 /** The demo secrets, the caller password, and anything shaped like an access token (the sims' are 80+ base64url characters). */
 export function expectNoSecrets(text: string, extra: string[] = []): void {
-  for (const secret of [DEMO_CLIENT_SECRET, DEMO_USER.password, DEMO_OAUTH_CLIENT.clientSecret, TEST_USER.password, ...extra]) expect(text).not.toContain(secret);
+  for (const secret of [DEMO_CLIENT_SECRET, DEMO_USER.password, DEMO_OAUTH_CLIENT.clientSecret, TEST_USER.password, ...extra])
+    expect(text).not.toContain(secret);
   expect(text).not.toMatch(/[A-Za-z0-9_-]{60,}/);
   expect(text).not.toMatch(/\b(Bearer|Basic)\s+[A-Za-z0-9+/=]{8,}/);
 }
 
 /** A stand-in for a chat webhook: answers HEAD and POST with the given statuses and records the POSTed bodies. */
-export async function webhookServer(status: { head: number; post: number }): Promise<{ url: string; bodies: string[]; close(): Promise<void> }> {
+export async function webhookServer(status: {
+  head: number;
+  post: number;
+}): Promise<{ url: string; bodies: string[]; close(): Promise<void> }> {
   const bodies: string[] = [];
   const server = http.createServer((req, res) => {
     let body = '';

@@ -1,5 +1,5 @@
 import type Bottleneck from 'bottleneck';
-import type { SharedLimiter, SharedLimiterStatus } from '../../src/upstream/failover-limiter.js';
+import type { SharedLimiter, SharedLimiterStatus } from '../../src/upstream/shared-limiter.js';
 import type { LimiterOptions, LimiterSettings } from '../../src/upstream/limiter-factory.js';
 
 /**
@@ -150,4 +150,3 @@ export class FakeSharedStatus implements SharedLimiterStatus {
     for (const l of [...this.listeners]) l(up);
   }
 }
-

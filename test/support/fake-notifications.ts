@@ -22,7 +22,13 @@ export class FakeTrunkLister implements TrunkLister {
     const i = this.failures.findIndex((f) => f.page === undefined || f.page === page.pageNumber);
     if (i >= 0) throw this.failures.splice(i, 1)[0]!.error;
     const start = (page.pageNumber - 1) * page.pageSize;
-    return { entities: this.trunks.slice(start, start + page.pageSize), pageNumber: page.pageNumber, pageSize: page.pageSize, total: this.trunks.length, pageCount: Math.ceil(this.trunks.length / page.pageSize) };
+    return {
+      entities: this.trunks.slice(start, start + page.pageSize),
+      pageNumber: page.pageNumber,
+      pageSize: page.pageSize,
+      total: this.trunks.length,
+      pageCount: Math.ceil(this.trunks.length / page.pageSize),
+    };
   }
 
   /** The next request (or the next request for `page`) fails. */
@@ -51,7 +57,14 @@ export function rejectedEvent(id: string, sipCode = 403): Record<string, unknown
   return {
     id,
     connectedStatus: { connected: false, connectedStateTime: '2026-01-01T00:05:00.000Z' },
-    registersStatus: [{ proxyAddress: `sip.${id}.example.net:5061`, registerState: false, registerStateTime: '2026-01-01T00:05:00.000Z', errorInfo: { text: `${sipCode} Forbidden`, code: String(sipCode) } }],
+    registersStatus: [
+      {
+        proxyAddress: `sip.${id}.example.net:5061`,
+        registerState: false,
+        registerStateTime: '2026-01-01T00:05:00.000Z',
+        errorInfo: { text: `${sipCode} Forbidden`, code: String(sipCode) },
+      },
+    ],
   };
 }
 
@@ -67,7 +80,11 @@ export class FakeNotificationsClient implements NotificationsClient {
   private seq = 0;
   private failures: Partial<Record<'create' | 'put' | 'head', Error[]>> = {};
 
-  constructor(private readonly log: CallLog, private readonly now: () => number, private readonly lifetimeMs = 24 * 3_600_000) {}
+  constructor(
+    private readonly log: CallLog,
+    private readonly now: () => number,
+    private readonly lifetimeMs = 24 * 3_600_000,
+  ) {}
 
   async createChannel(): Promise<NotificationChannel> {
     this.maybeFail('create');
@@ -80,7 +97,8 @@ export class FakeNotificationsClient implements NotificationsClient {
   async replaceSubscriptions(channelId: string, topics: string[]): Promise<void> {
     this.maybeFail('put');
     const channel = this.channels.get(channelId);
-    if (!channel?.exists) throw new UpstreamError('genesys answered 404', { upstream: 'genesys', operation: 'PUT notifications subscriptions', status: 404 });
+    if (!channel?.exists)
+      throw new UpstreamError('genesys answered 404', { upstream: 'genesys', operation: 'PUT notifications subscriptions', status: 404 });
     channel.topics = [...topics];
     this.log.push(`put ${channelId} ${topics.length}`);
   }
@@ -116,7 +134,10 @@ export class FakeSocket implements NotificationSocket {
   private messageListeners: Array<(text: string) => void> = [];
   private closeListeners: Array<(code: number) => void> = [];
 
-  constructor(readonly channelId: string, private readonly log: CallLog) {}
+  constructor(
+    readonly channelId: string,
+    private readonly log: CallLog,
+  ) {}
 
   send(text: string): void {
     this.sent.push(text);
@@ -183,21 +204,36 @@ export class FakeSocketConnector implements NotificationSocketConnector {
 export class FakeRotations extends EventEmitter {
   /** A rotation; `first` is the broker's first token, which replaces none. */
   rotate(first = false): void {
-    this.emit('rotated', { upstream: 'genesys', at: Date.now(), verified: true, ...(first ? {} : { previousExpiresAt: Date.now() + 1_000 }) } satisfies RotatedEvent);
+    this.emit('rotated', {
+      upstream: 'genesys',
+      at: Date.now(),
+      verified: true,
+      ...(first ? {} : { previousExpiresAt: Date.now() + 1_000 }),
+    } satisfies RotatedEvent);
   }
 }
 
 export const heartbeatFrame = { topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } };
 export const socketClosingFrame = { topicName: 'v2.system.socket_closing', version: '2', eventBody: { message: 'closing' } };
-export const trunkFrame = (id: string, body: Record<string, unknown>) => ({ topicName: `v2.telephony.providers.edges.trunks.${id}`, version: '2', eventBody: body });
+export const trunkFrame = (id: string, body: Record<string, unknown>) => ({
+  topicName: `v2.telephony.providers.edges.trunks.${id}`,
+  version: '2',
+  eventBody: body,
+});
 /** `v2.system.no_longer_subscribed.{channelId}` with a `SystemMessageSystemMessage` body. */
-export const noLongerSubscribedFrame = (channelId: string, body: Record<string, unknown> = { channelId, systemTopicType: 'no_longer_subscribed', reason: 'subscriptions dropped' }) => ({
+export const noLongerSubscribedFrame = (
+  channelId: string,
+  body: Record<string, unknown> = { channelId, systemTopicType: 'no_longer_subscribed', reason: 'subscriptions dropped' },
+) => ({
   topicName: `v2.system.no_longer_subscribed.${channelId}`,
   version: '2',
   eventBody: body,
 });
 /** `v2.system.token_revoked.{channelId}` with a `SystemMessageSystemMessage` body. */
-export const tokenRevokedFrame = (channelId: string, body: Record<string, unknown> = { channelId, systemTopicType: 'token_revoked', reason: 'token revoked' }) => ({
+export const tokenRevokedFrame = (
+  channelId: string,
+  body: Record<string, unknown> = { channelId, systemTopicType: 'token_revoked', reason: 'token revoked' },
+) => ({
   topicName: `v2.system.token_revoked.${channelId}`,
   version: '2',
   eventBody: body,

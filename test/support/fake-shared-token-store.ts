@@ -35,7 +35,11 @@ export class FakeSharedTokenStore implements TokenStore {
     this.tokens.set(upstream, { ...token, scopes: [...token.scopes] });
   }
 
-  async withRefreshLock<T>(upstream: string, ttlMs: number, fn: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }> {
+  async withRefreshLock<T>(
+    upstream: string,
+    ttlMs: number,
+    fn: () => Promise<T>,
+  ): Promise<{ acquired: true; value: T } | { acquired: false }> {
     this.fail('lock');
     const hook = this.beforeNextLock;
     this.beforeNextLock = undefined;

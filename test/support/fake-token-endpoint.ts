@@ -1,5 +1,11 @@
 import type { Clock } from '../../src/time/clock.js';
-import { TokenEndpointError, type TokenGrant, type TokenIssuer, type TokenVerifier, type VerifyResult } from '../../src/credentials/token-types.js';
+import {
+  TokenEndpointError,
+  type TokenGrant,
+  type TokenIssuer,
+  type TokenVerifier,
+  type VerifyResult,
+} from '../../src/credentials/token-types.js';
 
 type Failure = 'transient' | 'permanent' | { retryAfterMs: number };
 
@@ -31,16 +37,34 @@ export class FakeTokenEndpoint implements TokenIssuer, TokenVerifier {
     if (this.latencyMs > 0) await this.clock.sleep(this.latencyMs);
     const failure = this.failWith;
     if (failure === 'transient') throw new TokenEndpointError('token endpoint answered 503', 'transient', { status: 503 });
-    if (failure === 'permanent') throw new TokenEndpointError('token endpoint refused the client (invalid_client)', 'permanent', { status: 401, oauthError: 'invalid_client' });
-    if (failure) throw new TokenEndpointError('token endpoint answered 429', 'transient', { status: 429, retryAfterMs: failure.retryAfterMs });
+    if (failure === 'permanent')
+      throw new TokenEndpointError('token endpoint refused the client (invalid_client)', 'permanent', {
+        status: 401,
+        oauthError: 'invalid_client',
+      });
+    if (failure)
+      throw new TokenEndpointError('token endpoint answered 429', 'transient', { status: 429, retryAfterMs: failure.retryAfterMs });
     const now = this.clock.now();
     if (this.reuseWhileValid && this.last && this.last.expiresAt > now) {
-      return { accessToken: this.last.value, expiresInSec: Math.floor((this.last.expiresAt - now) / 1000), sentAtMono, sentAtWall, receivedAtWall: now };
+      return {
+        accessToken: this.last.value,
+        expiresInSec: Math.floor((this.last.expiresAt - now) / 1000),
+        sentAtMono,
+        sentAtWall,
+        receivedAtWall: now,
+      };
     }
     const value = this.tokenFactory(this.requests);
     this.issuedAt.set(value, now);
     this.last = { value, expiresAt: now + this.lifetimeSec * 1000 };
-    return { accessToken: value, expiresInSec: this.lifetimeSec, sentAtMono, sentAtWall, receivedAtWall: now, serverDateMs: Math.floor((now + this.serverSkewMs) / 1000) * 1000 };
+    return {
+      accessToken: value,
+      expiresInSec: this.lifetimeSec,
+      sentAtMono,
+      sentAtWall,
+      receivedAtWall: now,
+      serverDateMs: Math.floor((now + this.serverSkewMs) / 1000) * 1000,
+    };
   }
 
   async verify(accessToken: string): Promise<VerifyResult> {

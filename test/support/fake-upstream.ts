@@ -3,7 +3,8 @@ import type { Authorization, UpstreamCredentials, UpstreamName } from '../../src
 import type { CallOptions, UpstreamApi, UpstreamReply, UpstreamRequest } from '../../src/upstream/upstream-api.js';
 
 /** One scripted answer of a fake upstream host: a status (and headers/body), or a network failure code. */
-export type Scripted = { status: number; headers?: Record<string, string>; data?: unknown } | { fail: 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' };
+export type Scripted =
+  { status: number; headers?: Record<string, string>; data?: unknown } | { fail: 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' };
 
 /** An axios stand-in answering from a script, recording every request it was asked to send. */
 export function scriptedHttp(script: Scripted[]): { http: AxiosInstance; requests: AxiosRequestConfig[] } {

@@ -44,7 +44,11 @@ export function secretForms(secrets: Iterable<string>, basicPairs: Iterable<[str
   return [...forms];
 }
 
-export function checkResponse(req: HostileRequest, res: HostileResponse, ctx: { validators: ReturnType<typeof contractValidators>; secrets: string[] }): string[] {
+export function checkResponse(
+  req: HostileRequest,
+  res: HostileResponse,
+  ctx: { validators: ReturnType<typeof contractValidators>; secrets: string[] },
+): string[] {
   const problems: string[] = [];
   const text = res.body.toString('utf8');
   if (res.status >= 500) problems.push(`answered ${res.status}: ${text.slice(0, 300)}`);
@@ -63,18 +67,22 @@ export function checkResponse(req: HostileRequest, res: HostileResponse, ctx: { 
     problems.push(`the body is not JSON: ${text.slice(0, 200)}`);
     return problems;
   }
-  if (!/^application\/json\b/.test(String(res.headers['content-type'] ?? ''))) problems.push(`content-type ${String(res.headers['content-type'])}`);
+  if (!/^application\/json\b/.test(String(res.headers['content-type'] ?? '')))
+    problems.push(`content-type ${String(res.headers['content-type'])}`);
   if (res.status >= 400) {
-    if (!ctx.validators.error(parsed)) problems.push(`not the error contract: ${JSON.stringify(ctx.validators.error.errors)} in ${text.slice(0, 300)}`);
+    if (!ctx.validators.error(parsed))
+      problems.push(`not the error contract: ${JSON.stringify(ctx.validators.error.errors)} in ${text.slice(0, 300)}`);
     const body = parsed as { error?: { code?: string }; requestId?: string };
     const code = body.error?.code as keyof typeof ERROR_STATUS | undefined;
     if (code && ERROR_STATUS[code] !== res.status) problems.push(`code ${code} belongs with ${ERROR_STATUS[code]}, answered ${res.status}`);
     if (body.requestId !== requestId) problems.push(`requestId ${String(body.requestId)} is not the X-Request-Id ${String(requestId)}`);
     if (res.status === 401 && !res.headers['www-authenticate']) problems.push('401 without WWW-Authenticate');
-    if (res.status === 429 && !/^\d+$/.test(String(res.headers['retry-after'] ?? ''))) problems.push(`429 without Retry-After in whole seconds (${String(res.headers['retry-after'])})`);
+    if (res.status === 429 && !/^\d+$/.test(String(res.headers['retry-after'] ?? '')))
+      problems.push(`429 without Retry-After in whole seconds (${String(res.headers['retry-after'])})`);
   } else if (res.status === 200) {
     const validate = ctx.validators.success.get(req.op);
-    if (validate && !validate(parsed)) problems.push(`200 body does not fit the documented schema: ${JSON.stringify(validate.errors).slice(0, 400)}`);
+    if (validate && !validate(parsed))
+      problems.push(`200 body does not fit the documented schema: ${JSON.stringify(validate.errors).slice(0, 400)}`);
   }
   return problems;
 }
@@ -83,11 +91,17 @@ const SN_PATH = /^\/(oauth_token\.do|api\/now\/table\/(incident|sys_journal_fiel
 const SN_PARAMS = new Set(['sysparm_query', 'sysparm_limit', 'sysparm_fields', 'sysparm_exclude_reference_link']);
 /** The conditions trunkgate itself writes; a value is everything after the operator. */
 const SN_TERM = /^(?:(active|correlation_id|number|sys_id|element_id|element)=|(value)LIKE|(ORDERBYDESCsys_created_on)$)/;
-const GENESYS_PATH = /^\/(oauth\/token|api\/v2\/(tokens\/me|telephony\/providers\/edges\/trunks(\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?|notifications\/(availabletopics|channels(\/[A-Za-z0-9-]+(\/subscriptions)?)?)))$/;
+const GENESYS_PATH =
+  /^\/(oauth\/token|api\/v2\/(tokens\/me|telephony\/providers\/edges\/trunks(\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?|notifications\/(availabletopics|channels(\/[A-Za-z0-9-]+(\/subscriptions)?)?)))$/;
 
 /** The terms of an encoded query, split where ServiceNow splits it (`^^` is a literal caret). */
 export function queryTerms(query: string): string[] {
-  return query.replace(/\^\^/g, '\u0000').split('^').map((t) => t.replace(/\u0000/g, '^^'));
+  // NUL stands in for an escaped caret while splitting: it cannot occur in a query string.
+  const ESCAPED = '\u0000';
+  return query
+    .replaceAll('^^', ESCAPED)
+    .split('^')
+    .map((t) => t.replaceAll(ESCAPED, '^^'));
 }
 
 /** Problems with one ServiceNow `sysparm_query`: a term trunkgate does not write (`^OR`, `^NQ`, `ISNOTEMPTY`…) or one written twice. */
@@ -132,7 +146,8 @@ export function auditUpstream(r: UpstreamRecord): string[] {
   } else {
     if (!GENESYS_PATH.test(r.path)) problems.push(`unexpected Genesys path ${r.path}`);
     problems.push(...paramsProblems(r.query, null));
-    for (const [k, v] of new URLSearchParams(r.query)) if (!/^[A-Za-z0-9_.,:-]*$/.test(v)) problems.push(`unexpected value in ${k}: ${JSON.stringify(v.slice(0, 80))}`);
+    for (const [k, v] of new URLSearchParams(r.query))
+      if (!/^[A-Za-z0-9_.,:-]*$/.test(v)) problems.push(`unexpected value in ${k}: ${JSON.stringify(v.slice(0, 80))}`);
   }
   return problems.map((p) => `${r.upstream} ${r.method} ${r.path}: ${p}`);
 }

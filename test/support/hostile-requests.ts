@@ -38,7 +38,11 @@ export function operationsFrom(doc: Schema): Operation[] {
     if (!template.startsWith('/v1/')) continue;
     for (const [method, op] of Object.entries(item)) {
       if (typeof op !== 'object' || !op || !('responses' in op)) continue;
-      const params = ((op.parameters ?? []) as Schema[]).map((p) => ({ name: p.name as string, in: p.in as string, schema: (p.schema ?? {}) as Schema }));
+      const params = ((op.parameters ?? []) as Schema[]).map((p) => ({
+        name: p.name as string,
+        in: p.in as string,
+        schema: (p.schema ?? {}) as Schema,
+      }));
       ops.push({
         method: method.toUpperCase(),
         template,
@@ -53,7 +57,11 @@ export function operationsFrom(doc: Schema): Operation[] {
 
 /** Percent-encodes the UTF-8 bytes of a string (a lone surrogate becomes U+FFFD, as a client would send it). */
 export function pctEncode(s: string): string {
-  return [...new TextEncoder().encode(s)].map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...new TextEncoder().encode(s)]
+    .map((b) =>
+      /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 }
 
 function pathSegment(param: { name: string; schema: Schema }, hints: Hints): fc.Arbitrary<string> {
@@ -89,7 +97,9 @@ export interface Credentials {
 /** The credentials a request carries: mostly the valid ones, sometimes missing, wrong or mangled. */
 export function authHeaders(creds: Credentials): fc.Arbitrary<Record<string, string>> {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
-  const limited: Array<fc.WeightedArbitrary<Record<string, string>>> = creds.limitedKey ? [{ weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${creds.limitedKey}` }) }] : [];
+  const limited: Array<fc.WeightedArbitrary<Record<string, string>>> = creds.limitedKey
+    ? [{ weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${creds.limitedKey}` }) }]
+    : [];
   return fc.oneof(
     ...limited,
     { weight: 10, arbitrary: fc.constant({ authorization: `Bearer ${creds.apiKey}` }) },
@@ -116,18 +126,46 @@ export function authHeaders(creds: Credentials): fc.Arbitrary<Record<string, str
   );
 }
 
-const CONTENT_TYPES = ['application/json; charset=utf-8', 'application/json;charset=latin1', 'application/json; charset=utf-16', 'application/json; charset=nope', 'text/plain', 'application/x-www-form-urlencoded', 'APPLICATION/JSON', 'application/jsonx'];
+const CONTENT_TYPES = [
+  'application/json; charset=utf-8',
+  'application/json;charset=latin1',
+  'application/json; charset=utf-16',
+  'application/json; charset=nope',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'APPLICATION/JSON',
+  'application/jsonx',
+];
 
 function contentType(): fc.Arbitrary<Record<string, string>> {
-  const type = fc.oneof({ weight: 12, arbitrary: fc.constant({ 'content-type': 'application/json' }) }, { weight: 1, arbitrary: fc.constant({}) }, { weight: 3, arbitrary: fc.constantFrom(...CONTENT_TYPES).map((t) => ({ 'content-type': t })) });
-  const coding = fc.oneof({ weight: 15, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-nope').map((c) => ({ 'content-encoding': c })) });
+  const type = fc.oneof(
+    { weight: 12, arbitrary: fc.constant({ 'content-type': 'application/json' }) },
+    { weight: 1, arbitrary: fc.constant({}) },
+    { weight: 3, arbitrary: fc.constantFrom(...CONTENT_TYPES).map((t) => ({ 'content-type': t })) },
+  );
+  const coding = fc.oneof(
+    { weight: 15, arbitrary: fc.constant({}) },
+    { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-nope').map((c) => ({ 'content-encoding': c })) },
+  );
   // Expect: Node answers any expectation but 100-continue itself unless the server listens for it.
-  const expect = fc.oneof({ weight: 20, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.constantFrom('nonsense', '100-continue, x', '200-ok', '').map((e) => ({ expect: e })) });
+  const expect = fc.oneof(
+    { weight: 20, arbitrary: fc.constant({}) },
+    { weight: 1, arbitrary: fc.constantFrom('nonsense', '100-continue, x', '200-ok', '').map((e) => ({ expect: e })) },
+  );
   return fc.tuple(type, coding, expect).map(([t, c, e]) => ({ ...t, ...c, ...e }));
 }
 
 /** Query members a naive parser turns into objects or prototype writes. */
-const QUERY_OBJECTS = ['limit[a]=1', 'state[]=open', 'trunkId[__proto__][x]=1', '__proto__[polluted]=1', 'constructor[prototype][x]=1', 'x=%', '&&&', '=='];
+const QUERY_OBJECTS = [
+  'limit[a]=1',
+  'state[]=open',
+  'trunkId[__proto__][x]=1',
+  '__proto__[polluted]=1',
+  'constructor[prototype][x]=1',
+  'x=%',
+  '&&&',
+  '==',
+];
 
 /** Methods the document does not list for a path: each must still answer in the contract. */
 const OTHER_METHODS = ['PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE'];
@@ -136,13 +174,28 @@ const OTHER_METHODS = ['PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE'];
 function body(schema: Schema, hints: Hints, limitBytes: number, examples: readonly Record<string, unknown>[]): fc.Arbitrary<Buffer> {
   const field = Object.keys((schema.properties ?? {}) as Record<string, unknown>)[0] ?? 'x';
   const fromExamples: Array<fc.WeightedArbitrary<Buffer>> =
-    examples.length > 0 ? [{ weight: 10, arbitrary: fc.constantFrom(...examples).chain((e) => smuggledExample(e, schema, hints)).map((o) => Buffer.from(JSON.stringify(o))) }] : [];
+    examples.length > 0
+      ? [
+          {
+            weight: 10,
+            arbitrary: fc
+              .constantFrom(...examples)
+              .chain((e) => smuggledExample(e, schema, hints))
+              .map((o) => Buffer.from(JSON.stringify(o))),
+          },
+        ]
+      : [];
   return fc.oneof(
     ...fromExamples,
     { weight: 8, arbitrary: hostileObject(schema, hints).map((o) => Buffer.from(JSON.stringify(o))) },
     { weight: 8, arbitrary: smuggledObject(schema, hints).map((o) => Buffer.from(JSON.stringify(o))) },
     { weight: 1, arbitrary: fc.oneof(wrongType(), deepValue(), hostileString()).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: -2, max: 2 }), fc.constantFrom(...UTF8_UNITS)).map(([d, u]) => Buffer.from(bodyOfBytes(field, limitBytes + d, u))) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: -2, max: 2 }), fc.constantFrom(...UTF8_UNITS))
+        .map(([d, u]) => Buffer.from(bodyOfBytes(field, limitBytes + d, u))),
+    },
     { weight: 1, arbitrary: fc.constantFrom(...BROKEN_BODIES) },
   );
 }
@@ -157,8 +210,13 @@ export function requestArbitrary(
     const queries = op.queryParams.map((p) => queryPart(p, options.hints));
     const examples = options.examples?.[`${op.method} ${op.template}`] ?? [];
     // fc.option gives null once in `freq`: a body nearly always where one belongs, rarely elsewhere.
-    const payload = op.body ? fc.option(body(op.body, options.hints, options.limitBytes, examples), { freq: 20 }) : fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...BROKEN_BODIES.slice(0, 3)) });
-    const requestId = fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('../../etc', 'a^ORb', 'x'.repeat(300), 'ok-id-1', '%0d%0a', '\tid') });
+    const payload = op.body
+      ? fc.option(body(op.body, options.hints, options.limitBytes, examples), { freq: 20 })
+      : fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...BROKEN_BODIES.slice(0, 3)) });
+    const requestId = fc.oneof(
+      { weight: 8, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: fc.constantFrom('../../etc', 'a^ORb', 'x'.repeat(300), 'ok-id-1', '%0d%0a', '\tid') },
+    );
     return fc
       .record({
         segments: fc.tuple(...segments),
@@ -177,7 +235,12 @@ export function requestArbitrary(
         const query = [...qs, extraQuery].filter((q): q is string => q !== null).join('&');
         const headers: Record<string, string> = { ...auth, ...(b ? type : {}), ...(rid ? { 'x-request-id': rid } : {}) };
         // An empty segment routes elsewhere (`/v1/trunks/` is `/v1/trunks`): such a request is not this operation's.
-        const label = method !== op.method ? `${method} ${op.template} (not documented)` : segs.some((seg) => seg === '') ? `${method} ${op.template} (empty segment)` : `${method} ${op.template}`;
+        const label =
+          method !== op.method
+            ? `${method} ${op.template} (not documented)`
+            : segs.some((seg) => seg === '')
+              ? `${method} ${op.template} (empty segment)`
+              : `${method} ${op.template}`;
         return { op: label, method, path: query ? `${path}?${query}` : path, headers, ...(b ? { body: b, chunked } : {}) };
       });
   });
@@ -196,7 +259,9 @@ export function send(base: string, req: HostileRequest, timeoutMs = 20_000): Pro
     const r = http.request({ host: hostname, port: Number(port), method: req.method, path: req.path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }),
+      );
       res.on('error', reject);
     });
     r.setTimeout(timeoutMs, () => r.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -211,6 +276,8 @@ export function send(base: string, req: HostileRequest, timeoutMs = 20_000): Pro
 
 /** A one-line description of a request for failure messages (bodies cut to 300 bytes). */
 export function describeRequest(req: HostileRequest): string {
-  const body = req.body ? ` body(${req.body.length} B${req.chunked ? ', chunked' : ''})=${JSON.stringify(req.body.subarray(0, 300).toString('utf8'))}` : '';
+  const body = req.body
+    ? ` body(${req.body.length} B${req.chunked ? ', chunked' : ''})=${JSON.stringify(req.body.subarray(0, 300).toString('utf8'))}`
+    : '';
   return `${req.method} ${req.path} headers=${JSON.stringify(req.headers)}${body}`;
 }

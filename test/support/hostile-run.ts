@@ -51,26 +51,58 @@ export async function startFuzzRig(): Promise<FuzzRig> {
     const auth = r.headers.authorization;
     if (typeof auth === 'string' && /^Bearer /i.test(auth)) tokens.add(auth.slice(7));
   };
-  sims.servicenow.control.on('request', (e) => record({ upstream: 'servicenow', method: e.method, path: e.path, query: e.query, headers: e.headers }));
-  sims.genesys.control.onRequest((e) => record({ upstream: 'genesys', method: e.method, path: e.path, query: e.query, headers: e.headers }));
+  sims.servicenow.control.on('request', (e) =>
+    record({ upstream: 'servicenow', method: e.method, path: e.path, query: e.query, headers: e.headers }),
+  );
+  sims.genesys.control.onRequest((e) =>
+    record({ upstream: 'genesys', method: e.method, path: e.path, query: e.query, headers: e.headers }),
+  );
   const failing = failingTrunkBodies(sims);
   const log = memoryLogger('info');
   // A second caller who may only read incidents and status, at most 60 times a minute: 403s and 429s.
-  const callersFile = writeCallersFile(`callers:\n  - name: fuzz-limited\n    apiKey: ${LIMITED_KEY}\n    permissions: [actions:run:get-incident, status:read]\n    rateLimitPerMinute: 60\n`);
-  const config = testConfig({ ...env, CALLERS_FILE: callersFile, INCIDENT_OPEN_AFTER_MS: '0', INCIDENT_NOTE_INTERVAL_MS: '0', GENESYS_RATE_LIMIT_PER_MINUTE: '1000000', MAX_PAYLOAD_BYTES: String(LIMIT_BYTES) });
+  const callersFile = writeCallersFile(
+    `callers:\n  - name: fuzz-limited\n    apiKey: ${LIMITED_KEY}\n    permissions: [actions:run:get-incident, status:read]\n    rateLimitPerMinute: 60\n`,
+  );
+  const config = testConfig({
+    ...env,
+    CALLERS_FILE: callersFile,
+    INCIDENT_OPEN_AFTER_MS: '0',
+    INCIDENT_NOTE_INTERVAL_MS: '0',
+    GENESYS_RATE_LIMIT_PER_MINUTE: '1000000',
+    MAX_PAYLOAD_BYTES: String(LIMIT_BYTES),
+  });
   const app = await createApp(config, { logger: log.logger, processMetrics: false });
   const url = await app.listen(0, '127.0.0.1');
   const doc = (await (await fetch(`${url}/openapi-3.1.json`)).json()) as Schema;
   const ops = operationsFrom(doc);
   const validators = contractValidators(doc, ops);
   const hints = { ...(await seedHints(url)), trunk: failing };
-  const arbitrary = requestArbitrary(ops, { hints, examples: examples(hints), creds: { apiKey: TEST_API_KEY, basic: TEST_USER, limitedKey: LIMITED_KEY }, limitBytes: LIMIT_BYTES });
+  const arbitrary = requestArbitrary(ops, {
+    hints,
+    examples: examples(hints),
+    creds: { apiKey: TEST_API_KEY, basic: TEST_USER, limitedKey: LIMITED_KEY },
+    limitBytes: LIMIT_BYTES,
+  });
 
   let known = { count: -1, forms: [] as string[] };
   const secrets = () => {
     if (known.count !== tokens.size) {
-      const plain = [TEST_API_KEY, LIMITED_KEY, TEST_USER.password, DEMO_CLIENT_SECRET, DEMO_USER.password, DEMO_OAUTH_CLIENT.clientSecret, ...tokens];
-      known = { count: tokens.size, forms: secretForms(plain, [[TEST_USER.user, TEST_USER.password], [DEMO_USER.username, DEMO_USER.password]]) };
+      const plain = [
+        TEST_API_KEY,
+        LIMITED_KEY,
+        TEST_USER.password,
+        DEMO_CLIENT_SECRET,
+        DEMO_USER.password,
+        DEMO_OAUTH_CLIENT.clientSecret,
+        ...tokens,
+      ];
+      known = {
+        count: tokens.size,
+        forms: secretForms(plain, [
+          [TEST_USER.user, TEST_USER.password],
+          [DEMO_USER.username, DEMO_USER.password],
+        ]),
+      };
     }
     return known.forms;
   };
@@ -95,7 +127,12 @@ export async function startFuzzRig(): Promise<FuzzRig> {
         problems = [`no answer: ${(err as Error).message}`];
       }
       problems.push(...upstream.slice(from).flatMap(auditUpstream));
-      return { status, problems: problems.map((p) => `${p}\n    while sending (an upstream problem may be the relay's, working meanwhile): ${describeRequest(req)}`) };
+      return {
+        status,
+        problems: problems.map(
+          (p) => `${p}\n    while sending (an upstream problem may be the relay's, working meanwhile): ${describeRequest(req)}`,
+        ),
+      };
     },
     async finish() {
       const until = Date.now() + 15_000;
@@ -123,12 +160,49 @@ function examples(hints: Hints): Record<string, Array<Record<string, unknown>>> 
   const [sysId] = hints.sys_id as string[];
   const [trunk] = hints.trunkId as string[];
   const text = 'x';
-  const failing = { eventId: text, trunkId: trunk, state: 'rejected', sipCode: 403, errorText: text, proxyAddress: text, trunkName: text, edge: { id: text, name: text }, trunkBase: { id: text, name: text } };
+  const failing = {
+    eventId: text,
+    trunkId: trunk,
+    state: 'rejected',
+    sipCode: 403,
+    errorText: text,
+    proxyAddress: text,
+    trunkName: text,
+    edge: { id: text, name: text },
+    trunkBase: { id: text, name: text },
+  };
   return {
-    'POST /v1/events': [failing, { ...failing, state: 'dropped', sipCode: 408 }, ...(hints.trunk as object[]).map((body) => ({ eventId: text, trunkId: trunk, trunk: { ...body, id: trunk }, trunkBase: { id: text, name: text } }))],
-    'POST /v1/actions/create-incident': [{ short_description: text, description: text, urgency: 2, impact: '2', assignment_group: text, caller_id: text, category: text, cmdb_ci: text, correlation_id: text }],
-    'POST /v1/actions/update-incident': [{ sys_id: sysId, work_notes: text, comments: text, close_code: text, close_notes: text, assignment_group: text }, { number: (hints.number as string[])[1], state: 2, work_notes: text }],
-    'POST /v1/actions/add-work-note': [{ sys_id: sysId, work_notes: text }, { number: (hints.number as string[])[0], work_notes: text }],
+    'POST /v1/events': [
+      failing,
+      { ...failing, state: 'dropped', sipCode: 408 },
+      ...(hints.trunk as object[]).map((body) => ({
+        eventId: text,
+        trunkId: trunk,
+        trunk: { ...body, id: trunk },
+        trunkBase: { id: text, name: text },
+      })),
+    ],
+    'POST /v1/actions/create-incident': [
+      {
+        short_description: text,
+        description: text,
+        urgency: 2,
+        impact: '2',
+        assignment_group: text,
+        caller_id: text,
+        category: text,
+        cmdb_ci: text,
+        correlation_id: text,
+      },
+    ],
+    'POST /v1/actions/update-incident': [
+      { sys_id: sysId, work_notes: text, comments: text, close_code: text, close_notes: text, assignment_group: text },
+      { number: (hints.number as string[])[1], state: 2, work_notes: text },
+    ],
+    'POST /v1/actions/add-work-note': [
+      { sys_id: sysId, work_notes: text },
+      { number: (hints.number as string[])[0], work_notes: text },
+    ],
     'POST /v1/actions/get-incident': [{ number: (hints.number as string[])[0] }],
   };
 }
@@ -137,8 +211,16 @@ function examples(hints: Hints): Record<string, Array<Record<string, unknown>>> 
 function failingTrunkBodies(sims: Simulators): unknown[] {
   const control = sims.genesys.control;
   const id = 'f0000000-0000-4000-8000-00000000f022';
-  control.addTrunk({ id, name: 'Fuzz carrier', edge: { id: 'fuzz-edge', name: 'fuzz-edge' }, trunkBase: { id: 'fuzz-base', name: 'Fuzz base' }, proxyAddressList: ['sip.fuzz.example:5061'] });
-  const bodies = (['rejected', 'dropped'] as const).map((state) => structuredClone(control.setTrunkState(id, { state, sipCode: state === 'rejected' ? 403 : undefined })));
+  control.addTrunk({
+    id,
+    name: 'Fuzz carrier',
+    edge: { id: 'fuzz-edge', name: 'fuzz-edge' },
+    trunkBase: { id: 'fuzz-base', name: 'Fuzz base' },
+    proxyAddressList: ['sip.fuzz.example:5061'],
+  });
+  const bodies = (['rejected', 'dropped'] as const).map((state) =>
+    structuredClone(control.setTrunkState(id, { state, sipCode: state === 'rejected' ? 403 : undefined })),
+  );
   control.removeTrunk(id);
   return bodies;
 }
@@ -158,7 +240,13 @@ async function seedHints(url: string): Promise<Hints> {
     numbers.push(body.number);
   }
   const trunks = Object.values(defaultTrunkIds);
-  return { sys_id: sysIds, number: numbers, trunkId: trunks, id: trunks, name: ['create-incident', 'get-incident', 'update-incident', 'add-work-note', 'get-trunk', 'no-such-action'] };
+  return {
+    sys_id: sysIds,
+    number: numbers,
+    trunkId: trunks,
+    id: trunks,
+    name: ['create-incident', 'get-incident', 'update-incident', 'add-work-note', 'get-trunk', 'no-such-action'],
+  };
 }
 
 export interface FuzzReport {

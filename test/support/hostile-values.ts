@@ -23,7 +23,21 @@ export const QUERY_INJECTIONS = [
 ] as const;
 
 /** Path traversal in names and ids, raw and percent-encoded. */
-export const TRAVERSALS = ['..', '.', '../..', '../../metrics', '..%2F..%2Fmetrics', '%2e%2e', '%2E%2E%2F', '%2F', '/', '%2fv1%2fcredentials', '..;', '%00', '%252e%252e'] as const;
+export const TRAVERSALS = [
+  '..',
+  '.',
+  '../..',
+  '../../metrics',
+  '..%2F..%2Fmetrics',
+  '%2e%2e',
+  '%2E%2E%2F',
+  '%2F',
+  '/',
+  '%2fv1%2fcredentials',
+  '..;',
+  '%00',
+  '%252e%252e',
+] as const;
 
 /** Percent-escapes a URL parser cannot decode. */
 export const BAD_ESCAPES = ['%', '%zz', '%ff', '%c3%28', '%ed%a0%80', '%e2%82', '%G0'] as const;

@@ -11,7 +11,12 @@ import { FakeAlertWebhook } from '../../src/upstream/alert-webhook.js';
 import { FakeServiceNowIncidents } from '../../src/upstream/fake-servicenow-incidents.js';
 import { memoryLogger } from './test-config.js';
 
-export const TRUNK = { trunkId: 't-nyc', name: 'Lumen SIP - NYC', edge: { id: 'e-nyc', name: 'edge-nyc-01' }, proxyAddress: 'sip-a.lumen.example.net:5061' };
+export const TRUNK = {
+  trunkId: 't-nyc',
+  name: 'Lumen SIP - NYC',
+  edge: { id: 'e-nyc', name: 'edge-nyc-01' },
+  proxyAddress: 'sip-a.lumen.example.net:5061',
+};
 export const KEY = 'trunkgate:trunk:t-nyc';
 
 /**
@@ -19,17 +24,29 @@ export const KEY = 'trunkgate:trunk:t-nyc';
  * webhook and a ManualClock: ingest → incidents → relay → fake ServiceNow, plus alerts. Nothing runs
  * until `start()` (the relay is what most tests start).
  */
-export function incidentHarness(options: { settings?: Partial<RuleSettings>; alertAfterMs?: number; grouping?: IncidentGrouping; isLeader?: () => boolean } = {}) {
+export function incidentHarness(
+  options: { settings?: Partial<RuleSettings>; alertAfterMs?: number; grouping?: IncidentGrouping; isLeader?: () => boolean } = {},
+) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
   const store = createFakeStores();
   const servicenow = new FakeServiceNowIncidents();
   const log = memoryLogger('info');
   const registry = new Registry();
   const mapping = parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in');
-  const settings: RuleSettings = { openAfterMs: 30_000, resolveAfterMs: 300_000, reopenWindowMs: 3_600_000, noteIntervalMs: 300_000, ...options.settings };
+  const settings: RuleSettings = {
+    openAfterMs: 30_000,
+    resolveAfterMs: 300_000,
+    reopenWindowMs: 3_600_000,
+    noteIntervalMs: 300_000,
+    ...options.settings,
+  };
   const webhook = new FakeAlertWebhook();
   const watchdog = createWatchdog({
-    config: { incidents: { ...settings, groupBy: options.grouping ?? 'trunkBase' }, actionTimeoutMs: 10_000, alertAfterMs: options.alertAfterMs ?? 120_000 },
+    config: {
+      incidents: { ...settings, groupBy: options.grouping ?? 'trunkBase' },
+      actionTimeoutMs: 10_000,
+      alertAfterMs: options.alertAfterMs ?? 120_000,
+    },
     stores: store,
     clock,
     logger: log.logger,
@@ -64,7 +81,20 @@ export function incidentHarness(options: { settings?: Partial<RuleSettings>; ale
     });
 
   return {
-    clock, store, servicenow, watchdog, ingest, incidents, relay, alerts, webhook, rotations, registry, metrics, settings, log,
+    clock,
+    store,
+    servicenow,
+    watchdog,
+    ingest,
+    incidents,
+    relay,
+    alerts,
+    webhook,
+    rotations,
+    registry,
+    metrics,
+    settings,
+    log,
     see,
     /** A unique event id. */
     eventId: () => `ev-${++n}`,

@@ -19,7 +19,13 @@ export async function scrapeTrunkgate(options: { timeoutMs?: number } = {}): Pro
   const log = memoryLogger('warn');
   try {
     const app = await createApp(
-      testConfig({ ...env, MONITOR_POLL_INTERVAL_MS: '1000', INCIDENT_OPEN_AFTER_MS: '0', ALERT_WEBHOOK_URL: webhook.url, SHUTDOWN_GRACE_MS: '1000' }),
+      testConfig({
+        ...env,
+        MONITOR_POLL_INTERVAL_MS: '1000',
+        INCIDENT_OPEN_AFTER_MS: '0',
+        ALERT_WEBHOOK_URL: webhook.url,
+        SHUTDOWN_GRACE_MS: '1000',
+      }),
       { logger: log.logger, processMetrics: true },
     );
     try {
@@ -36,14 +42,17 @@ export async function scrapeTrunkgate(options: { timeoutMs?: number } = {}): Pro
       });
       if (action.status !== 200) throw new Error(`get-trunk answered ${action.status}: ${await action.text()}`);
       sims.genesys.control.setTrunkState(defaultTrunkIds.lumenSecondary, { state: 'rejected', sipCode: 403 });
-      await eventually(async () => has(await metrics(), /^trunkgate_servicenow_deliveries_total\{operation="create",outcome="delivered"\} [1-9]/m), { timeoutMs, intervalMs: 100 });
+      await eventually(
+        async () => has(await metrics(), /^trunkgate_servicenow_deliveries_total\{operation="create",outcome="delivered"\} [1-9]/m),
+        { timeoutMs, intervalMs: 100 },
+      );
       return await metrics();
     } finally {
       await app.close();
     }
   } catch (err) {
     // The app's own warnings say why it never got there (a refused poll, a failed delivery…).
-    throw new Error(`${(err as Error).message}\ntrunkgate logged:\n${log.text().slice(-4000)}`);
+    throw new Error(`${(err as Error).message}\ntrunkgate logged:\n${log.text().slice(-4000)}`, { cause: err });
   } finally {
     await sims.close();
     await webhook.close();

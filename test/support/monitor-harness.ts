@@ -2,12 +2,21 @@ import { Registry } from 'prom-client';
 import { createTrunkMonitor, type TrunkMonitor } from '../../src/monitor/trunk-monitor.js';
 import type { MonitorTuning } from '../../src/monitor/monitor-tuning.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
-import { FakeNotificationsClient, FakeRotations, FakeSocketConnector, FakeTrunkLister, wireTrunk, type CallLog } from './fake-notifications.js';
+import {
+  FakeNotificationsClient,
+  FakeRotations,
+  FakeSocketConnector,
+  FakeTrunkLister,
+  wireTrunk,
+  type CallLog,
+} from './fake-notifications.js';
 import { RecordingSink } from './recording-sink.js';
 import { memoryLogger } from './test-config.js';
 
 /** A trunk monitor on fakes and a ManualClock, for unit tests. */
-export function monitorHarness(options: { trunks?: number; notifications?: boolean; pollIntervalMs?: number; tuning?: Partial<MonitorTuning> } = {}) {
+export function monitorHarness(
+  options: { trunks?: number; notifications?: boolean; pollIntervalMs?: number; tuning?: Partial<MonitorTuning> } = {},
+) {
   const clock = new ManualClock();
   const log: CallLog = [];
   const lister = new FakeTrunkLister();

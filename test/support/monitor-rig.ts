@@ -11,7 +11,9 @@ import { memoryLogger, testConfig } from './test-config.js';
 import { testUpstreams } from './upstreams.js';
 
 /** The real monitor, real clients and real token broker against a Genesys simulator on 127.0.0.1. */
-export async function startMonitorRig(options: { sim?: GenesysSimOptions; notifications?: boolean; pollIntervalMs?: number; tuning?: Partial<MonitorTuning> } = {}) {
+export async function startMonitorRig(
+  options: { sim?: GenesysSimOptions; notifications?: boolean; pollIntervalMs?: number; tuning?: Partial<MonitorTuning> } = {},
+) {
   const sim = await startGenesysSim(options.sim);
   const env = {
     GENESYS_LOGIN_URL: sim.url,
@@ -62,7 +64,11 @@ export async function startMonitorRig(options: { sim?: GenesysSimOptions; notifi
 }
 
 /** Resolves with the next `event` whose payload matches; waits on the event, never on time. */
-export function nextEvent<E extends keyof MonitorEvents>(monitor: TrunkMonitor, event: E, match: (...args: MonitorEvents[E]) => boolean = () => true): Promise<MonitorEvents[E][0]> {
+export function nextEvent<E extends keyof MonitorEvents>(
+  monitor: TrunkMonitor,
+  event: E,
+  match: (...args: MonitorEvents[E]) => boolean = () => true,
+): Promise<MonitorEvents[E][0]> {
   const emitter = monitor as unknown as EventEmitter;
   return new Promise((resolve) => {
     const listener = (...args: unknown[]) => {

@@ -48,7 +48,9 @@ export function readDashboard(): Dashboard {
 /** Every PromQL expression of the dashboard: panel queries and template variable queries. */
 export function dashboardExpressions(d: Dashboard): string[] {
   const panels = d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
-  const variables = d.templating.list.flatMap((v) => (typeof v.query === 'object' && v.query !== null ? [(v.query as { query: string }).query] : []));
+  const variables = d.templating.list.flatMap((v) =>
+    typeof v.query === 'object' && v.query !== null ? [(v.query as { query: string }).query] : [],
+  );
   return [...panels, ...variables];
 }
 

@@ -20,7 +20,15 @@ export const IMMEDIATE: RuleSettings = { openAfterMs: 0, resolveAfterMs: 0, reop
  * over a shared schema: what a process of a multi-replica deployment runs, without HTTP. Nothing is
  * started; call what a test needs.
  */
-export async function pgReplica(options: { name: string; url: string; schema: string; servicenow: ServiceNowIncidents; webhook?: AlertWebhook; settings?: RuleSettings; leaseMs?: number }) {
+export async function pgReplica(options: {
+  name: string;
+  url: string;
+  schema: string;
+  servicenow: ServiceNowIncidents;
+  webhook?: AlertWebhook;
+  settings?: RuleSettings;
+  leaseMs?: number;
+}) {
   const appName = uniqueAppName(options.name);
   const store = await openPgStores({ connectionString: options.url, schema: options.schema, poolSize: 4, applicationName: appName });
   const log = memoryLogger('info');
@@ -33,7 +41,12 @@ export async function pgReplica(options: { name: string; url: string; schema: st
     servicenow: options.servicenow,
     webhook: options.webhook ?? null,
     mapping: parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'),
-    relay: { owner: `relay-${options.name}`, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}), pollMs: 100, backoff: { baseMs: 20, capMs: 200 } },
+    relay: {
+      owner: `relay-${options.name}`,
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+      pollMs: 100,
+      backoff: { baseMs: 20, capMs: 200 },
+    },
     alertCheckMs: 60_000,
   });
   const { ingest, incidents, alerts } = watchdog;
@@ -58,10 +71,20 @@ export type PgReplica = Awaited<ReturnType<typeof pgReplica>>;
 /** A trunk sighting observed now. */
 export function sighting(trunkId: string, state: TrunkSighting['state']): TrunkSighting {
   return {
-    trunkId, name: `Trunk ${trunkId}`, edge: { id: 'e1', name: 'edge-1' }, trunkBase: null, proxyAddress: 'sip.example.net:5061', state,
+    trunkId,
+    name: `Trunk ${trunkId}`,
+    edge: { id: 'e1', name: 'edge-1' },
+    trunkBase: null,
+    proxyAddress: 'sip.example.net:5061',
+    state,
     signal: state === 'unknown' ? null : 'registration',
-    sipCode: state === 'rejected' ? 403 : null, errorText: state === 'rejected' ? 'Forbidden' : null, connected: state !== 'dropped',
-    registered: state === 'registered', stateTime: null, source: 'poll', observedAt: Date.now(),
+    sipCode: state === 'rejected' ? 403 : null,
+    errorText: state === 'rejected' ? 'Forbidden' : null,
+    connected: state !== 'dropped',
+    registered: state === 'registered',
+    stateTime: null,
+    source: 'poll',
+    observedAt: Date.now(),
   };
 }
 

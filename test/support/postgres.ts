@@ -28,7 +28,10 @@ export function testSchema(url: string) {
     name,
     admin,
     async truncate(): Promise<void> {
-      const { rows } = await admin.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> 'schema_migrations'", [name]);
+      const { rows } = await admin.query<{ tablename: string }>(
+        "SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> 'schema_migrations'",
+        [name],
+      );
       if (rows.length > 0) await admin.query(`TRUNCATE ${rows.map((r) => `${name}.${r.tablename}`).join(', ')} RESTART IDENTITY`);
     },
     async drop(): Promise<void> {
@@ -37,7 +40,10 @@ export function testSchema(url: string) {
     },
     /** Ends every connection of `applicationName` (as a server restart or a failover would). */
     async terminate(applicationName: string): Promise<number> {
-      const { rowCount } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
+      const { rowCount } = await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+        [applicationName],
+      );
       return rowCount ?? 0;
     },
   };

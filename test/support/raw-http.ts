@@ -13,17 +13,24 @@ export interface RawResponse {
 /** Keep-alive, like undici and Node's default agent since v19. */
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
-export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string | Readable; agent?: http.Agent | false } = {}): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string | Readable; agent?: http.Agent | false } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'POST', headers: options.headers, agent: options.agent ?? keepAlive }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'POST', headers: options.headers, agent: options.agent ?? keepAlive },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     const body = options.body;
     if (body === undefined) req.end();
@@ -68,7 +75,13 @@ export function rawExchange(url: string, bytes: string | Buffer | Array<string |
         const colon = line.indexOf(':');
         headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
       }
-      resolve({ raw, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head[0] ?? '')?.[1] ?? 0), headers, body: split >= 0 ? raw.slice(split + 4) : '', closed });
+      resolve({
+        raw,
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head[0] ?? '')?.[1] ?? 0),
+        headers,
+        body: split >= 0 ? raw.slice(split + 4) : '',
+        closed,
+      });
     };
     const timer = setTimeout(finish, waitMs);
     socket.on('data', (c: Buffer) => chunks.push(c));

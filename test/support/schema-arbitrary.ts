@@ -7,7 +7,6 @@ import { aroundLength, deepValue, extraMembers, hostileString, setOwn, wrongType
  * strings at and over their limits, injected operators, deep nesting, prototype keys).
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON Schema as read from the document
 export type Schema = Record<string, any>;
 
 /** Known good values by property name (existing sys_ids, numbers, trunk ids, Genesys trunk bodies), so requests get past lookups. */
@@ -30,7 +29,8 @@ function clip(s: string, max: number | undefined): string {
 
 function validString(schema: Schema): fc.Arbitrary<string> {
   if (schema.format === 'uuid') return fc.uuid();
-  if (schema.format === 'date-time') return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+  if (schema.format === 'date-time')
+    return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
   const min = (schema.minLength as number | undefined) ?? 0;
   const max = (schema.maxLength as number | undefined) ?? Math.max(min, 40);
   if (typeof schema.pattern === 'string') {
@@ -43,7 +43,9 @@ function validString(schema: Schema): fc.Arbitrary<string> {
 export function validValue(schema: Schema, hints: Hints = {}, name?: string): fc.Arbitrary<unknown> {
   const hinted = name !== undefined ? hints[name] : undefined;
   const plain = validByType(schema, hints);
-  return hinted && hinted.length > 0 ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom<unknown>(...hinted) }, { weight: 1, arbitrary: plain }) : plain;
+  return hinted && hinted.length > 0
+    ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom<unknown>(...hinted) }, { weight: 1, arbitrary: plain })
+    : plain;
 }
 
 function validByType(schema: Schema, hints: Hints): fc.Arbitrary<unknown> {
@@ -58,7 +60,11 @@ function validByType(schema: Schema, hints: Hints): fc.Arbitrary<unknown> {
       case 'integer':
         return fc.integer({ min: (schema.minimum as number | undefined) ?? -1000, max: (schema.maximum as number | undefined) ?? 100_000 });
       case 'number':
-        return fc.double({ min: (schema.minimum as number | undefined) ?? -1e6, max: (schema.maximum as number | undefined) ?? 1e6, noNaN: true });
+        return fc.double({
+          min: (schema.minimum as number | undefined) ?? -1e6,
+          max: (schema.maximum as number | undefined) ?? 1e6,
+          noNaN: true,
+        });
       case 'boolean':
         return fc.boolean();
       case 'null':
@@ -76,20 +82,29 @@ function validByType(schema: Schema, hints: Hints): fc.Arbitrary<unknown> {
 
 /** Field names an object schema names in anyOf/oneOf/allOf `required` rules (e.g. sys_id or number). */
 function alternativeRequired(schema: Schema): string[] {
-  const rules = [...((schema.anyOf ?? []) as Schema[]), ...((schema.oneOf ?? []) as Schema[]), ...((schema.allOf ?? []) as Schema[]).flatMap((s) => [...((s.anyOf ?? []) as Schema[]), ...((s.oneOf ?? []) as Schema[])])];
+  const rules = [
+    ...((schema.anyOf ?? []) as Schema[]),
+    ...((schema.oneOf ?? []) as Schema[]),
+    ...((schema.allOf ?? []) as Schema[]).flatMap((s) => [...((s.anyOf ?? []) as Schema[]), ...((s.oneOf ?? []) as Schema[])]),
+  ];
   return [...new Set(rules.flatMap((r) => (Array.isArray(r.required) ? (r.required as string[]) : [])))];
 }
 
 function validObject(schema: Schema, hints: Hints): fc.Arbitrary<Record<string, unknown>> {
   const props = (schema.properties ?? {}) as Record<string, Schema>;
-  if (Object.keys(props).length === 0) return fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(FALLBACK_STRING, fc.integer(), fc.boolean()), { maxKeys: 4 });
+  if (Object.keys(props).length === 0)
+    return fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(FALLBACK_STRING, fc.integer(), fc.boolean()), { maxKeys: 4 });
   const required = new Set([...((schema.required ?? []) as string[])]);
   const record: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [k, s] of Object.entries(props)) record[k] = validValue(s, hints, k);
   // Members an anyOf rule asks for are present more often, so more requests get past validation.
   const wanted = new Set(alternativeRequired(schema));
   const members = Object.entries(record).map(([k, arb]) =>
-    fc.tuple(fc.constant(k), arb, fc.integer({ min: 0, max: 99 }).map((n) => required.has(k) || n < (wanted.has(k) ? 80 : 50))),
+    fc.tuple(
+      fc.constant(k),
+      arb,
+      fc.integer({ min: 0, max: 99 }).map((n) => required.has(k) || n < (wanted.has(k) ? 80 : 50)),
+    ),
   );
   return fc.tuple(...members).map((chosen) => Object.fromEntries(chosen.filter(([, , keep]) => keep).map(([k, v]) => [k, v])));
 }
@@ -107,7 +122,12 @@ export function hostileMemberValue(schema: Schema, hints: Hints = {}, name?: str
   ];
   if (types.includes('string')) {
     // Injected operators and nasty characters inside the length the schema allows: these pass validation and go upstream.
-    options.push({ weight: 6, arbitrary: hostileString().map((s) => clip(s, max)).filter((s) => [...s].length >= min) });
+    options.push({
+      weight: 6,
+      arbitrary: hostileString()
+        .map((s) => clip(s, max))
+        .filter((s) => [...s].length >= min),
+    });
     if (max !== undefined) options.push({ weight: 2, arbitrary: aroundLength(max) });
   }
   if (types.includes('object') && schema.properties) options.push({ weight: 4, arbitrary: hostileObject(schema, hints, 1) });
@@ -119,13 +139,20 @@ export function smuggledValue(schema: Schema, hints: Hints = {}, name?: string):
   if (!typesOf(schema).includes('string') || schema.pattern || schema.format || schema.enum) return validValue(schema, hints, name);
   const max = schema.maxLength as number | undefined;
   const min = (schema.minLength as number | undefined) ?? 0;
-  return fc.oneof(validValue(schema, hints, name), hostileString().map((v) => clip(v, max)).filter((v) => [...v].length >= min));
+  return fc.oneof(
+    validValue(schema, hints, name),
+    hostileString()
+      .map((v) => clip(v, max))
+      .filter((v) => [...v].length >= min),
+  );
 }
 
 /** `oneOf: [{required: [a]}, {required: [b]}]`: the member lists of which exactly one must be given. */
 function exclusiveRequired(schema: Schema): string[][] | null {
   const branches = schema.oneOf as Schema[] | undefined;
-  return branches?.every((b) => Object.keys(b).length === 1 && Array.isArray(b.required)) ? branches.map((b) => b.required as string[]) : null;
+  return branches?.every((b) => Object.keys(b).length === 1 && Array.isArray(b.required))
+    ? branches.map((b) => b.required as string[])
+    : null;
 }
 
 /** An object the schema accepts (required members always, others half of the time) carrying hostile text. */
@@ -135,11 +162,16 @@ export function smuggledObject(schema: Schema, hints: Hints = {}): fc.Arbitrary<
   const wanted = new Set(alternativeRequired(schema));
   const exclusive = exclusiveRequired(schema);
   const members = Object.entries(props).map(([k, s]) =>
-    fc.tuple(fc.constant(k), s.properties ? smuggledObject(s, hints) : smuggledValue(s, hints, k), fc.integer({ min: 0, max: 99 }).map((n) => required.has(k) || n < (wanted.has(k) ? 80 : 40))),
+    fc.tuple(
+      fc.constant(k),
+      s.properties ? smuggledObject(s, hints) : smuggledValue(s, hints, k),
+      fc.integer({ min: 0, max: 99 }).map((n) => required.has(k) || n < (wanted.has(k) ? 80 : 40)),
+    ),
   );
   return fc.tuple(fc.tuple(...members), fc.nat({ max: Math.max(0, (exclusive?.length ?? 1) - 1) })).map(([chosen, branch]) => {
     // With oneOf rules, exactly the chosen branch's members are given.
-    const given = (k: string, keep: boolean) => (exclusive ? (exclusive[branch]!.includes(k) ? true : exclusive.some((b) => b.includes(k)) ? false : keep) : keep);
+    const given = (k: string, keep: boolean) =>
+      exclusive ? (exclusive[branch]!.includes(k) ? true : exclusive.some((b) => b.includes(k)) ? false : keep) : keep;
     return Object.fromEntries(chosen.filter(([k, , keep]) => given(k, keep)).map(([k, v]) => [k, v]));
   });
 }
@@ -148,11 +180,16 @@ export function smuggledObject(schema: Schema, hints: Hints = {}): fc.Arbitrary<
  * An example body with every free-text member replaced by hostile text its schema still accepts: the
  * example keeps the rules a schema cannot say (which members go together), the schema the limits.
  */
-export function smuggledExample(example: Record<string, unknown>, schema: Schema, hints: Hints = {}): fc.Arbitrary<Record<string, unknown>> {
+export function smuggledExample(
+  example: Record<string, unknown>,
+  schema: Schema,
+  hints: Hints = {},
+): fc.Arbitrary<Record<string, unknown>> {
   const props = (schema.properties ?? {}) as Record<string, Schema>;
   const members = Object.entries(example).map(([k, v]) => {
     const s = props[k] ?? {};
-    if (v && typeof v === 'object' && !Array.isArray(v) && s.properties) return fc.tuple(fc.constant(k), smuggledExample(v as Record<string, unknown>, s, hints));
+    if (v && typeof v === 'object' && !Array.isArray(v) && s.properties)
+      return fc.tuple(fc.constant(k), smuggledExample(v as Record<string, unknown>, s, hints));
     if (typeof v === 'string' && !s.enum && !s.pattern && !s.format) return fc.tuple(fc.constant(k), smuggledValue(s, hints, k));
     return fc.tuple(fc.constant(k), fc.constant(v));
   });

@@ -3,7 +3,9 @@ import { DEMO_OAUTH_CLIENT, DEMO_USER, type ServiceNowSimOptions } from '../../s
 import { startSimulators, type Simulators } from '../../src/sim/start-simulators.js';
 
 /** Starts both simulators on free ports and returns the environment that points trunkgate at them. */
-export async function startTestSims(options: { genesys?: GenesysSimOptions; servicenow?: ServiceNowSimOptions; servicenowAuth?: 'basic' | 'oauth-password' } = {}): Promise<{ sims: Simulators; env: Record<string, string> }> {
+export async function startTestSims(
+  options: { genesys?: GenesysSimOptions; servicenow?: ServiceNowSimOptions; servicenowAuth?: 'basic' | 'oauth-password' } = {},
+): Promise<{ sims: Simulators; env: Record<string, string> }> {
   const sims = await startSimulators(options);
   const env: Record<string, string> = {
     GENESYS_LOGIN_URL: sims.genesys.url,

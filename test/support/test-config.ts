@@ -56,7 +56,11 @@ export function memoryLogger(level = 'debug'): { logger: Logger; lines: () => Ar
   return {
     logger,
     text,
-    lines: () => text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    lines: () =>
+      text()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
 

@@ -16,7 +16,8 @@ export interface TestSocket {
 export function openTestSocket(uri: string): Promise<TestSocket> {
   const ws = new WebSocket(uri);
   const frames: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ from: number; match: (f: Record<string, unknown>) => boolean; resolve: (f: Record<string, unknown>) => void }> = [];
+  const waiters: Array<{ from: number; match: (f: Record<string, unknown>) => boolean; resolve: (f: Record<string, unknown>) => void }> =
+    [];
   ws.on('message', (data) => {
     frames.push(JSON.parse(String(data)) as Record<string, unknown>);
     for (const w of [...waiters]) {
@@ -48,5 +49,7 @@ export function openTestSocket(uri: string): Promise<TestSocket> {
   });
 }
 
-export const isHeartbeat = (f: Record<string, unknown>) => f.topicName === 'channel.metadata' && (f.eventBody as { message?: string })?.message === 'WebSocket Heartbeat';
-export const isPong = (f: Record<string, unknown>) => f.topicName === 'channel.metadata' && (f.eventBody as { message?: string })?.message === 'pong';
+export const isHeartbeat = (f: Record<string, unknown>) =>
+  f.topicName === 'channel.metadata' && (f.eventBody as { message?: string })?.message === 'WebSocket Heartbeat';
+export const isPong = (f: Record<string, unknown>) =>
+  f.topicName === 'channel.metadata' && (f.eventBody as { message?: string })?.message === 'pong';

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decide, LocalCallerRateLimiter, SharedCallerRateLimiter, WINDOW_MS, type SharedCounterSource } from '../../src/callers/caller-rate-limiter.js';
+import {
+  decide,
+  LocalCallerRateLimiter,
+  SharedCallerRateLimiter,
+  WINDOW_MS,
+  type SharedCounterSource,
+} from '../../src/callers/caller-rate-limiter.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 
 /** A clock at the very start of a minute window. */
@@ -83,7 +89,11 @@ describe('SharedCallerRateLimiter', () => {
 
   it('reports a failed script and answers from the local count instead of failing the request', async () => {
     const clock = clockAtWindowStart();
-    const { source: s, failures } = source({ up: true, replicas: 1, runScript: async () => Promise.reject(new Error('Connection is closed.')) });
+    const { source: s, failures } = source({
+      up: true,
+      replicas: 1,
+      runScript: async () => Promise.reject(new Error('Connection is closed.')),
+    });
     const limiter = new SharedCallerRateLimiter(s, new LocalCallerRateLimiter(clock), clock);
     expect(await limiter.take('caller:a', 1)).toEqual({ allowed: true, retryAfterMs: 0 });
     expect(await limiter.take('caller:a', 1)).toMatchObject({ allowed: false });
@@ -105,6 +115,8 @@ describe('SharedCallerRateLimiter', () => {
     const limiter = new SharedCallerRateLimiter(s, new LocalCallerRateLimiter(clock), clock);
     expect(await limiter.take('caller:noc', 3)).toEqual({ allowed: false, retryAfterMs: 15_000 });
     const window = Math.floor(clock.now() / WINDOW_MS);
-    expect(calls).toEqual([{ keys: [`callers:rate:caller:noc:${window}`, `callers:rate:caller:noc:${window - 1}`], args: [3, '0.500000', 2 * WINDOW_MS] }]);
+    expect(calls).toEqual([
+      { keys: [`callers:rate:caller:noc:${window}`, `callers:rate:caller:noc:${window - 1}`], args: [3, '0.500000', 2 * WINDOW_MS] },
+    ]);
   });
 });

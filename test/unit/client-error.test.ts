@@ -29,12 +29,19 @@ describe('clientErrorHandler', () => {
     handler()(parserError('ERR_HTTP_REQUEST_TIMEOUT'), socket);
     expect(written()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(written()).toContain('Connection: close\r\n');
-    expect(JSON.parse(written().split('\r\n\r\n')[1]!).error).toMatchObject({ code: 'validation_failed', message: 'The request did not arrive completely in time' });
+    expect(JSON.parse(written().split('\r\n\r\n')[1]!).error).toMatchObject({
+      code: 'validation_failed',
+      message: 'The request did not arrive completely in time',
+    });
     expect(socket.writableEnded).toBe(true);
   });
 
   it('answers on behalf of a routed request whose body failed, with its request id and status', () => {
-    const inFlight = { headersSent: false, statusCode: 200, getHeader: (name: string) => (name === 'X-Request-Id' ? 'routed-1' : undefined) };
+    const inFlight = {
+      headersSent: false,
+      statusCode: 200,
+      getHeader: (name: string) => (name === 'X-Request-Id' ? 'routed-1' : undefined),
+    };
     const { socket, written } = fakeSocket(inFlight);
     handler()(parserError('HPE_INVALID_CHUNK_SIZE'), socket);
     expect(written()).toContain('X-Request-Id: routed-1\r\n');

@@ -24,7 +24,13 @@ describe('loadConfig', () => {
     expect(c.genesys.tokenRefreshBufferMs).toBe(15000);
     expect(c.servicenow.tokenRefreshBufferMs).toBe(15000);
     expect(c.monitor).toEqual({ pollIntervalMs: 30000, notifications: true });
-    expect(c.incidents).toEqual({ openAfterMs: 30000, resolveAfterMs: 300000, reopenWindowMs: 3600000, noteIntervalMs: 300000, groupBy: 'trunkBase' });
+    expect(c.incidents).toEqual({
+      openAfterMs: 30000,
+      resolveAfterMs: 300000,
+      reopenWindowMs: 3600000,
+      noteIntervalMs: 300000,
+      groupBy: 'trunkBase',
+    });
     expect(c.alertAfterMs).toBe(120000);
     expect(c.actionTimeoutMs).toBe(10000);
     expect(c.databaseUrl).toBeUndefined();
@@ -34,7 +40,9 @@ describe('loadConfig', () => {
   });
 
   it('reads the PostgreSQL settings and refuses a schema name that would need quoting', () => {
-    const c = loadConfig(testEnv({ DATABASE_URL: 'postgres://trunkgate:pw@db:5432/tg', DATABASE_SCHEMA: 'trunkgate_prod', DATABASE_POOL_SIZE: '4' }));
+    const c = loadConfig(
+      testEnv({ DATABASE_URL: 'postgres://trunkgate:pw@db:5432/tg', DATABASE_SCHEMA: 'trunkgate_prod', DATABASE_POOL_SIZE: '4' }),
+    );
     expect(c).toMatchObject({ databaseUrl: 'postgres://trunkgate:pw@db:5432/tg', databaseSchema: 'trunkgate_prod', databasePoolSize: 4 });
     const problems = problemsOf(testEnv({ DATABASE_SCHEMA: 'Prod; DROP', DATABASE_POOL_SIZE: '0' })).join('\n');
     expect(problems).toContain('DATABASE_SCHEMA must be a lower-case identifier');
@@ -42,9 +50,25 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem at once', () => {
-    const problems = problemsOf({ PORT: 'eighty', MAX_PAYLOAD_BYTES: '-5', GENESYS_REGION: 'mars.cloud', MONITOR_NOTIFICATIONS: 'maybe', LOG_LEVEL: 'loud' });
+    const problems = problemsOf({
+      PORT: 'eighty',
+      MAX_PAYLOAD_BYTES: '-5',
+      GENESYS_REGION: 'mars.cloud',
+      MONITOR_NOTIFICATIONS: 'maybe',
+      LOG_LEVEL: 'loud',
+    });
     const text = problems.join('\n');
-    for (const name of ['PORT', 'MAX_PAYLOAD_BYTES', 'GENESYS_REGION', 'MONITOR_NOTIFICATIONS', 'LOG_LEVEL', 'GENESYS_CLIENT_ID', 'GENESYS_CLIENT_SECRET', 'SERVICENOW_INSTANCE_URL', 'no caller authentication']) {
+    for (const name of [
+      'PORT',
+      'MAX_PAYLOAD_BYTES',
+      'GENESYS_REGION',
+      'MONITOR_NOTIFICATIONS',
+      'LOG_LEVEL',
+      'GENESYS_CLIENT_ID',
+      'GENESYS_CLIENT_SECRET',
+      'SERVICENOW_INSTANCE_URL',
+      'no caller authentication',
+    ]) {
       expect(text).toContain(name);
     }
     expect(problems.length).toBeGreaterThanOrEqual(9);
@@ -93,17 +117,37 @@ describe('loadConfig', () => {
   it('chooses the ServiceNow auth kind from what is set', () => {
     const base = testEnv({ SERVICENOW_USERNAME: undefined, SERVICENOW_PASSWORD: undefined });
     expect(loadConfig({ ...base, SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' }).servicenow.auth.kind).toBe('basic');
-    expect(loadConfig({ ...base, SERVICENOW_CLIENT_ID: 'c', SERVICENOW_CLIENT_SECRET: 's' }).servicenow.auth.kind).toBe('oauth-client-credentials');
-    expect(loadConfig({ ...base, SERVICENOW_CLIENT_ID: 'c', SERVICENOW_CLIENT_SECRET: 's', SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' }).servicenow.auth.kind).toBe('oauth-password');
+    expect(loadConfig({ ...base, SERVICENOW_CLIENT_ID: 'c', SERVICENOW_CLIENT_SECRET: 's' }).servicenow.auth.kind).toBe(
+      'oauth-client-credentials',
+    );
+    expect(
+      loadConfig({ ...base, SERVICENOW_CLIENT_ID: 'c', SERVICENOW_CLIENT_SECRET: 's', SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' })
+        .servicenow.auth.kind,
+    ).toBe('oauth-password');
     expect(problemsOf(base).join()).toContain('ServiceNow credentials are required');
     expect(problemsOf({ ...base, SERVICENOW_CLIENT_ID: 'c' }).join()).toContain('SERVICENOW_CLIENT_SECRET is required');
   });
 
   it('parses caller authentication settings', () => {
-    const c = loadConfig(testEnv({ GATEWAY_BASIC_AUTH: 'a:x,b:y:z', GATEWAY_API_KEYS: 'k1-0123456789abcdef, k2-0123456789abcdef', GATEWAY_JWKS_URL: 'https://idp.example.com/jwks', GATEWAY_JWT_AUDIENCE: 'trunkgate' }));
-    expect(c.gatewayAuth.basic).toEqual([{ user: 'a', password: 'x' }, { user: 'b', password: 'y:z' }]);
+    const c = loadConfig(
+      testEnv({
+        GATEWAY_BASIC_AUTH: 'a:x,b:y:z',
+        GATEWAY_API_KEYS: 'k1-0123456789abcdef, k2-0123456789abcdef',
+        GATEWAY_JWKS_URL: 'https://idp.example.com/jwks',
+        GATEWAY_JWT_AUDIENCE: 'trunkgate',
+      }),
+    );
+    expect(c.gatewayAuth.basic).toEqual([
+      { user: 'a', password: 'x' },
+      { user: 'b', password: 'y:z' },
+    ]);
     expect(c.gatewayAuth.apiKeys).toEqual(['k1-0123456789abcdef', 'k2-0123456789abcdef']);
-    expect(c.gatewayAuth.jwt).toEqual({ jwksUrl: 'https://idp.example.com/jwks', issuer: undefined, audience: 'trunkgate', permissionsClaim: 'scope' });
+    expect(c.gatewayAuth.jwt).toEqual({
+      jwksUrl: 'https://idp.example.com/jwks',
+      issuer: undefined,
+      audience: 'trunkgate',
+      permissionsClaim: 'scope',
+    });
     expect(c.gatewayAuth.callers.map((caller) => caller.name)).toEqual(['env-key-1', 'env-key-2', 'basic:a', 'basic:b']);
     expect(problemsOf(testEnv({ GATEWAY_BASIC_AUTH: 'nocolon' })).join()).toContain('GATEWAY_BASIC_AUTH entry 1');
     expect(problemsOf(testEnv({ GATEWAY_API_KEYS: 'short' })).join()).toContain('at least 16');
@@ -120,12 +164,16 @@ describe('loadConfig', () => {
     const b64Key = Buffer.alloc(32, 7).toString('base64');
 
     it('needs TOKEN_CACHE_KEY with REDIS_URL, and defaults the key prefix', () => {
-      expect(problemsOf(testEnv({ REDIS_URL: 'redis://127.0.0.1:6379' })).join()).toContain('TOKEN_CACHE_KEY (or TOKEN_CACHE_KEY_FILE) is required with REDIS_URL');
+      expect(problemsOf(testEnv({ REDIS_URL: 'redis://127.0.0.1:6379' })).join()).toContain(
+        'TOKEN_CACHE_KEY (or TOKEN_CACHE_KEY_FILE) is required with REDIS_URL',
+      );
       const c = loadConfig(testEnv({ REDIS_URL: 'redis://127.0.0.1:6379', TOKEN_CACHE_KEY: hexKey }));
       expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
       expect(c.redisKeyPrefix).toBe('trunkgate:');
       expect(Buffer.from(c.tokenCacheSecretKey!).toString('hex')).toBe(hexKey);
-      expect(loadConfig(testEnv({ REDIS_URL: 'redis://r:6379', TOKEN_CACHE_KEY: hexKey, REDIS_KEY_PREFIX: 'tg-blue:' })).redisKeyPrefix).toBe('tg-blue:');
+      expect(
+        loadConfig(testEnv({ REDIS_URL: 'redis://r:6379', TOKEN_CACHE_KEY: hexKey, REDIS_KEY_PREFIX: 'tg-blue:' })).redisKeyPrefix,
+      ).toBe('tg-blue:');
     });
 
     it('accepts the key as hex, base64 or base64url, and from TOKEN_CACHE_KEY_FILE', () => {
@@ -154,7 +202,10 @@ describe('loadConfig', () => {
   });
 
   it('refuses a permission in GENESYS_REQUIRED_SCOPES, naming it and saying where permissions come from', () => {
-    expect(loadConfig(testEnv({ GENESYS_REQUIRED_SCOPES: 'telephony:readonly, notifications' })).genesys.requiredScopes).toEqual(['telephony:readonly', 'notifications']);
+    expect(loadConfig(testEnv({ GENESYS_REQUIRED_SCOPES: 'telephony:readonly, notifications' })).genesys.requiredScopes).toEqual([
+      'telephony:readonly',
+      'notifications',
+    ]);
     let err: unknown;
     try {
       loadConfig(testEnv({ GENESYS_REQUIRED_SCOPES: 'notifications,telephony:plugin:all' }));
@@ -164,14 +215,18 @@ describe('loadConfig', () => {
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems;
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^GENESYS_REQUIRED_SCOPES: "telephony:plugin:all" is a Genesys permission \(domain:entity:action\), not an OAuth scope\. Permissions come from the OAuth client's roles .*checks them by calling the API/);
+    expect(problems[0]).toMatch(
+      /^GENESYS_REQUIRED_SCOPES: "telephony:plugin:all" is a Genesys permission \(domain:entity:action\), not an OAuth scope\. Permissions come from the OAuth client's roles .*checks them by calling the API/,
+    );
   });
 
   it('reads the upstream pacing settings: Genesys 300/min by default, no ServiceNow budget unless set', () => {
     const defaults = loadConfig(testEnv(), { requireCallerAuth: true });
     expect(defaults.genesys.rateLimitPerMinute).toBe(300);
     expect(defaults.servicenow.rateLimitPerHour).toBeUndefined();
-    const set = loadConfig(testEnv({ GENESYS_RATE_LIMIT_PER_MINUTE: '180', SERVICENOW_RATE_LIMIT_PER_HOUR: '5000' }), { requireCallerAuth: true });
+    const set = loadConfig(testEnv({ GENESYS_RATE_LIMIT_PER_MINUTE: '180', SERVICENOW_RATE_LIMIT_PER_HOUR: '5000' }), {
+      requireCallerAuth: true,
+    });
     expect(set.genesys.rateLimitPerMinute).toBe(180);
     expect(set.servicenow.rateLimitPerHour).toBe(5000);
     const problems = problemsOf(testEnv({ GENESYS_RATE_LIMIT_PER_MINUTE: '0', SERVICENOW_RATE_LIMIT_PER_HOUR: 'lots' })).join('\n');

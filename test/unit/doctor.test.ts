@@ -36,10 +36,14 @@ describe('the doctor runner', () => {
     const running = runChecks(
       [
         [
-          check('hangs', (signal) => {
-            signal.addEventListener('abort', () => (aborted = true));
-            return never();
-          }, 'check the path to the thing'),
+          check(
+            'hangs',
+            (signal) => {
+              signal.addEventListener('abort', () => (aborted = true));
+              return never();
+            },
+            'check the path to the thing',
+          ),
           check('next', async () => pass('ran')),
         ],
       ],
@@ -56,7 +60,11 @@ describe('the doctor runner', () => {
 
   it('keeps the whole run inside its budget: a late check gets what is left, a later one nothing', async () => {
     const clock = new ManualClock();
-    const running = runChecks([[check('one', never), check('two', never), check('three', async () => pass('never reached'))]], { checkTimeoutMs: 60, budgetMs: 100, clock });
+    const running = runChecks([[check('one', never), check('two', never), check('three', async () => pass('never reached'))]], {
+      checkTimeoutMs: 60,
+      budgetMs: 100,
+      clock,
+    });
     await clock.advance(60);
     await clock.advance(40);
     const results = await running;
@@ -79,13 +87,22 @@ describe('the doctor runner', () => {
       ],
       { checkTimeoutMs: 1_000, budgetMs: 5_000 },
     );
-    expect(results[0]).toEqual({ name: 'needs-token', status: 'fail', detail: 'not checked: no Genesys token', fix: 'fix genesys-token first, then run the doctor again' });
+    expect(results[0]).toEqual({
+      name: 'needs-token',
+      status: 'fail',
+      detail: 'not checked: no Genesys token',
+      fix: 'fix genesys-token first, then run the doctor again',
+    });
     expect(results[1]).toMatchObject({ status: 'fail', detail: 'the check itself failed: boom' });
   });
 });
 
 describe('the doctor report', () => {
-  const checks = [resultOf('configuration', pass('valid')), resultOf('genesys-token', fail('refused: invalid_client', 'set GENESYS_CLIENT_SECRET')), resultOf('alert-webhook', warn('not set', 'set ALERT_WEBHOOK_URL'))];
+  const checks = [
+    resultOf('configuration', pass('valid')),
+    resultOf('genesys-token', fail('refused: invalid_client', 'set GENESYS_CLIENT_SECRET')),
+    resultOf('alert-webhook', warn('not set', 'set ALERT_WEBHOOK_URL')),
+  ];
 
   it('prints one line per check with ✔ ! ✘, the fix under each warning and failure, then a tally', () => {
     expect(humanReport(reportOf(checks), 1234)).toBe(
@@ -109,14 +126,26 @@ describe('the doctor report', () => {
   });
 
   it('scrubs every known secret wherever an answer echoed it, longest first, ignoring very short values', () => {
-    const out = scrub([{ name: 'x', status: 'fail', detail: 'token abcdefghijklmnop and abcdefgh, pw p4ssw0rd-long', fix: 'not abcdefgh either; ok' }], ['abcdefgh', 'abcdefghijklmnop', 'p4ssw0rd-long', 'ok', undefined]);
-    expect(out[0]).toEqual({ name: 'x', status: 'fail', detail: 'token [REDACTED] and [REDACTED], pw [REDACTED]', fix: 'not [REDACTED] either; ok' });
+    const out = scrub(
+      [{ name: 'x', status: 'fail', detail: 'token abcdefghijklmnop and abcdefgh, pw p4ssw0rd-long', fix: 'not abcdefgh either; ok' }],
+      ['abcdefgh', 'abcdefghijklmnop', 'p4ssw0rd-long', 'ok', undefined],
+    );
+    expect(out[0]).toEqual({
+      name: 'x',
+      status: 'fail',
+      detail: 'token [REDACTED] and [REDACTED], pw [REDACTED]',
+      fix: 'not [REDACTED] either; ok',
+    });
   });
 });
 
 describe('the doctor configuration line and secrets', () => {
   it('counts callers from CALLERS_FILE and the environment, and knows their secrets', async () => {
-    const env = testEnv({ GATEWAY_BASIC_AUTH: undefined, GATEWAY_API_KEYS: undefined, CALLERS_FILE: writeCallersFile('callers:\n  - name: flows\n    apiKey: flows-key-0123456789\n    permissions: [actions:run]\n') });
+    const env = testEnv({
+      GATEWAY_BASIC_AUTH: undefined,
+      GATEWAY_API_KEYS: undefined,
+      CALLERS_FILE: writeCallersFile('callers:\n  - name: flows\n    apiKey: flows-key-0123456789\n    permissions: [actions:run]\n'),
+    });
     let out = '';
     const io = { stdout: { write: (t: string) => void (out += t) }, stderr: { write: () => undefined } };
     const clock = new ManualClock();
@@ -135,7 +164,11 @@ describe('the doctor judgements', () => {
     expect(judgeSkew(0, false)).toEqual(pass("this host's clock agrees with Genesys' (within the Date header's second)"));
     expect(judgeSkew(undefined, true).status).toBe('pass');
     expect(judgeSkew(4_000, true).status).toBe('pass');
-    expect(judgeSkew(-7_000, false)).toMatchObject({ status: 'warn', detail: "this host's clock is 7.0 s ahead of Genesys'", fix: expect.stringContaining('NTP') });
+    expect(judgeSkew(-7_000, false)).toMatchObject({
+      status: 'warn',
+      detail: "this host's clock is 7.0 s ahead of Genesys'",
+      fix: expect.stringContaining('NTP'),
+    });
     expect(judgeSkew(45_000, false).status).toBe('warn');
     expect(judgeSkew(45_000, true)).toMatchObject({ status: 'fail', detail: expect.stringContaining('GATEWAY_JWKS_URL') });
   });
@@ -143,16 +176,44 @@ describe('the doctor judgements', () => {
   it('rate limit: polling that takes more than half the paced budget is a warning naming MONITOR_POLL_INTERVAL_MS', () => {
     const config = { genesys: { rateLimitPerMinute: 300 } as never, monitor: { pollIntervalMs: 1_000, notifications: true } };
     expect(judgeRateLimit(300, 3, 2, config).status).toBe('pass');
-    expect(judgeRateLimit(180, undefined, 120, config)).toMatchObject({ status: 'warn', detail: expect.stringContaining('180 requests a minute per token'), fix: expect.stringContaining('MONITOR_POLL_INTERVAL_MS (now 1000') });
-    expect(judgeRateLimit(undefined, undefined, 2, config)).toMatchObject({ status: 'pass', detail: expect.stringContaining('GENESYS_RATE_LIMIT_PER_MINUTE (300)') });
+    expect(judgeRateLimit(180, undefined, 120, config)).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('180 requests a minute per token'),
+      fix: expect.stringContaining('MONITOR_POLL_INTERVAL_MS (now 1000'),
+    });
+    expect(judgeRateLimit(undefined, undefined, 2, config)).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('GENESYS_RATE_LIMIT_PER_MINUTE (300)'),
+    });
   });
 
   it('trunks: counted by what they report, with their state now; none at all is a warning', () => {
-    const registered = { id: 't1', name: 'Premises', registersEnabledStatus: 'ENABLED', registersStatus: [{ proxyAddress: 'p:5060', registerState: true }], connectedStatus: { connected: true } };
-    const rejected = { id: 't2', name: 'Lumen', registersEnabledStatus: 'ENABLED', registersStatus: [{ proxyAddress: 'p:5060', registerState: false, errorInfo: { code: '403', text: 'Forbidden' } }] };
-    const cloud = { id: 't3', name: 'Cloud', registersEnabledStatus: 'NOT_SUPPORTED', connectedStatus: { connected: true }, optionsStatus: [{ proxyAddress: 'c:5060', optionState: true }] };
+    const registered = {
+      id: 't1',
+      name: 'Premises',
+      registersEnabledStatus: 'ENABLED',
+      registersStatus: [{ proxyAddress: 'p:5060', registerState: true }],
+      connectedStatus: { connected: true },
+    };
+    const rejected = {
+      id: 't2',
+      name: 'Lumen',
+      registersEnabledStatus: 'ENABLED',
+      registersStatus: [{ proxyAddress: 'p:5060', registerState: false, errorInfo: { code: '403', text: 'Forbidden' } }],
+    };
+    const cloud = {
+      id: 't3',
+      name: 'Cloud',
+      registersEnabledStatus: 'NOT_SUPPORTED',
+      connectedStatus: { connected: true },
+      optionsStatus: [{ proxyAddress: 'c:5060', optionState: true }],
+    };
     const disabled = { id: 't4', name: 'Off', registersEnabledStatus: 'DISABLED', connectedStatus: { connected: false } };
-    expect(judgeTrunks([registered, rejected, cloud, disabled])).toEqual(pass('4 trunks: 2 report registration, 2 only OPTIONS/connection (1 NOT_SUPPORTED: BYOC Cloud?); now 1 registered, 1 rejected, 1 connected, 1 dropped (Lumen rejected 403, Off dropped)'));
+    expect(judgeTrunks([registered, rejected, cloud, disabled])).toEqual(
+      pass(
+        '4 trunks: 2 report registration, 2 only OPTIONS/connection (1 NOT_SUPPORTED: BYOC Cloud?); now 1 registered, 1 rejected, 1 connected, 1 dropped (Lumen rejected 403, Off dropped)',
+      ),
+    );
     expect(judgeTrunks([cloud, disabled]).status).toBe('warn');
     expect(judgeTrunks([])).toMatchObject({ status: 'warn', fix: expect.stringContaining('GENESYS_CLIENT_ID') });
   });

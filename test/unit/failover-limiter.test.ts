@@ -1,20 +1,34 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { FailoverLimiter, shareOf } from '../../src/upstream/failover-limiter.js';
+import { FailoverLimiter } from '../../src/upstream/failover-limiter.js';
+import { shareOf } from '../../src/upstream/shared-limiter.js';
 import type { LimiterOptions } from '../../src/upstream/limiter-factory.js';
 import { LimiterMetrics } from '../../src/upstream/limiter-metrics.js';
 import { FakeLimiter, FakeSharedStatus, fakeLimiters } from '../support/fake-limiter.js';
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const BUCKET: LimiterOptions = { id: 'genesys-api', upstream: 'genesys', reservoir: 27, reservoirIncreaseAmount: 4, reservoirIncreaseInterval: 1_000, reservoirIncreaseMaximum: 27 };
+const BUCKET: LimiterOptions = {
+  id: 'genesys-api',
+  upstream: 'genesys',
+  reservoir: 27,
+  reservoirIncreaseAmount: 4,
+  reservoirIncreaseInterval: 1_000,
+  reservoirIncreaseMaximum: 27,
+};
 
 function rig(options: { up: boolean; replicas?: number; bucket?: LimiterOptions }) {
   const status = new FakeSharedStatus(options);
   const shared = fakeLimiters();
   const local = fakeLimiters();
   const registry = new Registry();
-  const limiter = new FailoverLimiter({ options: options.bucket ?? BUCKET, status, shared: shared.limiters, local: local.limiters, metrics: new LimiterMetrics(registry) });
+  const limiter = new FailoverLimiter({
+    options: options.bucket ?? BUCKET,
+    status,
+    shared: shared.limiters,
+    local: local.limiters,
+    metrics: new LimiterMetrics(registry),
+  });
   let calls = 0;
   const call = () =>
     limiter.schedule({ weight: 1 }, async () => {
@@ -26,14 +40,17 @@ function rig(options: { up: boolean; replicas?: number; bucket?: LimiterOptions 
 }
 
 describe('shareOf', () => {
-  it("gives one replica 1/N of the bucket and of its refills, so N replicas together stay inside one budget", () => {
-    expect(shareOf({ reservoir: 27, reservoirIncreaseAmount: 4, reservoirIncreaseInterval: 1_000, reservoirIncreaseMaximum: 27 }, 3)).toEqual({
+  it('gives one replica 1/N of the bucket and of its refills, so N replicas together stay inside one budget', () => {
+    expect(
+      shareOf({ reservoir: 27, reservoirIncreaseAmount: 4, reservoirIncreaseInterval: 1_000, reservoirIncreaseMaximum: 27 }, 3),
+    ).toEqual({
       reservoir: 9,
       reservoirIncreaseAmount: 4,
       reservoirIncreaseInterval: 3_000,
       reservoirIncreaseMaximum: 9,
     });
-    const perMinute = (s: ReturnType<typeof shareOf>) => s.reservoirIncreaseMaximum! + Math.floor(60_000 / s.reservoirIncreaseInterval!) * s.reservoirIncreaseAmount!;
+    const perMinute = (s: ReturnType<typeof shareOf>) =>
+      s.reservoirIncreaseMaximum! + Math.floor(60_000 / s.reservoirIncreaseInterval!) * s.reservoirIncreaseAmount!;
     expect(3 * perMinute(shareOf(BUCKET, 3))).toBeLessThanOrEqual(perMinute(BUCKET));
     expect(shareOf({ reservoir: 5_000 }, 0)).toEqual({ reservoir: 5_000 });
     expect(shareOf({ reservoir: 5_000 }, 1_000)).toEqual({ reservoir: 312 });
@@ -55,7 +72,12 @@ describe('FailoverLimiter', () => {
     const r = rig({ up: false, replicas: 3 });
     await r.call();
     expect(r.shared).toHaveLength(0);
-    expect(r.local[0]!.options).toMatchObject({ id: 'genesys-api', reservoir: 9, reservoirIncreaseMaximum: 9, reservoirIncreaseInterval: 3_000 });
+    expect(r.local[0]!.options).toMatchObject({
+      id: 'genesys-api',
+      reservoir: 9,
+      reservoirIncreaseMaximum: 9,
+      reservoirIncreaseInterval: 3_000,
+    });
     expect(await r.metric('trunkgate_limiter_shared')).toBe(0);
     expect(await r.metric('trunkgate_limiter_local_slots_total')).toBe(1);
   });

@@ -9,7 +9,11 @@ const action = (name: string) => actions.find((a) => a.name === name)!;
 
 /** What Genesys does with an answer: JSONPath per translation map entry, JSON-encoded into the success template. */
 function genesysResponse(exported: ReturnType<typeof genesysDataAction>, body: Record<string, unknown>): unknown {
-  const response = (exported.config as { response: { translationMap: Record<string, string>; translationMapDefaults: Record<string, string>; successTemplate: string } }).response;
+  const response = (
+    exported.config as {
+      response: { translationMap: Record<string, string>; translationMapDefaults: Record<string, string>; successTemplate: string };
+    }
+  ).response;
   const values = Object.fromEntries(
     Object.entries(response.translationMap).map(([name, jsonPath]) => {
       const field = jsonPath.replace(/^\$\./, '');
@@ -28,10 +32,18 @@ describe('Genesys Data Action export', () => {
       actionType: 'custom',
       secure: false,
       config: {
-        request: { requestUrlTemplate: 'https://gw.example.com/v1/actions/update-incident', requestType: 'POST', requestTemplate: '${input.rawRequest}', headers: { 'Content-Type': 'application/json' } },
+        request: {
+          requestUrlTemplate: 'https://gw.example.com/v1/actions/update-incident',
+          requestType: 'POST',
+          requestTemplate: '${input.rawRequest}',
+          headers: { 'Content-Type': 'application/json' },
+        },
         timeoutSeconds: 12,
       },
-      contract: { input: { inputSchema: { type: 'object', properties: { sys_id: { type: 'string' }, state: { type: 'string' } } } }, output: { successSchema: { type: 'object' } } },
+      contract: {
+        input: { inputSchema: { type: 'object', properties: { sys_id: { type: 'string' }, state: { type: 'string' } } } },
+        output: { successSchema: { type: 'object' } },
+      },
     });
     const input = (exported.contract as { input: { inputSchema: Record<string, unknown> } }).input.inputSchema;
     expect(JSON.stringify(input)).not.toMatch(/anyOf|oneOf|allOf|"type":\[/);
@@ -40,15 +52,37 @@ describe('Genesys Data Action export', () => {
 
   it('its response config turns trunkgate output into the same flat object; a field trunkgate leaves out falls back to its default', () => {
     const exported = genesysDataAction(action('get-trunk'), { baseUrl: 'https://gw.example.com', auth: 'basic' });
-    const output = { id: 't1', name: 'NYC', state: 'rejected', healthy: false, connected: false, registered: false, signal: 'registration', errorCode: 403, errorText: '403 "Forbidden"' };
+    const output = {
+      id: 't1',
+      name: 'NYC',
+      state: 'rejected',
+      healthy: false,
+      connected: false,
+      registered: false,
+      signal: 'registration',
+      errorCode: 403,
+      errorText: '403 "Forbidden"',
+    };
     expect(genesysResponse(exported, output)).toEqual(output);
     // Genesys applies translationMapDefaults to a missing field (never to a null): NOT_SET in Architect.
-    const { errorCode: _c, errorText: _t, registered: _r, ...healthyCloud } = { ...output, state: 'connected', healthy: true, signal: 'options' };
-    expect(genesysResponse(exported, healthyCloud)).toMatchObject({ state: 'connected', errorCode: null, errorText: null, registered: null });
+    const {
+      errorCode: _c,
+      errorText: _t,
+      registered: _r,
+      ...healthyCloud
+    } = { ...output, state: 'connected', healthy: true, signal: 'options' };
+    expect(genesysResponse(exported, healthyCloud)).toMatchObject({
+      state: 'connected',
+      errorCode: null,
+      errorText: null,
+      registered: null,
+    });
   });
 
   it('sends the API key from the integration credentials when asked to', () => {
     const exported = genesysDataAction(action('get-incident'), { baseUrl: 'https://gw.example.com', auth: 'api-key' });
-    expect((exported.config as { request: { headers: Record<string, string> } }).request.headers['X-API-Key']).toBe('${credentials.apiKey}');
+    expect((exported.config as { request: { headers: Record<string, string> } }).request.headers['X-API-Key']).toBe(
+      '${credentials.apiKey}',
+    );
   });
 });

@@ -5,7 +5,8 @@ import { AlertMetrics } from '../../src/alerts/alert-metrics.js';
 import { HelpdeskAlerts } from '../../src/alerts/helpdesk-alerts.js';
 import { incidentHarness } from '../support/incident-harness.js';
 
-const outage = () => new UpstreamUnavailableError('servicenow cannot be reached (ECONNREFUSED)', { upstream: 'servicenow', operation: 'GET incident' });
+const outage = () =>
+  new UpstreamUnavailableError('servicenow cannot be reached (ECONNREFUSED)', { upstream: 'servicenow', operation: 'GET incident' });
 
 type Harness = ReturnType<typeof incidentHarness>;
 let h: Harness;
@@ -28,7 +29,9 @@ describe('HelpdeskAlerts', () => {
     await h.clock.advance(20_000);
     expect(h.webhook.messages).toHaveLength(1);
     expect(h.webhook.messages[0]).toMatch(/^⚠️ trunkgate: ServiceNow cannot take incidents right now \(1 problem\)/);
-    expect(h.webhook.messages[0]).toContain('• SIP trunk Lumen SIP - NYC (id t-nyc): registration rejected (SIP 403 Forbidden) at proxy sip-a.lumen.example.net:5061 — not in ServiceNow yet, waiting since 2026-01-01 12:00:00 UTC');
+    expect(h.webhook.messages[0]).toContain(
+      '• SIP trunk Lumen SIP - NYC (id t-nyc): registration rejected (SIP 403 Forbidden) at proxy sip-a.lumen.example.net:5061 — not in ServiceNow yet, waiting since 2026-01-01 12:00:00 UTC',
+    );
     expect(h.webhook.messages[0]).toContain('last error: servicenow cannot be reached (ECONNREFUSED)');
     await h.clock.advance(600_000);
     expect(h.webhook.messages).toHaveLength(1);
@@ -37,14 +40,21 @@ describe('HelpdeskAlerts', () => {
     expect(h.servicenow.records.size).toBe(1);
     const number = [...h.servicenow.records.values()][0]!.number;
     expect(h.webhook.messages).toHaveLength(2);
-    expect(h.webhook.messages[1]).toBe(`✅ trunkgate: resolved (1):\n• SIP trunk Lumen SIP - NYC (id t-nyc): registration rejected (SIP 403 Forbidden) at proxy sip-a.lumen.example.net:5061: delivered to ServiceNow (${number}).`);
+    expect(h.webhook.messages[1]).toBe(
+      `✅ trunkgate: resolved (1):\n• SIP trunk Lumen SIP - NYC (id t-nyc): registration rejected (SIP 403 Forbidden) at proxy sip-a.lumen.example.net:5061: delivered to ServiceNow (${number}).`,
+    );
     await h.clock.advance(600_000);
     expect(h.webhook.messages).toHaveLength(2);
   });
 
   it('also alerts for incidents queued while deliveries are paused by a long Retry-After (never attempted, still not in ServiceNow)', async () => {
     start();
-    const rateLimited = new UpstreamError('servicenow is rate limiting', { upstream: 'servicenow', operation: 'GET incident', status: 429, retryAfterMs: 3_600_000 });
+    const rateLimited = new UpstreamError('servicenow is rate limiting', {
+      upstream: 'servicenow',
+      operation: 'GET incident',
+      status: 429,
+      retryAfterMs: 3_600_000,
+    });
     h.servicenow.failNext(rateLimited);
     await h.see('rejected');
     await h.settle();
@@ -60,13 +70,18 @@ describe('HelpdeskAlerts', () => {
 
   it('alerts at once when ServiceNow credentials fail, and once when they work again', async () => {
     start();
-    await h.alerts.servicenowCredentialsFailed('ServiceNow refused the integration user\'s Basic credentials (401)');
-    await h.alerts.servicenowCredentialsFailed('ServiceNow refused the integration user\'s Basic credentials (401)');
+    await h.alerts.servicenowCredentialsFailed("ServiceNow refused the integration user's Basic credentials (401)");
+    await h.alerts.servicenowCredentialsFailed("ServiceNow refused the integration user's Basic credentials (401)");
     expect(h.webhook.messages).toHaveLength(1);
-    expect(h.webhook.messages[0]).toContain('trunkgate cannot authenticate to ServiceNow (ServiceNow refused the integration user\'s Basic credentials (401))');
+    expect(h.webhook.messages[0]).toContain(
+      "trunkgate cannot authenticate to ServiceNow (ServiceNow refused the integration user's Basic credentials (401))",
+    );
     await h.alerts.servicenowCredentialsRecovered();
     await h.alerts.servicenowCredentialsRecovered();
-    expect(h.webhook.messages).toEqual([expect.any(String), "✅ trunkgate: resolved (1):\n• ServiceNow accepts trunkgate's credentials again."]);
+    expect(h.webhook.messages).toEqual([
+      expect.any(String),
+      "✅ trunkgate: resolved (1):\n• ServiceNow accepts trunkgate's credentials again.",
+    ]);
   });
 
   it('retries a webhook that failed at the next check, and still sends it only once', async () => {
@@ -84,7 +99,14 @@ describe('HelpdeskAlerts', () => {
   it('does not repeat an alert after a restart (problems are kept in the store)', async () => {
     start();
     await h.alerts.servicenowCredentialsFailed('401');
-    const again = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: h.webhook, alertAfterMs: 120_000 });
+    const again = new HelpdeskAlerts({
+      store: h.store,
+      clock: h.clock,
+      logger: h.log.logger,
+      metrics: new AlertMetrics(new Registry()),
+      webhook: h.webhook,
+      alertAfterMs: 120_000,
+    });
     await again.servicenowCredentialsFailed('401');
     expect(h.webhook.messages).toHaveLength(1);
   });
@@ -93,8 +115,21 @@ describe('HelpdeskAlerts', () => {
     h = incidentHarness({ settings: { openAfterMs: 0 }, alertAfterMs: 0 });
     h.start();
     // A webhook that answers on a later turn, so the checks of both replicas are in flight together.
-    const slow = { messages: [] as string[], send: async (text: string) => void (await new Promise((r) => setImmediate(r)), slow.messages.push(text)) };
-    const replicas = [1, 2, 3].map(() => new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: slow, alertAfterMs: 0 }));
+    const slow = {
+      messages: [] as string[],
+      send: async (text: string) => void (await new Promise((r) => setImmediate(r)), slow.messages.push(text)),
+    };
+    const replicas = [1, 2, 3].map(
+      () =>
+        new HelpdeskAlerts({
+          store: h.store,
+          clock: h.clock,
+          logger: h.log.logger,
+          metrics: new AlertMetrics(new Registry()),
+          webhook: slow,
+          alertAfterMs: 0,
+        }),
+    );
     h.servicenow.failNext(outage(), undefined, 1_000);
     await h.see('rejected');
     await h.clock.advance(1_000);
@@ -115,8 +150,22 @@ describe('HelpdeskAlerts', () => {
   it('a replica whose webhook call failed gives the message back: another replica sends it', async () => {
     h = incidentHarness({ settings: { openAfterMs: 0 }, alertAfterMs: 0 });
     const failing = { send: async () => Promise.reject(new Error('webhook unreachable from this replica')) };
-    const a = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: failing, alertAfterMs: 0 });
-    const b = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: h.webhook, alertAfterMs: 0 });
+    const a = new HelpdeskAlerts({
+      store: h.store,
+      clock: h.clock,
+      logger: h.log.logger,
+      metrics: new AlertMetrics(new Registry()),
+      webhook: failing,
+      alertAfterMs: 0,
+    });
+    const b = new HelpdeskAlerts({
+      store: h.store,
+      clock: h.clock,
+      logger: h.log.logger,
+      metrics: new AlertMetrics(new Registry()),
+      webhook: h.webhook,
+      alertAfterMs: 0,
+    });
     await a.servicenowCredentialsFailed('401');
     await b.servicenowCredentialsFailed('401');
     expect(h.webhook.messages).toHaveLength(1);
@@ -124,8 +173,24 @@ describe('HelpdeskAlerts', () => {
 
   it('with several replicas only the leader raises and clears the ServiceNow-credentials alert', async () => {
     h = incidentHarness({ settings: { openAfterMs: 0 }, alertAfterMs: 0 });
-    const leader = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: h.webhook, alertAfterMs: 0, decidesCredentials: () => true });
-    const follower = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: h.webhook, alertAfterMs: 0, decidesCredentials: () => false });
+    const leader = new HelpdeskAlerts({
+      store: h.store,
+      clock: h.clock,
+      logger: h.log.logger,
+      metrics: new AlertMetrics(new Registry()),
+      webhook: h.webhook,
+      alertAfterMs: 0,
+      decidesCredentials: () => true,
+    });
+    const follower = new HelpdeskAlerts({
+      store: h.store,
+      clock: h.clock,
+      logger: h.log.logger,
+      metrics: new AlertMetrics(new Registry()),
+      webhook: h.webhook,
+      alertAfterMs: 0,
+      decidesCredentials: () => false,
+    });
     await follower.servicenowCredentialsFailed('401'); // a follower's own broker: not its call
     expect(h.webhook.messages).toHaveLength(0);
     await leader.servicenowCredentialsFailed('401');
@@ -138,7 +203,14 @@ describe('HelpdeskAlerts', () => {
 
   it('only logs when no ALERT_WEBHOOK_URL is configured', async () => {
     start();
-    const silent = new HelpdeskAlerts({ store: h.store, clock: h.clock, logger: h.log.logger, metrics: new AlertMetrics(new Registry()), webhook: null, alertAfterMs: 120_000 });
+    const silent = new HelpdeskAlerts({
+      store: h.store,
+      clock: h.clock,
+      logger: h.log.logger,
+      metrics: new AlertMetrics(new Registry()),
+      webhook: null,
+      alertAfterMs: 120_000,
+    });
     await silent.servicenowCredentialsFailed('401');
     expect(h.log.text()).toContain('helpdesk alert (raised) not sent: ALERT_WEBHOOK_URL is not set');
     expect(h.webhook.messages).toEqual([]);

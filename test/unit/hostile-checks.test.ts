@@ -9,7 +9,11 @@ import { smuggledObject } from '../support/schema-arbitrary.js';
 
 describe('ServiceNow query checks', () => {
   it('splits where ServiceNow splits: ^^ is a literal caret', () => {
-    expect(queryTerms('active=true^correlation_id=a^^ORb^^^ORDERBYDESCsys_created_on')).toEqual(['active=true', 'correlation_id=a^^ORb^^', 'ORDERBYDESCsys_created_on']);
+    expect(queryTerms('active=true^correlation_id=a^^ORb^^^ORDERBYDESCsys_created_on')).toEqual([
+      'active=true',
+      'correlation_id=a^^ORb^^',
+      'ORDERBYDESCsys_created_on',
+    ]);
   });
 
   it('accepts what trunkgate writes, escaped values included', () => {
@@ -32,7 +36,12 @@ describe('ServiceNow query checks', () => {
 describe('upstream request audit', () => {
   const sn = (path: string, query: string, headers = {}) => auditUpstream({ upstream: 'servicenow', method: 'GET', path, query, headers });
   it('accepts a lookup as trunkgate sends it', () => {
-    expect(sn('/api/now/table/incident', new URLSearchParams({ sysparm_query: 'number=INC1', sysparm_limit: '1', sysparm_fields: 'sys_id,number' }).toString())).toEqual([]);
+    expect(
+      sn(
+        '/api/now/table/incident',
+        new URLSearchParams({ sysparm_query: 'number=INC1', sysparm_limit: '1', sysparm_fields: 'sys_id,number' }).toString(),
+      ),
+    ).toEqual([]);
   });
 
   it('reports a widened query, an added parameter, a big limit, traversal, a foreign path and CR/LF in a header', () => {
@@ -42,18 +51,43 @@ describe('upstream request audit', () => {
     expect(sn('/api/now/table/incident/..%2Fsys_user', '')).not.toEqual([]);
     expect(sn('/api/now/table/sys_user', '')).toHaveLength(1);
     expect(sn('/api/now/table/incident', '', { 'x-note': 'a\r\nX-Injected: 1' })).toHaveLength(1);
-    expect(auditUpstream({ upstream: 'genesys', method: 'GET', path: '/api/v2/telephony/providers/edges/trunks/../users', query: '', headers: {} })).not.toEqual([]);
+    expect(
+      auditUpstream({
+        upstream: 'genesys',
+        method: 'GET',
+        path: '/api/v2/telephony/providers/edges/trunks/../users',
+        query: '',
+        headers: {},
+      }),
+    ).not.toEqual([]);
   });
 });
 
 describe('answer checks', () => {
-  const doc = { paths: { '/v1/x': { get: { responses: { '200': { content: { 'application/json': { schema: { type: 'object', required: ['ok'] } } } } } } } }, components: { schemas: { Error: { type: 'object', required: ['error', 'requestId'], properties: { error: { type: 'object', required: ['code', 'message', 'details'] }, requestId: { type: 'string' } } } } } };
+  const doc = {
+    paths: {
+      '/v1/x': { get: { responses: { '200': { content: { 'application/json': { schema: { type: 'object', required: ['ok'] } } } } } } },
+    },
+    components: {
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error', 'requestId'],
+          properties: { error: { type: 'object', required: ['code', 'message', 'details'] }, requestId: { type: 'string' } },
+        },
+      },
+    },
+  };
   const validators = contractValidators(doc, operationsFrom(doc));
   const req: HostileRequest = { op: 'GET /v1/x', method: 'GET', path: '/v1/x', headers: {} };
   const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const all = { 'content-type': 'application/json', 'x-request-id': 'r1', ...headers };
-    return checkResponse(req, { status, headers: all, rawHeaders: Object.entries(all).flat(), body: Buffer.from(text) }, { validators, secrets: secretForms(['s3cr3t-value'], [['u', 'p4ssw0rd']]) });
+    return checkResponse(
+      req,
+      { status, headers: all, rawHeaders: Object.entries(all).flat(), body: Buffer.from(text) },
+      { validators, secrets: secretForms(['s3cr3t-value'], [['u', 'p4ssw0rd']]) },
+    );
   };
   const error = (code: string) => ({ error: { code, message: 'm', details: [] }, requestId: 'r1' });
 
@@ -86,7 +120,17 @@ describe('generators', () => {
   });
 
   it('smuggle hostile text only where the schema accepts it, and keep oneOf alternatives exclusive', () => {
-    const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z]{3}$' }, note: { type: 'string', minLength: 1, maxLength: 5 }, a: { type: 'integer' }, b: { type: 'integer' } }, oneOf: [{ required: ['a'] }, { required: ['b'] }] };
+    const schema = {
+      type: 'object',
+      required: ['id'],
+      properties: {
+        id: { type: 'string', pattern: '^[a-z]{3}$' },
+        note: { type: 'string', minLength: 1, maxLength: 5 },
+        a: { type: 'integer' },
+        b: { type: 'integer' },
+      },
+      oneOf: [{ required: ['a'] }, { required: ['b'] }],
+    };
     for (const o of fc.sample(smuggledObject(schema), { seed: 7, numRuns: 200 })) {
       expect(o.id).toMatch(/^[a-z]{3}$/);
       if (o.note !== undefined) expect([...String(o.note)].length).toBeLessThanOrEqual(5);

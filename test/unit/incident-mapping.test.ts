@@ -31,7 +31,10 @@ describe('incident mapping (mappings/incident.yaml)', () => {
     expect(shipped).toBe(defaultIncidentMappingYaml);
     const m = parseIncidentMapping(shipped, {}, 'mappings/incident.yaml');
     expect(m.createFields('registration_rejected', facts)).toEqual({
-      urgency: '2', impact: '2', category: 'network', contact_type: 'monitoring',
+      urgency: '2',
+      impact: '2',
+      category: 'network',
+      contact_type: 'monitoring',
       short_description: '<subjectName>: <problem> (<sipAnswer>)',
       description: expect.stringContaining('Genesys token: <rotationHint>'),
     });
@@ -39,7 +42,11 @@ describe('incident mapping (mappings/incident.yaml)', () => {
   });
 
   it('interpolates ${NAME} and ${NAME:-default} from the environment and leaves out fields that end up empty', () => {
-    const m = parseIncidentMapping(defaultIncidentMappingYaml, { INCIDENT_ASSIGNMENT_GROUP: 'Network Ops', INCIDENT_URGENCY: '1', INCIDENT_CLOSE_CODE: 'Workaround provided' }, 'f');
+    const m = parseIncidentMapping(
+      defaultIncidentMappingYaml,
+      { INCIDENT_ASSIGNMENT_GROUP: 'Network Ops', INCIDENT_URGENCY: '1', INCIDENT_CLOSE_CODE: 'Workaround provided' },
+      'f',
+    );
     const fields = m.createFields('registration_dropped', facts);
     expect(fields).toMatchObject({ assignment_group: 'Network Ops', urgency: '1' });
     expect(fields).not.toHaveProperty('caller_id');
@@ -48,7 +55,9 @@ describe('incident mapping (mappings/incident.yaml)', () => {
   });
 
   it('names an environment variable that is unset and has no default', () => {
-    expect(problems(minimal('fields: { assignment_group: "${TEAM}" }'))).toEqual(['/fields/assignment_group: environment variable TEAM is not set (write ${TEAM:-default} to allow that)']);
+    expect(problems(minimal('fields: { assignment_group: "${TEAM}" }'))).toEqual([
+      '/fields/assignment_group: environment variable TEAM is not set (write ${TEAM:-default} to allow that)',
+    ]);
   });
 
   it('names each structural problem with its path', () => {
@@ -58,20 +67,24 @@ kinds:
   registration_dropped: { short_description: "x" }
 resolve: { close_code: "c", close_notes: 3 }
 extra: true`;
-    expect(problems(bad)).toEqual(expect.arrayContaining([
-      '/extra: is not an accepted field',
-      '/kinds/credentials_failed: is required',
-      '/kinds/registration_rejected/colour: is not an accepted field',
-      '/kinds/registration_dropped/description: is required',
-      '/resolve/close_notes: must be string',
-    ]));
+    expect(problems(bad)).toEqual(
+      expect.arrayContaining([
+        '/extra: is not an accepted field',
+        '/kinds/credentials_failed: is required',
+        '/kinds/registration_rejected/colour: is not an accepted field',
+        '/kinds/registration_dropped/description: is required',
+        '/resolve/close_notes: must be string',
+      ]),
+    );
   });
 
   it('refuses an unknown placeholder and a field trunkgate sets itself', () => {
     expect(problems(minimal('fields: { correlation_id: "x", state: 2 }').replace('{{trunkName}}', '{{trunkNmae}}'))).toEqual([
       '/fields/correlation_id: trunkgate sets correlation_id itself; remove it from the mapping',
       '/fields/state: trunkgate sets state itself; remove it from the mapping',
-      expect.stringMatching(/^\/kinds\/registration_rejected\/short_description: unknown placeholder \{\{trunkNmae\}\} \(known: subjectName, /),
+      expect.stringMatching(
+        /^\/kinds\/registration_rejected\/short_description: unknown placeholder \{\{trunkNmae\}\} \(known: subjectName, /,
+      ),
     ]);
   });
 
@@ -86,7 +99,10 @@ extra: true`;
       fs.writeFileSync(path.join(dir, 'incident.yaml'), minimal());
       const loaded = loadIncidentMapping({ dir, env: {} });
       expect(loaded.source).toBe(path.join(dir, 'incident.yaml'));
-      expect(loaded.mapping.createFields('registration_rejected', facts)).toEqual({ short_description: 'r <trunkName>', description: 'd <sipAnswer>' });
+      expect(loaded.mapping.createFields('registration_rejected', facts)).toEqual({
+        short_description: 'r <trunkName>',
+        description: 'd <sipAnswer>',
+      });
       fs.writeFileSync(path.join(dir, 'incident.yaml'), 'kinds: {}\nresolve: {}\n');
       expect(() => loadIncidentMapping({ dir, env: {} })).toThrow(`${path.join(dir, 'incident.yaml')} is not a valid incident mapping`);
     } finally {

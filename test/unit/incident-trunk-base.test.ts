@@ -53,7 +53,9 @@ describe('Watchdog: one carrier failing on several Edges (INCIDENT_GROUP_BY=trun
     await h.clock.advance(30_000);
     const created = h.incidentsFor(BASE_KEY);
     expect(h.servicenow.records.size).toBe(1);
-    expect(created[0]!.short_description).toBe('SIP trunk base BYOC Carrier - Lumen: registration rejected on 2 of 3 trunks (SIP 403 Forbidden)');
+    expect(created[0]!.short_description).toBe(
+      'SIP trunk base BYOC Carrier - Lumen: registration rejected on 2 of 3 trunks (SIP 403 Forbidden)',
+    );
     for (const words of [
       'Trunk base (carrier): BYOC Carrier - Lumen (id b-lumen)',
       'Affected trunks (2 of 3):',
@@ -64,7 +66,13 @@ describe('Watchdog: one carrier failing on several Edges (INCIDENT_GROUP_BY=trun
     }
     expect(created[0]!.description).not.toContain('lumen-dal');
     const [incident] = await h.store.listIncidents({ limit: 10 });
-    expect(incident).toMatchObject({ correlationId: BASE_KEY, trunkId: 'lumen-nyc', trunkBaseId: 'b-lumen', trunkIds: ['lumen-nyc', 'lumen-chi'], kind: 'registration_rejected' });
+    expect(incident).toMatchObject({
+      correlationId: BASE_KEY,
+      trunkId: 'lumen-nyc',
+      trunkBaseId: 'b-lumen',
+      trunkIds: ['lumen-nyc', 'lumen-chi'],
+      kind: 'registration_rejected',
+    });
   });
 
   it('adds an Edge that fails later and tells it in a work note; one that recovers is a note too, and nothing resolves while one still fails', async () => {
@@ -75,7 +83,9 @@ describe('Watchdog: one carrier failing on several Edges (INCIDENT_GROUP_BY=trun
     const sysId = h.incidentsFor(BASE_KEY)[0]!.sys_id!;
     await see('lumen-chi', 'dropped');
     await h.settle();
-    expect(h.servicenow.notes(sysId).at(-1)).toContain('- Lumen SIP - CHI (id lumen-chi) on Edge edge-chi-01 (id e-chi): registration dropped (No response to REGISTER)');
+    expect(h.servicenow.notes(sysId).at(-1)).toContain(
+      '- Lumen SIP - CHI (id lumen-chi) on Edge edge-chi-01 (id e-chi): registration dropped (No response to REGISTER)',
+    );
     expect((await h.store.listIncidents({ limit: 1 }))[0]!.trunkIds).toEqual(['lumen-nyc', 'lumen-chi']);
 
     await see('lumen-nyc', 'registered');
@@ -107,7 +117,7 @@ describe('Watchdog: one carrier failing on several Edges (INCIDENT_GROUP_BY=trun
     expect(h.incidentsFor(BASE_KEY)[0]!.state).toBe('6');
   });
 
-  it('resolves as gone once none of the base\'s trunks is listed any more; a gone trunk leaves the base', async () => {
+  it("resolves as gone once none of the base's trunks is listed any more; a gone trunk leaves the base", async () => {
     start();
     await see('lumen-nyc', 'rejected');
     await see('lumen-chi', 'rejected');
@@ -133,8 +143,22 @@ describe('Watchdog: one carrier failing on several Edges (INCIDENT_GROUP_BY=trun
     await see('lumen-chi', 'registered');
     // An incident of trunkgate's earlier versions (one per trunk), still open.
     await h.store.insertIncident({
-      id: 'legacy', correlationId: 'trunkgate:trunk:lumen-nyc', trunkId: 'lumen-nyc', trunkBaseId: null, kind: 'registration_rejected', open: true, openedAt: h.clock.now(),
-      resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: 'sys-legacy', number: 'INC0000099', servicenowState: '1', lastNoteAt: h.clock.now(), changesSinceNote: 0, updatedAt: h.clock.now(),
+      id: 'legacy',
+      correlationId: 'trunkgate:trunk:lumen-nyc',
+      trunkId: 'lumen-nyc',
+      trunkBaseId: null,
+      kind: 'registration_rejected',
+      open: true,
+      openedAt: h.clock.now(),
+      resolvedAt: null,
+      reopenedAt: null,
+      reopenCount: 0,
+      sysId: 'sys-legacy',
+      number: 'INC0000099',
+      servicenowState: '1',
+      lastNoteAt: h.clock.now(),
+      changesSinceNote: 0,
+      updatedAt: h.clock.now(),
     });
     await see('lumen-nyc', 'rejected');
     await h.clock.advance(120_000);
@@ -154,8 +178,22 @@ describe('Watchdog: one carrier failing on several Edges (INCIDENT_GROUP_BY=trun
     start();
     await see('lumen-chi', 'registered');
     await h.store.insertIncident({
-      id: 'legacy', correlationId: 'trunkgate:trunk:lumen-nyc', trunkId: 'lumen-nyc', trunkBaseId: null, kind: 'registration_rejected', open: true, openedAt: h.clock.now(),
-      resolvedAt: null, reopenedAt: null, reopenCount: 0, sysId: 'sys-legacy', number: 'INC0000099', servicenowState: '1', lastNoteAt: h.clock.now(), changesSinceNote: 0, updatedAt: h.clock.now(),
+      id: 'legacy',
+      correlationId: 'trunkgate:trunk:lumen-nyc',
+      trunkId: 'lumen-nyc',
+      trunkBaseId: null,
+      kind: 'registration_rejected',
+      open: true,
+      openedAt: h.clock.now(),
+      resolvedAt: null,
+      reopenedAt: null,
+      reopenCount: 0,
+      sysId: 'sys-legacy',
+      number: 'INC0000099',
+      servicenowState: '1',
+      lastNoteAt: h.clock.now(),
+      changesSinceNote: 0,
+      updatedAt: h.clock.now(),
     });
     await see('lumen-nyc', 'rejected');
     await h.clock.advance(120_000);
@@ -164,7 +202,12 @@ describe('Watchdog: one carrier failing on several Edges (INCIDENT_GROUP_BY=trun
     expect(h.incidentsFor(BASE_KEY)).toHaveLength(0); // chi has failed for 2 s only
     await h.clock.advance(30_000);
     const open = await h.store.listIncidents({ open: true, limit: 10 });
-    expect(open.map((i) => [i.correlationId, i.trunkIds])).toEqual(expect.arrayContaining([['trunkgate:trunk:lumen-nyc', ['lumen-nyc']], [BASE_KEY, ['lumen-chi']]]));
+    expect(open.map((i) => [i.correlationId, i.trunkIds])).toEqual(
+      expect.arrayContaining([
+        ['trunkgate:trunk:lumen-nyc', ['lumen-nyc']],
+        [BASE_KEY, ['lumen-chi']],
+      ]),
+    );
     expect(open.filter((i) => i.trunkIds.includes('lumen-nyc'))).toHaveLength(1);
   });
 
@@ -223,8 +266,20 @@ describe('Watchdog: trunks that do not use registration', () => {
     h.rotations.record(h.clock.now());
     await h.clock.advance(5_000);
     await h.ingest.record({
-      trunkId: 'cloud-1', name: 'Bandwidth BYOC Cloud', edge: { id: 'c1', name: 'byoc-cloud-a' }, trunkBase: null, proxyAddress: 'sip.carrier.example:5060',
-      state: 'dropped', signal: 'options', sipCode: 408, errorText: 'Request Timeout', connected: true, registered: null, stateTime: null, source: 'poll', observedAt: h.clock.now(),
+      trunkId: 'cloud-1',
+      name: 'Bandwidth BYOC Cloud',
+      edge: { id: 'c1', name: 'byoc-cloud-a' },
+      trunkBase: null,
+      proxyAddress: 'sip.carrier.example:5060',
+      state: 'dropped',
+      signal: 'options',
+      sipCode: 408,
+      errorText: 'Request Timeout',
+      connected: true,
+      registered: null,
+      stateTime: null,
+      source: 'poll',
+      observedAt: h.clock.now(),
     });
     await h.clock.advance(31_000);
     const [inc] = h.incidentsFor('trunkgate:trunk:cloud-1');
@@ -232,7 +287,7 @@ describe('Watchdog: trunks that do not use registration', () => {
     expect(inc!.description).toContain('Judged on: SIP OPTIONS pings (the trunk does not use registration)');
     expect(inc!.description).not.toContain('likely credential propagation');
     expect(inc!.description).toContain('this trunk does not use registration');
-    expect(inc!.description).toContain('does not answer the Edge\'s SIP OPTIONS pings');
+    expect(inc!.description).toContain("does not answer the Edge's SIP OPTIONS pings");
     expect(await h.store.getTrunk('cloud-1')).toMatchObject({ state: 'dropped', signal: 'options' });
     expect((await h.store.listTrunkEvents('cloud-1', { limit: 1 }))[0]).toMatchObject({ signal: 'options', sipCode: 408 });
   });
@@ -240,8 +295,13 @@ describe('Watchdog: trunks that do not use registration', () => {
 
 describe('Watchdog: trunk events as patches on the last known trunk', () => {
   const polled = {
-    id: 'lumen-nyc', name: 'Lumen SIP - NYC', edge: { id: 'e-nyc', name: 'edge-nyc-01' }, trunkBase: BASE,
-    connectedStatus: { connected: true }, registersEnabledStatus: 'ENABLED', proxyAddressList: ['sip-a:5061'],
+    id: 'lumen-nyc',
+    name: 'Lumen SIP - NYC',
+    edge: { id: 'e-nyc', name: 'edge-nyc-01' },
+    trunkBase: BASE,
+    connectedStatus: { connected: true },
+    registersEnabledStatus: 'ENABLED',
+    proxyAddressList: ['sip-a:5061'],
     registersStatus: [{ proxyAddress: 'sip-a:5061', registerState: false, errorInfo: { code: '403', text: 'Forbidden' } }],
     optionsStatus: [{ proxyAddress: 'sip-a:5061', optionState: true }],
   };
@@ -250,18 +310,33 @@ describe('Watchdog: trunk events as patches on the last known trunk', () => {
     start();
     await h.ingest.record({ ...normaliseTrunk(polled), source: 'poll', observedAt: h.clock.now(), health: healthOfTrunk(polled) });
     await h.clock.advance(31_000);
-    const partials = [{ connectedStatus: { connected: true } }, { optionsStatus: [{ proxyAddress: 'sip-a:5061', optionState: true }] }, { ipStatus: { address: '198.51.100.11' } }, { id: 'lumen-nyc' }];
+    const partials = [
+      { connectedStatus: { connected: true } },
+      { optionsStatus: [{ proxyAddress: 'sip-a:5061', optionState: true }] },
+      { ipStatus: { address: '198.51.100.11' } },
+      { id: 'lumen-nyc' },
+    ];
     for (const body of partials) {
       await h.ingest.recordPatch({ trunkId: 'lumen-nyc', body, source: 'notification', observedAt: h.clock.now() });
       await h.clock.advance(1_000);
     }
-    expect(await h.store.getTrunk('lumen-nyc')).toMatchObject({ state: 'rejected', sipCode: 403, signal: 'registration', trunkBaseId: 'b-lumen' });
+    expect(await h.store.getTrunk('lumen-nyc')).toMatchObject({
+      state: 'rejected',
+      sipCode: 403,
+      signal: 'registration',
+      trunkBaseId: 'b-lumen',
+    });
     expect(await h.store.listTrunkEvents('lumen-nyc', { limit: 10 })).toHaveLength(1); // only the first state, no flap
     await h.clock.advance(600_000);
     expect(h.incidentsFor(BASE_KEY)).toHaveLength(1);
     expect(h.servicenow.notes(h.incidentsFor(BASE_KEY)[0]!.sys_id!)).toHaveLength(0);
     // The event that does carry registersStatus is taken.
-    await h.ingest.recordPatch({ trunkId: 'lumen-nyc', body: { registersStatus: [{ proxyAddress: 'sip-a:5061', registerState: true }] }, source: 'notification', observedAt: h.clock.now() });
+    await h.ingest.recordPatch({
+      trunkId: 'lumen-nyc',
+      body: { registersStatus: [{ proxyAddress: 'sip-a:5061', registerState: true }] },
+      source: 'notification',
+      observedAt: h.clock.now(),
+    });
     expect((await h.store.getTrunk('lumen-nyc'))!.state).toBe('registered');
   });
 });

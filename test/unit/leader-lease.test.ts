@@ -17,7 +17,14 @@ function replicas(count: number, options: { metrics?: boolean } = {}) {
   const metrics = options.metrics ? new LeaseMetrics(registry) : undefined;
   const members = Array.from({ length: count }, (_, i) => {
     const client = backend.client();
-    const lease = new StoreLeaderLease({ store: client, owner: `replica-${i}`, ttlMs: leaseTtlForPollInterval(POLL_MS), clock, logger: log.logger, metrics: i === 0 ? metrics : undefined });
+    const lease = new StoreLeaderLease({
+      store: client,
+      owner: `replica-${i}`,
+      ttlMs: leaseTtlForPollInterval(POLL_MS),
+      clock,
+      logger: log.logger,
+      metrics: i === 0 ? metrics : undefined,
+    });
     const events: Array<{ type: 'elected' | 'revoked'; at: number; reason: string }> = [];
     lease.on('elected', (e: LeadershipEvent) => events.push({ type: 'elected', at: clock.monotonic(), reason: e.reason }));
     lease.on('revoked', (e: LeadershipEvent) => events.push({ type: 'revoked', at: clock.monotonic(), reason: e.reason }));
@@ -48,7 +55,13 @@ describe('StoreLeaderLease', () => {
     expect(a!.lease.isLeader).toBe(true);
     expect(a!.events).toEqual([{ type: 'elected', at: 0, reason: 'acquired the lease' }]);
     expect(b!.events).toEqual([]);
-    expect(a!.lease.snapshot()).toMatchObject({ lease: 'trunk-monitor', owner: 'replica-0', isLeader: true, since: expect.any(String), lastError: null });
+    expect(a!.lease.snapshot()).toMatchObject({
+      lease: 'trunk-monitor',
+      owner: 'replica-0',
+      isLeader: true,
+      since: expect.any(String),
+      lastError: null,
+    });
     expect(b!.lease.snapshot()).toMatchObject({ isLeader: false, since: null });
   });
 
@@ -88,7 +101,9 @@ describe('StoreLeaderLease', () => {
     expect(revoked.at).toBeLessThanOrEqual(elected.at);
     expect(revoked.at).toBe(10_000 + POLL_MS); // the TTL counted from the last renewal that got through
     expect(a.lease.snapshot().lastError).toContain('ECONNREFUSED');
-    expect(t.log.lines().filter((l) => l.message === 'cannot renew the lease; stepping down at its deadline unless Redis answers')).toHaveLength(1);
+    expect(
+      t.log.lines().filter((l) => l.message === 'cannot renew the lease; stepping down at its deadline unless Redis answers'),
+    ).toHaveLength(1);
     // Back again: the old leader follows.
     a.client.mode = 'ok';
     await t.clock.advance(3 * POLL_MS);
@@ -120,7 +135,11 @@ describe('StoreLeaderLease', () => {
     expect(a.lease.isLeader).toBe(true);
     await t.clock.advance(10_000);
     expect(a.lease.isLeader).toBe(false);
-    expect(a.events.at(-1)).toMatchObject({ type: 'revoked', reason: 'the lease is no longer ours (it expired or another replica took it)', at: 10_000 });
+    expect(a.events.at(-1)).toMatchObject({
+      type: 'revoked',
+      reason: 'the lease is no longer ours (it expired or another replica took it)',
+      at: 10_000,
+    });
   });
 
   it('stop() gives the lease up so a follower takes over at its next attempt, not after the TTL', async () => {
@@ -175,7 +194,13 @@ describe('SoloLeaderLease', () => {
     solo.start();
     solo.start();
     expect(solo.isLeader).toBe(true);
-    expect(solo.snapshot()).toEqual({ lease: 'trunk-monitor', owner: 'solo', isLeader: true, since: new Date(1_000).toISOString(), lastError: null });
+    expect(solo.snapshot()).toEqual({
+      lease: 'trunk-monitor',
+      owner: 'solo',
+      isLeader: true,
+      since: new Date(1_000).toISOString(),
+      lastError: null,
+    });
     await solo.stop();
     expect(solo.isLeader).toBe(false);
     expect(events).toEqual(['elected: single replica (no REDIS_URL)', 'revoked: stopped']);

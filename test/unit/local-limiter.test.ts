@@ -2,7 +2,14 @@ import Bottleneck from 'bottleneck';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLocalLimiter } from '../../src/upstream/limiter-factory.js';
 
-const BUCKET = { id: 'genesys-api', upstream: 'genesys', reservoir: 2, reservoirIncreaseAmount: 2, reservoirIncreaseInterval: 1_000, reservoirIncreaseMaximum: 2 };
+const BUCKET = {
+  id: 'genesys-api',
+  upstream: 'genesys',
+  reservoir: 2,
+  reservoirIncreaseAmount: 2,
+  reservoirIncreaseInterval: 1_000,
+  reservoirIncreaseMaximum: 2,
+};
 
 /** Awaits `p` while moving the fake clock: bottleneck's local datastore yields through setTimeout(0). */
 async function settled<T>(p: Promise<T>): Promise<T> {

@@ -60,7 +60,9 @@ describe('MappingAction', () => {
   });
 
   it('get-incident escapes a caret in an encoded-query value and checks what came back', async () => {
-    const api = new FakeUpstreamApi('servicenow', () => ({ result: [{ sys_id: 'b'.repeat(32), number: 'INC0000099', state: '1', short_description: 's', assignment_group: '' }] }));
+    const api = new FakeUpstreamApi('servicenow', () => ({
+      result: [{ sys_id: 'b'.repeat(32), number: 'INC0000099', state: '1', short_description: 's', assignment_group: '' }],
+    }));
     const action = new MappingAction(builtin('get-incident'), { api, clock: new ManualClock() });
     // The query quirk: ServiceNow answered with some other row; the mapping must not return it.
     await expect(action.run({ number: 'INC0000001' }, ctx)).rejects.toMatchObject({ code: 'not_found' });
@@ -71,10 +73,14 @@ describe('MappingAction', () => {
   it('create-incident: an answer lost after the POST is confirmed by the correlation lookup, not resent', async () => {
     const found = { sys_id: 'c'.repeat(32), number: 'INC0000042', state: '1', correlation_id: 'k1', active: 'true' };
     const api = new FakeUpstreamApi('servicenow', (req: UpstreamRequest, n) => {
-      if (req.method === 'POST') throw new UpstreamTimeoutError('lost', { upstream: 'servicenow', operation: req.operation, processed: 'unknown' });
+      if (req.method === 'POST')
+        throw new UpstreamTimeoutError('lost', { upstream: 'servicenow', operation: req.operation, processed: 'unknown' });
       return { result: n === 1 ? [] : [found] };
     });
-    const out = await new MappingAction(builtin('create-incident'), { api, clock: new ManualClock() }).run({ short_description: 'x', correlation_id: 'k1' }, ctx);
+    const out = await new MappingAction(builtin('create-incident'), { api, clock: new ManualClock() }).run(
+      { short_description: 'x', correlation_id: 'k1' },
+      ctx,
+    );
     expect(out).toEqual({ sys_id: found.sys_id, number: found.number, state: '1' });
     expect(api.calls.map((c) => c.request.method)).toEqual(['GET', 'POST', 'GET']);
     // The POST's first attempt leaves time for the lookup.
@@ -89,7 +95,10 @@ describe('MappingAction', () => {
       if (posts === 1) throw new UpstreamTimeoutError('lost', { upstream: 'servicenow', operation: req.operation, processed: 'unknown' });
       return { result: { sys_id: 'd'.repeat(32), number: 'INC0000043', state: '1' } };
     });
-    const out = await new MappingAction(builtin('create-incident'), { api, clock: new ManualClock() }).run({ short_description: 'x', correlation_id: 'k2' }, ctx);
+    const out = await new MappingAction(builtin('create-incident'), { api, clock: new ManualClock() }).run(
+      { short_description: 'x', correlation_id: 'k2' },
+      ctx,
+    );
     expect(out.number).toBe('INC0000043');
     expect(api.calls.map((c) => c.request.method)).toEqual(['GET', 'POST', 'GET', 'POST']);
   });
@@ -98,20 +107,31 @@ describe('MappingAction', () => {
     const api = new FakeUpstreamApi('servicenow', (req: UpstreamRequest) => {
       throw new UpstreamTimeoutError('lost', { upstream: 'servicenow', operation: req.operation, processed: 'unknown' });
     });
-    await expect(new MappingAction(builtin('create-incident'), { api, clock: new ManualClock() }).run({ short_description: 'x' }, ctx)).rejects.toMatchObject({ code: 'upstream_timeout' });
+    await expect(
+      new MappingAction(builtin('create-incident'), { api, clock: new ManualClock() }).run({ short_description: 'x' }, ctx),
+    ).rejects.toMatchObject({ code: 'upstream_timeout' });
     expect(api.calls).toHaveLength(1);
   });
 
   it('an upstream answer the output schema does not accept is upstream_error, with the problem named', async () => {
     const api = new FakeUpstreamApi('servicenow', () => ({ result: { sys_id: 'e'.repeat(32), number: 42 } }));
-    const err = await new MappingAction(builtin('add-work-note'), { api, clock: new ManualClock() }).run({ sys_id: 'e'.repeat(32), work_notes: 'n' }, ctx).catch((e: unknown) => e);
+    const err = await new MappingAction(builtin('add-work-note'), { api, clock: new ManualClock() })
+      .run({ sys_id: 'e'.repeat(32), work_notes: 'n' }, ctx)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'upstream_error', message: expect.stringContaining('/number must be string') });
   });
 
   it('update-incident sends state and urgency as strings and leaves unset fields out of the body', async () => {
     const api = new FakeUpstreamApi('servicenow', () => ({ result: { sys_id: 'f'.repeat(32), number: 'INC1', state: '2' } }));
-    await new MappingAction(builtin('update-incident'), { api, clock: new ManualClock() }).run({ sys_id: 'f'.repeat(32), state: 2, urgency: 1 }, ctx);
-    expect(api.calls[0]!.request).toMatchObject({ method: 'PATCH', path: `/api/now/table/incident/${'f'.repeat(32)}`, body: { state: '2', urgency: '1' } });
+    await new MappingAction(builtin('update-incident'), { api, clock: new ManualClock() }).run(
+      { sys_id: 'f'.repeat(32), state: 2, urgency: 1 },
+      ctx,
+    );
+    expect(api.calls[0]!.request).toMatchObject({
+      method: 'PATCH',
+      path: `/api/now/table/incident/${'f'.repeat(32)}`,
+      body: { state: '2', urgency: '1' },
+    });
     expect(Object.keys(api.calls[0]!.request.body as object).sort()).toEqual(['state', 'urgency']);
     expect(api.calls[0]!.options!.idempotent).toBe(false);
   });

@@ -101,9 +101,21 @@ describe('the pacing queue', () => {
   }
 
   function caller(pacer: UpstreamPacer, registry: Registry) {
-    const { http } = scriptedHttp([{ status: 200, data: { result: [] } }, { status: 200, data: { result: [] } }]);
+    const { http } = scriptedHttp([
+      { status: 200, data: { result: [] } },
+      { status: 200, data: { result: [] } },
+    ]);
     const metrics = new UpstreamMetrics(registry, ['genesys', 'servicenow']);
-    return new UpstreamCaller({ upstream: 'servicenow', http, credentials: staticCredentials, pacer, clock: new ManualClock(), defaultTimeoutMs: 10_000, backoffMs: [], metrics });
+    return new UpstreamCaller({
+      upstream: 'servicenow',
+      http,
+      credentials: staticCredentials,
+      pacer,
+      clock: new ManualClock(),
+      defaultTimeoutMs: 10_000,
+      backoffMs: [],
+      metrics,
+    });
   }
   const read = { operation: 'GET incident', method: 'GET' as const, path: '/api/now/table/incident' };
 
@@ -151,7 +163,8 @@ describe('counters the alert rules read start at 0', () => {
   it("token refreshes: each tracked upstream's outcomes", async () => {
     const registry = new Registry();
     new CredentialsMetrics(registry).trackExpiry('genesys', () => undefined);
-    for (const outcome of ['success', 'adopted', 'transient_error', 'permanent_error']) expect(await value(registry, 'trunkgate_token_refreshes_total', { upstream: 'genesys', outcome })).toBe(0);
+    for (const outcome of ['success', 'adopted', 'transient_error', 'permanent_error'])
+      expect(await value(registry, 'trunkgate_token_refreshes_total', { upstream: 'genesys', outcome })).toBe(0);
     expect(await value(registry, 'trunkgate_token_refreshes_total', { upstream: 'servicenow', outcome: 'success' })).toBeUndefined();
   });
 });

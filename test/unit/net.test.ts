@@ -72,7 +72,9 @@ describe('parseRetryAfter', () => {
 describe('backoff', () => {
   const schedule = { baseMs: 1_000, capMs: 60_000 };
   it('doubles from the base up to the cap', () => {
-    expect([1, 2, 3, 6, 7, 50, 5_000].map((a) => exponentialBackoff(a, schedule))).toEqual([1_000, 2_000, 4_000, 32_000, 60_000, 60_000, 60_000]);
+    expect([1, 2, 3, 6, 7, 50, 5_000].map((a) => exponentialBackoff(a, schedule))).toEqual([
+      1_000, 2_000, 4_000, 32_000, 60_000, 60_000, 60_000,
+    ]);
     expect(exponentialBackoff(0, schedule)).toBe(1_000);
   });
 

@@ -13,17 +13,40 @@ const offendersOf = (schema: unknown) => servicenowOffenders({ openapi: '3.0.3',
 
 describe('toOpenApi30Schema', () => {
   it('says null with nullable: true, from anyOf-with-null and from type arrays, and lists null in an enum', () => {
-    expect(toOpenApi30Schema({ anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }], description: 'when' })).toEqual({ description: 'when', type: 'string', nullable: true, format: 'date-time' });
+    expect(toOpenApi30Schema({ anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }], description: 'when' })).toEqual({
+      description: 'when',
+      type: 'string',
+      nullable: true,
+      format: 'date-time',
+    });
     expect(toOpenApi30Schema({ type: ['integer', 'null'] })).toEqual({ type: 'integer', nullable: true });
-    expect(toOpenApi30Schema({ anyOf: [{ type: 'string', enum: ['a', 'b'] }, { type: 'null' }] })).toEqual({ type: 'string', nullable: true, enum: ['a', 'b', null] });
-    expect(toOpenApi30Schema({ oneOf: [{ type: 'null' }, { type: 'object', title: 'Edge', required: ['id'], properties: { id: { type: 'string' } } }] })).toEqual({
-      title: 'Edge', type: 'object', nullable: true, required: ['id'], properties: { id: { type: 'string' } },
+    expect(toOpenApi30Schema({ anyOf: [{ type: 'string', enum: ['a', 'b'] }, { type: 'null' }] })).toEqual({
+      type: 'string',
+      nullable: true,
+      enum: ['a', 'b', null],
+    });
+    expect(
+      toOpenApi30Schema({
+        oneOf: [{ type: 'null' }, { type: 'object', title: 'Edge', required: ['id'], properties: { id: { type: 'string' } } }],
+      }),
+    ).toEqual({
+      title: 'Edge',
+      type: 'object',
+      nullable: true,
+      required: ['id'],
+      properties: { id: { type: 'string' } },
     });
   });
 
   it('gives a union of types one type (string when strings are accepted) and says the rest in the description', () => {
-    expect(toOpenApi30Schema({ type: ['string', 'integer'], enum: [1, 2, '1', '2'], minimum: 1, description: '1 High, 2 Medium' })).toEqual({ description: '1 High, 2 Medium. Also accepted as integer.', type: 'string', enum: ['1', '2'] });
-    expect(toOpenApi30Schema({ anyOf: [{ type: 'integer' }, { type: 'boolean' }, { type: 'null' }] })).toEqual({ description: 'Also accepted as boolean.', type: 'integer', nullable: true });
+    expect(toOpenApi30Schema({ type: ['string', 'integer'], enum: [1, 2, '1', '2'], minimum: 1, description: '1 High, 2 Medium' })).toEqual(
+      { description: '1 High, 2 Medium. Also accepted as integer.', type: 'string', enum: ['1', '2'] },
+    );
+    expect(toOpenApi30Schema({ anyOf: [{ type: 'integer' }, { type: 'boolean' }, { type: 'null' }] })).toEqual({
+      description: 'Also accepted as boolean.',
+      type: 'integer',
+      nullable: true,
+    });
   });
 
   it('turns "give one of these fields" into a sentence, also inside allOf, and merges plain allOf parts', () => {
@@ -42,13 +65,33 @@ describe('toOpenApi30Schema', () => {
   });
 
   it('maps 2020-12 keywords to their 3.0 forms and drops the ones 3.0 lacks, saying so', () => {
-    expect(toOpenApi30Schema({ $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'x', const: 'fixed', examples: ['fixed'] })).toEqual({ enum: ['fixed'], example: 'fixed' });
-    expect(toOpenApi30Schema({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 10, maximum: 5 })).toEqual({ type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 5 });
-    expect(toOpenApi30Schema({ type: 'object', dependentRequired: { close_code: ['close_notes'] } })).toEqual({ description: 'With close_code, also give close_notes.', type: 'object' });
-    expect(toOpenApi30Schema({ type: 'array', prefixItems: [{ type: 'string' }] })).toEqual({ description: FURTHER, type: 'array', items: {} });
-    expect(toOpenApi30Schema({ type: 'string', if: { minLength: 3 }, then: { pattern: '^a' } })).toEqual({ description: FURTHER, type: 'string' });
+    expect(
+      toOpenApi30Schema({ $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'x', const: 'fixed', examples: ['fixed'] }),
+    ).toEqual({ enum: ['fixed'], example: 'fixed' });
+    expect(toOpenApi30Schema({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 10, maximum: 5 })).toEqual({
+      type: 'number',
+      minimum: 0,
+      exclusiveMinimum: true,
+      maximum: 5,
+    });
+    expect(toOpenApi30Schema({ type: 'object', dependentRequired: { close_code: ['close_notes'] } })).toEqual({
+      description: 'With close_code, also give close_notes.',
+      type: 'object',
+    });
+    expect(toOpenApi30Schema({ type: 'array', prefixItems: [{ type: 'string' }] })).toEqual({
+      description: FURTHER,
+      type: 'array',
+      items: {},
+    });
+    expect(toOpenApi30Schema({ type: 'string', if: { minLength: 3 }, then: { pattern: '^a' } })).toEqual({
+      description: FURTHER,
+      type: 'string',
+    });
     expect(toOpenApi30Schema({ anyOf: [{ type: 'string', pattern: '^a' }, { type: 'object' }] })).toEqual({ description: FURTHER });
-    expect(toOpenApi30Schema({ type: 'object', properties: { never: false, any: true } })).toEqual({ type: 'object', properties: { never: { description: 'Not allowed: leave it out.' }, any: {} } });
+    expect(toOpenApi30Schema({ type: 'object', properties: { never: false, any: true } })).toEqual({
+      type: 'object',
+      properties: { never: { description: 'Not allowed: leave it out.' }, any: {} },
+    });
   });
 
   it('inlines local $refs and stops at recursion, which ServiceNow cannot import', () => {
@@ -59,7 +102,11 @@ describe('toOpenApi30Schema', () => {
     };
     expect(toOpenApi30Schema(schema)).toEqual({
       type: 'object',
-      properties: { a: { type: 'string', minLength: 1 }, b: { type: 'string', nullable: true, minLength: 1 }, tree: { type: 'object', properties: { child: { description: FURTHER } } } },
+      properties: {
+        a: { type: 'string', minLength: 1 },
+        b: { type: 'string', nullable: true, minLength: 1 },
+        tree: { type: 'object', properties: { child: { description: FURTHER } } },
+      },
     });
   });
 
@@ -93,7 +140,8 @@ describe('toOpenApi30Schema', () => {
       goneAt: null,
     };
     expect(exact(trunk)).toBe(true);
-    for (const value of [trunk, { ...trunk, state: 'sideways' }, { ...trunk, incident: { ...trunk.incident, state: null } }]) expect(converted(value)).toBe(exact(value));
+    for (const value of [trunk, { ...trunk, state: 'sideways' }, { ...trunk, incident: { ...trunk.incident, state: null } }])
+      expect(converted(value)).toBe(exact(value));
     expect(offendersOf(toOpenApi30Schema(trunkViewSchema))).toEqual([]);
   });
 });
@@ -106,11 +154,13 @@ describe('the OpenAPI documents', () => {
     expect(buildOpenApi({ version: 't', actions })).toEqual(toOpenApi30Document(doc31));
     expect(doc31.openapi).toBe('3.1.0');
     // The 3.1 form keeps the exact schemas, so the check does find what ServiceNow refuses in it.
-    expect(servicenowOffenders(doc31)).toEqual(expect.arrayContaining([
-      '$.openapi: "3.1.0" is not 3.0.x',
-      "$.paths['/v1/events'].post.requestBody.content['application/json'].schema.oneOf: oneOf (ServiceNow does not support it)",
-      "$.paths['/v1/trunks'].get.responses['200'].content['application/json'].schema.properties.trunks.items.properties.sipCode.anyOf: anyOf (ServiceNow does not support it)",
-    ]));
+    expect(servicenowOffenders(doc31)).toEqual(
+      expect.arrayContaining([
+        '$.openapi: "3.1.0" is not 3.0.x',
+        "$.paths['/v1/events'].post.requestBody.content['application/json'].schema.oneOf: oneOf (ServiceNow does not support it)",
+        "$.paths['/v1/trunks'].get.responses['200'].content['application/json'].schema.properties.trunks.items.properties.sipCode.anyOf: anyOf (ServiceNow does not support it)",
+      ]),
+    );
   });
 
   it('gives each action its own operationId, never one of a fixed endpoint', () => {

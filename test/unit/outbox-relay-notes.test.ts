@@ -21,12 +21,20 @@ async function setup() {
   const servicenow = new FakeServiceNowIncidents();
   const log = memoryLogger('warn');
   const metrics = new IncidentMetrics(new Registry(), () => store.outboxDepth());
-  const relay = (owner = 'r') => new OutboxRelay({ store, servicenow, clock, logger: log.logger, metrics, owner, random: () => 0.5, leaseMs: 60_000 });
+  const relay = (owner = 'r') =>
+    new OutboxRelay({ store, servicenow, clock, logger: log.logger, metrics, owner, random: () => 0.5, leaseMs: 60_000 });
   const rec = await servicenow.create({ short_description: 'x', correlation_id: 'k' });
-  await store.insertIncident(incidentRow({ id: 'a1b2c3d4-0000-4000-8000-000000000000', sysId: rec.sys_id!, number: rec.number!, servicenowState: '1' }));
+  await store.insertIncident(
+    incidentRow({ id: 'a1b2c3d4-0000-4000-8000-000000000000', sysId: rec.sys_id!, number: rec.number!, servicenowState: '1' }),
+  );
   servicenow.calls.length = 0;
   const queue = (operation: 'note' | 'reopen' | 'resolve', fields: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-    store.enqueueDelivery({ incidentId: 'a1b2c3d4-0000-4000-8000-000000000000', operation, payload: { fields, ...extra }, at: clock.now() });
+    store.enqueueDelivery({
+      incidentId: 'a1b2c3d4-0000-4000-8000-000000000000',
+      operation,
+      payload: { fields, ...extra },
+      at: clock.now(),
+    });
   const ops = () => servicenow.calls.map((c) => c.operation);
   const notes = () => servicenow.notes(rec.sys_id!);
   const answered = async () => (await store.listAudit({ limit: 20 })).filter((a) => a.step === 'answered').map((a) => a.message);
@@ -89,7 +97,10 @@ describe('work notes are delivered once, whatever happens to the answers', () =>
     };
     await t.relay().runOnce();
     t.servicenow.afterUpdate = undefined;
-    t.servicenow.failNext(new UpstreamUnavailableError('servicenow is unavailable', { upstream: 'servicenow', operation: 'GET journal', status: 503 }), 'journal');
+    t.servicenow.failNext(
+      new UpstreamUnavailableError('servicenow is unavailable', { upstream: 'servicenow', operation: 'GET journal', status: 503 }),
+      'journal',
+    );
     await t.clock.advance(60_000);
     await t.relay().runOnce();
     await t.clock.advance(60_000);
@@ -103,7 +114,10 @@ describe('work notes are delivered once, whatever happens to the answers', () =>
     await t.queue('note', { work_notes: 'note' });
     await t.store.claimDeliveries({ owner: 'dead', now: t.clock.now(), leaseMs: 60_000, limit: 1 });
     await t.clock.advance(60_000);
-    t.servicenow.failNext(new UpstreamError('servicenow answered 403 to GET journal', { upstream: 'servicenow', operation: 'GET journal', status: 403 }), 'journal');
+    t.servicenow.failNext(
+      new UpstreamError('servicenow answered 403 to GET journal', { upstream: 'servicenow', operation: 'GET journal', status: 403 }),
+      'journal',
+    );
     await t.relay().runOnce();
     expect(t.ops()).toEqual(['journal', 'update']);
     expect(await t.store.outboxDepth()).toBe(0);
@@ -150,7 +164,9 @@ describe('mayHaveReached', () => {
     expect(mayHaveReached(new UpstreamError('bad', { ...ev, status: 400 }))).toBe(false);
     expect(mayHaveReached(new UpstreamError('rate limited', { ...ev, status: 429 }))).toBe(false);
     expect(mayHaveReached(new UpstreamUnavailableError('servicenow cannot be reached (ECONNREFUSED)', ev))).toBe(false);
-    expect(mayHaveReached(new UpstreamUnavailableError('servicenow cannot be reached (ECONNRESET)', { ...ev, processed: 'unknown' }))).toBe(true);
+    expect(mayHaveReached(new UpstreamUnavailableError('servicenow cannot be reached (ECONNRESET)', { ...ev, processed: 'unknown' }))).toBe(
+      true,
+    );
     expect(mayHaveReached(lostAnswer())).toBe(true);
     expect(mayHaveReached(new UpstreamTimeoutError('cut at shutdown', ev))).toBe(true);
     expect(mayHaveReached(new UpstreamError('bad gateway', { ...ev, status: 502 }))).toBe(true);

@@ -2,7 +2,8 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../src/errors/app-error.js';
 import { IncidentMetrics } from '../../src/incidents/incident-metrics.js';
-import { OutboxRelay, retryPlan } from '../../src/incidents/outbox-relay.js';
+import { OutboxRelay } from '../../src/incidents/outbox-relay.js';
+import { retryPlan } from '../../src/incidents/retry-plan.js';
 import { createFakeStores } from '../../src/app/stores.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { FakeServiceNowIncidents } from '../../src/upstream/fake-servicenow-incidents.js';
@@ -10,7 +11,13 @@ import { incidentRow } from '../store/store-contract.js';
 import { memoryLogger } from '../support/test-config.js';
 
 const KEY = 'trunkgate:trunk:t1';
-const unavailable = (retryAfterMs?: number) => new UpstreamUnavailableError('servicenow is unavailable', { upstream: 'servicenow', operation: 'POST incident', status: 503, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+const unavailable = (retryAfterMs?: number) =>
+  new UpstreamUnavailableError('servicenow is unavailable', {
+    upstream: 'servicenow',
+    operation: 'POST incident',
+    status: 503,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 
 function setup() {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
@@ -22,9 +29,15 @@ function setup() {
     new OutboxRelay({ store, servicenow, clock, logger, metrics, owner, random: () => 0.5, leaseMs: 60_000, ...extra });
   const openIncident = async (id = 'i1', key = KEY) => {
     await store.insertIncident(incidentRow({ id, correlationId: key, openedAt: clock.now() }));
-    await store.enqueueDelivery({ incidentId: id, operation: 'create', payload: { fields: { short_description: 'x', correlation_id: key } }, at: clock.now() });
+    await store.enqueueDelivery({
+      incidentId: id,
+      operation: 'create',
+      payload: { fields: { short_description: 'x', correlation_id: key } },
+      at: clock.now(),
+    });
   };
-  const queue = (operation: 'note' | 'resolve' | 'reopen', payload: Record<string, unknown>, id = 'i1') => store.enqueueDelivery({ incidentId: id, operation, payload, at: clock.now() });
+  const queue = (operation: 'note' | 'resolve' | 'reopen', payload: Record<string, unknown>, id = 'i1') =>
+    store.enqueueDelivery({ incidentId: id, operation, payload, at: clock.now() });
   return { clock, store, servicenow, relay, openIncident, queue };
 }
 
@@ -34,13 +47,24 @@ describe('retryPlan', () => {
     expect(retryPlan(new Error('bug'), 1, backoff, () => 0)).toEqual({ delayMs: 500, pauseAll: false, reason: 'bug' });
     expect(retryPlan(new Error('bug'), 3, backoff, () => 1).delayMs).toBe(4_000);
     expect(retryPlan(new Error('bug'), 30, backoff, () => 1).delayMs).toBe(60_000);
-    expect(retryPlan(new UpstreamError('bad field', { upstream: 'servicenow', operation: 'POST incident', status: 400 }), 1, backoff, () => 1)).toMatchObject({ delayMs: 1_000, pauseAll: false });
-    expect(retryPlan(new UpstreamTimeoutError('slow', { upstream: 'servicenow', operation: 'POST incident' }), 1, backoff, () => 1).pauseAll).toBe(true);
+    expect(
+      retryPlan(new UpstreamError('bad field', { upstream: 'servicenow', operation: 'POST incident', status: 400 }), 1, backoff, () => 1),
+    ).toMatchObject({ delayMs: 1_000, pauseAll: false });
+    expect(
+      retryPlan(new UpstreamTimeoutError('slow', { upstream: 'servicenow', operation: 'POST incident' }), 1, backoff, () => 1).pauseAll,
+    ).toBe(true);
   });
 
   it("honours the upstream's Retry-After over the backoff (429, 503)", () => {
     expect(retryPlan(unavailable(30_000), 1, backoff, () => 0)).toMatchObject({ delayMs: 30_000, pauseAll: true });
-    expect(retryPlan(new UpstreamError('rate limited', { upstream: 'servicenow', operation: 'GET incident', status: 429, retryAfterMs: 7_000 }), 5, backoff, () => 0)).toMatchObject({ delayMs: 7_000, pauseAll: true });
+    expect(
+      retryPlan(
+        new UpstreamError('rate limited', { upstream: 'servicenow', operation: 'GET incident', status: 429, retryAfterMs: 7_000 }),
+        5,
+        backoff,
+        () => 0,
+      ),
+    ).toMatchObject({ delayMs: 7_000, pauseAll: true });
   });
 });
 
@@ -117,7 +141,9 @@ describe('OutboxRelay', () => {
     expect(t.servicenow.calls).toHaveLength(1);
     await t.clock.advance(2_000);
     expect(t.servicenow.records.size).toBe(2);
-    expect((await t.store.listAudit({ subject: 'k:a', limit: 10 })).map((a) => a.message)).toContain('servicenow is unavailable; next attempt 2026-01-01 00:00:30 UTC');
+    expect((await t.store.listAudit({ subject: 'k:a', limit: 10 })).map((a) => a.message)).toContain(
+      'servicenow is unavailable; next attempt 2026-01-01 00:00:30 UTC',
+    );
     await relay.stop(0);
   });
 
@@ -174,12 +200,18 @@ describe('OutboxRelay', () => {
     const t = setup();
     const resolved = await t.servicenow.create({ correlation_id: KEY, state: '6' });
     await t.store.insertIncident(incidentRow({ sysId: resolved.sys_id!, number: resolved.number! }));
-    await t.queue('reopen', { fields: { state: '2', work_notes: 'Relapse' }, createFields: { short_description: 'new', correlation_id: KEY } });
+    await t.queue('reopen', {
+      fields: { state: '2', work_notes: 'Relapse' },
+      createFields: { short_description: 'new', correlation_id: KEY },
+    });
     await t.relay('r').runOnce();
     expect(t.servicenow.records.get(resolved.sys_id!)).toMatchObject({ state: '2', active: 'true' });
 
     await t.servicenow.update(resolved.sys_id!, { state: '7' });
-    await t.queue('reopen', { fields: { state: '2', work_notes: 'Relapse again' }, createFields: { short_description: 'new', correlation_id: KEY } });
+    await t.queue('reopen', {
+      fields: { state: '2', work_notes: 'Relapse again' },
+      createFields: { short_description: 'new', correlation_id: KEY },
+    });
     await t.relay('r').runOnce();
     const fresh = [...t.servicenow.records.values()].find((r) => r.sys_id !== resolved.sys_id)!;
     expect(fresh).toMatchObject({ short_description: 'new', state: '1' });

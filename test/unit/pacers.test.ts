@@ -21,7 +21,14 @@ describe('Genesys pacing', () => {
   it('starts at 300 per minute and follows inin-ratelimit-allowed down and up', async () => {
     const { made, limiters } = factory();
     const pacer = new GenesysPacer({ limiters, clock: new ManualClock(), allowedPerMinute: 300 });
-    expect(made[0]!.options).toMatchObject({ id: 'genesys-api', upstream: 'genesys', reservoir: 27, reservoirIncreaseAmount: 4, reservoirIncreaseInterval: 1_000, reservoirIncreaseMaximum: 27 });
+    expect(made[0]!.options).toMatchObject({
+      id: 'genesys-api',
+      upstream: 'genesys',
+      reservoir: 27,
+      reservoirIncreaseAmount: 4,
+      reservoirIncreaseInterval: 1_000,
+      reservoirIncreaseMaximum: 27,
+    });
     pacer.observe(200, { 'inin-ratelimit-allowed': '180' });
     expect(made[0]!.settings.at(-1)).toMatchObject({ reservoir: 0, reservoirIncreaseMaximum: 16 });
     pacer.observe(200, { 'inin-ratelimit-allowed': '180' });
@@ -29,7 +36,11 @@ describe('Genesys pacing', () => {
     pacer.observe(200, { 'inin-ratelimit-allowed': '6000' });
     // Going up the bucket only refills faster and higher: with replicas sharing it, filling it at once
     // would add a burst for every replica that sees the new figure.
-    expect(made[0]!.settings.at(-1)).toEqual({ reservoirIncreaseMaximum: 540, reservoirIncreaseAmount: 81, reservoirIncreaseInterval: 1_000 });
+    expect(made[0]!.settings.at(-1)).toEqual({
+      reservoirIncreaseMaximum: 540,
+      reservoirIncreaseAmount: 81,
+      reservoirIncreaseInterval: 1_000,
+    });
     expect(pacer.describe()).toMatchObject({ allowedPerMinute: 6000 });
   });
 
@@ -56,7 +67,10 @@ describe('Genesys pacing', () => {
     made[0]!.reservoir = 0;
     const waiting = Promise.resolve(pacer.acquire(Deadline.after(clock, 1_000), 'GET trunk')).catch((e: unknown) => e);
     await clock.advance(1_000);
-    expect(await waiting).toMatchObject({ code: 'rate_limited', details: [expect.objectContaining({ upstream: 'genesys', operation: 'GET trunk' })] });
+    expect(await waiting).toMatchObject({
+      code: 'rate_limited',
+      details: [expect.objectContaining({ upstream: 'genesys', operation: 'GET trunk' })],
+    });
   });
 });
 
@@ -133,6 +147,9 @@ describe('ServiceNow pacing', () => {
     const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: 1 });
     await pacer.acquire(Deadline.after(clock, 5_000), 'GET incident');
     expect(made[0]!.reservoir).toBe(0);
-    await expect(pacer.acquire(Deadline.after(clock, 5_000), 'GET incident')).rejects.toMatchObject({ code: 'rate_limited', headers: { 'Retry-After': '60' } });
+    await expect(pacer.acquire(Deadline.after(clock, 5_000), 'GET incident')).rejects.toMatchObject({
+      code: 'rate_limited',
+      headers: { 'Retry-After': '60' },
+    });
   });
 });

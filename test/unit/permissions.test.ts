@@ -12,8 +12,18 @@ import { memoryLogger } from '../support/test-config.js';
 
 describe('permission names', () => {
   it('knows the fixed names and actions:run:<action>, nothing else', () => {
-    for (const p of ['actions:run', 'actions:run:create-incident', 'events:write', 'status:read', 'audit:read', 'maintenance:write', 'console']) expect(isPermission(p), p).toBe(true);
-    for (const p of ['actions:write', 'actions:run:', 'actions:run:Bad_Name', 'status:write', 'admin', 'actions:run:../x']) expect(isPermission(p), p).toBe(false);
+    for (const p of [
+      'actions:run',
+      'actions:run:create-incident',
+      'events:write',
+      'status:read',
+      'audit:read',
+      'maintenance:write',
+      'console',
+    ])
+      expect(isPermission(p), p).toBe(true);
+    for (const p of ['actions:write', 'actions:run:', 'actions:run:Bad_Name', 'status:write', 'admin', 'actions:run:../x'])
+      expect(isPermission(p), p).toBe(false);
   });
 
   it('actions:run covers every action; actions:run:<action> only that one', () => {

@@ -34,7 +34,13 @@ function reachable(entries: string[]): Set<string> {
 // The Docker image leaves dist/sim and dist/sandbox out; an import of them from what the image runs
 // would only show as ERR_MODULE_NOT_FOUND when the container starts.
 describe('what the Docker image runs (dist/main.js, dist/cli/*)', () => {
-  const entries = ['main.ts', ...fs.readdirSync(path.join(src, 'cli')).filter((f) => f.endsWith('.ts')).map((f) => `cli/${f}`)];
+  const entries = [
+    'main.ts',
+    ...fs
+      .readdirSync(path.join(src, 'cli'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `cli/${f}`),
+  ];
 
   it('imports nothing from src/sim or src/sandbox', () => {
     const modules = reachable(entries);

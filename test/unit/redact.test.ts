@@ -20,7 +20,9 @@ describe('redact', () => {
   });
 
   it('masks credentials inside strings and errors, and survives cycles', () => {
-    const err = new Error('request failed with Authorization: Bearer eyJabc.def', { cause: new Error('body grant_type=password&password=hunter2') });
+    const err = new Error('request failed with Authorization: Bearer eyJabc.def', {
+      cause: new Error('body grant_type=password&password=hunter2'),
+    });
     const cyclic: Record<string, unknown> = { name: 'x' };
     cyclic.self = cyclic;
     const out = JSON.stringify(redact({ err, cyclic }));
@@ -49,11 +51,23 @@ describe('logger', () => {
   it('masks secrets given at the top of an entry, and leaves the objects it was given unchanged', () => {
     const log = memoryLogger();
     const shared = { authorization: 'Bearer shared-token-value', kept: 'yes' };
-    log.logger.info('sent with Bearer msg-token-value', { password: 'top-pw-value', note: 'grant_type=password&password=form-pw-value', headers: shared, again: shared, count: 3 });
+    log.logger.info('sent with Bearer msg-token-value', {
+      password: 'top-pw-value',
+      note: 'grant_type=password&password=form-pw-value',
+      headers: shared,
+      again: shared,
+      count: 3,
+    });
     log.logger.error(new Error('login refused for client_secret=lone-error-secret'));
     const text = log.text();
-    for (const secret of ['shared-token-value', 'msg-token-value', 'top-pw-value', 'form-pw-value', 'lone-error-secret']) expect(text).not.toContain(secret);
-    expect(log.lines()[0]).toMatchObject({ password: REDACTED, headers: { authorization: REDACTED, kept: 'yes' }, again: '[Circular]', count: 3 });
+    for (const secret of ['shared-token-value', 'msg-token-value', 'top-pw-value', 'form-pw-value', 'lone-error-secret'])
+      expect(text).not.toContain(secret);
+    expect(log.lines()[0]).toMatchObject({
+      password: REDACTED,
+      headers: { authorization: REDACTED, kept: 'yes' },
+      again: '[Circular]',
+      count: 3,
+    });
     expect(shared.authorization).toBe('Bearer shared-token-value');
   });
 
@@ -71,7 +85,7 @@ describe('logger', () => {
       ['Authorization: Bearer', 'Authorization: [REDACTED]'],
       ['X-API-Key=raw-key-value rest', 'X-API-Key=[REDACTED]'],
       ['{"x-api-key":"it\'s \\"quoted\\"","b":2}', '{"x-api-key":"[REDACTED]","b":2}'],
-      ["cookie: session=s3cr3t; theme=dark", 'cookie: [REDACTED]'],
+      ['cookie: session=s3cr3t; theme=dark', 'cookie: [REDACTED]'],
       ['Set-Cookie: sid=abc; HttpOnly', 'Set-Cookie: [REDACTED]'],
     ];
     for (const [input, masked] of cases) expect(redactString(input), input).toBe(masked);
@@ -80,8 +94,16 @@ describe('logger', () => {
 
   it('masks the value after a credential header name in a raw header list', () => {
     expect(redact(['Host', 'gw', 'authorization', 'no-scheme-key', 'X-API-Key', 'k-123', 'Cookie', 'a=b', 'Accept', '*/*'])).toEqual([
-      'Host', 'gw', 'authorization', REDACTED, 'X-API-Key', REDACTED, 'Cookie', REDACTED, 'Accept', '*/*',
+      'Host',
+      'gw',
+      'authorization',
+      REDACTED,
+      'X-API-Key',
+      REDACTED,
+      'Cookie',
+      REDACTED,
+      'Accept',
+      '*/*',
     ]);
   });
 });
-

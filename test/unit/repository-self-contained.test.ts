@@ -18,7 +18,10 @@ const UNTRACKED_DIRS = new Set(['node_modules', 'dist', 'data', 'results', '.git
 /** Tracked files in scope, plus new ones not yet committed (ignored ones excluded). */
 function filesInScope(): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...SCOPE], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...SCOPE], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     return out.split('\0').filter((f) => f !== '' && existsSync(path.join(ROOT, f)));
   } catch {
     // No git (a source tarball): walk the folders instead.
@@ -43,7 +46,12 @@ function outsideReferences(file: string, text: string): string[] {
 }
 
 function headingsOf(markdown: string): Set<string> {
-  return new Set(markdown.split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => l.replace(/^#+ /, '').trim()));
+  return new Set(
+    markdown
+      .split('\n')
+      .filter((l) => /^#{1,6} /.test(l))
+      .map((l) => l.replace(/^#+ /, '').trim()),
+  );
 }
 
 describe('the repository explains itself', () => {
@@ -60,7 +68,9 @@ describe('the repository explains itself', () => {
     expect(outsideReferences('a.ts', `// see ${'BRI' + 'EF'} §3.5\nconst x = 1;`)).toEqual([`a.ts:1: // see ${'BRI' + 'EF'} §3.5`]);
     expect(outsideReferences('b.md', `the sources (${'FACTS' + '.md'})`)).toHaveLength(1);
     expect(outsideReferences('c.md', `see \`${'../' + 'shared'}/notes\``)).toHaveLength(1);
-    expect(outsideReferences('d.ts', "// ServiceNow ignores unknown fields (docs/servicenow.md, 'Encoded queries')\n// a brief pause")).toEqual([]);
+    expect(
+      outsideReferences('d.ts', "// ServiceNow ignores unknown fields (docs/servicenow.md, 'Encoded queries')\n// a brief pause"),
+    ).toEqual([]);
   });
 
   it('no file under src, test, bench, mappings, docs, deploy or README.md cites a document outside the repository', () => {
@@ -68,7 +78,7 @@ describe('the repository explains itself', () => {
     expect(found, 'cite docs/ (or a public source) instead').toEqual([]);
   });
 
-  it("every pointer to a docs/ section names a page and a heading that exist", () => {
+  it('every pointer to a docs/ section names a page and a heading that exist', () => {
     const broken: string[] = [];
     const headings = new Map<string, Set<string> | null>();
     for (const file of files) {

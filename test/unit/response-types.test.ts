@@ -105,7 +105,20 @@ describe('response types computed from their schemas', () => {
     expectTypeOf<IncidentView['trunkIds']>().toEqualTypeOf<string[]>();
     expectTypeOf<IncidentView['resolvedAt']>().toEqualTypeOf<string | null>();
     expectTypeOf<keyof IncidentView>().toEqualTypeOf<
-      'correlationId' | 'trunkId' | 'trunkBaseId' | 'trunkIds' | 'kind' | 'number' | 'sysId' | 'state' | 'servicenowState' | 'openedAt' | 'resolvedAt' | 'reopenCount' | 'pendingDeliveries' | 'lastDeliveryError'
+      | 'correlationId'
+      | 'trunkId'
+      | 'trunkBaseId'
+      | 'trunkIds'
+      | 'kind'
+      | 'number'
+      | 'sysId'
+      | 'state'
+      | 'servicenowState'
+      | 'openedAt'
+      | 'resolvedAt'
+      | 'reopenCount'
+      | 'pendingDeliveries'
+      | 'lastDeliveryError'
     >();
   });
 
@@ -132,8 +145,18 @@ describe('response types computed from their schemas', () => {
   });
 
   it('a schema that drifts from the code fails typecheck', () => {
-    const withCarrier = { ...trunkViewSchema, required: [...trunkViewSchema.required, 'carrier'], properties: { ...trunkViewSchema.properties, carrier: { type: 'string' } } } as const;
-    const fewerStates = { ...trunkViewSchema, properties: { ...trunkViewSchema.properties, state: { type: 'string', enum: ['registered', 'rejected'] } } } as const;
+    // Used only through `typeof` (the point of the test): the linter sees them as unused.
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const withCarrier = {
+      ...trunkViewSchema,
+      required: [...trunkViewSchema.required, 'carrier'],
+      properties: { ...trunkViewSchema.properties, carrier: { type: 'string' } },
+    } as const;
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const fewerStates = {
+      ...trunkViewSchema,
+      properties: { ...trunkViewSchema.properties, state: { type: 'string', enum: ['registered', 'rejected'] } },
+    } as const;
     // @ts-expect-error the schema documents a field trunkView() does not build
     const a: SchemaType<typeof withCarrier> = trunkView(row, null);
     // @ts-expect-error trunkView() can answer a state the schema no longer lists
@@ -149,11 +172,44 @@ describe('response types computed from their schemas', () => {
       return validate(value) ? [] : validate.errors;
     };
     expect(check(trunkViewSchema, trunkView(row, incident))).toEqual([]);
-    const bare = { ...row, name: null, edgeId: null, trunkBaseId: null, proxyAddress: null, signal: null, sipCode: null, errorText: null, failingSince: null, goneAt: 1_700_000_090_000 };
+    const bare = {
+      ...row,
+      name: null,
+      edgeId: null,
+      trunkBaseId: null,
+      proxyAddress: null,
+      signal: null,
+      sipCode: null,
+      errorText: null,
+      failingSince: null,
+      goneAt: 1_700_000_090_000,
+    };
     expect(check(trunkViewSchema, trunkView(bare, null))).toEqual([]);
     expect(check(incidentViewSchema, incidentView(incident))).toEqual([]);
-    expect(check(incidentViewSchema, incidentView({ ...incident, open: false, resolvedAt: 1_700_000_090_000, sysId: 'a'.repeat(32), number: 'INC0010001', servicenowState: '6' }))).toEqual([]);
-    const event: TrunkEventView = { at: '2025-01-01T00:00:00.000Z', state: 'rejected', previousState: null, signal: null, sipCode: 403, errorText: 'Forbidden', proxyAddress: null, source: 'event', eventId: 'e1' };
+    expect(
+      check(
+        incidentViewSchema,
+        incidentView({
+          ...incident,
+          open: false,
+          resolvedAt: 1_700_000_090_000,
+          sysId: 'a'.repeat(32),
+          number: 'INC0010001',
+          servicenowState: '6',
+        }),
+      ),
+    ).toEqual([]);
+    const event: TrunkEventView = {
+      at: '2025-01-01T00:00:00.000Z',
+      state: 'rejected',
+      previousState: null,
+      signal: null,
+      sipCode: 403,
+      errorText: 'Forbidden',
+      proxyAddress: null,
+      source: 'event',
+      eventId: 'e1',
+    };
     expect(check(trunkEventViewSchema, event)).toEqual([]);
     expect(check(trunkViewSchema, { ...trunkView(row, null), lastSeenAt: undefined })).not.toEqual([]);
   });
@@ -161,7 +217,9 @@ describe('response types computed from their schemas', () => {
 
 describe('the product schemas', () => {
   it('each compiles with the one strict draft 2020-12 engine', () => {
-    const schemas = Object.entries({ ...responseSchemas, ...statusSchemas, mappingFileSchema: mappingFileSchema(MAPPING_TARGETS) }).filter(([name]) => name.endsWith('Schema'));
+    const schemas = Object.entries({ ...responseSchemas, ...statusSchemas, mappingFileSchema: mappingFileSchema(MAPPING_TARGETS) }).filter(
+      ([name]) => name.endsWith('Schema'),
+    );
     expect(schemas.length).toBeGreaterThanOrEqual(12);
     for (const [name, schema] of schemas) expect(() => createSchemaEngine().compile(schema as object), name).not.toThrow();
   });

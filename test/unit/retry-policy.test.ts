@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { decideRetry, type AttemptOutcome } from '../../src/upstream/retry-policy.js';
 
-const ctx = (over: Partial<Parameters<typeof decideRetry>[1]> = {}) => ({ attempt: 1, idempotent: false, remainingMs: 10_000, backoffMs: [500, 1_500, 4_500], ...over });
-const response = (status: number, retryAfterMs?: number): AttemptOutcome => ({ kind: 'response', status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+const ctx = (over: Partial<Parameters<typeof decideRetry>[1]> = {}) => ({
+  attempt: 1,
+  idempotent: false,
+  remainingMs: 10_000,
+  backoffMs: [500, 1_500, 4_500],
+  ...over,
+});
+const response = (status: number, retryAfterMs?: number): AttemptOutcome => ({
+  kind: 'response',
+  status,
+  ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+});
 
 describe('decideRetry', () => {
   it('waits Retry-After on a 429 and retries even a create (the request was not processed)', () => {
@@ -33,14 +43,20 @@ describe('decideRetry', () => {
   });
 
   it('retries 502/504, resets and timeouts only for idempotent requests', () => {
-    for (const outcome of [response(502), response(504), { kind: 'network', failure: 'reset' } as const, { kind: 'network', failure: 'timeout' } as const]) {
+    for (const outcome of [
+      response(502),
+      response(504),
+      { kind: 'network', failure: 'reset' } as const,
+      { kind: 'network', failure: 'timeout' } as const,
+    ]) {
       expect(decideRetry(outcome, ctx({ idempotent: false }))).toEqual({ retry: false, reason: 'not_retryable' });
       expect(decideRetry(outcome, ctx({ idempotent: true }))).toMatchObject({ retry: true, waitMs: 500 });
     }
   });
 
   it('does not retry other answers or an abort', () => {
-    for (const status of [400, 401, 403, 404, 409, 500]) expect(decideRetry(response(status), ctx({ idempotent: true }))).toMatchObject({ retry: false });
+    for (const status of [400, 401, 403, 404, 409, 500])
+      expect(decideRetry(response(status), ctx({ idempotent: true }))).toMatchObject({ retry: false });
     expect(decideRetry({ kind: 'network', failure: 'aborted' }, ctx({ idempotent: true }))).toEqual({ retry: false, reason: 'aborted' });
   });
 });

@@ -85,13 +85,17 @@ describe('the structure of src/', () => {
   });
 
   it(`has no file over ${MAX_LINES} lines`, () => {
-    const long = files.map((f) => [path.relative(SRC, f), readFileSync(f, 'utf8').split('\n').length - 1] as const).filter(([, lines]) => lines > MAX_LINES);
+    const long = files
+      .map((f) => [path.relative(SRC, f), readFileSync(f, 'utf8').split('\n').length - 1] as const)
+      .filter(([, lines]) => lines > MAX_LINES);
     expect(long).toEqual([]);
   });
 
   it('names the two upstreams in a type only in the composition root (src/app/) and the simulators', () => {
     const pair = /'genesys'\s*\|\s*'servicenow'|'servicenow'\s*\|\s*'genesys'|\{\s*genesys:\s*\w+;\s*servicenow:/;
-    const naming = files.filter((f) => !['app', 'sim'].includes(folderOf(f)) && pair.test(readFileSync(f, 'utf8'))).map((f) => path.relative(SRC, f));
+    const naming = files
+      .filter((f) => !['app', 'sim'].includes(folderOf(f)) && pair.test(readFileSync(f, 'utf8')))
+      .map((f) => path.relative(SRC, f));
     expect(naming).toEqual([]);
   });
 });

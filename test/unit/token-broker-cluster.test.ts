@@ -70,7 +70,8 @@ describe('TokenBroker across replicas (shared token store)', () => {
     expect(seen.size).toBeLessThanOrEqual(17);
     expect(c.endpoint.requests - seen.size).toBeLessThanOrEqual(1);
     // Every replica took part: each one adopted tokens that another fetched.
-    for (const r of c.registries) expect(await r.metrics()).toMatch(/trunkgate_token_refreshes_total\{upstream="genesys",outcome="adopted"\} [1-9]/);
+    for (const r of c.registries)
+      expect(await r.metrics()).toMatch(/trunkgate_token_refreshes_total\{upstream="genesys",outcome="adopted"\} [1-9]/);
     for (const b of c.brokers) b.stop();
   });
 
@@ -104,7 +105,14 @@ describe('TokenBroker across replicas (shared token store)', () => {
     expect(c.endpoint.requests).toBe(1);
     c.store.beforeNextLock = async () => {
       const now = c.clock.now();
-      await c.store.write('genesys', { value: 'token-from-another-replica', obtainedAtWall: now, expiresAtWall: now + 60_000, lifetimeMs: 60_000, verified: true, scopes: [] });
+      await c.store.write('genesys', {
+        value: 'token-from-another-replica',
+        obtainedAtWall: now,
+        expiresAtWall: now + 60_000,
+        lifetimeMs: 60_000,
+        verified: true,
+        scopes: [],
+      });
     };
     await c.clock.advance(40_000); // past the soft point: read (nothing newer), then lock
     expect((await broker.token()).value).toBe('token-from-another-replica');
@@ -132,8 +140,17 @@ describe('TokenBroker across replicas (shared token store)', () => {
     expect(tokens.map((t) => t.value).sort()).toEqual(['token-1', 'token-1', 'token-2']);
     expect(c.endpoint.requests).toBe(2);
     expect(a.snapshot()).toMatchObject({ state: 'ok', failureCount: 0 });
-    const warnings = c.log.lines().filter((l) => l.level === 'warn').map((l) => l.message);
-    expect(warnings).toEqual(expect.arrayContaining(['token store unreachable; refreshing on our own', 'refresh lock unavailable; refreshing on our own', 'could not share the new token']));
+    const warnings = c.log
+      .lines()
+      .filter((l) => l.level === 'warn')
+      .map((l) => l.message);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'token store unreachable; refreshing on our own',
+        'refresh lock unavailable; refreshing on our own',
+        'could not share the new token',
+      ]),
+    );
     expect(c.log.text()).not.toContain('token-1');
   });
 
@@ -166,7 +183,9 @@ describe('TokenBroker across replicas (shared token store)', () => {
     await c.clock.advance(2_000);
     expect(got).toMatchObject({ value: 'token-1' });
     expect(got!.at).toBeGreaterThanOrEqual(10_000);
-    expect(c.log.lines().some((l) => l.message === 'another replica holds the refresh lock without sharing a token; refreshing on our own')).toBe(true);
+    expect(
+      c.log.lines().some((l) => l.message === 'another replica holds the refresh lock without sharing a token; refreshing on our own'),
+    ).toBe(true);
   });
 
   it('a lock held by a dead replica during a soft refresh: the old token keeps serving and the new one is fetched before its hard deadline', async () => {

@@ -163,7 +163,10 @@ describe('TokenBroker', () => {
     const token = await s.broker.token();
     expect(token).toMatchObject({ verified: true, scopes: [] });
     expect(s.failed).toEqual([]);
-    expect(s.log.lines().find((l) => l.level === 'warn')).toMatchObject({ message: expect.stringContaining('GENESYS_REQUIRED_SCOPES not checked'), required: ['telephony:readonly'] });
+    expect(s.log.lines().find((l) => l.level === 'warn')).toMatchObject({
+      message: expect.stringContaining('GENESYS_REQUIRED_SCOPES not checked'),
+      required: ['telephony:readonly'],
+    });
   });
 
   describe('after an upstream refuses a token', () => {
@@ -251,7 +254,9 @@ describe('TokenBroker', () => {
       t.broker.start();
       t.endpoint.failWith = 'transient';
       await t.clock.advance(60_000);
-      expect(t.failed).toEqual([expect.objectContaining({ upstream: 'genesys', permanent: false, message: 'token endpoint answered 503' })]);
+      expect(t.failed).toEqual([
+        expect.objectContaining({ upstream: 'genesys', permanent: false, message: 'token endpoint answered 503' }),
+      ]);
       await expect(t.broker.token()).rejects.toThrow(CredentialsUnavailableError);
       await t.clock.advance(120_000);
       expect(t.failed).toHaveLength(1);

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { TokenCipher } from '../../src/credentials/token-cipher.js';
 import type { SharedToken } from '../../src/credentials/token-store.js';
 
-const token: SharedToken = { value: 'opaque-access-token-value', obtainedAtWall: 1_767_225_600_000, expiresAtWall: 1_767_229_200_000, lifetimeMs: 3_600_000, verified: true, scopes: ['telephony:plugin:all'] };
+const token: SharedToken = {
+  value: 'opaque-access-token-value',
+  obtainedAtWall: 1_767_225_600_000,
+  expiresAtWall: 1_767_229_200_000,
+  lifetimeMs: 3_600_000,
+  verified: true,
+  scopes: ['telephony:plugin:all'],
+};
 const key = (fill: number) => new Uint8Array(32).fill(fill);
 
 describe('TokenCipher', () => {
@@ -29,7 +36,9 @@ describe('TokenCipher', () => {
     const parts = (await cipher.seal('genesys', token)).split('.');
     const flipped = Buffer.from(parts[3]!, 'base64url');
     flipped[0]! ^= 1;
-    expect(await cipher.open('genesys', [parts[0], parts[1], parts[2], flipped.toString('base64url'), parts[4]].join('.'))).toEqual({ failure: 'undecryptable' });
+    expect(await cipher.open('genesys', [parts[0], parts[1], parts[2], flipped.toString('base64url'), parts[4]].join('.'))).toEqual({
+      failure: 'undecryptable',
+    });
     const header = Buffer.from(JSON.stringify({ alg: 'dir', enc: 'A256GCM', kid: cipher.keyId, x: 1 })).toString('base64url');
     expect(await cipher.open('genesys', [header, ...parts.slice(1)].join('.'))).toEqual({ failure: 'undecryptable' });
     expect(await cipher.open('genesys', 'not a jwe')).toEqual({ failure: 'malformed' });

@@ -73,7 +73,9 @@ describe('TrunkMonitor notification channels', () => {
       expect(socket.closedByClient).toBe(true);
       expect(polls()).toBe(pollsBefore + 1);
       expect(await h.metric('trunkgate_monitor_reconnects_total', { reason: 'heartbeat_timeout' })).toBe(1);
-      expect(h.logs.lines().some((l) => l.level === 'warn' && l.message === 'no heartbeat from the notification socket; reconnecting')).toBe(true);
+      expect(
+        h.logs.lines().some((l) => l.level === 'warn' && l.message === 'no heartbeat from the notification socket; reconnecting'),
+      ).toBe(true);
     });
 
     it('a pong answers the ping and counts as life', async () => {
@@ -184,7 +186,7 @@ describe('TrunkMonitor notification channels', () => {
     expect(await h.metric('trunkgate_monitor_reconnects_total', { reason: 'token_rotated' })).toBe(2);
   });
 
-  it('the broker\'s first token is not a rotation: channels stay', async () => {
+  it("the broker's first token is not a rotation: channels stay", async () => {
     await started({ trunks: 1 });
     h.rotations.rotate(true);
     await h.clock.advance(0);
@@ -251,7 +253,9 @@ describe('TrunkMonitor notification channels', () => {
     expect(h.client.channels.get('c1')!.topics).toHaveLength(1);
     await h.clock.advance(1);
     expect(h.client.channels.get('c1')!.topics).toHaveLength(2);
-    expect(h.logs.lines().some((l) => l.level === 'warn' && l.message === 'notification subscriptions could not be updated; retrying')).toBe(true);
+    expect(
+      h.logs.lines().some((l) => l.level === 'warn' && l.message === 'notification subscriptions could not be updated; retrying'),
+    ).toBe(true);
   });
 
   it('stop() closes every socket and cancels every timer; nothing happens afterwards', async () => {

@@ -16,7 +16,13 @@ describe('TrunkMonitor polling', () => {
       { pageNumber: 3, pageSize: 2 },
     ]);
     expect(h.sink.sightings.map((s) => s.trunkId)).toEqual(['t1', 't2', 't3', 't4', 't5']);
-    expect(h.sink.sightings[0]).toMatchObject({ source: 'poll', observedAt: h.clock.now(), state: 'registered', name: 'Trunk t1', edge: { id: 'edge-1', name: 'edge-nyc-01' } });
+    expect(h.sink.sightings[0]).toMatchObject({
+      source: 'poll',
+      observedAt: h.clock.now(),
+      state: 'registered',
+      name: 'Trunk t1',
+      edge: { id: 'edge-1', name: 'edge-nyc-01' },
+    });
     expect(await h.metric('trunkgate_monitor_polls_total', { outcome: 'ok' })).toBe(1);
     expect(await h.metric('trunkgate_monitor_trunks_seen')).toBe(5);
     expect(await h.metric('trunkgate_monitor_sightings_total', { source: 'poll' })).toBe(5);

@@ -8,16 +8,40 @@ const topic = (id: string) => `v2.telephony.providers.edges.trunks.${id}`;
 
 describe('parseFrame: channel system topics', () => {
   it('reads the channel id from the body, else from the topic suffix, and keeps a short reason', () => {
-    expect(parseFrame(JSON.stringify(noLongerSubscribedFrame('c1')))).toEqual({ kind: 'no_longer_subscribed', topicName: 'v2.system.no_longer_subscribed.c1', channelId: 'c1', reason: 'subscriptions dropped' });
-    expect(parseFrame(JSON.stringify(tokenRevokedFrame('c2', { channelId: 'c9' })))).toEqual({ kind: 'token_revoked', topicName: 'v2.system.token_revoked.c2', channelId: 'c9' });
-    expect(parseFrame(JSON.stringify(tokenRevokedFrame('c2', {})))).toEqual({ kind: 'token_revoked', topicName: 'v2.system.token_revoked.c2', channelId: 'c2' });
-    expect(parseFrame(JSON.stringify({ topicName: 'v2.system.token_revoked' }))).toEqual({ kind: 'token_revoked', topicName: 'v2.system.token_revoked' });
-    expect(parseFrame(JSON.stringify(noLongerSubscribedFrame('c1', { reason: 'x'.repeat(500) })))).toMatchObject({ reason: 'x'.repeat(200) });
+    expect(parseFrame(JSON.stringify(noLongerSubscribedFrame('c1')))).toEqual({
+      kind: 'no_longer_subscribed',
+      topicName: 'v2.system.no_longer_subscribed.c1',
+      channelId: 'c1',
+      reason: 'subscriptions dropped',
+    });
+    expect(parseFrame(JSON.stringify(tokenRevokedFrame('c2', { channelId: 'c9' })))).toEqual({
+      kind: 'token_revoked',
+      topicName: 'v2.system.token_revoked.c2',
+      channelId: 'c9',
+    });
+    expect(parseFrame(JSON.stringify(tokenRevokedFrame('c2', {})))).toEqual({
+      kind: 'token_revoked',
+      topicName: 'v2.system.token_revoked.c2',
+      channelId: 'c2',
+    });
+    expect(parseFrame(JSON.stringify({ topicName: 'v2.system.token_revoked' }))).toEqual({
+      kind: 'token_revoked',
+      topicName: 'v2.system.token_revoked',
+    });
+    expect(parseFrame(JSON.stringify(noLongerSubscribedFrame('c1', { reason: 'x'.repeat(500) })))).toMatchObject({
+      reason: 'x'.repeat(200),
+    });
   });
 
   it('other system topics stay `other`', () => {
-    expect(parseFrame(JSON.stringify({ topicName: 'v2.system.token_revokedness.c1', eventBody: {} }))).toEqual({ kind: 'other', topicName: 'v2.system.token_revokedness.c1' });
-    expect(parseFrame(JSON.stringify({ topicName: 'v2.system.c1.duplicate_id', eventBody: {} }))).toEqual({ kind: 'other', topicName: 'v2.system.c1.duplicate_id' });
+    expect(parseFrame(JSON.stringify({ topicName: 'v2.system.token_revokedness.c1', eventBody: {} }))).toEqual({
+      kind: 'other',
+      topicName: 'v2.system.token_revokedness.c1',
+    });
+    expect(parseFrame(JSON.stringify({ topicName: 'v2.system.c1.duplicate_id', eventBody: {} }))).toEqual({
+      kind: 'other',
+      topicName: 'v2.system.c1.duplicate_id',
+    });
   });
 });
 
@@ -58,7 +82,9 @@ describe('TrunkMonitor: no_longer_subscribed and token_revoked', () => {
       expect(logged('warn', 'Genesys says the notification channel is no longer subscribed; subscribing its topics again')).toEqual([
         expect.objectContaining({ channelId: 'c1', topicName: 'v2.system.no_longer_subscribed.c1', reason: 'subscriptions dropped' }),
       ]);
-      expect(logged('info', 'notification channel subscribed again after Genesys dropped its subscriptions')).toEqual([expect.objectContaining({ channelId: 'c1', topics: 2 })]);
+      expect(logged('info', 'notification channel subscribed again after Genesys dropped its subscriptions')).toEqual([
+        expect.objectContaining({ channelId: 'c1', topics: 2 }),
+      ]);
 
       h.connector.socketOf('c1').deliver(trunkFrame('t2', rejectedEvent('t2')));
       expect(await h.sink.waitFor((s) => s.source === 'notification')).toMatchObject({ trunkId: 't2', state: 'rejected' });
@@ -73,7 +99,9 @@ describe('TrunkMonitor: no_longer_subscribed and token_revoked', () => {
       await h.clock.advance(0);
       expect(h.log).toEqual(['put c1 2', 'create c2', 'connect c2', 'put c2 2', 'close c1']);
       expect(await h.metric('trunkgate_monitor_reconnects_total', { reason: 'no_longer_subscribed' })).toBe(1);
-      expect(logged('warn', 'notification channel lost its subscriptions again; moving its topics to a new channel')).toEqual([expect.objectContaining({ channelId: 'c1', times: 2 })]);
+      expect(logged('warn', 'notification channel lost its subscriptions again; moving its topics to a new channel')).toEqual([
+        expect.objectContaining({ channelId: 'c1', times: 2 }),
+      ]);
     });
 
     it('a channel that lost its subscriptions is not reused after a drop', async () => {
@@ -97,7 +125,11 @@ describe('TrunkMonitor: no_longer_subscribed and token_revoked', () => {
     it('a failed subscribe is retried after a backoff; the re-poll follows the success', async () => {
       await started({ trunks: 1 });
       recordPolls();
-      h.client.failNext('put', 1, new UpstreamError('genesys answered 503', { upstream: 'genesys', operation: 'PUT notifications subscriptions', status: 503 }));
+      h.client.failNext(
+        'put',
+        1,
+        new UpstreamError('genesys answered 503', { upstream: 'genesys', operation: 'PUT notifications subscriptions', status: 503 }),
+      );
       h.connector.socketOf('c1').deliver(noLongerSubscribedFrame('c1'));
       await h.clock.advance(0);
       expect(h.log).toEqual(['put failed']);
@@ -136,7 +168,9 @@ describe('TrunkMonitor: no_longer_subscribed and token_revoked', () => {
       expect(pollReasons).toEqual(['reconnect']);
       expect(await h.metric('trunkgate_monitor_reconnects_total', { reason: 'token_revoked' })).toBe(1);
       expect(await h.metric('trunkgate_monitor_notification_events_total', { kind: 'token_revoked' })).toBe(1);
-      expect(logged('warn', 'Genesys revoked the token of the notification channel; moving its topics to a new channel')).toEqual([expect.objectContaining({ channelId: 'c1' })]);
+      expect(logged('warn', 'Genesys revoked the token of the notification channel; moving its topics to a new channel')).toEqual([
+        expect.objectContaining({ channelId: 'c1' }),
+      ]);
     });
 
     it('when Genesys also closes the old socket right away, still exactly one new channel', async () => {
@@ -151,7 +185,11 @@ describe('TrunkMonitor: no_longer_subscribed and token_revoked', () => {
 
     it('when making the new channel fails, it backs off and tries again (no tight loop)', async () => {
       await started({ trunks: 1 });
-      h.client.failNext('create', 2, new UpstreamError('genesys answered 401', { upstream: 'genesys', operation: 'POST notifications channel', status: 401 }));
+      h.client.failNext(
+        'create',
+        2,
+        new UpstreamError('genesys answered 401', { upstream: 'genesys', operation: 'POST notifications channel', status: 401 }),
+      );
       h.connector.socketOf('c1').deliver(tokenRevokedFrame('c1'));
       await h.clock.advance(0);
       expect(h.log).toEqual(['create failed']);
@@ -163,18 +201,22 @@ describe('TrunkMonitor: no_longer_subscribed and token_revoked', () => {
   });
 
   describe('frames about other channels', () => {
-    it('a frame naming another channel than the socket\'s is logged and ignored', async () => {
+    it("a frame naming another channel than the socket's is logged and ignored", async () => {
       await started({ trunks: 1 });
       h.connector.socketOf('c1').deliver(tokenRevokedFrame('c7'));
       h.connector.socketOf('c1').deliver(noLongerSubscribedFrame('c1', { channelId: 'c8' }));
       await h.clock.advance(0);
       expect(h.log).toEqual([]);
-      expect(logged('warn', 'Genesys sent token_revoked for another channel than the socket\'s; ignored')).toEqual([expect.objectContaining({ channelId: 'c7', socketChannelId: 'c1' })]);
-      expect(logged('warn', 'Genesys sent no_longer_subscribed for another channel than the socket\'s; ignored')).toEqual([expect.objectContaining({ channelId: 'c8', socketChannelId: 'c1' })]);
+      expect(logged('warn', "Genesys sent token_revoked for another channel than the socket's; ignored")).toEqual([
+        expect.objectContaining({ channelId: 'c7', socketChannelId: 'c1' }),
+      ]);
+      expect(logged('warn', "Genesys sent no_longer_subscribed for another channel than the socket's; ignored")).toEqual([
+        expect.objectContaining({ channelId: 'c8', socketChannelId: 'c1' }),
+      ]);
       expect(await h.metric('trunkgate_monitor_notification_events_total', { kind: 'token_revoked' })).toBe(1);
     });
 
-    it('a frame that names no channel is about the socket\'s own', async () => {
+    it("a frame that names no channel is about the socket's own", async () => {
       await started({ trunks: 1 });
       h.connector.socketOf('c1').deliver({ topicName: 'v2.system.token_revoked', eventBody: {} });
       await h.clock.advance(0);

@@ -7,7 +7,15 @@ import { scriptedHttp, staticCredentials, type Scripted } from '../support/fake-
 
 function caller(script: Scripted[], clock = new ManualClock()) {
   const { http, requests } = scriptedHttp(script);
-  const c = new UpstreamCaller({ upstream: 'servicenow', http, credentials: staticCredentials, pacer: unpaced, clock, defaultTimeoutMs: 10_000, backoffMs: [500, 1_500] });
+  const c = new UpstreamCaller({
+    upstream: 'servicenow',
+    http,
+    credentials: staticCredentials,
+    pacer: unpaced,
+    clock,
+    defaultTimeoutMs: 10_000,
+    backoffMs: [500, 1_500],
+  });
   return { c, requests, clock };
 }
 
@@ -24,10 +32,16 @@ async function withTime<T>(clock: ManualClock, work: Promise<T>, stepMs = 100, m
 
 describe('UpstreamCaller', () => {
   it('when ServiceNow answers 429, waits Retry-After and sends the create once more', async () => {
-    const { c, requests, clock } = caller([{ status: 429, headers: { 'retry-after': '2' } }, { status: 201, data: { result: { sys_id: 'a' } } }]);
+    const { c, requests, clock } = caller([
+      { status: 429, headers: { 'retry-after': '2' } },
+      { status: 201, data: { result: { sys_id: 'a' } } },
+    ]);
     const started = clock.monotonic();
     let sentAgainAt = 0;
-    const res = await withTime(clock, c.call(create).then((r) => ((sentAgainAt = clock.monotonic()), r)));
+    const res = await withTime(
+      clock,
+      c.call(create).then((r) => ((sentAgainAt = clock.monotonic()), r)),
+    );
     expect(res.status).toBe(201);
     expect(requests).toHaveLength(2);
     expect(sentAgainAt - started).toBeGreaterThanOrEqual(2_000);
@@ -47,8 +61,14 @@ describe('UpstreamCaller', () => {
 
   it('retries a 503 for a create, and reports upstream_unavailable once the deadline leaves no room', async () => {
     const { c, requests, clock } = caller([{ status: 503 }, { status: 503 }, { status: 503 }]);
-    const err = await withTime(clock, c.call(create, { timeoutMs: 1_000 }).catch((e: unknown) => e));
-    expect(err).toMatchObject({ code: 'upstream_unavailable', details: [expect.objectContaining({ upstream: 'servicenow', operation: 'POST incident', status: 503, attempts: 2 })] });
+    const err = await withTime(
+      clock,
+      c.call(create, { timeoutMs: 1_000 }).catch((e: unknown) => e),
+    );
+    expect(err).toMatchObject({
+      code: 'upstream_unavailable',
+      details: [expect.objectContaining({ upstream: 'servicenow', operation: 'POST incident', status: 503, attempts: 2 })],
+    });
     expect(requests).toHaveLength(2);
   });
 
@@ -57,7 +77,10 @@ describe('UpstreamCaller', () => {
     await expect(a.c.call(create)).rejects.toMatchObject({ code: 'upstream_error', details: [expect.objectContaining({ status: 502 })] });
     expect(a.requests).toHaveLength(1);
     const b = caller([{ fail: 'ETIMEDOUT' }]);
-    await expect(b.c.call(create)).rejects.toMatchObject({ code: 'upstream_timeout', details: [expect.objectContaining({ processed: 'unknown' })] });
+    await expect(b.c.call(create)).rejects.toMatchObject({
+      code: 'upstream_timeout',
+      details: [expect.objectContaining({ processed: 'unknown' })],
+    });
     expect(b.requests).toHaveLength(1);
   });
 
@@ -97,16 +120,40 @@ describe('UpstreamCaller', () => {
     const { http, requests } = scriptedHttp([{ status: 401 }, { status: 200 }]);
     const stuck = new Promise<never>(() => undefined);
     const slowRefresh = { ...staticCredentials, authorize: () => stuck };
-    const a = new UpstreamCaller({ upstream: 'genesys', http, credentials: slowRefresh, pacer: unpaced, clock, defaultTimeoutMs: 10_000, backoffMs: [500] });
+    const a = new UpstreamCaller({
+      upstream: 'genesys',
+      http,
+      credentials: slowRefresh,
+      pacer: unpaced,
+      clock,
+      defaultTimeoutMs: 10_000,
+      backoffMs: [500],
+    });
     const started = clock.monotonic();
-    const err = await withTime(clock, a.call(read, { timeoutMs: 2_000 }).catch((e: unknown) => e));
+    const err = await withTime(
+      clock,
+      a.call(read, { timeoutMs: 2_000 }).catch((e: unknown) => e),
+    );
     expect(err).toMatchObject({ code: 'upstream_timeout' });
     expect(clock.monotonic() - started).toBeLessThanOrEqual(2_100);
     expect(requests).toHaveLength(0);
 
     const slowReauth = { ...staticCredentials, refused: () => stuck };
-    const b = new UpstreamCaller({ upstream: 'genesys', http, credentials: slowReauth, pacer: unpaced, clock, defaultTimeoutMs: 10_000, backoffMs: [500] });
-    expect(await withTime(clock, b.call(read, { timeoutMs: 2_000 }).catch((e: unknown) => e))).toMatchObject({ code: 'upstream_timeout' });
+    const b = new UpstreamCaller({
+      upstream: 'genesys',
+      http,
+      credentials: slowReauth,
+      pacer: unpaced,
+      clock,
+      defaultTimeoutMs: 10_000,
+      backoffMs: [500],
+    });
+    expect(
+      await withTime(
+        clock,
+        b.call(read, { timeoutMs: 2_000 }).catch((e: unknown) => e),
+      ),
+    ).toMatchObject({ code: 'upstream_timeout' });
     expect(requests).toHaveLength(1);
   });
 
@@ -114,7 +161,15 @@ describe('UpstreamCaller', () => {
     const clock = new ManualClock();
     const { http, requests } = scriptedHttp([{ status: 200 }]);
     const slowRefresh = { ...staticCredentials, authorize: () => new Promise<never>(() => undefined) };
-    const c = new UpstreamCaller({ upstream: 'genesys', http, credentials: slowRefresh, pacer: unpaced, clock, defaultTimeoutMs: 10_000, backoffMs: [500] });
+    const c = new UpstreamCaller({
+      upstream: 'genesys',
+      http,
+      credentials: slowRefresh,
+      pacer: unpaced,
+      clock,
+      defaultTimeoutMs: 10_000,
+      backoffMs: [500],
+    });
     const caller = new AbortController();
     const call = c.call(read, { timeoutMs: 10_000, signal: caller.signal }).catch((e: unknown) => e);
     await clock.advance(100);

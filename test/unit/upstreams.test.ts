@@ -50,7 +50,10 @@ describe('createUpstreams: each configured upstream described once', () => {
     const server = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"result":[]}'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const upstreams = testUpstreams({ SERVICENOW_INSTANCE_URL: url, GENESYS_RATE_LIMIT_PER_MINUTE: '180', SERVICENOW_RATE_LIMIT_PER_HOUR: '5000' }, { limiters });
+    const upstreams = testUpstreams(
+      { SERVICENOW_INSTANCE_URL: url, GENESYS_RATE_LIMIT_PER_MINUTE: '180', SERVICENOW_RATE_LIMIT_PER_HOUR: '5000' },
+      { limiters },
+    );
     expect(made.map((l) => l.options.id)).toEqual(['genesys-api', expect.stringMatching(/^servicenow-api:\d+$/)]);
     expect(upstreams.genesys.pacer.describe()).toMatchObject({ paced: true, allowedPerMinute: 180 });
     const acquire = vi.spyOn(upstreams.servicenow.pacer, 'acquire');
@@ -74,7 +77,8 @@ describe('createUpstreams: each configured upstream described once', () => {
     const registry = new Registry();
     new UpstreamMetrics(registry, ['genesys', 'servicenow', 'acme']);
     const text = await registry.metrics();
-    for (const upstream of ['genesys', 'servicenow', 'acme']) expect(text).toContain(`trunkgate_pacing_waiting_calls{upstream="${upstream}"} 0`);
+    for (const upstream of ['genesys', 'servicenow', 'acme'])
+      expect(text).toContain(`trunkgate_pacing_waiting_calls{upstream="${upstream}"} 0`);
   });
 });
 
@@ -98,14 +102,20 @@ output: { schema: { type: object, properties: { ok: { type: boolean } } }, field
   const acme = { name: 'acme', pathPrefix: '/rest/', client: new FakeUpstreamApi('acme', () => ({ ok: true })) };
 
   it('a third upstream: an action naming it runs on its client, its paths checked against its prefix', async () => {
-    const registry = buildActions({ mappingsDir: mappings({ 'ping.yaml': action('acme', '/rest/ping') }), defaultTimeoutMs: 1_000, upstreams: [acme], clock: new ManualClock() });
+    const registry = buildActions({
+      mappingsDir: mappings({ 'ping.yaml': action('acme', '/rest/ping') }),
+      defaultTimeoutMs: 1_000,
+      upstreams: [acme],
+      clock: new ManualClock(),
+    });
     expect(registry.list()).toMatchObject([{ name: 'ping', upstream: 'acme' }]);
     expect(await registry.run('ping', {}, { requestId: 'r', signal: new AbortController().signal })).toEqual({ ok: true });
     expect(acme.client.calls.map((c) => c.request.path)).toEqual(['/rest/ping']);
   });
 
   it('refuses a path outside the named upstream’s prefix, and an upstream that is not configured', () => {
-    const load = (yaml: string) => () => buildActions({ mappingsDir: mappings({ 'ping.yaml': yaml }), defaultTimeoutMs: 1_000, upstreams: [acme], clock: new ManualClock() });
+    const load = (yaml: string) => () =>
+      buildActions({ mappingsDir: mappings({ 'ping.yaml': yaml }), defaultTimeoutMs: 1_000, upstreams: [acme], clock: new ManualClock() });
     expect(load(action('acme', '/api/v2/ping'))).toThrow(MappingError);
     expect(load(action('acme', '/api/v2/ping'))).toThrow(/steps\[0\] \(call\)\.path must start with \/rest\/ \(acme API paths only\)/);
     expect(load(action('genesys', '/api/v2/ping'))).toThrow(/\/upstream must be one of "acme"/);

@@ -13,14 +13,22 @@ const detailsOf = (schema: object, value: unknown) => {
 
 describe('createSchemaEngine', () => {
   it('speaks draft 2020-12 (prefixItems, $defs)', () => {
-    const validate = createSchemaEngine().compile({ $defs: { n: { type: 'integer' } }, type: 'array', prefixItems: [{ $ref: '#/$defs/n' }], minItems: 1, items: false });
+    const validate = createSchemaEngine().compile({
+      $defs: { n: { type: 'integer' } },
+      type: 'array',
+      prefixItems: [{ $ref: '#/$defs/n' }],
+      minItems: 1,
+      items: false,
+    });
     expect(validate([1])).toBe(true);
     expect(validate([1, 2])).toBe(false);
     expect(validate(['a'])).toBe(false);
   });
 
   it('is strict: an unknown keyword or format stops the compile, with a readable line', () => {
-    expect(() => compileSchema(createSchemaEngine(), { type: 'object', requried: ['a'] })).toThrow(/^not a valid JSON Schema: strict mode: unknown keyword: "requried"/);
+    expect(() => compileSchema(createSchemaEngine(), { type: 'object', requried: ['a'] })).toThrow(
+      /^not a valid JSON Schema: strict mode: unknown keyword: "requried"/,
+    );
     expect(() => compileSchema(createSchemaEngine(), { type: 'string', format: 'colour' })).toThrow(/unknown format "colour"/);
     // A document that carries more than schemas (an OpenAPI document) is read with strict: false.
     expect(() => createSchemaEngine({ strict: false }).compile({ type: 'object', 'x-vendor': 1 })).not.toThrow();
@@ -33,7 +41,14 @@ describe('createSchemaEngine', () => {
   });
 
   it('reads date-time as RFC 3339 that names an instant JavaScript can hold', () => {
-    for (const ok of ['2025-01-01T00:00:00Z', '2025-01-01t00:00:00z', '2024-02-29T23:59:59.123456+05:30', '2025-01-01T00:00:00-00:00', '0000-02-29T00:00:00Z']) expect(isDateTime(ok), ok).toBe(true);
+    for (const ok of [
+      '2025-01-01T00:00:00Z',
+      '2025-01-01t00:00:00z',
+      '2024-02-29T23:59:59.123456+05:30',
+      '2025-01-01T00:00:00-00:00',
+      '0000-02-29T00:00:00Z',
+    ])
+      expect(isDateTime(ok), ok).toBe(true);
     const refused = [
       'yesterday',
       '2025-01-01 00:00:00Z', // a space for the T
@@ -48,7 +63,9 @@ describe('createSchemaEngine', () => {
       '2025-01-01T00:00:00+24:00',
     ];
     for (const bad of refused) expect(isDateTime(bad), bad).toBe(false);
-    expect(detailsOf({ type: 'string', format: 'date-time' }, '2025-02-30T00:00:00Z')).toEqual([{ path: '', message: 'must match format "date-time"' }]);
+    expect(detailsOf({ type: 'string', format: 'date-time' }, '2025-02-30T00:00:00Z')).toEqual([
+      { path: '', message: 'must match format "date-time"' },
+    ]);
   });
 });
 
@@ -80,20 +97,31 @@ describe('validationDetails', () => {
   });
 
   it('reports a value of the wrong type once, not once per keyword it then fails', () => {
-    expect(detailsOf({ type: 'object', properties: { n: { type: 'integer', enum: [1, 2] } } }, { n: 'x' })).toEqual([{ path: '/n', message: 'must be integer' }]);
+    expect(detailsOf({ type: 'object', properties: { n: { type: 'integer', enum: [1, 2] } } }, { n: 'x' })).toEqual([
+      { path: '/n', message: 'must be integer' },
+    ]);
   });
 
   it('folds an anyOf of required fields into one problem, and drops a oneOf whose branches speak for it', () => {
-    const either = { type: 'object', properties: { sys_id: { type: 'string' }, number: { type: 'string' } }, anyOf: [{ required: ['sys_id'] }, { required: ['number'] }] };
+    const either = {
+      type: 'object',
+      properties: { sys_id: { type: 'string' }, number: { type: 'string' } },
+      anyOf: [{ required: ['sys_id'] }, { required: ['number'] }],
+    };
     expect(detailsOf(either, {})).toEqual([{ path: '/sys_id', message: 'one of sys_id, number is required' }]);
     const branches = { oneOf: [{ type: 'string' }, { type: 'integer' }] };
-    expect(detailsOf(branches, true)).toEqual([{ path: '', message: 'must be string' }, { path: '', message: 'must be integer' }]);
+    expect(detailsOf(branches, true)).toEqual([
+      { path: '', message: 'must be string' },
+      { path: '', message: 'must be integer' },
+    ]);
   });
 
   it('lets a caller reword one problem, keeping its path', () => {
     const validate = createSchemaEngine().compile({ type: 'object', properties: { name: { type: 'string', pattern: '^[a-z]+$' } } });
     validate({ name: 'A!' });
-    expect(validationDetails(validate.errors, (e, path) => (e.keyword === 'pattern' ? `${path} must be lower-case letters` : undefined))).toEqual([{ path: '/name', message: '/name must be lower-case letters' }]);
+    expect(
+      validationDetails(validate.errors, (e, path) => (e.keyword === 'pattern' ? `${path} must be lower-case letters` : undefined)),
+    ).toEqual([{ path: '/name', message: '/name must be lower-case letters' }]);
   });
 });
 
@@ -109,7 +137,12 @@ describe('schemaCheck and bodyValidator', () => {
   it('bodyValidator throws validation_failed naming what is validated, and may rewrite the details', () => {
     const validate = bodyValidator<{ a: string }>(createSchemaEngine(), schema, { what: 'event' });
     expect(validate({ a: 'x' })).toEqual({ a: 'x' });
-    expect(() => validate(undefined)).toThrow(expect.objectContaining({ message: 'The event is missing; send a JSON object', details: [{ path: '', message: 'a JSON object is required' }] }));
+    expect(() => validate(undefined)).toThrow(
+      expect.objectContaining({
+        message: 'The event is missing; send a JSON object',
+        details: [{ path: '', message: 'a JSON object is required' }],
+      }),
+    );
     const err = (() => {
       try {
         validate({});
@@ -118,8 +151,15 @@ describe('schemaCheck and bodyValidator', () => {
       }
     })();
     expect(err).toBeInstanceOf(ValidationError);
-    expect(err).toMatchObject({ code: 'validation_failed', message: 'The event does not match its schema', details: [{ path: '/a', message: 'is required' }] });
-    const rewritten = bodyValidator(createSchemaEngine(), schema, { what: 'event', rewrite: (errors) => [{ path: '', message: `${errors.length} problem` }] });
+    expect(err).toMatchObject({
+      code: 'validation_failed',
+      message: 'The event does not match its schema',
+      details: [{ path: '/a', message: 'is required' }],
+    });
+    const rewritten = bodyValidator(createSchemaEngine(), schema, {
+      what: 'event',
+      rewrite: (errors) => [{ path: '', message: `${errors.length} problem` }],
+    });
     expect(() => rewritten({})).toThrow(expect.objectContaining({ details: [{ path: '', message: '1 problem' }] }));
   });
 });

@@ -26,14 +26,35 @@ describe('Watchdog: opening', () => {
     await h.clock.advance(2_000);
     const [created] = h.incidentsFor();
     expect(h.incidentsFor()).toHaveLength(1);
-    expect(created).toMatchObject({ correlation_id: KEY, correlation_display: 'trunkgate', urgency: '2', impact: '2', category: 'network', contact_type: 'monitoring' });
+    expect(created).toMatchObject({
+      correlation_id: KEY,
+      correlation_display: 'trunkgate',
+      urgency: '2',
+      impact: '2',
+      category: 'network',
+      contact_type: 'monitoring',
+    });
     expect(created!.short_description).toBe('SIP trunk Lumen SIP - NYC: registration rejected (SIP 403 Forbidden)');
-    for (const words of [`(id ${TRUNK.trunkId})`, 'Edge: edge-nyc-01 (id e-nyc)', `Proxy: ${TRUNK.proxyAddress}`, 'SIP answer: SIP 403 Forbidden', 'First seen: 2026-01-01 12:00:00 UTC']) {
+    for (const words of [
+      `(id ${TRUNK.trunkId})`,
+      'Edge: edge-nyc-01 (id e-nyc)',
+      `Proxy: ${TRUNK.proxyAddress}`,
+      'SIP answer: SIP 403 Forbidden',
+      'First seen: 2026-01-01 12:00:00 UTC',
+    ]) {
       expect(created!.description).toContain(words);
     }
     expect(created!.description).toContain('no Genesys token rotation seen since trunkgate started');
     const [incident] = await h.store.listIncidents({ limit: 10 });
-    expect(incident).toMatchObject({ correlationId: KEY, trunkId: TRUNK.trunkId, kind: 'registration_rejected', open: true, sysId: created!.sys_id, number: created!.number, pendingDeliveries: 0 });
+    expect(incident).toMatchObject({
+      correlationId: KEY,
+      trunkId: TRUNK.trunkId,
+      kind: 'registration_rejected',
+      open: true,
+      sysId: created!.sys_id,
+      number: created!.number,
+      pendingDeliveries: 0,
+    });
     await h.clock.advance(600_000);
     expect(h.incidentsFor()).toHaveLength(1);
     expect(h.servicenow.calls.filter((c) => c.operation === 'create')).toHaveLength(1);
@@ -54,7 +75,9 @@ describe('Watchdog: opening', () => {
     await h.clock.advance(4_000);
     await h.see('rejected');
     await h.settle();
-    expect(h.incidentsFor()[0]!.description).toContain('Genesys token: registration rejected 4 s after the Genesys token rotated (2026-01-01 12:00:00 UTC) — likely credential propagation');
+    expect(h.incidentsFor()[0]!.description).toContain(
+      'Genesys token: registration rejected 4 s after the Genesys token rotated (2026-01-01 12:00:00 UTC) — likely credential propagation',
+    );
     expect(h.incidentsFor()[0]!.description).toContain('usually clears by itself');
   });
 
@@ -83,7 +106,9 @@ describe('Watchdog: opening', () => {
     const notes = h.servicenow.notes(sysId);
     expect(notes).toHaveLength(1);
     expect(notes[0]).toContain('Trunk state changed 10 times since 2026-01-01 12:00:30 UTC');
-    expect(notes[0]).toContain('Now: registration rejected (SIP 403 Forbidden) at proxy sip-a.lumen.example.net:5061, since 2026-01-01 12:01:16 UTC.');
+    expect(notes[0]).toContain(
+      'Now: registration rejected (SIP 403 Forbidden) at proxy sip-a.lumen.example.net:5061, since 2026-01-01 12:01:16 UTC.',
+    );
     expect(h.servicenow.records.size).toBe(1);
   });
 
@@ -113,7 +138,9 @@ describe('Watchdog: recovery, relapse and duplicates', () => {
     expect(inc).toMatchObject({ state: '6', active: 'false', close_code: 'Solution provided' });
     expect(inc!.close_notes).toContain('SIP trunk Lumen SIP - NYC has been healthy since 2026-01-01 12:00:31 UTC');
     expect(inc!.close_notes).toContain('first seen 2026-01-01 12:00:00 UTC) lasted 31 s');
-    expect(h.servicenow.notes(inc!.sys_id!)[0]).toContain('trunkgate resolves this incident once the trunk has stayed registered for 5 min');
+    expect(h.servicenow.notes(inc!.sys_id!)[0]).toContain(
+      'trunkgate resolves this incident once the trunk has stayed registered for 5 min',
+    );
     expect((await h.store.listIncidents({ limit: 1 }))[0]).toMatchObject({ open: false, servicenowState: '6', pendingDeliveries: 0 });
   });
 
@@ -134,7 +161,9 @@ describe('Watchdog: recovery, relapse and duplicates', () => {
     await h.settle();
     const [inc] = h.incidentsFor();
     expect(inc).toMatchObject({ state: '6', close_code: 'Solution provided' });
-    expect(inc!.close_notes).toContain('SIP trunk Lumen SIP - NYC is no longer listed by Genesys Cloud (deleted, or no longer an EXTERNAL trunk)');
+    expect(inc!.close_notes).toContain(
+      'SIP trunk Lumen SIP - NYC is no longer listed by Genesys Cloud (deleted, or no longer an EXTERNAL trunk)',
+    );
     expect(inc!.close_notes).toContain('first seen 2026-01-01 12:00:00 UTC');
     expect(await h.store.getTrunk(TRUNK.trunkId)).toMatchObject({ state: 'unknown', errorText: 'no longer listed by Genesys Cloud' });
     // Nothing left failing: the ticks that follow neither reopen nor open anything.
@@ -164,7 +193,9 @@ describe('Watchdog: recovery, relapse and duplicates', () => {
     expect(h.incidentsFor()).toHaveLength(1);
     const [inc] = h.incidentsFor();
     expect(inc!.state).toBe('2');
-    expect(h.servicenow.notes(inc!.sys_id!).at(-1)).toMatch(/^Relapse at 2026-01-01 12:05:32 UTC, \d s after this incident was resolved: registration rejected \(SIP 401 Unauthorized\)/);
+    expect(h.servicenow.notes(inc!.sys_id!).at(-1)).toMatch(
+      /^Relapse at 2026-01-01 12:05:32 UTC, \d s after this incident was resolved: registration rejected \(SIP 401 Unauthorized\)/,
+    );
     expect((await h.store.listIncidents({ limit: 5 })).map((i) => [i.open, i.reopenCount])).toEqual([[true, 1]]);
   });
 
@@ -176,7 +207,12 @@ describe('Watchdog: recovery, relapse and duplicates', () => {
     await h.clock.advance(400_000);
     await h.see('rejected');
     await h.clock.advance(31_000);
-    expect(h.incidentsFor().map((r) => r.state).sort()).toEqual(['1', '6']);
+    expect(
+      h
+        .incidentsFor()
+        .map((r) => r.state)
+        .sort(),
+    ).toEqual(['1', '6']);
   });
 
   it('ignores a resent event id and a sighting older than the last one', async () => {
@@ -184,28 +220,54 @@ describe('Watchdog: recovery, relapse and duplicates', () => {
     expect(await h.see('rejected', { eventId: 'e1', source: 'event' })).toBe(true);
     expect(await h.see('registered', { eventId: 'e1', source: 'event' })).toBe(false);
     expect((await h.store.getTrunk(TRUNK.trunkId))?.state).toBe('rejected');
-    const stale = await h.ingest.ingest({ ...TRUNK, trunkBase: null, state: 'registered', signal: 'registration', sipCode: null, errorText: null, connected: true, registered: true, stateTime: null, source: 'event', observedAt: h.clock.now() - 1, eventId: 'e2' });
+    const stale = await h.ingest.ingest({
+      ...TRUNK,
+      trunkBase: null,
+      state: 'registered',
+      signal: 'registration',
+      sipCode: null,
+      errorText: null,
+      connected: true,
+      registered: true,
+      stateTime: null,
+      source: 'event',
+      observedAt: h.clock.now() - 1,
+      eventId: 'e2',
+    });
     expect(stale.outcome).toBe('stale');
     expect((await h.store.getTrunk(TRUNK.trunkId))?.state).toBe('rejected');
     await h.settle();
     expect(h.incidentsFor()).toHaveLength(1);
     expect((await h.store.listAudit({ subject: KEY, limit: 20 })).map((a) => a.message)).toEqual(
-      expect.arrayContaining(['event e1 was already processed: ignored', expect.stringMatching(/^event sighting from .* is older than the last one: ignored$/)]),
+      expect.arrayContaining([
+        'event e1 was already processed: ignored',
+        expect.stringMatching(/^event sighting from .* is older than the last one: ignored$/),
+      ]),
     );
   });
 
   it('delivers an incident that was still pending when the trunk recovered, then resolves it, in that order', async () => {
     start({ settings: { openAfterMs: 0, resolveAfterMs: 0 } });
-    h.servicenow.failNext(new UpstreamUnavailableError('servicenow is unavailable', { upstream: 'servicenow', operation: 'GET incident', status: 503 }), undefined, 3);
+    h.servicenow.failNext(
+      new UpstreamUnavailableError('servicenow is unavailable', { upstream: 'servicenow', operation: 'GET incident', status: 503 }),
+      undefined,
+      3,
+    );
     await h.see('rejected');
     await h.see('registered');
     await h.settle();
     expect(h.servicenow.records.size).toBe(0);
-    expect((await h.store.listIncidents({ limit: 1 }))[0]).toMatchObject({ open: false, pendingDeliveries: 2, lastDeliveryError: 'servicenow is unavailable' });
+    expect((await h.store.listIncidents({ limit: 1 }))[0]).toMatchObject({
+      open: false,
+      pendingDeliveries: 2,
+      lastDeliveryError: 'servicenow is unavailable',
+    });
     await h.clock.advance(60_000);
     expect(h.incidentsFor()).toHaveLength(1);
     expect(h.incidentsFor()[0]!.state).toBe('6');
-    const ops = h.servicenow.calls.filter((c) => c.operation !== 'query').map((c) => (c.operation === 'create' ? 'create' : c.fields?.state));
+    const ops = h.servicenow.calls
+      .filter((c) => c.operation !== 'query')
+      .map((c) => (c.operation === 'create' ? 'create' : c.fields?.state));
     expect(ops).toEqual(['create', '6']);
   });
 });
@@ -228,8 +290,15 @@ describe('Watchdog: Genesys credentials', () => {
   it('with several replicas only the leader decides: a healthy follower does not resolve what a failing leader opened', async () => {
     start();
     const follower = createIncidents({
-      config: { incidents: { ...h.settings, groupBy: 'trunkBase' }, actionTimeoutMs: 10_000 }, stores: h.store, clock: h.clock, logger: h.log.logger, registry: new Registry(),
-      servicenow: h.servicenow, mapping: parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'), tickMs: 1_000, isLeader: () => false,
+      config: { incidents: { ...h.settings, groupBy: 'trunkBase' }, actionTimeoutMs: 10_000 },
+      stores: h.store,
+      clock: h.clock,
+      logger: h.log.logger,
+      registry: new Registry(),
+      servicenow: h.servicenow,
+      mapping: parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'),
+      tickMs: 1_000,
+      isLeader: () => false,
     });
     follower.start();
     try {

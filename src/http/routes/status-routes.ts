@@ -16,7 +16,10 @@ function limitParam(req: Request, fallback: number, max: number): number {
   const raw = req.query.limit;
   if (raw === undefined) return fallback;
   const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new ValidationError(`limit must be an integer from 1 to ${max}`, [{ message: `must be an integer from 1 to ${max}`, parameter: 'limit' }]);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new ValidationError(`limit must be an integer from 1 to ${max}`, [
+      { message: `must be an integer from 1 to ${max}`, parameter: 'limit' },
+    ]);
   return n;
 }
 
@@ -56,12 +59,19 @@ export function statusRoutes(deps: { status: StatusQueries; events: TrunkEventSi
   });
   router.get('/incidents', access.allow('GET /v1/incidents'), async (req, res) => {
     const trunkId = typeof req.query.trunkId === 'string' ? req.query.trunkId : undefined;
-    res.json({ incidents: await deps.status.listIncidents({ state: stateParam(req), trunkId, limit: limitParam(req, 100, 1000) }) } satisfies IncidentList);
+    res.json({
+      incidents: await deps.status.listIncidents({ state: stateParam(req), trunkId, limit: limitParam(req, 100, 1000) }),
+    } satisfies IncidentList);
   });
   router.post('/events', access.allow('POST /v1/events'), deps.body, async (req, res) => {
     const input = validateEvent(req.body);
     const { outcome } = await deps.events.ingestEvent(input);
-    res.json({ eventId: input.eventId, outcome, duplicate: outcome === 'duplicate', trunk: await deps.status.getTrunk(input.trunkId) } satisfies EventAccepted);
+    res.json({
+      eventId: input.eventId,
+      outcome,
+      duplicate: outcome === 'duplicate',
+      trunk: await deps.status.getTrunk(input.trunkId),
+    } satisfies EventAccepted);
   });
   return router;
 }

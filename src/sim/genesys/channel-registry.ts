@@ -83,7 +83,10 @@ export class ChannelRegistry {
 
   list(filter: { clientId?: string; token?: string } = {}): SimChannel[] {
     return [...this.channels.values()].filter(
-      (c) => !this.endReason(c) && (filter.clientId === undefined || c.clientId === filter.clientId) && (filter.token === undefined || c.token === filter.token),
+      (c) =>
+        !this.endReason(c) &&
+        (filter.clientId === undefined || c.clientId === filter.clientId) &&
+        (filter.token === undefined || c.token === filter.token),
     );
   }
 

@@ -45,7 +45,8 @@ export function requireAnyPermission(state: GenesysSimState, res: Response, anyO
 // an "ALL" endpoint would answer missing.permissions, "You are missing the following permission(s): […]".
 function sendMissingPermissions(res: Response, permissions: readonly string[]): void {
   const list = `[${permissions.join(', ')}]`;
-  const template = 'Unable to perform the requested action. You must have at least one of the following permissions assigned: {permissions}';
+  const template =
+    'Unable to perform the requested action. You must have at least one of the following permissions assigned: {permissions}';
   const code = 'missing.any.permissions';
   res.status(403).json({
     ...apiErrorBody(res, { status: 403, code, message: template.replace('{permissions}', list) }),

@@ -63,7 +63,8 @@ export function parseSeedTrunk(input: unknown): SeedTrunk {
   const ipAddress = optionalString(o.ipAddress, 'ipAddress');
   if (ipAddress !== undefined) seed.ipAddress = ipAddress;
   if (o.registersEnabled !== undefined) seed.registersEnabled = requireBoolean(o.registersEnabled, 'registersEnabled');
-  if (o.registrationNotSupported !== undefined) seed.registrationNotSupported = requireBoolean(o.registrationNotSupported, 'registrationNotSupported');
+  if (o.registrationNotSupported !== undefined)
+    seed.registrationNotSupported = requireBoolean(o.registrationNotSupported, 'registrationNotSupported');
   if (o.initialState !== undefined) seed.initialState = parseTrunkStateChange(o.initialState);
   return seed;
 }

@@ -1,7 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { systemClock, type Clock } from '../clock.js';
 import { ChannelRegistry, DEFAULT_CHANNEL_LIMITS } from './channel-registry.js';
-import { defaultClients, defaultOrganization, defaultTrunks, generatedTrunks, type SimClientSeed, type SimRoleSeed } from './default-seed.js';
+import {
+  defaultClients,
+  defaultOrganization,
+  defaultTrunks,
+  generatedTrunks,
+  type SimClientSeed,
+  type SimRoleSeed,
+} from './default-seed.js';
 import { TimedFault, type ApiFault, type TokenEndpointFault } from './faults.js';
 import { RateLimiter } from './rate-limiter.js';
 import { NotificationHub } from './notification-hub.js';

@@ -89,7 +89,11 @@ export class NotificationHub {
       this.send(ws, {
         topicName: 'v2.system.socket_closing',
         version: '2',
-        eventBody: { channelId, systemTopicType: 'socket_closing', message: 'The socket is closing for maintenance; open a new one within a minute.' },
+        eventBody: {
+          channelId,
+          systemTopicType: 'socket_closing',
+          message: 'The socket is closing for maintenance; open a new one within a minute.',
+        },
       });
       warned++;
       const timer = setTimeout(() => {
@@ -126,7 +130,12 @@ export class NotificationHub {
 
   /** Sends a trunk topic event with any body to the sockets subscribed to that trunk; returns how many got it. */
   pushTrunkEvent(trunkId: string, eventBody: Record<string, unknown>): number {
-    return this.publish({ topicName: `${TRUNK_TOPIC_PREFIX}${trunkId}`, version: '2', eventBody, metadata: { CorrelationId: randomUUID() } });
+    return this.publish({
+      topicName: `${TRUNK_TOPIC_PREFIX}${trunkId}`,
+      version: '2',
+      eventBody,
+      metadata: { CorrelationId: randomUUID() },
+    });
   }
 
   /** Cuts every socket without a close frame (a network drop): clients see code 1006. */
@@ -204,7 +213,12 @@ export class NotificationHub {
   }
 
   private publishTrunk(trunk: GenesysTrunk): void {
-    this.publish({ topicName: `${TRUNK_TOPIC_PREFIX}${trunk.id}`, version: '2', eventBody: this.shaper.next(trunk), metadata: { CorrelationId: randomUUID() } });
+    this.publish({
+      topicName: `${TRUNK_TOPIC_PREFIX}${trunk.id}`,
+      version: '2',
+      eventBody: this.shaper.next(trunk),
+      metadata: { CorrelationId: randomUUID() },
+    });
   }
 
   /** Sends a topic event to every socket whose channel is subscribed to the topic; returns how many. */
@@ -223,7 +237,14 @@ export class NotificationHub {
   private sendSystem(channel: SimChannel, kind: ChannelSystemTopic, message: string): boolean {
     const ws = this.sockets.get(channel.id);
     if (!ws) return false;
-    const eventBody: GenesysSystemMessage = { channelId: channel.id, systemTopicType: kind, correlationId: randomUUID(), oauthClientId: channel.clientId, reason: kind, message };
+    const eventBody: GenesysSystemMessage = {
+      channelId: channel.id,
+      systemTopicType: kind,
+      correlationId: randomUUID(),
+      oauthClientId: channel.clientId,
+      reason: kind,
+      message,
+    };
     return this.send(ws, { topicName: `v2.system.${kind}.${channel.id}`, version: '2', eventBody });
   }
 

@@ -17,7 +17,11 @@ const BODY_LIMIT_BYTES = 512_000;
 export function notificationRoutes(state: GenesysSimState): Router {
   const router = express.Router();
   const hub = state.notifications;
-  const wire = (req: Request, c: SimChannel): GenesysChannel => ({ id: c.id, connectUri: `ws://${req.get('host')}/channels/${c.id}`, expires: new Date(c.expiresAt).toISOString() });
+  const wire = (req: Request, c: SimChannel): GenesysChannel => ({
+    id: c.id,
+    connectUri: `ws://${req.get('host')}/channels/${c.id}`,
+    expires: new Date(c.expiresAt).toISOString(),
+  });
   const channelOf = (req: Request, res: Response): SimChannel | undefined => {
     hub.sweep();
     const channel = state.channels.get(String(req.params.channelId), tokenOf(res).clientId);

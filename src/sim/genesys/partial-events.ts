@@ -35,7 +35,13 @@ export function parsePartialEvents(input: unknown): PartialEventSettings {
 
 /** The full `v2.telephony.providers.edges.trunks.{id}` body of a trunk. */
 export function trunkTopicBody(trunk: GenesysTrunk): GenesysTrunkTopicBody {
-  return { id: trunk.id, connectedStatus: trunk.connectedStatus, optionsStatus: trunk.optionsStatus, registersStatus: trunk.registersStatus, ipStatus: trunk.ipStatus };
+  return {
+    id: trunk.id,
+    connectedStatus: trunk.connectedStatus,
+    optionsStatus: trunk.optionsStatus,
+    registersStatus: trunk.registersStatus,
+    ipStatus: trunk.ipStatus,
+  };
 }
 
 /** Shapes trunk events per the settings, remembering each trunk's last state to tell what changed. */

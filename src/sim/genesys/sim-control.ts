@@ -1,11 +1,15 @@
 import { clientInfo, createClientControl, type GenesysClientControl, type SimClientInfo } from './client-control.js';
-import { asObject, optionalInt, optionalString, parseSeedTrunk, parseTrunkStateChange, requireBoolean, requireInt, requireString } from './control-input.js';
 import {
-  parseApiFault,
-  parseTokenEndpointFault,
-  type ApiFault,
-  type TokenEndpointFault,
-} from './faults.js';
+  asObject,
+  optionalInt,
+  optionalString,
+  parseSeedTrunk,
+  parseTrunkStateChange,
+  requireBoolean,
+  requireInt,
+  requireString,
+} from './control-input.js';
+import { parseApiFault, parseTokenEndpointFault, type ApiFault, type TokenEndpointFault } from './faults.js';
 import { loadClients, type GenesysSimState, type SimHttpRequest } from './genesys-sim-state.js';
 import { fullEvents, parsePartialEvents, type PartialEventSettings, type TrunkEventField } from './partial-events.js';
 import { SimControlError } from './sim-control-error.js';
@@ -154,7 +158,10 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
     },
     sendSocketClosing(options = {}) {
       const o = asObject(options);
-      return state.notifications.socketClosing({ channelId: optionalString(o.channelId, 'channelId'), graceMs: optionalInt(o.graceMs, 'graceMs', 0) });
+      return state.notifications.socketClosing({
+        channelId: optionalString(o.channelId, 'channelId'),
+        graceMs: optionalInt(o.graceMs, 'graceMs', 0),
+      });
     },
     sendNoLongerSubscribed(options = {}) {
       return state.notifications.noLongerSubscribed({ channelId: optionalString(asObject(options).channelId, 'channelId') });
@@ -171,7 +178,10 @@ export function createGenesysSimControl(state: GenesysSimState): GenesysSimContr
     dropSockets: () => state.notifications.dropSockets(),
     setHeartbeats(options) {
       const o = asObject(options);
-      state.notifications.setHeartbeats({ enabled: requireBoolean(o.enabled, 'enabled'), intervalMs: optionalInt(o.intervalMs, 'intervalMs', 10) });
+      state.notifications.setHeartbeats({
+        enabled: requireBoolean(o.enabled, 'enabled'),
+        intervalMs: optionalInt(o.intervalMs, 'intervalMs', 10),
+      });
     },
     expireChannel(channelId) {
       if (!state.channels.expire(requireString(channelId, 'channelId'))) throw new SimControlError('not_found', `no channel ${channelId}`);

@@ -80,5 +80,8 @@ export function optionsErrorInfo(change: TrunkStateChange, proxyAddress: string)
   if (change.state === 'registered') return undefined;
   if (change.state === 'rejected') return rejectedErrorInfo(change, proxyAddress);
   // Answered 408/5xx: the reason phrase of that code; no answer at all: no code, only this text.
-  return droppedErrorInfo(change.sipCode === undefined ? { ...change, text: change.text ?? 'No response to OPTIONS' } : change, proxyAddress);
+  return droppedErrorInfo(
+    change.sipCode === undefined ? { ...change, text: change.text ?? 'No response to OPTIONS' } : change,
+    proxyAddress,
+  );
 }

@@ -111,7 +111,8 @@ export class TrunkStore {
 
   setRegistersEnabled(id: string, enabled: boolean): GenesysTrunk {
     return this.mutate(id, (record, now) => {
-      if (record.registrationNotSupported && enabled) throw new SimControlError('invalid_request', `trunk ${id}'s trunk base does not support registration`);
+      if (record.registrationNotSupported && enabled)
+        throw new SimControlError('invalid_request', `trunk ${id}'s trunk base does not support registration`);
       record.registersEnabled = enabled;
       this.updateConnected(record, undefined, now);
     });
@@ -156,7 +157,9 @@ export class TrunkStore {
       // a dropped trunk answers nothing at all.
       if (opt) {
         const dropped = change.state === 'dropped';
-        const optError = dropped ? droppedErrorInfo({ ...change, sipCode: undefined, text: 'No response to OPTIONS' }, reg.proxyAddress) : undefined;
+        const optError = dropped
+          ? droppedErrorInfo({ ...change, sipCode: undefined, text: 'No response to OPTIONS' }, reg.proxyAddress)
+          : undefined;
         setProbe(opt, !dropped, optError, now);
       }
     }

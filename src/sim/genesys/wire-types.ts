@@ -169,4 +169,9 @@ export type GenesysNotificationFrame =
   | { topicName: 'channel.metadata'; eventBody: { message: 'WebSocket Heartbeat' | 'pong' } }
   | { topicName: string; version: string; eventBody: GenesysSystemMessage }
   // A trunk event: a full GenesysTrunkTopicBody unless partial events are on (or a test pushes its own body).
-  | { topicName: string; version: string; eventBody: Partial<GenesysTrunkTopicBody> | Record<string, unknown>; metadata: { CorrelationId: string } };
+  | {
+      topicName: string;
+      version: string;
+      eventBody: Partial<GenesysTrunkTopicBody> | Record<string, unknown>;
+      metadata: { CorrelationId: string };
+    };

@@ -1,7 +1,8 @@
 import type { SimUser } from './options.js';
 import type { SimState } from './sim-state.js';
 
-export type AuthResult = { ok: true; user: SimUser; via: 'basic' | 'bearer' } | { ok: false; reason: 'missing' | 'bad-credentials' | 'bad-token' };
+export type AuthResult =
+  { ok: true; user: SimUser; via: 'basic' | 'bearer' } | { ok: false; reason: 'missing' | 'bad-credentials' | 'bad-token' };
 
 /**
  * The instance's answer to a missing or wrong credential, expired tokens included

@@ -62,7 +62,8 @@ const routes: Record<string, Route> = {
     res.on('finish', () => setImmediate(() => void control.outage(options)));
     ok(res, { outage: { ...options, pending: true } });
   },
-  'POST /rate-limit-storm': async (req, res, control) => ok(res, { rateLimitStorm: control.rateLimitStorm(parseRateLimitStorm(await jsonBody(req))) }),
+  'POST /rate-limit-storm': async (req, res, control) =>
+    ok(res, { rateLimitStorm: control.rateLimitStorm(parseRateLimitStorm(await jsonBody(req))) }),
   'PUT /rate-limit': async (req, res, control) => ok(res, { rateLimitRule: control.setRateLimit(parseRateLimitRule(await jsonBody(req))) }),
   'POST /token-fault': async (req, res, control) => ok(res, { tokenFault: control.tokenFault(parseTokenFault(await jsonBody(req))) }),
   'PUT /token-lifetime': async (req, res, control) => {

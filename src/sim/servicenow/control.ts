@@ -1,7 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AnswerHoldOptions, HeldAnswer } from './answer-hold.js';
-import { parseAnswerHold, parseOutage, parseRateLimitRule, parseRateLimitStorm, parseTokenFault, parseTokenLifetime } from './control-input.js';
+import {
+  parseAnswerHold,
+  parseOutage,
+  parseRateLimitRule,
+  parseRateLimitStorm,
+  parseTokenFault,
+  parseTokenLifetime,
+} from './control-input.js';
 import type { OutageOptions, RateLimitStormOptions, TokenFaultOptions } from './control-input.js';
 import type { FaultSnapshot, Outage, RateLimitStorm, TokenFault } from './fault-state.js';
 import type { SimIncident } from './incident-table.js';

@@ -1,19 +1,6 @@
 /** The encoded-query operators the simulator understands. */
 export type QueryOperator =
-  | '='
-  | '!='
-  | 'LIKE'
-  | 'NOTLIKE'
-  | 'STARTSWITH'
-  | 'ENDSWITH'
-  | 'IN'
-  | 'NOT IN'
-  | 'ISEMPTY'
-  | 'ISNOTEMPTY'
-  | '<'
-  | '<='
-  | '>'
-  | '>=';
+  '=' | '!=' | 'LIKE' | 'NOTLIKE' | 'STARTSWITH' | 'ENDSWITH' | 'IN' | 'NOT IN' | 'ISEMPTY' | 'ISNOTEMPTY' | '<' | '<=' | '>' | '>=';
 
 export interface QueryCondition {
   field: string;
@@ -76,10 +63,11 @@ function parseCondition(term: string): QueryCondition | null {
  */
 export function parseEncodedQuery(query: string, isKnownField: (field: string) => boolean): EncodedQuery {
   const result: EncodedQuery = { groups: [[]], orderBy: [], ignored: [] };
-  // `^^` is an escaped caret inside a value.
-  const terms = query.replace(/\^\^/g, '\u0000').split('^');
+  // `^^` is an escaped caret inside a value; NUL stands in for it while splitting (it cannot occur in a query).
+  const ESCAPED = '\u0000';
+  const terms = query.replaceAll('^^', ESCAPED).split('^');
   for (const raw of terms) {
-    let term = raw.replace(/\u0000/g, '^');
+    let term = raw.replaceAll(ESCAPED, '^');
     if (term === '' || term === 'EQ') continue;
     if (term.startsWith('ORDERBY')) {
       const descending = term.startsWith('ORDERBYDESC');

@@ -51,7 +51,13 @@ async function handleApiRequest(req: IncomingMessage, res: ServerResponse, url: 
   sendJson(res, 400, failure('Requested URI does not represent any resource', null), headers);
 }
 
-async function handleInstanceRequest(req: IncomingMessage, res: ServerResponse, url: URL, state: SimState, control: ServiceNowSimControl): Promise<void> {
+async function handleInstanceRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  state: SimState,
+  control: ServiceNowSimControl,
+): Promise<void> {
   const clock = state.config.clock;
   const method = req.method ?? 'GET';
   const event = { method, path: url.pathname, at: clock(), query: url.search.slice(1), headers: req.headers };

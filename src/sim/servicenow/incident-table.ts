@@ -29,13 +29,53 @@ export interface WriteContext {
 
 /** The incident (and inherited task) fields the simulator knows; anything else is ignored, as the instance does. */
 export const INCIDENT_FIELDS: readonly string[] = [
-  'sys_id', 'number', 'short_description', 'description', 'urgency', 'impact', 'priority', 'severity',
-  'state', 'incident_state', 'active', 'hold_reason', 'close_code', 'close_notes', 'work_notes', 'comments',
-  'correlation_id', 'correlation_display', 'assignment_group', 'assigned_to', 'caller_id', 'opened_by',
-  'category', 'subcategory', 'cmdb_ci', 'business_service', 'company', 'location', 'contact_type', 'watch_list',
-  'work_notes_list', 'problem_id', 'parent_incident', 'opened_at', 'resolved_at', 'resolved_by', 'closed_at',
-  'closed_by', 'reopen_count', 'reopened_time', 'reopened_by', 'sys_created_on', 'sys_created_by',
-  'sys_updated_on', 'sys_updated_by', 'sys_mod_count', 'sys_class_name',
+  'sys_id',
+  'number',
+  'short_description',
+  'description',
+  'urgency',
+  'impact',
+  'priority',
+  'severity',
+  'state',
+  'incident_state',
+  'active',
+  'hold_reason',
+  'close_code',
+  'close_notes',
+  'work_notes',
+  'comments',
+  'correlation_id',
+  'correlation_display',
+  'assignment_group',
+  'assigned_to',
+  'caller_id',
+  'opened_by',
+  'category',
+  'subcategory',
+  'cmdb_ci',
+  'business_service',
+  'company',
+  'location',
+  'contact_type',
+  'watch_list',
+  'work_notes_list',
+  'problem_id',
+  'parent_incident',
+  'opened_at',
+  'resolved_at',
+  'resolved_by',
+  'closed_at',
+  'closed_by',
+  'reopen_count',
+  'reopened_time',
+  'reopened_by',
+  'sys_created_on',
+  'sys_created_by',
+  'sys_updated_on',
+  'sys_updated_by',
+  'sys_mod_count',
+  'sys_class_name',
 ];
 
 /** Reference fields and the table each points to; rendered as `{link, value}` like the instance does. */
@@ -56,13 +96,28 @@ export const REFERENCE_TABLES: Readonly<Record<string, string>> = {
 };
 
 export const JOURNAL_FIELDS: ReadonlySet<string> = new Set(['work_notes', 'comments']);
-const SYSTEM_MAINTAINED = new Set(['sys_created_on', 'sys_created_by', 'sys_updated_on', 'sys_updated_by', 'sys_mod_count', 'sys_class_name']);
+const SYSTEM_MAINTAINED = new Set([
+  'sys_created_on',
+  'sys_created_by',
+  'sys_updated_on',
+  'sys_updated_by',
+  'sys_mod_count',
+  'sys_class_name',
+]);
 const KNOWN = new Set(INCIDENT_FIELDS);
 const CLOSED_STATES = new Set(['6', '7', '8']);
 
 // The out-of-the-box priority lookup (impact, urgency → priority).
 const PRIORITY: Readonly<Record<string, string>> = {
-  '1,1': '1', '1,2': '2', '2,1': '2', '1,3': '3', '2,2': '3', '3,1': '3', '2,3': '4', '3,2': '4', '3,3': '5',
+  '1,1': '1',
+  '1,2': '2',
+  '2,1': '2',
+  '1,3': '3',
+  '2,2': '3',
+  '3,1': '3',
+  '2,3': '4',
+  '3,2': '4',
+  '3,3': '5',
 };
 
 /** The Table API stores every value as a string; numbers and booleans arrive as their text. */
@@ -164,7 +219,14 @@ export class IncidentTable {
       if (JOURNAL_FIELDS.has(name)) {
         // Journal fields append an entry per write and read back empty through the Table API.
         if (value.trim() !== '') {
-          row.journal.push({ sysId: newSysId(), field: name as JournalEntry['field'], value, author: ctx.user.username, createdOn: stamp, at: ctx.now });
+          row.journal.push({
+            sysId: newSysId(),
+            field: name as JournalEntry['field'],
+            value,
+            author: ctx.user.username,
+            createdOn: stamp,
+            at: ctx.now,
+          });
         }
         continue;
       }

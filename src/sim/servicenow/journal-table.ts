@@ -17,6 +17,14 @@ export function isJournalField(field: string): boolean {
 /** Every entry of every incident, as rows of strings. */
 export function journalRows(table: IncidentTable): Array<Record<string, string>> {
   return table.all().flatMap((inc) =>
-    inc.journal.map((j) => ({ sys_id: j.sysId, element_id: inc.sysId, element: j.field, name: table.name, value: j.value, sys_created_on: j.createdOn, sys_created_by: j.author })),
+    inc.journal.map((j) => ({
+      sys_id: j.sysId,
+      element_id: inc.sysId,
+      element: j.field,
+      name: table.name,
+      value: j.value,
+      sys_created_on: j.createdOn,
+      sys_created_by: j.author,
+    })),
   );
 }

@@ -41,7 +41,11 @@ export class ReferenceTable {
   private readonly rows: ReferenceRow[];
   private readonly fields: Set<string>;
 
-  constructor(readonly name: string, records: Array<Record<string, string>>, makeSysId: () => string) {
+  constructor(
+    readonly name: string,
+    records: Array<Record<string, string>>,
+    makeSysId: () => string,
+  ) {
     this.rows = records.map((r) => {
       const sysId = r.sys_id !== undefined && SYS_ID_PATTERN.test(r.sys_id) ? r.sys_id : makeSysId();
       return { sysId, fields: { ...r, sys_id: sysId } };
@@ -63,8 +67,18 @@ export class ReferenceTable {
 }
 
 /** The reference tables of one instance: `sys_user` from its users, the others from `records`. */
-export function createReferenceTables(users: Iterable<SimUser>, records: ReferenceRecordOptions, makeSysId: () => string): Map<string, ReferenceTable> {
-  const userRows = [...users].map((u) => ({ sys_id: u.sysId, user_name: u.username, name: u.username, active: 'true', roles: u.roles.join(',') }));
+export function createReferenceTables(
+  users: Iterable<SimUser>,
+  records: ReferenceRecordOptions,
+  makeSysId: () => string,
+): Map<string, ReferenceTable> {
+  const userRows = [...users].map((u) => ({
+    sys_id: u.sysId,
+    user_name: u.username,
+    name: u.username,
+    active: 'true',
+    roles: u.roles.join(','),
+  }));
   return new Map([
     ['sys_user', new ReferenceTable('sys_user', userRows, makeSysId)],
     ['sys_user_group', new ReferenceTable('sys_user_group', records.sys_user_group ?? DEMO_REFERENCE_RECORDS.sys_user_group, makeSysId)],

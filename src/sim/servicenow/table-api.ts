@@ -99,11 +99,16 @@ function list(call: TableRequest, state: SimState, all: Array<Record<string, str
   const offset = nonNegativeInt(params.get('sysparm_offset'), 0);
   const view = viewOptionsFrom(params, baseUrl(state));
   const result = rows.slice(offset, offset + limit).map((r) => viewRecord(r, view));
-  sendJson(res, 200, { result }, {
-    ...headers,
-    'X-Total-Count': rows.length,
-    Link: pageLinks(url, baseUrl(state) || 'http://servicenow.invalid', rows.length, offset, limit),
-  });
+  sendJson(
+    res,
+    200,
+    { result },
+    {
+      ...headers,
+      'X-Total-Count': rows.length,
+      Link: pageLinks(url, baseUrl(state) || 'http://servicenow.invalid', rows.length, offset, limit),
+    },
+  );
 }
 
 function answerRecord(call: TableRequest, state: SimState, status: number, row: Pick<SimIncident, 'fields'>, extra: HeaderMap = {}): void {
@@ -139,7 +144,13 @@ export async function handleTableRequest(call: TableRequest, state: SimState): P
   const reference = state.references.get(tableName);
   if (reference) {
     if (method !== 'GET') return unsupported(call, method);
-    if (sysId === undefined) return list(call, state, reference.all().map((r) => r.fields), (f) => reference.hasField(f));
+    if (sysId === undefined)
+      return list(
+        call,
+        state,
+        reference.all().map((r) => r.fields),
+        (f) => reference.hasField(f),
+      );
     const row = reference.get(sysId);
     return row ? answerRecord(call, state, 200, row) : notFound(call);
   }
@@ -151,7 +162,13 @@ export async function handleTableRequest(call: TableRequest, state: SimState): P
   const ctx = { user, now: state.config.clock() };
 
   if (sysId === undefined) {
-    if (method === 'GET') return list(call, state, state.table.all().map((r) => r.fields), (f) => state.table.hasField(f));
+    if (method === 'GET')
+      return list(
+        call,
+        state,
+        state.table.all().map((r) => r.fields),
+        (f) => state.table.hasField(f),
+      );
     if (method === 'POST') {
       state.stats.createRequestTimes.push(ctx.now);
       const input = await readRecordBody(call, state);
