@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { interpolateEnv } from '../config/env-interpolation.js';
-import type { IncidentKind } from './incident-store.js';
+import { incidentKinds, type IncidentKind } from './incident-store.js';
 import { schemaCheck } from '../validation/compile.js';
 import { problemLine } from '../validation/error-details.js';
 import { defaultIncidentMappingYaml } from './default-incident-mapping.js';
@@ -58,9 +58,9 @@ const mappingSchema = {
     fields: fieldValues,
     kinds: {
       type: 'object',
-      required: ['registration_rejected', 'registration_dropped', 'credentials_failed'],
+      required: [...incidentKinds],
       additionalProperties: false,
-      properties: { registration_rejected: kindSchema, registration_dropped: kindSchema, credentials_failed: kindSchema },
+      properties: Object.fromEntries(incidentKinds.map((kind) => [kind, kindSchema])),
     },
     resolve: {
       type: 'object',

@@ -96,17 +96,3 @@ export function reopenNote(options: { what: string; resolvedAt: number; failedAt
 export function trunkStateWords(trunk: TrunkRow): string {
   return stateWords(trunk);
 }
-
-/** A note on the credentials incident. */
-export function credentialsNote(options: {
-  failing: boolean;
-  message: string;
-  changes: number;
-  at: number;
-  resolveAfterMs: number;
-}): string {
-  const count = options.changes > 1 ? ` (${options.changes} changes since the last note)` : '';
-  return options.failing
-    ? `${formatTime(options.at)}: still failing${count}: ${options.message}`
-    : `${formatTime(options.at)}: Genesys Cloud tokens work again${count}. trunkgate resolves this incident once they have worked for ${formatDuration(options.resolveAfterMs)}.`;
-}

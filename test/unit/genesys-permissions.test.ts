@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors/app-error.js';
 import { GenesysAccess, type PermissionProblem } from '../../src/incidents/genesys-access.js';
-import { credentialsFacts } from '../../src/incidents/incident-facts.js';
+import { credentialsFacts } from '../../src/incidents/credentials-texts.js';
 import { PermissionWatch } from '../../src/monitor/permission-watch.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { forbiddenMessage, permissionRefusalOf, refusalOfError } from '../../src/upstream/genesys-permissions.js';
