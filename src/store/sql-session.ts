@@ -11,7 +11,7 @@ export interface SqlSession {
   readonly inTransaction: boolean;
   /** Runs one statement (`?` placeholders). `rowCount`: rows changed, or returned by a SELECT/RETURNING. */
   query(text: string, params?: unknown[]): Promise<{ rows: SqlRow[]; rowCount: number }>;
-  /** Runs `fn` atomically: inside the open transaction (a savepoint), or in a transaction of its own. */
+  /** Runs `fn` atomically: as part of the open transaction, or in a transaction of its own. */
   atomic<T>(fn: (s: SqlSession) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` so that a statement failing inside it leaves the open transaction usable (a savepoint),

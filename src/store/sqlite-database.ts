@@ -52,8 +52,8 @@ const ENDED = () => Promise.reject(new Error('transaction handle used after its 
 export class SqliteDatabase implements SqlDatabase {
   readonly kind = 'sqlite' as const;
   readonly session: SqlSession;
-  private readonly gate: SerialGate;
-  private readonly cache = new Map<string, Database.Statement>();
+  readonly gate: SerialGate;
+  private readonly cache = new Map<string, { statement: Database.Statement; reader: boolean }>();
   private closed = false;
 
   private constructor(private readonly db: Database.Database) {
@@ -82,7 +82,7 @@ export class SqliteDatabase implements SqlDatabase {
         release!();
       },
     });
-    this.session = this.newSession(false, () => true);
+    this.session = new SqliteSession(this, false);
   }
 
   /** Opens (creating when missing) and migrates the database; a file-system failure throws StoreOpenError. */
@@ -126,11 +126,11 @@ export class SqliteDatabase implements SqlDatabase {
 
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     return this.gate.transaction(async () => {
-      let live = true;
+      const session = new SqliteSession(this, true);
       try {
-        return await fn(this.newSession(true, () => live));
+        return await fn(session);
       } finally {
-        live = false;
+        session.live = false;
       }
     });
   }
@@ -153,63 +153,59 @@ export class SqliteDatabase implements SqlDatabase {
     return (this.db.prepare(SELECT_MIGRATION_VERSIONS).all() as Array<{ version: number }>).map((r) => r.version);
   }
 
-  /** One statement, synchronously (the caller holds the gate, or needs none). */
-  private exec(text: string, params: unknown[]): { rows: SqlRow[]; rowCount: number } {
-    let s = this.cache.get(text);
-    if (!s) {
-      s = this.db.prepare(text);
-      this.cache.set(text, s);
+  /** One statement, synchronously (the caller holds the gate, or needs none); for SqliteSession. */
+  exec(text: string, params: unknown[]): { rows: SqlRow[]; rowCount: number } {
+    let prepared = this.cache.get(text);
+    if (!prepared) {
+      const statement = this.db.prepare(text);
+      prepared = { statement, reader: statement.reader };
+      this.cache.set(text, prepared);
     }
-    const values = params.map((p) => (p === undefined ? null : p));
-    if (s.reader) {
-      const rows = s.all(...values) as SqlRow[];
+    const values = params.includes(undefined) ? params.map((p) => (p === undefined ? null : p)) : params;
+    if (prepared.reader) {
+      const rows = prepared.statement.all(...values) as SqlRow[];
       return { rows, rowCount: rows.length };
     }
-    return { rows: [], rowCount: s.run(...values).changes };
+    return { rows: [], rowCount: prepared.statement.run(...values).changes };
+  }
+}
+
+/**
+ * Statements on the SQLite connection: each on its own through the gate, or inside a transaction the
+ * gate already runs (then synchronously, in order). A class, not closures: one is made per transaction.
+ */
+class SqliteSession implements SqlSession {
+  readonly dialect = 'sqlite' as const;
+  /** Turns false when its transaction ends: a handle kept after that fails instead of running outside it. */
+  live = true;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    readonly inTransaction: boolean,
+  ) {}
+
+  query(text: string, params: unknown[] = []): Promise<{ rows: SqlRow[]; rowCount: number }> {
+    if (!this.live) return ENDED();
+    if (!this.inTransaction) return this.db.gate.run(async () => this.db.exec(text, params));
+    try {
+      return Promise.resolve(this.db.exec(text, params));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
-  private newSession(inTransaction: boolean, live: () => boolean, depth = 0): SqlSession {
-    const sync = <T>(fn: () => T): Promise<T> => {
-      try {
-        return Promise.resolve(fn());
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    };
-    // One savepoint at a time per transaction, even when its callback runs calls side by side.
-    let chain: Promise<unknown> = Promise.resolve();
-    const session: SqlSession = {
-      dialect: 'sqlite',
-      inTransaction,
-      query: (text, params = []) => {
-        if (!live()) return ENDED();
-        return inTransaction ? sync(() => this.exec(text, params)) : this.gate.run(async () => this.exec(text, params));
-      },
-      atomic: (fn) => {
-        if (!live()) return ENDED();
-        if (!inTransaction) return this.transaction(fn);
-        const name = `tg_atomic_${depth}`;
-        const run = chain.then(async () => {
-          this.exec(`SAVEPOINT ${name}`, []);
-          try {
-            const result = await fn(this.newSession(true, live, depth + 1));
-            this.exec(`RELEASE ${name}`, []);
-            return result;
-          } catch (err) {
-            this.exec(`ROLLBACK TO ${name}`, []);
-            this.exec(`RELEASE ${name}`, []);
-            throw err;
-          }
-        });
-        chain = run.catch(() => undefined);
-        return run;
-      },
-      // A failing SQLite statement changes nothing and leaves the transaction usable.
-      guarded: (fn) => fn(),
-      lockKey: async () => undefined,
-    };
-    return session;
+  /** Inside a transaction its statements already commit or roll back together. */
+  atomic<T>(fn: (s: SqlSession) => Promise<T>): Promise<T> {
+    if (!this.live) return ENDED();
+    return this.inTransaction ? fn(this) : this.db.transaction(fn);
   }
+
+  /** A failing SQLite statement changes nothing and leaves the transaction usable. */
+  guarded<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  async lockKey(): Promise<void> {}
 }
 
 /** Applies, each in its own transaction, the migrations newer than the database. */

@@ -30,14 +30,23 @@ export interface SqlDatabase extends StoreEngine {
   appliedMigrations(): Promise<number[]>;
 }
 
+/** Method names per class (prototype): worked out once, since a store set is merged again for every transaction. */
+const methodsOfClass = new WeakMap<object, readonly string[]>();
+
 /** The methods of `part`'s class (its prototype and their parents, up to Object); never its own fields. */
-function methodNames(part: object): string[] {
-  const names = new Set<string>();
-  for (let proto = Object.getPrototypeOf(part); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const name of Object.getOwnPropertyNames(proto))
-      if (name !== 'constructor' && typeof (part as Record<string, unknown>)[name] === 'function') names.add(name);
+function methodNames(part: object): readonly string[] {
+  const proto = Object.getPrototypeOf(part) as object;
+  let names = methodsOfClass.get(proto);
+  if (!names) {
+    const found = new Set<string>();
+    for (let p = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object) {
+      for (const name of Object.getOwnPropertyNames(p))
+        if (name !== 'constructor' && typeof (p as Record<string, unknown>)[name] === 'function') found.add(name);
+    }
+    names = [...found];
+    methodsOfClass.set(proto, names);
   }
-  return [...names];
+  return names;
 }
 
 /**
@@ -49,19 +58,39 @@ export function mergeStores<S>(parts: object[], wrap?: (call: () => Promise<unkn
   for (const part of parts) {
     for (const name of methodNames(part)) {
       if (name in out) throw new Error(`two stores define ${name}`);
-      const method = ((part as Record<string, unknown>)[name] as (...a: unknown[]) => Promise<unknown>).bind(part);
-      out[name] = wrap ? (...args: unknown[]) => wrap(() => method(...args)) : method;
+      const method = (part as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!;
+      out[name] = wrap ? (...args: unknown[]) => wrap(() => method.apply(part, args)) : (...args: unknown[]) => method.apply(part, args);
     }
   }
   return out as S;
 }
 
+/**
+ * Makes transaction handles for parts shaped like `sample`: the methods are laid out once on a shared
+ * prototype, so a handle costs one object per transaction instead of a closure per method (every
+ * decision is a transaction). Call a handle's methods on it (`tx.getTrunk(…)`), never detached.
+ */
+function handleFactory<S>(sample: object[]): (parts: object[]) => S {
+  const proto: Record<string, unknown> = {};
+  sample.forEach((part, i) => {
+    for (const name of methodNames(part)) {
+      if (name in proto) throw new Error(`two stores define ${name}`);
+      proto[name] = function (this: { parts: Array<Record<string, (...a: unknown[]) => unknown>> }, ...args: unknown[]) {
+        return this.parts[i]![name]!(...args);
+      };
+    }
+  });
+  return (parts) => Object.assign(Object.create(proto) as object, { parts }) as S;
+}
+
 /** Binds SQL stores to a database: `make` builds them on a session (the database's own, or a transaction's). */
 export function sqlStoreSet<S>(db: SqlDatabase, make: (session: SqlSession) => object[]): StoreSet<S> {
-  const direct = mergeStores<S>(make(db.session));
+  const parts = make(db.session);
+  const direct = mergeStores<S>(parts);
+  const handle = handleFactory<S>(parts);
   const engine: Transactional<S> & StoreEngine = {
     kind: db.kind,
-    transaction: (fn) => db.transaction((session) => fn(mergeStores<S>(make(session)))),
+    transaction: (fn) => db.transaction((session) => fn(handle(make(session)))),
     ping: () => db.ping(),
     close: () => db.close(),
   };
