@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { createAlerts } from '../alerts/create-alerts.js';
 import type { HelpdeskAlerts } from '../alerts/helpdesk-alerts.js';
 import type { Config } from '../config/config.js';
@@ -6,17 +6,20 @@ import type { UpstreamCredentials } from '../credentials/upstream-credentials.js
 import { createIncidents, type Incidents, type IncidentsDeps } from '../incidents/create-incidents.js';
 import type { DecisionTx } from '../incidents/decisions.js';
 import { GenesysAccess, type PermissionEvents } from '../incidents/genesys-access.js';
-import type { IncidentMapping } from '../incidents/incident-mapping.js';
+import { parseIncidentMapping, type IncidentMapping } from '../incidents/incident-mapping.js';
 import { StatusQueries } from '../incidents/status-views.js';
 import type { Logger } from '../log/logger.js';
 import type { Periodic } from '../time/periodic.js';
 import type { Clock } from '../time/clock.js';
 import { createTrunks } from '../trunks/create-trunks.js';
 import type { TrunkIngest } from '../trunks/trunk-ingest.js';
-import type { AlertWebhook } from '../upstream/alert-webhook.js';
+import { FakeAlertWebhook, type AlertWebhook } from '../upstream/alert-webhook.js';
+import { FakeServiceNowIncidents } from '../upstream/fake-servicenow-incidents.js';
+import { defaultIncidentMappingYaml } from '../incidents/default-incident-mapping.js';
+import type { FakeDatabase } from '../store/fake-database.js';
 import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
 import { createRetention } from './retention.js';
-import type { Stores } from './stores.js';
+import { createFakeStores, type AppStores, type Stores } from './stores.js';
 import type { StoreSet } from '../store/store-set.js';
 
 export interface WatchdogDeps {
@@ -137,3 +140,36 @@ export function watchCredentials(
   servicenow.on('failed', (e) => void (w.running && w.alerts.servicenowCredentialsFailed(e.message)));
   servicenow.on('recovered', () => void (w.running && w.alerts.servicenowCredentialsRecovered()));
 }
+
+/** What `createFakeWatchdog` may be given; everything else has a test-friendly default. */
+export type FakeWatchdogDeps = Partial<Omit<WatchdogDeps, 'stores' | 'servicenow' | 'webhook'>> & { clock: Clock; logger: Logger };
+
+/**
+ * The same watchdog on fakes: in-memory stores, a fake ServiceNow and a fake helpdesk webhook, the
+ * built-in incident mapping and the default rules (for unit tests of the pipeline).
+ */
+export function createFakeWatchdog(
+  deps: FakeWatchdogDeps,
+): Watchdog & { stores: AppStores<FakeDatabase>; servicenow: FakeServiceNowIncidents; webhook: FakeAlertWebhook } {
+  const stores = createFakeStores();
+  const servicenow = new FakeServiceNowIncidents();
+  const webhook = new FakeAlertWebhook();
+  const watchdog = createWatchdog({
+    config: deps.config ?? { incidents: DEFAULT_RULES, actionTimeoutMs: 10_000, alertAfterMs: 120_000 },
+    registry: deps.registry ?? new Registry(),
+    mapping: deps.mapping ?? parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in'),
+    ...deps,
+    stores,
+    servicenow,
+    webhook,
+  });
+  return Object.assign(watchdog, { stores, servicenow, webhook });
+}
+
+const DEFAULT_RULES: Config['incidents'] = {
+  openAfterMs: 30_000,
+  resolveAfterMs: 300_000,
+  reopenWindowMs: 3_600_000,
+  noteIntervalMs: 300_000,
+  groupBy: 'trunkBase',
+};

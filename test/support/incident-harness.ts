@@ -1,14 +1,9 @@
 import { Registry } from 'prom-client';
-import { createWatchdog } from '../../src/app/create-watchdog.js';
-import { createFakeStores } from '../../src/app/stores.js';
+import { createFakeWatchdog } from '../../src/app/create-watchdog.js';
 import type { IncidentGrouping } from '../../src/config/config.js';
-import { defaultIncidentMappingYaml } from '../../src/incidents/default-incident-mapping.js';
-import { parseIncidentMapping } from '../../src/incidents/incident-mapping.js';
 import type { RuleSettings } from '../../src/incidents/incident-rules.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import type { TrunkSighting } from '../../src/trunks/trunk-sighting.js';
-import { FakeAlertWebhook } from '../../src/upstream/alert-webhook.js';
-import { FakeServiceNowIncidents } from '../../src/upstream/fake-servicenow-incidents.js';
 import { memoryLogger } from './test-config.js';
 
 export const TRUNK = {
@@ -20,7 +15,7 @@ export const TRUNK = {
 export const KEY = 'trunkgate:trunk:t-nyc';
 
 /**
- * The watchdog as createApp builds it (createWatchdog), on fake stores, a fake ServiceNow, a fake
+ * The watchdog as createApp builds it, on fakes (createFakeWatchdog: in-memory stores, a fake ServiceNow, a fake
  * webhook and a ManualClock: ingest → incidents → relay → fake ServiceNow, plus alerts. Nothing runs
  * until `start()` (the relay is what most tests start).
  */
@@ -28,11 +23,8 @@ export function incidentHarness(
   options: { settings?: Partial<RuleSettings>; alertAfterMs?: number; grouping?: IncidentGrouping; isLeader?: () => boolean } = {},
 ) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
-  const store = createFakeStores();
-  const servicenow = new FakeServiceNowIncidents();
   const log = memoryLogger('info');
   const registry = new Registry();
-  const mapping = parseIncidentMapping(defaultIncidentMappingYaml, {}, 'built-in');
   const settings: RuleSettings = {
     openAfterMs: 30_000,
     resolveAfterMs: 300_000,
@@ -40,25 +32,21 @@ export function incidentHarness(
     noteIntervalMs: 300_000,
     ...options.settings,
   };
-  const webhook = new FakeAlertWebhook();
-  const watchdog = createWatchdog({
+  const watchdog = createFakeWatchdog({
     config: {
       incidents: { ...settings, groupBy: options.grouping ?? 'trunkBase' },
       actionTimeoutMs: 10_000,
       alertAfterMs: options.alertAfterMs ?? 120_000,
     },
-    stores: store,
     clock,
     logger: log.logger,
     registry,
-    servicenow,
-    webhook,
-    mapping,
     isLeader: options.isLeader,
     tickMs: 1_000,
     relay: { random: () => 0.5, pollMs: 5_000 },
     alertCheckMs: 1_000,
   });
+  const { stores: store, servicenow, webhook } = watchdog;
   const { ingest, incidents, alerts } = watchdog;
   const { relay, metrics, rotations } = incidents;
   let n = 0;
