@@ -305,6 +305,8 @@ export async function outboxRun(openStore: (name: string) => Promise<Store>) {
       lastNoteAt: 0,
       changesSinceNote: 0,
       updatedAt: 0,
+      org: 'default',
+      servicenowInstance: 'default',
     });
   }
   const relay = new OutboxRelay({ store, servicenow: instant, clock: systemClock, logger, metrics });

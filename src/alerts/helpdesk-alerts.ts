@@ -40,6 +40,9 @@ export interface HelpdeskAlertsOptions {
 }
 
 const SN_CREDENTIALS_KEY = 'credentials:servicenow';
+/** The alert key of an instance's credentials: the one instance of a single-instance deployment keeps the old key. */
+const credentialsKey = (instance: string | undefined) => (instance === undefined ? SN_CREDENTIALS_KEY : `${SN_CREDENTIALS_KEY}:${instance}`);
+const isCredentialsKey = (key: string) => key === SN_CREDENTIALS_KEY || key.startsWith(`${SN_CREDENTIALS_KEY}:`);
 const DELIVERY_PREFIX = 'delivery:';
 
 /**
@@ -51,7 +54,8 @@ export class HelpdeskAlerts {
   private readonly log: Logger;
   private readonly checkMs: number;
   private readonly owner: string;
-  private servicenowCredentials: string | null = null;
+  /** Failing ServiceNow credentials, by alert key (one per instance), with the broker's message. */
+  private readonly servicenowCredentials = new Map<string, { instance?: string; message: string }>();
   private timer?: Timer;
   private running?: Promise<void>;
 
@@ -61,13 +65,14 @@ export class HelpdeskAlerts {
     this.owner = o.owner ?? `alerts-${randomUUID()}`;
   }
 
-  servicenowCredentialsFailed(message: string): Promise<void> {
-    this.servicenowCredentials = message;
+  /** `instance`: the ServiceNow instance (connection name) when there are several. */
+  servicenowCredentialsFailed(message: string, instance?: string): Promise<void> {
+    this.servicenowCredentials.set(credentialsKey(instance), { instance, message });
     return this.check();
   }
 
-  servicenowCredentialsRecovered(): Promise<void> {
-    this.servicenowCredentials = null;
+  servicenowCredentialsRecovered(instance?: string): Promise<void> {
+    this.servicenowCredentials.delete(credentialsKey(instance));
     return this.check();
   }
 
@@ -107,18 +112,22 @@ export class HelpdeskAlerts {
         problems.set(`${DELIVERY_PREFIX}${stuck.correlationId}`, await this.describe(stuck, now));
       }
       const decides = this.o.decidesCredentials?.() ?? true;
-      if (decides && this.servicenowCredentials !== null) {
-        problems.set(
-          SN_CREDENTIALS_KEY,
-          `trunkgate cannot authenticate to ServiceNow (${this.servicenowCredentials}). Incidents wait in trunkgate until the ServiceNow credentials (SERVICENOW_* settings, the integration user's password and roles) are fixed.`,
-        );
+      if (decides) {
+        for (const [key, { instance, message }] of this.servicenowCredentials) {
+          const which = instance === undefined ? 'ServiceNow' : `ServiceNow instance ${instance}`;
+          const settings = instance === undefined ? 'SERVICENOW_* settings' : `its entry in CONNECTIONS_FILE`;
+          problems.set(
+            key,
+            `trunkgate cannot authenticate to ${which} (${message}). Incidents wait in trunkgate until the ServiceNow credentials (${settings}, the integration user's password and roles) are fixed.`,
+          );
+        }
       }
       const raised = new Map((await this.o.store.listAlerts()).map((r) => [r.key, r]));
       for (const [key, summary] of problems) {
         if (!raised.has(key)) await this.o.store.raiseAlert({ key, summary, raisedAt: now, raiseSentAt: null, clearedAt: null });
       }
       for (const r of raised.values()) {
-        if (r.key === SN_CREDENTIALS_KEY && !decides) continue;
+        if (isCredentialsKey(r.key) && !decides) continue;
         if (r.clearedAt === null && !problems.has(r.key)) await this.o.store.updateAlert(r.key, { clearedAt: now });
       }
       await this.notify(now);
@@ -231,6 +240,7 @@ export class HelpdeskAlerts {
 
   private async recoveredLine(r: AlertRow): Promise<string> {
     if (r.key === SN_CREDENTIALS_KEY) return "ServiceNow accepts trunkgate's credentials again.";
+    if (isCredentialsKey(r.key)) return `ServiceNow instance ${r.key.slice(SN_CREDENTIALS_KEY.length + 1)} accepts trunkgate's credentials again.`;
     const correlationId = r.key.slice(DELIVERY_PREFIX.length);
     const incident = await this.o.store.getLatestIncident(correlationId);
     const headline = r.summary.split(' — ')[0];

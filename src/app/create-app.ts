@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { Registry } from 'prom-client';
 import type { ActionService } from '../actions/action-service.js';
-import { buildActions } from '../actions/build-actions.js';
 import type { Config } from '../config/config.js';
+import { connectionsOf } from '../config/connections.js';
+import { createOrgs, type OrgRuntime } from './create-orgs.js';
 import { buildCluster } from '../cluster/build-cluster.js';
 import { LimiterConnection } from '../cluster/limiter-connection.js';
 import type { LeaderLease } from '../cluster/leader-lease.js';
@@ -23,7 +24,7 @@ import { HttpMetrics } from '../http/http-metrics.js';
 import { jsonBody } from '../http/json-body.js';
 import type { ReadinessCheck } from '../meta/readiness-check.js';
 import { accessLog, requestId } from '../http/request-context.js';
-import { actionRoutes } from '../http/routes/action-routes.js';
+import { actionRoutes, orgActionRoutes } from '../http/routes/action-routes.js';
 import { statusRoutes } from '../http/routes/status-routes.js';
 import { createWatchdog, watchCredentials, type Watchdog } from './create-watchdog.js';
 import { loadIncidentMapping, type IncidentMapping } from '../incidents/incident-mapping.js';
@@ -32,9 +33,8 @@ import type { AppStores as Store } from './stores.js';
 import { HttpAlertWebhook, type AlertWebhook } from '../upstream/alert-webhook.js';
 import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
 import { systemRoutes } from '../http/routes/system-routes.js';
-import { PermissionWatch } from '../monitor/permission-watch.js';
-import { createTrunkMonitor, type TrunkMonitor } from '../monitor/trunk-monitor.js';
-import { GenesysNotificationsClient } from '../upstream/genesys-notifications-client.js';
+import { type PermissionWatch } from '../monitor/permission-watch.js';
+import type { TrunkMonitor } from '../monitor/trunk-monitor.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createUpstreams, type Upstreams } from './create-upstreams.js';
 import { failoverLimiterFactory } from '../upstream/failover-limiter.js';
@@ -84,9 +84,11 @@ export interface TrunkgateApp {
   readonly store: Store;
   /** Trunk state, incident decisions, outbox relay and helpdesk alerts; `watchdog.ingest` is the trunk sighting sink. */
   readonly watchdog: Watchdog;
-  /** Watches the trunks (on the leader only); null when disabled by an override. */
+  /** Each Genesys org's actions, monitor and permission watch; the first is the default org. */
+  readonly orgs: readonly OrgRuntime[];
+  /** The first org's trunk monitor (on the leader only); null when disabled. */
   readonly monitor: TrunkMonitor | null;
-  /** Whether Genesys allows what the trunk monitor does (missing permissions). */
+  /** Whether Genesys allows what the first org's trunk monitor does (missing permissions). */
   readonly permissions: PermissionWatch;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
@@ -127,21 +129,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     credentials: overrides.credentials,
   });
   const credentials = { genesys: upstream.genesys.credentials, servicenow: upstream.servicenow.credentials };
-  // Mappings first: a broken one stops start-up before anything is opened.
-  const actions =
-    overrides.actions ??
-    buildActions({ mappingsDir: config.mappingsDir, defaultTimeoutMs: config.actionTimeoutMs, upstreams: upstream.all, clock });
+  const named = connectionsOf(config).fromFile;
   const incidentMapping = overrides.incidentMapping ?? loadIncidentMapping({ dir: config.mappingsDir, env: process.env }).mapping;
   const store = overrides.store ?? (await openStores(config, { logger }));
-  // What Genesys last said about the monitor's permissions: fed by the monitor, read by /readyz and the credentials incident.
-  const permissions = new PermissionWatch({ clock, logger, registry });
   const watchdog = createWatchdog({
-    config,
+    config: { ...config, connections: connectionsOf(config) },
     stores: store,
     clock,
     logger,
     registry,
-    servicenow: overrides.servicenowIncidents ?? upstream.servicenow.client,
+    servicenow: overrides.servicenowIncidents ?? new Map([...upstream.instances].map(([name, u]) => [name, u.client])),
     webhook:
       overrides.alertWebhook !== undefined
         ? overrides.alertWebhook
@@ -151,33 +148,37 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     mapping: incidentMapping,
     isLeader: () => cluster.leadership.isLeader,
   });
-  watchCredentials(watchdog, { monitor: credentials.genesys, delivery: credentials.servicenow, permissions });
-  const monitor =
-    overrides.monitor !== undefined
-      ? overrides.monitor
-      : createTrunkMonitor({
-          config,
-          genesysClient: upstream.genesys.client,
-          notificationsClient: new GenesysNotificationsClient(upstream.genesys.client),
-          credentials: credentials.genesys,
-          sink: watchdog.ingest,
-          clock,
-          logger,
-          registry,
-          permissions,
-        });
-  if (monitor) {
-    // One replica watches the trunks (several would each hold notification channels and poll the same API budget).
-    cluster.leadership.on('elected', () => monitor.start());
-    cluster.leadership.on('revoked', () => void monitor.stop());
-  }
+  const orgs = createOrgs({
+    config,
+    orgs: upstream.orgs,
+    sinkFor: (org) => watchdog.ingest.forOrg(org),
+    clock,
+    logger,
+    registry,
+    actions: overrides.actions,
+    monitor: overrides.monitor,
+  });
+  const [first] = orgs as [OrgRuntime, ...OrgRuntime[]];
+  const actions = first.actions;
+  watchCredentials(watchdog, {
+    orgs: orgs.map((o) => ({ org: o.name, credentials: o.upstreams.genesys.credentials, permissions: o.permissions })),
+    instances: [...upstream.instances.values()].map((u) => ({ instance: named ? u.connection : undefined, credentials: u.credentials })),
+  });
+  const monitors = orgs.flatMap((o) => (o.monitor ? [o.monitor] : []));
+  // One replica watches the trunks of every org (several would each hold notification channels and poll the same API budget).
+  cluster.leadership.on('elected', () => monitors.forEach((m) => m.start()));
+  cluster.leadership.on('revoked', () => monitors.forEach((m) => void m.stop()));
   const readiness: ReadinessCheck[] = overrides.readiness ?? [
     { name: 'store', check: async () => (await store.ping(), { ok: true, detail: store.kind }) },
     { name: 'mappings', check: async () => ({ ok: true, detail: `${actions.list().length} actions loaded` }) },
     ...upstream.all.map((u) => u.readiness),
     // Advisory: a missing permission stops the watchdog on every replica alike, and Data Actions still
     // work; taking replicas out of the load balancer would fix nothing (README, "Permissions and OAuth scopes").
-    { name: 'genesys-permissions', advisory: true, check: async () => permissions.readiness() },
+    ...orgs.map((o) => ({
+      name: named ? `genesys-permissions:${o.name}` : 'genesys-permissions',
+      advisory: true,
+      check: async () => o.permissions.readiness(),
+    })),
     ...(cluster.readiness ? [cluster.readiness] : []),
     // Reported, never failed: without Redis each replica paces on its own share.
     ...(limits ? [{ name: 'rate-limits', check: async () => ({ ok: true, detail: limits.describe() }) }] : []),
@@ -208,11 +209,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     '/v1',
     auth.middleware(),
     actionRoutes(actions, { access, body }),
+    orgActionRoutes(new Map(orgs.map((o) => [o.name, o.actions])), { access, body }),
     credentialsRoutes(
       upstream.all.map((u) => u.credentials),
       access,
     ),
-    statusRoutes({ status: watchdog.status, events: watchdog.ingest, access, body }),
+    statusRoutes({ status: watchdog.status, events: watchdog.ingest, orgs: orgs.map((o) => o.name), access, body }),
   );
   app.use(notFound());
   app.use(errorHandler(logger));
@@ -229,8 +231,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     upstream,
     store,
     watchdog,
-    monitor,
-    permissions,
+    orgs,
+    monitor: first.monitor,
+    permissions: first.permissions,
     listen: (port = config.port, host = config.host) =>
       new Promise<string>((resolve, reject) => {
         for (const component of background) component.start();
@@ -263,7 +266,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         clearInterval(sweep);
         clearTimeout(grace);
       }
-      await monitor?.stop();
+      await Promise.all(monitors.map((m) => m.stop()));
       // Flush the outbox (bounded) before exit (docs/design.md, 'Outbox'); what is left waits in the store.
       await watchdog.stop(Math.min(5_000, config.shutdownGraceMs));
       for (const component of background) component.stop();

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
+import { connectionsOf } from '../config/connections.js';
 import { genesysCredentials, servicenowCredentials, type BrokerDeps } from '../credentials/build-credentials.js';
 import { CredentialsMetrics } from '../credentials/credentials-metrics.js';
 import { InProcessTokenStore, type TokenStore } from '../credentials/token-store.js';
@@ -22,10 +23,22 @@ export const SERVICENOW = { name: 'servicenow', pathPrefix: '/api/' } as const s
 /** What a mapping file may name as its `upstream`, with the paths it may call there. */
 export const MAPPING_TARGETS: readonly MappingTarget[] = [GENESYS, SERVICENOW];
 
-/** Every upstream trunkgate talks to, each built once from config; `all` is what the generic plumbing iterates. */
-export interface Upstreams {
+/** One Genesys org's upstreams: its own API client (credentials, pacing budget) and the ServiceNow instance it uses. */
+export interface OrgUpstreams {
+  readonly name: string;
   readonly genesys: UpstreamDescriptor<GenesysClient>;
   readonly servicenow: UpstreamDescriptor<ServiceNowClient>;
+}
+
+/** Every upstream trunkgate talks to, each built once from config; `all` is what the generic plumbing iterates. */
+export interface Upstreams {
+  /** The first org's Genesys, and its ServiceNow instance (the only ones without a connections file). */
+  readonly genesys: UpstreamDescriptor<GenesysClient>;
+  readonly servicenow: UpstreamDescriptor<ServiceNowClient>;
+  /** Every Genesys org, the default (first) one first. */
+  readonly orgs: readonly OrgUpstreams[];
+  /** Every ServiceNow instance by name. */
+  readonly instances: ReadonlyMap<string, UpstreamDescriptor<ServiceNowClient>>;
   /** In the order /readyz and /v1/credentials list them. */
   readonly all: readonly UpstreamDescriptor[];
   /** Stops the pacers' timers and limiters. */
@@ -40,59 +53,81 @@ export interface UpstreamsDeps {
   limiters?: LimiterFactory;
   /** Where the token brokers keep and share tokens; default: in this process. */
   tokenStore?: TokenStore;
-  /** Credentials to use instead of brokers built from config (tests). */
+  /** Credentials to use instead of brokers built from config (tests; the first org and instance only). */
   credentials?: { genesys?: UpstreamCredentials; servicenow?: UpstreamCredentials };
 }
 
 /**
  * Builds each upstream's HTTP clients, credentials, pacer and API client from config, the one way
- * createApp, the test harnesses and the benchmarks all use. A third upstream is its config, its
- * client, and one more descriptor here (with its mapping target above).
+ * createApp, the test harnesses and the benchmarks all use: one Genesys descriptor per org and one
+ * ServiceNow descriptor per instance (README, "Several orgs"), each with its own credentials and its own
+ * pacing budget (Genesys limits are per OAuth client: docs/genesys-cloud.md, 'Rate limits'). A third
+ * upstream is its config, its client, and one more descriptor here (with its mapping target above).
  */
 export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams {
   const { clock, logger, registry } = deps;
+  const connections = connectionsOf(config);
+  const named = connections.fromFile;
   const timeoutMs = config.actionTimeoutMs;
   const limiters = deps.limiters ?? limiterFactory();
-  let brokerDeps: BrokerDeps | undefined;
+  let shared: Omit<BrokerDeps, 'connection'> | undefined;
   // Token metrics exist only when a broker does (overridden credentials have none).
-  const brokers = () =>
-    (brokerDeps ??= { clock, logger, metrics: new CredentialsMetrics(registry), store: deps.tokenStore ?? new InProcessTokenStore() });
-
-  const genesysHttp = {
-    login: createHttpClient({ baseURL: config.genesys.loginUrl, timeoutMs }),
-    api: createHttpClient({ baseURL: config.genesys.apiUrl, timeoutMs }),
-  };
-  const servicenowHttp = createHttpClient({ baseURL: config.servicenow.instanceUrl, timeoutMs });
-  const genesysAuth = deps.credentials?.genesys ?? genesysCredentials(config.genesys, genesysHttp, brokers());
-  const servicenowAuth = deps.credentials?.servicenow ?? servicenowCredentials(config.servicenow, servicenowHttp, brokers());
-
+  const brokers = (connection: string): BrokerDeps => ({
+    ...(shared ??= { clock, logger, metrics: new CredentialsMetrics(registry), store: deps.tokenStore ?? new InProcessTokenStore() }),
+    ...(named ? { connection } : {}),
+  });
   const metrics = new UpstreamMetrics(
     registry,
     MAPPING_TARGETS.map((t) => t.name),
   );
   const common = { clock, defaultTimeoutMs: timeoutMs, metrics, logger };
-  const genesysPacer = new GenesysPacer({ limiters, clock, allowedPerMinute: config.genesys.rateLimitPerMinute });
-  const servicenowPacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: config.servicenow.rateLimitPerHour });
-  const genesys: UpstreamDescriptor<GenesysClient> = {
-    ...GENESYS,
-    baseUrls: { api: config.genesys.apiUrl, login: config.genesys.loginUrl },
-    credentials: genesysAuth,
-    pacer: genesysPacer,
-    client: new GenesysClient(genesysHttp.api, genesysAuth, { ...common, pacer: genesysPacer }),
-    readiness: { name: 'genesys-token', check: () => genesysAuth.ready() },
-  };
-  const servicenow: UpstreamDescriptor<ServiceNowClient> = {
-    ...SERVICENOW,
-    baseUrls: { api: config.servicenow.instanceUrl },
-    credentials: servicenowAuth,
-    pacer: servicenowPacer,
-    client: new ServiceNowClient(servicenowHttp, servicenowAuth, { ...common, pacer: servicenowPacer }),
-    readiness: { name: 'servicenow-credentials', check: () => servicenowAuth.ready() },
-  };
-  const all = [genesys, servicenow];
+  // With one connection of each, readiness keeps its names; with several, each check names its connection.
+  const checkName = (base: string, connection: string) => (named ? `${base}:${connection}` : base);
+  const first = { org: connections.orgs[0]!.name, instance: connections.orgs[0]!.servicenow };
+
+  const instances = new Map(
+    connections.instances.map((sn) => {
+      const http = createHttpClient({ baseURL: sn.instanceUrl, timeoutMs });
+      const credentials =
+        (sn.name === first.instance ? deps.credentials?.servicenow : undefined) ?? servicenowCredentials(sn, http, brokers(sn.name));
+      const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: sn.rateLimitPerHour });
+      const descriptor: UpstreamDescriptor<ServiceNowClient> = {
+        ...SERVICENOW,
+        connection: sn.name,
+        baseUrls: { api: sn.instanceUrl },
+        credentials,
+        pacer,
+        client: new ServiceNowClient(http, credentials, { ...common, pacer }),
+        readiness: { name: checkName('servicenow-credentials', sn.name), check: () => credentials.ready() },
+      };
+      return [sn.name, descriptor] as const;
+    }),
+  );
+  const orgs = connections.orgs.map((org): OrgUpstreams => {
+    const http = {
+      login: createHttpClient({ baseURL: org.loginUrl, timeoutMs }),
+      api: createHttpClient({ baseURL: org.apiUrl, timeoutMs }),
+    };
+    const credentials =
+      (org.name === first.org ? deps.credentials?.genesys : undefined) ?? genesysCredentials(org, http, brokers(org.name));
+    const pacer = new GenesysPacer({ limiters, clock, allowedPerMinute: org.rateLimitPerMinute });
+    const genesys: UpstreamDescriptor<GenesysClient> = {
+      ...GENESYS,
+      connection: org.name,
+      baseUrls: { api: org.apiUrl, login: org.loginUrl },
+      credentials,
+      pacer,
+      client: new GenesysClient(http.api, credentials, { ...common, pacer }),
+      readiness: { name: checkName('genesys-token', org.name), check: () => credentials.ready() },
+    };
+    return { name: org.name, genesys, servicenow: instances.get(org.servicenow)! };
+  });
+  const all = [...orgs.map((o) => o.genesys), ...instances.values()];
   return {
-    genesys,
-    servicenow,
+    genesys: orgs[0]!.genesys,
+    servicenow: orgs[0]!.servicenow,
+    orgs,
+    instances,
     all,
     close: async () => {
       await Promise.all(all.map((u) => u.pacer.close()));

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { createAlerts } from '../alerts/create-alerts.js';
 import type { HelpdeskAlerts } from '../alerts/helpdesk-alerts.js';
 import type { Config } from '../config/config.js';
+import type { ConnectionsConfig } from '../config/connections.js';
 import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
 import { createIncidents, type Incidents, type IncidentsDeps } from '../incidents/create-incidents.js';
 import type { DecisionTx } from '../incidents/decisions.js';
@@ -17,18 +18,18 @@ import { FakeAlertWebhook, type AlertWebhook } from '../upstream/alert-webhook.j
 import { FakeServiceNowIncidents } from '../upstream/fake-servicenow-incidents.js';
 import { defaultIncidentMappingYaml } from '../incidents/default-incident-mapping.js';
 import type { FakeDatabase } from '../store/fake-database.js';
-import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
 import { createRetention } from './retention.js';
 import { createFakeStores, type AppStores, type Stores } from './stores.js';
 import type { StoreSet } from '../store/store-set.js';
 
 export interface WatchdogDeps {
-  config: Pick<Config, 'incidents' | 'actionTimeoutMs' | 'alertAfterMs'>;
+  config: Pick<Config, 'incidents' | 'actionTimeoutMs' | 'alertAfterMs'> & { connections?: ConnectionsConfig };
   stores: StoreSet<Stores>;
   clock: Clock;
   logger: Logger;
   registry: Registry;
-  servicenow: ServiceNowIncidents;
+  /** Where incidents are delivered: one client, or one per ServiceNow instance (connection name). */
+  servicenow: IncidentsDeps['servicenow'];
   /** Null when ALERT_WEBHOOK_URL is unset. */
   webhook: AlertWebhook | null;
   mapping: IncidentMapping;
@@ -78,6 +79,8 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
     logger,
     registry,
     openAfterMs: config.incidents.openAfterMs,
+    defaultOrg: config.connections?.orgs[0]?.name,
+    perOrg: config.connections?.fromFile,
     watcher: incidents.trunks,
   });
   const alerts = createAlerts({
@@ -116,29 +119,40 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
   };
 }
 
+/** One org's Genesys credentials and the permission events of its trunk monitor. */
+export interface OrgCredentialSources {
+  org: string;
+  credentials: UpstreamCredentials;
+  permissions?: PermissionEvents;
+}
+
 /**
- * Feeds the credential brokers' events (and the monitor's permission events) to the watchdog. `monitor`:
- * the credentials the trunks are read with (Genesys): their rotations go into the incident texts, their
- * failures (and refused permissions) drive the credentials incident. `delivery`: the credentials
- * incidents are delivered with (ServiceNow): their failure alerts the helpdesk. Acted on only while the
- * watchdog runs.
+ * Feeds the credential brokers' events (and the monitors' permission events) to the watchdog. Each
+ * org's Genesys credentials (what its trunks are read with): their rotations go into its incident
+ * texts, their failures (and refused permissions) drive its credentials incident. Each ServiceNow
+ * instance's credentials (what incidents are delivered with): their failure alerts the helpdesk.
+ * `instance` names the instance only when there are several. Acted on only while the watchdog runs.
  */
 export function watchCredentials(
   w: Watchdog,
-  sources: { monitor: UpstreamCredentials; delivery: UpstreamCredentials; permissions?: PermissionEvents },
+  sources: { orgs: readonly OrgCredentialSources[]; instances: ReadonlyArray<{ instance?: string; credentials: UpstreamCredentials }> },
 ): void {
-  const { monitor: genesys, delivery: servicenow, permissions } = sources;
-  genesys.on('rotated', (e) => w.incidents.rotations.record(e.at));
-  const access = new GenesysAccess({
-    failed: (e) => void (w.running && w.incidents.credentials.failed(e)),
-    recovered: (at) => void (w.running && w.incidents.credentials.recovered(at)),
-  });
-  genesys.on('failed', (e) => access.tokenFailed(e));
-  genesys.on('recovered', (e) => access.tokenRecovered(e.at));
-  permissions?.on('missing', (problems, at) => access.permissionsMissing(problems, at));
-  permissions?.on('restored', (at) => access.permissionsRestored(at));
-  servicenow.on('failed', (e) => void (w.running && w.alerts.servicenowCredentialsFailed(e.message)));
-  servicenow.on('recovered', () => void (w.running && w.alerts.servicenowCredentialsRecovered()));
+  for (const { org, credentials: genesys, permissions } of sources.orgs) {
+    const incident = w.incidents.credentialsOf(org);
+    genesys.on('rotated', (e) => w.incidents.rotationsOf(org).record(e.at));
+    const access = new GenesysAccess({
+      failed: (e) => void (w.running && incident.failed(e)),
+      recovered: (at) => void (w.running && incident.recovered(at)),
+    });
+    genesys.on('failed', (e) => access.tokenFailed(e));
+    genesys.on('recovered', (e) => access.tokenRecovered(e.at));
+    permissions?.on('missing', (problems, at) => access.permissionsMissing(problems, at));
+    permissions?.on('restored', (at) => access.permissionsRestored(at));
+  }
+  for (const { instance, credentials: servicenow } of sources.instances) {
+    servicenow.on('failed', (e) => void (w.running && w.alerts.servicenowCredentialsFailed(e.message, instance)));
+    servicenow.on('recovered', () => void (w.running && w.alerts.servicenowCredentialsRecovered(instance)));
+  }
 }
 
 /** What `createFakeWatchdog` may be given; everything else has a test-friendly default. */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ConnectionsConfig } from './connections.js';
 import { EnvReader } from './env-reader.js';
 import { readGatewayAuth, type GatewayAuthConfig } from './gateway-auth.js';
 import { isGenesysRegion, regionUrls, GENESYS_REGIONS } from './regions.js';
@@ -58,6 +59,8 @@ export interface Config {
   gatewayAuth: GatewayAuthConfig;
   genesys: GenesysConfig;
   servicenow: ServiceNowConfig;
+  /** Every Genesys org and ServiceNow instance (CONNECTIONS_FILE, or the variables as `default`): see connectionsOf. */
+  connections?: ConnectionsConfig;
   monitor: { pollIntervalMs: number; notifications: boolean };
   incidents: { openAfterMs: number; resolveAfterMs: number; reopenWindowMs: number; noteIntervalMs: number; groupBy: IncidentGrouping };
   alertWebhookUrl?: string;

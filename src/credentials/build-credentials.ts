@@ -10,6 +10,8 @@ import { BasicCredentials, BrokeredCredentials, type UpstreamCredentials } from 
 
 /** What every token broker shares: clocks, logs, one set of metrics, and where tokens are kept (Redis with REDIS_URL). */
 export interface BrokerDeps {
+  /** With several connections of an upstream: this one's name (token sharing key, logs). */
+  connection?: string;
   clock: Clock;
   logger: Logger;
   metrics: CredentialsMetrics;

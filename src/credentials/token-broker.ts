@@ -20,6 +20,8 @@ import {
 
 export interface TokenBrokerOptions {
   upstream: UpstreamName;
+  /** With several connections of one upstream (Genesys orgs): which one; its token is shared under its own key. */
+  connection?: string;
   issuer: TokenIssuer;
   verifier?: TokenVerifier;
   store: TokenStore;
@@ -67,9 +69,10 @@ export class TokenBroker extends EventEmitter {
     super();
     this.upstream = options.upstream;
     this.random = options.random ?? Math.random;
-    this.log = options.logger.child({ module: 'credentials/broker', upstream: options.upstream });
+    this.log = options.logger.child({ module: 'credentials/broker', upstream: options.upstream, ...(options.connection ? { connection: options.connection } : {}) });
     this.host = {
       upstream: options.upstream,
+      storeKey: options.connection === undefined ? options.upstream : `${options.upstream}:${options.connection}`,
       options,
       log: this.log,
       random: this.random,

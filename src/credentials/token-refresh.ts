@@ -14,6 +14,8 @@ const LOCK_POLL_MS = 200;
 /** What a TokenBroker lends the steps of one refresh: its settings, and the state they read and change. */
 export interface RefreshHost {
   readonly upstream: string;
+  /** Where the token is shared (the upstream's name; with several connections, `<upstream>:<connection>`). */
+  readonly storeKey: string;
   readonly options: {
     issuer: TokenIssuer;
     verifier?: TokenVerifier;
@@ -49,7 +51,7 @@ export async function obtainToken(h: RefreshHost): Promise<{ token: HeldToken; a
     let ran = false;
     let result: { acquired: true; value: { token: HeldToken; adopted: boolean } } | { acquired: false };
     try {
-      result = await store.withRefreshLock(h.upstream, LOCK_TTL_MS, async () => {
+      result = await store.withRefreshLock(h.storeKey, LOCK_TTL_MS, async () => {
         ran = true;
         // Check again under the lock: another replica may have shared a token and released the lock
         // between our read above and our acquiring it (seen with 3 replicas: a second token request).
@@ -84,7 +86,7 @@ function lockPatienceMs(h: RefreshHost): number {
 
 async function readShared(h: RefreshHost): Promise<SharedToken | undefined> {
   try {
-    const shared = await h.options.store.read(h.upstream);
+    const shared = await h.options.store.read(h.storeKey);
     const current = h.current();
     const now = h.options.clock.now();
     const isNewer = shared && shared.value !== current?.value && shared.obtainedAtWall > (current?.obtainedAtWall ?? 0);
@@ -130,7 +132,7 @@ async function fetchAndPromote(h: RefreshHost): Promise<HeldToken> {
   if (missing.length > 0) throw new MissingScopesError(h.upstream, missing);
   h.promote(token, propagationMs);
   await h.options.store
-    .write(h.upstream, {
+    .write(h.storeKey, {
       value: token.value,
       obtainedAtWall: token.obtainedAtWall,
       expiresAtWall: token.expiresAtWall,

@@ -27,6 +27,11 @@ export const trunkEventSchema = {
       description: 'Unique per event: an event resent with the same id is acknowledged and ignored.',
     },
     trunkId: { type: 'string', pattern: TRUNK_ID_PATTERN, description: 'The Genesys Cloud trunk id.' },
+    org: {
+      type: 'string',
+      pattern: '^[a-z][a-z0-9-]{0,31}$',
+      description: 'The Genesys org of the trunk (a name from the connections file); default: the first org. An org not configured is 404 not_found.',
+    },
     observedAt: {
       ...dateTime,
       description:

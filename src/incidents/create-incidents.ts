@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
+import { DEFAULT_CONNECTION, type ConnectionsConfig } from '../config/connections.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import { Periodic } from '../time/periodic.js';
@@ -8,40 +9,50 @@ import { CredentialsIncident } from './credentials-incident.js';
 import { Decisions, type DecisionStores } from './decisions.js';
 import type { IncidentMapping } from './incident-mapping.js';
 import { IncidentMetrics } from './incident-metrics.js';
+import { createIncidentRouter } from './incident-router.js';
 import { IncidentWriter } from './incident-writer.js';
 import { OutboxRelay, type OutboxRelayOptions, type RelayTx } from './outbox-relay.js';
 import type { OutboxStore } from './outbox-store.js';
 import { RotationTracker } from './rotation-tracker.js';
+import { SubjectKeys } from './subjects.js';
 import { TrunkIncidents } from './trunk-incidents.js';
+import { subjectNames } from '../trunks/subject-names.js';
 
 export type IncidentsStores = DecisionStores & RelayTx & Pick<OutboxStore, 'outboxDepth'>;
 
 export interface IncidentsDeps {
-  config: Pick<Config, 'incidents' | 'actionTimeoutMs'>;
+  config: Pick<Config, 'incidents' | 'actionTimeoutMs'> & { connections?: ConnectionsConfig };
   stores: IncidentsStores;
   clock: Clock;
   logger: Logger;
   registry: Registry;
-  servicenow: ServiceNowIncidents;
+  /** Where incidents are delivered: one client, or one per ServiceNow instance (connection name). */
+  servicenow: ServiceNowIncidents | ReadonlyMap<string, ServiceNowIncidents>;
   mapping: IncidentMapping;
-  /** With several replicas: whether this one decides the credentials incident (the leader). */
+  /** With several replicas: whether this one decides the credentials incidents (the leader). */
   isLeader?: () => boolean;
   /** How often persistent failures, resolves and held notes are checked (default from the settings). */
   tickMs?: number;
   /** Relay settings a test or a benchmark changes (poll interval, backoff, jitter, owner). */
-  relay?: Partial<Omit<OutboxRelayOptions, 'store' | 'servicenow' | 'clock' | 'logger' | 'metrics'>>;
+  relay?: Partial<Omit<OutboxRelayOptions, 'store' | 'servicenow' | 'clock' | 'logger' | 'metrics' | 'instance'>>;
 }
 
-/** The incidents feature: decisions per subject, the outbox relay that delivers them, and their tick. */
+/** The incidents feature: decisions per subject, the outbox relays that deliver them, and their tick. */
 export interface Incidents {
   /** Decides on trunk changes (the trunk ingest's watcher) and on time. */
   trunks: TrunkIncidents;
-  /** The Genesys credentials incident. */
+  /** The first org's Genesys credentials incident. */
   credentials: CredentialsIncident;
+  /** Each org's Genesys credentials incident. */
+  credentialsOf(org: string): CredentialsIncident;
+  /** The first relay (the only one with one ServiceNow instance). */
   relay: OutboxRelay;
+  /** One relay per ServiceNow instance, by connection name. */
+  relays: ReadonlyMap<string, OutboxRelay>;
   metrics: IncidentMetrics;
-  /** Genesys token rotations, told in trunk incidents (a rotation just before a 403 is a clue). */
+  /** The first org's Genesys token rotations, told in trunk incidents (a rotation just before a 403 is a clue). */
   rotations: RotationTracker;
+  rotationsOf(org: string): RotationTracker;
   /** One pass of the time-driven rules (also every `tickMs` once started). */
   tick(): Promise<void>;
   start(): void;
@@ -60,46 +71,93 @@ export function defaultTickMs(s: Config['incidents']): number {
 export function createIncidents(deps: IncidentsDeps): Incidents {
   const { config, stores, clock, logger } = deps;
   const settings = config.incidents;
+  const connections = config.connections;
+  const orgs = connections?.orgs.map((o) => o.name) ?? [DEFAULT_CONNECTION];
   const log = logger.child({ module: 'incidents' });
   const metrics = new IncidentMetrics(deps.registry, () => stores.outboxDepth());
-  const rotations = new RotationTracker(clock.now());
-  const relay = new OutboxRelay({
-    leaseMs: Math.max(60_000, 3 * config.actionTimeoutMs),
-    ...deps.relay,
+  const clients =
+    deps.servicenow instanceof Map
+      ? deps.servicenow
+      : new Map([[connections?.orgs[0]?.servicenow ?? DEFAULT_CONNECTION, deps.servicenow as ServiceNowIncidents]]);
+  const relays = new Map(
+    [...clients].map(([instance, servicenow]) => {
+      const relay = new OutboxRelay({
+        leaseMs: Math.max(60_000, 3 * config.actionTimeoutMs),
+        ...deps.relay,
+        // One instance: its relay takes every entry, as before there were several.
+        instance: clients.size > 1 ? instance : undefined,
+        store: stores,
+        servicenow,
+        clock,
+        logger,
+        metrics,
+      });
+      return [instance, relay] as const;
+    }),
+  );
+  const rotations = new Map(orgs.map((org) => [org, new RotationTracker(clock.now())]));
+  const rotationsOf = (org: string) => rotations.get(org) ?? rotations.get(orgs[0]!)!;
+  // A decision queued a delivery: its instance's relay looks now (waking the others costs one claim each).
+  const decisions = new Decisions({ store: stores, logger, metrics, onQueued: () => relays.forEach((r) => r.wake()) });
+  const writer = new IncidentWriter(deps.mapping, settings, connections ? createIncidentRouter(connections) : undefined);
+  const keys = new SubjectKeys(subjectNames(connections?.fromFile ?? false));
+  const trunks = new TrunkIncidents({
     store: stores,
-    servicenow: deps.servicenow,
     clock,
-    logger,
-    metrics,
+    decisions,
+    writer,
+    settings,
+    rotations: rotationsOf,
+    grouping: settings.groupBy,
+    keys,
   });
-  const decisions = new Decisions({ store: stores, logger, metrics, onQueued: () => relay.wake() });
-  const writer = new IncidentWriter(deps.mapping, settings);
-  const trunks = new TrunkIncidents({ store: stores, clock, decisions, writer, settings, rotations, grouping: settings.groupBy });
-  const credentials = new CredentialsIncident({ clock, logger, decisions, writer, settings, decides: deps.isLeader });
+  const credentials = new Map(
+    orgs.map((org) => [
+      org,
+      new CredentialsIncident({
+        org,
+        correlationId: keys.names.credentials(org),
+        clock,
+        logger,
+        decisions,
+        writer,
+        settings,
+        decides: deps.isLeader,
+      }),
+    ]),
+  );
   const ticker = new Periodic(
     clock,
     deps.tickMs ?? defaultTickMs(settings),
     async () => {
       await trunks.reviewDue();
-      await credentials.review();
+      for (const c of credentials.values()) await c.review();
     },
     (err) => log.warn('incident tick failed; retrying at the next tick', { err }),
   );
+  const first = <T>(m: ReadonlyMap<string, T>): T => m.values().next().value as T;
   return {
     trunks,
-    credentials,
-    relay,
+    credentials: first(credentials),
+    credentialsOf: (org) => {
+      const c = credentials.get(org);
+      if (!c) throw new Error(`no Genesys org named ${org}`);
+      return c;
+    },
+    relay: first(relays),
+    relays,
     metrics,
-    rotations,
+    rotations: rotationsOf(orgs[0]!),
+    rotationsOf,
     tick: () => ticker.run(),
     start() {
       ticker.start();
-      relay.start();
+      for (const r of relays.values()) r.start();
     },
     async stop(flushMs) {
       await ticker.stop();
-      await credentials.settled();
-      await relay.stop(flushMs);
+      for (const c of credentials.values()) await c.settled();
+      await Promise.all([...relays.values()].map((r) => r.stop(flushMs)));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_CONNECTION } from '../config/connections.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import { advanceTimers, type Health } from '../trunks/health-timers.js';
@@ -9,6 +10,9 @@ import type { Effect, IncidentWriter, SubjectContext } from './incident-writer.j
 import { GENESYS_CREDENTIALS_CORRELATION_ID } from './subjects.js';
 
 export interface CredentialsIncidentOptions {
+  /** The org whose Genesys credentials this is about, and its correlation id (SubjectNames.credentials). */
+  org?: string;
+  correlationId?: string;
   clock: Clock;
   logger: Logger;
   decisions: Decisions;
@@ -40,10 +44,14 @@ interface CredentialsHealth {
 export class CredentialsIncident {
   private readonly log: Logger;
   private credentials: CredentialsHealth;
+  readonly org: string;
+  readonly correlationId: string;
   private work: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: CredentialsIncidentOptions) {
-    this.log = o.logger.child({ module: 'incidents' });
+    this.org = o.org ?? DEFAULT_CONNECTION;
+    this.correlationId = o.correlationId ?? GENESYS_CREDENTIALS_CORRELATION_ID;
+    this.log = o.logger.child({ module: 'incidents', org: this.org });
     this.credentials = { health: 'healthy', failingSince: null, healthySince: o.clock.now(), message: '', permanent: false };
   }
 
@@ -96,7 +104,8 @@ export class CredentialsIncident {
     const now = this.o.clock.now();
     const settings = this.o.settings;
     const ctx: SubjectContext = {
-      correlationId: GENESYS_CREDENTIALS_CORRELATION_ID,
+      correlationId: this.correlationId,
+      route: { org: this.org },
       trunkBaseId: null,
       failingTrunkIds: [],
       now: {
@@ -114,7 +123,7 @@ export class CredentialsIncident {
             permanent: c.permanent,
             access: c.access,
           },
-          { ...settings, correlationId: GENESYS_CREDENTIALS_CORRELATION_ID, now },
+          { ...settings, correlationId: this.correlationId, now },
         ),
       note: async (_t, _i, changes) =>
         credentialsNote({ failing: c.health === 'failing', message: c.message, changes, at: now, resolveAfterMs: settings.resolveAfterMs }),

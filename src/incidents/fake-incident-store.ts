@@ -41,12 +41,13 @@ export class FakeIncidentStore implements IncidentStore {
       .sort((a, b) => a.openedAt - b.openedAt)
       .map(plainIncident);
   }
-  async listIncidents(options: { open?: boolean; trunkId?: string; limit: number }): Promise<IncidentSummary[]> {
+  async listIncidents(options: { open?: boolean; trunkId?: string; org?: string; limit: number }): Promise<IncidentSummary[]> {
     const t = this.t();
     const rows = [...t.incidents.values()]
       .filter(
         (i) =>
           (options.open === undefined || i.open === options.open) &&
+          (options.org === undefined || i.org === options.org) &&
           (options.trunkId === undefined || trunksOf(t, i.id).includes(options.trunkId)),
       )
       .sort((a, b) => b.openedAt - a.openedAt || a.id.localeCompare(b.id))

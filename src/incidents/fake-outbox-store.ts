@@ -31,10 +31,17 @@ export class FakeOutboxStore implements OutboxStore {
     });
     return id;
   }
-  async claimDeliveries(options: { owner: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
+  async claimDeliveries(options: {
+    owner: string;
+    now: number;
+    leaseMs: number;
+    limit: number;
+    instance?: string;
+  }): Promise<ClaimedDelivery[]> {
     const t = this.t();
     const due = [...t.outbox.values()]
       .filter((o) => o.nextAttemptAt <= options.now && (o.claimedUntil === null || o.claimedUntil <= options.now) && isHead(t, o))
+      .filter((o) => options.instance === undefined || t.incidents.get(o.incidentId)?.servicenowInstance === options.instance)
       .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id)
       .slice(0, options.limit);
     return due.map((o) => {
@@ -61,9 +68,11 @@ export class FakeOutboxStore implements OutboxStore {
     });
     return true;
   }
-  async nextDeliveryDueAt() {
+  async nextDeliveryDueAt(options: { instance?: string } = {}) {
     const t = this.t();
-    const times = [...t.outbox.values()].flatMap((o) => (o.claimedBy !== null ? [o.claimedUntil!] : isHead(t, o) ? [o.nextAttemptAt] : []));
+    const times = [...t.outbox.values()]
+      .filter((o) => options.instance === undefined || t.incidents.get(o.incidentId)?.servicenowInstance === options.instance)
+      .flatMap((o) => (o.claimedBy !== null ? [o.claimedUntil!] : isHead(t, o) ? [o.nextAttemptAt] : []));
     return times.length > 0 ? Math.min(...times) : null;
   }
   async outboxDepth() {

@@ -27,9 +27,13 @@ export interface IncidentRow {
   /** Changes seen since the last work note, held back by the note throttle. */
   changesSinceNote: number;
   updatedAt: number;
+  /** The Genesys org it is about (`default` without a connections file). */
+  org: string;
+  /** The ServiceNow instance (connection name) it is delivered to: chosen when it opens, by the routes. */
+  servicenowInstance: string;
 }
 
-export type IncidentPatch = Partial<Omit<IncidentRow, 'id' | 'correlationId'>>;
+export type IncidentPatch = Partial<Omit<IncidentRow, 'id' | 'correlationId' | 'org' | 'servicenowInstance'>>;
 
 /** An incident with its delivery backlog, for `GET /v1/incidents`. */
 export interface IncidentSummary extends IncidentRow {
@@ -54,8 +58,8 @@ export interface IncidentStore {
   /** The most recently opened incident for the key, open or not. */
   getLatestIncident(correlationId: string): Promise<IncidentRow | null>;
   listOpenIncidents(): Promise<IncidentRow[]>;
-  /** Newest first; `trunkId` keeps the incidents that concern that trunk. */
-  listIncidents(options: { open?: boolean; trunkId?: string; limit: number }): Promise<IncidentSummary[]>;
+  /** Newest first; `trunkId` keeps the incidents that concern that trunk, `org` those of that org. */
+  listIncidents(options: { open?: boolean; trunkId?: string; org?: string; limit: number }): Promise<IncidentSummary[]>;
   /** The trunks an incident concerns, in the order they were added. */
   listIncidentTrunks(incidentId: string): Promise<string[]>;
   /** Adds trunks to those an incident concerns (ones already there are kept as they are). */

@@ -21,11 +21,19 @@ export const incidentViewSchema = {
     'reopenCount',
     'pendingDeliveries',
     'lastDeliveryError',
+    'org',
+    'servicenowInstance',
   ],
   properties: {
     correlationId: {
       type: 'string',
-      description: 'trunkgate:trunkbase:<trunkBaseId>, trunkgate:trunk:<trunkId> or trunkgate:credentials:genesys',
+      description:
+        'trunkgate:trunkbase:<trunkBaseId>, trunkgate:trunk:<trunkId> or trunkgate:credentials:genesys; with a connections file trunkgate:<org>:trunkbase:<id>, trunkgate:<org>:trunk:<id> or trunkgate:<org>:credentials',
+    },
+    org: { type: 'string', description: 'the Genesys org it is about (`default` without a connections file)' },
+    servicenowInstance: {
+      type: 'string',
+      description: 'the ServiceNow instance it is delivered to (`default` without a connections file)',
     },
     trunkId: nullable({ type: 'string', description: 'the first trunk concerned' }),
     trunkBaseId: nullable({

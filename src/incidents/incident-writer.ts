@@ -6,8 +6,10 @@ import { formatDuration, formatTime } from './incident-facts.js';
 import type { IncidentMapping } from './incident-mapping.js';
 import { reopenNote } from './incident-notes.js';
 import type { Decision, RuleSettings, SubjectNow } from './incident-rules.js';
+import { defaultRouter, type IncidentRouter } from './incident-router.js';
+import type { RouteSubject } from '../config/route-match.js';
 
-export { GENESYS_CREDENTIALS_CORRELATION_ID, TRUNK_CORRELATION_PREFIX, trunkCorrelationId } from './subjects.js';
+export { GENESYS_CREDENTIALS_CORRELATION_ID } from './subjects.js';
 
 /** ServiceNow incident states trunkgate sets (docs/servicenow.md, "Incident fields and states"). */
 export const SN_STATE = { inProgress: '2', resolved: '6' } as const;
@@ -15,6 +17,8 @@ export const SN_STATE = { inProgress: '2', resolved: '6' } as const;
 /** One watched subject as the writer needs it: its key, its state now, and how to describe it. */
 export interface SubjectContext {
   correlationId: string;
+  /** What the routes are matched against: the org, and the trunk the failure is about (its lead). */
+  route: RouteSubject;
   /** The trunk base of a trunk-base incident. */
   trunkBaseId: string | null;
   /** The trunks the subject's failure concerns now (its failing trunks); none for credentials. */
@@ -40,10 +44,17 @@ export class IncidentWriter {
   constructor(
     private readonly mapping: IncidentMapping,
     private readonly settings: RuleSettings,
+    private readonly router: IncidentRouter = defaultRouter,
   ) {}
 
+  /** incident.yaml's fields, then the matching route's (they override), then the correlation id. */
   private createFields(ctx: SubjectContext, kind: IncidentKind): Record<string, unknown> {
-    return { ...this.mapping.createFields(kind, ctx.facts(kind)), correlation_id: ctx.correlationId, correlation_display: 'trunkgate' };
+    return {
+      ...this.mapping.createFields(kind, ctx.facts(kind)),
+      ...this.router(ctx.route).fields,
+      correlation_id: ctx.correlationId,
+      correlation_display: 'trunkgate',
+    };
   }
 
   async apply(tx: DecisionTx, ctx: SubjectContext, decision: Decision, changed: boolean, at: number): Promise<Effect | null> {
@@ -71,6 +82,9 @@ export class IncidentWriter {
           lastNoteAt: at,
           changesSinceNote: 0,
           updatedAt: at,
+          org: ctx.route.org,
+          // Chosen once, when it opens: its updates and resolve go where it was created.
+          servicenowInstance: this.router(ctx.route).instance,
         });
         await tx.addIncidentTrunks(id, ctx.failingTrunkIds, at);
         await tx.enqueueDelivery({ incidentId: id, operation: 'create', payload: { fields: this.createFields(ctx, decision.kind) }, at });

@@ -25,6 +25,8 @@ export interface OutboxRelayOptions {
   metrics: IncidentMetrics;
   /** Identifies this relay's leases (several replicas may run one each). */
   owner?: string;
+  /** The ServiceNow instance this relay delivers to: it claims only that instance's incidents (none: all). */
+  instance?: string;
   /** How long a claimed entry is ours; longer than one delivery (two ServiceNow calls) can take. */
   leaseMs?: number;
   batchSize?: number;
@@ -45,7 +47,8 @@ export class OutboxRelay {
   readonly owner: string;
   private readonly delivery: ServiceNowDelivery;
   private readonly log: Logger;
-  private readonly o: Required<Omit<OutboxRelayOptions, 'owner'>>;
+  readonly instance: string | undefined;
+  private readonly o: Required<Omit<OutboxRelayOptions, 'owner' | 'instance'>>;
   private started = false;
   private stopping = false;
   private busy = false;
@@ -58,8 +61,10 @@ export class OutboxRelay {
 
   constructor(options: OutboxRelayOptions) {
     this.owner = options.owner ?? `relay-${randomUUID()}`;
+    this.instance = options.instance;
     // Options given as undefined take the default (a spread would let them erase it).
-    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as OutboxRelayOptions;
+    const { instance: _instance, ...rest } = options;
+    const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Omit<OutboxRelayOptions, 'instance'>;
     this.o = {
       leaseMs: 60_000,
       batchSize: 32,
@@ -69,7 +74,7 @@ export class OutboxRelay {
       random: Math.random,
       ...given,
     };
-    this.log = options.logger.child({ module: 'incidents/outbox' });
+    this.log = options.logger.child({ module: 'incidents/outbox', ...(options.instance ? { instance: options.instance } : {}) });
     this.delivery = new ServiceNowDelivery(options.servicenow, (d, err) =>
       this.log.warn(
         "cannot read the incident's journal (sys_journal_field) to see whether an earlier attempt's work note arrived: sending it again, so it may appear twice; give the integration user read access to sys_journal_field",
@@ -151,7 +156,7 @@ export class OutboxRelay {
   private claim(limit: number): Promise<ClaimedDelivery[]> {
     const now = this.o.clock.now();
     return this.o.store.transaction(async (tx) => {
-      const batch = await tx.claimDeliveries({ owner: this.owner, now, leaseMs: this.o.leaseMs, limit });
+      const batch = await tx.claimDeliveries({ owner: this.owner, now, leaseMs: this.o.leaseMs, limit, instance: this.instance });
       for (const d of batch) {
         await tx.addAudit({
           at: now,
@@ -205,7 +210,7 @@ export class OutboxRelay {
     if (this.stopping) return;
     let next: number | null = null;
     try {
-      next = await this.o.store.nextDeliveryDueAt();
+      next = await this.o.store.nextDeliveryDueAt({ instance: this.instance });
     } catch {
       // The store is unreachable: poll again at the usual pace.
     }

@@ -50,9 +50,10 @@ export interface OutboxStore {
   enqueueDelivery(entry: { incidentId: string; operation: OutboxOperation; payload: Record<string, unknown>; at: number }): Promise<number>;
   /**
    * Leases up to `limit` due deliveries, at most the first undelivered one of each incident, none
-   * leased by someone else. (PostgreSQL: the same selection `FOR UPDATE SKIP LOCKED`.)
+   * leased by someone else. (PostgreSQL: the same selection `FOR UPDATE SKIP LOCKED`.) `instance`: only
+   * the entries of incidents delivered to that ServiceNow instance (one relay per instance).
    */
-  claimDeliveries(options: { owner: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]>;
+  claimDeliveries(options: { owner: string; now: number; leaseMs: number; limit: number; instance?: string }): Promise<ClaimedDelivery[]>;
   /** Removes a delivered entry; false when `owner` no longer holds its lease. */
   completeDelivery(id: number, owner: string): Promise<boolean>;
   /**
@@ -61,7 +62,7 @@ export interface OutboxStore {
    */
   retryDelivery(id: number, owner: string, retry: { nextAttemptAt: number; error: string; inDoubt: boolean }): Promise<boolean>;
   /** Earliest time an unleased delivery is due, or null when there is none. */
-  nextDeliveryDueAt(): Promise<number | null>;
+  nextDeliveryDueAt(options?: { instance?: string }): Promise<number | null>;
   outboxDepth(): Promise<number>;
   /** Incidents with an undelivered entry queued at or before `cutoff` that has failed at least once. */
   listStuckDeliveries(cutoff: number): Promise<StuckDelivery[]>;

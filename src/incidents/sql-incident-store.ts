@@ -23,7 +23,7 @@ import {
 } from './incident-store.js';
 
 export const INCIDENT_COLUMNS =
-  'id, correlation_id, trunk_id, kind, open, opened_at, resolved_at, reopened_at, reopen_count, sys_id, number, servicenow_state, last_note_at, changes_since_note, next_seq, updated_at, trunk_base_id';
+  'id, correlation_id, trunk_id, kind, open, opened_at, resolved_at, reopened_at, reopen_count, sys_id, number, servicenow_state, last_note_at, changes_since_note, next_seq, updated_at, trunk_base_id, org, servicenow_instance';
 
 /** The incident's first trunk first, then the others in the order they were added. */
 const INCIDENT_TRUNK_ORDER = 'CASE WHEN it.trunk_id = i.trunk_id THEN 0 ELSE 1 END, it.added_at, it.trunk_id';
@@ -36,7 +36,7 @@ const SQL = {
   selectOpenIncident: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE correlation_id = ? AND open = 1`,
   selectLatestIncident: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE correlation_id = ? ORDER BY opened_at DESC, id DESC LIMIT 1`,
   selectOpenIncidents: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE open = 1 ORDER BY opened_at`,
-  insertIncident: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertIncident: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   selectIncidentTrunks: `SELECT it.trunk_id FROM incident_trunks it JOIN incidents i ON i.id = it.incident_id WHERE it.incident_id = ? ORDER BY ${INCIDENT_TRUNK_ORDER}`,
   insertIncidentTrunk:
     'INSERT INTO incident_trunks (incident_id, trunk_id, added_at) VALUES (?, ?, ?) ON CONFLICT (incident_id, trunk_id) DO NOTHING',
@@ -82,6 +82,8 @@ export function incidentFromRow(r: SqlRow): IncidentRow {
     lastNoteAt: numOrNull(r.last_note_at),
     changesSinceNote: num(r.changes_since_note),
     updatedAt: num(r.updated_at),
+    org: String(r.org),
+    servicenowInstance: String(r.servicenow_instance),
   };
 }
 
@@ -105,6 +107,8 @@ function incidentParams(i: IncidentRow): unknown[] {
     1,
     i.updatedAt,
     i.trunkBaseId,
+    i.org,
+    i.servicenowInstance,
   ];
 }
 
@@ -120,12 +124,16 @@ function isOpenIncidentConflict(err: unknown): boolean {
 }
 
 /** Incidents listed newest first with each one's delivery backlog (the outbox is the incidents' own table). */
-function listIncidentsSql(filter: { open?: boolean; trunkId?: string }): { text: string; params: unknown[] } {
+function listIncidentsSql(filter: { open?: boolean; trunkId?: string; org?: string }): { text: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.open !== undefined) {
     where.push('i.open = ?');
     params.push(filter.open ? 1 : 0);
+  }
+  if (filter.org !== undefined) {
+    where.push('i.org = ?');
+    params.push(filter.org);
   }
   if (filter.trunkId !== undefined) {
     where.push('EXISTS (SELECT 1 FROM incident_trunks it WHERE it.incident_id = i.id AND it.trunk_id = ?)');
@@ -165,7 +173,7 @@ export class SqlIncidentStore implements IncidentStore {
     return (await all(this.s, SQL.selectOpenIncidents)).map(incidentFromRow);
   }
 
-  async listIncidents(options: { open?: boolean; trunkId?: string; limit: number }): Promise<IncidentSummary[]> {
+  async listIncidents(options: { open?: boolean; trunkId?: string; org?: string; limit: number }): Promise<IncidentSummary[]> {
     const q = listIncidentsSql(options);
     const summaries = (await all(this.s, q.text, [...q.params, options.limit])).map((r): IncidentSummary => ({
       ...incidentFromRow(r),

@@ -19,13 +19,15 @@ const SQL = {
     .map((c) => `i.${c} AS i_${c}`)
     .join(', ')}
     FROM outbox o JOIN incidents i ON i.id = o.incident_id
-    WHERE o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until <= ?) AND ${IS_HEAD}
-    ORDER BY o.next_attempt_at, o.id LIMIT ?`,
+    WHERE o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until <= ?) AND ${IS_HEAD}`,
+  claimableOrder: ' ORDER BY o.next_attempt_at, o.id LIMIT ?',
   deleteOutbox: 'DELETE FROM outbox WHERE id = ? AND claimed_by = ?',
   retryOutbox:
     'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, in_doubt = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?',
   selectNextUnclaimedDue: `SELECT MIN(o.next_attempt_at) AS due FROM outbox o WHERE o.claimed_by IS NULL AND ${IS_HEAD}`,
-  selectNextLeaseExpiry: 'SELECT MIN(claimed_until) AS due FROM outbox WHERE claimed_by IS NOT NULL',
+  selectNextLeaseExpiry: 'SELECT MIN(o.claimed_until) AS due FROM outbox o WHERE o.claimed_by IS NOT NULL',
+  /** Appended to a query on `outbox o`: only the entries of incidents delivered to one ServiceNow instance. */
+  ofInstance: ' AND EXISTS (SELECT 1 FROM incidents i2 WHERE i2.id = o.incident_id AND i2.servicenow_instance = ?)',
   countOutbox: 'SELECT COUNT(*) AS n FROM outbox',
   selectStuck: `SELECT i.id, i.correlation_id, i.trunk_id, i.kind, o.operation, o.created_at, o.attempts, o.last_error
     FROM outbox o JOIN incidents i ON i.id = o.incident_id
@@ -107,14 +109,17 @@ export class SqlOutboxStore implements OutboxStore {
     });
   }
 
-  claimDeliveries(options: { owner: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
+  claimDeliveries(options: { owner: string; now: number; leaseMs: number; limit: number; instance?: string }): Promise<ClaimedDelivery[]> {
     return this.s.atomic(async (s) => {
       const until = options.now + options.leaseMs;
       // An incident's later entries stay behind its head while the head exists; on PostgreSQL, rows
       // another relay is claiming are skipped, and once it commits their lease excludes them.
-      const rows = await all(s, SQL.selectClaimable + (s.dialect === 'postgres' ? FOR_CLAIM : ''), [
+      const ofInstance = options.instance === undefined ? '' : ' AND i.servicenow_instance = ?';
+      const text = SQL.selectClaimable + ofInstance + SQL.claimableOrder + (s.dialect === 'postgres' ? FOR_CLAIM : '');
+      const rows = await all(s, text, [
         options.now,
         options.now,
+        ...(options.instance === undefined ? [] : [options.instance]),
         options.limit,
       ]);
       const claimed = rows.map((r) => ({ ...claimedFromRow(r), claimedBy: options.owner, claimedUntil: until }));
@@ -138,8 +143,12 @@ export class SqlOutboxStore implements OutboxStore {
     return (await run(this.s, SQL.retryOutbox, [retry.nextAttemptAt, retry.error, retry.inDoubt ? 1 : 0, id, owner])) === 1;
   }
 
-  async nextDeliveryDueAt(): Promise<number | null> {
-    const [unclaimed, lease] = [await one(this.s, SQL.selectNextUnclaimedDue), await one(this.s, SQL.selectNextLeaseExpiry)];
+  async nextDeliveryDueAt(options: { instance?: string } = {}): Promise<number | null> {
+    const [filter, params] = options.instance === undefined ? ['', []] : [SQL.ofInstance, [options.instance]];
+    const [unclaimed, lease] = [
+      await one(this.s, SQL.selectNextUnclaimedDue + filter, params),
+      await one(this.s, SQL.selectNextLeaseExpiry + filter, params),
+    ];
     const due = [unclaimed?.due, lease?.due].filter((v) => v !== null && v !== undefined).map(Number);
     return due.length > 0 ? Math.min(...due) : null;
   }

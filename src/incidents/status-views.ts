@@ -31,6 +31,7 @@ export function trunkView(t: TrunkRow, open: IncidentRow | null): TrunkView {
     lastSeenAt: iso(t.lastSeenAt),
     source: t.source,
     goneAt: isoOrNull(t.goneAt),
+    org: t.org,
   };
 }
 
@@ -50,6 +51,8 @@ export function incidentView(i: IncidentSummary): IncidentView {
     reopenCount: i.reopenCount,
     pendingDeliveries: i.pendingDeliveries,
     lastDeliveryError: i.lastDeliveryError,
+    org: i.org,
+    servicenowInstance: i.servicenowInstance,
   };
 }
 
@@ -60,10 +63,10 @@ export type StatusStore = Pick<TrunkStore, 'listTrunks' | 'getTrunk' | 'listTrun
 export class StatusQueries {
   constructor(private readonly store: StatusStore) {}
 
-  async listTrunks(): Promise<TrunkView[]> {
+  async listTrunks(filter: { org?: string } = {}): Promise<TrunkView[]> {
     const [trunks, open] = await Promise.all([
-      this.store.listTrunks(),
-      this.store.listIncidents({ open: true, limit: MAX_OPEN_INCIDENTS }),
+      this.store.listTrunks({ org: filter.org }),
+      this.store.listIncidents({ open: true, org: filter.org, limit: MAX_OPEN_INCIDENTS }),
     ]);
     // A trunk-base incident is shown on every trunk it concerns.
     const byTrunk = new Map(open.flatMap((i) => i.trunkIds.map((id) => [id, i] as const)));
@@ -94,10 +97,11 @@ export class StatusQueries {
     }));
   }
 
-  async listIncidents(filter: { state?: 'open' | 'resolved'; trunkId?: string; limit: number }): Promise<IncidentView[]> {
+  async listIncidents(filter: { state?: 'open' | 'resolved'; trunkId?: string; org?: string; limit: number }): Promise<IncidentView[]> {
     const rows = await this.store.listIncidents({
       open: filter.state === undefined ? undefined : filter.state === 'open',
       trunkId: filter.trunkId,
+      org: filter.org,
       limit: filter.limit,
     });
     return rows.map(incidentView);

@@ -3,7 +3,7 @@ import type { IncidentRow } from './incident-store.js';
 import type { IncidentStore } from './incident-store.js';
 import type { TrunkRow } from '../trunks/trunk-store.js';
 import { healthOf } from '../trunks/health-timers.js';
-import { TRUNK_SUBJECT_PREFIX, trunkSubject } from '../trunks/trunk-sighting.js';
+import { singleOrgNames, type SubjectNames } from '../trunks/subject-names.js';
 import { kindOf, type SubjectNow } from './incident-rules.js';
 
 /**
@@ -14,53 +14,52 @@ import { kindOf, type SubjectNow } from './incident-rules.js';
  * has its own.
  */
 export type SubjectKey =
-  { type: 'trunk'; trunkId: string; correlationId: string } | { type: 'trunkBase'; trunkBaseId: string; correlationId: string };
+  | { type: 'trunk'; org: string; trunkId: string; correlationId: string }
+  | { type: 'trunkBase'; org: string; trunkBaseId: string; correlationId: string };
 
 export type { IncidentGrouping } from '../config/config.js';
 
-/** A trunk's own incident shares the trunk's audit subject. */
-export const TRUNK_CORRELATION_PREFIX = TRUNK_SUBJECT_PREFIX;
-export const TRUNK_BASE_CORRELATION_PREFIX = 'trunkgate:trunkbase:';
-/** The credentials incident's correlation id. */
-export const GENESYS_CREDENTIALS_CORRELATION_ID = 'trunkgate:credentials:genesys';
+/** The credentials incident's correlation id with one org (no connections file). */
+export const GENESYS_CREDENTIALS_CORRELATION_ID = singleOrgNames.credentials('default');
 
-export const trunkCorrelationId = trunkSubject;
+/** Makes subject keys with one naming scheme (SubjectNames: single-org or per org). */
+export class SubjectKeys {
+  constructor(readonly names: SubjectNames = singleOrgNames) {}
 
-export function trunkBaseCorrelationId(trunkBaseId: string): string {
-  return `${TRUNK_BASE_CORRELATION_PREFIX}${trunkBaseId}`;
-}
+  trunk(org: string, trunkId: string): SubjectKey {
+    return { type: 'trunk', org, trunkId, correlationId: this.names.trunk(org, trunkId) };
+  }
 
-export const trunkKey = (trunkId: string): SubjectKey => ({ type: 'trunk', trunkId, correlationId: trunkCorrelationId(trunkId) });
-export const trunkBaseKey = (trunkBaseId: string): SubjectKey => ({
-  type: 'trunkBase',
-  trunkBaseId,
-  correlationId: trunkBaseCorrelationId(trunkBaseId),
-});
+  trunkBase(org: string, trunkBaseId: string): SubjectKey {
+    return { type: 'trunkBase', org, trunkBaseId, correlationId: this.names.trunkBase(org, trunkBaseId) };
+  }
 
-/** The subject an open incident is about; null for the credentials incident. */
-export function keyOfIncident(incident: IncidentRow): SubjectKey | null {
-  if (incident.trunkBaseId !== null && incident.correlationId.startsWith(TRUNK_BASE_CORRELATION_PREFIX))
-    return trunkBaseKey(incident.trunkBaseId);
-  if (incident.trunkId !== null) return trunkKey(incident.trunkId);
-  return null;
-}
+  /** The subject an open incident is about; null for a credentials incident. */
+  ofIncident(incident: IncidentRow): SubjectKey | null {
+    if (incident.trunkBaseId !== null) {
+      const base = this.trunkBase(incident.org, incident.trunkBaseId);
+      if (base.correlationId === incident.correlationId) return base;
+    }
+    return incident.trunkId !== null ? this.trunk(incident.org, incident.trunkId) : null;
+  }
 
-/**
- * The subject a trunk's failures are reported under. An incident already open under the other
- * grouping (opened before an upgrade, or before `INCIDENT_GROUP_BY` changed) keeps serving the trunk
- * until it is resolved: no duplicate incident, and none left behind.
- */
-export async function subjectOfTrunk(
-  ops: Pick<IncidentStore, 'getOpenIncident'>,
-  trunk: { trunkId: string; trunkBaseId: string | null },
-  grouping: IncidentGrouping,
-): Promise<SubjectKey> {
-  const own = trunkKey(trunk.trunkId);
-  if (trunk.trunkBaseId === null) return own;
-  const base = trunkBaseKey(trunk.trunkBaseId);
-  const [preferred, other] = grouping === 'trunkBase' ? [base, own] : [own, base];
-  if (await ops.getOpenIncident(preferred.correlationId)) return preferred;
-  return (await ops.getOpenIncident(other.correlationId)) ? other : preferred;
+  /**
+   * The subject a trunk's failures are reported under. An incident already open under the other
+   * grouping (opened before an upgrade, or before `INCIDENT_GROUP_BY` changed) keeps serving the trunk
+   * until it is resolved: no duplicate incident, and none left behind.
+   */
+  async ofTrunk(
+    ops: Pick<IncidentStore, 'getOpenIncident'>,
+    trunk: { org: string; trunkId: string; trunkBaseId: string | null },
+    grouping: IncidentGrouping,
+  ): Promise<SubjectKey> {
+    const own = this.trunk(trunk.org, trunk.trunkId);
+    if (trunk.trunkBaseId === null) return own;
+    const base = this.trunkBase(trunk.org, trunk.trunkBaseId);
+    const [preferred, other] = grouping === 'trunkBase' ? [base, own] : [own, base];
+    if (await ops.getOpenIncident(preferred.correlationId)) return preferred;
+    return (await ops.getOpenIncident(other.correlationId)) ? other : preferred;
+  }
 }
 
 /** A subject's health right now, with the trunks it is made of and those of them failing. */

@@ -6,8 +6,8 @@ import type { IncidentRow } from './incident-store.js';
 import { decide, type Decision, type RuleSettings } from './incident-rules.js';
 import type { Effect, IncidentWriter } from './incident-writer.js';
 import type { RotationTracker } from './rotation-tracker.js';
-import { keyOfIncident, subjectOfTrunk, type IncidentGrouping, type SubjectKey } from './subjects.js';
-import { loadTrunkSubject, type LoadedTrunkSubject } from './trunk-subject-context.js';
+import { SubjectKeys, type IncidentGrouping, type SubjectKey } from './subjects.js';
+import { loadTrunkSubject, type LoadedTrunkSubject, type TrunkSubjectDeps } from './trunk-subject-context.js';
 
 export interface TrunkIncidentsOptions {
   store: DecisionStores;
@@ -15,9 +15,12 @@ export interface TrunkIncidentsOptions {
   decisions: Decisions;
   writer: IncidentWriter;
   settings: RuleSettings;
-  rotations: RotationTracker;
+  /** The Genesys token rotations of each org. */
+  rotations: (org: string) => RotationTracker;
   /** What one incident is about (INCIDENT_GROUP_BY): a trunk base (default) or each trunk. */
   grouping?: IncidentGrouping;
+  /** How subjects are named (default: the single-org names). */
+  keys?: SubjectKeys;
 }
 
 /**
@@ -28,13 +31,17 @@ export interface TrunkIncidentsOptions {
  */
 export class TrunkIncidents implements TrunkWatcher<DecisionTx> {
   private readonly grouping: IncidentGrouping;
+  private readonly keys: SubjectKeys;
+  private readonly subjectDeps: TrunkSubjectDeps;
 
   constructor(private readonly o: TrunkIncidentsOptions) {
     this.grouping = o.grouping ?? 'trunkBase';
+    this.keys = o.keys ?? new SubjectKeys();
+    this.subjectDeps = { settings: o.settings, rotations: o.rotations, keys: this.keys };
   }
 
-  async watch(tx: DecisionTx, trunk: { trunkId: string; trunkBaseId: string | null }): Promise<TrunkWatch> {
-    const key = await subjectOfTrunk(tx, trunk, this.grouping);
+  async watch(tx: DecisionTx, trunk: { org: string; trunkId: string; trunkBaseId: string | null }): Promise<TrunkWatch> {
+    const key = await this.keys.ofTrunk(tx, trunk, this.grouping);
     let held: Promise<boolean> | undefined;
     const holdsEpisode = () => (held ??= tx.getOpenIncident(key.correlationId).then((open) => open !== null));
     return {
@@ -54,12 +61,12 @@ export class TrunkIncidents implements TrunkWatcher<DecisionTx> {
     const now = this.o.clock.now();
     const due = new Map<string, SubjectKey>();
     for (const trunk of await store.listTrunksDueToOpen(now - settings.openAfterMs)) {
-      const key = await subjectOfTrunk(store, trunk, this.grouping);
+      const key = await this.keys.ofTrunk(store, trunk, this.grouping);
       due.set(key.correlationId, key);
     }
     for (const key of due.values()) await this.reviewByKey(key);
     for (const incident of await store.listOpenIncidents()) {
-      const key = keyOfIncident(incident);
+      const key = this.keys.ofIncident(incident);
       // A transaction only where something is due (a resolve, a held note); the review re-checks inside it.
       if (key && !due.has(key.correlationId) && (await this.dueFor(key, incident, now))) await this.reviewByKey(key);
     }
@@ -67,7 +74,7 @@ export class TrunkIncidents implements TrunkWatcher<DecisionTx> {
 
   /** Whether an open incident's subject has something due now (read outside a transaction). */
   private async dueFor(key: SubjectKey, open: IncidentRow, now: number): Promise<boolean> {
-    const subject = await loadTrunkSubject(this.o.store, key, open, { ...this.o, now });
+    const subject = await loadTrunkSubject(this.o.store, key, open, { ...this.subjectDeps, now });
     return subject !== null && this.decision(subject, open, null, false, now).type !== 'none';
   }
 
@@ -83,7 +90,7 @@ export class TrunkIncidents implements TrunkWatcher<DecisionTx> {
   /** Decides about a trunk or trunk-base subject and applies the decision, inside `tx`. */
   private async reviewSubject(tx: DecisionTx, key: SubjectKey, changed: boolean, now: number, trunk?: TrunkRow): Promise<Effect | null> {
     const open = await tx.getOpenIncident(key.correlationId, { forUpdate: true });
-    const subject = await loadTrunkSubject(tx, key, open, { ...this.o, now, trunk: key.type === 'trunk' ? trunk : undefined });
+    const subject = await loadTrunkSubject(tx, key, open, { ...this.subjectDeps, now, trunk: key.type === 'trunk' ? trunk : undefined });
     if (!subject) return null;
     // Only a failure without an open incident needs the latest one (to reopen it).
     const latest = open || subject.ctx.now.health !== 'failing' ? null : await tx.getLatestIncident(key.correlationId);

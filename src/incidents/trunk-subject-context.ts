@@ -6,13 +6,15 @@ import { changeNote, stateWords, trunkLabel } from './incident-notes.js';
 import type { RuleSettings } from './incident-rules.js';
 import type { SubjectContext } from './incident-writer.js';
 import type { RotationTracker } from './rotation-tracker.js';
-import { subjectState, trunkCorrelationId, type SubjectKey, type SubjectState } from './subjects.js';
+import { subjectState, type SubjectKey, type SubjectKeys, type SubjectState } from './subjects.js';
 
 const MAX_NOTE_EVENTS = 10;
 
 export interface TrunkSubjectDeps {
   settings: RuleSettings;
-  rotations: RotationTracker;
+  /** The Genesys token rotations of an org (a failure just after one is a clue). */
+  rotations: (org: string) => RotationTracker;
+  keys: SubjectKeys;
 }
 
 /** A trunk or trunk-base subject as the rules and the writer need it. */
@@ -56,6 +58,7 @@ export async function loadTrunkSubject(
       ? all
       : await withoutOwnIncident(
           tx,
+          deps.keys,
           all.filter((t) => t.goneAt === null),
         );
   const state = subjectState(members, { now: deps.now, openAfterMs: deps.settings.openAfterMs });
@@ -71,8 +74,17 @@ export async function loadTrunkSubject(
     .filter((t): t is TrunkRow => t !== undefined);
   const described = affected.length > 0 ? affected : members.length > 0 ? members : all;
   const { settings, rotations, now } = deps;
+  const lead = described[0];
   const ctx: SubjectContext = {
     correlationId: key.correlationId,
+    route: {
+      org: key.org,
+      trunkId: lead?.trunkId,
+      trunkName: lead?.name ?? undefined,
+      trunkBaseId: lead?.trunkBaseId ?? (key.type === 'trunkBase' ? key.trunkBaseId : undefined),
+      edgeId: lead?.edgeId ?? undefined,
+      edgeName: lead?.edgeName ?? undefined,
+    },
     trunkBaseId: key.type === 'trunkBase' ? key.trunkBaseId : null,
     failingTrunkIds: state.failing.map((t) => t.trunkId),
     now: { health: state.health, kind: state.kind, failingSince: state.failingSince, healthySince: state.healthySince },
@@ -83,8 +95,8 @@ export async function loadTrunkSubject(
           ...settings,
           kind,
           correlationId: key.correlationId,
-          rotations: rotations.rotations(),
-          watchingSince: rotations.watchingSince,
+          rotations: rotations(key.org).rotations(),
+          watchingSince: rotations(key.org).watchingSince,
           now,
         },
       ),
@@ -107,9 +119,9 @@ export async function loadTrunkSubject(
   return { ctx, state, gone };
 }
 
-async function withoutOwnIncident(tx: DecisionTx, trunks: TrunkRow[]): Promise<TrunkRow[]> {
+async function withoutOwnIncident(tx: DecisionTx, keys: SubjectKeys, trunks: TrunkRow[]): Promise<TrunkRow[]> {
   const kept: TrunkRow[] = [];
-  for (const t of trunks) if (!(await tx.getOpenIncident(trunkCorrelationId(t.trunkId)))) kept.push(t);
+  for (const t of trunks) if (!(await tx.getOpenIncident(keys.trunk(t.org, t.trunkId).correlationId))) kept.push(t);
   return kept;
 }
 

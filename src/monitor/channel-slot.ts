@@ -128,7 +128,7 @@ export class ChannelSlot {
       this.armWatchdog(live);
       this.scheduleRefresh(live, lifetimeMs); // the PUT above started the 24 h again
       if (previous) void retire(previous, previous.conn !== conn);
-      if (reason) this.deps.metrics.reconnects.inc({ reason });
+      if (reason) this.deps.metrics.reconnected(reason);
       this.log.info(reason ? 'notification socket replaced' : 'notification socket open', {
         channelId: channel.id,
         reason: reason ?? 'connect',
@@ -183,7 +183,7 @@ export class ChannelSlot {
       const frame = parseFrame(text);
       if (this.live?.conn === conn) this.armWatchdog(this.live);
       if (!frame) return;
-      this.deps.metrics.frames.inc({ kind: frame.kind });
+      this.deps.metrics.frame(frame.kind);
       if (frame.kind === 'socket_closing' && this.live?.conn === conn && !this.stopped) {
         this.log.info('Genesys announced the socket is closing; rolling over to a new channel', { channelId: this.live.channel.id });
         this.renew('socket_closing');

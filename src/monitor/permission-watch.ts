@@ -29,6 +29,9 @@ export interface PermissionWatchEvents {
   restored: [at: number];
 }
 
+/** Per registry: every PermissionWatch reporting into its gauge (one per Genesys org). */
+const watchesOf = new WeakMap<Registry, Set<PermissionWatch>>();
+
 /**
  * The last word Genesys said on each thing the monitor needs a permission for: a refusal (a 403 that
  * survived the broker's re-auth, so not a rotation race) or a success. A missing permission does not
@@ -40,19 +43,31 @@ export class PermissionWatch extends EventEmitter<PermissionWatchEvents> {
   private checkedAt?: number;
   private readonly log: Logger;
 
-  constructor(private readonly deps: { clock: Clock; logger: Logger; registry?: Registry }) {
+  /** `org`: with several Genesys orgs, the one whose monitor it watches (the gauge and logs carry it). */
+  constructor(private readonly deps: { clock: Clock; logger: Logger; registry?: Registry; org?: string }) {
     super();
-    this.log = deps.logger.child({ module: 'monitor/permissions' });
+    this.log = deps.logger.child({ module: 'monitor/permissions', ...(deps.org ? { org: deps.org } : {}) });
     if (deps.registry) {
-      const gauge: Gauge<'feature'> = new Gauge({
-        name: 'trunkgate_genesys_permission_missing',
-        help: "1 while Genesys refuses a monitor feature because the OAuth client's role lacks a permission",
-        labelNames: ['feature'],
-        registers: [deps.registry],
-        collect: () => {
-          for (const feature of FEATURES) gauge.set({ feature }, this.refused.has(feature) ? 1 : 0);
-        },
-      });
+      const registry = deps.registry;
+      const org = deps.org;
+      let watches = watchesOf.get(registry);
+      if (!watches) {
+        watches = new Set();
+        watchesOf.set(registry, watches);
+        const all = watches;
+        const gauge: Gauge<string> = new Gauge({
+          name: 'trunkgate_genesys_permission_missing',
+          help: "1 while Genesys refuses a monitor feature because the OAuth client's role lacks a permission",
+          labelNames: org === undefined ? ['feature'] : ['feature', 'org'],
+          registers: [registry],
+          collect: () => {
+            for (const w of all)
+              for (const feature of FEATURES)
+                gauge.set({ feature, ...(w.deps.org ? { org: w.deps.org } : {}) }, w.refused.has(feature) ? 1 : 0);
+          },
+        });
+      }
+      watches.add(this);
     }
   }
 

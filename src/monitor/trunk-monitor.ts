@@ -54,6 +54,8 @@ export interface TrunkMonitorDeps {
   permissions?: PermissionWatch;
   tuning?: Partial<MonitorTuning>;
   random?: () => number;
+  /** With several Genesys orgs: the org it watches (its metrics and logs carry it). */
+  org?: string;
 }
 
 /**
@@ -83,9 +85,9 @@ export class TrunkMonitor extends EventEmitter<MonitorEvents> {
   constructor(private readonly deps: TrunkMonitorDeps) {
     super();
     this.tuning = { ...DEFAULT_MONITOR_TUNING, ...deps.tuning };
-    this.metrics = new MonitorMetrics(deps.registry);
+    this.metrics = new MonitorMetrics(deps.registry, { org: deps.org });
     this.metrics.trackChannels(() => this.pool?.status() ?? { open: 0, topics: 0, openTopics: 0 });
-    this.log = deps.logger.child({ module: 'monitor' });
+    this.log = deps.logger.child({ module: 'monitor', ...(deps.org ? { org: deps.org } : {}) });
     this.connector = deps.connector ?? new WsSocketConnector({ handshakeTimeoutMs: this.tuning.handshakeTimeoutMs });
     this.poller = new TrunkPoller({
       lister: deps.genesysClient,

@@ -85,15 +85,14 @@ export class TrunkPoller {
         if (entities.length === 0) break;
       }
     } catch (err) {
-      metrics.polls.inc({ outcome: 'failed' });
+      metrics.polled('failed');
       return { ok: false, trunkIds: [...seen], recorded, pages, error: err };
     } finally {
-      metrics.pollDuration.observe((clock.monotonic() - started) / 1000);
+      metrics.pollTook((clock.monotonic() - started) / 1000);
       if (sinkFailures > 1) this.log.warn('the incident service failed to record polled trunks', { failures: sinkFailures });
     }
     if (!active()) return { ok: false, trunkIds: [...seen], recorded, pages, error: new Error('the monitor stopped during the poll') };
-    metrics.polls.inc({ outcome: 'ok' });
-    metrics.trunksSeen.set(seen.size);
+    metrics.polled('ok', seen.size);
     return { ok: true, trunkIds: [...seen], recorded, pages };
   }
 }

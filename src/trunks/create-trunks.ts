@@ -14,6 +14,9 @@ export interface TrunksDeps<Tx extends IngestTx> {
   openAfterMs: number;
   /** What acts on trunk changes, in the transaction that records them (the incidents). */
   watcher: TrunkWatcher<Tx>;
+  /** The org a sighting or event without one belongs to, and whether names carry the org (connections file). */
+  defaultOrg?: string;
+  perOrg?: boolean;
 }
 
 /** The trunks feature: trunk state kept from sightings and events, and its metrics. */
@@ -32,6 +35,8 @@ export function createTrunks<Tx extends IngestTx>(deps: TrunksDeps<Tx>): Trunks<
     metrics: new SightingMetrics(registry),
     openAfterMs: deps.openAfterMs,
     watcher: deps.watcher,
+    defaultOrg: deps.defaultOrg,
+    perOrg: deps.perOrg,
   });
   return { ingest };
 }

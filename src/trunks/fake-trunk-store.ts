@@ -23,9 +23,11 @@ export class FakeTrunkStore implements TrunkStore {
   async getTrunk(trunkId: string) {
     return copy(this.t().trunks.get(trunkId) ?? null);
   }
-  async listTrunks() {
+  async listTrunks(options: { org?: string } = {}) {
     return copy(
-      [...this.t().trunks.values()].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.trunkId.localeCompare(b.trunkId)),
+      [...this.t().trunks.values()]
+        .filter((t) => options.org === undefined || t.org === options.org)
+        .sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.trunkId.localeCompare(b.trunkId)),
     );
   }
   async listTrunksOfBase(trunkBaseId: string) {

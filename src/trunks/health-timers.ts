@@ -1,3 +1,4 @@
+import { DEFAULT_CONNECTION } from '../config/connections.js';
 import type { TrunkSighting } from './trunk-sighting.js';
 import type { TrunkRow } from './trunk-store.js';
 import { isHealthyState, type TrunkState } from './trunk-state.js';
@@ -78,6 +79,8 @@ export function applySighting(
     health: s.health ?? prev?.health ?? null,
     // Seen again: listed (a sighting of a gone trunk is the one that says it is gone).
     goneAt: null,
+    // A sighting names its org (the monitor of that org, or POST /v1/events); a trunk never changes org.
+    org: s.org ?? prev?.org ?? DEFAULT_CONNECTION,
   };
   return { row, changed, stateChanged };
 }

@@ -18,15 +18,16 @@ import type { TrunkSignal, TrunkState } from './trunk-state.js';
 import type { TrunkEventRow, TrunkRow, TrunkStore } from './trunk-store.js';
 
 export const TRUNK_COLUMNS =
-  'trunk_id, name, edge_id, edge_name, proxy_address, state, since, sip_code, error_text, connected, registered, state_time, source, last_seen_at, failing_since, healthy_since, trunk_base_id, trunk_base_name, signal, health, gone_at';
+  'trunk_id, name, edge_id, edge_name, proxy_address, state, since, sip_code, error_text, connected, registered, state_time, source, last_seen_at, failing_since, healthy_since, trunk_base_id, trunk_base_name, signal, health, gone_at, org';
 const TRUNK_EVENT_COLUMNS = 'id, trunk_id, at, state, previous_state, sip_code, error_text, proxy_address, source, event_id, signal';
 
 const SQL = {
   selectTrunk: `SELECT ${TRUNK_COLUMNS} FROM trunks WHERE trunk_id = ?`,
   // COALESCE: SQLite sorts NULL first, PostgreSQL last; a trunk without a name comes first in both.
   selectTrunks: `SELECT ${TRUNK_COLUMNS} FROM trunks ORDER BY COALESCE(name, ''), trunk_id`,
+  selectTrunksOfOrg: `SELECT ${TRUNK_COLUMNS} FROM trunks WHERE org = ? ORDER BY COALESCE(name, ''), trunk_id`,
   selectTrunksOfBase: `SELECT ${TRUNK_COLUMNS} FROM trunks WHERE trunk_base_id = ? ORDER BY COALESCE(name, ''), trunk_id`,
-  upsertTrunk: `INSERT INTO trunks (${TRUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  upsertTrunk: `INSERT INTO trunks (${TRUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (trunk_id) DO UPDATE SET
       name = excluded.name, edge_id = excluded.edge_id, edge_name = excluded.edge_name,
       proxy_address = excluded.proxy_address, state = excluded.state, since = excluded.since,
@@ -34,7 +35,7 @@ const SQL = {
       registered = excluded.registered, state_time = excluded.state_time, source = excluded.source,
       last_seen_at = excluded.last_seen_at, failing_since = excluded.failing_since, healthy_since = excluded.healthy_since,
       trunk_base_id = excluded.trunk_base_id, trunk_base_name = excluded.trunk_base_name, signal = excluded.signal,
-      health = excluded.health, gone_at = excluded.gone_at`,
+      health = excluded.health, gone_at = excluded.gone_at, org = excluded.org`,
   insertTrunkEvent:
     'INSERT INTO trunk_events (trunk_id, at, state, previous_state, sip_code, error_text, proxy_address, source, event_id, signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   selectTrunkEvents: `SELECT ${TRUNK_EVENT_COLUMNS} FROM trunk_events WHERE trunk_id = ? AND at > ? ORDER BY id DESC LIMIT ?`,
@@ -69,6 +70,7 @@ export function trunkFromRow(r: SqlRow): TrunkRow {
     signal: strOrNull(r.signal) as TrunkSignal | null,
     health: jsonOrNull<TrunkHealth>(r.health),
     goneAt: numOrNull(r.gone_at),
+    org: String(r.org),
   };
 }
 
@@ -95,6 +97,7 @@ function trunkParams(t: TrunkRow): unknown[] {
     t.signal,
     t.health === null ? null : JSON.stringify(t.health),
     t.goneAt,
+    t.org,
   ];
 }
 
@@ -124,8 +127,9 @@ export class SqlTrunkStore implements TrunkStore {
     return r ? trunkFromRow(r) : null;
   }
 
-  async listTrunks(): Promise<TrunkRow[]> {
-    return (await all(this.s, SQL.selectTrunks)).map(trunkFromRow);
+  async listTrunks(options: { org?: string } = {}): Promise<TrunkRow[]> {
+    const rows = options.org === undefined ? await all(this.s, SQL.selectTrunks) : await all(this.s, SQL.selectTrunksOfOrg, [options.org]);
+    return rows.map(trunkFromRow);
   }
 
   async listTrunksOfBase(trunkBaseId: string): Promise<TrunkRow[]> {

@@ -6,6 +6,8 @@ import type { TrunkState } from './trunk-state.js';
 export interface TrunkEventInput {
   eventId: string;
   trunkId: string;
+  /** The Genesys org of the trunk (default: the first org). */
+  org?: string;
   observedAt?: string;
   state?: TrunkState;
   sipCode?: number;
@@ -46,6 +48,7 @@ export function sightingFromEvent(input: TrunkEventInput, now: number): TrunkSig
       source: 'event',
       observedAt,
       eventId: input.eventId,
+      ...(input.org !== undefined ? { org: input.org } : {}),
       ...(input.trunkName !== undefined ? { name: input.trunkName } : {}),
       ...(edge ? { edge } : {}),
       ...(trunkBase ? { trunkBase } : {}),
@@ -75,5 +78,6 @@ export function sightingFromEvent(input: TrunkEventInput, now: number): TrunkSig
     source: 'event',
     observedAt,
     eventId: input.eventId,
+    ...(input.org !== undefined ? { org: input.org } : {}),
   };
 }

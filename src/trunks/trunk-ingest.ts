@@ -7,7 +7,9 @@ import { judgePatch } from './judge-patch.js';
 import { sipAnswerText } from './sip-error-info.js';
 import { sightingFromEvent, type TrunkEventInput } from './trunk-event.js';
 import type { IngestOutcome, SightingMetrics } from './trunk-metrics.js';
-import { trunkSubject, type TrunkPatch, type TrunkSighting, type TrunkSightingSink } from './trunk-sighting.js';
+import { DEFAULT_CONNECTION } from '../config/connections.js';
+import { subjectNames, type SubjectNames } from './subject-names.js';
+import type { TrunkPatch, TrunkSighting, TrunkSightingSink } from './trunk-sighting.js';
 import type { TrunkRow, TrunkStore } from './trunk-store.js';
 
 /** What recording a sighting reads and writes. */
@@ -32,7 +34,7 @@ export interface TrunkWatch {
 
 /** What acts on trunk changes (the incidents); `Tx` is the transaction handle it needs. */
 export interface TrunkWatcher<Tx> {
-  watch(tx: Tx, trunk: { trunkId: string; trunkBaseId: string | null }): Promise<TrunkWatch>;
+  watch(tx: Tx, trunk: { org: string; trunkId: string; trunkBaseId: string | null }): Promise<TrunkWatch>;
 }
 
 /** What `POST /v1/events` needs of the ingest. */
@@ -46,6 +48,10 @@ export interface TrunkIngestOptions<Tx extends IngestTx> {
   /** A failure episode survives healthy spells shorter than this (INCIDENT_OPEN_AFTER_MS). */
   openAfterMs: number;
   watcher: TrunkWatcher<Tx>;
+  /** The org of a sighting or event that names none (the first org; `default` without a connections file). */
+  defaultOrg?: string;
+  /** With a connections file: subjects named per org, and event ids deduplicated per org. */
+  perOrg?: boolean;
 }
 
 /** Complete polls in a row that must miss a trunk before it counts as gone. */
@@ -60,11 +66,24 @@ const GONE_TEXT = 'no longer listed by Genesys Cloud';
  */
 export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
   private readonly log: Logger;
-  /** Listed trunks missing from the latest complete polls, and in how many of them in a row. */
-  private missingFromPolls = new Map<string, number>();
+  /** Per org: listed trunks missing from its latest complete polls, and in how many of them in a row. */
+  private readonly missingFromPolls = new Map<string, Map<string, number>>();
+  private readonly names: SubjectNames;
+  private readonly defaultOrg: string;
 
   constructor(private readonly o: TrunkIngestOptions<Tx>) {
     this.log = o.logger.child({ module: 'trunks' });
+    this.names = subjectNames(o.perOrg ?? false);
+    this.defaultOrg = o.defaultOrg ?? DEFAULT_CONNECTION;
+  }
+
+  /** The sink one org's monitor feeds: its sightings and events belong to `org`, its polls list only its trunks. */
+  forOrg(org: string): TrunkSightingSink {
+    return {
+      record: (sighting) => this.record({ ...sighting, org }),
+      recordPatch: (patch) => this.recordPatch({ ...patch, org }),
+      listed: (trunkIds) => this.listed(trunkIds, org),
+    };
   }
 
   async record(sighting: TrunkSighting): Promise<boolean> {
@@ -87,14 +106,17 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
   async ingest(input: TrunkSighting | TrunkPatch): Promise<{ outcome: IngestOutcome; trunk: TrunkRow | null }> {
     const result = await this.transaction(async (tx) => {
       const now = this.o.clock.now();
+      const org = input.org ?? this.defaultOrg;
       const audit = (trunkId: string, message: string, data: Record<string, unknown> | null = null) =>
-        tx.addAudit({ at: now, subject: trunkSubject(trunkId), incidentId: null, step: 'seen', message, data });
-      if (input.eventId !== undefined && !(await tx.markEventProcessed(input.eventId, now))) {
+        tx.addAudit({ at: now, subject: this.names.trunk(org, trunkId), incidentId: null, step: 'seen', message, data });
+      // Senders choose event ids: with several orgs, each org's are its own.
+      const eventKey = input.eventId === undefined ? undefined : this.o.perOrg ? `${org}:${input.eventId}` : input.eventId;
+      if (eventKey !== undefined && !(await tx.markEventProcessed(eventKey, now))) {
         await audit(input.trunkId, `event ${input.eventId} was already processed: ignored`);
         return { outcome: 'duplicate' as const, trunk: await tx.getTrunk(input.trunkId), after: null };
       }
       const prev = await tx.getTrunk(input.trunkId, { forUpdate: true });
-      const s = 'body' in input ? judgePatch(input, prev?.health ?? null) : input;
+      const s = { ...('body' in input ? judgePatch(input, prev?.health ?? null) : input), org };
       // Never ahead of our clock (a sender's skew), and our clock when the time is unusable.
       const at = Number.isFinite(s.observedAt) ? Math.min(s.observedAt, now) : now;
       if (prev && at < prev.lastSeenAt) {
@@ -104,7 +126,7 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
         });
         return { outcome: 'stale' as const, trunk: prev, after: null };
       }
-      const watch = await this.o.watcher.watch(tx, { trunkId: s.trunkId, trunkBaseId: s.trunkBase?.id ?? prev?.trunkBaseId ?? null });
+      const watch = await this.o.watcher.watch(tx, { org, trunkId: s.trunkId, trunkBaseId: s.trunkBase?.id ?? prev?.trunkBaseId ?? null });
       const { row, changed } = applySighting(prev, s, at, this.o.openAfterMs, prev?.failingSince != null && (await watch.holdsEpisode()));
       await tx.upsertTrunk(row);
       if (changed) {
@@ -143,16 +165,17 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
    * odd listing is not enough), its state becomes `unknown` and it is marked gone (it leaves its trunk
    * base). Trunks last reported by POST /v1/events are left alone.
    */
-  async listed(trunkIds: readonly string[]): Promise<void> {
+  async listed(trunkIds: readonly string[], org: string = this.defaultOrg): Promise<void> {
     const present = new Set(trunkIds);
+    const before = this.missingFromPolls.get(org) ?? new Map<string, number>();
     const missing = new Map<string, number>();
-    for (const trunk of await this.o.store.listTrunks()) {
+    for (const trunk of await this.o.store.listTrunks({ org })) {
       if (present.has(trunk.trunkId) || trunk.goneAt !== null || trunk.source === 'event') continue;
-      const polls = (this.missingFromPolls.get(trunk.trunkId) ?? 0) + 1;
+      const polls = (before.get(trunk.trunkId) ?? 0) + 1;
       if (polls < GONE_AFTER_POLLS) missing.set(trunk.trunkId, polls);
       else await this.trunkGone(trunk.trunkId);
     }
-    this.missingFromPolls = missing;
+    this.missingFromPolls.set(org, missing);
   }
 
   private async trunkGone(trunkId: string): Promise<void> {
@@ -194,7 +217,7 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
       });
       await tx.addAudit({
         at: now,
-        subject: trunkSubject(trunkId),
+        subject: this.names.trunk(prev.org, trunkId),
         incidentId: null,
         step: 'seen',
         message: `${prev.state} → unknown: ${GONE_TEXT} (${GONE_AFTER_POLLS} complete polls in a row)`,

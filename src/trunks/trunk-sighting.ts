@@ -1,13 +1,6 @@
 import type { TrunkHealth } from './trunk-health.js';
 import type { TrunkObservation } from './trunk-state.js';
 
-/** Audit lines about a trunk are filed under this subject (its own incident's correlation id too). */
-export const TRUNK_SUBJECT_PREFIX = 'trunkgate:trunk:';
-
-export function trunkSubject(trunkId: string): string {
-  return `${TRUNK_SUBJECT_PREFIX}${trunkId}`;
-}
-
 /** Where a sighting came from: the poller, a Notifications API event, or `POST /v1/events`. */
 export type SightingSource = 'poll' | 'notification' | 'event';
 
@@ -20,6 +13,8 @@ export interface TrunkSighting extends TrunkObservation {
   eventId?: string;
   /** The Genesys health fields it was judged from (a full `Trunk`): the base for later partial events. */
   health?: TrunkHealth;
+  /** The Genesys org the trunk belongs to; absent: the default org. */
+  org?: string;
 }
 
 /**
@@ -37,6 +32,7 @@ export interface TrunkPatch {
   name?: string;
   edge?: { id: string; name: string | null };
   trunkBase?: { id: string; name: string | null };
+  org?: string;
 }
 
 /**

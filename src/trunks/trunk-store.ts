@@ -33,6 +33,11 @@ export interface TrunkRow {
   health: TrunkHealth | null;
   /** When Genesys stopped listing the trunk (deleted, or no longer EXTERNAL); null while listed. */
   goneAt: number | null;
+  /**
+   * The Genesys org it belongs to (`default` without a connections file). Trunk ids are unique across
+   * orgs (Genesys entity ids are UUIDs), so the id alone still names a trunk.
+   */
+  org: string;
 }
 
 /** One recorded change of a trunk's state, SIP code or error text. */
@@ -53,8 +58,8 @@ export interface TrunkEventRow {
 /** Trunk state, its changes, and the event ids already ingested. */
 export interface TrunkStore {
   getTrunk(trunkId: string, options?: { forUpdate?: boolean }): Promise<TrunkRow | null>;
-  /** By name (unnamed first), then id. */
-  listTrunks(): Promise<TrunkRow[]>;
+  /** By name (unnamed first), then id; `org`: only that org's. */
+  listTrunks(options?: { org?: string }): Promise<TrunkRow[]>;
   /** The trunks of one trunk base (gone ones included), by name. */
   listTrunksOfBase(trunkBaseId: string): Promise<TrunkRow[]>;
   upsertTrunk(row: TrunkRow): Promise<void>;

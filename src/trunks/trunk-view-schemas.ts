@@ -44,9 +44,11 @@ export const trunkViewSchema = {
     'lastSeenAt',
     'source',
     'goneAt',
+    'org',
   ],
   properties: {
     id: { type: 'string' },
+    org: { type: 'string', description: 'the Genesys org the trunk belongs to (`default` without a connections file)' },
     name: nullable({ type: 'string' }),
     state: {
       type: 'string',

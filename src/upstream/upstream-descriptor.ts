@@ -12,6 +12,8 @@ export type { UpstreamName } from '../credentials/upstream-credentials.js';
  */
 export interface UpstreamDescriptor<Client extends UpstreamApi = UpstreamApi> {
   readonly name: UpstreamName;
+  /** Which connection of it: the Genesys org or ServiceNow instance name (`default` without a connections file). */
+  readonly connection: string;
   /** Its API's base URL, and its token endpoint's when that is another host (Genesys: login.<region>). */
   readonly baseUrls: { readonly api: string; readonly login?: string };
   readonly credentials: UpstreamCredentials;

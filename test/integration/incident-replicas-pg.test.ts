@@ -72,6 +72,8 @@ describe.skipIf(!url)('incident pipeline of several replicas sharing one Postgre
         lastNoteAt: null,
         changesSinceNote: 0,
         updatedAt: Date.now(),
+        org: 'default',
+        servicenowInstance: 'default',
       });
       await committing;
     });

@@ -34,6 +34,7 @@ export function trunkRow(overrides: Partial<TrunkRow> = {}): TrunkRow {
     signal: 'registration',
     health: null,
     goneAt: null,
+    org: 'default',
     ...overrides,
   };
 }
@@ -56,6 +57,8 @@ export function incidentRow(overrides: Partial<IncidentRow> = {}): IncidentRow {
     lastNoteAt: null,
     changesSinceNote: 0,
     updatedAt: T0,
+    org: 'default',
+    servicenowInstance: 'default',
     ...overrides,
   };
 }

@@ -45,6 +45,8 @@ function incident(extra: Partial<IncidentRow> = {}): IncidentRow {
     lastNoteAt: 0,
     changesSinceNote: 0,
     updatedAt: 0,
+    org: 'default',
+    servicenowInstance: 'default',
     ...extra,
   };
 }

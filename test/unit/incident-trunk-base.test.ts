@@ -159,6 +159,8 @@ describe('Watchdog: one carrier failing on several Edges (INCIDENT_GROUP_BY=trun
       lastNoteAt: h.clock.now(),
       changesSinceNote: 0,
       updatedAt: h.clock.now(),
+      org: 'default',
+      servicenowInstance: 'default',
     });
     await see('lumen-nyc', 'rejected');
     await h.clock.advance(120_000);
@@ -194,6 +196,8 @@ describe('Watchdog: one carrier failing on several Edges (INCIDENT_GROUP_BY=trun
       lastNoteAt: h.clock.now(),
       changesSinceNote: 0,
       updatedAt: h.clock.now(),
+      org: 'default',
+      servicenowInstance: 'default',
     });
     await see('lumen-nyc', 'rejected');
     await h.clock.advance(120_000);

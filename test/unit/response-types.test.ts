@@ -46,6 +46,7 @@ const row: TrunkRow = {
   healthySince: null,
   health: null,
   goneAt: null,
+  org: 'default',
 };
 
 const incident: IncidentSummary = {
@@ -65,6 +66,8 @@ const incident: IncidentSummary = {
   lastNoteAt: null,
   changesSinceNote: 0,
   updatedAt: 1_700_000_030_000,
+  org: 'default',
+  servicenowInstance: 'default',
   trunkIds: ['t1'],
   pendingDeliveries: 1,
   lastDeliveryError: null,
@@ -89,6 +92,7 @@ describe('response types computed from their schemas', () => {
       lastSeenAt: string;
       source: SightingSource;
       goneAt: string | null;
+      org: string;
     }>();
     expectTypeOf<TrunkEventView>().toEqualTypeOf<{
       at: string;
@@ -119,6 +123,8 @@ describe('response types computed from their schemas', () => {
       | 'reopenCount'
       | 'pendingDeliveries'
       | 'lastDeliveryError'
+      | 'org'
+      | 'servicenowInstance'
     >();
   });
 

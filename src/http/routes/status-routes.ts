@@ -30,8 +30,29 @@ function stateParam(req: Request): 'open' | 'resolved' | undefined {
   throw new ValidationError('state must be open or resolved', [{ message: 'must be "open" or "resolved"', parameter: 'state' }]);
 }
 
+/** `?org=`: one of the configured Genesys orgs (404 for another), or undefined when not given. */
+function orgParam(req: Request, orgs: readonly string[]): string | undefined {
+  const raw = req.query.org;
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw new ValidationError('org must be given once', [{ message: 'must be one org name', parameter: 'org' }]);
+  return knownOrg(raw, orgs);
+}
+
+/** `org` when it is a configured Genesys org; otherwise 404 not_found. */
+export function knownOrg(org: string, orgs: readonly string[]): string {
+  if (!orgs.includes(org)) throw new NotFoundError(`No Genesys org named ${org} is configured`);
+  return org;
+}
+
 /** `GET /v1/trunks…`, `GET /v1/incidents` and `POST /v1/events` (docs/design.md, 'Status endpoints'). */
-export function statusRoutes(deps: { status: StatusQueries; events: TrunkEventSink; access: AccessControl; body: RequestHandler }): Router {
+export function statusRoutes(deps: {
+  status: StatusQueries;
+  events: TrunkEventSink;
+  /** The configured Genesys orgs, the default (first) one first. */
+  orgs: readonly string[];
+  access: AccessControl;
+  body: RequestHandler;
+}): Router {
   const { access } = deps;
   const router = Router();
   const validateEvent = bodyValidator<TrunkEventInput>(createSchemaEngine(), trunkEventSchema, {
@@ -44,8 +65,8 @@ export function statusRoutes(deps: { status: StatusQueries; events: TrunkEventSi
     },
   });
 
-  router.get('/trunks', access.allow('GET /v1/trunks'), async (_req, res) => {
-    res.json({ trunks: await deps.status.listTrunks() } satisfies TrunkList);
+  router.get('/trunks', access.allow('GET /v1/trunks'), async (req, res) => {
+    res.json({ trunks: await deps.status.listTrunks({ org: orgParam(req, deps.orgs) }) } satisfies TrunkList);
   });
   router.get('/trunks/:id', access.allow('GET /v1/trunks/{id}'), async (req, res) => {
     const trunk = await deps.status.getTrunk(req.params.id);
@@ -60,11 +81,17 @@ export function statusRoutes(deps: { status: StatusQueries; events: TrunkEventSi
   router.get('/incidents', access.allow('GET /v1/incidents'), async (req, res) => {
     const trunkId = typeof req.query.trunkId === 'string' ? req.query.trunkId : undefined;
     res.json({
-      incidents: await deps.status.listIncidents({ state: stateParam(req), trunkId, limit: limitParam(req, 100, 1000) }),
+      incidents: await deps.status.listIncidents({
+        state: stateParam(req),
+        trunkId,
+        org: orgParam(req, deps.orgs),
+        limit: limitParam(req, 100, 1000),
+      }),
     } satisfies IncidentList);
   });
   router.post('/events', access.allow('POST /v1/events'), deps.body, async (req, res) => {
     const input = validateEvent(req.body);
+    if (input.org !== undefined) knownOrg(input.org, deps.orgs);
     const { outcome } = await deps.events.ingestEvent(input);
     res.json({
       eventId: input.eventId,

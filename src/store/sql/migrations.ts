@@ -169,4 +169,16 @@ export const migrations: Migration[] = [
     // the next claim of a work note then looks for it in the incident's journal before sending it again.
     statements: ['ALTER TABLE outbox ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0'],
   },
+  {
+    version: 5,
+    name: 'several Genesys orgs and ServiceNow instances',
+    statements: [
+      // The org a trunk belongs to, and the org and ServiceNow instance of an incident (its outbox goes
+      // there). Rows from before this version belong to the one org and instance of that deployment.
+      "ALTER TABLE trunks ADD COLUMN org TEXT NOT NULL DEFAULT 'default'",
+      "ALTER TABLE incidents ADD COLUMN org TEXT NOT NULL DEFAULT 'default'",
+      "ALTER TABLE incidents ADD COLUMN servicenow_instance TEXT NOT NULL DEFAULT 'default'",
+      'CREATE INDEX trunks_by_org ON trunks (org)',
+    ],
+  },
 ];
