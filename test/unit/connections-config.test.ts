@@ -5,6 +5,7 @@ import { runDoctor } from '../../src/cli/doctor.js';
 import { ConfigError, loadConfig, type Config } from '../../src/config/config.js';
 import { defaultConnections, type ConnectionsConfig } from '../../src/config/connections.js';
 import { configSecrets } from '../../src/doctor/build-checks.js';
+import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { tempDataDir, testEnv } from '../support/test-config.js';
 
@@ -160,6 +161,31 @@ describe('CONNECTIONS_FILE', () => {
     expect(config.genesys).toBe(config.connections.orgs[0]);
     expect(config.servicenow).toBe(config.connections.instances[0]);
     expect(config.monitor).toEqual({ pollIntervalMs: 45000, notifications: true });
+  });
+
+  it("accepts the README's example file as written", () => {
+    const readme = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../README.md'), 'utf8');
+    const example = /```yaml\n(# \/etc\/trunkgate\/connections\.yaml\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const names = [
+      'EMEA_CLIENT_ID',
+      'EMEA_CLIENT_SECRET',
+      'APAC_CLIENT_ID',
+      'APAC_CLIENT_SECRET',
+      'ACME_SN_CLIENT_ID',
+      'ACME_SN_CLIENT_SECRET',
+    ];
+    const config = load(example!, { ...Object.fromEntries(names.map((n) => [n, `${n.toLowerCase()}-value`])), ACME_APAC_SN_PASSWORD: 'p' });
+    const { orgs, instances, routes } = config.connections;
+    expect(orgs.map((o) => [o.name, o.apiUrl, o.servicenow])).toEqual([
+      ['emea', 'https://api.mypurecloud.ie', 'acme'],
+      ['apac', 'https://api.mypurecloud.com.au', 'acme-apac'],
+    ]);
+    expect(instances.map((i) => [i.name, i.auth.kind])).toEqual([
+      ['acme', 'oauth-client-credentials'],
+      ['acme-apac', 'basic'],
+    ]);
+    expect(routes.map((r) => Object.keys(r.match))).toEqual([['org', 'trunkName'], ['trunkBaseId'], ['org', 'edgeName'], ['edgeId']]);
   });
 
   it('overrides ${VAR:-default} from the environment, and lets an org leave out servicenow when there is one instance', () => {
