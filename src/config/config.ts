@@ -1,8 +1,9 @@
 import path from 'node:path';
-import type { ConnectionsConfig } from './connections.js';
 import { EnvReader } from './env-reader.js';
 import { readGatewayAuth, type GatewayAuthConfig } from './gateway-auth.js';
-import { isGenesysRegion, regionUrls, GENESYS_REGIONS } from './regions.js';
+import { readConnections } from './connection-variables.js';
+import { POLL_INTERVAL_RANGE, TOKEN_REFRESH_BUFFER_RANGE } from './connection-rules.js';
+import { instanceOf, type ConnectionsConfig } from './connections.js';
 
 /** INCIDENT_GROUP_BY: one incident per trunk base (one carrier on all its Edges, the default) or per trunk. */
 export const incidentGroupings = ['trunkBase', 'trunk'] as const;
@@ -57,10 +58,13 @@ export interface Config {
   mappingsDir: string;
   maxPayloadBytes: number;
   gatewayAuth: GatewayAuthConfig;
+  /** Every Genesys org and ServiceNow instance, and the incident routes (CONNECTIONS_FILE, or the variables as `default`). */
+  connections: ConnectionsConfig;
+  /** The first org (the default one): what single-connection code uses. */
   genesys: GenesysConfig;
+  /** The first org's instance. */
   servicenow: ServiceNowConfig;
-  /** Every Genesys org and ServiceNow instance (CONNECTIONS_FILE, or the variables as `default`): see connectionsOf. */
-  connections?: ConnectionsConfig;
+  /** MONITOR_*: every org's monitor unless CONNECTIONS_FILE overrides it for the org. */
   monitor: { pollIntervalMs: number; notifications: boolean };
   incidents: { openAfterMs: number; resolveAfterMs: number; reopenWindowMs: number; noteIntervalMs: number; groupBy: IncidentGrouping };
   alertWebhookUrl?: string;
@@ -80,83 +84,6 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
-
-function readServiceNowAuth(r: EnvReader): ServiceNowAuth {
-  const clientId = r.string('SERVICENOW_CLIENT_ID');
-  const clientSecret = r.secret('SERVICENOW_CLIENT_SECRET');
-  const username = r.string('SERVICENOW_USERNAME');
-  const password = r.secret('SERVICENOW_PASSWORD');
-  if (clientId !== undefined || clientSecret !== undefined) {
-    r.required('SERVICENOW_CLIENT_ID', clientId, 'is required when SERVICENOW_CLIENT_SECRET is set');
-    r.required('SERVICENOW_CLIENT_SECRET', clientSecret, 'is required when SERVICENOW_CLIENT_ID is set');
-    if (username === undefined && password === undefined) {
-      return { kind: 'oauth-client-credentials', clientId: clientId ?? '', clientSecret: clientSecret ?? '' };
-    }
-    r.required('SERVICENOW_USERNAME', username, 'is required with SERVICENOW_PASSWORD');
-    r.required('SERVICENOW_PASSWORD', password, 'is required with SERVICENOW_USERNAME');
-    return {
-      kind: 'oauth-password',
-      clientId: clientId ?? '',
-      clientSecret: clientSecret ?? '',
-      username: username ?? '',
-      password: password ?? '',
-    };
-  }
-  if (username === undefined && password === undefined) {
-    r.problems.push(
-      'ServiceNow credentials are required: set SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET',
-    );
-  } else {
-    r.required('SERVICENOW_USERNAME', username, 'is required with SERVICENOW_PASSWORD');
-    r.required('SERVICENOW_PASSWORD', password, 'is required with SERVICENOW_USERNAME');
-  }
-  return { kind: 'basic', username: username ?? '', password: password ?? '' };
-}
-
-function readGenesys(r: EnvReader, defaultBuffer: number): GenesysConfig {
-  const region = r.string('GENESYS_REGION');
-  let fromRegion: { loginUrl: string; apiUrl: string } | undefined;
-  if (region !== undefined) {
-    if (isGenesysRegion(region)) fromRegion = regionUrls(region);
-    else r.problems.push(`GENESYS_REGION "${region}" is not a Genesys Cloud region (one of: ${GENESYS_REGIONS.join(', ')})`);
-  }
-  const loginUrl = r.url('GENESYS_LOGIN_URL', r.string('GENESYS_LOGIN_URL')) ?? fromRegion?.loginUrl;
-  const apiUrl = r.url('GENESYS_API_URL', r.string('GENESYS_API_URL')) ?? fromRegion?.apiUrl;
-  if (region === undefined && (loginUrl === undefined || apiUrl === undefined)) {
-    if (r.string('GENESYS_LOGIN_URL') === undefined || r.string('GENESYS_API_URL') === undefined) {
-      r.problems.push('GENESYS_REGION is required (or both GENESYS_LOGIN_URL and GENESYS_API_URL)');
-    }
-  }
-  return {
-    region,
-    loginUrl: loginUrl ?? '',
-    apiUrl: apiUrl ?? '',
-    clientId: r.required('GENESYS_CLIENT_ID', r.string('GENESYS_CLIENT_ID')),
-    clientSecret: r.required('GENESYS_CLIENT_SECRET', r.secret('GENESYS_CLIENT_SECRET')),
-    tokenRefreshBufferMs: r.integer('GENESYS_TOKEN_REFRESH_BUFFER_MS', defaultBuffer, { min: 0, max: 3_600_000 }),
-    requiredScopes: readRequiredScopes(r),
-    rateLimitPerMinute: r.integer('GENESYS_RATE_LIMIT_PER_MINUTE', 300, { min: 1, max: 1_000_000 }),
-  };
-}
-
-/**
- * GENESYS_REQUIRED_SCOPES: OAuth scopes, checked against `authorizedScope` of GET /api/v2/tokens/me.
- * Genesys scopes have one or two parts (`telephony`, `telephony:readonly`: "a scope, which can be
- * read-only or read-write", help.mypurecloud.com "Permissions and scopes in the public API"; no scope
- * of three parts is listed anywhere we looked), while permissions have three (`telephony:plugin:all`).
- * A permission here would fail every real token, since tokens/me never lists permissions: refused.
- */
-function readRequiredScopes(r: EnvReader): string[] {
-  const scopes = r.list('GENESYS_REQUIRED_SCOPES');
-  for (const scope of scopes) {
-    if (scope.split(':').length >= 3) {
-      r.problems.push(
-        `GENESYS_REQUIRED_SCOPES: "${scope}" is a Genesys permission (domain:entity:action), not an OAuth scope. Permissions come from the OAuth client's roles and never appear in a token's scopes; trunkgate checks them by calling the API (see README "Permissions and OAuth scopes"). Remove it; scopes look like "telephony" or "telephony:readonly"`,
-      );
-    }
-  }
-  return scopes;
-}
 
 /**
  * TOKEN_CACHE_KEY: 32 random bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`).
@@ -197,14 +124,17 @@ export function loadConfig(
 
   const gatewayAuth = readGatewayAuth(r, env, options);
 
-  const defaultBuffer = r.integer('TOKEN_REFRESH_BUFFER_MS', 15_000, { min: 0, max: 3_600_000 });
-  const instanceUrl = r.url('SERVICENOW_INSTANCE_URL', r.string('SERVICENOW_INSTANCE_URL'));
-  r.required('SERVICENOW_INSTANCE_URL', r.string('SERVICENOW_INSTANCE_URL'));
+  const defaultBuffer = r.integer('TOKEN_REFRESH_BUFFER_MS', 15_000, TOKEN_REFRESH_BUFFER_RANGE);
+  const monitor = {
+    pollIntervalMs: r.integer('MONITOR_POLL_INTERVAL_MS', 30_000, POLL_INTERVAL_RANGE),
+    notifications: r.boolean('MONITOR_NOTIFICATIONS', true),
+  };
+  const connections = readConnections(r, env, { tokenRefreshBufferMs: defaultBuffer, monitor });
 
   const dataDir = path.resolve(r.string('DATA_DIR') ?? './data');
   const redisUrl = r.url('REDIS_URL', r.secret('REDIS_URL'), ['redis:', 'rediss:']);
   const redisKeyPrefix = r.string('REDIS_KEY_PREFIX') ?? 'trunkgate:';
-  const config: Config = {
+  const config: Omit<Config, 'genesys' | 'connections' | 'servicenow'> = {
     port: r.integer('PORT', 8080, { min: 0, max: 65535 }),
     host: r.string('HOST') ?? '0.0.0.0',
     logLevel,
@@ -218,18 +148,7 @@ export function loadConfig(
     mappingsDir: path.resolve(r.string('MAPPINGS_DIR') ?? './mappings'),
     maxPayloadBytes: r.integer('MAX_PAYLOAD_BYTES', 10_240, { min: 2, max: 10 * 1024 * 1024 }),
     gatewayAuth,
-    genesys: readGenesys(r, defaultBuffer),
-    servicenow: {
-      instanceUrl: instanceUrl ?? '',
-      auth: readServiceNowAuth(r),
-      tokenRefreshBufferMs: r.integer('SERVICENOW_TOKEN_REFRESH_BUFFER_MS', defaultBuffer, { min: 0, max: 3_600_000 }),
-      rateLimitPerHour:
-        r.string('SERVICENOW_RATE_LIMIT_PER_HOUR') === undefined ? undefined : r.integer('SERVICENOW_RATE_LIMIT_PER_HOUR', 0, { min: 1 }),
-    },
-    monitor: {
-      pollIntervalMs: r.integer('MONITOR_POLL_INTERVAL_MS', 30_000, { min: 1_000 }),
-      notifications: r.boolean('MONITOR_NOTIFICATIONS', true),
-    },
+    monitor,
     incidents: {
       openAfterMs: r.integer('INCIDENT_OPEN_AFTER_MS', 30_000, { min: 0 }),
       resolveAfterMs: r.integer('INCIDENT_RESOLVE_AFTER_MS', 300_000, { min: 0 }),
@@ -243,7 +162,8 @@ export function loadConfig(
     shutdownGraceMs: r.integer('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 120_000 }),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return config;
+  const first = connections.orgs[0]!;
+  return { ...config, connections, genesys: first, servicenow: instanceOf(connections, first) };
 }
 
 /** DATABASE_SCHEMA: a plain lower-case identifier, so it never needs quoting in SQL or connection options. */

@@ -69,11 +69,9 @@ export class EnvReader {
   boolean(name: string, fallback: boolean): boolean {
     const raw = this.string(name);
     if (raw === undefined) return fallback;
-    const v = raw.toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(v)) return true;
-    if (['false', '0', 'no', 'off'].includes(v)) return false;
-    this.problems.push(`${name} must be true or false (got "${raw}")`);
-    return fallback;
+    const value = parseBoolean(raw);
+    if (value === undefined) this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return value ?? fallback;
   }
 
   /** One of a fixed set of words (matched case-insensitively, returned as listed). */
@@ -88,23 +86,9 @@ export class EnvReader {
   /** An absolute http(s) URL without trailing slash; `protocols` narrows the accepted schemes. */
   url(name: string, value: string | undefined, protocols = ['http:', 'https:']): string | undefined {
     if (value === undefined) return undefined;
-    try {
-      const url = new URL(value);
-      if (!protocols.includes(url.protocol)) {
-        this.problems.push(`${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL (got "${url.protocol}")`);
-        return undefined;
-      }
-      if (url.username || url.password) {
-        if (protocols.includes('http:')) {
-          this.problems.push(`${name} must not embed credentials`);
-          return undefined;
-        }
-      }
-      return value.replace(/\/+$/, '');
-    } catch {
-      this.problems.push(`${name} is not a valid URL`);
-      return undefined;
-    }
+    const checked = parseUrl(value, protocols);
+    if (checked.problem !== undefined) this.problems.push(`${name} ${checked.problem}`);
+    return checked.url;
   }
 
   list(name: string): string[] {
@@ -113,4 +97,33 @@ export class EnvReader {
       .map((s) => s.trim())
       .filter(Boolean);
   }
+}
+
+/** A yes/no setting's words (`true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, any case); anything else → undefined. */
+export function parseBoolean(raw: string): boolean | undefined {
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return undefined;
+}
+
+/**
+ * An absolute URL of one of `protocols`, without trailing slash, or what is wrong with it. The problem
+ * never repeats the value: a URL may carry a password.
+ */
+export function parseUrl(
+  value: string,
+  protocols = ['http:', 'https:'],
+): { url: string; problem?: undefined } | { url?: undefined; problem: string } {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { problem: 'is not a valid URL' };
+  }
+  if (!protocols.includes(url.protocol))
+    return { problem: `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL (got "${url.protocol}")` };
+  // Credentials in an http(s) URL would end up in logs; redis: and postgres: URLs carry them by design.
+  if ((url.username || url.password) && protocols.includes('http:')) return { problem: 'must not embed credentials' };
+  return { url: value.replace(/\/+$/, '') };
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Check } from './check.js';
+import { connectionsCheck } from './connections-check.js';
 import { genesysClockCheck, genesysLoginCheck, genesysRateLimitCheck, genesysTokenCheck, genesysTokenInfoCheck } from './genesys-checks.js';
 import { GenesysProbe } from './genesys-probe.js';
 import { actionMappingsCheck, incidentMappingCheck, incidentMappingLoader } from './mapping-checks.js';
@@ -39,6 +40,7 @@ export function buildChecks(config: Config, env: NodeJS.ProcessEnv, flags: Docto
   const servicenow = new ServiceNowProbe(config, logger);
   const loadMapping = incidentMappingLoader(config, env);
   const lanes: Check[][] = [
+    ...(config.connections.fromFile ? [[connectionsCheck(config)]] : []),
     [actionMappingsCheck(config), incidentMappingCheck(loadMapping)],
     [storeCheck(config)],
     [redisCheck(config, logger)],
@@ -79,6 +81,12 @@ export function configSecrets(config: Config, env: NodeJS.ProcessEnv): Array<str
     config.genesys.clientSecret,
     'password' in sn ? sn.password : undefined,
     'clientSecret' in sn ? sn.clientSecret : undefined,
+    // Every org's and instance's: with CONNECTIONS_FILE there are more than the first org's.
+    ...config.connections.orgs.map((org) => org.clientSecret),
+    ...config.connections.instances.flatMap(({ auth }) => [
+      'password' in auth ? auth.password : undefined,
+      'clientSecret' in auth ? auth.clientSecret : undefined,
+    ]),
     config.databaseUrl,
     config.redisUrl,
     config.alertWebhookUrl,
