@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { interpolateEnv } from '../config/env-interpolation.js';
+import { RESERVED_INCIDENT_FIELDS } from '../config/incident-fields.js';
 import { incidentKinds, type IncidentKind } from './incident-store.js';
 import { schemaCheck } from '../validation/compile.js';
 import { problemLine } from '../validation/error-details.js';
@@ -76,21 +77,6 @@ const mappingSchema = {
   },
 };
 
-/** Fields trunkgate itself must own: setting them in the mapping would break dedupe or the lifecycle. */
-const RESERVED_FIELDS = new Set([
-  'sys_id',
-  'number',
-  'correlation_id',
-  'state',
-  'incident_state',
-  'active',
-  'work_notes',
-  'close_code',
-  'close_notes',
-  'short_description',
-  'description',
-]);
-
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 
 function checkPlaceholders(template: string, at: string, problems: string[]): void {
@@ -102,7 +88,7 @@ function checkPlaceholders(template: string, at: string, problems: string[]): vo
 
 function checkFields(fields: FieldValues | undefined, at: string, problems: string[]): void {
   for (const name of Object.keys(fields ?? {})) {
-    if (RESERVED_FIELDS.has(name)) problems.push(`${at}/${name}: trunkgate sets ${name} itself; remove it from the mapping`);
+    if (RESERVED_INCIDENT_FIELDS.has(name)) problems.push(`${at}/${name}: trunkgate sets ${name} itself; remove it from the mapping`);
   }
 }
 
