@@ -81,8 +81,9 @@ describe('startSimulators with several orgs and instances', () => {
     }
     const elapsedMs = performance.now() - started;
     expect(seen.size).toBe(2500);
-    // 25 pages on loopback; a few hundred ms on a loaded 2-core machine. The bound catches a quadratic page build.
-    expect(elapsedMs).toBeLessThan(3_000);
+    // 25 pages on loopback take 100–300 ms on a loaded 2-core machine; the generous bound catches a listing
+    // gone pathological (sorting or building the whole org once per entity), not a few percent.
+    expect(elapsedMs).toBeLessThan(5_000);
     expect(sims.genesys.control.statsByOrg().o3!.byRoute[`GET ${TRUNKS}`]).toBe(5);
   });
 });
