@@ -2,6 +2,7 @@ import type { Models } from 'purecloud-platform-client-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startGenesysSim,
+  defaultOrganization,
   defaultTrunkIds,
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
@@ -9,6 +10,7 @@ import {
   type GenesysChannelListing,
   type GenesysChannelTopicListing,
   type GenesysErrorBody,
+  type GenesysOrganization,
   type GenesysSystemMessage,
   type GenesysTrunkTopicBody,
   type GenesysSim,
@@ -45,6 +47,7 @@ export type TopicListingKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysChannelTopi
 export type TrunkTopicKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysTrunkTopicBody, Models.TrunkInstanceTopicTrunk>>;
 export type PartialTrunkTopicKeysAreSdkKeys = ExpectNone<ExtraKeys<TrunkEventBody, Models.TrunkInstanceTopicTrunk>>;
 export type SystemMessageKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysSystemMessage, Models.SystemMessageSystemMessage>>;
+export type OrganizationKeysAreSdkKeys = ExpectNone<ExtraKeys<GenesysOrganization, Models.Organization>>;
 
 // ...and the values must be assignable to the SDK types (right primitive types, required fields present).
 export const trunkIsSdkTrunk = (t: GenesysTrunk): Models.Trunk => t;
@@ -57,6 +60,7 @@ export const topicListingIsSdkListing = (l: GenesysChannelTopicListing): Models.
 export const trunkTopicIsSdkTopic = (b: GenesysTrunkTopicBody): Models.TrunkInstanceTopicTrunk => b;
 export const partialTrunkTopicIsSdkTopic = (b: TrunkEventBody): Models.TrunkInstanceTopicTrunk => b;
 export const systemMessageIsSdkMessage = (m: GenesysSystemMessage): Models.SystemMessageSystemMessage => m;
+export const organizationIsSdkOrganization = (o: GenesysOrganization): Models.Organization => o;
 
 // ---- Runtime proof: what actually goes over the wire uses only SDK field names --------------
 // The trees are object literals typed by the SDK models, so a key that is not in the SDK fails tsc;
@@ -115,6 +119,19 @@ const tokenInfoTree: KeyTree<Models.TokenInfo> = {
   homeOrganization: namedTree,
   authorizedScope: true,
   OAuthClient: { id: true, name: true, authorizedGrantType: true, organization: namedTree },
+};
+const organizationTree: KeyTree<Models.Organization> = {
+  id: true,
+  name: true,
+  defaultLanguage: true,
+  defaultCountryCode: true,
+  thirdPartyOrgName: true,
+  domain: true,
+  version: true,
+  state: true,
+  voicemailEnabled: true,
+  productPlatform: true,
+  selfUri: true,
 };
 const errorBodyTree: KeyTree<Models.ErrorBody> = {
   message: true,
@@ -206,6 +223,12 @@ describe('Genesys simulator payloads match the official SDK models', () => {
   it('GET /tokens/me answers only TokenInfo fields', async () => {
     const body = (await (await api('/api/v2/tokens/me')).json()) as GenesysTokenInfo;
     expect(unknownKeys(body, tokenInfoTree)).toEqual([]);
+  });
+
+  it('GET /organizations/me answers only Organization fields', async () => {
+    const body = await (await api('/api/v2/organizations/me')).json();
+    expect(body).toMatchObject({ id: defaultOrganization.id, name: defaultOrganization.name });
+    expect(unknownKeys(body, organizationTree)).toEqual([]);
   });
 
   it('notification channels, subscriptions and frames (full and partial trunk events, system topics) use only Channel / ChannelTopic / TrunkInstanceTopicTrunk / SystemMessage fields', async () => {

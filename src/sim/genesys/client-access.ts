@@ -1,6 +1,5 @@
 import type { Response } from 'express';
-import { tokenOf } from './api-gate.js';
-import type { GenesysSimState } from './genesys-sim-state.js';
+import { orgOf, tokenOf } from './api-gate.js';
 import { apiErrorBody } from './genesys-errors.js';
 
 /**
@@ -19,8 +18,8 @@ export function permissionCovers(granted: string, required: string): boolean {
 }
 
 /** The permissions of the client that holds the request's token, from its roles as they are now. */
-function permissionsOf(state: GenesysSimState, res: Response): string[] {
-  const client = state.clients.get(tokenOf(res).clientId);
+function permissionsOf(res: Response): string[] {
+  const client = orgOf(res).clients.get(tokenOf(res).clientId);
   return client ? client.roles.flatMap((role) => role.permissions) : [];
 }
 
@@ -34,8 +33,8 @@ function permissionsOf(state: GenesysSimState, res: Response): string[] {
  * [journey:actionmap:view]"). `messageWithParams`/`messageParams` exist on `ErrorBody`; their content
  * for this error is unconfirmed (trunkgate reads the list from `message` first).
  */
-export function requireAnyPermission(state: GenesysSimState, res: Response, anyOf: readonly string[]): boolean {
-  const granted = permissionsOf(state, res);
+export function requireAnyPermission(res: Response, anyOf: readonly string[]): boolean {
+  const granted = permissionsOf(res);
   if (anyOf.some((required) => granted.some((g) => permissionCovers(g, required)))) return true;
   sendMissingPermissions(res, anyOf);
   return false;

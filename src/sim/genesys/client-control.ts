@@ -1,6 +1,7 @@
-import { asObject, requireString } from './control-input.js';
+import type { ControlScope } from './control-scope.js';
+import { asObject, optionalString, requireString } from './control-input.js';
 import type { SimRoleSeed } from './default-seed.js';
-import type { GenesysSimState, SimClient } from './genesys-sim-state.js';
+import type { SimClient } from './genesys-sim-state.js';
 import { SimControlError } from './sim-control-error.js';
 
 /** An OAuth client as the control API shows it: never its secret. */
@@ -11,8 +12,15 @@ export interface SimClientInfo {
   roles: SimRoleSeed[];
 }
 
-/** Runtime control of the simulated OAuth clients' roles and scopes (part of GenesysSimControl). */
+/** Runtime control of the OAuth clients in a control's scope: secrets, tokens, roles and scopes (part of GenesysSimControl). */
 export interface GenesysClientControl {
+  /** From now on only `newSecret` works for this client; its tokens already out stay valid. */
+  rotateClientSecret(clientId: string, newSecret: string): void;
+  /**
+   * Revokes every live token (or one client's); returns how many. The channels those tokens made get
+   * `v2.system.token_revoked.{id}` and then end, their sockets closed.
+   */
+  revokeTokens(clientId?: string): number;
   /** The client's roles from now on; calls made with its tokens, even ones already issued, are judged by them at once. */
   setClientRoles(clientId: string, roles: SimRoleSeed[]): SimClientInfo;
   /** The `authorizedScope` of tokens issued to the client from now on ([] for an empty list). */
@@ -24,13 +32,26 @@ export function clientInfo(c: SimClient): SimClientInfo {
   return { clientId: c.clientId, name: c.name, scopes: [...c.scopes], roles: structuredClone(c.roles) };
 }
 
-export function createClientControl(state: GenesysSimState): GenesysClientControl {
+export function createClientControl(scope: ControlScope): GenesysClientControl {
   const clientOrThrow = (clientId: string) => {
-    const client = state.clients.get(clientId);
-    if (!client) throw new SimControlError('not_found', `no client ${clientId}`);
-    return client;
+    for (const org of scope.orgs) {
+      const client = org.clients.get(clientId);
+      if (client) return client;
+    }
+    throw new SimControlError('not_found', `no client ${clientId}`);
   };
   return {
+    rotateClientSecret(clientId, newSecret) {
+      clientOrThrow(clientId).secret = requireString(newSecret, 'secret');
+    },
+    revokeTokens(clientId) {
+      const only = optionalString(clientId, 'clientId');
+      return scope.orgs.reduce((revoked, org) => {
+        const n = org.tokens.revokeAll(only);
+        org.notifications.sweep();
+        return revoked + n;
+      }, 0);
+    },
     setClientRoles(clientId, roles) {
       const client = clientOrThrow(clientId);
       client.roles = parseRoles(roles);
@@ -41,7 +62,7 @@ export function createClientControl(state: GenesysSimState): GenesysClientContro
       client.scopes = stringList(scopes, 'scopes');
       return clientInfo(client);
     },
-    listClients: () => [...state.clients.values()].map(clientInfo),
+    listClients: () => scope.orgs.flatMap((org) => [...org.clients.values()].map(clientInfo)),
   };
 }
 

@@ -2,27 +2,27 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { apiRouter } from './api-routes.js';
 import { controlRouter } from './control-routes.js';
-import type { GenesysSimState } from './genesys-sim-state.js';
 import { apiErrors, sendApiError, sendOAuthError } from './genesys-errors.js';
 import { oauthRouter } from './oauth-routes.js';
 import type { GenesysSimControl } from './sim-control.js';
+import type { SimRegion } from './sim-region.js';
 
 /**
  * The simulator as an Express app: login service (`/oauth/token`), platform API (`/api/v2`) and
- * control API (`/__sim/genesys`) on one port. Real Genesys splits login and API over two hosts
- * (login.<region>, api.<region>); pointing both base URLs here works because the paths do not overlap.
+ * control API (`/__sim/genesys`) on one port, for every org of the region. Real Genesys splits login and
+ * API over two hosts (login.<region>, api.<region>); pointing both base URLs here works because the
+ * paths do not overlap.
  */
-export function createGenesysSimApp(state: GenesysSimState, control: GenesysSimControl): Express {
+export function createGenesysSimApp(region: SimRegion, control: GenesysSimControl): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
 
   app.use((req, res, next) => {
-    if (state.requestListeners.size > 0 && !req.path.startsWith('/__sim/')) {
+    if (region.requestWatchers.size > 0 && !req.path.startsWith('/__sim/')) {
       const [path = '', query = ''] = req.originalUrl.split(/\?(.*)/s);
-      const seen = { method: req.method, path, query, headers: req.headers, at: state.clock() };
-      for (const listener of state.requestListeners) listener(seen);
+      region.reportRequest({ method: req.method, path, query, headers: req.headers, at: region.clock() });
     }
     const correlationId = randomUUID();
     res.locals.correlationId = correlationId;
@@ -30,8 +30,8 @@ export function createGenesysSimApp(state: GenesysSimState, control: GenesysSimC
     next();
   });
 
-  app.use('/oauth', oauthRouter(state));
-  app.use('/api/v2', apiRouter(state));
+  app.use('/oauth', oauthRouter(region));
+  app.use('/api/v2', apiRouter(region));
   app.use('/__sim/genesys', controlRouter(control));
   app.use((_req, res) => sendApiError(res, apiErrors.notFound));
   app.use(lastResortErrorHandler);

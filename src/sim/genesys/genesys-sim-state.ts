@@ -1,46 +1,16 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { systemClock, type Clock } from '../clock.js';
-import { ChannelRegistry, DEFAULT_CHANNEL_LIMITS } from './channel-registry.js';
-import {
-  defaultClients,
-  defaultOrganization,
-  defaultTrunks,
-  generatedTrunks,
-  type SimClientSeed,
-  type SimRoleSeed,
-} from './default-seed.js';
+import type { Clock } from '../clock.js';
+import { ChannelRegistry } from './channel-registry.js';
+import type { SimRoleSeed } from './default-seed.js';
 import { TimedFault, type ApiFault, type TokenEndpointFault } from './faults.js';
-import { RateLimiter } from './rate-limiter.js';
+import type { ResolvedOrgSeed } from './genesys-sim-options.js';
 import { NotificationHub } from './notification-hub.js';
-import { emptyStats, type GenesysSimStats } from './sim-stats.js';
+import { fullEvents } from './partial-events.js';
+import { RateLimiter } from './rate-limiter.js';
+import { emptyStats, zeroStats, type CounterField, type GenesysSimStats } from './sim-stats.js';
+import type { SimRegion } from './sim-region.js';
 import { TokenStore } from './token-store.js';
-import { TrunkStore, type SeedTrunk } from './trunk-store.js';
+import { TrunkStore } from './trunk-store.js';
 import type { GenesysNamedEntity } from './wire-types.js';
-
-/** How the simulator starts (every field optional). */
-export interface GenesysSimOptions {
-  /** Default 0 (any free port). */
-  port?: number;
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Drives token expiry, propagation lag, rate windows, fault durations and trunk timestamps. */
-  clock?: Clock;
-  /** Default: one demo client, `sandbox-genesys-client` / `sandbox-genesys-secret`. */
-  clients?: SimClientSeed[];
-  /** Default 86400 (the Genesys default for a new OAuth client). */
-  tokenLifetimeSec?: number;
-  /** Per access token per minute; default 300 (`token.rate.per.minute`). */
-  rateLimitPerMinute?: number;
-  /** Default: four registered EXTERNAL trunks on two Edges plus one PHONE trunk. */
-  trunks?: SeedTrunk[];
-  /** Adds this many generated, registered EXTERNAL trunks (see `generatedTrunks`) after `trunks`. */
-  generatedTrunks?: number;
-  /** Notifications API: heartbeat period (default 30000) and limits (24 h, 20 channels per client, 1000 topics per channel). */
-  notifications?: { heartbeatIntervalMs?: number; channelLifetimeMs?: number; maxChannelsPerClient?: number; maxTopicsPerChannel?: number };
-  /** Default 0: tokens work as soon as they are issued. */
-  propagationLagMs?: number;
-  organization?: GenesysNamedEntity;
-}
 
 export interface SimClient {
   clientId: string;
@@ -52,78 +22,61 @@ export interface SimClient {
   name: string;
 }
 
-/** Everything the simulator's routes and control share. */
-/** A request as it reached the simulator: method, path, raw query string (without `?`) and headers. */
-export interface SimHttpRequest {
-  method: string;
-  path: string;
-  query: string;
-  headers: IncomingHttpHeaders;
-  at: number;
-}
-
+/** One org of the simulator: what its routes and control share. `sim.state` is the first org's. */
 export interface GenesysSimState {
+  readonly name: string;
+  /** The simulator the org lives in (region-wide faults, counters, the other orgs). */
+  readonly region: SimRegion;
   readonly clock: Clock;
   readonly organization: GenesysNamedEntity;
   readonly clients: Map<string, SimClient>;
   readonly tokens: TokenStore;
   readonly trunks: TrunkStore;
   readonly rateLimiter: RateLimiter;
+  /** This org's own faults, applied after the region's: calls with its clients' credentials, or its tokens. */
   readonly tokenFault: TimedFault<TokenEndpointFault>;
   readonly apiFault: TimedFault<ApiFault>;
   readonly channels: ChannelRegistry;
   readonly notifications: NotificationHub;
   readonly settings: { tokenLifetimeSec: number; propagationLagMs: number };
-  /** Told of every login and API request as it arrives (control requests are not reported). */
-  readonly requestListeners: Set<(request: SimHttpRequest) => void>;
-  stats: GenesysSimStats;
+  /** This org's counters (`region.stats` counts them too). */
+  readonly stats: GenesysSimStats;
   /** What `reset()` goes back to. */
-  readonly initial: {
-    clients: SimClientSeed[];
-    trunks: SeedTrunk[];
-    tokenLifetimeSec: number;
-    propagationLagMs: number;
-    rateLimitPerMinute: number;
-    heartbeats: { enabled: boolean; intervalMs: number };
-  };
+  readonly initial: ResolvedOrgSeed;
+  /** Adds to a counter of this org and of the region. */
+  count(field: CounterField, n?: number): void;
 }
 
-export function createGenesysSimState(options: GenesysSimOptions = {}): GenesysSimState {
-  const clock = options.clock ?? systemClock;
-  const initial = {
-    clients: structuredClone(options.clients ?? [...defaultClients]),
-    trunks: structuredClone([...(options.trunks ?? defaultTrunks()), ...generatedTrunks(options.generatedTrunks ?? 0)]),
-    tokenLifetimeSec: options.tokenLifetimeSec ?? 86_400,
-    propagationLagMs: options.propagationLagMs ?? 0,
-    rateLimitPerMinute: options.rateLimitPerMinute ?? 300,
-    heartbeats: { enabled: true, intervalMs: options.notifications?.heartbeatIntervalMs ?? 30_000 },
-  };
+export function createOrgState(seed: ResolvedOrgSeed, region: SimRegion): GenesysSimState {
+  const clock = region.clock;
   const tokens = new TokenStore(clock);
   const trunks = new TrunkStore(clock);
-  const n = options.notifications ?? {};
-  const channels = new ChannelRegistry(clock, tokens, {
-    lifetimeMs: n.channelLifetimeMs ?? DEFAULT_CHANNEL_LIMITS.lifetimeMs,
-    maxChannelsPerClient: n.maxChannelsPerClient ?? DEFAULT_CHANNEL_LIMITS.maxChannelsPerClient,
-    maxTopicsPerChannel: n.maxTopicsPerChannel ?? DEFAULT_CHANNEL_LIMITS.maxTopicsPerChannel,
-  });
+  const channels = new ChannelRegistry(clock, tokens, { ...seed.channelLimits });
+  const stats = emptyStats();
+  const count = (field: CounterField, n = 1) => {
+    stats[field] += n;
+    region.stats[field] += n;
+  };
   const state: GenesysSimState = {
+    name: seed.name,
+    region,
     clock,
-    organization: options.organization ?? defaultOrganization,
+    organization: { ...seed.organization },
     clients: new Map(),
     tokens,
     trunks,
     channels,
-    notifications: new NotificationHub(channels, trunks, () => state.stats, { ...initial.heartbeats }),
-    rateLimiter: new RateLimiter(clock, initial.rateLimitPerMinute),
+    notifications: new NotificationHub(channels, trunks, count, { ...seed.heartbeats }),
+    rateLimiter: new RateLimiter(clock, seed.rateLimitPerMinute),
     tokenFault: new TimedFault(),
     apiFault: new TimedFault(),
-    settings: { tokenLifetimeSec: initial.tokenLifetimeSec, propagationLagMs: initial.propagationLagMs },
-    requestListeners: new Set(),
-    stats: emptyStats(),
-    initial,
+    settings: { tokenLifetimeSec: seed.tokenLifetimeSec, propagationLagMs: seed.propagationLagMs },
+    stats,
+    initial: seed,
+    count,
   };
   loadClients(state);
-  for (const seed of structuredClone(initial.trunks)) state.trunks.add(seed);
+  for (const trunk of structuredClone(seed.trunks)) state.trunks.add(trunk);
   return state;
 }
 
@@ -138,4 +91,22 @@ export function loadClients(state: GenesysSimState): void {
       name: c.name ?? c.clientId,
     });
   }
+}
+
+/** Back to the org's start: faults, lag, limits, secrets, roles, scopes, trunks, channels, counters (tokens already issued stay valid). */
+export function resetOrgState(state: GenesysSimState): void {
+  const { initial } = state;
+  state.tokenFault.clear();
+  state.apiFault.clear();
+  state.settings.tokenLifetimeSec = initial.tokenLifetimeSec;
+  state.settings.propagationLagMs = initial.propagationLagMs;
+  state.rateLimiter.limitPerMinute = initial.rateLimitPerMinute;
+  state.rateLimiter.clear();
+  loadClients(state);
+  for (const t of state.trunks.list()) state.trunks.remove(t.id);
+  for (const seed of structuredClone(initial.trunks)) state.trunks.add(seed);
+  for (const channel of state.channels.clear()) state.notifications.closeChannel(channel, 'simulator reset');
+  state.notifications.setHeartbeats({ ...initial.heartbeats });
+  state.notifications.setPartialEvents(fullEvents());
+  zeroStats(state.stats);
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ChannelRegistry, SimChannel } from './channel-registry.js';
 import { TrunkEventShaper, type PartialEventSettings } from './partial-events.js';
-import type { GenesysSimStats } from './sim-stats.js';
+import type { CounterField } from './sim-stats.js';
 import type { TrunkStore } from './trunk-store.js';
 import type { GenesysNotificationFrame, GenesysSystemMessage, GenesysTrunk } from './wire-types.js';
 
@@ -39,7 +39,8 @@ export class NotificationHub {
   constructor(
     private readonly registry: ChannelRegistry,
     trunks: TrunkStore,
-    private readonly stats: () => GenesysSimStats,
+    /** Adds to one of the org's counters (and the simulator's). */
+    private readonly count: (field: CounterField, n: number) => void,
     readonly heartbeat: HeartbeatSettings,
   ) {
     for (const trunk of trunks.list()) this.shaper.remember(trunk);
@@ -64,11 +65,21 @@ export class NotificationHub {
     this.shaper.settings = settings;
   }
 
-  /** Serves websocket upgrades on `server` and starts heartbeats and housekeeping. */
-  attach(server: Server): void {
-    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+  /** Starts heartbeats and housekeeping (the simulator's HTTP server hands this hub its sockets through `claim` and `accept`). */
+  start(): void {
     this.restartHeartbeats();
     this.housekeepingTimer = setInterval(() => this.sweep(), HOUSEKEEPING_MS).unref();
+  }
+
+  /** The live channel with this id if it is this org's: the upgrade to `/channels/{id}` is then this hub's. */
+  claim(channelId: string): SimChannel | undefined {
+    this.sweep();
+    return this.registry.get(channelId);
+  }
+
+  /** Completes the websocket upgrade of a channel `claim` returned. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, channel: SimChannel): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(channel, ws));
   }
 
   isConnected(channelId: string): boolean {
@@ -176,23 +187,12 @@ export class NotificationHub {
     this.wss.close();
   }
 
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const match = /^\/channels\/([^/?#]+)$/.exec(new URL(req.url ?? '/', 'http://sim').pathname);
-    this.sweep();
-    const channel = match ? this.registry.get(decodeURIComponent(match[1]!)) : undefined;
-    if (!channel) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(channel, ws));
-  }
-
   private connected(channel: SimChannel, ws: WebSocket): void {
     // One socket per channel: a second connection replaces the first (which one wins is unconfirmed).
     this.sockets.get(channel.id)?.close(1000, 'replaced by a new connection');
     this.sockets.set(channel.id, ws);
     this.registry.touch(channel);
-    this.stats().socketConnections++;
+    this.count('socketConnections', 1);
     ws.on('message', (data) => this.received(ws, String(data)));
     ws.on('close', () => {
       if (this.sockets.get(channel.id) === ws) this.sockets.delete(channel.id);
@@ -229,7 +229,7 @@ export class NotificationHub {
       if (!ws || !channel.topics.has(frame.topicName)) continue;
       if (this.send(ws, frame)) sent++;
     }
-    this.stats().notificationsSent += sent;
+    this.count('notificationsSent', sent);
     return sent;
   }
 
@@ -254,7 +254,8 @@ export class NotificationHub {
     if (!this.heartbeat.enabled) return;
     this.heartbeatTimer = setInterval(() => {
       for (const ws of this.sockets.values()) {
-        if (this.send(ws, { topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } })) this.stats().heartbeatsSent++;
+        if (this.send(ws, { topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } }))
+          this.count('heartbeatsSent', 1);
       }
     }, this.heartbeat.intervalMs).unref();
   }

@@ -1,8 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { nameRoute, tokenOf } from './api-gate.js';
+import { nameRoute, orgOf, tokenOf } from './api-gate.js';
 import type { SimChannel } from './channel-registry.js';
 import { requireAnyPermission, TRUNK_READ_PERMISSION } from './client-access.js';
-import type { GenesysSimState } from './genesys-sim-state.js';
 import { apiErrors, sendApiError } from './genesys-errors.js';
 import { TRUNK_TOPIC_PREFIX } from './notification-hub.js';
 import type { GenesysChannel, GenesysChannelListing, GenesysChannelTopicListing } from './wire-types.js';
@@ -11,19 +10,20 @@ import type { GenesysChannel, GenesysChannelListing, GenesysChannelTopicListing 
 const BODY_LIMIT_BYTES = 512_000;
 
 /**
- * `/api/v2/notifications`: channels and their subscriptions (SDK `NotificationsApi`). The socket a
- * channel's `connectUri` names is served by the NotificationHub on the same port.
+ * `/api/v2/notifications`: channels and their subscriptions (SDK `NotificationsApi`), each token's
+ * org's own: another org's channel is "not found". The socket a channel's `connectUri` names is served
+ * by its org's NotificationHub on the same port.
  */
-export function notificationRoutes(state: GenesysSimState): Router {
+export function notificationRoutes(): Router {
   const router = express.Router();
-  const hub = state.notifications;
   const wire = (req: Request, c: SimChannel): GenesysChannel => ({
     id: c.id,
     connectUri: `ws://${req.get('host')}/channels/${c.id}`,
     expires: new Date(c.expiresAt).toISOString(),
   });
   const channelOf = (req: Request, res: Response): SimChannel | undefined => {
-    hub.sweep();
+    const state = orgOf(res);
+    state.notifications.sweep();
     const channel = state.channels.get(String(req.params.channelId), tokenOf(res).clientId);
     if (!channel) sendApiError(res, apiErrors.notFound);
     return channel;
@@ -31,11 +31,13 @@ export function notificationRoutes(state: GenesysSimState): Router {
 
   router.post('/channels', (req, res) => {
     nameRoute(req, res, '/notifications/channels');
+    const state = orgOf(res);
+    const hub = state.notifications;
     hub.sweep();
     const { channel, evicted } = state.channels.create(tokenOf(res), (id) => hub.isConnected(id));
-    state.stats.channelsCreated++;
+    state.count('channelsCreated');
     if (evicted) {
-      state.stats.channelsEvicted++;
+      state.count('channelsEvicted');
       hub.closeChannel(evicted, 'channel removed: too many channels for this client');
     }
     res.json(wire(req, channel));
@@ -43,7 +45,8 @@ export function notificationRoutes(state: GenesysSimState): Router {
 
   router.get('/channels', (req, res) => {
     nameRoute(req, res, '/notifications/channels');
-    hub.sweep();
+    const state = orgOf(res);
+    state.notifications.sweep();
     const token = tokenOf(res);
     const acrossTokens = req.query.includechannels === 'oauthclient';
     const channels = state.channels.list({ clientId: token.clientId, ...(acrossTokens ? {} : { token: token.token }) });
@@ -52,7 +55,8 @@ export function notificationRoutes(state: GenesysSimState): Router {
 
   router.head('/channels/:channelId', (req, res) => {
     nameRoute(req, res, '/notifications/channels/{channelId}');
-    hub.sweep();
+    const state = orgOf(res);
+    state.notifications.sweep();
     res.status(state.channels.get(req.params.channelId, tokenOf(res).clientId) ? 200 : 404).end();
   });
 
@@ -70,10 +74,11 @@ export function notificationRoutes(state: GenesysSimState): Router {
     if (!topics) return sendApiError(res, apiErrors.badRequest);
     // One topic the client may not read fails the whole request (Genesys announcement WEM-396); the
     // trunk topic needs the trunk permission. The exact 403 body of a refused subscription is unconfirmed.
-    if (topics.some((t) => t.startsWith(TRUNK_TOPIC_PREFIX)) && !requireAnyPermission(state, res, [TRUNK_READ_PERMISSION])) return;
-    if (!state.channels.subscribe(channel, topics, mode)) {
+    if (topics.some((t) => t.startsWith(TRUNK_TOPIC_PREFIX)) && !requireAnyPermission(res, [TRUNK_READ_PERMISSION])) return;
+    const { channels } = orgOf(res);
+    if (!channels.subscribe(channel, topics, mode)) {
       // The limit is documented; the exact status and code of exceeding it are unconfirmed.
-      const limit = state.channels.limits.maxTopicsPerChannel;
+      const limit = channels.limits.maxTopicsPerChannel;
       return sendApiError(res, { status: 400, code: 'bad.request', message: `A channel can be subscribed to at most ${limit} topics.` });
     }
     res.json(topicListing(channel));
@@ -86,7 +91,7 @@ export function notificationRoutes(state: GenesysSimState): Router {
     nameRoute(req, res, '/notifications/channels/{channelId}/subscriptions');
     const channel = channelOf(req, res);
     if (!channel) return;
-    state.channels.subscribe(channel, [], 'replace');
+    orgOf(res).channels.subscribe(channel, [], 'replace');
     res.status(204).end();
   });
   return router;

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { faultRetryAfterSec } from './faults.js';
-import type { GenesysSimState } from './genesys-sim-state.js';
 import { sendOAuthError } from './genesys-errors.js';
+import { basicCredentials, type SimRegion } from './sim-region.js';
 import type { GenesysTokenResponse } from './wire-types.js';
 
 /**
@@ -15,34 +15,39 @@ import type { GenesysTokenResponse } from './wire-types.js';
  * Unconfirmed, chosen to follow RFC 6749 §5.2: a missing Basic header, a wrong content type or grant type,
  * and the bodies of 429/500/503.
  */
-export function oauthRouter(state: GenesysSimState): Router {
+export function oauthRouter(region: SimRegion): Router {
   const router = express.Router();
   router.post('/token', express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
-    state.stats.tokenRequests++;
+    const credentials = basicCredentials(req.get('authorization'));
+    // The client id names the org: its counters and its own faults apply from here on.
+    const org = credentials && region.orgOfClient(credentials.clientId);
+    const count = (field: 'tokenRequests' | 'tokenFailures' | 'tokensIssued') => (org ? org.count(field) : region.stats[field]++);
+    count('tokenRequests');
     const fail = (status: number, error: string, description: string) => {
-      state.stats.tokenFailures++;
+      count('tokenFailures');
       sendOAuthError(res, status, error, description);
     };
 
-    const now = state.clock();
-    const fault = state.tokenFault.current(now);
-    if (fault?.mode === 'down') return fail(503, 'temporarily_unavailable', 'service unavailable');
-    if (fault?.mode === 'error') return fail(500, 'server_error', 'internal server error');
-    if (fault?.mode === 'rate_limited') {
-      res.setHeader('Retry-After', String(faultRetryAfterSec(fault, state.tokenFault.remainingMs(now))));
-      return fail(429, 'too_many_requests', 'rate limit exceeded');
+    const now = region.clock();
+    for (const faults of org ? [region.tokenFault, org.tokenFault] : [region.tokenFault]) {
+      const fault = faults.current(now);
+      if (fault?.mode === 'down') return fail(503, 'temporarily_unavailable', 'service unavailable');
+      if (fault?.mode === 'error') return fail(500, 'server_error', 'internal server error');
+      if (fault?.mode === 'rate_limited') {
+        res.setHeader('Retry-After', String(faultRetryAfterSec(fault, faults.remainingMs(now))));
+        return fail(429, 'too_many_requests', 'rate limit exceeded');
+      }
+      // A secret rotated behind the caller's back looks exactly like a wrong secret.
+      if (fault?.mode === 'reject') return fail(fault.status ?? 400, 'invalid_client', 'authentication failed');
+      if (fault?.mode === 'slow') await sleep(fault.delayMs ?? 1000);
     }
-    // A secret rotated behind the caller's back looks exactly like a wrong secret.
-    if (fault?.mode === 'reject') return fail(fault.status ?? 400, 'invalid_client', 'authentication failed');
-    if (fault?.mode === 'slow') await sleep(fault.delayMs ?? 1000);
 
     if (!req.is('application/x-www-form-urlencoded')) {
       return fail(400, 'invalid_request', 'content type must be application/x-www-form-urlencoded');
     }
-    const credentials = basicCredentials(req);
     if (!credentials) return fail(400, 'invalid_client', 'client authentication required');
-    const client = state.clients.get(credentials.clientId);
-    if (!client) return fail(400, 'invalid_client', 'client not found');
+    const client = org?.clients.get(credentials.clientId);
+    if (!org || !client) return fail(400, 'invalid_client', 'client not found');
     if (client.secret !== credentials.secret) return fail(400, 'invalid_client', 'authentication failed');
 
     const form = new URLSearchParams(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
@@ -50,14 +55,14 @@ export function oauthRouter(state: GenesysSimState): Router {
     if (!grantType) return fail(400, 'invalid_request', 'grant_type is required');
     if (grantType !== 'client_credentials') return fail(400, 'unsupported_grant_type', 'unsupported grant type');
 
-    const lifetimeSec = state.settings.tokenLifetimeSec;
-    const issued = state.tokens.issue({
+    const lifetimeSec = org.settings.tokenLifetimeSec;
+    const issued = org.tokens.issue({
       clientId: client.clientId,
       scopes: client.scopes,
       lifetimeSec,
-      propagationLagMs: state.settings.propagationLagMs,
+      propagationLagMs: org.settings.propagationLagMs,
     });
-    state.stats.tokensIssued++;
+    count('tokensIssued');
     // The real service reports 86399 for a 86400 s client: whole seconds left, rounded down.
     const body: GenesysTokenResponse = {
       access_token: issued.token,
@@ -68,8 +73,8 @@ export function oauthRouter(state: GenesysSimState): Router {
   });
   router.use('/token', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    state.stats.tokenRequests++;
-    state.stats.tokenFailures++;
+    region.stats.tokenRequests++;
+    region.stats.tokenFailures++;
     const status = (err as { status?: number }).status === 413 ? 413 : 400;
     sendOAuthError(res, status, 'invalid_request', status === 413 ? 'request body too large' : 'unreadable request body');
   });
@@ -79,13 +84,4 @@ export function oauthRouter(state: GenesysSimState): Router {
 function sendToken(res: Response, body: GenesysTokenResponse): void {
   res.setHeader('Cache-Control', 'no-store');
   res.status(200).json(body);
-}
-
-function basicCredentials(req: Request): { clientId: string; secret: string } | undefined {
-  const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(req.get('authorization') ?? '');
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon <= 0) return undefined;
-  return { clientId: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }

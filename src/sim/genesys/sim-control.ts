@@ -1,38 +1,27 @@
+import { createChannelControl, type GenesysChannelControl } from './channel-control.js';
 import { clientInfo, createClientControl, type GenesysClientControl, type SimClientInfo } from './client-control.js';
-import {
-  asObject,
-  optionalInt,
-  optionalString,
-  parseSeedTrunk,
-  parseTrunkStateChange,
-  requireBoolean,
-  requireInt,
-  requireString,
-} from './control-input.js';
+import { orgScope, regionScope, type ControlScope } from './control-scope.js';
+import { requireInt, requireString } from './control-input.js';
 import { parseApiFault, parseTokenEndpointFault, type ApiFault, type TokenEndpointFault } from './faults.js';
-import { loadClients, type GenesysSimState, type SimHttpRequest } from './genesys-sim-state.js';
-import { fullEvents, parsePartialEvents, type PartialEventSettings, type TrunkEventField } from './partial-events.js';
-import { SimControlError } from './sim-control-error.js';
-import { emptyStats, type GenesysSimStats } from './sim-stats.js';
-import type { TrunkStateChange } from './trunk-health.js';
-import type { SeedTrunk, TrunkEvents } from './trunk-store.js';
+import { resetOrgState } from './genesys-sim-state.js';
 import type { HeartbeatSettings } from './notification-hub.js';
-import type { GenesysTrunk } from './wire-types.js';
+import type { PartialEventSettings } from './partial-events.js';
+import type { SimHttpRequest, SimRegion } from './sim-region.js';
+import { zeroStats, type GenesysSimStats } from './sim-stats.js';
+import { createTrunkControl, type GenesysTrunkControl } from './trunk-control.js';
+import type { GenesysNamedEntity } from './wire-types.js';
 
-/** A Notifications API channel as the control API shows it. */
-export interface SimChannelInfo {
-  id: string;
-  clientId: string;
-  topics: string[];
-  connected: boolean;
-  expires: string;
-}
+export type { SimChannelInfo } from './channel-control.js';
 
 /** The simulator's current knobs, as `GET /__sim/genesys/settings` shows them. */
 export interface GenesysSimSettings {
+  /** The orgs this control covers: every org for the simulator's control, one for an org's. */
+  orgs: string[];
+  /** This and the other per-org knobs below: the first org's, on the simulator's control. */
   tokenLifetimeSec: number;
   propagationLagMs: number;
   rateLimitPerMinute: number;
+  /** The region-wide fault on the simulator's control, the org's own on an org's. */
   tokenEndpointFault: (TokenEndpointFault & { remainingMs: number | null }) | null;
   apiFault: (ApiFault & { remainingMs: number | null }) | null;
   activeTokens: number;
@@ -42,194 +31,121 @@ export interface GenesysSimSettings {
   partialEvents: PartialEventSettings;
 }
 
-/** Fault injection and scenario control; every method has an HTTP twin under `/__sim/genesys`. */
-export interface GenesysSimControl extends GenesysClientControl {
+/** An org the simulator hosts, as `listOrgs()` shows it. */
+export interface SimOrgInfo {
+  name: string;
+  organization: GenesysNamedEntity;
+  clientIds: string[];
+  trunkCount: number;
+}
+
+/**
+ * Fault injection and scenario control; every method has an HTTP twin under `/__sim/genesys`
+ * (`?org=<name>` for an org's). The simulator's control acts on every org, its faults are region-wide
+ * and its counters count everything; `org(name)` gives the same surface for one org (src/sim/genesys/README.md, "Several orgs").
+ */
+export interface GenesysSimControl extends GenesysClientControl, GenesysTrunkControl, GenesysChannelControl {
+  /** The same control for one org: its clients, trunks, channels, knobs, faults and counters only. Unknown name: SimControlError `not_found`. */
+  org(name: string): GenesysSimControl;
+  /** The orgs this control covers, in order (the first is the default org). */
+  listOrgs(): SimOrgInfo[];
   /** Lifetime of tokens issued from now on (tokens already out keep theirs). */
   setTokenLifetime(seconds: number): void;
   /** New tokens are refused (401) by the API for this long after they are issued. */
   setPropagationLag(ms: number): void;
-  /** Makes `POST /oauth/token` fail or slow down; `{mode: 'ok'}` heals it. */
+  /** Makes `POST /oauth/token` fail or slow down (for everyone, or for an org's clients); `{mode: 'ok'}` heals it. */
   setTokenEndpointFault(fault: TokenEndpointFault): void;
-  /** From now on only `newSecret` works for this client; its tokens already out stay valid. */
-  rotateClientSecret(clientId: string, newSecret: string): void;
-  /**
-   * Revokes every live token (or one client's); returns how many. The channels those tokens made get
-   * `v2.system.token_revoked.{id}` and then end, their sockets closed.
-   */
-  revokeTokens(clientId?: string): number;
   /** Per-token requests per minute from now on. */
   setRateLimit(perMinute: number): void;
-  /** Makes every `/api/v2` call fail (503/500), answer 429 (a storm) or slow down; `{mode: 'ok'}` heals it. */
+  /** Makes every `/api/v2` call (or those with an org's tokens) fail (503/500), answer 429 (a storm) or slow down; `{mode: 'ok'}` heals it. */
   setApiFault(fault: ApiFault): void;
-  listTrunks(): GenesysTrunk[];
-  getTrunk(trunkId: string): GenesysTrunk | undefined;
-  addTrunk(seed: SeedTrunk): GenesysTrunk;
-  removeTrunk(trunkId: string): boolean;
-  /** Registers, rejects (with a SIP code) or drops a trunk's registration. */
-  setTrunkState(trunkId: string, change: TrunkStateChange): GenesysTrunk;
-  setRegistersEnabled(trunkId: string, enabled: boolean): GenesysTrunk;
-  /** Live Notifications API channels, with their subscriptions and whether a socket is connected. */
-  listChannels(): SimChannelInfo[];
-  /** Sends `v2.system.socket_closing` to open sockets (all, or one channel's) and closes them after `graceMs` (default 60000). Returns how many were warned. */
-  sendSocketClosing(options?: { channelId?: string; graceMs?: number }): number;
-  /** Drops the subscriptions of every channel (or one) and sends `v2.system.no_longer_subscribed.{id}` to its open socket. Returns how many channels. */
-  sendNoLongerSubscribed(options?: { channelId?: string }): number;
-  /** Sends `v2.system.token_revoked.{id}` to open sockets (all, or one channel's) without revoking anything. Returns how many. */
-  sendTokenRevoked(options?: { channelId?: string }): number;
-  /** Trunk events as patches: only changed fields (`changedOnly`, default true), never the `omit` ones; `{enabled: false}` sends full snapshots again. */
-  setPartialEvents(settings: { enabled: boolean; changedOnly?: boolean; omit?: TrunkEventField[] }): void;
-  /** Pushes a trunk topic event with this body, as is, to the sockets subscribed to the trunk. Returns how many got it. */
-  pushTrunkEvent(trunkId: string, body: Record<string, unknown>): number;
-  /** Cuts every notification socket without a close frame, as a network drop would. Returns how many. */
-  dropSockets(): number;
-  /** Stops (a stalled stream: no heartbeats, no pongs) or restarts heartbeats, optionally at a new period. */
-  setHeartbeats(options: { enabled: boolean; intervalMs?: number }): void;
-  /** Ends a channel now, as its 24 h running out would: its socket is closed and it is gone. */
-  expireChannel(channelId: string): void;
   settings(): GenesysSimSettings;
-  /** A snapshot of the counters. */
+  /** A snapshot of the counters: of everything, or of an org's clients and tokens. */
   stats(): GenesysSimStats;
+  /** Each covered org's counters, by org name. */
+  statsByOrg(): Record<string, GenesysSimStats>;
+  /** Zeroes the counters (the simulator's control: every org's too). */
   resetStats(): void;
   /** Back to the start options: faults, lag, limits, secrets, roles, scopes and trunks (tokens already issued stay valid), stats zeroed. */
   reset(): void;
-  /** Subscribes to trunk events; returns the unsubscribe function. */
-  on<E extends keyof TrunkEvents>(event: E, listener: (...args: TrunkEvents[E]) => void): () => void;
-  /** Reports every login and API request as it arrives (path, raw query, headers); returns the unsubscribe function. */
+  /** Reports every login and API request as it arrives (path, raw query, headers), or an org's only; returns the unsubscribe function. */
   onRequest(listener: (request: SimHttpRequest) => void): () => void;
 }
 
-export function createGenesysSimControl(state: GenesysSimState): GenesysSimControl {
-  const trunkOrThrow = (id: string) => {
-    const t = state.trunks.get(id);
-    if (!t) throw new SimControlError('not_found', `no trunk ${id}`);
-    return t;
+/** The simulator's control; `org(name)` on it gives each org's. */
+export function createGenesysSimControl(region: SimRegion): GenesysSimControl {
+  const orgControls = new Map<string, GenesysSimControl>();
+  const org = (name: string): GenesysSimControl => {
+    const state = region.org(requireString(name, 'org'));
+    let control = orgControls.get(state.name);
+    if (!control) orgControls.set(state.name, (control = scopedControl(orgScope(state), org)));
+    return control;
   };
+  return scopedControl(regionScope(region), org);
+}
+
+function scopedControl(scope: ControlScope, org: (name: string) => GenesysSimControl): GenesysSimControl {
+  const { orgs, home } = scope;
   const withRemaining = <F extends { mode: string }>(fault: F | undefined, remainingMs: number) =>
     fault ? { ...fault, remainingMs: Number.isFinite(remainingMs) ? remainingMs : null } : null;
 
   return {
-    ...createClientControl(state),
+    ...createClientControl(scope),
+    ...createTrunkControl(scope),
+    ...createChannelControl(scope),
+    org,
+    listOrgs: () =>
+      orgs.map((o) => ({ name: o.name, organization: { ...o.organization }, clientIds: [...o.clients.keys()], trunkCount: o.trunks.size })),
     setTokenLifetime(seconds) {
-      state.settings.tokenLifetimeSec = requireInt(seconds, 'seconds', 1);
+      const value = requireInt(seconds, 'seconds', 1);
+      for (const o of orgs) o.settings.tokenLifetimeSec = value;
     },
     setPropagationLag(ms) {
-      state.settings.propagationLagMs = requireInt(ms, 'ms', 0);
+      const value = requireInt(ms, 'ms', 0);
+      for (const o of orgs) o.settings.propagationLagMs = value;
     },
     setTokenEndpointFault(fault) {
-      state.tokenFault.set(parseTokenEndpointFault(fault), state.clock());
-    },
-    rotateClientSecret(clientId, newSecret) {
-      const client = state.clients.get(clientId);
-      if (!client) throw new SimControlError('not_found', `no client ${clientId}`);
-      client.secret = requireString(newSecret, 'secret');
-    },
-    revokeTokens(clientId) {
-      const revoked = state.tokens.revokeAll(clientId);
-      state.notifications.sweep();
-      return revoked;
+      scope.tokenFault.set(parseTokenEndpointFault(fault), scope.region.clock());
     },
     setRateLimit(perMinute) {
-      state.rateLimiter.limitPerMinute = requireInt(perMinute, 'perMinute', 1);
+      const value = requireInt(perMinute, 'perMinute', 1);
+      for (const o of orgs) o.rateLimiter.limitPerMinute = value;
     },
     setApiFault(fault) {
-      state.apiFault.set(parseApiFault(fault), state.clock());
-    },
-    listTrunks: () => state.trunks.list(),
-    getTrunk: (id) => state.trunks.get(id),
-    addTrunk: (seed) => state.trunks.add(parseSeedTrunk(seed)),
-    removeTrunk: (id) => state.trunks.remove(id),
-    setTrunkState(id, change) {
-      trunkOrThrow(id);
-      return state.trunks.setState(id, parseTrunkStateChange(change));
-    },
-    setRegistersEnabled(id, enabled) {
-      trunkOrThrow(id);
-      return state.trunks.setRegistersEnabled(id, requireBoolean(enabled, 'enabled'));
-    },
-    listChannels() {
-      state.notifications.sweep();
-      return state.channels.list().map((c) => ({
-        id: c.id,
-        clientId: c.clientId,
-        topics: [...c.topics],
-        connected: state.notifications.isConnected(c.id),
-        expires: new Date(c.expiresAt).toISOString(),
-      }));
-    },
-    sendSocketClosing(options = {}) {
-      const o = asObject(options);
-      return state.notifications.socketClosing({
-        channelId: optionalString(o.channelId, 'channelId'),
-        graceMs: optionalInt(o.graceMs, 'graceMs', 0),
-      });
-    },
-    sendNoLongerSubscribed(options = {}) {
-      return state.notifications.noLongerSubscribed({ channelId: optionalString(asObject(options).channelId, 'channelId') });
-    },
-    sendTokenRevoked(options = {}) {
-      return state.notifications.tokenRevoked({ channelId: optionalString(asObject(options).channelId, 'channelId') });
-    },
-    setPartialEvents(settings) {
-      state.notifications.setPartialEvents(parsePartialEvents(settings));
-    },
-    pushTrunkEvent(trunkId, body) {
-      return state.notifications.pushTrunkEvent(requireString(trunkId, 'trunkId'), asObject(body));
-    },
-    dropSockets: () => state.notifications.dropSockets(),
-    setHeartbeats(options) {
-      const o = asObject(options);
-      state.notifications.setHeartbeats({
-        enabled: requireBoolean(o.enabled, 'enabled'),
-        intervalMs: optionalInt(o.intervalMs, 'intervalMs', 10),
-      });
-    },
-    expireChannel(channelId) {
-      if (!state.channels.expire(requireString(channelId, 'channelId'))) throw new SimControlError('not_found', `no channel ${channelId}`);
-      state.notifications.sweep();
+      scope.apiFault.set(parseApiFault(fault), scope.region.clock());
     },
     settings() {
-      const now = state.clock();
+      const now = scope.region.clock();
       return {
-        tokenLifetimeSec: state.settings.tokenLifetimeSec,
-        propagationLagMs: state.settings.propagationLagMs,
-        rateLimitPerMinute: state.rateLimiter.limitPerMinute,
-        tokenEndpointFault: withRemaining(state.tokenFault.current(now), state.tokenFault.remainingMs(now)),
-        apiFault: withRemaining(state.apiFault.current(now), state.apiFault.remainingMs(now)),
-        activeTokens: state.tokens.activeCount(),
-        clients: [...state.clients.values()].map(clientInfo),
-        heartbeats: { ...state.notifications.heartbeat },
-        channelLimits: { ...state.channels.limits },
-        partialEvents: structuredClone(state.notifications.partialEvents),
+        orgs: orgs.map((o) => o.name),
+        tokenLifetimeSec: home.settings.tokenLifetimeSec,
+        propagationLagMs: home.settings.propagationLagMs,
+        rateLimitPerMinute: home.rateLimiter.limitPerMinute,
+        tokenEndpointFault: withRemaining(scope.tokenFault.current(now), scope.tokenFault.remainingMs(now)),
+        apiFault: withRemaining(scope.apiFault.current(now), scope.apiFault.remainingMs(now)),
+        activeTokens: orgs.reduce((n, o) => n + o.tokens.activeCount(), 0),
+        clients: orgs.flatMap((o) => [...o.clients.values()].map(clientInfo)),
+        heartbeats: { ...home.notifications.heartbeat },
+        channelLimits: { ...home.channels.limits },
+        partialEvents: structuredClone(home.notifications.partialEvents),
       };
     },
-    stats: () => structuredClone(state.stats),
+    stats: () => structuredClone(scope.stats),
+    statsByOrg: () => Object.fromEntries(orgs.map((o) => [o.name, structuredClone(o.stats)])),
     resetStats() {
-      state.stats = emptyStats();
+      zeroStats(scope.stats);
+      if (!scope.org) for (const o of orgs) zeroStats(o.stats);
     },
     reset() {
-      state.tokenFault.clear();
-      state.apiFault.clear();
-      state.settings.tokenLifetimeSec = state.initial.tokenLifetimeSec;
-      state.settings.propagationLagMs = state.initial.propagationLagMs;
-      state.rateLimiter.limitPerMinute = state.initial.rateLimitPerMinute;
-      state.rateLimiter.clear();
-      loadClients(state);
-      for (const t of state.trunks.list()) state.trunks.remove(t.id);
-      for (const seed of structuredClone(state.initial.trunks)) state.trunks.add(seed);
-      for (const channel of state.channels.clear()) state.notifications.closeChannel(channel, 'simulator reset');
-      state.notifications.setHeartbeats({ ...state.initial.heartbeats });
-      state.notifications.setPartialEvents(fullEvents());
-      state.stats = emptyStats();
-    },
-    on(event, listener) {
-      state.trunks.events.on(event, listener as never);
-      return () => {
-        state.trunks.events.off(event, listener as never);
-      };
+      scope.tokenFault.clear();
+      scope.apiFault.clear();
+      for (const o of orgs) resetOrgState(o);
+      zeroStats(scope.stats);
     },
     onRequest(listener) {
-      state.requestListeners.add(listener);
-      return () => void state.requestListeners.delete(listener);
+      const watcher = { listener, ...(scope.org ? { org: scope.org } : {}) };
+      scope.region.requestWatchers.add(watcher);
+      return () => void scope.region.requestWatchers.delete(watcher);
     },
   };
 }

@@ -1,4 +1,8 @@
-/** What the simulator saw, so tests can prove no caller ever hit a problem (or that one did). */
+/**
+ * What the simulator saw, so tests can prove no caller ever hit a problem (or that one did). The
+ * simulator keeps one set for everything and one per org: an org's counts what its clients and tokens
+ * did (a request with no token, an unknown token or an unknown client belongs to no org).
+ */
 export interface GenesysSimStats {
   /** `POST /oauth/token` requests, whatever their outcome. */
   tokenRequests: number;
@@ -54,6 +58,14 @@ export function emptyStats(): GenesysSimStats {
     notificationsSent: 0,
     heartbeatsSent: 0,
   };
+}
+
+/** The plain counters (every field but the per-route and per-status maps). */
+export type CounterField = { [K in keyof GenesysSimStats]: GenesysSimStats[K] extends number ? K : never }[keyof GenesysSimStats];
+
+/** Zeroes a set of counters in place (holders keep their reference). */
+export function zeroStats(stats: GenesysSimStats): void {
+  Object.assign(stats, emptyStats());
 }
 
 export function countInto(map: Record<string, number>, key: string): void {

@@ -48,6 +48,8 @@ export interface TrunkRecord {
   connectedSince: number;
   registers: ProbeState[];
   options: ProbeState[];
+  /** The wire object as last built, shared by listings until the trunk changes. */
+  wire?: GenesysTrunk;
 }
 
 /** Events a later Notifications API (and tests) can follow. */
@@ -96,6 +98,22 @@ export class TrunkStore {
     return true;
   }
 
+  get size(): number {
+    return this.trunks.size;
+  }
+
+  has(id: string): boolean {
+    return this.trunks.has(id);
+  }
+
+  /**
+   * Every trunk's wire object, built once per change and shared: read-only, for answers that only
+   * serialise it (a 500-trunk org is listed page after page without rebuilding each trunk).
+   */
+  snapshot(): readonly GenesysTrunk[] {
+    return [...this.trunks.values()].map((record) => (record.wire ??= buildTrunk(record)));
+  }
+
   get(id: string): GenesysTrunk | undefined {
     const record = this.trunks.get(id);
     return record && buildTrunk(record);
@@ -123,6 +141,7 @@ export class TrunkStore {
     if (!record) throw new SimControlError('not_found', `no trunk ${id}`);
     const before = healthFingerprint(buildTrunk(record));
     const now = this.clock();
+    delete record.wire;
     change(record, now);
     let wire = buildTrunk(record);
     if (healthFingerprint(wire) !== before) {

@@ -73,7 +73,7 @@ const sortKeys: Record<string, (t: GenesysTrunk) => string> = {
 };
 
 /** Filters, sorts and pages trunks into a `TrunkEntityListing` with relative URIs like the real API. */
-export function buildTrunkListing(all: GenesysTrunk[], q: TrunkQuery): GenesysTrunkListing {
+export function buildTrunkListing(all: readonly GenesysTrunk[], q: TrunkQuery): GenesysTrunkListing {
   const matching = all.filter(
     (t) =>
       (!q.trunkType || t.trunkType === q.trunkType) &&
@@ -82,7 +82,9 @@ export function buildTrunkListing(all: GenesysTrunk[], q: TrunkQuery): GenesysTr
   );
   const key = sortKeys[q.sortBy] ?? sortKeys.name!;
   const direction = q.sortOrder === 'DESC' ? -1 : 1;
-  matching.sort((a, b) => direction * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : 1));
+  // Keys worked out once per trunk, not once per comparison.
+  const keyed = matching.map((t) => ({ k: key(t), t }));
+  keyed.sort((a, b) => direction * (a.k < b.k ? -1 : a.k > b.k ? 1 : a.t.id < b.t.id ? -1 : 1));
 
   const total = matching.length;
   const pageCount = Math.ceil(total / q.pageSize);
@@ -92,7 +94,7 @@ export function buildTrunkListing(all: GenesysTrunk[], q: TrunkQuery): GenesysTr
     return `${TRUNKS_PATH}?${params.toString()}`;
   };
   return {
-    entities: matching.slice(start, start + q.pageSize),
+    entities: keyed.slice(start, start + q.pageSize).map((e) => e.t),
     pageSize: q.pageSize,
     pageNumber: q.pageNumber,
     total,

@@ -175,3 +175,18 @@ export type GenesysNotificationFrame =
       eventBody: Partial<GenesysTrunkTopicBody> | Record<string, unknown>;
       metadata: { CorrelationId: string };
     };
+
+/** `Organization`: what `GET /api/v2/organizations/me` answers. */
+export interface GenesysOrganization {
+  id: string;
+  name: string;
+  defaultLanguage: string;
+  defaultCountryCode: string;
+  thirdPartyOrgName: string;
+  domain: string;
+  version: number;
+  state: 'active' | 'inactive' | 'deleted';
+  voicemailEnabled: boolean;
+  productPlatform: string;
+  selfUri: string;
+}
