@@ -7,13 +7,22 @@ import { loadMappings } from './mapping-loader.js';
 type ActionUpstream = Pick<UpstreamDescriptor, 'name' | 'pathPrefix' | 'client'>;
 
 /** Loads `<mappingsDir>/actions/*.yaml` and binds each action to the client of the upstream it names; throws MappingError. */
-export function buildActions(deps: { mappingsDir: string; defaultTimeoutMs: number; upstreams: readonly ActionUpstream[]; clock: Clock }): ActionRegistry {
+export function buildActions(deps: {
+  mappingsDir: string;
+  defaultTimeoutMs: number;
+  upstreams: readonly ActionUpstream[];
+  clock: Clock;
+}): ActionRegistry {
   const mappings = loadMappings(deps.mappingsDir, { defaultTimeoutMs: deps.defaultTimeoutMs, targets: deps.upstreams });
   return bindActions(mappings, deps.upstreams, deps.clock);
 }
 
 /** Checked mappings for `targets` (loaded once), to bind to each Genesys org's upstreams with `bindActions`; throws MappingError. */
-export function loadActionMappings(deps: { mappingsDir: string; defaultTimeoutMs: number; targets: readonly MappingTarget[] }): CompiledMapping[] {
+export function loadActionMappings(deps: {
+  mappingsDir: string;
+  defaultTimeoutMs: number;
+  targets: readonly MappingTarget[];
+}): CompiledMapping[] {
   return loadMappings(deps.mappingsDir, { defaultTimeoutMs: deps.defaultTimeoutMs, targets: deps.targets });
 }
 

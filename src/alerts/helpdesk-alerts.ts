@@ -41,7 +41,8 @@ export interface HelpdeskAlertsOptions {
 
 const SN_CREDENTIALS_KEY = 'credentials:servicenow';
 /** The alert key of an instance's credentials: the one instance of a single-instance deployment keeps the old key. */
-const credentialsKey = (instance: string | undefined) => (instance === undefined ? SN_CREDENTIALS_KEY : `${SN_CREDENTIALS_KEY}:${instance}`);
+const credentialsKey = (instance: string | undefined) =>
+  instance === undefined ? SN_CREDENTIALS_KEY : `${SN_CREDENTIALS_KEY}:${instance}`;
 const isCredentialsKey = (key: string) => key === SN_CREDENTIALS_KEY || key.startsWith(`${SN_CREDENTIALS_KEY}:`);
 const DELIVERY_PREFIX = 'delivery:';
 
@@ -240,7 +241,8 @@ export class HelpdeskAlerts {
 
   private async recoveredLine(r: AlertRow): Promise<string> {
     if (r.key === SN_CREDENTIALS_KEY) return "ServiceNow accepts trunkgate's credentials again.";
-    if (isCredentialsKey(r.key)) return `ServiceNow instance ${r.key.slice(SN_CREDENTIALS_KEY.length + 1)} accepts trunkgate's credentials again.`;
+    if (isCredentialsKey(r.key))
+      return `ServiceNow instance ${r.key.slice(SN_CREDENTIALS_KEY.length + 1)} accepts trunkgate's credentials again.`;
     const correlationId = r.key.slice(DELIVERY_PREFIX.length);
     const incident = await this.o.store.getLatestIncident(correlationId);
     const headline = r.summary.split(' — ')[0];

@@ -85,6 +85,26 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
   const checkName = (base: string, connection: string) => (named ? `${base}:${connection}` : base);
   const first = { org: connections.orgs[0]!.name, instance: connections.orgs[0]!.servicenow };
 
+  // Built in this order (Genesys orgs, then instances) so each pacer's limiters are made in config order.
+  const genesysOf = connections.orgs.map((org) => {
+    const http = {
+      login: createHttpClient({ baseURL: org.loginUrl, timeoutMs }),
+      api: createHttpClient({ baseURL: org.apiUrl, timeoutMs }),
+    };
+    const credentials =
+      (org.name === first.org ? deps.credentials?.genesys : undefined) ?? genesysCredentials(org, http, brokers(org.name));
+    const pacer = new GenesysPacer({ limiters, clock, allowedPerMinute: org.rateLimitPerMinute });
+    const genesys: UpstreamDescriptor<GenesysClient> = {
+      ...GENESYS,
+      connection: org.name,
+      baseUrls: { api: org.apiUrl, login: org.loginUrl },
+      credentials,
+      pacer,
+      client: new GenesysClient(http.api, credentials, { ...common, pacer }),
+      readiness: { name: checkName('genesys-token', org.name), check: () => credentials.ready() },
+    };
+    return genesys;
+  });
   const instances = new Map(
     connections.instances.map((sn) => {
       const http = createHttpClient({ baseURL: sn.instanceUrl, timeoutMs });
@@ -103,25 +123,11 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
       return [sn.name, descriptor] as const;
     }),
   );
-  const orgs = connections.orgs.map((org): OrgUpstreams => {
-    const http = {
-      login: createHttpClient({ baseURL: org.loginUrl, timeoutMs }),
-      api: createHttpClient({ baseURL: org.apiUrl, timeoutMs }),
-    };
-    const credentials =
-      (org.name === first.org ? deps.credentials?.genesys : undefined) ?? genesysCredentials(org, http, brokers(org.name));
-    const pacer = new GenesysPacer({ limiters, clock, allowedPerMinute: org.rateLimitPerMinute });
-    const genesys: UpstreamDescriptor<GenesysClient> = {
-      ...GENESYS,
-      connection: org.name,
-      baseUrls: { api: org.apiUrl, login: org.loginUrl },
-      credentials,
-      pacer,
-      client: new GenesysClient(http.api, credentials, { ...common, pacer }),
-      readiness: { name: checkName('genesys-token', org.name), check: () => credentials.ready() },
-    };
-    return { name: org.name, genesys, servicenow: instances.get(org.servicenow)! };
-  });
+  const orgs = connections.orgs.map((org, i): OrgUpstreams => ({
+    name: org.name,
+    genesys: genesysOf[i]!,
+    servicenow: instances.get(org.servicenow)!,
+  }));
   const all = [...orgs.map((o) => o.genesys), ...instances.values()];
   return {
     genesys: orgs[0]!.genesys,

@@ -79,6 +79,8 @@ export function instanceOf(connections: ConnectionsConfig, org: GenesysOrgConfig
  * The deployment's connections. `Config` always has them (loadConfig); a configuration put together by
  * hand (a test, a tool) may leave them out and gets the first org and instance of its variables.
  */
-export function connectionsOf(config: Pick<Config, 'genesys' | 'servicenow' | 'monitor'> & { connections?: ConnectionsConfig }): ConnectionsConfig {
+export function connectionsOf(
+  config: Pick<Config, 'genesys' | 'monitor' | 'servicenow'> & { connections?: ConnectionsConfig },
+): ConnectionsConfig {
   return config.connections ?? defaultConnections(config);
 }

@@ -69,7 +69,11 @@ export class TokenBroker extends EventEmitter {
     super();
     this.upstream = options.upstream;
     this.random = options.random ?? Math.random;
-    this.log = options.logger.child({ module: 'credentials/broker', upstream: options.upstream, ...(options.connection ? { connection: options.connection } : {}) });
+    this.log = options.logger.child({
+      module: 'credentials/broker',
+      upstream: options.upstream,
+      ...(options.connection ? { connection: options.connection } : {}),
+    });
     this.host = {
       upstream: options.upstream,
       storeKey: options.connection === undefined ? options.upstream : `${options.upstream}:${options.connection}`,

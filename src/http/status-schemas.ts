@@ -30,7 +30,8 @@ export const trunkEventSchema = {
     org: {
       type: 'string',
       pattern: '^[a-z][a-z0-9-]{0,31}$',
-      description: 'The Genesys org of the trunk (a name from the connections file); default: the first org. An org not configured is 404 not_found.',
+      description:
+        'The Genesys org of the trunk (a name from the connections file); default: the first org. An org not configured is 404 not_found.',
     },
     observedAt: {
       ...dateTime,

@@ -100,6 +100,9 @@ describe.each(stores)('trunk and incident endpoints against the simulators, %s s
       reopenCount: 0,
       pendingDeliveries: 0,
       lastDeliveryError: null,
+      // Without a connections file: the one org and the one instance, both `default`.
+      org: 'default',
+      servicenowInstance: 'default',
     });
     const { body: trunk } = await api.get(`/v1/trunks/${TRUNK}`);
     expect(trunk).toMatchObject({

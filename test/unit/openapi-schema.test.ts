@@ -138,6 +138,7 @@ describe('toOpenApi30Schema', () => {
       lastSeenAt: '2025-01-01T00:00:00Z',
       source: 'poll',
       goneAt: null,
+      org: 'default',
     };
     expect(exact(trunk)).toBe(true);
     for (const value of [trunk, { ...trunk, state: 'sideways' }, { ...trunk, incident: { ...trunk.incident, state: null } }])
