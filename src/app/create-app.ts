@@ -210,10 +210,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     auth.middleware(),
     actionRoutes(actions, { access, body }),
     orgActionRoutes(new Map(orgs.map((o) => [o.name, o.actions])), { access, body }),
-    credentialsRoutes(
-      upstream.all.map((u) => u.credentials),
-      access,
-    ),
+    credentialsRoutes(upstream.all, access),
     statusRoutes({ status: watchdog.status, events: watchdog.ingest, orgs: orgs.map((o) => o.name), access, body }),
   );
   app.use(notFound());

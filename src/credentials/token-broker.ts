@@ -69,11 +69,8 @@ export class TokenBroker extends EventEmitter {
     super();
     this.upstream = options.upstream;
     this.random = options.random ?? Math.random;
-    this.log = options.logger.child({
-      module: 'credentials/broker',
-      upstream: options.upstream,
-      ...(options.connection ? { connection: options.connection } : {}),
-    });
+    // `connection` (a Genesys org's name) is undefined with one connection of the upstream, and then left out.
+    this.log = options.logger.child({ module: 'credentials/broker', upstream: options.upstream, connection: options.connection });
     this.host = {
       upstream: options.upstream,
       storeKey: options.connection === undefined ? options.upstream : `${options.upstream}:${options.connection}`,

@@ -119,3 +119,8 @@ export interface CredentialsSnapshot {
   skewMs: number | null;
   state: 'ok' | 'refreshing' | 'degraded' | 'failed';
 }
+
+/** One connection's entry in `GET /v1/credentials`: its credentials' snapshot and which connection it is. */
+export interface CredentialsEntry extends CredentialsSnapshot {
+  connection: string;
+}

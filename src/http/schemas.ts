@@ -1,4 +1,4 @@
-import type { CredentialsSnapshot } from '../credentials/token-types.js';
+import type { CredentialsEntry } from '../credentials/token-types.js';
 import { ERROR_STATUS, type ErrorCode } from '../errors/app-error.js';
 import type { SchemaType } from '../validation/schema-type.js';
 
@@ -98,9 +98,13 @@ export type ActionList = SchemaType<typeof actionListSchema>;
 
 const isoOrNull = (description: string) => ({ type: ['string', 'null'], format: 'date-time', description }) as const;
 
-/** One upstream in `GET /v1/credentials`; `satisfies` keeps it field for field with CredentialsSnapshot. */
+/** One connection in `GET /v1/credentials`; `satisfies` keeps it field for field with CredentialsEntry. */
 const credentialsSnapshotProperties = {
   name: { type: 'string', description: 'the upstream, by name (genesys, servicenow)' },
+  connection: {
+    type: 'string',
+    description: 'which connection of it: the Genesys org or ServiceNow instance name (`default` without a connections file)',
+  },
   expiresAt: isoOrNull('when the current token expires; null when there is none (or Basic auth needs none)'),
   refreshedAt: isoOrNull('when the current token was obtained'),
   nextRefreshAt: isoOrNull('when the next refresh (or retry after a failure) is due'),
@@ -111,7 +115,7 @@ const credentialsSnapshotProperties = {
   scopes: { type: 'array', items: { type: 'string' }, description: "the current token's scopes" },
   skewMs: { type: ['integer', 'null'], description: "the upstream clock minus ours, from the token response's Date header" },
   state: { type: 'string', enum: ['ok', 'refreshing', 'degraded', 'failed'] },
-} as const satisfies Record<keyof CredentialsSnapshot, object>;
+} as const satisfies Record<keyof CredentialsEntry, object>;
 
 /** `GET /v1/credentials`: never a token or secret (no other field is allowed). */
 export const credentialsResponseSchema = {

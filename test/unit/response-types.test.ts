@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ActionSummary } from '../../src/actions/action-service.js';
 import { mappingFileSchema } from '../../src/actions/mapping-format.js';
-import type { CredentialsSnapshot } from '../../src/credentials/token-types.js';
+import type { CredentialsEntry } from '../../src/credentials/token-types.js';
 import type { ErrorCode, ErrorDetail } from '../../src/errors/app-error.js';
 import * as responseSchemas from '../../src/http/schemas.js';
 import type { ActionList, CredentialsResponse, ErrorResponse, ReadyResponse } from '../../src/http/schemas.js';
@@ -130,7 +130,7 @@ describe('response types computed from their schemas', () => {
 
   it('what the code hands out is the type of its schema, field for field', () => {
     expectTypeOf<ActionSummary>().toEqualTypeOf<ActionList['actions'][number]>();
-    expectTypeOf<CredentialsSnapshot>().toEqualTypeOf<CredentialsResponse['upstreams'][number]>();
+    expectTypeOf<CredentialsEntry>().toEqualTypeOf<CredentialsResponse['upstreams'][number]>();
     expectTypeOf<ErrorResponse['error']['code']>().toEqualTypeOf<ErrorCode>();
     // Details carry more than path and message (parameter, permission, reason…): the schema says so.
     expectTypeOf<ErrorDetail>().toEqualTypeOf<ErrorResponse['error']['details'][number]>();
