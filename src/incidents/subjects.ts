@@ -34,13 +34,15 @@ export class SubjectKeys {
     return { type: 'trunkBase', org, trunkBaseId, correlationId: this.names.trunkBase(org, trunkBaseId) };
   }
 
-  /** The subject an open incident is about; null for a credentials incident. */
+  /**
+   * The subject an open incident is about; null for a credentials incident. It keeps the incident's own
+   * correlation id: one opened under other names (before a connections file was introduced, say) is
+   * still reviewed, and resolved, under the id ServiceNow knows it by.
+   */
   ofIncident(incident: IncidentRow): SubjectKey | null {
-    if (incident.trunkBaseId !== null) {
-      const base = this.trunkBase(incident.org, incident.trunkBaseId);
-      if (base.correlationId === incident.correlationId) return base;
-    }
-    return incident.trunkId !== null ? this.trunk(incident.org, incident.trunkId) : null;
+    const { org, trunkBaseId, trunkId, correlationId } = incident;
+    if (trunkBaseId !== null && correlationId.includes(':trunkbase:')) return { type: 'trunkBase', org, trunkBaseId, correlationId };
+    return trunkId !== null ? { type: 'trunk', org, trunkId, correlationId } : null;
   }
 
   /**
