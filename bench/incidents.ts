@@ -321,7 +321,14 @@ export async function outboxRun(openStore: (name: string) => Promise<Store>) {
         payload: { fields: { work_notes: `event ${e}`, correlation_id: `bench:${e % incidents}` } },
         at: Date.now(),
       });
-      await tx.addAudit({ at: Date.now(), subject: `bench:${e % incidents}`, incidentId, step: 'decided', message: 'bench', data: null });
+      await tx.addAudit({
+        at: Date.now(),
+        subject: `bench:${e % incidents}`,
+        incidentId,
+        kind: 'incident_opened',
+        message: 'bench',
+        data: null,
+      });
     });
   const t0 = performance.now();
   for (let e = 0; e < OUTBOX_EVENTS; e += BURST) {

@@ -209,7 +209,7 @@ export class HelpdeskAlerts {
         at: this.o.clock.now(),
         subject: keys.join(','),
         incidentId: null,
-        step: 'alerted',
+        kind: 'helpdesk_alert_sent',
         message: text,
         data: { type },
       });

@@ -1,5 +1,4 @@
-export const auditSteps = ['seen', 'decided', 'sent', 'answered', 'alerted'] as const;
-export type AuditStep = (typeof auditSteps)[number];
+import type { AuditKind } from './audit-kinds.js';
 
 /** One line of the decision trail: what was seen, decided, sent and answered. */
 export interface AuditEntry {
@@ -7,7 +6,9 @@ export interface AuditEntry {
   /** The correlation id or trunk id the entry is about. */
   subject: string;
   incidentId: string | null;
-  step: AuditStep;
+  kind: AuditKind;
+  /** The Genesys org the entry is about, when it is about one (a trunk, an incident, an org's token). */
+  org?: string | null;
   message: string;
   data: Record<string, unknown> | null;
 }

@@ -15,7 +15,7 @@ export class FakeAuditStore implements AuditStore {
   }
 
   async addAudit(entry: AuditEntry) {
-    this.t().rows.push({ ...copy(entry), id: ++this.t().nextId });
+    this.t().rows.push({ ...copy(entry), org: entry.org ?? null, id: ++this.t().nextId });
   }
   async listAudit(options: { subject?: string; incidentId?: string; limit: number }) {
     const rows = this.t().rows.filter(

@@ -1,7 +1,9 @@
 import { all, jsonOrNull, num, run, strOrNull, type SqlRow, type SqlSession } from '../store/sql-session.js';
-import type { AuditEntry, AuditRow, AuditStep, AuditStore } from './audit-store.js';
+import { auditKindSteps, type AuditKind } from './audit-kinds.js';
+import type { AuditEntry, AuditRow, AuditStore } from './audit-store.js';
 
-const INSERT = 'INSERT INTO audit_log (at, subject, incident_id, step, message, data) VALUES (?, ?, ?, ?, ?, ?)';
+// `step` is what entries had before kinds (migration 6); it is still written, from the kind.
+const INSERT = 'INSERT INTO audit_log (at, subject, incident_id, step, kind, org, message, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 // Lines are appended in time order, so everything below the first id at or after the cutoff is older:
 // the scan stops at that row and no index on `at` is needed.
 const PRUNE =
@@ -13,7 +15,8 @@ function auditFromRow(r: SqlRow): AuditRow {
     at: num(r.at),
     subject: String(r.subject),
     incidentId: strOrNull(r.incident_id),
-    step: String(r.step) as AuditStep,
+    kind: String(r.kind) as AuditKind,
+    org: strOrNull(r.org),
     message: String(r.message),
     data: jsonOrNull<Record<string, unknown>>(r.data),
   };
@@ -28,7 +31,9 @@ export class SqlAuditStore implements AuditStore {
       entry.at,
       entry.subject,
       entry.incidentId,
-      entry.step,
+      auditKindSteps[entry.kind],
+      entry.kind,
+      entry.org ?? null,
       entry.message,
       entry.data === null ? null : JSON.stringify(entry.data),
     ]);
@@ -45,7 +50,7 @@ export class SqlAuditStore implements AuditStore {
       where.push('incident_id = ?');
       params.push(options.incidentId);
     }
-    const text = `SELECT id, at, subject, incident_id, step, message, data FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const text = `SELECT id, at, subject, incident_id, kind, org, message, data FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return (await all(this.s, text, [...params, options.limit])).map(auditFromRow);
   }
 

@@ -40,7 +40,8 @@ export async function recordDelivered(
     at: now,
     subject: inc.correlationId,
     incidentId: d.incidentId,
-    step: 'answered',
+    kind: 'delivery_answered',
+    org: inc.org,
     message: result.message,
     data:
       result.outcome === 'gone'
@@ -62,7 +63,8 @@ export async function recordRetry(
     at: r.now,
     subject: d.incident.correlationId,
     incidentId: d.incidentId,
-    step: 'answered',
+    kind: 'delivery_retry',
+    org: d.incident.org,
     message: `${r.reason}; next attempt ${formatTime(r.retryAt)}`,
     data: { attempt: r.attempt, retryAt: r.retryAt, pauseAll: r.pauseAll },
   });

@@ -1,3 +1,4 @@
+import type { AuditKind } from '../audit/audit-kinds.js';
 import { randomUUID } from 'node:crypto';
 import type { IncidentKind, IncidentRow } from './incident-store.js';
 import type { DecisionTx } from './decisions.js';
@@ -58,8 +59,8 @@ export class IncidentWriter {
   }
 
   async apply(tx: DecisionTx, ctx: SubjectContext, decision: Decision, changed: boolean, at: number): Promise<Effect | null> {
-    const audit = (incidentId: string, message: string, data: Record<string, unknown> | null = null) =>
-      tx.addAudit({ at, subject: ctx.correlationId, incidentId, step: 'decided', message, data });
+    const audit = (kind: AuditKind, incidentId: string, message: string, data: Record<string, unknown> | null = null) =>
+      tx.addAudit({ at, subject: ctx.correlationId, incidentId, kind, org: ctx.route.org, message, data });
     switch (decision.type) {
       case 'none':
         return null;
@@ -90,6 +91,7 @@ export class IncidentWriter {
         await tx.enqueueDelivery({ incidentId: id, operation: 'create', payload: { fields: this.createFields(ctx, decision.kind) }, at });
         const failingFor = ctx.now.failingSince === null ? 0 : at - ctx.now.failingSince;
         await audit(
+          'incident_opened',
           id,
           `open a ${decision.kind} incident: failing since ${formatTime(ctx.now.failingSince ?? at)} (${formatDuration(failingFor)}, INCIDENT_OPEN_AFTER_MS ${this.settings.openAfterMs})`,
           { kind: decision.kind, failingSince: ctx.now.failingSince },
@@ -123,6 +125,7 @@ export class IncidentWriter {
           at,
         });
         await audit(
+          'incident_reopened',
           inc.id,
           `reopen ${inc.number ?? 'the incident'}: failing again ${formatDuration(at - inc.resolvedAt!)} after it was resolved (INCIDENT_REOPEN_WINDOW_MS ${this.settings.reopenWindowMs})`,
           { kind: decision.kind },
@@ -137,7 +140,7 @@ export class IncidentWriter {
         const text = await ctx.note(tx, inc, changes);
         await tx.updateIncident(inc.id, { lastNoteAt: at, changesSinceNote: 0, updatedAt: at });
         await tx.enqueueDelivery({ incidentId: inc.id, operation: 'note', payload: { fields: { work_notes: text } }, at });
-        await audit(inc.id, `work note on ${changes} change(s)`, { changes });
+        await audit('incident_noted', inc.id, `work note on ${changes} change(s)`, { changes });
         return { type: 'noted', kind: inc.kind, correlationId: ctx.correlationId, queued: true };
       }
       case 'hold': {
@@ -146,6 +149,7 @@ export class IncidentWriter {
         await tx.addIncidentTrunks(inc.id, ctx.failingTrunkIds, at);
         const nextAt = (inc.lastNoteAt ?? at) + this.settings.noteIntervalMs;
         await audit(
+          'incident_note_held',
           inc.id,
           `change held for the next work note (at most one per ${formatDuration(this.settings.noteIntervalMs)}; due ${formatTime(nextAt)})`,
           { changes: inc.changesSinceNote + 1 },
@@ -162,11 +166,17 @@ export class IncidentWriter {
           at,
         });
         if (decision.reason === 'gone')
-          await audit(inc.id, 'resolve: the trunk is no longer listed by Genesys Cloud (deleted, or no longer an EXTERNAL trunk)', {
-            reason: 'gone',
-          });
+          await audit(
+            'incident_resolved',
+            inc.id,
+            'resolve: the trunk is no longer listed by Genesys Cloud (deleted, or no longer an EXTERNAL trunk)',
+            {
+              reason: 'gone',
+            },
+          );
         else
           await audit(
+            'incident_resolved',
             inc.id,
             `resolve: healthy since ${formatTime(ctx.now.healthySince ?? at)} (INCIDENT_RESOLVE_AFTER_MS ${this.settings.resolveAfterMs})`,
             { healthySince: ctx.now.healthySince },

@@ -162,7 +162,8 @@ export class OutboxRelay {
           at: now,
           subject: d.incident.correlationId,
           incidentId: d.incidentId,
-          step: 'sent',
+          kind: 'delivery_attempt',
+          org: d.incident.org,
           message: `sending the ${d.operation} to ServiceNow (attempt ${d.attempts + 1})`,
           data: { operation: d.operation, attempt: d.attempts + 1 },
         });

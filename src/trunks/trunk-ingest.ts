@@ -1,3 +1,4 @@
+import type { AuditKind } from '../audit/audit-kinds.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { Logger } from '../log/logger.js';
 import { retryOnConflict, type Transactional } from '../store/store-set.js';
@@ -107,12 +108,12 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
     const result = await this.transaction(async (tx) => {
       const now = this.o.clock.now();
       const org = input.org ?? this.defaultOrg;
-      const audit = (trunkId: string, message: string, data: Record<string, unknown> | null = null) =>
-        tx.addAudit({ at: now, subject: this.names.trunk(org, trunkId), incidentId: null, step: 'seen', message, data });
+      const audit = (kind: AuditKind, trunkId: string, message: string, data: Record<string, unknown> | null = null) =>
+        tx.addAudit({ at: now, subject: this.names.trunk(org, trunkId), incidentId: null, kind, org, message, data });
       // Senders choose event ids: with several orgs, each org's are its own.
       const eventKey = input.eventId === undefined ? undefined : this.o.perOrg ? `${org}:${input.eventId}` : input.eventId;
       if (eventKey !== undefined && !(await tx.markEventProcessed(eventKey, now))) {
-        await audit(input.trunkId, `event ${input.eventId} was already processed: ignored`);
+        await audit('trunk_sighting_ignored', input.trunkId, `event ${input.eventId} was already processed: ignored`);
         return { outcome: 'duplicate' as const, trunk: await tx.getTrunk(input.trunkId), after: null };
       }
       const prev = await tx.getTrunk(input.trunkId, { forUpdate: true });
@@ -120,10 +121,15 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
       // Never ahead of our clock (a sender's skew), and our clock when the time is unusable.
       const at = Number.isFinite(s.observedAt) ? Math.min(s.observedAt, now) : now;
       if (prev && at < prev.lastSeenAt) {
-        await audit(s.trunkId, `${s.source} sighting from ${new Date(at).toISOString()} is older than the last one: ignored`, {
-          state: s.state,
-          eventId: s.eventId ?? null,
-        });
+        await audit(
+          'trunk_sighting_ignored',
+          s.trunkId,
+          `${s.source} sighting from ${new Date(at).toISOString()} is older than the last one: ignored`,
+          {
+            state: s.state,
+            eventId: s.eventId ?? null,
+          },
+        );
         return { outcome: 'stale' as const, trunk: prev, after: null };
       }
       const watch = await this.o.watcher.watch(tx, { org, trunkId: s.trunkId, trunkBaseId: s.trunkBase?.id ?? prev?.trunkBaseId ?? null });
@@ -143,7 +149,7 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
           eventId: s.eventId ?? null,
         });
         const detail = row.sipCode !== null || row.errorText !== null ? ` (${sipAnswerText(row.sipCode, row.errorText)})` : '';
-        await audit(row.trunkId, `${prev?.state ?? 'new'} → ${row.state}${detail} via ${s.source}`, {
+        await audit('trunk_state_changed', row.trunkId, `${prev?.state ?? 'new'} → ${row.state}${detail} via ${s.source}`, {
           state: row.state,
           signal: row.signal,
           sipCode: row.sipCode,
@@ -219,7 +225,8 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
         at: now,
         subject: this.names.trunk(prev.org, trunkId),
         incidentId: null,
-        step: 'seen',
+        kind: 'trunk_gone',
+        org: prev.org,
         message: `${prev.state} → unknown: ${GONE_TEXT} (${GONE_AFTER_POLLS} complete polls in a row)`,
         data: null,
       });

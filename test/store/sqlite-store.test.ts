@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,9 +51,21 @@ describe('SQLite stores (file behaviour)', () => {
     const old = openSqliteStores({ file, migrations: migrations.slice(0, 1) });
     await old.raiseAlert({ key: 'k', summary: 's', raisedAt: 1, raiseSentAt: null, clearedAt: null });
     await old.close();
+    // Audit entries written before kinds existed (migration 6) had only a step.
+    const raw = new Database(file);
+    const insert = raw.prepare('INSERT INTO audit_log (at, subject, incident_id, step, message, data) VALUES (?, ?, NULL, ?, ?, NULL)');
+    for (const [i, step] of ['seen', 'decided', 'sent', 'answered', 'alerted'].entries()) insert.run(i, 'trunkgate:trunk:t1', step, step);
+    raw.close();
     const upgraded = openSqliteStores({ file });
     expect(await upgraded.database.appliedMigrations()).toEqual(migrations.map((m) => m.version));
     expect(await upgraded.claimAlerts({ keys: ['k'], purpose: 'raise', owner: 'a', now: 2, leaseMs: 10 })).toEqual(['k']);
+    expect((await upgraded.listAudit({ limit: 10 })).map((a) => [a.message, a.kind, a.org])).toEqual([
+      ['alerted', 'helpdesk_alert_sent', null],
+      ['answered', 'delivery_answered', null],
+      ['sent', 'delivery_attempt', null],
+      ['decided', 'incident_decided', null],
+      ['seen', 'trunk_state_changed', null],
+    ]);
     await upgraded.close();
   });
 

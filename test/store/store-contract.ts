@@ -368,7 +368,14 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
             () => null,
             (err: unknown) => err,
           );
-          await tx.addAudit({ at: T0, subject: 't1', incidentId: null, step: 'decided', message: 'someone else opened it', data: null });
+          await tx.addAudit({
+            at: T0,
+            subject: 't1',
+            incidentId: null,
+            kind: 'incident_opened',
+            message: 'someone else opened it',
+            data: null,
+          });
           return refused;
         });
         expect(outcome).toBeInstanceOf(OpenIncidentConflictError);
@@ -494,18 +501,19 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         at: T0,
         subject: 't1',
         incidentId: null,
-        step: 'seen',
+        kind: 'trunk_state_changed',
+        org: 'emea',
         message: 'registered → rejected',
         data: { sipCode: 403 },
       });
-      await store.addAudit({ at: T0 + 1, subject: 't1', incidentId: 'i1', step: 'decided', message: 'open', data: null });
-      await store.addAudit({ at: T0 + 2, subject: 't2', incidentId: 'i2', step: 'sent', message: 'POST', data: null });
+      await store.addAudit({ at: T0 + 1, subject: 't1', incidentId: 'i1', kind: 'incident_opened', message: 'open', data: null });
+      await store.addAudit({ at: T0 + 2, subject: 't2', incidentId: 'i2', kind: 'delivery_attempt', message: 'POST', data: null });
       const t1 = await store.listAudit({ subject: 't1', limit: 10 });
-      expect(t1.map((a) => [a.step, a.message, a.data])).toEqual([
-        ['decided', 'open', null],
-        ['seen', 'registered → rejected', { sipCode: 403 }],
+      expect(t1.map((a) => [a.kind, a.org, a.message, a.data])).toEqual([
+        ['incident_opened', null, 'open', null],
+        ['trunk_state_changed', 'emea', 'registered → rejected', { sipCode: 403 }],
       ]);
-      expect((await store.listAudit({ incidentId: 'i2', limit: 10 })).map((a) => a.step)).toEqual(['sent']);
+      expect((await store.listAudit({ incidentId: 'i2', limit: 10 })).map((a) => a.kind)).toEqual(['delivery_attempt']);
       expect((await store.listAudit({ limit: 2 })).map((a) => a.at)).toEqual([T0 + 2, T0 + 1]);
     });
 
@@ -582,7 +590,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         source: 'event',
         eventId: null,
       });
-      await store.addAudit({ at: T0, subject: 't1', incidentId: null, step: 'seen', message: 'old', data: null });
+      await store.addAudit({ at: T0, subject: 't1', incidentId: null, kind: 'trunk_state_changed', message: 'old', data: null });
       await store.markEventProcessed('old-event', T0);
       await store.pruneTrunkHistory(T0 + 50);
       await store.pruneAudit(T0 + 50);

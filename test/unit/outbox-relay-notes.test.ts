@@ -37,7 +37,10 @@ async function setup() {
     });
   const ops = () => servicenow.calls.map((c) => c.operation);
   const notes = () => servicenow.notes(rec.sys_id!);
-  const answered = async () => (await store.listAudit({ limit: 20 })).filter((a) => a.step === 'answered').map((a) => a.message);
+  const answered = async () =>
+    (await store.listAudit({ limit: 20 }))
+      .filter((a) => a.kind === 'delivery_answered' || a.kind === 'delivery_retry')
+      .map((a) => a.message);
   return { clock, store, servicenow, relay, queue, ops, notes, answered, log, sysId: rec.sys_id! };
 }
 

@@ -78,10 +78,10 @@ describe('OutboxRelay', () => {
     const [rec] = [...t.servicenow.records.values()];
     expect(await t.store.getIncident('i1')).toMatchObject({ sysId: rec!.sys_id, number: rec!.number, servicenowState: '1' });
     expect(await t.store.outboxDepth()).toBe(0);
-    const trail = (await t.store.listAudit({ incidentId: 'i1', limit: 10 })).map((a) => [a.step, a.message]);
+    const trail = (await t.store.listAudit({ incidentId: 'i1', limit: 10 })).map((a) => [a.kind, a.message]);
     expect(trail).toEqual([
-      ['answered', `ServiceNow created ${rec!.number}`],
-      ['sent', 'sending the create to ServiceNow (attempt 1)'],
+      ['delivery_answered', `ServiceNow created ${rec!.number}`],
+      ['delivery_attempt', 'sending the create to ServiceNow (attempt 1)'],
     ]);
   });
 
@@ -190,10 +190,11 @@ describe('OutboxRelay', () => {
     await relay.runOnce();
     await relay.runOnce();
     expect(await t.store.outboxDepth()).toBe(0);
-    expect((await t.store.listAudit({ incidentId: 'i1', limit: 10 })).filter((a) => a.step === 'answered').map((a) => a.message)).toEqual([
-      'INC0000001 no longer exists in ServiceNow: resolve dropped',
-      'INC0000001 no longer exists in ServiceNow: note dropped',
-    ]);
+    expect(
+      (await t.store.listAudit({ incidentId: 'i1', limit: 10 }))
+        .filter((a) => a.kind === 'delivery_answered' || a.kind === 'delivery_retry')
+        .map((a) => a.message),
+    ).toEqual(['INC0000001 no longer exists in ServiceNow: resolve dropped', 'INC0000001 no longer exists in ServiceNow: note dropped']);
   });
 
   it('reopens with state 2 when ServiceNow still has the incident, or opens a new one when it was closed', async () => {

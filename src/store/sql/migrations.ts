@@ -181,4 +181,16 @@ export const migrations: Migration[] = [
       'CREATE INDEX trunks_by_org ON trunks (org)',
     ],
   },
+  {
+    version: 6,
+    name: 'audit entry kinds and orgs',
+    statements: [
+      // What an entry records (src/audit/audit-kinds.ts), finer than its step; entries from before this
+      // version get the kind their step stands for.
+      'ALTER TABLE audit_log ADD COLUMN kind TEXT',
+      'ALTER TABLE audit_log ADD COLUMN org TEXT',
+      `UPDATE audit_log SET kind = CASE step WHEN 'seen' THEN 'trunk_state_changed' WHEN 'decided' THEN 'incident_decided'
+        WHEN 'sent' THEN 'delivery_attempt' WHEN 'answered' THEN 'delivery_answered' ELSE 'helpdesk_alert_sent' END`,
+    ],
+  },
 ];
