@@ -93,7 +93,12 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
     };
     const credentials =
       (org.name === first.org ? deps.credentials?.genesys : undefined) ?? genesysCredentials(org, http, brokers(org.name));
-    const pacer = new GenesysPacer({ limiters, clock, allowedPerMinute: org.rateLimitPerMinute });
+    const pacer = new GenesysPacer({
+      limiters,
+      clock,
+      allowedPerMinute: org.rateLimitPerMinute,
+      ...(named ? { connection: org.name } : {}),
+    });
     const genesys: UpstreamDescriptor<GenesysClient> = {
       ...GENESYS,
       connection: org.name,
@@ -110,7 +115,7 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
       const http = createHttpClient({ baseURL: sn.instanceUrl, timeoutMs });
       const credentials =
         (sn.name === first.instance ? deps.credentials?.servicenow : undefined) ?? servicenowCredentials(sn, http, brokers(sn.name));
-      const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: sn.rateLimitPerHour });
+      const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: sn.rateLimitPerHour, ...(named ? { connection: sn.name } : {}) });
       const descriptor: UpstreamDescriptor<ServiceNowClient> = {
         ...SERVICENOW,
         connection: sn.name,
