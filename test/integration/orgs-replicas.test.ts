@@ -38,8 +38,24 @@ describe.skipIf(!url || !redisUrl)('two orgs on two replicas sharing PostgreSQL 
     await admin.quit();
   });
 
+  async function keysMatching(pattern: string): Promise<string[]> {
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
+      found.push(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    return found;
+  }
+
   /** The simulators with both orgs and two instances, and two replicas of one trunkgate (acme → sn-a, globex → sn-b). */
-  async function start(options: { seeds?: SimOrgSeed[]; genesys?: { tokenLifetimeSec?: number }; orgs?: Array<Partial<TestOrg>> }) {
+  async function start(options: {
+    seeds?: SimOrgSeed[];
+    genesys?: { tokenLifetimeSec?: number };
+    orgs?: Array<Partial<TestOrg>>;
+    instances?: { rateLimitPerHour?: number };
+  }) {
     sims = await startSimulators({
       orgs: options.seeds ?? [...ORGS],
       instances: ['sn-a', 'sn-b'],
@@ -50,6 +66,7 @@ describe.skipIf(!url || !redisUrl)('two orgs on two replicas sharing PostgreSQL 
         { ...options.orgs?.[0], name: 'acme', servicenow: 'sn-a' },
         { ...options.orgs?.[1], name: 'globex', servicenow: 'sn-b' },
       ],
+      instances: options.instances,
     });
     const env = {
       DATABASE_URL: url!,
@@ -118,6 +135,24 @@ describe.skipIf(!url || !redisUrl)('two orgs on two replicas sharing PostgreSQL 
     ]);
   }, 60_000);
 
+  it("a wrong secret in one org, seen by both replicas: one credentials incident for that org (the leader's), none for the other", async () => {
+    const [a, b] = (await start({ orgs: [{}, { clientSecret: 'not-the-globex-secret' }] })).replicas as [Replica, Replica];
+    // Both replicas' globex brokers fail; acme's work on either.
+    for (const r of [a, b]) {
+      await eventually(() => expect(r.app.orgs[1]!.upstreams.genesys.credentials.snapshot().failureCount).toBeGreaterThan(0));
+      expect((await r.api.post('/v1/orgs/acme/actions/get-trunk', { trunkId: orgTrunkIds('acme').twilio })).status).toBe(200);
+    }
+    await eventually(async () => {
+      const { body } = await a.api.get('/v1/incidents?org=globex');
+      expect(body.incidents).toMatchObject([{ correlationId: 'trunkgate:globex:credentials', pendingDeliveries: 0 }]);
+    });
+    // A later leader tick or failure on either replica adds nothing.
+    await Promise.all([a, b].map((r) => r.app.watchdog.incidents.tick()));
+    expect(incidentsWith(sims!, 'trunkgate:globex:credentials')).toMatchObject([{ instance: 'sn-b' }]);
+    expect((await b.api.get('/v1/incidents')).body.incidents).toHaveLength(1);
+    expect(sims!.genesys.control.statsByOrg().acme).toMatchObject({ tokenRequests: 1, tokenFailures: 0 });
+  }, 60_000);
+
   it('4 s tokens: each org refreshes once per rotation for both replicas, and every token is used by both', async () => {
     const [a, b] = (await start({ genesys: { tokenLifetimeSec: 4 } })).replicas as [Replica, Replica];
     const seen = new Map(ORGS.map((org) => [org, [new Set<string>(), new Set<string>()]] as const));
@@ -163,6 +198,7 @@ describe.skipIf(!url || !redisUrl)('two orgs on two replicas sharing PostgreSQL 
       await start({
         seeds: [{ name: 'acme', rateLimitPerMinute: 2 }, { name: 'globex' }],
         orgs: [{ rateLimitPerMinute: 2, monitor: off }, { monitor: off }],
+        instances: { rateLimitPerHour: 1000 },
       })
     ).replicas as [Replica, Replica];
     const getTrunk = (r: Replica, org: string) => r.api.post(`/v1/orgs/${org}/actions/get-trunk`, { trunkId: orgTrunkIds(org).twilio });
@@ -178,8 +214,11 @@ describe.skipIf(!url || !redisUrl)('two orgs on two replicas sharing PostgreSQL 
     expect(byOrg.globex!.byRoute[route]).toBe(10);
     expect(byOrg.acme!.byRoute[route]).toBe(1);
     expect((await waiting(a)) + (await waiting(b))).toBe(5);
-    // Each org paces on a bucket of its own in Redis.
+    // Each org paces on a bucket of its own in Redis, and so does each ServiceNow instance (its own user's hourly count).
     for (const org of ORGS) expect(await admin.exists(`${prefix}b_${prefix}limits:genesys-api:${org}_settings`)).toBe(1);
+    for (const instance of ['sn-a', 'sn-b']) {
+      expect(await keysMatching(`${prefix}b_${prefix}limits:servicenow-api:${instance}:*_settings`)).toHaveLength(1);
+    }
     await Promise.all(replicas.splice(0).map((r) => r.app.close()));
     await Promise.all(acme);
   }, 60_000);

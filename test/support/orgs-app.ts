@@ -32,7 +32,10 @@ const secretVar = (org: string) => `${org.toUpperCase().replace(/-/g, '_')}_CLIE
  * client (its secret through `${VAR}`, as a deployment would), each ServiceNow instance of `sims` with
  * the demo user. Returns the file's path and the variables it reads.
  */
-export function writeConnectionsFile(sims: Simulators, options: { orgs: TestOrg[]; routes?: TestRoute[] }) {
+export function writeConnectionsFile(
+  sims: Simulators,
+  options: { orgs: TestOrg[]; routes?: TestRoute[]; instances?: { rateLimitPerHour?: number } },
+) {
   const env: Record<string, string> = { SN_PASSWORD: DEMO_USER.password };
   const file = {
     genesys: options.orgs.map((o) => {
@@ -53,6 +56,7 @@ export function writeConnectionsFile(sims: Simulators, options: { orgs: TestOrg[
       instanceUrl: sims.servicenowInstances.get(name)!.url,
       username: DEMO_USER.username,
       password: '${SN_PASSWORD}',
+      ...options.instances,
     })),
     ...(options.routes ? { routes: options.routes } : {}),
   };
