@@ -58,7 +58,7 @@ describe('several orgs: each its own credentials and its own pacing budget (app 
   const stats = (org: string) => sims!.genesys.control.statsByOrg()[org]!;
 
   it("a wrong secret in one org opens that org's credentials incident (org-only routes); the other org works on its own token", async () => {
-    const { api, getTrunk } = await start([{}, { clientSecret: 'not-the-globex-secret' }]);
+    const { api, url, getTrunk } = await start([{}, { clientSecret: 'not-the-globex-secret' }]);
 
     const [incident] = await eventually(() => {
       const found = incidentsWith(sims!, 'trunkgate:globex:credentials');
@@ -85,6 +85,14 @@ describe('several orgs: each its own credentials and its own pacing budget (app 
       ['globex', false],
     ]);
     expect(incidentsWith(sims!, 'trunkgate:acme:credentials')).toEqual([]);
+    // Every replica would fail globex alike: /readyz shows it but keeps the replica serving acme.
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { checks: Record<string, unknown> }).checks).toMatchObject({
+      'genesys-token:acme': { ok: true, advisory: true },
+      'genesys-token:globex': { ok: false, advisory: true, detail: expect.stringContaining('invalid_client') },
+      'servicenow-credentials:sn-a': { ok: true },
+    });
   });
 
   it("a secret rotated in one org's Genesys (its tokens revoked) fails that org only; the other keeps its one token", async () => {
