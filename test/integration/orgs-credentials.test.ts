@@ -128,6 +128,7 @@ describe('several orgs: each its own credentials and its own pacing budget (app 
     const acme = Array.from({ length: 5 }, () => getTrunk('acme', ACME.twilio).catch(() => undefined));
     // One goes out on the burst; four wait in acme's pacing queue for a minute's refill.
     await eventually(async () => expect(await waiting()).toBe(4));
+    await eventually(() => expect(stats('acme').byRoute[TRUNK_ROUTE]).toBe(1));
 
     for (let i = 0; i < 10; i += 1) expect((await getTrunk('globex', GLOBEX.twilio)).status).toBe(200);
 

@@ -208,9 +208,10 @@ describe.skipIf(!url || !redisUrl)('two orgs on two replicas sharing PostgreSQL 
     // acme's burst of one is the cluster's: of three calls on each replica, one goes out, five wait.
     const acme = [a, b].flatMap((r) => [0, 1, 2].map(() => getTrunk(r, 'acme').catch(() => undefined)));
     await eventually(async () => expect((await waiting(a)) + (await waiting(b))).toBe(5));
+    const route = 'GET /api/v2/telephony/providers/edges/trunks/{trunkId}';
+    await eventually(() => expect(sims!.genesys.control.statsByOrg().acme!.byRoute[route]).toBe(1));
     for (let i = 0; i < 10; i += 1) expect((await getTrunk([a, b][i % 2]!, 'globex')).status).toBe(200);
     const byOrg = sims!.genesys.control.statsByOrg();
-    const route = 'GET /api/v2/telephony/providers/edges/trunks/{trunkId}';
     expect(byOrg.globex!.byRoute[route]).toBe(10);
     expect(byOrg.acme!.byRoute[route]).toBe(1);
     expect((await waiting(a)) + (await waiting(b))).toBe(5);
