@@ -61,6 +61,22 @@ describe('several orgs in the API: an org that is not configured is 404 not_foun
     });
   });
 
+  it("an org's ServiceNow actions go to its own instance; /v1/actions to the default org's", async () => {
+    const create = (path: string, correlation_id: string) =>
+      api.post(`${path}/create-incident`, { short_description: 'Carrier trunk rejected', correlation_id });
+    expect((await create('/v1/orgs/globex/actions', 'flow:globex')).status).toBe(200);
+    expect((await create('/v1/orgs/acme/actions', 'flow:acme')).status).toBe(200);
+    expect((await create('/v1/actions', 'flow:default')).status).toBe(200);
+    const on = (instance: string) =>
+      sims.servicenowInstances
+        .get(instance)!
+        .incidents()
+        .map((i) => i.fields.correlation_id)
+        .sort();
+    expect(on('sn-a')).toEqual(['flow:acme', 'flow:default']);
+    expect(on('sn-b')).toEqual(['flow:globex']);
+  });
+
   it('?org= on GET /v1/trunks and GET /v1/incidents', async () => {
     expectNotFound(await api.get('/v1/trunks?org=initech'), 'initech');
     expectNotFound(await api.get('/v1/incidents?org=initech'), 'initech');
