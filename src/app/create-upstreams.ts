@@ -81,8 +81,13 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
     MAPPING_TARGETS.map((t) => t.name),
   );
   const common = { clock, defaultTimeoutMs: timeoutMs, metrics, logger };
-  // With one connection of each, readiness keeps its names; with several, each check names its connection.
-  const checkName = (base: string, connection: string) => (named ? `${base}:${connection}` : base);
+  // With one connection of each, readiness keeps its names; with several, each check names its connection
+  // and is advisory: one org's or instance's credentials fail alike on every replica, so taking the
+  // replicas out of the load balancer would fix nothing and stop every other org (README, "Several orgs").
+  const readinessOf = (base: string, connection: string, credentials: UpstreamCredentials) =>
+    named
+      ? { name: `${base}:${connection}`, advisory: true, check: () => credentials.ready() }
+      : { name: base, check: () => credentials.ready() };
   const first = { org: connections.orgs[0]!.name, instance: connections.orgs[0]!.servicenow };
 
   // Built in this order (Genesys orgs, then instances) so each pacer's limiters are made in config order.
@@ -93,7 +98,12 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
     };
     const credentials =
       (org.name === first.org ? deps.credentials?.genesys : undefined) ?? genesysCredentials(org, http, brokers(org.name));
-    const pacer = new GenesysPacer({ limiters, clock, allowedPerMinute: org.rateLimitPerMinute });
+    const pacer = new GenesysPacer({
+      limiters,
+      clock,
+      allowedPerMinute: org.rateLimitPerMinute,
+      ...(named ? { connection: org.name } : {}),
+    });
     const genesys: UpstreamDescriptor<GenesysClient> = {
       ...GENESYS,
       connection: org.name,
@@ -101,7 +111,7 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
       credentials,
       pacer,
       client: new GenesysClient(http.api, credentials, { ...common, pacer }),
-      readiness: { name: checkName('genesys-token', org.name), check: () => credentials.ready() },
+      readiness: readinessOf('genesys-token', org.name, credentials),
     };
     return genesys;
   });
@@ -110,7 +120,7 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
       const http = createHttpClient({ baseURL: sn.instanceUrl, timeoutMs });
       const credentials =
         (sn.name === first.instance ? deps.credentials?.servicenow : undefined) ?? servicenowCredentials(sn, http, brokers(sn.name));
-      const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: sn.rateLimitPerHour });
+      const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: sn.rateLimitPerHour, ...(named ? { connection: sn.name } : {}) });
       const descriptor: UpstreamDescriptor<ServiceNowClient> = {
         ...SERVICENOW,
         connection: sn.name,
@@ -118,7 +128,7 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
         credentials,
         pacer,
         client: new ServiceNowClient(http, credentials, { ...common, pacer }),
-        readiness: { name: checkName('servicenow-credentials', sn.name), check: () => credentials.ready() },
+        readiness: readinessOf('servicenow-credentials', sn.name, credentials),
       };
       return [sn.name, descriptor] as const;
     }),

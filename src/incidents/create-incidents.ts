@@ -47,7 +47,7 @@ export interface Incidents {
   credentialsOf(org: string): CredentialsIncident;
   /** The first relay (the only one with one ServiceNow instance). */
   relay: OutboxRelay;
-  /** One relay per ServiceNow instance, by connection name. */
+  /** One relay per ServiceNow instance, by connection name (and `default`'s, delivered by the default org's instance, after an upgrade). */
   relays: ReadonlyMap<string, OutboxRelay>;
   metrics: IncidentMetrics;
   /** The first org's Genesys token rotations, told in trunk incidents (a rotation just before a 403 is a clue). */
@@ -79,8 +79,16 @@ export function createIncidents(deps: IncidentsDeps): Incidents {
     deps.servicenow instanceof Map
       ? deps.servicenow
       : new Map([[connections?.orgs[0]?.servicenow ?? DEFAULT_CONNECTION, deps.servicenow as ServiceNowIncidents]]);
+  // Incidents opened before the connections file (instance `default`, the SERVICENOW_* variables'):
+  // with several instances none of their relays claims them, so the default org's instance delivers
+  // their updates and resolves, where they were created (the file lists that org and instance first).
+  const defaultInstance = connections?.orgs[0]?.servicenow;
+  const legacy =
+    clients.size > 1 && !clients.has(DEFAULT_CONNECTION) && defaultInstance !== undefined && clients.has(defaultInstance)
+      ? [[DEFAULT_CONNECTION, clients.get(defaultInstance)!] as const]
+      : [];
   const relays = new Map(
-    [...clients].map(([instance, servicenow]) => {
+    [...clients, ...legacy].map(([instance, servicenow]) => {
       const relay = new OutboxRelay({
         leaseMs: Math.max(60_000, 3 * config.actionTimeoutMs),
         ...deps.relay,

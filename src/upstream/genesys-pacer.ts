@@ -40,10 +40,14 @@ export class GenesysPacer implements UpstreamPacer {
   private readonly lease: SlotLease;
   private settings: BucketSettings;
 
-  constructor(deps: { limiters: LimiterFactory; clock: Clock; allowedPerMinute: number }) {
+  /**
+   * `connection`: the org's name when there are several. Each org's token has its own limit, so each
+   * paces on a bucket of its own (`genesys-api:<org>`), shared only by the replicas; one org keeps `genesys-api`.
+   */
+  constructor(deps: { limiters: LimiterFactory; clock: Clock; allowedPerMinute: number; connection?: string }) {
     this.settings = bucketFor(deps.allowedPerMinute);
     this.limiter = deps.limiters({
-      id: 'genesys-api',
+      id: deps.connection === undefined ? 'genesys-api' : `genesys-api:${deps.connection}`,
       upstream: 'genesys',
       ...this.limiterOptions(this.settings),
       reservoir: this.settings.burst,

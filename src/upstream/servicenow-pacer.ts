@@ -30,7 +30,8 @@ export class ServiceNowPacer implements UpstreamPacer {
   private windowEnd: number;
   private refillTimer: Timer | undefined;
 
-  constructor(private readonly deps: { limiters: LimiterFactory; clock: Clock; budgetPerHour?: number }) {
+  /** `connection`: the instance's name when there are several; each instance counts its own calls (`servicenow-api:<instance>:<window end>`). */
+  constructor(private readonly deps: { limiters: LimiterFactory; clock: Clock; budgetPerHour?: number; connection?: string }) {
     this.windowEnd = this.nextHour();
     // A thousandth of the hourly budget per lease (at most 100): 1 for budgets under 2000 an hour.
     this.lease = new SlotLease(
@@ -108,7 +109,7 @@ export class ServiceNowPacer implements UpstreamPacer {
   private openWindow(mode: 'set' | 'lower'): void {
     const old = this.window;
     const limiter = this.deps.limiters({
-      id: `servicenow-api:${Math.round(this.windowEnd / 1000)}`,
+      id: `servicenow-api:${this.deps.connection === undefined ? '' : `${this.deps.connection}:`}${Math.round(this.windowEnd / 1000)}`,
       upstream: 'servicenow',
       reservoir: this.budget,
     });
