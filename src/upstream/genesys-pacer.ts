@@ -40,11 +40,14 @@ export class GenesysPacer implements UpstreamPacer {
   private readonly lease: SlotLease;
   private settings: BucketSettings;
 
-  constructor(deps: { limiters: LimiterFactory; clock: Clock; allowedPerMinute: number }) {
+  /** `connection`: with a connections file, the org's name — its own bucket (`genesys-api:<org>`) and metric label. */
+  constructor(deps: { limiters: LimiterFactory; clock: Clock; allowedPerMinute: number; connection?: string }) {
     this.settings = bucketFor(deps.allowedPerMinute);
+    const connection = deps.connection;
     this.limiter = deps.limiters({
-      id: 'genesys-api',
+      id: connection === undefined ? 'genesys-api' : `genesys-api:${connection}`,
       upstream: 'genesys',
+      ...(connection === undefined ? {} : { connection }),
       ...this.limiterOptions(this.settings),
       reservoir: this.settings.burst,
     });

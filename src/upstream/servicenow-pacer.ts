@@ -30,7 +30,8 @@ export class ServiceNowPacer implements UpstreamPacer {
   private windowEnd: number;
   private refillTimer: Timer | undefined;
 
-  constructor(private readonly deps: { limiters: LimiterFactory; clock: Clock; budgetPerHour?: number }) {
+  /** `connection`: with a connections file, the instance's name — its own buckets (`servicenow-api:<instance>:<window end>`) and metric label. */
+  constructor(private readonly deps: { limiters: LimiterFactory; clock: Clock; budgetPerHour?: number; connection?: string }) {
     this.windowEnd = this.nextHour();
     // A thousandth of the hourly budget per lease (at most 100): 1 for budgets under 2000 an hour.
     this.lease = new SlotLease(
@@ -107,9 +108,11 @@ export class ServiceNowPacer implements UpstreamPacer {
    */
   private openWindow(mode: 'set' | 'lower'): void {
     const old = this.window;
+    const connection = this.deps.connection;
     const limiter = this.deps.limiters({
-      id: `servicenow-api:${Math.round(this.windowEnd / 1000)}`,
+      id: `servicenow-api:${connection === undefined ? '' : `${connection}:`}${Math.round(this.windowEnd / 1000)}`,
       upstream: 'servicenow',
+      ...(connection === undefined ? {} : { connection }),
       reservoir: this.budget,
     });
     this.window = { end: this.windowEnd, limiter };
