@@ -50,6 +50,16 @@ describe('Genesys Data Action export', () => {
     expect(String(input.description)).toContain('Give at least one of: sys_id, number.');
   });
 
+  it("with an org, the request goes to that org's route; the rest of the action is the same", () => {
+    const plain = genesysDataAction(action('get-trunk'), { baseUrl: 'https://gw.example.com', auth: 'api-key' });
+    const inOrg = genesysDataAction(action('get-trunk'), { baseUrl: 'https://gw.example.com/', auth: 'api-key', org: 'emea' });
+    const url = (e: Record<string, unknown>) => (e.config as { request: { requestUrlTemplate: string } }).request.requestUrlTemplate;
+    expect(url(plain)).toBe('https://gw.example.com/v1/actions/get-trunk');
+    expect(url(inOrg)).toBe('https://gw.example.com/v1/orgs/emea/actions/get-trunk');
+    const withoutUrl = (e: Record<string, unknown>) => JSON.stringify(e).replace(url(e), '');
+    expect(withoutUrl(inOrg)).toBe(withoutUrl(plain));
+  });
+
   it('its response config turns trunkgate output into the same flat object; a field trunkgate leaves out falls back to its default', () => {
     const exported = genesysDataAction(action('get-trunk'), { baseUrl: 'https://gw.example.com', auth: 'basic' });
     const output = {
