@@ -5,8 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { genesysDataAction, type ExportAuth } from '../actions/genesys-export.js';
-import { orgNamesIn } from '../config/connection-names.js';
-import { CONNECTION_NAME, DEFAULT_CONNECTION } from '../config/connections.js';
+import { unknownOrgProblem } from '../config/connection-names.js';
 import { loadMappings, MappingError } from '../actions/mapping-loader.js';
 import { MAPPING_TARGETS } from '../app/create-upstreams.js';
 
@@ -48,26 +47,14 @@ const auth = (values.auth ?? 'basic') as ExportAuth;
 if (auth !== 'basic' && auth !== 'api-key') fail(`--auth must be basic or api-key (got "${values.auth}")`);
 
 const org = values.org;
-if (org !== undefined) checkOrg(org);
-
-/**
- * `--org` must name an org trunkgate serves, or every exported action would answer 404: one of
- * CONNECTIONS_FILE's orgs when it is set (read here as trunkgate reads it), else the one org, `default`.
- */
-function checkOrg(name: string): void {
-  const file = process.env.CONNECTIONS_FILE;
-  let orgs: string[];
+if (org !== undefined) {
+  let problem: string | undefined;
   try {
-    orgs = file ? orgNamesIn(file, process.env) : [DEFAULT_CONNECTION];
+    problem = unknownOrgProblem(org, process.env);
   } catch (err) {
-    fail(`CONNECTIONS_FILE (${file}) cannot be read: ${(err as Error).message}`, 78);
+    fail((err as Error).message, 78);
   }
-  if (orgs.includes(name)) return;
-  const why = CONNECTION_NAME.test(name) ? 'is not configured' : 'is not an org name';
-  const where = file
-    ? `the orgs of CONNECTIONS_FILE (${file}): ${orgs.join(', ') || 'none'}`
-    : `without CONNECTIONS_FILE the only org is ${DEFAULT_CONNECTION}`;
-  fail(`--org "${name}" ${why}; ${where}`);
+  if (problem) fail(problem);
 }
 
 let mappings;
