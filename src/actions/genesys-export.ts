@@ -28,9 +28,14 @@ function withoutRequired(schema: Schema): Schema {
  * integration (what "Export" in Admin > Actions writes): the contract's input and success schemas,
  * a request that POSTs the flow's inputs as they are (`${input.rawRequest}`) to trunkgate, and a
  * response that maps trunkgate's flat output field by field. trunkgate's answer already has the
- * contract's shape; the translation map keeps each output visible and named in Architect.
+ * contract's shape; the translation map keeps each output visible and named in Architect. With `org`
+ * the request goes to that org's route (`/v1/orgs/<org>/actions/<name>`): the action runs against the
+ * org's Genesys Cloud and its ServiceNow instance, whatever org the default route would use.
  */
-export function genesysDataAction(action: ActionSummary, options: { baseUrl: string; auth: ExportAuth }): Record<string, unknown> {
+export function genesysDataAction(
+  action: ActionSummary,
+  options: { baseUrl: string; auth: ExportAuth; org?: string },
+): Record<string, unknown> {
   const output = action.outputSchema as Schema;
   const fields = Object.keys((output.properties as Schema | undefined) ?? {});
   const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
@@ -43,7 +48,7 @@ export function genesysDataAction(action: ActionSummary, options: { baseUrl: str
     actionType: 'custom',
     config: {
       request: {
-        requestUrlTemplate: `${options.baseUrl.replace(/\/+$/, '')}/v1/actions/${action.name}`,
+        requestUrlTemplate: `${options.baseUrl.replace(/\/+$/, '')}${actionPath(action.name, options.org)}`,
         requestType: 'POST',
         headers,
         requestTemplate: '${input.rawRequest}',
@@ -64,4 +69,9 @@ export function genesysDataAction(action: ActionSummary, options: { baseUrl: str
     },
     secure: false,
   };
+}
+
+/** `/v1/actions/<name>`, or with an org (README, "Several orgs") `/v1/orgs/<org>/actions/<name>`. */
+export function actionPath(name: string, org?: string): string {
+  return org === undefined ? `/v1/actions/${name}` : `/v1/orgs/${org}/actions/${name}`;
 }

@@ -76,9 +76,16 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
     ...(shared ??= { clock, logger, metrics: new CredentialsMetrics(registry), store: deps.tokenStore ?? new InProcessTokenStore() }),
     ...(named ? { connection } : {}),
   });
+  // With a connections file every per-connection metric carries `connection` (docs/design.md, 'Several orgs').
+  const label = (connection: string) => (named ? { connection } : {});
   const metrics = new UpstreamMetrics(
     registry,
-    MAPPING_TARGETS.map((t) => t.name),
+    named
+      ? [
+          ...connections.orgs.map((o) => ({ upstream: GENESYS.name, connection: o.name })),
+          ...connections.instances.map((sn) => ({ upstream: SERVICENOW.name, connection: sn.name })),
+        ]
+      : MAPPING_TARGETS.map((t) => t.name),
   );
   const common = { clock, defaultTimeoutMs: timeoutMs, metrics, logger };
   // With one connection of each, readiness keeps its names; with several, each check names its connection
@@ -98,19 +105,14 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
     };
     const credentials =
       (org.name === first.org ? deps.credentials?.genesys : undefined) ?? genesysCredentials(org, http, brokers(org.name));
-    const pacer = new GenesysPacer({
-      limiters,
-      clock,
-      allowedPerMinute: org.rateLimitPerMinute,
-      ...(named ? { connection: org.name } : {}),
-    });
+    const pacer = new GenesysPacer({ limiters, clock, allowedPerMinute: org.rateLimitPerMinute, ...label(org.name) });
     const genesys: UpstreamDescriptor<GenesysClient> = {
       ...GENESYS,
       connection: org.name,
       baseUrls: { api: org.apiUrl, login: org.loginUrl },
       credentials,
       pacer,
-      client: new GenesysClient(http.api, credentials, { ...common, pacer }),
+      client: new GenesysClient(http.api, credentials, { ...common, pacer, ...label(org.name) }),
       readiness: readinessOf('genesys-token', org.name, credentials),
     };
     return genesys;
@@ -120,14 +122,14 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
       const http = createHttpClient({ baseURL: sn.instanceUrl, timeoutMs });
       const credentials =
         (sn.name === first.instance ? deps.credentials?.servicenow : undefined) ?? servicenowCredentials(sn, http, brokers(sn.name));
-      const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: sn.rateLimitPerHour, ...(named ? { connection: sn.name } : {}) });
+      const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: sn.rateLimitPerHour, ...label(sn.name) });
       const descriptor: UpstreamDescriptor<ServiceNowClient> = {
         ...SERVICENOW,
         connection: sn.name,
         baseUrls: { api: sn.instanceUrl },
         credentials,
         pacer,
-        client: new ServiceNowClient(http, credentials, { ...common, pacer }),
+        client: new ServiceNowClient(http, credentials, { ...common, pacer, ...label(sn.name) }),
         readiness: readinessOf('servicenow-credentials', sn.name, credentials),
       };
       return [sn.name, descriptor] as const;

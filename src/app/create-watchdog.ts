@@ -81,6 +81,7 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
     openAfterMs: config.incidents.openAfterMs,
     defaultOrg: config.connections?.orgs[0]?.name,
     perOrg: config.connections?.fromFile,
+    orgs: config.connections?.orgs.map((o) => o.name),
     watcher: incidents.trunks,
   });
   const alerts = createAlerts({

@@ -83,10 +83,10 @@ export class TokenBroker extends EventEmitter {
       reissued: (untilMono) => void (this.reusedUntilMono = untilMono),
       skewMeasured: (skewMs) => {
         this.skewMs = skewMs;
-        options.metrics.skew(options.upstream, skewMs / 1000);
+        options.metrics.skew(options, skewMs / 1000);
       },
     };
-    options.metrics.trackExpiry(options.upstream, () =>
+    options.metrics.trackExpiry(options, () =>
       this.current ? (this.current.expiresAtMono - options.clock.monotonic()) / 1000 : undefined,
     );
   }
@@ -122,7 +122,7 @@ export class TokenBroker extends EventEmitter {
     if (current && current.value !== refused.value && this.usable(current)) return current;
     const reissued = this.reusedUntilMono !== undefined && current?.value === refused.value;
     if (!reauthCanHelp(refused, { status, reissued, now: this.options.clock.now() })) return undefined;
-    this.options.metrics.reauth(this.upstream);
+    this.options.metrics.reauth(this.options);
     this.log.warn('upstream refused the current token; getting a fresh one', { status });
     refused.invalidated = true;
     const fresh = await this.refreshForCaller();
@@ -209,14 +209,14 @@ export class TokenBroker extends EventEmitter {
     const started = clock.monotonic();
     try {
       const { token, adopted } = await obtainToken(this.host);
-      metrics.refreshed(this.upstream, adopted ? 'adopted' : 'success', (clock.monotonic() - started) / 1000);
+      metrics.refreshed(this.options, adopted ? 'adopted' : 'success', (clock.monotonic() - started) / 1000);
       this.recovered();
       const nextAt = this.reusedUntilMono !== undefined ? this.reusedUntilMono + REUSED_GAP_MS : token.softAtMono;
       this.schedule(nextAt - clock.monotonic());
       return token;
     } catch (err) {
       metrics.refreshed(
-        this.upstream,
+        this.options,
         err instanceof TokenEndpointError && err.kind === 'transient' ? 'transient_error' : 'permanent_error',
         (clock.monotonic() - started) / 1000,
       );

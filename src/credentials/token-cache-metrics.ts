@@ -1,45 +1,58 @@
 import { Counter, type Registry } from 'prom-client';
+import { CONNECTION_LABEL_NAMES, connectionLabels, type ConnectionLabels } from '../meta/connection-labels.js';
 
 export type CacheReadOutcome = 'hit' | 'miss' | 'undecryptable' | 'error';
 export type CacheWriteOutcome = 'stored' | 'skipped_expired' | 'error';
 export type LockOutcome = 'acquired' | 'contended' | 'error';
 
-/** Shared token cache and refresh lock metrics (Redis), labelled by upstream and outcome only. */
+type Label = 'upstream' | 'connection' | 'outcome';
+
+/**
+ * The labels of a shared token's key: `genesys`, or `genesys:<org>` / `servicenow:<instance>` with a
+ * connections file (the broker's store key; configured names never hold a colon).
+ */
+export function labelsOfTokenKey(key: string): ConnectionLabels {
+  const colon = key.indexOf(':');
+  return colon < 0 ? connectionLabels(key) : connectionLabels(key.slice(0, colon), key.slice(colon + 1));
+}
+
+/** Shared token cache and refresh lock metrics (Redis), labelled by upstream, connection (with a connections file) and outcome. */
 export class TokenCacheMetrics {
-  private readonly reads: Counter<'upstream' | 'outcome'>;
-  private readonly writes: Counter<'upstream' | 'outcome'>;
-  private readonly locks: Counter<'upstream' | 'outcome'>;
+  private readonly reads: Counter<Label>;
+  private readonly writes: Counter<Label>;
+  private readonly locks: Counter<Label>;
 
   constructor(registry: Registry) {
     this.reads = new Counter({
       name: 'trunkgate_token_cache_reads_total',
       help: 'Shared token cache reads by outcome (hit, miss, undecryptable, error)',
-      labelNames: ['upstream', 'outcome'],
+      labelNames: [...CONNECTION_LABEL_NAMES, 'outcome'],
       registers: [registry],
     });
     this.writes = new Counter({
       name: 'trunkgate_token_cache_writes_total',
       help: 'Shared token cache writes by outcome (stored, skipped_expired, error)',
-      labelNames: ['upstream', 'outcome'],
+      labelNames: [...CONNECTION_LABEL_NAMES, 'outcome'],
       registers: [registry],
     });
     this.locks = new Counter({
       name: 'trunkgate_token_refresh_lock_total',
       help: 'Cluster refresh lock attempts by outcome (acquired, contended, error)',
-      labelNames: ['upstream', 'outcome'],
+      labelNames: [...CONNECTION_LABEL_NAMES, 'outcome'],
       registers: [registry],
     });
   }
 
-  read(upstream: string, outcome: CacheReadOutcome): void {
-    this.reads.inc({ upstream, outcome });
+  /** `key`: the shared token's key (`upstream` or `upstream:connection`). */
+  read(key: string, outcome: CacheReadOutcome): void {
+    this.reads.inc({ ...labelsOfTokenKey(key), outcome });
   }
 
-  write(upstream: string, outcome: CacheWriteOutcome): void {
-    this.writes.inc({ upstream, outcome });
+  write(key: string, outcome: CacheWriteOutcome): void {
+    this.writes.inc({ ...labelsOfTokenKey(key), outcome });
   }
 
-  lock(upstream: string, outcome: LockOutcome): void {
-    this.locks.inc({ upstream, outcome });
+  lock(key: string, outcome: LockOutcome): void {
+    this.locks.inc({ ...labelsOfTokenKey(key), outcome });
   }
 }

@@ -1,4 +1,5 @@
 import { ROUTE_PERMISSIONS, type RouteKey } from '../callers/permissions.js';
+import { CONNECTION_NAME } from '../config/connections.js';
 import { jsonResponse as json, STORE_UNAVAILABLE, v1Errors } from './openapi-responses.js';
 import {
   eventAcceptedSchema,
@@ -18,6 +19,15 @@ export function statusPaths(): Record<string, unknown> {
     required: false,
     schema: { type: 'integer', minimum: 1, maximum: max, default: fallback },
   });
+  const org = {
+    name: 'org',
+    in: 'query',
+    required: false,
+    schema: { type: 'string', pattern: CONNECTION_NAME.source },
+    description:
+      "only this Genesys org's (a name of CONNECTIONS_FILE; without one, the only org is 'default'); another name is 404 not_found",
+  };
+  const UNKNOWN_ORG = 'not_found: no Genesys org of that name (org) is configured';
   const tags = ['trunks'];
   // Every one of these reads or writes the store.
   const errors = (route: RouteKey, extra: Record<number, string> = {}) =>
@@ -28,7 +38,11 @@ export function statusPaths(): Record<string, unknown> {
         summary: 'Every watched trunk: registration state, since when, last error, open incident',
         operationId: 'listTrunks',
         tags,
-        responses: { 200: json(trunkListSchema, 'trunks'), ...errors('GET /v1/trunks') },
+        parameters: [org],
+        responses: {
+          200: json(trunkListSchema, 'trunks'),
+          ...errors('GET /v1/trunks', { 400: 'validation_failed: org given more than once', 404: UNKNOWN_ORG }),
+        },
       },
     },
     '/v1/trunks/{id}': {
@@ -69,11 +83,12 @@ export function statusPaths(): Record<string, unknown> {
         parameters: [
           { name: 'state', in: 'query', required: false, schema: { type: 'string', enum: ['open', 'resolved'] } },
           { name: 'trunkId', in: 'query', required: false, schema: { type: 'string' } },
+          org,
           limit(100, 1000),
         ],
         responses: {
           200: json(incidentListSchema, 'incidents'),
-          ...errors('GET /v1/incidents', { 400: 'validation_failed (state, limit)' }),
+          ...errors('GET /v1/incidents', { 400: 'validation_failed (state, limit, org)', 404: UNKNOWN_ORG }),
         },
       },
     },
@@ -87,6 +102,7 @@ export function statusPaths(): Record<string, unknown> {
           200: json(eventAcceptedSchema, 'recorded (or recognised as a duplicate)'),
           ...errors('POST /v1/events', {
             400: 'invalid_json or validation_failed (details name each problem with a JSON Pointer)',
+            404: 'not_found: the event names an org (org) that is not configured',
             413: 'payload_too_large',
             415: 'unsupported_media_type',
           }),

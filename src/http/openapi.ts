@@ -1,5 +1,6 @@
 import type { ActionSummary } from '../actions/action-service.js';
 import { actionPermission, ROUTE_PERMISSIONS } from '../callers/permissions.js';
+import { CONNECTION_NAME } from '../config/connections.js';
 import { errorResponse, INTERNAL, jsonResponse as json, v1Errors } from './openapi-responses.js';
 import { toOpenApi30Document } from './openapi-schema.js';
 import { statusPaths } from './openapi-status-paths.js';
@@ -19,38 +20,107 @@ function exact(schema: Schema): Schema {
 
 const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 
-/** `POST /v1/actions/{name}` once per loaded action, with its own schemas. */
+/** The `{org}` path parameter of the per-org routes (README, "Several orgs"). */
+const ORG_PARAMETER = {
+  name: 'org',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: CONNECTION_NAME.source },
+  description: "a Genesys org of CONNECTIONS_FILE (without one, the only org is 'default'); another name is 404 not_found",
+};
+const UNKNOWN_ORG = 'not_found: no Genesys org of that name is configured';
+
+/**
+ * `POST /v1/actions/{name}` once per loaded action, with its own schemas, and the same under
+ * `/v1/orgs/{org}/actions/{name}` (the action against that org's Genesys and its ServiceNow instance).
+ */
 function actionPaths(actions: ActionSummary[], taken: Set<string>): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
+  const unique = (base: string) => {
+    let operationId = base;
+    for (let n = 1; taken.has(operationId); n += 1) operationId = `${base}Action${n > 1 ? n : ''}`;
+    taken.add(operationId);
+    return operationId;
+  };
   for (const action of [...actions].sort((a, b) => a.name.localeCompare(b.name))) {
     // An action named like a fixed endpoint (get-trunk vs GET /v1/trunks/{id}) gets a suffix: ids stay unique and do not depend on load order.
-    let operationId = camel(action.name);
-    for (let n = 1; taken.has(operationId); n += 1) operationId = `${camel(action.name)}Action${n > 1 ? n : ''}`;
-    taken.add(operationId);
-    paths[`/v1/actions/${action.name}`] = {
-      post: {
-        summary: action.description,
-        operationId,
-        tags: ['actions', action.upstream],
-        description: `Runs the ${action.name} Data Action (${action.upstream}). Its exact JSON Schemas are in GET /v1/actions and /openapi-3.1.json.`,
-        requestBody: { required: true, content: { 'application/json': { schema: exact(action.inputSchema) } } },
+    const operationId = unique(camel(action.name));
+    const operation = (id: string, org: boolean) => ({
+      summary: action.description,
+      operationId: id,
+      tags: ['actions', action.upstream],
+      description: `Runs the ${action.name} Data Action (${action.upstream})${org ? " against the org's Genesys Cloud and its ServiceNow instance" : ''}. Its exact JSON Schemas are in GET /v1/actions and /openapi-3.1.json.`,
+      ...(org ? { parameters: [ORG_PARAMETER] } : {}),
+      requestBody: { required: true, content: { 'application/json': { schema: exact(action.inputSchema) } } },
+      responses: {
+        200: json(exact(action.outputSchema), 'the action result (flat JSON)'),
+        ...v1Errors(`${actionPermission(action.name)} (or actions:run)`, {
+          400: 'invalid_json or validation_failed (details name each problem with a JSON Pointer)',
+          404: org
+            ? 'not_found: the record asked for does not exist, or no Genesys org of that name is configured'
+            : 'not_found: the record asked for does not exist',
+          413: 'payload_too_large',
+          415: 'unsupported_media_type',
+          429: "rate_limited: over the caller's rate limit, or trunkgate's upstream budget or the upstream asks to slow down (see Retry-After)",
+          502: 'upstream_error: the upstream answered with an error (details name the upstream, operation and status)',
+          503: 'upstream_unavailable: the upstream refused or reset the connection, or answered 503',
+          504: 'upstream_timeout: the action deadline passed',
+        }),
+      },
+    });
+    paths[`/v1/actions/${action.name}`] = { post: operation(operationId, false) };
+    paths[`/v1/orgs/{org}/actions/${action.name}`] = { post: operation(unique(`${camel(action.name)}InOrg`), true) };
+  }
+  return paths;
+}
+
+/** `GET /v1/orgs/{org}/actions` and `POST /v1/orgs/{org}/actions/{name}`: the action routes of one org. */
+function orgActionPaths(): Record<string, Record<string, Schema>> {
+  return {
+    '/v1/orgs/{org}/actions': {
+      get: {
+        summary: 'The Data Actions loaded, as GET /v1/actions, for one Genesys org',
+        operationId: 'listOrgActions',
+        tags: ['actions'],
+        parameters: [ORG_PARAMETER],
         responses: {
-          200: json(exact(action.outputSchema), 'the action result (flat JSON)'),
-          ...v1Errors(`${actionPermission(action.name)} (or actions:run)`, {
-            400: 'invalid_json or validation_failed (details name each problem with a JSON Pointer)',
-            404: 'not_found: the record asked for does not exist',
+          200: json(ref('ActionList'), 'the actions this caller may run'),
+          ...v1Errors('actions:run (or any actions:run:<action>)', { 404: UNKNOWN_ORG }),
+        },
+      },
+    },
+    '/v1/orgs/{org}/actions/{name}': {
+      post: {
+        summary: "Run any loaded Data Action by name against one org's Genesys Cloud and its ServiceNow instance",
+        operationId: 'runOrgAction',
+        tags: ['actions'],
+        parameters: [
+          ORG_PARAMETER,
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+            description: 'the action name (GET /v1/orgs/{org}/actions lists them)',
+          },
+        ],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: "the action's input" } } } },
+        responses: {
+          200: json({ type: 'object', description: "the action's flat output" }, 'the action result'),
+          ...v1Errors('actions:run:<name> (or actions:run)', {
+            400: 'invalid_json or validation_failed',
+            404: `${UNKNOWN_ORG}; unknown_action; or not_found (the record asked for)`,
             413: 'payload_too_large',
             415: 'unsupported_media_type',
-            429: "rate_limited: over the caller's rate limit, or trunkgate's upstream budget or the upstream asks to slow down (see Retry-After)",
-            502: 'upstream_error: the upstream answered with an error (details name the upstream, operation and status)',
-            503: 'upstream_unavailable: the upstream refused or reset the connection, or answered 503',
-            504: 'upstream_timeout: the action deadline passed',
+            429: 'rate_limited (see Retry-After)',
+            502: 'upstream_error',
+            503: 'upstream_unavailable',
+            504: 'upstream_timeout',
           }),
         },
       },
-    };
-  }
-  return paths;
+    },
+  };
 }
 
 function fixedPaths(): Record<string, Record<string, Schema>> {
@@ -125,10 +195,11 @@ function fixedPaths(): Record<string, Record<string, Schema>> {
     },
     '/v1/credentials': {
       get: {
-        summary: 'Per upstream: token expiry, refresh times and counts, failures, scopes, clock skew (never the token)',
+        summary:
+          'Per connection (each Genesys org, each ServiceNow instance): token expiry, refresh times and counts, failures, scopes, clock skew (never the token)',
         operationId: 'getCredentials',
         tags: ['credentials'],
-        responses: { 200: json(ref('Credentials'), 'one entry per upstream'), ...v1Errors(ROUTE_PERMISSIONS['GET /v1/credentials']) },
+        responses: { 200: json(ref('Credentials'), 'one entry per connection'), ...v1Errors(ROUTE_PERMISSIONS['GET /v1/credentials']) },
       },
     },
   };
@@ -136,7 +207,7 @@ function fixedPaths(): Record<string, Record<string, Schema>> {
 
 /** The OpenAPI 3.1 document: the JSON Schemas exactly as the code validates with them. */
 export function buildOpenApi31(options: Options): Schema {
-  const paths: Record<string, unknown> = { ...fixedPaths(), ...statusPaths() };
+  const paths: Record<string, unknown> = { ...fixedPaths(), ...orgActionPaths(), ...statusPaths() };
   const taken = new Set(
     Object.values(paths).flatMap((item) => Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId)),
   );

@@ -74,11 +74,13 @@ export function createIncidents(deps: IncidentsDeps): Incidents {
   const connections = config.connections;
   const orgs = connections?.orgs.map((o) => o.name) ?? [DEFAULT_CONNECTION];
   const log = logger.child({ module: 'incidents' });
-  const metrics = new IncidentMetrics(deps.registry, () => stores.outboxDepth());
   const clients =
     deps.servicenow instanceof Map
       ? deps.servicenow
       : new Map([[connections?.orgs[0]?.servicenow ?? DEFAULT_CONNECTION, deps.servicenow as ServiceNowIncidents]]);
+  // With a connections file, decisions carry their org and deliveries their instance (docs/design.md, 'Several orgs').
+  const named = connections?.fromFile ? { orgs, instances: [...clients.keys()] } : undefined;
+  const metrics = new IncidentMetrics(deps.registry, () => stores.outboxDepth(), named);
   // Incidents opened before the connections file (instance `default`, the SERVICENOW_* variables'):
   // with several instances none of their relays claims them, so the default org's instance delivers
   // their updates and resolves, where they were created (the file lists that org and instance first).
@@ -98,7 +100,7 @@ export function createIncidents(deps: IncidentsDeps): Incidents {
         servicenow,
         clock,
         logger,
-        metrics,
+        metrics: { delivery: (operation, outcome, queuedForMs) => metrics.delivery(operation, outcome, queuedForMs, instance) },
       });
       return [instance, relay] as const;
     }),

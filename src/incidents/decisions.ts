@@ -47,8 +47,8 @@ export class Decisions {
   committed(effect: Effect | null): void {
     if (!effect) return;
     if (effect.type === 'opened' || effect.type === 'reopened' || effect.type === 'resolved')
-      this.o.metrics.incident(effect.type, effect.kind);
-    else this.o.metrics.change(effect.type);
+      this.o.metrics.incident(effect.type, effect.kind, effect.org);
+    else this.o.metrics.change(effect.type, effect.org);
     if (effect.type !== 'held') this.log.info(`incident ${effect.type}`, { kind: effect.kind, correlationId: effect.correlationId });
     if (effect.queued) this.o.onQueued?.();
   }

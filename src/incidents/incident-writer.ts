@@ -37,6 +37,8 @@ export interface Effect {
   type: 'opened' | 'reopened' | 'noted' | 'held' | 'resolved';
   kind: IncidentKind;
   correlationId: string;
+  /** The org the subject belongs to (a metric label with a connections file). */
+  org: string;
   queued: boolean;
 }
 
@@ -96,7 +98,7 @@ export class IncidentWriter {
           `open a ${decision.kind} incident: failing since ${formatTime(ctx.now.failingSince ?? at)} (${formatDuration(failingFor)}, INCIDENT_OPEN_AFTER_MS ${this.settings.openAfterMs})`,
           { kind: decision.kind, failingSince: ctx.now.failingSince },
         );
-        return { type: 'opened', kind: decision.kind, correlationId: ctx.correlationId, queued: true };
+        return { type: 'opened', kind: decision.kind, correlationId: ctx.correlationId, org: ctx.route.org, queued: true };
       }
       case 'reopen': {
         const inc = decision.incident;
@@ -130,7 +132,7 @@ export class IncidentWriter {
           `reopen ${inc.number ?? 'the incident'}: failing again ${formatDuration(at - inc.resolvedAt!)} after it was resolved (INCIDENT_REOPEN_WINDOW_MS ${this.settings.reopenWindowMs})`,
           { kind: decision.kind },
         );
-        return { type: 'reopened', kind: decision.kind, correlationId: ctx.correlationId, queued: true };
+        return { type: 'reopened', kind: decision.kind, correlationId: ctx.correlationId, org: ctx.route.org, queued: true };
       }
       case 'note': {
         const inc = decision.incident;
@@ -141,7 +143,7 @@ export class IncidentWriter {
         await tx.updateIncident(inc.id, { lastNoteAt: at, changesSinceNote: 0, updatedAt: at });
         await tx.enqueueDelivery({ incidentId: inc.id, operation: 'note', payload: { fields: { work_notes: text } }, at });
         await audit('incident_noted', inc.id, `work note on ${changes} change(s)`, { changes });
-        return { type: 'noted', kind: inc.kind, correlationId: ctx.correlationId, queued: true };
+        return { type: 'noted', kind: inc.kind, correlationId: ctx.correlationId, org: ctx.route.org, queued: true };
       }
       case 'hold': {
         const inc = decision.incident;
@@ -154,7 +156,7 @@ export class IncidentWriter {
           `change held for the next work note (at most one per ${formatDuration(this.settings.noteIntervalMs)}; due ${formatTime(nextAt)})`,
           { changes: inc.changesSinceNote + 1 },
         );
-        return { type: 'held', kind: inc.kind, correlationId: ctx.correlationId, queued: false };
+        return { type: 'held', kind: inc.kind, correlationId: ctx.correlationId, org: ctx.route.org, queued: false };
       }
       case 'resolve': {
         const inc = decision.incident;
@@ -181,7 +183,7 @@ export class IncidentWriter {
             `resolve: healthy since ${formatTime(ctx.now.healthySince ?? at)} (INCIDENT_RESOLVE_AFTER_MS ${this.settings.resolveAfterMs})`,
             { healthySince: ctx.now.healthySince },
           );
-        return { type: 'resolved', kind: inc.kind, correlationId: ctx.correlationId, queued: true };
+        return { type: 'resolved', kind: inc.kind, correlationId: ctx.correlationId, org: ctx.route.org, queued: true };
       }
     }
   }

@@ -22,7 +22,8 @@ export interface OutboxRelayOptions {
   servicenow: ServiceNowIncidents;
   clock: Clock;
   logger: Logger;
-  metrics: IncidentMetrics;
+  /** Its deliveries' metrics (createIncidents labels them with the relay's instance). */
+  metrics: Pick<IncidentMetrics, 'delivery'>;
   /** Identifies this relay's leases (several replicas may run one each). */
   owner?: string;
   /** The ServiceNow instance this relay delivers to: it claims only that instance's incidents (none: all). */

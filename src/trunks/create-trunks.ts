@@ -17,6 +17,8 @@ export interface TrunksDeps<Tx extends IngestTx> {
   /** The org a sighting or event without one belongs to, and whether names carry the org (connections file). */
   defaultOrg?: string;
   perOrg?: boolean;
+  /** The configured orgs (with `perOrg`, the trunk metrics are per org). */
+  orgs?: readonly string[];
 }
 
 /** The trunks feature: trunk state kept from sightings and events, and its metrics. */
@@ -27,12 +29,12 @@ export interface Trunks<Tx extends IngestTx> {
 
 export function createTrunks<Tx extends IngestTx>(deps: TrunksDeps<Tx>): Trunks<Tx> {
   const { stores, clock, logger, registry } = deps;
-  new TrunkStateMetrics(registry, () => stores.listTrunks());
+  new TrunkStateMetrics(registry, () => stores.listTrunks(), deps.perOrg ? deps.orgs : undefined);
   const ingest = new TrunkIngest<Tx>({
     store: stores,
     clock,
     logger,
-    metrics: new SightingMetrics(registry),
+    metrics: new SightingMetrics(registry, deps.perOrg && deps.orgs !== undefined),
     openAfterMs: deps.openAfterMs,
     watcher: deps.watcher,
     defaultOrg: deps.defaultOrg,

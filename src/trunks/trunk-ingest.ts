@@ -160,7 +160,7 @@ export class TrunkIngest<Tx extends IngestTx> implements TrunkSightingSink {
       const after = await watch.recorded(row, { changed, gone: false, now });
       return { outcome: 'applied' as const, trunk: row, after };
     });
-    this.o.metrics.sighting(result.outcome);
+    this.o.metrics.sighting(result.outcome, input.org ?? this.defaultOrg);
     result.after?.();
     return { outcome: result.outcome, trunk: result.trunk };
   }

@@ -46,7 +46,7 @@ export class FailoverLimiter implements Limiter {
     this.settings = settingsOf(deps.options);
     this.unsubscribe = deps.status.onChange((up) => (up ? this.recovered() : this.lost()));
     if (deps.status.up) this.primary = this.makePrimary();
-    deps.metrics?.shared(deps.options.upstream, this.isShared());
+    deps.metrics?.shared(deps.options, this.isShared());
   }
 
   /** True while calls are paced on the shared bucket. */
@@ -181,7 +181,7 @@ export class FailoverLimiter implements Limiter {
   private grant(ticket: Ticket, local: boolean): void {
     // Granted already by the other limiter: this slot goes unused.
     if (ticket.settled) return;
-    if (local) this.deps.metrics?.localSlots(this.deps.options.upstream, ticket.weight);
+    if (local) this.deps.metrics?.localSlots(this.deps.options, ticket.weight);
     this.settle(ticket, () => ticket.run());
   }
 
@@ -220,7 +220,7 @@ export class FailoverLimiter implements Limiter {
   /** Redis went away: whatever waits on the shared bucket waits on the local one as well. */
   private lost(): void {
     if (this.stopped) return;
-    this.deps.metrics?.shared(this.deps.options.upstream, false);
+    this.deps.metrics?.shared(this.deps.options, false);
     for (const ticket of [...this.onPrimary]) {
       this.onPrimary.delete(ticket);
       if (!ticket.settled) this.toFallback(ticket);
@@ -242,7 +242,7 @@ export class FailoverLimiter implements Limiter {
       const primary = this.primary;
       primary.updateSettings(missed).catch((err: unknown) => this.failed(primary, err));
     }
-    this.deps.metrics?.shared(this.deps.options.upstream, true);
+    this.deps.metrics?.shared(this.deps.options, true);
     if (old)
       void old
         .stop()

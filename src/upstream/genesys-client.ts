@@ -18,6 +18,8 @@ export interface GenesysClientOptions {
   /** Waits after a 5xx or a refused connection; default GENESYS_BACKOFF_MS. */
   backoffMs?: readonly number[];
   metrics?: UpstreamMetrics;
+  /** With a connections file: the org's or instance's name, which labels its metrics. */
+  connection?: string;
   logger?: Logger;
 }
 
@@ -39,6 +41,7 @@ export class GenesysClient implements UpstreamApi {
       defaultTimeoutMs: options.defaultTimeoutMs,
       backoffMs: options.backoffMs ?? GENESYS_BACKOFF_MS,
       metrics: options.metrics,
+      connection: options.connection,
       logger: options.logger,
       forbidden: (operation, body) => {
         const refusal = permissionRefusalOf(body);

@@ -40,15 +40,14 @@ export class GenesysPacer implements UpstreamPacer {
   private readonly lease: SlotLease;
   private settings: BucketSettings;
 
-  /**
-   * `connection`: the org's name when there are several. Each org's token has its own limit, so each
-   * paces on a bucket of its own (`genesys-api:<org>`), shared only by the replicas; one org keeps `genesys-api`.
-   */
+  /** `connection`: with a connections file, the org's name — its own bucket (`genesys-api:<org>`) and metric label. */
   constructor(deps: { limiters: LimiterFactory; clock: Clock; allowedPerMinute: number; connection?: string }) {
     this.settings = bucketFor(deps.allowedPerMinute);
+    const connection = deps.connection;
     this.limiter = deps.limiters({
-      id: deps.connection === undefined ? 'genesys-api' : `genesys-api:${deps.connection}`,
+      id: connection === undefined ? 'genesys-api' : `genesys-api:${connection}`,
       upstream: 'genesys',
+      ...(connection === undefined ? {} : { connection }),
       ...this.limiterOptions(this.settings),
       reservoir: this.settings.burst,
     });

@@ -25,9 +25,10 @@ export interface Limiter {
 
 /**
  * Options of one limiter. `id` names it in a shared datastore, so replicas sharing it pace together;
- * `upstream` (genesys, servicenow) labels its metrics.
+ * `upstream` (genesys, servicenow) and, with a connections file, `connection` (the org's or instance's
+ * name, also part of `id`) label its metrics.
  */
-export type LimiterOptions = LimiterSettings & { id: string; upstream: string };
+export type LimiterOptions = LimiterSettings & { id: string; upstream: string; connection?: string };
 
 export type LimiterFactory = (options: LimiterOptions) => Limiter;
 

@@ -54,6 +54,8 @@ export interface ServiceNowClientOptions {
   /** Waits between attempts after a 503, a refused connection, or (idempotent calls) a 502/504; default SERVICENOW_BACKOFF_MS. */
   backoffMs?: readonly number[];
   metrics?: UpstreamMetrics;
+  /** With a connections file: the org's or instance's name, which labels its metrics. */
+  connection?: string;
   logger?: Logger;
 }
 
@@ -75,6 +77,7 @@ export class ServiceNowClient implements ServiceNowIncidents, UpstreamApi {
       defaultTimeoutMs: options.defaultTimeoutMs,
       backoffMs: options.backoffMs ?? SERVICENOW_BACKOFF_MS,
       metrics: options.metrics,
+      connection: options.connection,
       logger: options.logger,
     });
   }

@@ -30,7 +30,7 @@ export class ServiceNowPacer implements UpstreamPacer {
   private windowEnd: number;
   private refillTimer: Timer | undefined;
 
-  /** `connection`: the instance's name when there are several; each instance counts its own calls (`servicenow-api:<instance>:<window end>`). */
+  /** `connection`: with a connections file, the instance's name — its own buckets (`servicenow-api:<instance>:<window end>`) and metric label. */
   constructor(private readonly deps: { limiters: LimiterFactory; clock: Clock; budgetPerHour?: number; connection?: string }) {
     this.windowEnd = this.nextHour();
     // A thousandth of the hourly budget per lease (at most 100): 1 for budgets under 2000 an hour.
@@ -108,9 +108,11 @@ export class ServiceNowPacer implements UpstreamPacer {
    */
   private openWindow(mode: 'set' | 'lower'): void {
     const old = this.window;
+    const connection = this.deps.connection;
     const limiter = this.deps.limiters({
-      id: `servicenow-api:${this.deps.connection === undefined ? '' : `${this.deps.connection}:`}${Math.round(this.windowEnd / 1000)}`,
+      id: `servicenow-api:${connection === undefined ? '' : `${connection}:`}${Math.round(this.windowEnd / 1000)}`,
       upstream: 'servicenow',
+      ...(connection === undefined ? {} : { connection }),
       reservoir: this.budget,
     });
     this.window = { end: this.windowEnd, limiter };

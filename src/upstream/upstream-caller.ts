@@ -22,6 +22,8 @@ import type { UpstreamPacer } from './upstream-pacer.js';
 
 export interface UpstreamCallerOptions {
   upstream: UpstreamName;
+  /** With a connections file: the org's or instance's name (a metric label). */
+  connection?: string;
   http: AxiosInstance;
   credentials: UpstreamCredentials;
   pacer: UpstreamPacer;
@@ -58,7 +60,7 @@ export class UpstreamCaller {
     for (let attempt = 1; ; attempt += 1) {
       if (deadline.expired()) throw this.timeout(operation, attempt - 1, deadline);
       const slot = this.o.pacer.acquire(deadline, operation);
-      if (slot) await (this.o.metrics ? this.o.metrics.paced(upstream, slot) : slot);
+      if (slot) await (this.o.metrics ? this.o.metrics.paced(this.o, slot) : slot);
       const remaining = deadline.remainingMs();
       if (remaining <= 0) throw this.timeout(operation, attempt - 1, deadline);
       const timeout = Math.max(1, Math.min(remaining, options.attemptTimeoutMs ?? remaining));
@@ -83,7 +85,7 @@ export class UpstreamCaller {
           (wait) => deadline.bound(wait, () => this.timeout(operation, attempt - 1, deadline)),
         );
         this.o.pacer.observe(res.status, res.headers as Record<string, unknown>);
-        this.o.metrics?.attempt(upstream, operation, outcomeLabel(res.status), (performance.now() - started) / 1000);
+        this.o.metrics?.attempt(this.o, operation, outcomeLabel(res.status), (performance.now() - started) / 1000);
         if (res.status >= 200 && res.status < 300) return res;
         const retryAfterMs = retryAfterOf(res, this.o.clock.now());
         outcome = { kind: 'response', status: res.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
@@ -91,11 +93,11 @@ export class UpstreamCaller {
         if (err instanceof AppError) throw err;
         cause = err;
         outcome = { kind: 'network', failure: classifyNetworkError(err) };
-        this.o.metrics?.attempt(upstream, operation, outcomeLabel(undefined, outcome.failure), (performance.now() - started) / 1000);
+        this.o.metrics?.attempt(this.o, operation, outcomeLabel(undefined, outcome.failure), (performance.now() - started) / 1000);
       }
       const decision = decideRetry(outcome, { attempt, idempotent, remainingMs: deadline.remainingMs(), backoffMs: this.o.backoffMs });
       if (!decision.retry) throw this.finalError({ operation, outcome, res, cause, attempt, idempotent, deadline });
-      this.o.metrics?.retry(upstream, decision.reason);
+      this.o.metrics?.retry(this.o, decision.reason);
       this.log?.info('retrying upstream call', { upstream, operation, reason: decision.reason, attempt, waitMs: decision.waitMs });
       try {
         await this.o.clock.sleep(decision.waitMs, deadline.signal);

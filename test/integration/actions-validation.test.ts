@@ -255,6 +255,62 @@ describe('npm run export-data-actions', () => {
     }
   });
 
+  const exportRun = (args: string[], env: Record<string, string | undefined> = {}) => {
+    const { CONNECTIONS_FILE: _unset, ...inherited } = process.env;
+    return spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/export-data-actions.ts', '--base-url', 'https://gw.example.com', ...args],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...inherited, ...env },
+      },
+    );
+  };
+  /** A connections file with orgs acme and globex (its secrets unset: only the names are read). */
+  const twoOrgs = (dir: string) => {
+    const file = path.join(dir, 'connections.yaml');
+    fs.writeFileSync(
+      file,
+      'genesys:\n  - { name: acme, region: mypurecloud.ie, clientId: a, clientSecret: "${ACME_SECRET}" }\n' +
+        '  - { name: "${SECOND_ORG:-globex}", region: mypurecloud.com, clientId: g, clientSecret: "${GLOBEX_SECRET}" }\n' +
+        'servicenow:\n  - { name: sn, instanceUrl: https://sn.example.com, username: u, password: "${SN_PASSWORD}" }\n',
+    );
+    return file;
+  };
+
+  it("--org: every action calls that org's route", { timeout: 90_000 }, () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-export-'));
+    try {
+      const actionsDir = path.join(out, 'actions');
+      const run = exportRun(['--out', actionsDir, '--org', 'globex'], { CONNECTIONS_FILE: twoOrgs(out) });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('Data Actions written for org globex');
+      for (const name of ['add-work-note', 'create-incident', 'get-incident', 'get-trunk', 'update-incident']) {
+        const exported = JSON.parse(fs.readFileSync(path.join(actionsDir, `${name}.json`), 'utf8'));
+        expect(exported.config.request.requestUrlTemplate).toBe(`https://gw.example.com/v1/orgs/globex/actions/${name}`);
+        expect(exported.name).toBe(`trunkgate ${name}`);
+      }
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('--org naming an org CONNECTIONS_FILE does not list: exit 2, the orgs listed, nothing written', { timeout: 90_000 }, () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-export-'));
+    try {
+      const file = twoOrgs(out);
+      const run = exportRun(['--out', path.join(out, 'actions'), '--org', 'initech'], { CONNECTIONS_FILE: file });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`--org "initech" is not configured; the orgs of CONNECTIONS_FILE (${file}): acme, globex`);
+      expect(fs.existsSync(path.join(out, 'actions'))).toBe(false);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to run without --base-url', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/export-data-actions.ts', '--out', os.tmpdir()], {
       cwd: root,

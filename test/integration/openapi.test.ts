@@ -176,6 +176,39 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
     }
   });
 
+  it('documents the several-org surface: the org routes, ?org=, the unknown-org 404, org and connection fields', () => {
+    const param = (op: Operation | undefined, name: string) => op?.parameters?.find((p) => p.name === name);
+    expect(doc.paths['/v1/orgs/{org}/actions']?.get?.operationId).toBe('listOrgActions');
+    expect(doc.paths['/v1/orgs/{org}/actions/{name}']?.post?.operationId).toBe('runOrgAction');
+    for (const action of ['create-incident', 'update-incident', 'get-incident', 'add-work-note', 'get-trunk']) {
+      const op = doc.paths[`/v1/orgs/{org}/actions/${action}`]?.post;
+      expect(param(op, 'org'), action).toMatchObject({ in: 'path', required: true });
+      expect(op!.responses['404']!.description, action).toMatch(/no Genesys org of that name is configured/);
+      // The same schemas as the default org's path.
+      expect(op!.responses['200'], action).toEqual(doc.paths[`/v1/actions/${action}`]!.post!.responses['200']);
+    }
+    for (const path of ['/v1/orgs/{org}/actions', '/v1/orgs/{org}/actions/{name}'])
+      for (const op of Object.values(doc.paths[path]!)) {
+        expect(param(op, 'org'), path).toMatchObject({ in: 'path', required: true });
+        expect(op.responses['404']!.description, path).toMatch(/^not_found: no Genesys org of that name/);
+      }
+    for (const path of ['/v1/trunks', '/v1/incidents']) {
+      expect(param(doc.paths[path]!.get, 'org'), path).toMatchObject({ in: 'query', required: false });
+      expect(doc.paths[path]!.get!.responses['404']!.description, path).toMatch(/^not_found: no Genesys org/);
+    }
+    expect(doc.paths['/v1/events']!.post!.responses['404']!.description).toMatch(/org/);
+    type Props = { properties: Record<string, { type?: string }> };
+    const body = (path: string, method: string, status = '200') =>
+      doc.paths[path]![method]!.responses[status]!.content!['application/json']!.schema as { properties: Record<string, unknown> };
+    const items = (schema: { properties: Record<string, unknown> }, key: string) => (schema.properties[key] as { items: Props }).items;
+    expect(items(body('/v1/trunks', 'get'), 'trunks').properties.org).toMatchObject({ type: 'string' });
+    expect(items(body('/v1/incidents', 'get'), 'incidents').properties.org).toMatchObject({ type: 'string' });
+    const components = (doc as unknown as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }).components;
+    expect(items(components.schemas.Credentials!, 'upstreams').properties.connection).toMatchObject({ type: 'string' });
+    const eventBody = doc.paths['/v1/events']!.post as unknown as { requestBody: { content: Record<string, { schema: Props }> } };
+    expect(eventBody.requestBody.content['application/json']!.schema.properties.org).toMatchObject({ type: 'string' });
+  });
+
   describe('real responses match the converted schemas (Ajv reads nullable: true)', () => {
     const ajv = createSchemaEngine({ strict: false });
     let documentAdded = false;
@@ -232,6 +265,18 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
       const refused = await api.post('/v1/actions/create-incident', {});
       expect(refused.status).toBe(400);
       expectValid(refused.body, '/v1/actions/create-incident', 'post', '400');
+      // Without a connections file the one org is `default`; another is 404 as documented.
+      const inOrg = await api.post('/v1/orgs/default/actions/get-trunk', { trunkId: trunk });
+      expect(inOrg.status).toBe(200);
+      expectValid(inOrg.body, '/v1/orgs/{org}/actions/get-trunk', 'post');
+      const unknownOrg = await api.post('/v1/orgs/nowhere/actions/get-trunk', { trunkId: trunk });
+      expect(unknownOrg.status).toBe(404);
+      expectValid(unknownOrg.body, '/v1/orgs/{org}/actions/get-trunk', 'post', '404');
+      expectValid((await api.get('/v1/orgs/default/actions')).body, '/v1/orgs/{org}/actions');
+      const noSuchOrg = await api.get('/v1/trunks?org=nowhere');
+      expect(noSuchOrg.status).toBe(404);
+      expectValid(noSuchOrg.body, '/v1/trunks', 'get', '404');
+      expectValid((await api.get('/v1/incidents?org=default')).body, '/v1/incidents');
     });
 
     it('the check can fail: a wrong state, a token field or a missing field is refused', async () => {

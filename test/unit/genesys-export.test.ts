@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { genesysDataAction } from '../../src/actions/genesys-export.js';
 import { loadMappings } from '../../src/actions/mapping-loader.js';
 import { MAPPING_TARGETS } from '../../src/app/create-upstreams.js';
+import { unknownOrgProblem } from '../../src/config/connection-names.js';
 
 const actions = loadMappings(path.resolve('mappings'), { defaultTimeoutMs: 10_000, targets: MAPPING_TARGETS }).map((m) => m.summary);
 const action = (name: string) => actions.find((a) => a.name === name)!;
@@ -48,6 +51,39 @@ describe('Genesys Data Action export', () => {
     const input = (exported.contract as { input: { inputSchema: Record<string, unknown> } }).input.inputSchema;
     expect(JSON.stringify(input)).not.toMatch(/anyOf|oneOf|allOf|"type":\[/);
     expect(String(input.description)).toContain('Give at least one of: sys_id, number.');
+  });
+
+  it("with an org, the request goes to that org's route; the rest of the action is the same", () => {
+    const plain = genesysDataAction(action('get-trunk'), { baseUrl: 'https://gw.example.com', auth: 'api-key' });
+    const inOrg = genesysDataAction(action('get-trunk'), { baseUrl: 'https://gw.example.com/', auth: 'api-key', org: 'emea' });
+    const url = (e: Record<string, unknown>) => (e.config as { request: { requestUrlTemplate: string } }).request.requestUrlTemplate;
+    expect(url(plain)).toBe('https://gw.example.com/v1/actions/get-trunk');
+    expect(url(inOrg)).toBe('https://gw.example.com/v1/orgs/emea/actions/get-trunk');
+    const withoutUrl = (e: Record<string, unknown>) => JSON.stringify(e).replace(url(e), '');
+    expect(withoutUrl(inOrg)).toBe(withoutUrl(plain));
+  });
+
+  it('--org is checked against the orgs of CONNECTIONS_FILE (names only, ${VAR} replaced), or default without it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-export-orgs-'));
+    try {
+      const file = path.join(dir, 'connections.yaml');
+      fs.writeFileSync(file, 'genesys:\n  - name: emea\n    clientSecret: ${UNSET_SECRET}\n  - name: ${APAC_NAME:-apac}\n');
+      const env = { CONNECTIONS_FILE: file };
+      expect(unknownOrgProblem('emea', env)).toBeUndefined();
+      expect(unknownOrgProblem('apac', env)).toBeUndefined();
+      expect(unknownOrgProblem('au', { ...env, APAC_NAME: 'au' })).toBeUndefined();
+      expect(unknownOrgProblem('amer', env)).toBe(`--org "amer" is not configured; the orgs of CONNECTIONS_FILE (${file}): emea, apac`);
+      expect(unknownOrgProblem('EMEA/x', env)).toMatch(/^--org "EMEA\/x" is not an org name; /);
+      expect(unknownOrgProblem('default', {})).toBeUndefined();
+      expect(unknownOrgProblem('emea', {})).toBe('--org "emea" is not configured; without CONNECTIONS_FILE the only org is default');
+      expect(() => unknownOrgProblem('emea', { CONNECTIONS_FILE: path.join(dir, 'missing.yaml') })).toThrow(
+        /^CONNECTIONS_FILE \(.*missing\.yaml\) cannot be read/,
+      );
+      fs.writeFileSync(file, 'genesys: [ {');
+      expect(() => unknownOrgProblem('emea', env)).toThrow(/cannot be read/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('its response config turns trunkgate output into the same flat object; a field trunkgate leaves out falls back to its default', () => {
