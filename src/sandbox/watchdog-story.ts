@@ -72,7 +72,9 @@ async function narrateTrunks(ctx: StoryContext): Promise<void> {
   const { trunks } = (await res.json()) as {
     trunks: Array<{ id: string; org?: string; name: string; state: string; signal: string | null; incident: { number: string } | null }>;
   };
-  for (const t of trunks) {
+  // With several orgs, one org after the other (each by name, as /v1/trunks lists them).
+  const ordered = ctx.perOrg ? [...trunks].sort((a, b) => (a.org ?? '').localeCompare(b.org ?? '')) : trunks;
+  for (const t of ordered) {
     const judged = t.signal === 'options' ? ' (no registration: judged on SIP OPTIONS)' : '';
     const org = ctx.perOrg ? `[org ${t.org}] ` : '';
     ctx.narrate.info(`${org}trunk ${t.name}: ${t.state}${judged}${t.incident ? ` (incident ${t.incident.number})` : ''}`);
