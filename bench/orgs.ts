@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { TrunkgateApp } from '../src/app/create-app.js';
 import { generatedTrunkId } from '../src/sim/genesys/index.js';
 import { perOrgNames } from '../src/trunks/subject-names.js';
@@ -60,6 +61,9 @@ async function scenario(orgCount: number, trunksPerOrg: number, changes: number)
   try {
     // 1. Start: each org's first complete listing, then settled (every trunk stored, every topic subscribed).
     const firstListingMs: Record<string, number> = {};
+    /** Every complete poll's end (epoch ms): a poll of 500 trunks holds the one event loop and store for a while. */
+    const pollsDone: number[] = [];
+    for (const o of app.orgs) o.monitor!.on('poll', (p) => void (p.ok && pollsDone.push(epochNow())));
     const started = performance.now();
     const listed = Promise.all(
       app.orgs.map(
@@ -138,6 +142,10 @@ async function scenario(orgCount: number, trunksPerOrg: number, changes: number)
     );
     const storm = stormPlan(candidates, Math.round(trunksPerOrg * STORM_SHARE), STORM_SPREAD_MS, SEED);
     const from = epochNow();
+    // How busy trunkgate's process (one event loop: monitors, store, relays) and the simulators were during the storm.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const [cpu0, simCpu0] = [process.cpuUsage(), sims.cpuMs()];
     await sims.storm(storm.map((t) => ({ trunkId: t.trunkId, offsetMs: t.offsetMs })));
     let report = await sims.report();
     const delivered = await until(
@@ -149,6 +157,17 @@ async function scenario(orgCount: number, trunksPerOrg: number, changes: number)
       250,
     );
     const to = epochNow();
+    loopDelay.disable();
+    const cpu = process.cpuUsage(cpu0);
+    const busy = {
+      trunkgateCpuShareOfOneCore: round((cpu.user + cpu.system) / 1000 / (to - from), 2),
+      simulatorsCpuShareOfOneCore: round((sims.cpuMs() - simCpu0) / (to - from), 2),
+      eventLoopDelayMs: {
+        p50: round(loopDelay.percentile(50) / 1e6),
+        p99: round(loopDelay.percentile(99) / 1e6),
+        max: round(loopDelay.max / 1e6),
+      },
+    };
     await sleep(1_000); // anything late (a duplicate, a stray record) has time to show
     report = await sims.report();
     const stormResult = await stormFigures({
@@ -177,7 +196,7 @@ async function scenario(orgCount: number, trunksPerOrg: number, changes: number)
         trunkgateAfterStorm: mib(process.memoryUsage().rss),
         simulators: mib(sims.memory().rssBytes),
       },
-      storm: { delivered, ...stormResult },
+      storm: { delivered, ...stormResult, busy, pollsEndedDuringStorm: pollsDone.filter((at) => at >= from && at <= to).length },
     };
   } finally {
     await app.close();
@@ -189,17 +208,28 @@ async function scenario(orgCount: number, trunksPerOrg: number, changes: number)
 type Scenario = Awaited<ReturnType<typeof scenario>>;
 
 function table(rows: Array<[string, Scenario]>): string {
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(22) : c.padStart(16))).join('');
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(24) : c.padStart(26))).join('');
   const out = [line(['', ...rows.map(([name]) => name)])];
   const add = (label: string, f: (s: Scenario) => string) => out.push(line([label, ...rows.map(([, s]) => f(s))]));
-  add('first listing max ms', (s) => String(Math.max(...Object.values(s.firstCompleteListingMs))));
+  add('first listing p50/max ms', (s) => {
+    const v = Object.values(s.firstCompleteListingMs);
+    return `${percentile(v, 50)} / ${Math.max(...v)}`;
+  });
   add('full poll p50/p99 ms', (s) => `${s.fullPollMsAllOrgs.p50} / ${s.fullPollMsAllOrgs.p99}`);
   add('notif→state p50/p99', (s) => `${s.notificationToStateMs.p50} / ${s.notificationToStateMs.p99}`);
   add('RSS settled MiB', (s) => String(s.rssMiB.trunkgateSettled));
   add('storm trunks/subjects', (s) => `${s.storm.trunksFailed} / ${s.storm.subjectsThatFailed}`);
   add('incidents SN/store', (s) => `${s.storm.incidentsOpenedInServiceNow} / ${s.storm.incidentsInStore}`);
   add('exact / misrouted', (s) => `${s.storm.incidentsEqualSubjects} / ${s.storm.misroutedInServiceNow}`);
-  add('change→SN p50/p99 ms', (s) => `${s.storm.stateChangeToServiceNowRequestMs.p50} / ${s.storm.stateChangeToServiceNowRequestMs.p99}`);
+  add('change→SN p50/p90/p99', (s) => {
+    const l = s.storm.stateChangeToServiceNowRequestMs;
+    return `${l.p50} / ${l.p90} / ${l.p99}`;
+  });
+  add('polls during storm', (s) => String(s.storm.pollsEndedDuringStorm));
+  add(
+    'storm CPU tg/sims, loop p99',
+    (s) => `${s.storm.busy.trunkgateCpuShareOfOneCore} / ${s.storm.busy.simulatorsCpuShareOfOneCore}, ${s.storm.busy.eventLoopDelayMs.p99}`,
+  );
   add('Genesys max/60s, 429', (s) => {
     const g = Object.values(s.storm.genesysByOrg);
     return `${Math.max(...g.map((x) => x.maxCallsInAny60s))} / ${g.reduce((n, x) => n + x.rateLimited429, 0)}`;

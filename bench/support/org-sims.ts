@@ -30,6 +30,8 @@ export interface OrgSims {
   storm(plan: Array<{ trunkId: string; offsetMs: number }>): Promise<void>;
   report(): Promise<OrgSimsReport>;
   memory(): { rssBytes: number; peakRssBytes: number };
+  /** CPU time the simulators' process used so far (ms). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startOrgSims(options: {
     storm: async (plan) => void (await ask({ op: 'storm', plan })),
     report: () => ask<OrgSimsReport>({ op: 'report' }),
     memory: () => child.memory(),
+    cpuMs: () => child.cpuMs(),
     stop: () => child.stop(),
   };
 }

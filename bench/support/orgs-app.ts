@@ -73,6 +73,8 @@ export async function createOrgsApp(dataDir: string, layout: OrgsLayout): Promis
     LOG_LEVEL: process.env.BENCH_LOG ?? 'error',
     GATEWAY_API_KEYS: BENCH_API_KEY,
     MONITOR_NOTIFICATIONS: 'true',
+    // trunkgate's default poll interval (30 s) unless BENCH_POLL_INTERVAL_MS says otherwise.
+    MONITOR_POLL_INTERVAL_MS: process.env.BENCH_POLL_INTERVAL_MS,
     // Each failing trunk is its own subject (INCIDENT_GROUP_BY=trunk), opened at once and kept open
     // for the whole run, so "incidents opened = subjects that failed" is exact and nothing resolves.
     INCIDENT_GROUP_BY: 'trunk',

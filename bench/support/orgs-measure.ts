@@ -35,11 +35,12 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return out;
 }
 
-/** p50 / p99 / max of a list of milliseconds, rounded; `n` is how many there are. */
+/** p50 / p90 / p99 / max of a list of milliseconds, rounded; `n` is how many there are. */
 export function ms(values: number[]) {
   return {
     n: values.length,
     p50: round(percentile(values, 50)),
+    p90: round(percentile(values, 90)),
     p99: round(percentile(values, 99)),
     max: values.length ? round(Math.max(...values)) : Number.NaN,
   };
