@@ -161,6 +161,8 @@ async function scenario(orgCount: number, trunksPerOrg: number, changes: number)
     const cpu = process.cpuUsage(cpu0);
     const busy = {
       trunkgateCpuShareOfOneCore: round((cpu.user + cpu.system) / 1000 / (to - from), 2),
+      // Less sensitive to other load on the machine than the latencies: what the storm cost trunkgate.
+      trunkgateCpuMsPerStormChange: round((cpu.user + cpu.system) / 1000 / storm.length),
       simulatorsCpuShareOfOneCore: round((sims.cpuMs() - simCpu0) / (to - from), 2),
       eventLoopDelayMs: {
         p50: round(loopDelay.percentile(50) / 1e6),
@@ -226,6 +228,7 @@ function table(rows: Array<[string, Scenario]>): string {
     return `${l.p50} / ${l.p90} / ${l.p99}`;
   });
   add('polls during storm', (s) => String(s.storm.pollsEndedDuringStorm));
+  add('storm CPU ms/change', (s) => String(s.storm.busy.trunkgateCpuMsPerStormChange));
   add(
     'storm CPU tg/sims, loop p99',
     (s) => `${s.storm.busy.trunkgateCpuShareOfOneCore} / ${s.storm.busy.simulatorsCpuShareOfOneCore}, ${s.storm.busy.eventLoopDelayMs.p99}`,
