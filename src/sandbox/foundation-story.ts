@@ -19,13 +19,13 @@ export const foundationSteps: StoryStep[] = [
   {
     atMs: 5_000,
     title: 'the credential broker holds a verified token; see GET /v1/credentials',
-    run: async ({ baseUrl, authorization, narrate }) => {
+    run: async ({ baseUrl, authorization, narrate, perOrg }) => {
       const res = await fetch(`${baseUrl}/v1/credentials`, { headers: { Authorization: authorization } });
       const body = (await res.json()) as {
         upstreams: Array<{ name: string; connection?: string; expiresAt: string; nextRefreshAt: string; verified: boolean }>;
       };
       for (const u of body.upstreams)
-        narrate.info(`credentials ${u.name}${u.connection ? ` (${u.connection})` : ''}`, {
+        narrate.info(`credentials ${u.name}${perOrg && u.connection ? ` (${u.connection})` : ''}`, {
           expiresAt: u.expiresAt,
           nextRefreshAt: u.nextRefreshAt,
           verified: u.verified,
