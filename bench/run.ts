@@ -10,6 +10,7 @@ import { fuzzBench } from './fuzz.js';
 import { overheadBench } from './overhead.js';
 import { incidentsBench } from './incidents.js';
 import { limitsBench } from './limits.js';
+import { orgsBench } from './orgs.js';
 import { rotationBench } from './rotation.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   incidents: incidentsBench,
   limits: limitsBench,
   fuzz: fuzzBench,
+  orgs: orgsBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,9 +1,13 @@
-import { defaultTrunkIds } from '../sim/genesys/index.js';
 import type { StoryContext, StoryStep } from './story.js';
 
-/** POSTs to a Data Action as a Genesys flow or a ServiceNow REST step would. */
-async function runAction(ctx: StoryContext, name: string, input: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${ctx.baseUrl}/v1/actions/${name}`, {
+/** POSTs to a Data Action as a Genesys flow or a ServiceNow REST step would; `org`: that org's (`/v1/orgs/{org}/actions/…`). */
+async function runAction(
+  ctx: StoryContext,
+  name: string,
+  input: unknown,
+  org?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${ctx.baseUrl}/v1/${org ? `orgs/${org}/` : ''}actions/${name}`, {
     method: 'POST',
     headers: { Authorization: ctx.authorization, 'Content-Type': 'application/json' },
     body: JSON.stringify(input),
@@ -17,8 +21,13 @@ export const actionSteps: StoryStep[] = [
     atMs: 8_000,
     title: 'a Genesys flow asks trunkgate for a trunk (POST /v1/actions/get-trunk)',
     run: async (ctx) => {
-      const res = await runAction(ctx, 'get-trunk', { trunkId: defaultTrunkIds.lumenPrimary });
+      const res = await runAction(ctx, 'get-trunk', { trunkId: ctx.orgs[0]!.trunkIds.lumenPrimary });
       ctx.narrate.info(`get-trunk answered ${res.status}`, res.body);
+      // With two orgs: the same action against the other org's Genesys Cloud.
+      for (const org of ctx.orgs.slice(1)) {
+        const other = await runAction(ctx, 'get-trunk', { trunkId: org.trunkIds.lumenPrimary }, org.name);
+        ctx.narrate.info(`POST /v1/orgs/${org.name}/actions/get-trunk answered ${other.status} (org ${org.name})`, other.body);
+      }
     },
   },
   {

@@ -19,21 +19,31 @@ export const foundationSteps: StoryStep[] = [
   {
     atMs: 5_000,
     title: 'the credential broker holds a verified token; see GET /v1/credentials',
-    run: async ({ baseUrl, authorization, narrate }) => {
+    run: async ({ baseUrl, authorization, narrate, perOrg }) => {
       const res = await fetch(`${baseUrl}/v1/credentials`, { headers: { Authorization: authorization } });
       const body = (await res.json()) as {
-        upstreams: Array<{ name: string; expiresAt: string; nextRefreshAt: string; verified: boolean }>;
+        upstreams: Array<{ name: string; connection?: string; expiresAt: string; nextRefreshAt: string; verified: boolean }>;
       };
       for (const u of body.upstreams)
-        narrate.info(`credentials ${u.name}`, { expiresAt: u.expiresAt, nextRefreshAt: u.nextRefreshAt, verified: u.verified });
+        narrate.info(`credentials ${u.name}${perOrg && u.connection ? ` (${u.connection})` : ''}`, {
+          expiresAt: u.expiresAt,
+          nextRefreshAt: u.nextRefreshAt,
+          verified: u.verified,
+        });
     },
   },
 ];
 
-/** Steady Genesys traffic through trunkgate's own Genesys client (its broker, its pacing budget); a summary line every 15 s shows it never fails. */
-export const brokeredTraffic: StoryActivity = async ({ app, sims, narrate, signal }) => {
+/**
+ * Steady Genesys traffic through trunkgate's own Genesys client of the default org (its broker, its
+ * pacing budget); a summary line every 15 s shows it never fails.
+ */
+export const brokeredTraffic: StoryActivity = async ({ app, sims, orgs, narrate, signal }) => {
   const client = app.upstream.genesys.client;
-  const trunkIds = sims.genesys.control.listTrunks().map((t) => t.id);
+  const trunkIds = sims.genesys.control
+    .org(orgs[0]!.simOrg)
+    .listTrunks()
+    .map((t) => t.id);
   let calls = 0;
   let errors = 0;
   let rotations = 0;

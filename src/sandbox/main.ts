@@ -1,52 +1,28 @@
 // `npm run sandbox`: trunkgate wired to the built-in simulators, playing a scripted story.
-import { createApp } from '../app/create-app.js';
-import { loadConfig } from '../config/config.js';
+// SANDBOX_ORGS=2: two Genesys orgs and two ServiceNow instances, from a connections file in DATA_DIR.
 import { closeOnSignals } from '../app/lifecycle.js';
 import { createLogger } from '../log/logger.js';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../sim/genesys/index.js';
-import { DEMO_OAUTH_CLIENT, DEMO_USER } from '../sim/servicenow/index.js';
-import { startSimulators } from '../sim/start-simulators.js';
 import { actionSteps } from './actions-story.js';
-import { brokeredTraffic, foundationSteps, SANDBOX_TOKEN_LIFETIME_SEC } from './foundation-story.js';
+import { brokeredTraffic, foundationSteps } from './foundation-story.js';
+import { sandboxBanner } from './sandbox-banner.js';
+import { DEMO_CALLER, sandboxOrgCount, startSandbox } from './sandbox-setup.js';
 import { playStory } from './story.js';
-import { SANDBOX_INCIDENT_ENV, startHelpdeskWebhook, watchdogSteps } from './watchdog-story.js';
+import { startHelpdeskWebhook, watchdogSteps } from './watchdog-story.js';
 
-const DEMO_CALLER = { user: 'demo', password: 'demo-password' };
-const DEMO_API_KEY = 'sandbox-api-key-0123456789';
-
+let orgCount: 1 | 2;
+try {
+  orgCount = sandboxOrgCount(process.env);
+} catch (err) {
+  process.stderr.write(`trunkgate sandbox: ${(err as Error).message}\n`);
+  process.exit(2);
+}
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', pretty: process.env.LOG_FORMAT !== 'json' });
-const sims = await startSimulators({ genesys: { tokenLifetimeSec: SANDBOX_TOKEN_LIFETIME_SEC }, servicenow: {} });
 const helpdesk = await startHelpdeskWebhook((text) =>
   logger.child({ module: 'sandbox/helpdesk-webhook' }).info(`helpdesk alert received: ${text}`),
 );
-
 // Only where to listen and log may come from the environment: upstreams are always the simulators.
-const config = loadConfig(
-  {
-    PORT: process.env.PORT ?? '8080',
-    HOST: process.env.HOST ?? '127.0.0.1',
-    LOG_LEVEL: process.env.LOG_LEVEL,
-    DATA_DIR: process.env.DATA_DIR ?? './data/sandbox',
-    MAPPINGS_DIR: process.env.MAPPINGS_DIR,
-    GENESYS_LOGIN_URL: sims.genesys.url,
-    GENESYS_API_URL: sims.genesys.url,
-    GENESYS_CLIENT_ID: DEMO_CLIENT_ID,
-    GENESYS_CLIENT_SECRET: DEMO_CLIENT_SECRET,
-    SERVICENOW_INSTANCE_URL: sims.servicenow.url,
-    SERVICENOW_CLIENT_ID: DEMO_OAUTH_CLIENT.clientId,
-    SERVICENOW_CLIENT_SECRET: DEMO_OAUTH_CLIENT.clientSecret,
-    SERVICENOW_USERNAME: DEMO_USER.username,
-    SERVICENOW_PASSWORD: DEMO_USER.password,
-    GATEWAY_BASIC_AUTH: `${DEMO_CALLER.user}:${DEMO_CALLER.password}`,
-    GATEWAY_API_KEYS: DEMO_API_KEY,
-    SHUTDOWN_GRACE_MS: '3000',
-    ALERT_WEBHOOK_URL: helpdesk.url,
-    ...SANDBOX_INCIDENT_ENV,
-  },
-  { requireCallerAuth: true },
-);
-
-const app = await createApp(config, { logger });
+const sandbox = await startSandbox({ orgs: orgCount, env: process.env, logger, alertWebhookUrl: helpdesk.url });
+const { app, sims } = sandbox;
 const baseUrl = await app.listen();
 const story = new AbortController();
 closeOnSignals(
@@ -61,22 +37,12 @@ closeOnSignals(
   (message, meta) => logger.info(message, meta),
 );
 
-process.stdout.write(
-  [
-    '',
-    `  trunkgate sandbox on ${baseUrl}   (Ctrl-C to stop)`,
-    `    callers:    Basic ${DEMO_CALLER.user} / ${DEMO_CALLER.password}   or   X-API-Key: ${DEMO_API_KEY}`,
-    `    try:        curl -s -u ${DEMO_CALLER.user}:${DEMO_CALLER.password} ${baseUrl}/v1/credentials`,
-    `    Genesys Cloud simulator: ${sims.genesys.url}   (faults: ${sims.genesys.url}/__sim/genesys/settings)`,
-    `    ServiceNow simulator:    ${sims.servicenow.url}   (incidents: ${sims.servicenow.url}/__sim/servicenow/incidents)`,
-    '',
-  ].join('\n'),
-);
+process.stdout.write(sandboxBanner(sandbox, baseUrl));
 
 const narrate = logger.child({ module: 'sandbox' });
 const authorization = `Basic ${Buffer.from(`${DEMO_CALLER.user}:${DEMO_CALLER.password}`).toString('base64')}`;
 await playStory(
-  { app, sims, narrate, baseUrl, authorization, signal: story.signal },
+  { app, sims, orgs: sandbox.orgs, perOrg: sandbox.connectionsFile !== null, narrate, baseUrl, authorization, signal: story.signal },
   [...foundationSteps, ...actionSteps, ...watchdogSteps],
   [brokeredTraffic],
 );

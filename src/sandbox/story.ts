@@ -1,11 +1,16 @@
 import type { TrunkgateApp } from '../app/create-app.js';
 import type { Logger } from '../log/logger.js';
 import type { Simulators } from '../sim/start-simulators.js';
+import type { SandboxOrg } from './sandbox-setup.js';
 
 /** What a story step can touch: the running gateway, the simulators, a narrator. */
 export interface StoryContext {
   app: TrunkgateApp;
   sims: Simulators;
+  /** The Genesys orgs (one, or two with SANDBOX_ORGS=2); the first is the default org. */
+  orgs: SandboxOrg[];
+  /** Whether a connections file describes them (correlation ids and `/v1/trunks` then carry the org). */
+  perOrg: boolean;
   narrate: Logger;
   baseUrl: string;
   /** Demo caller credentials, as an Authorization header value. */
