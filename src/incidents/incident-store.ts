@@ -54,6 +54,8 @@ export class OpenIncidentConflictError extends WriteConflictError {
 /** Incidents, the trunks each concerns, and which failing trunks still await one. */
 export interface IncidentStore {
   getIncident(id: string): Promise<IncidentRow | null>;
+  /** The incidents with these ids (one query, for a page of audit entries); ids not found are left out. */
+  getIncidentsByIds(ids: readonly string[]): Promise<IncidentRow[]>;
   getOpenIncident(correlationId: string, options?: { forUpdate?: boolean }): Promise<IncidentRow | null>;
   /** The most recently opened incident for the key, open or not. */
   getLatestIncident(correlationId: string): Promise<IncidentRow | null>;

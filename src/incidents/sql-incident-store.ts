@@ -158,6 +158,12 @@ export class SqlIncidentStore implements IncidentStore {
     return r ? incidentFromRow(r) : null;
   }
 
+  async getIncidentsByIds(ids: readonly string[]): Promise<IncidentRow[]> {
+    if (ids.length === 0) return [];
+    const text = `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (${placeholders(ids.length)})`;
+    return (await all(this.s, text, [...ids])).map(incidentFromRow);
+  }
+
   async getOpenIncident(correlationId: string, options?: { forUpdate?: boolean }): Promise<IncidentRow | null> {
     const lock = await forUpdate(this.s, `incident:${correlationId}`, options);
     const r = await one(this.s, SQL.selectOpenIncident + lock, [correlationId]);
