@@ -23,6 +23,8 @@ export interface AuditFilter {
   /** Any of these subjects (a trunk id and its subject forms); an empty list matches nothing. */
   subjects?: readonly string[];
   incidentId?: string;
+  /** Any of these incidents (an incident number may name one on each ServiceNow instance); an empty list matches nothing. */
+  incidentIds?: readonly string[];
   org?: string;
   kind?: AuditKind;
   /** `at` at or after this (epoch ms). */
@@ -48,6 +50,7 @@ export function matchesAudit(row: AuditRow, f: AuditFilter): boolean {
     (f.subject === undefined || row.subject === f.subject) &&
     (f.subjects === undefined || f.subjects.includes(row.subject)) &&
     (f.incidentId === undefined || row.incidentId === f.incidentId) &&
+    (f.incidentIds === undefined || (row.incidentId !== null && f.incidentIds.includes(row.incidentId))) &&
     (f.org === undefined || (row.org ?? null) === f.org) &&
     (f.kind === undefined || row.kind === f.kind) &&
     (f.since === undefined || row.at >= f.since) &&

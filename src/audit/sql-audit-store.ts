@@ -59,6 +59,11 @@ export class SqlAuditStore implements AuditStore {
       params.push(...options.subjects);
     }
     add('incident_id = ?', options.incidentId);
+    if (options.incidentIds !== undefined) {
+      if (options.incidentIds.length === 0) return [];
+      where.push(`incident_id IN (${placeholders(options.incidentIds.length)})`);
+      params.push(...options.incidentIds);
+    }
     add('org = ?', options.org);
     add('kind = ?', options.kind);
     add('at >= ?', options.since);

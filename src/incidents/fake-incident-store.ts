@@ -25,6 +25,12 @@ export class FakeIncidentStore implements IncidentStore {
     const i = this.t().incidents.get(id);
     return i ? plainIncident(i) : null;
   }
+  async findIncidentIds(ref: string) {
+    return [...this.t().incidents.values()]
+      .filter((i) => i.id === ref || i.number === ref || i.sysId === ref)
+      .map((i) => i.id)
+      .sort();
+  }
   async getIncidentsByIds(ids: readonly string[]) {
     return ids.flatMap((id) => {
       const i = this.t().incidents.get(id);

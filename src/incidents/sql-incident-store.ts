@@ -158,6 +158,11 @@ export class SqlIncidentStore implements IncidentStore {
     return r ? incidentFromRow(r) : null;
   }
 
+  async findIncidentIds(ref: string): Promise<string[]> {
+    const rows = await all(this.s, 'SELECT id FROM incidents WHERE id = ? OR number = ? OR sys_id = ? ORDER BY id', [ref, ref, ref]);
+    return rows.map((r) => String(r.id));
+  }
+
   async getIncidentsByIds(ids: readonly string[]): Promise<IncidentRow[]> {
     if (ids.length === 0) return [];
     const text = `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (${placeholders(ids.length)})`;

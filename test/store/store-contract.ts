@@ -559,6 +559,16 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         ['b', 'k:b', 'INC0010002', 'sys-b'],
       ]);
       expect(await store.getIncidentsByIds([])).toEqual([]);
+      await store.insertIncident(incidentRow({ id: 'c', correlationId: 'k:c', number: 'INC0010002', servicenowInstance: 'emea' }));
+      expect(await store.findIncidentIds('INC0010002')).toEqual(['b', 'c']);
+      expect(await store.findIncidentIds('sys-b')).toEqual(['b']);
+      expect(await store.findIncidentIds('a')).toEqual(['a']);
+      expect(await store.findIncidentIds('INC0099999')).toEqual([]);
+      await store.addAudit({ at: T0, subject: 'k:a', incidentId: 'a', kind: 'incident_opened', message: 'a', data: null });
+      await store.addAudit({ at: T0, subject: 'k:c', incidentId: 'c', kind: 'incident_opened', message: 'c', data: null });
+      await store.addAudit({ at: T0, subject: 'k:b', incidentId: 'b', kind: 'incident_opened', message: 'b', data: null });
+      expect((await store.listAudit({ incidentIds: ['b', 'c'], limit: 10 })).map((r) => r.message)).toEqual(['b', 'c']);
+      expect(await store.listAudit({ incidentIds: [], limit: 10 })).toEqual([]);
     });
 
     it('raises a helpdesk alert once per key, updates and deletes it', async () => {
