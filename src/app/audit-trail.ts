@@ -71,7 +71,7 @@ export function credentialsTrail(
         ...base,
         at: e.at,
         kind: 'token_rotated',
-        message: `${whose} rotated (${verified}); expires ${iso(e.expiresAt)}`,
+        message: `${whose} ${e.previousExpiresAt === undefined ? 'obtained' : 'rotated'} (${verified}); expires ${iso(e.expiresAt)}`,
         data: {
           upstream: o.upstream,
           connection: o.connection,
