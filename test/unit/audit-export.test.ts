@@ -5,6 +5,7 @@ import { createFakeStores } from '../../src/app/stores.js';
 import type { AuditEntryView } from '../../src/audit/audit-view-schema.js';
 import { decodeCursor, encodeCursor } from '../../src/audit/audit-views.js';
 import { csvField, exportLine, writeExport } from '../../src/http/audit-export.js';
+import { subjectForms } from '../../src/trunks/subject-names.js';
 import { incidentRow } from '../store/store-contract.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -58,6 +59,22 @@ describe('the audit cursor', () => {
       'é',
     ])
       expect(decodeCursor(bad), bad).toBeUndefined();
+  });
+});
+
+describe('subject forms (GET /v1/audit?subject=)', () => {
+  it('matches a bare trunk or trunk base id to its subjects, with one org and with several; a full subject only to itself', () => {
+    expect(subjectForms('t1', { perOrg: false, orgs: ['default'] })).toEqual(['t1', 'trunkgate:trunk:t1', 'trunkgate:trunkbase:t1']);
+    expect(subjectForms('t1', { perOrg: true, orgs: ['emea', 'apac'] })).toEqual([
+      't1',
+      'trunkgate:trunk:t1',
+      'trunkgate:trunkbase:t1',
+      'trunkgate:emea:trunk:t1',
+      'trunkgate:emea:trunkbase:t1',
+      'trunkgate:apac:trunk:t1',
+      'trunkgate:apac:trunkbase:t1',
+    ]);
+    expect(subjectForms('trunkgate:emea:trunk:t1', { perOrg: true, orgs: ['emea'] })).toEqual(['trunkgate:emea:trunk:t1']);
   });
 });
 
