@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { auditBench } from './audit.js';
 import { monitorBench } from './monitor.js';
 import { clusterRotationBench } from './cluster-rotation.js';
 import { failoverBench } from './failover.js';
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   limits: limitsBench,
   fuzz: fuzzBench,
   orgs: orgsBench,
+  audit: auditBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -57,6 +57,8 @@ export class HelpdeskAlerts {
   private readonly owner: string;
   /** Failing ServiceNow credentials, by alert key (one per instance), with the broker's message. */
   private readonly servicenowCredentials = new Map<string, { instance?: string; message: string }>();
+  /** Messages whose webhook call failed, by type and alert keys, with how many times in a row. */
+  private readonly failing = new Map<string, number>();
   private timer?: Timer;
   private running?: Promise<void>;
 
@@ -195,28 +197,39 @@ export class HelpdeskAlerts {
     return candidates.filter((r) => keys.has(r.key));
   }
 
+  /**
+   * Sends one message and records it in the audit trail: `helpdesk_alert_sent`, or `helpdesk_alert_failed`
+   * for the first failure of a run (the message is tried again at every check, seconds apart: one entry
+   * per failed attempt would bury the rest of the trail; the entry when it is finally sent counts them).
+   */
   private async send(text: string, type: 'raised' | 'recovered', rows: AlertRow[]): Promise<boolean> {
     const keys = rows.map((r) => r.key);
     if (!this.o.webhook) {
       this.log.warn(`helpdesk alert (${type}) not sent: ALERT_WEBHOOK_URL is not set`, { keys, text });
       return true;
     }
+    const run = `${type}:${keys.join(',')}`;
+    const audit = (kind: 'helpdesk_alert_sent' | 'helpdesk_alert_failed', message: string, data: Record<string, unknown>) =>
+      this.o.store.addAudit({ at: this.o.clock.now(), subject: keys.join(','), incidentId: null, kind, message, data: { type, ...data } });
     try {
       await this.o.webhook.send(text);
       this.o.metrics.alert(type, 'sent');
       this.log.info(`helpdesk alert sent (${type})`, { keys });
-      await this.o.store.addAudit({
-        at: this.o.clock.now(),
-        subject: keys.join(','),
-        incidentId: null,
-        kind: 'helpdesk_alert_sent',
-        message: text,
-        data: { type },
-      });
+      const failures = this.failing.get(run);
+      this.failing.delete(run);
+      await audit('helpdesk_alert_sent', text, failures === undefined ? {} : { failedAttempts: failures });
       return true;
     } catch (err) {
       this.o.metrics.alert(type, 'failed');
       this.log.error('helpdesk alert webhook failed; retrying at the next check', { err, keys });
+      const failures = (this.failing.get(run) ?? 0) + 1;
+      this.failing.set(run, failures);
+      if (failures === 1) {
+        const reason = err instanceof Error ? err.message : String(err);
+        await audit('helpdesk_alert_failed', `helpdesk webhook failed (${reason}); retrying at every check: ${text}`, {
+          error: reason,
+        }).catch((auditErr: unknown) => this.log.warn('could not record the failed alert in the audit trail', { err: auditErr }));
+      }
       return false;
     }
   }

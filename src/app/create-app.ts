@@ -26,6 +26,8 @@ import type { ReadinessCheck } from '../meta/readiness-check.js';
 import { accessLog, requestId } from '../http/request-context.js';
 import { actionRoutes, orgActionRoutes } from '../http/routes/action-routes.js';
 import { statusRoutes } from '../http/routes/status-routes.js';
+import { auditRoutes } from '../http/routes/audit-routes.js';
+import { AuditRecorder, auditQueries, credentialsTrail, recordLeadership } from './audit-trail.js';
 import { createWatchdog, watchCredentials, type Watchdog } from './create-watchdog.js';
 import { loadIncidentMapping, type IncidentMapping } from '../incidents/incident-mapping.js';
 import { openStores } from './stores.js';
@@ -120,6 +122,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const limiters = limits
     ? failoverLimiterFactory({ source: limits, local: limiterFactory(), metrics: new LimiterMetrics(registry) })
     : limiterFactory();
+  const named = connectionsOf(config).fromFile;
+  const incidentMapping = overrides.incidentMapping ?? loadIncidentMapping({ dir: config.mappingsDir, env: process.env }).mapping;
+  const store = overrides.store ?? (await openStores(config, { logger }));
+  // Token rotations and failures, and leadership changes, go into the audit trail beside the decisions.
+  const recorder = new AuditRecorder(store, logger);
+  recordLeadership(cluster.leadership, recorder);
   const upstream = createUpstreams(config, {
     clock,
     logger,
@@ -127,11 +135,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     limiters,
     tokenStore: cluster.tokenStore,
     credentials: overrides.credentials,
+    trail: (name, connection) => credentialsTrail(recorder, { upstream: name, connection, perOrg: named }),
   });
   const credentials = { genesys: upstream.genesys.credentials, servicenow: upstream.servicenow.credentials };
-  const named = connectionsOf(config).fromFile;
-  const incidentMapping = overrides.incidentMapping ?? loadIncidentMapping({ dir: config.mappingsDir, env: process.env }).mapping;
-  const store = overrides.store ?? (await openStores(config, { logger }));
   const watchdog = createWatchdog({
     config: { ...config, connections: connectionsOf(config) },
     stores: store,
@@ -147,6 +153,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           : null,
     mapping: incidentMapping,
     isLeader: () => cluster.leadership.isLeader,
+    auditRetentionMs: config.auditRetentionDays * 86_400_000,
   });
   const orgs = createOrgs({
     config,
@@ -212,6 +219,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     orgActionRoutes(new Map(orgs.map((o) => [o.name, o.actions])), { access, body }),
     credentialsRoutes(upstream.all, access),
     statusRoutes({ status: watchdog.status, events: watchdog.ingest, orgs: orgs.map((o) => o.name), access, body }),
+    auditRoutes({ audit: auditQueries(store), orgs: orgs.map((o) => o.name), perOrg: named, access }),
   );
   app.use(notFound());
   app.use(errorHandler(logger));
@@ -269,8 +277,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       for (const component of background) component.stop();
       await upstream.close();
       await limits?.close();
-      if (!overrides.store) await store.close();
+      // The lease is given up (and recorded) while the store is still open.
       await cluster.close();
+      await recorder.flush();
+      if (!overrides.store) await store.close();
     },
   };
 }

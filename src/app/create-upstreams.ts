@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import { connectionsOf } from '../config/connections.js';
 import { genesysCredentials, servicenowCredentials, type BrokerDeps } from '../credentials/build-credentials.js';
 import { CredentialsMetrics } from '../credentials/credentials-metrics.js';
+import type { CredentialsTrail } from '../credentials/credentials-trail.js';
 import { InProcessTokenStore, type TokenStore } from '../credentials/token-store.js';
 import type { UpstreamCredentials } from '../credentials/upstream-credentials.js';
 import type { Logger } from '../log/logger.js';
@@ -53,6 +54,8 @@ export interface UpstreamsDeps {
   limiters?: LimiterFactory;
   /** Where the token brokers keep and share tokens; default: in this process. */
   tokenStore?: TokenStore;
+  /** Each broker's trail into the audit (rotations, failed refreshes). */
+  trail?: (upstream: 'genesys' | 'servicenow', connection: string) => CredentialsTrail;
   /** Credentials to use instead of brokers built from config (tests; the first org and instance only). */
   credentials?: { genesys?: UpstreamCredentials; servicenow?: UpstreamCredentials };
 }
@@ -70,11 +73,12 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
   const named = connections.fromFile;
   const timeoutMs = config.actionTimeoutMs;
   const limiters = deps.limiters ?? limiterFactory();
-  let shared: Omit<BrokerDeps, 'connection'> | undefined;
+  let shared: Omit<BrokerDeps, 'connection' | 'trail'> | undefined;
   // Token metrics exist only when a broker does (overridden credentials have none).
-  const brokers = (connection: string): BrokerDeps => ({
+  const brokers = (upstream: 'genesys' | 'servicenow', connection: string): BrokerDeps => ({
     ...(shared ??= { clock, logger, metrics: new CredentialsMetrics(registry), store: deps.tokenStore ?? new InProcessTokenStore() }),
     ...(named ? { connection } : {}),
+    trail: deps.trail?.(upstream, connection),
   });
   // With a connections file every per-connection metric carries `connection` (docs/design.md, 'Several orgs').
   const label = (connection: string) => (named ? { connection } : {});
@@ -104,7 +108,7 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
       api: createHttpClient({ baseURL: org.apiUrl, timeoutMs }),
     };
     const credentials =
-      (org.name === first.org ? deps.credentials?.genesys : undefined) ?? genesysCredentials(org, http, brokers(org.name));
+      (org.name === first.org ? deps.credentials?.genesys : undefined) ?? genesysCredentials(org, http, brokers('genesys', org.name));
     const pacer = new GenesysPacer({ limiters, clock, allowedPerMinute: org.rateLimitPerMinute, ...label(org.name) });
     const genesys: UpstreamDescriptor<GenesysClient> = {
       ...GENESYS,
@@ -121,7 +125,8 @@ export function createUpstreams(config: Config, deps: UpstreamsDeps): Upstreams 
     connections.instances.map((sn) => {
       const http = createHttpClient({ baseURL: sn.instanceUrl, timeoutMs });
       const credentials =
-        (sn.name === first.instance ? deps.credentials?.servicenow : undefined) ?? servicenowCredentials(sn, http, brokers(sn.name));
+        (sn.name === first.instance ? deps.credentials?.servicenow : undefined) ??
+        servicenowCredentials(sn, http, brokers('servicenow', sn.name));
       const pacer = new ServiceNowPacer({ limiters, clock, budgetPerHour: sn.rateLimitPerHour, ...label(sn.name) });
       const descriptor: UpstreamDescriptor<ServiceNowClient> = {
         ...SERVICENOW,

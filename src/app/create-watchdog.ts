@@ -35,8 +35,10 @@ export interface WatchdogDeps {
   mapping: IncidentMapping;
   /** With several replicas: whether this one is the leader (decides the credentials incident and alert). */
   isLeader?: () => boolean;
-  /** Trunk history and audit lines older than this are pruned (default 30 days). */
+  /** Trunk history older than this is pruned (default 30 days). */
   retentionMs?: number;
+  /** Audit entries older than this are pruned (default: AUDIT_RETENTION_DAYS' default, 90 days). */
+  auditRetentionMs?: number;
   /** What tests and benchmarks tune: the incident tick, the relay, the alert check. */
   tickMs?: number;
   relay?: IncidentsDeps['relay'];
@@ -94,7 +96,7 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
     isLeader: deps.isLeader,
     checkMs: deps.alertCheckMs,
   });
-  const retention = createRetention({ stores, clock, logger, retentionMs: deps.retentionMs });
+  const retention = createRetention({ stores, clock, logger, retentionMs: deps.retentionMs, auditRetentionMs: deps.auditRetentionMs });
   let running = false;
   return {
     ingest,

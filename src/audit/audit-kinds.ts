@@ -27,6 +27,8 @@ export const auditKindSteps = {
   /** A delivery that failed and waits for its next attempt. */
   delivery_retry: 'answered',
   helpdesk_alert_sent: 'alerted',
+  /** A helpdesk webhook message that could not be sent (the first failure of a run; it is tried again at every check). */
+  helpdesk_alert_failed: 'alerted',
   token_rotated: 'decided',
   token_refresh_failed: 'decided',
   leadership_changed: 'decided',

@@ -1,5 +1,5 @@
 import { copy, type FakeDatabase } from '../store/fake-database.js';
-import type { AuditEntry, AuditRow, AuditStore } from './audit-store.js';
+import { matchesAudit, type AuditEntry, type AuditFilter, type AuditRow, type AuditStore } from './audit-store.js';
 
 interface FakeAuditTable {
   rows: AuditRow[];
@@ -17,12 +17,8 @@ export class FakeAuditStore implements AuditStore {
   async addAudit(entry: AuditEntry) {
     this.t().rows.push({ ...copy(entry), org: entry.org ?? null, id: ++this.t().nextId });
   }
-  async listAudit(options: { subject?: string; incidentId?: string; limit: number }) {
-    const rows = this.t().rows.filter(
-      (a) =>
-        (options.subject === undefined || a.subject === options.subject) &&
-        (options.incidentId === undefined || a.incidentId === options.incidentId),
-    );
+  async listAudit(options: AuditFilter & { limit: number }) {
+    const rows = this.t().rows.filter((a) => matchesAudit(a, options));
     return copy(rows.sort((a, b) => b.id - a.id).slice(0, options.limit));
   }
   async pruneAudit(before: number) {

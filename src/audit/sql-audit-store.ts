@@ -1,6 +1,6 @@
-import { all, jsonOrNull, num, run, strOrNull, type SqlRow, type SqlSession } from '../store/sql-session.js';
+import { all, jsonOrNull, num, placeholders, run, strOrNull, type SqlRow, type SqlSession } from '../store/sql-session.js';
 import { auditKindSteps, type AuditKind } from './audit-kinds.js';
-import type { AuditEntry, AuditRow, AuditStore } from './audit-store.js';
+import type { AuditEntry, AuditFilter, AuditRow, AuditStore } from './audit-store.js';
 
 // `step` is what entries had before kinds (migration 6); it is still written, from the kind.
 const INSERT = 'INSERT INTO audit_log (at, subject, incident_id, step, kind, org, message, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
@@ -39,17 +39,36 @@ export class SqlAuditStore implements AuditStore {
     ]);
   }
 
-  async listAudit(options: { subject?: string; incidentId?: string; limit: number }): Promise<AuditRow[]> {
+  /**
+   * Newest first, by id (the keyset: `beforeId` continues a listing). A subject or incident is found
+   * through its index (`audit_by_subject`, `audit_by_incident`); the other filters are checked while
+   * walking the ids down, which stops at `limit` rows.
+   */
+  async listAudit(options: AuditFilter & { limit: number }): Promise<AuditRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (options.subject !== undefined) {
-      where.push('subject = ?');
-      params.push(options.subject);
+    const add = (clause: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(clause);
+      params.push(value);
+    };
+    add('subject = ?', options.subject);
+    if (options.subjects !== undefined) {
+      if (options.subjects.length === 0) return [];
+      where.push(`subject IN (${placeholders(options.subjects.length)})`);
+      params.push(...options.subjects);
     }
-    if (options.incidentId !== undefined) {
-      where.push('incident_id = ?');
-      params.push(options.incidentId);
+    add('incident_id = ?', options.incidentId);
+    if (options.incidentIds !== undefined) {
+      if (options.incidentIds.length === 0) return [];
+      where.push(`incident_id IN (${placeholders(options.incidentIds.length)})`);
+      params.push(...options.incidentIds);
     }
+    add('org = ?', options.org);
+    add('kind = ?', options.kind);
+    add('at >= ?', options.since);
+    add('at <= ?', options.until);
+    add('id < ?', options.beforeId);
     const text = `SELECT id, at, subject, incident_id, kind, org, message, data FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return (await all(this.s, text, [...params, options.limit])).map(auditFromRow);
   }

@@ -73,6 +73,8 @@ export interface Config {
   actionTimeoutMs: number;
   /** How long SIGTERM waits for in-flight requests before closing them. */
   shutdownGraceMs: number;
+  /** AUDIT_RETENTION_DAYS: audit entries older than this many days are deleted. */
+  auditRetentionDays: number;
 }
 
 /** Thrown when the environment is unusable; lists every problem at once. */
@@ -160,6 +162,7 @@ export function loadConfig(
     alertAfterMs: r.integer('ALERT_AFTER_MS', 120_000, { min: 0 }),
     actionTimeoutMs: r.integer('ACTION_TIMEOUT_MS', 10_000, { min: 100, max: 60_000 }),
     shutdownGraceMs: r.integer('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 120_000 }),
+    auditRetentionDays: r.integer('AUDIT_RETENTION_DAYS', 90, { min: 1, max: 36_500 }),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   const first = connections.orgs[0]!;

@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { HttpClient } from '../net/http-client.js';
 import type { Clock } from '../time/clock.js';
 import type { CredentialsMetrics } from './credentials-metrics.js';
+import type { CredentialsTrail } from './credentials-trail.js';
 import { TokenBroker } from './token-broker.js';
 import { GenesysTokenIssuer, GenesysTokenVerifier, ServiceNowTokenIssuer } from './token-issuers.js';
 import type { TokenStore } from './token-store.js';
@@ -16,6 +17,8 @@ export interface BrokerDeps {
   logger: Logger;
   metrics: CredentialsMetrics;
   store: TokenStore;
+  /** Where rotations and failed refreshes are recorded (the audit trail). */
+  trail?: CredentialsTrail;
 }
 
 /** Genesys client credentials: a broker that asks login.<region> and waits until the API (tokens/me) accepts each new token. */

@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/logger.js';
-import type { Clock, Timer } from '../time/clock.js';
-import type { CredentialsMetrics } from './credentials-metrics.js';
+import type { Timer } from '../time/clock.js';
+import type { TokenBrokerOptions } from './token-broker-options.js';
 import { reauthCanHelp, refreshRetry } from './refresh-policy.js';
 import { obtainToken, type RefreshHost } from './token-refresh.js';
 import { credentialsSnapshot } from './token-snapshot.js';
-import type { TokenStore } from './token-store.js';
 import {
   CredentialsUnavailableError,
   TokenEndpointError,
@@ -13,25 +12,10 @@ import {
   type FailedEvent,
   type HeldToken,
   type RotatedEvent,
-  type TokenIssuer,
-  type TokenVerifier,
   type UpstreamName,
 } from './token-types.js';
 
-export interface TokenBrokerOptions {
-  upstream: UpstreamName;
-  /** With several connections of one upstream (Genesys orgs): which one; its token is shared under its own key. */
-  connection?: string;
-  issuer: TokenIssuer;
-  verifier?: TokenVerifier;
-  store: TokenStore;
-  clock: Clock;
-  logger: Logger;
-  metrics: CredentialsMetrics;
-  bufferMs: number;
-  requiredScopes?: string[];
-  random?: () => number;
-}
+export type { TokenBrokerOptions } from './token-broker-options.js';
 
 /** A re-issued token is served until this close to its expiry, then callers wait for the next one. */
 const REUSED_SAFETY_MS = 250;
@@ -275,14 +259,14 @@ export class TokenBroker extends EventEmitter {
       this.log.warn('token refresh failed; backing off', { err, retryInMs: Math.round(delay), attempt: this.consecutiveFailures });
     }
     this.schedule(delay);
-    // Other components (credentials incident, helpdesk alert) hear of a failure when it matters: every
-    // time credentials are rejected, but a transient failure only once no usable token is left. While
-    // the old token is still served nobody is affected, and /readyz, /v1/credentials and the WARN
-    // above already say that refreshing is failing.
-    const t = this.current;
-    if (permanent || (!this.failureAnnounced && !(t && this.usable(t)))) {
+    const event: FailedEvent = { upstream: this.upstream, at: this.options.clock.now(), permanent, message: err.message };
+    const retry = { connection: this.options.connection, attempt: this.consecutiveFailures, retryInMs: Math.round(delay) };
+    this.options.trail?.refreshFailed({ ...event, ...retry, stillServing: served !== undefined });
+    // Others (credentials incident, helpdesk alert) hear of a failure when it matters: every refusal of the
+    // credentials, a transient failure only once no usable token is left (until then nobody is affected,
+    // and /readyz, /v1/credentials and the WARN above say that refreshing fails).
+    if (permanent || (!this.failureAnnounced && !served)) {
       this.failureAnnounced = true;
-      const event: FailedEvent = { upstream: this.upstream, at: this.options.clock.now(), permanent, message: err.message };
       this.emit('failed', event);
     }
   }

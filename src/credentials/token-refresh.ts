@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { CredentialsMetrics } from './credentials-metrics.js';
+import type { CredentialsTrail } from './credentials-trail.js';
 import { clockSkewMs, grantLifetimeMs, newHeldToken } from './token-timing.js';
 import type { SharedToken, TokenStore } from './token-store.js';
 import { MissingScopesError, type HeldToken, type TokenIssuer, type TokenVerifier } from './token-types.js';
@@ -24,6 +25,8 @@ export interface RefreshHost {
     metrics: CredentialsMetrics;
     bufferMs: number;
     requiredScopes?: string[];
+    connection?: string;
+    trail?: CredentialsTrail;
   };
   readonly log: Logger;
   readonly random: () => number;
@@ -131,6 +134,16 @@ async function fetchAndPromote(h: RefreshHost): Promise<HeldToken> {
   const missing = missingScopes(token, h.options.requiredScopes ?? [], h.log);
   if (missing.length > 0) throw new MissingScopesError(h.upstream, missing);
   h.promote(token, propagationMs);
+  // Recorded here, by the replica that obtained it: one that adopts it from the shared store reports nothing.
+  h.options.trail?.rotated({
+    upstream: h.upstream,
+    connection: h.options.connection,
+    at: clock.now(),
+    verified: token.verified,
+    propagationMs: propagationMs === undefined ? undefined : Math.round(propagationMs),
+    expiresAt: token.expiresAtWall,
+    previousExpiresAt: current?.expiresAtWall,
+  });
   await h.options.store
     .write(h.storeKey, {
       value: token.value,

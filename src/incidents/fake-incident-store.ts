@@ -25,6 +25,18 @@ export class FakeIncidentStore implements IncidentStore {
     const i = this.t().incidents.get(id);
     return i ? plainIncident(i) : null;
   }
+  async findIncidentIds(ref: string) {
+    return [...this.t().incidents.values()]
+      .filter((i) => i.id === ref || i.number === ref || i.sysId === ref)
+      .map((i) => i.id)
+      .sort();
+  }
+  async getIncidentsByIds(ids: readonly string[]) {
+    return ids.flatMap((id) => {
+      const i = this.t().incidents.get(id);
+      return i ? [plainIncident(i)] : [];
+    });
+  }
   async getOpenIncident(correlationId: string) {
     const i = [...this.t().incidents.values()].find((x) => x.correlationId === correlationId && x.open);
     return i ? plainIncident(i) : null;

@@ -54,6 +54,10 @@ export class OpenIncidentConflictError extends WriteConflictError {
 /** Incidents, the trunks each concerns, and which failing trunks still await one. */
 export interface IncidentStore {
   getIncident(id: string): Promise<IncidentRow | null>;
+  /** The incidents with these ids (one query, for a page of audit entries); ids not found are left out. */
+  getIncidentsByIds(ids: readonly string[]): Promise<IncidentRow[]>;
+  /** The ids of the incidents this names: trunkgate's own id, a ServiceNow number or sys_id (a number may repeat across instances). */
+  findIncidentIds(ref: string): Promise<string[]>;
   getOpenIncident(correlationId: string, options?: { forUpdate?: boolean }): Promise<IncidentRow | null>;
   /** The most recently opened incident for the key, open or not. */
   getLatestIncident(correlationId: string): Promise<IncidentRow | null>;

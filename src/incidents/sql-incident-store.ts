@@ -158,6 +158,17 @@ export class SqlIncidentStore implements IncidentStore {
     return r ? incidentFromRow(r) : null;
   }
 
+  async findIncidentIds(ref: string): Promise<string[]> {
+    const rows = await all(this.s, 'SELECT id FROM incidents WHERE id = ? OR number = ? OR sys_id = ? ORDER BY id', [ref, ref, ref]);
+    return rows.map((r) => String(r.id));
+  }
+
+  async getIncidentsByIds(ids: readonly string[]): Promise<IncidentRow[]> {
+    if (ids.length === 0) return [];
+    const text = `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (${placeholders(ids.length)})`;
+    return (await all(this.s, text, [...ids])).map(incidentFromRow);
+  }
+
   async getOpenIncident(correlationId: string, options?: { forUpdate?: boolean }): Promise<IncidentRow | null> {
     const lock = await forUpdate(this.s, `incident:${correlationId}`, options);
     const r = await one(this.s, SQL.selectOpenIncident + lock, [correlationId]);

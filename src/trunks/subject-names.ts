@@ -27,3 +27,16 @@ export const perOrgNames: SubjectNames = {
 export function subjectNames(perOrg: boolean): SubjectNames {
   return perOrg ? perOrgNames : singleOrgNames;
 }
+
+/**
+ * The audit subjects a search for `subject` matches (GET /v1/audit?subject=): a full subject
+ * (`trunkgate:…`) is itself; a bare id is also the trunk and the trunk base of that id, under the
+ * single-org names and — with a connections file — under each of `orgs`' names (entries written before
+ * the file was introduced keep the single-org names).
+ */
+export function subjectForms(subject: string, o: { perOrg: boolean; orgs: readonly string[] }): string[] {
+  if (subject.startsWith('trunkgate:')) return [subject];
+  const forms = [subject, singleOrgNames.trunk('', subject), singleOrgNames.trunkBase('', subject)];
+  if (o.perOrg) for (const org of o.orgs) forms.push(perOrgNames.trunk(org, subject), perOrgNames.trunkBase(org, subject));
+  return [...new Set(forms)];
+}

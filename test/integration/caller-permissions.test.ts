@@ -58,6 +58,8 @@ const ENDPOINTS: Array<{ method: 'GET' | 'POST'; path: string; body?: string; ne
   { method: 'GET', path: '/v1/trunks/trunk-none/events', needs: 'status:read', allowed: ['status', 'env-key-1'], status: 404 },
   { method: 'GET', path: '/v1/incidents', needs: 'status:read', allowed: ['status', 'env-key-1'], status: 200 },
   { method: 'POST', path: '/v1/events', body: trunkEvent, needs: 'events:write', allowed: ['events', 'env-key-1'], status: 200 },
+  { method: 'GET', path: '/v1/audit', needs: 'audit:read', allowed: ['audit', 'env-key-1'], status: 200 },
+  { method: 'GET', path: '/v1/audit?format=csv', needs: 'audit:read', allowed: ['audit', 'env-key-1'], status: 200 },
 ];
 const endpoint = (path: string) => ENDPOINTS.find((e) => e.path === path)!;
 const NAMES: Name[] = [...(Object.keys(CALLERS) as Name[]), 'env-key-1'];

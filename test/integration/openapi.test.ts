@@ -38,7 +38,7 @@ function readmeEndpoints(): Array<{ method: string; path: string; query: string[
 
 const operations = (doc: Doc) =>
   Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
-const STORE_BACKED = ['/v1/trunks', '/v1/trunks/{id}', '/v1/trunks/{id}/events', '/v1/incidents', '/v1/events'];
+const STORE_BACKED = ['/v1/trunks', '/v1/trunks/{id}', '/v1/trunks/{id}/events', '/v1/incidents', '/v1/events', '/v1/audit'];
 
 describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
   let sims: Simulators;
@@ -135,6 +135,7 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
         'runAction',
         'createIncident',
         'getTrunkAction',
+        'listAudit',
       ]),
     );
     for (const { path, method, op } of ops) {
@@ -148,7 +149,7 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
         expect(op.security, where).toBeUndefined(); // the document's security applies
         expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(['401', '403', '429', '503']));
         expect(op.responses['403']!.description, where).toMatch(
-          /^forbidden: the caller lacks the permission (actions:run|events:write|status:read)/,
+          /^forbidden: the caller lacks the permission (actions:run|events:write|status:read|audit:read)/,
         );
       } else {
         expect(op.security, where).toEqual([]);
@@ -241,6 +242,11 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
       expect(incidents.incidents).toHaveLength(1);
       expectValid(incidents, '/v1/incidents');
       expectValid((await api.get('/v1/actions')).body, '/v1/actions');
+      const audit = (await api.get('/v1/audit?limit=1000')).body;
+      expect(audit.entries.some((e: { details: { number?: unknown } }) => typeof e.details.number === 'string')).toBe(true);
+      expectValid(audit, '/v1/audit');
+      expectValid((await api.get('/v1/audit?limit=0')).body, '/v1/audit', 'get', '400');
+      expectValid((await api.get('/v1/audit?org=nowhere')).body, '/v1/audit', 'get', '404');
       expectValid(
         (await api.post('/v1/events', { eventId: 'oa-3', trunkId: trunk, state: 'rejected', sipCode: 403 })).body,
         '/v1/events',

@@ -58,7 +58,7 @@ describe.skipIf(!url)('PostgreSQL stores (real PostgreSQL)', () => {
       const fresh = testSchema(url!);
       try {
         await (await openPgStores({ connectionString: url!, schema: fresh.name, poolSize: 1 })).close();
-        const next = migrations.length + 1;
+        const next = Math.max(...migrations.map((m) => m.version)) + 1;
         const broken = {
           version: next,
           name: 'broken',

@@ -40,7 +40,11 @@ describe('SQLite stores (file behaviour)', () => {
   it('applies a newer migration to an existing database', async () => {
     const file = tempFile();
     await openSqliteStores({ file }).close();
-    const extra = { version: migrations.length + 1, name: 'extra', statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)'] };
+    const extra = {
+      version: Math.max(...migrations.map((m) => m.version)) + 1,
+      name: 'extra',
+      statements: ['CREATE TABLE extra_table (id {{AUTO_ID}}, v TEXT)'],
+    };
     const store = openSqliteStores({ file, migrations: [...migrations, extra] });
     expect(await store.database.appliedMigrations()).toEqual([...migrations.map((m) => m.version), extra.version]);
     await store.close();

@@ -517,6 +517,60 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect((await store.listAudit({ limit: 2 })).map((a) => a.at)).toEqual([T0 + 2, T0 + 1]);
     });
 
+    it('lists the audit trail by any of its filters, and pages it by id without gaps or duplicates', async () => {
+      const kinds = ['trunk_state_changed', 'incident_opened', 'delivery_attempt', 'token_rotated'] as const;
+      for (let n = 0; n < 23; n += 1) {
+        await store.addAudit({
+          at: T0 + n * 1000,
+          subject: n % 2 === 0 ? 'trunkgate:trunk:t1' : 'trunkgate:emea:trunk:t1',
+          incidentId: n % 3 === 0 ? 'i1' : null,
+          kind: kinds[n % 4]!,
+          org: n % 2 === 0 ? 'default' : 'emea',
+          message: `entry ${n}`,
+          data: { n },
+        });
+      }
+      const ns = (rows: Array<{ data: Record<string, unknown> | null }>) => rows.map((r) => r.data!.n);
+      const seen: unknown[] = [];
+      let beforeId: number | undefined;
+      for (let page = 0; page < 10; page += 1) {
+        const rows = await store.listAudit({ limit: 5, beforeId });
+        if (rows.length === 0) break;
+        seen.push(...ns(rows));
+        beforeId = rows.at(-1)!.id;
+      }
+      expect(seen).toEqual(Array.from({ length: 23 }, (_, i) => 22 - i));
+      expect(ns(await store.listAudit({ org: 'emea', limit: 3 }))).toEqual([21, 19, 17]);
+      expect(ns(await store.listAudit({ kind: 'token_rotated', limit: 10 }))).toEqual([19, 15, 11, 7, 3]);
+      expect(ns(await store.listAudit({ incidentId: 'i1', kind: 'trunk_state_changed', limit: 10 }))).toEqual([12, 0]);
+      expect(ns(await store.listAudit({ since: T0 + 5_000, until: T0 + 8_000, limit: 10 }))).toEqual([8, 7, 6, 5]);
+      expect(ns(await store.listAudit({ subjects: ['trunkgate:emea:trunk:t1', 'other'], until: T0 + 4_000, limit: 10 }))).toEqual([3, 1]);
+      expect(await store.listAudit({ subjects: [], limit: 10 })).toEqual([]);
+      const [newest] = await store.listAudit({ limit: 1 });
+      expect(ns(await store.listAudit({ subject: 'trunkgate:trunk:t1', beforeId: newest!.id, limit: 2 }))).toEqual([20, 18]);
+    });
+
+    it('finds incidents by id in one call', async () => {
+      await store.insertIncident(incidentRow({ id: 'a', correlationId: 'k:a' }));
+      await store.insertIncident(incidentRow({ id: 'b', correlationId: 'k:b', sysId: 'sys-b', number: 'INC0010002' }));
+      const found = await store.getIncidentsByIds(['b', 'missing', 'a']);
+      expect(found.map((i) => [i.id, i.correlationId, i.number, i.sysId]).sort()).toEqual([
+        ['a', 'k:a', null, null],
+        ['b', 'k:b', 'INC0010002', 'sys-b'],
+      ]);
+      expect(await store.getIncidentsByIds([])).toEqual([]);
+      await store.insertIncident(incidentRow({ id: 'c', correlationId: 'k:c', number: 'INC0010002', servicenowInstance: 'emea' }));
+      expect(await store.findIncidentIds('INC0010002')).toEqual(['b', 'c']);
+      expect(await store.findIncidentIds('sys-b')).toEqual(['b']);
+      expect(await store.findIncidentIds('a')).toEqual(['a']);
+      expect(await store.findIncidentIds('INC0099999')).toEqual([]);
+      await store.addAudit({ at: T0, subject: 'k:a', incidentId: 'a', kind: 'incident_opened', message: 'a', data: null });
+      await store.addAudit({ at: T0, subject: 'k:c', incidentId: 'c', kind: 'incident_opened', message: 'c', data: null });
+      await store.addAudit({ at: T0, subject: 'k:b', incidentId: 'b', kind: 'incident_opened', message: 'b', data: null });
+      expect((await store.listAudit({ incidentIds: ['b', 'c'], limit: 10 })).map((r) => r.message)).toEqual(['b', 'c']);
+      expect(await store.listAudit({ incidentIds: [], limit: 10 })).toEqual([]);
+    });
+
     it('raises a helpdesk alert once per key, updates and deletes it', async () => {
       expect(await store.raiseAlert({ key: 'k', summary: 's', raisedAt: T0, raiseSentAt: null, clearedAt: null })).toBe(true);
       expect(await store.raiseAlert({ key: 'k', summary: 'again', raisedAt: T0 + 1, raiseSentAt: null, clearedAt: null })).toBe(false);

@@ -60,6 +60,23 @@ export function checkResponse(
   }
   // A HEAD answer has no body, and OPTIONS lists the allowed methods as text (an error is JSON).
   if (req.method === 'HEAD' || (req.method === 'OPTIONS' && res.status < 400)) return problems;
+  // The audit exports (GET /v1/audit as NDJSON or CSV): every line an entry, or the CSV header first.
+  const type = String(res.headers['content-type'] ?? '');
+  if (res.status === 200 && type.startsWith('application/x-ndjson')) {
+    for (const line of text.split('\n').filter(Boolean)) {
+      try {
+        JSON.parse(line);
+      } catch {
+        problems.push(`an NDJSON line is not JSON: ${line.slice(0, 200)}`);
+      }
+    }
+    return problems;
+  }
+  if (res.status === 200 && type.startsWith('text/csv')) {
+    if (!text.startsWith('id,at,subject,kind,org,message,details\r\n'))
+      problems.push(`a CSV export without its header: ${text.slice(0, 200)}`);
+    return problems;
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

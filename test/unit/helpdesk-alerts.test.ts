@@ -96,6 +96,32 @@ describe('HelpdeskAlerts', () => {
     expect(await h.registry.metrics()).toContain('trunkgate_helpdesk_alerts_total{type="raised",outcome="failed"} 1');
   });
 
+  it('records a failing webhook once per run of failures in the audit trail, and the send with how many failed before', async () => {
+    start();
+    h.webhook.failWith = new Error('webhook down');
+    await h.alerts.servicenowCredentialsFailed('401');
+    for (let i = 0; i < 3; i += 1) await h.clock.advance(5_000);
+    const trail = async () =>
+      (await h.store.listAudit({ limit: 20 }))
+        .filter((a) => a.kind.startsWith('helpdesk_alert'))
+        .map((a) => [a.kind, a.subject, a.data])
+        .reverse();
+    expect(await trail()).toEqual([['helpdesk_alert_failed', 'credentials:servicenow', { type: 'raised', error: 'webhook down' }]]);
+    expect((await h.store.listAudit({ kind: 'helpdesk_alert_failed', limit: 1 }))[0]!.message).toMatch(
+      /^helpdesk webhook failed \(webhook down\); retrying at every check: ⚠️ trunkgate/,
+    );
+    h.webhook.failWith = null;
+    await h.clock.advance(5_000);
+    expect(h.webhook.messages).toHaveLength(1);
+    const failures = h.webhook.messages.length === 1 ? await h.registry.metrics() : '';
+    const failedCount = Number(/trunkgate_helpdesk_alerts_total\{type="raised",outcome="failed"\} (\d+)/.exec(failures)![1]);
+    expect(failedCount).toBeGreaterThanOrEqual(4);
+    expect((await trail()).map(([kind, , data]) => [kind, data])).toEqual([
+      ['helpdesk_alert_failed', { type: 'raised', error: 'webhook down' }],
+      ['helpdesk_alert_sent', { type: 'raised', failedAttempts: failedCount }],
+    ]);
+  });
+
   it('does not repeat an alert after a restart (problems are kept in the store)', async () => {
     start();
     await h.alerts.servicenowCredentialsFailed('401');
