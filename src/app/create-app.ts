@@ -26,6 +26,7 @@ import type { ReadinessCheck } from '../meta/readiness-check.js';
 import { accessLog, requestId } from '../http/request-context.js';
 import { actionRoutes, orgActionRoutes } from '../http/routes/action-routes.js';
 import { statusRoutes } from '../http/routes/status-routes.js';
+import { maintenanceRoutes } from '../http/routes/maintenance-routes.js';
 import { createWatchdog, watchCredentials, type Watchdog } from './create-watchdog.js';
 import { loadIncidentMapping, type IncidentMapping } from '../incidents/incident-mapping.js';
 import { openStores } from './stores.js';
@@ -212,6 +213,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     orgActionRoutes(new Map(orgs.map((o) => [o.name, o.actions])), { access, body }),
     credentialsRoutes(upstream.all, access),
     statusRoutes({ status: watchdog.status, events: watchdog.ingest, orgs: orgs.map((o) => o.name), access, body }),
+    maintenanceRoutes({ windows: watchdog.incidents.maintenance, clock, access, body }),
   );
   app.use(notFound());
   app.use(errorHandler(logger));

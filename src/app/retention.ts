@@ -1,5 +1,6 @@
 import type { AuditStore } from '../audit/audit-store.js';
 import type { Logger } from '../log/logger.js';
+import type { MaintenanceStore } from '../maintenance/maintenance-store.js';
 import type { Clock } from '../time/clock.js';
 import { Periodic } from '../time/periodic.js';
 import type { TrunkStore } from '../trunks/trunk-store.js';
@@ -7,10 +8,10 @@ import type { TrunkStore } from '../trunks/trunk-store.js';
 export const RETENTION_CHECK_MS = 3_600_000;
 
 export interface RetentionOptions {
-  stores: Pick<TrunkStore, 'pruneTrunkHistory'> & Pick<AuditStore, 'pruneAudit'>;
+  stores: Pick<TrunkStore, 'pruneTrunkHistory'> & Pick<AuditStore, 'pruneAudit'> & Pick<MaintenanceStore, 'pruneMaintenance'>;
   clock: Clock;
   logger: Logger;
-  /** Trunk state changes, processed event ids and audit lines older than this are deleted (default 30 days). */
+  /** Trunk state changes, processed event ids, audit lines and maintenance windows older than this are deleted (default 30 days). */
   retentionMs?: number;
 }
 
@@ -25,6 +26,7 @@ export function createRetention(o: RetentionOptions): Periodic {
       const before = o.clock.now() - retentionMs;
       await o.stores.pruneTrunkHistory(before);
       await o.stores.pruneAudit(before);
+      await o.stores.pruneMaintenance(before);
     },
     (err) => log.warn('pruning old history failed; retrying in an hour', { err }),
   );
