@@ -54,13 +54,17 @@ export class MaintenanceReview {
       // As it is now (ended early by another replica since the cache was loaded, say).
       const w = (await tx.getMaintenanceWindow(seen.id)) ?? seen;
       const taken = what === 'start' ? await tx.markMaintenanceStartNoted(w.id, now) : await tx.markMaintenanceEndNoted(w.id, now);
-      if (!taken) return [];
-      // A window cancelled (or over) before its start was announced: nothing to tell the incidents.
+      // A window cancelled before it started never started: its end says so.
+      const cancelled = w.endsAt <= w.startsAt;
+      if (!taken || (what === 'start' && cancelled)) return [];
+      // A window over before its start was announced: nothing to tell the incidents.
       const told = what === 'start' ? isActive(w, now) : w.startNotedAt !== null && w.startNotedAt < w.endsAt;
       const message =
         what === 'start'
           ? `maintenance window started: ${scopeWords(w.scope)} until ${formatTime(w.endsAt)} (${w.reason}; by ${w.createdBy})`
-          : `maintenance window ended at ${formatTime(w.endsAt)}: ${scopeWords(w.scope)} (${w.reason}; by ${w.createdBy})`;
+          : cancelled
+            ? `maintenance window cancelled before it started: ${scopeWords(w.scope)} (${w.reason}; by ${w.createdBy})`
+            : `maintenance window ended at ${formatTime(w.endsAt)}: ${scopeWords(w.scope)} (${w.reason}; by ${w.createdBy})`;
       for (const org of orgsOf(w.scope, this.o.windows.orgs))
         await tx.addAudit({
           at: now,

@@ -131,6 +131,23 @@ describe('maintenance windows: suppression', () => {
   });
 });
 
+describe('maintenance windows: announcements', () => {
+  it('a future window cancelled before it starts is announced once, as cancelled, and never as started', async () => {
+    start();
+    const w = await h.incidents.maintenance.create(
+      { scope: { all: true }, startsAt: iso(h.clock.now() + 10 * MIN), endsAt: iso(h.clock.now() + 20 * MIN), reason: 'later' },
+      'noc',
+    );
+    await h.clock.advance(MIN);
+    expect(await h.incidents.maintenance.end(w.id)).toBe(true);
+    await h.clock.advance(30 * MIN);
+    expect(await auditOf('maintenance_started')).toEqual([]);
+    const ended = await auditOf('maintenance_ended');
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.message).toContain('cancelled before it started');
+  });
+});
+
 describe('maintenance windows: input', () => {
   it('takes a start in the past as now, defaults the org, and refuses what cannot be a window', async () => {
     start();
