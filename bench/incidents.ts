@@ -22,6 +22,7 @@ import { ServiceNowClient, type ServiceNowIncidents, type ServiceNowRecord } fro
 import { createHttpClient } from '../src/net/http-client.js';
 import { limiterFactory } from '../src/upstream/limiter-factory.js';
 import { ServiceNowPacer } from '../src/upstream/servicenow-pacer.js';
+import { ingestRun } from './incident-ingest.js';
 import { percentile, round } from './stats.js';
 import { benchStores } from './support/bench-store.js';
 import { startServiceNowSimProcess, type ServiceNowSimProcess } from './support/servicenow-sim-process.js';
@@ -354,6 +355,15 @@ export async function incidentsBench(): Promise<Record<string, unknown>> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-bench-'));
   const stores = benchStores(tmp);
   const open = (name: string) => stores.open(name);
+  // BENCH_INGEST_ONLY=1: only the per-sighting cost (to compare two builds quickly).
+  if (process.env.BENCH_INGEST_ONLY === '1') {
+    try {
+      return { store: stores.kind, sightingCost: await sightingCost(open) };
+    } finally {
+      await stores.cleanup();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
   const sim = await startServiceNowSimProcess();
   try {
     // Warm-up (JIT, sockets, the simulator): a short run whose figures are discarded.
@@ -361,6 +371,7 @@ export async function incidentsBench(): Promise<Record<string, unknown>> {
     const pipeline = await pipelineRun(open, sim, { name: 'default', rules: 'default', ratePerSec: RATE_PER_SEC });
     const stress = await pipelineRun(open, sim, { name: 'every-change', rules: 'every-change', ratePerSec: STRESS_RATE_PER_SEC });
     const outbox = await outboxRun(open);
+    const ingest = await sightingCost(open);
     const sqlite = stores.kind === 'sqlite';
     return {
       store: stores.kind,
@@ -368,6 +379,7 @@ export async function incidentsBench(): Promise<Record<string, unknown>> {
       pipeline,
       pipelineEveryChangeDelivered: stress,
       [sqlite ? 'outboxSqlite' : 'outboxPostgres']: outbox,
+      sightingCost: ingest,
       loadAverage: os.loadavg().map((l) => round(l, 2)),
       targets: {
         incidentsEqualFailedTrunks: pipeline.incidentsMatchFailedTrunks && stress.incidentsMatchFailedTrunks,
@@ -382,4 +394,12 @@ export async function incidentsBench(): Promise<Record<string, unknown>> {
     await stores.cleanup();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Per-sighting cost, closed loop: a warm-up, then without and with an active maintenance window (when the build has them). */
+async function sightingCost(open: (name: string) => Promise<Store>) {
+  await ingestRun(open, { name: 'ingest-warm-up', window: false });
+  const none = await ingestRun(open, { name: 'ingest-none', window: false });
+  const withWindow = process.env.BENCH_INGEST_NO_WINDOW === '1' ? null : await ingestRun(open, { name: 'ingest-window', window: true });
+  return { noWindow: none, activeWindow: withWindow };
 }

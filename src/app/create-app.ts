@@ -28,6 +28,7 @@ import { actionRoutes, orgActionRoutes } from '../http/routes/action-routes.js';
 import { statusRoutes } from '../http/routes/status-routes.js';
 import { auditRoutes } from '../http/routes/audit-routes.js';
 import { AuditRecorder, auditQueries, credentialsTrail, recordLeadership } from './audit-trail.js';
+import { maintenanceRoutes } from '../http/routes/maintenance-routes.js';
 import { createWatchdog, watchCredentials, type Watchdog } from './create-watchdog.js';
 import { loadIncidentMapping, type IncidentMapping } from '../incidents/incident-mapping.js';
 import { openStores } from './stores.js';
@@ -220,6 +221,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     credentialsRoutes(upstream.all, access),
     statusRoutes({ status: watchdog.status, events: watchdog.ingest, orgs: orgs.map((o) => o.name), access, body }),
     auditRoutes({ audit: auditQueries(store), orgs: orgs.map((o) => o.name), perOrg: named, access }),
+    maintenanceRoutes({ windows: watchdog.incidents.maintenance, clock, access, body }),
   );
   app.use(notFound());
   app.use(errorHandler(logger));

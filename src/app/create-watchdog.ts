@@ -103,7 +103,7 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
     incidents,
     alerts,
     retention,
-    status: new StatusQueries(stores),
+    status: new StatusQueries(stores, incidents.maintenance),
     get running() {
       return running;
     },

@@ -1,5 +1,6 @@
 import type { AuditStore } from '../audit/audit-store.js';
 import type { Logger } from '../log/logger.js';
+import type { MaintenanceStore } from '../maintenance/maintenance-store.js';
 import type { Clock } from '../time/clock.js';
 import { Periodic } from '../time/periodic.js';
 import type { TrunkStore } from '../trunks/trunk-store.js';
@@ -8,10 +9,10 @@ export const RETENTION_CHECK_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 export interface RetentionOptions {
-  stores: Pick<TrunkStore, 'pruneTrunkHistory'> & Pick<AuditStore, 'pruneAudit'>;
+  stores: Pick<TrunkStore, 'pruneTrunkHistory'> & Pick<AuditStore, 'pruneAudit'> & Pick<MaintenanceStore, 'pruneMaintenance'>;
   clock: Clock;
   logger: Logger;
-  /** Trunk state changes and processed event ids older than this are deleted (default 30 days). */
+  /** Trunk state changes, processed event ids and maintenance windows that ended longer ago than this are deleted (default 30 days). */
   retentionMs?: number;
   /** Audit entries older than this are deleted (AUDIT_RETENTION_DAYS; default 90 days). */
   auditRetentionMs?: number;
@@ -29,6 +30,7 @@ export function createRetention(o: RetentionOptions): Periodic {
       const now = o.clock.now();
       await o.stores.pruneTrunkHistory(now - retentionMs);
       await o.stores.pruneAudit(now - auditRetentionMs);
+      await o.stores.pruneMaintenance(now - retentionMs);
     },
     (err) => log.warn('pruning old history failed; retrying in an hour', { err }),
   );

@@ -12,6 +12,9 @@ import type { OutboxStore } from '../incidents/outbox-store.js';
 import { SqlIncidentStore } from '../incidents/sql-incident-store.js';
 import { RELEASE_ALL_CLAIMS, SqlOutboxStore } from '../incidents/sql-outbox-store.js';
 import type { Logger } from '../log/logger.js';
+import { FakeMaintenanceStore } from '../maintenance/fake-maintenance-store.js';
+import type { MaintenanceStore } from '../maintenance/maintenance-store.js';
+import { SqlMaintenanceStore } from '../maintenance/sql-maintenance-store.js';
 import { FakeDatabase, fakeStoreSet } from '../store/fake-database.js';
 import { PgDatabase, type PgDatabaseOptions } from '../store/pg-database.js';
 import type { SqlSession } from '../store/sql-session.js';
@@ -22,7 +25,7 @@ import { SqlTrunkStore } from '../trunks/sql-trunk-store.js';
 import type { TrunkStore } from '../trunks/trunk-store.js';
 
 /** Every store of trunkgate: each feature's own, over one database and one transaction handle. */
-export type Stores = TrunkStore & IncidentStore & OutboxStore & AuditStore & AlertStore;
+export type Stores = TrunkStore & IncidentStore & OutboxStore & AuditStore & AlertStore & MaintenanceStore;
 
 /** The stores, with the database under them (migrations, and the fake's fault switch for tests). */
 export type AppStores<D = SqlDatabase | FakeDatabase> = StoreSet<Stores> & { readonly database: D };
@@ -33,6 +36,7 @@ const sqlParts = (s: SqlSession) => [
   new SqlOutboxStore(s),
   new SqlAuditStore(s),
   new SqlAlertStore(s),
+  new SqlMaintenanceStore(s),
 ];
 
 function withDatabase<D>(set: StoreSet<Stores>, database: D): AppStores<D> {
@@ -79,6 +83,7 @@ export function createFakeStores(): AppStores<FakeDatabase> {
     new FakeOutboxStore(db),
     new FakeAuditStore(db),
     new FakeAlertStore(db),
+    new FakeMaintenanceStore(db),
   ];
   return withDatabase(fakeStoreSet<Stores>(db, parts), db);
 }

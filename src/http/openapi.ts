@@ -4,6 +4,7 @@ import { CONNECTION_NAME } from '../config/connections.js';
 import { errorResponse, INTERNAL, jsonResponse as json, v1Errors } from './openapi-responses.js';
 import { toOpenApi30Document } from './openapi-schema.js';
 import { auditPaths } from './openapi-audit-paths.js';
+import { maintenancePaths } from './openapi-maintenance-paths.js';
 import { statusPaths } from './openapi-status-paths.js';
 import { actionListSchema, credentialsResponseSchema, errorResponseSchema, healthResponseSchema, readyResponseSchema } from './schemas.js';
 
@@ -208,7 +209,7 @@ function fixedPaths(): Record<string, Record<string, Schema>> {
 
 /** The OpenAPI 3.1 document: the JSON Schemas exactly as the code validates with them. */
 export function buildOpenApi31(options: Options): Schema {
-  const paths: Record<string, unknown> = { ...fixedPaths(), ...orgActionPaths(), ...statusPaths(), ...auditPaths() };
+  const paths: Record<string, unknown> = { ...fixedPaths(), ...orgActionPaths(), ...statusPaths(), ...auditPaths(), ...maintenancePaths() };
   const taken = new Set(
     Object.values(paths).flatMap((item) => Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId)),
   );
@@ -219,7 +220,7 @@ export function buildOpenApi31(options: Options): Schema {
       title: 'trunkgate',
       version: options.version,
       description:
-        'Gateway between Genesys Cloud and ServiceNow: Data Actions, credential broker, trunk registration watchdog. Each /v1 operation needs one permission of the caller (actions:run or actions:run:<action>, events:write, status:read, audit:read), named in its 403 response.',
+        'Gateway between Genesys Cloud and ServiceNow: Data Actions, credential broker, trunk registration watchdog. Each /v1 operation needs one permission of the caller (actions:run or actions:run:<action>, events:write, status:read, audit:read, maintenance:write), named in its 403 response.',
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     security: [{ basicAuth: [] }, { bearerAuth: [] }, { apiKey: [] }],

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import { DEFAULT_CONNECTION, type ConnectionsConfig } from '../config/connections.js';
 import type { Logger } from '../log/logger.js';
+import { MaintenanceWindows } from '../maintenance/maintenance-windows.js';
 import type { Clock } from '../time/clock.js';
 import { Periodic } from '../time/periodic.js';
 import type { ServiceNowIncidents } from '../upstream/servicenow-client.js';
@@ -11,6 +12,7 @@ import type { IncidentMapping } from './incident-mapping.js';
 import { IncidentMetrics } from './incident-metrics.js';
 import { createIncidentRouter } from './incident-router.js';
 import { IncidentWriter } from './incident-writer.js';
+import { MaintenanceReview } from './maintenance-review.js';
 import { OutboxRelay, type OutboxRelayOptions, type RelayTx } from './outbox-relay.js';
 import type { OutboxStore } from './outbox-store.js';
 import { RotationTracker } from './rotation-tracker.js';
@@ -45,6 +47,8 @@ export interface Incidents {
   credentials: CredentialsIncident;
   /** Each org's Genesys credentials incident. */
   credentialsOf(org: string): CredentialsIncident;
+  /** The maintenance windows: created, listed and ended here; their failures open no incident. */
+  maintenance: MaintenanceWindows;
   /** The first relay (the only one with one ServiceNow instance). */
   relay: OutboxRelay;
   /** One relay per ServiceNow instance, by connection name (and `default`'s, delivered by the default org's instance, after an upgrade). */
@@ -111,7 +115,17 @@ export function createIncidents(deps: IncidentsDeps): Incidents {
   const decisions = new Decisions({ store: stores, logger, metrics, onQueued: () => relays.forEach((r) => r.wake()) });
   const writer = new IncidentWriter(deps.mapping, settings, connections ? createIncidentRouter(connections) : undefined);
   const keys = new SubjectKeys(subjectNames(connections?.fromFile ?? false));
+  // A window created or ended here is announced at once (the tick, run now), not at the next tick.
+  const maintenance = new MaintenanceWindows({
+    store: stores,
+    clock,
+    orgs,
+    keepEndedMs: settings.openAfterMs,
+    onChange: () => void (started && tick()),
+  });
+  const maintenanceReview = new MaintenanceReview({ store: stores, windows: maintenance, clock, decisions, keys });
   const trunks = new TrunkIncidents({
+    maintenance,
     store: stores,
     clock,
     decisions,
@@ -140,11 +154,19 @@ export function createIncidents(deps: IncidentsDeps): Incidents {
     clock,
     deps.tickMs ?? defaultTickMs(settings),
     async () => {
+      // Windows starting and ending first (and the cache refreshed), so the reviews below see them.
+      await maintenanceReview
+        .review()
+        .catch((err: unknown) => log.warn('maintenance window check failed; retrying at the next tick', { err }));
       await trunks.reviewDue();
       for (const c of credentials.values()) await c.review();
     },
     (err) => log.warn('incident tick failed; retrying at the next tick', { err }),
   );
+  let started = false;
+  function tick(): Promise<void> {
+    return ticker.run();
+  }
   const first = <T>(m: ReadonlyMap<string, T>): T => m.values().next().value as T;
   return {
     trunks,
@@ -154,17 +176,20 @@ export function createIncidents(deps: IncidentsDeps): Incidents {
       if (!c) throw new Error(`no Genesys org named ${org}`);
       return c;
     },
+    maintenance,
     relay: first(relays),
     relays,
     metrics,
     rotations: rotationsOf(orgs[0]!),
     rotationsOf,
-    tick: () => ticker.run(),
+    tick,
     start() {
+      started = true;
       ticker.start();
       for (const r of relays.values()) r.start();
     },
     async stop(flushMs) {
+      started = false;
       await ticker.stop();
       for (const c of credentials.values()) await c.settled();
       await Promise.all([...relays.values()].map((r) => r.stop(flushMs)));

@@ -1,5 +1,6 @@
 import type { AuditStore } from '../audit/audit-store.js';
 import type { Logger } from '../log/logger.js';
+import type { MaintenanceStore } from '../maintenance/maintenance-store.js';
 import { retryOnConflict, type Transactional } from '../store/store-set.js';
 import type { TrunkStore } from '../trunks/trunk-store.js';
 import type { IncidentMetrics } from './incident-metrics.js';
@@ -9,9 +10,10 @@ import type { OutboxStore } from './outbox-store.js';
 
 /**
  * What deciding about an incident reads and writes, in one transaction: the subject's trunks, its
- * incidents, the outbox entries the decision queues and the audit line that explains it.
+ * incidents, the outbox entries the decision queues, the audit line that explains it, and the
+ * maintenance windows' bookkeeping (a suppressed failure, an announced start or end).
  */
-export type DecisionTx = TrunkStore & IncidentStore & OutboxStore & AuditStore;
+export type DecisionTx = TrunkStore & IncidentStore & OutboxStore & AuditStore & MaintenanceStore;
 export type DecisionStores = DecisionTx & Transactional<DecisionTx>;
 
 export interface DecisionsOptions {

@@ -3,6 +3,8 @@ import type { TrunkRow, TrunkStore } from '../trunks/trunk-store.js';
 import { isHealthyState } from '../trunks/trunk-state.js';
 import type { TrunkEventView, TrunkView } from '../trunks/trunk-view-schemas.js';
 import type { IncidentView } from './incident-view-schema.js';
+import type { MaintenanceWindow } from '../maintenance/maintenance-store.js';
+import type { CoveredTrunk } from '../maintenance/maintenance-rules.js';
 
 export type { IncidentView, TrunkEventView, TrunkView };
 
@@ -11,8 +13,8 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 const MAX_OPEN_INCIDENTS = 100_000;
 
-export function trunkView(t: TrunkRow, open: IncidentRow | null): TrunkView {
-  return {
+export function trunkView(t: TrunkRow, open: IncidentRow | null, maintenance: MaintenanceWindow | null = null): TrunkView {
+  const view: TrunkView = {
     id: t.trunkId,
     name: t.name,
     state: t.state,
@@ -33,6 +35,8 @@ export function trunkView(t: TrunkRow, open: IncidentRow | null): TrunkView {
     goneAt: isoOrNull(t.goneAt),
     org: t.org,
   };
+  if (maintenance) view.maintenance = { id: maintenance.id, endsAt: iso(maintenance.endsAt) };
+  return view;
 }
 
 export function incidentView(i: IncidentSummary): IncidentView {
@@ -59,25 +63,37 @@ export function incidentView(i: IncidentSummary): IncidentView {
 /** What the status endpoints read. */
 export type StatusStore = Pick<TrunkStore, 'listTrunks' | 'getTrunk' | 'listTrunkEvents'> & Pick<IncidentStore, 'listIncidents'>;
 
-/** Read side of the status endpoints: trunks with their open incident, state changes, incidents. */
+/** Where the trunk views find the maintenance window covering a trunk now (MaintenanceWindows). */
+export interface MaintenanceLookup {
+  current(): Promise<MaintenanceWindow[]>;
+  activeFor(windows: readonly MaintenanceWindow[], trunk: CoveredTrunk): MaintenanceWindow | null;
+}
+
+const NO_MAINTENANCE: MaintenanceLookup = { current: async () => [], activeFor: () => null };
+
+/** Read side of the status endpoints: trunks with their open incident and maintenance window, state changes, incidents. */
 export class StatusQueries {
-  constructor(private readonly store: StatusStore) {}
+  constructor(
+    private readonly store: StatusStore,
+    private readonly maintenance: MaintenanceLookup = NO_MAINTENANCE,
+  ) {}
 
   async listTrunks(filter: { org?: string } = {}): Promise<TrunkView[]> {
-    const [trunks, open] = await Promise.all([
+    const [trunks, open, windows] = await Promise.all([
       this.store.listTrunks({ org: filter.org }),
       this.store.listIncidents({ open: true, org: filter.org, limit: MAX_OPEN_INCIDENTS }),
+      this.maintenance.current(),
     ]);
     // A trunk-base incident is shown on every trunk it concerns.
     const byTrunk = new Map(open.flatMap((i) => i.trunkIds.map((id) => [id, i] as const)));
-    return trunks.map((t) => trunkView(t, byTrunk.get(t.trunkId) ?? null));
+    return trunks.map((t) => trunkView(t, byTrunk.get(t.trunkId) ?? null, this.maintenance.activeFor(windows, t)));
   }
 
   async getTrunk(trunkId: string): Promise<TrunkView | null> {
     const trunk = await this.store.getTrunk(trunkId);
     if (!trunk) return null;
-    const [open] = await this.store.listIncidents({ open: true, trunkId, limit: 1 });
-    return trunkView(trunk, open ?? null);
+    const [[open], windows] = await Promise.all([this.store.listIncidents({ open: true, trunkId, limit: 1 }), this.maintenance.current()]);
+    return trunkView(trunk, open ?? null, this.maintenance.activeFor(windows, trunk));
   }
 
   /** Null when the trunk is unknown. */

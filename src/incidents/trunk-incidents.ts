@@ -1,9 +1,13 @@
+import { episodeStart, NOT_COVERED, type CoveredTrunk, type SubjectCover } from '../maintenance/maintenance-rules.js';
+import type { MaintenanceWindow } from '../maintenance/maintenance-store.js';
 import type { Clock } from '../time/clock.js';
 import type { AfterCommit, TrunkWatch, TrunkWatcher } from '../trunks/trunk-ingest.js';
 import type { TrunkRow } from '../trunks/trunk-store.js';
 import type { DecisionStores, DecisionTx, Decisions } from './decisions.js';
 import type { IncidentRow } from './incident-store.js';
 import { decide, type Decision, type RuleSettings } from './incident-rules.js';
+import { formatTime } from './incident-format.js';
+import type { IncidentKind } from './incident-store.js';
 import type { Effect, IncidentWriter } from './incident-writer.js';
 import type { RotationTracker } from './rotation-tracker.js';
 import { SubjectKeys, type IncidentGrouping, type SubjectKey } from './subjects.js';
@@ -21,6 +25,8 @@ export interface TrunkIncidentsOptions {
   grouping?: IncidentGrouping;
   /** How subjects are named (default: the single-org names). */
   keys?: SubjectKeys;
+  /** The maintenance windows (in memory: no store query per sighting); none when absent. */
+  maintenance?: { cover(failing: readonly CoveredTrunk[], now: number): SubjectCover };
 }
 
 /**
@@ -90,11 +96,52 @@ export class TrunkIncidents implements TrunkWatcher<DecisionTx> {
   /** Decides about a trunk or trunk-base subject and applies the decision, inside `tx`. */
   private async reviewSubject(tx: DecisionTx, key: SubjectKey, changed: boolean, now: number, trunk?: TrunkRow): Promise<Effect | null> {
     const open = await tx.getOpenIncident(key.correlationId, { forUpdate: true });
-    const subject = await loadTrunkSubject(tx, key, open, { ...this.subjectDeps, now, trunk: key.type === 'trunk' ? trunk : undefined });
-    if (!subject) return null;
+    const loaded = await loadTrunkSubject(tx, key, open, { ...this.subjectDeps, now, trunk: key.type === 'trunk' ? trunk : undefined });
+    if (!loaded) return null;
+    const { subject, cover } = this.underMaintenance(loaded, now);
     // Only a failure without an open incident needs the latest one (to reopen it).
     const latest = open || subject.ctx.now.health !== 'failing' ? null : await tx.getLatestIncident(key.correlationId);
-    return this.o.writer.apply(tx, subject.ctx, this.decision(subject, open, latest, changed, now), changed, now);
+    const decision = this.decision(subject, open, latest, changed, now);
+    if (cover.window && (decision.type === 'open' || decision.type === 'reopen'))
+      return this.suppress(tx, subject, key, cover.window, decision.kind, now);
+    return this.o.writer.apply(tx, subject.ctx, decision, changed, now);
+  }
+
+  /**
+   * The subject as the maintenance windows make it (docs/design.md, "Maintenance windows"): a failure
+   * still present when a window covering it ended counts as failing from that end.
+   */
+  private underMaintenance(subject: LoadedTrunkSubject, now: number): { subject: LoadedTrunkSubject; cover: SubjectCover } {
+    const failing = subject.state.failing;
+    const cover = this.o.maintenance && failing.length > 0 ? this.o.maintenance.cover(failing, now) : NOT_COVERED;
+    const failingSince = episodeStart(subject.ctx.now.failingSince, cover);
+    if (failingSince === subject.ctx.now.failingSince) return { subject, cover };
+    return { subject: { ...subject, ctx: { ...subject.ctx, now: { ...subject.ctx.now, failingSince } } }, cover };
+  }
+
+  /** A failure the rules would open (or reopen) an incident for, inside a window: audited once per episode. */
+  private async suppress(
+    tx: DecisionTx,
+    subject: LoadedTrunkSubject,
+    key: SubjectKey,
+    window: MaintenanceWindow,
+    kind: IncidentKind,
+    now: number,
+  ): Promise<null> {
+    const episode = subject.ctx.now.failingSince ?? now;
+    if (!(await tx.recordMaintenanceSuppression({ windowId: window.id, subject: key.correlationId, episodeStart: episode, at: now })))
+      return null;
+    const trunkIds = subject.ctx.failingTrunkIds;
+    await tx.addAudit({
+      at: now,
+      subject: key.correlationId,
+      incidentId: null,
+      kind: 'incident_suppressed',
+      org: key.org,
+      message: `no ${kind} incident: ${trunkIds.join(', ')} failing since ${formatTime(episode)}, inside maintenance window ${window.id} (until ${formatTime(window.endsAt)}: ${window.reason})`,
+      data: { windowId: window.id, trunkId: trunkIds[0] ?? null, trunkIds, kind, failingSince: episode, endsAt: window.endsAt },
+    });
+    return null;
   }
 
   /** The rules' decision; an open incident whose trunks Genesys no longer lists is resolved as gone. */

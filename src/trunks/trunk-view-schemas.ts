@@ -81,6 +81,13 @@ export const trunkViewSchema = {
     lastSeenAt: dateTime,
     source: sightingSource,
     goneAt: nullable({ ...dateTime, description: 'when Genesys Cloud stopped listing the trunk (deleted, or no longer EXTERNAL)' }),
+    maintenance: {
+      type: 'object',
+      required: ['id', 'endsAt'],
+      description:
+        'present only while a maintenance window covers the trunk: its failures open no incident until `endsAt` (the state stays the real one)',
+      properties: { id: { type: 'string' }, endsAt: dateTime },
+    },
   },
 } as const;
 

@@ -34,6 +34,11 @@ const callersYaml = `callers:\n${Object.entries(CALLERS)
 const keyEnv = Object.fromEntries(Object.keys(CALLERS).map((name) => [`KEY_${name.replace('-', '_').toUpperCase()}`, keyOf(name as Name)]));
 
 const trunkEvent = JSON.stringify({ eventId: 'perm-1', trunkId: 'trunk-perm', state: 'rejected', sipCode: 403 });
+const maintenanceWindow = JSON.stringify({
+  scope: { edgeId: 'edge-perm' },
+  endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+  reason: 'perm',
+});
 
 /**
  * Every /v1 endpoint, what it needs and who may call it. `allowed` lists the callers by hand, not by
@@ -60,6 +65,15 @@ const ENDPOINTS: Array<{ method: 'GET' | 'POST'; path: string; body?: string; ne
   { method: 'POST', path: '/v1/events', body: trunkEvent, needs: 'events:write', allowed: ['events', 'env-key-1'], status: 200 },
   { method: 'GET', path: '/v1/audit', needs: 'audit:read', allowed: ['audit', 'env-key-1'], status: 200 },
   { method: 'GET', path: '/v1/audit?format=csv', needs: 'audit:read', allowed: ['audit', 'env-key-1'], status: 200 },
+  { method: 'GET', path: '/v1/maintenance', needs: 'status:read', allowed: ['status', 'env-key-1'], status: 200 },
+  {
+    method: 'POST',
+    path: '/v1/maintenance',
+    body: maintenanceWindow,
+    needs: 'maintenance:write',
+    allowed: ['maintenance', 'env-key-1'],
+    status: 201,
+  },
 ];
 const endpoint = (path: string) => ENDPOINTS.find((e) => e.path === path)!;
 const NAMES: Name[] = [...(Object.keys(CALLERS) as Name[]), 'env-key-1'];

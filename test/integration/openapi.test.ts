@@ -38,7 +38,16 @@ function readmeEndpoints(): Array<{ method: string; path: string; query: string[
 
 const operations = (doc: Doc) =>
   Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
-const STORE_BACKED = ['/v1/trunks', '/v1/trunks/{id}', '/v1/trunks/{id}/events', '/v1/incidents', '/v1/events', '/v1/audit'];
+const STORE_BACKED = [
+  '/v1/trunks',
+  '/v1/trunks/{id}',
+  '/v1/trunks/{id}/events',
+  '/v1/incidents',
+  '/v1/events',
+  '/v1/audit',
+  '/v1/maintenance',
+  '/v1/maintenance/{id}',
+];
 
 describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
   let sims: Simulators;
@@ -149,7 +158,7 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
         expect(op.security, where).toBeUndefined(); // the document's security applies
         expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(['401', '403', '429', '503']));
         expect(op.responses['403']!.description, where).toMatch(
-          /^forbidden: the caller lacks the permission (actions:run|events:write|status:read|audit:read)/,
+          /^forbidden: the caller lacks the permission (actions:run|events:write|status:read|audit:read|maintenance:write)/,
         );
       } else {
         expect(op.security, where).toEqual([]);
@@ -252,6 +261,17 @@ describe('GET /openapi.json: OpenAPI 3.0.3 that ServiceNow imports', () => {
         '/v1/events',
         'post',
       );
+      const window = await api.post('/v1/maintenance', {
+        scope: { trunkId: trunk },
+        endsAt: new Date(Date.now() + 600_000).toISOString(),
+        reason: 'openapi test',
+      });
+      expect(window.status).toBe(201);
+      expectValid(window.body, '/v1/maintenance', 'post', '201');
+      expectValid((await api.get('/v1/maintenance')).body, '/v1/maintenance');
+      const covered = (await api.get(`/v1/trunks/${trunk}`)).body;
+      expect(covered.maintenance).toEqual({ id: window.body.id, endsAt: window.body.endsAt });
+      expectValid(covered, '/v1/trunks/{id}');
       expectValid((await api.get('/healthz')).body, '/healthz');
       expectValid((await api.get('/readyz')).body, '/readyz');
       const unauthorized = await fetch(`${baseUrl}/v1/trunks`);

@@ -45,7 +45,7 @@ describe.skipIf(!url)('PostgreSQL stores (real PostgreSQL)', () => {
         stores.push(...replicas);
         for (const r of replicas) expect(await r.database.appliedMigrations()).toEqual(migrations.map((m) => m.version));
         const { rows } = await fresh.admin.query('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [fresh.name]);
-        expect(rows[0].n).toBe(9);
+        expect(rows[0].n).toBe(11);
         await replicas[0]!.upsertTrunk(trunkRow());
         expect((await replicas[2]!.getTrunk('t1'))?.name).toBe('Lumen SIP - NYC');
       } finally {

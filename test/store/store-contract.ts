@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpenIncidentConflictError, type IncidentRow } from '../../src/incidents/incident-store.js';
 import type { AppStores as Store } from '../../src/app/stores.js';
 import type { TrunkRow } from '../../src/trunks/trunk-store.js';
+import { maintenanceContract } from './maintenance-contract.js';
 
 /** How a store implementation under test is made and thrown away (a fresh, empty store each time). */
 export interface StoreFactory {
@@ -656,5 +657,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
+
+    describe('maintenance windows', () => maintenanceContract(() => store));
   });
 }

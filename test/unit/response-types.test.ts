@@ -93,6 +93,7 @@ describe('response types computed from their schemas', () => {
       source: SightingSource;
       goneAt: string | null;
       org: string;
+      maintenance?: { id: string; endsAt: string };
     }>();
     expectTypeOf<TrunkEventView>().toEqualTypeOf<{
       at: string;

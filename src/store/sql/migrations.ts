@@ -194,6 +194,37 @@ export const migrations: Migration[] = [
     ],
   },
   {
+    version: 7,
+    name: 'maintenance windows',
+    statements: [
+      // Planned maintenance (README, "Maintenance windows"): scope_kind trunk | trunkBase | edge (scope_id the
+      // Genesys id, org its org) or all (org null: every org). start/end_noted_at: the replica that announced
+      // the start or end (audit entry, work notes) took it by setting it, so it is announced once.
+      `CREATE TABLE maintenance_windows (
+        id TEXT PRIMARY KEY,
+        scope_kind TEXT NOT NULL,
+        scope_id TEXT,
+        org TEXT,
+        starts_at BIGINT NOT NULL,
+        ends_at BIGINT NOT NULL,
+        reason TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        start_noted_at BIGINT,
+        end_noted_at BIGINT
+      )`,
+      'CREATE INDEX maintenance_windows_by_end ON maintenance_windows (ends_at)',
+      // A failure episode of a subject suppressed by a window: audited once, whichever replica saw it.
+      `CREATE TABLE maintenance_suppressions (
+        window_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        episode_start BIGINT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (window_id, subject, episode_start)
+      )`,
+    ],
+  },
+  {
     version: 8,
     name: 'audit entries by incident',
     // GET /v1/audit?incident= finds an incident's entries through this index rather than a walk down every
