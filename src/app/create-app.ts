@@ -27,6 +27,7 @@ import { accessLog, requestId } from '../http/request-context.js';
 import { actionRoutes, orgActionRoutes } from '../http/routes/action-routes.js';
 import { statusRoutes } from '../http/routes/status-routes.js';
 import { createWatchdog, watchCredentials, type Watchdog } from './create-watchdog.js';
+import { createConsole } from './create-console.js';
 import { loadIncidentMapping, type IncidentMapping } from '../incidents/incident-mapping.js';
 import { openStores } from './stores.js';
 import type { AppStores as Store } from './stores.js';
@@ -197,6 +198,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const body = jsonBody({ limitBytes: config.maxPayloadBytes });
   const startedAt = Date.now();
+  const credentialEntries = () => upstream.all.map((u) => ({ ...u.credentials.snapshot(), connection: u.connection }));
+  const operatorConsole = createConsole({
+    auth,
+    access,
+    status: watchdog.status,
+    credentials: credentialEntries,
+    alerts: store,
+    orgs: orgs.map((o) => o.name),
+    logger,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -213,6 +224,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     credentialsRoutes(upstream.all, access),
     statusRoutes({ status: watchdog.status, events: watchdog.ingest, orgs: orgs.map((o) => o.name), access, body }),
   );
+  app.use(operatorConsole.routes);
   app.use(notFound());
   app.use(errorHandler(logger));
 
@@ -253,6 +265,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         server.keepAliveTimeout = 65_000;
       }),
     close: async () => {
+      // Event streams never end by themselves: end them first, so the server closes without waiting for them.
+      operatorConsole.events.close();
       if (server) {
         const s = server;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));
