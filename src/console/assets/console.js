@@ -102,6 +102,7 @@
   }
 
   function renderIncidents(s) {
+    const bases = new Map(s.trunks.filter((t) => t.trunkBase).map((t) => [t.trunkBase.id, t.trunkBase.name || t.trunkBase.id]));
     const rows = s.incidents
       .filter(inOrg)
       .map((i) =>
@@ -110,7 +111,7 @@
           { 'data-incident': i.correlationId },
           el('th', { scope: 'row' }, text(i.number || 'not numbered yet', i.correlationId)),
           cell(tg.badge(i.state), i.reopenCount ? el('small', { text: `reopened ${i.reopenCount}×` }) : null),
-          cell(text(i.trunkBaseId ? `trunk base ${i.trunkBaseId}` : i.kind, i.trunkIds.join(', '))),
+          cell(text(i.trunkBaseId ? `trunk base ${bases.get(i.trunkBaseId) || i.trunkBaseId}` : i.kind, i.trunkIds.join(', '))),
           cell(tg.when(i.openedAt)),
           cell(tg.when(i.resolvedAt)),
           cell(i.pendingDeliveries > 0 ? tg.badge(String(i.pendingDeliveries), 'pending') : '0'),

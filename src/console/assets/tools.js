@@ -15,8 +15,8 @@
   }
   /** Why a call failed, for a person: the endpoint missing, a permission missing, or trunkgate's own message. */
   function problem(r, what, permission) {
-    if (r.status === 404) return `${what} is not available on this trunkgate (it answered 404).`;
-    if (r.status === 403) return `This caller may not see ${what.toLowerCase()}: it needs the ${permission} permission.`;
+    if (r.status === 404) return `${what} is not available on this trunkgate: it answered 404.`;
+    if (r.status === 403) return `This caller is not allowed this: it needs the ${permission} permission.`;
     const e = r.body && r.body.error;
     return e
       ? `${e.message}${(e.details || []).map((d) => ` — ${d.path ? `${d.path}: ` : ''}${d.message}`).join('')}`
@@ -37,7 +37,7 @@
     const r = await api('GET', '/v1/maintenance');
     const note = $('maintenance-note');
     if (!r.ok) {
-      note.textContent = problem(r, 'Maintenance windows', 'status:read');
+      note.textContent = problem(r, 'The maintenance windows API', 'status:read');
       form.hidden = true;
       return;
     }
@@ -71,7 +71,7 @@
     const r = await api('DELETE', `/v1/maintenance/${encodeURIComponent(w.id)}`);
     $('maintenance-note').textContent = r.ok
       ? `The window for ${scopeText(w.scope)} has ended.`
-      : problem(r, 'Maintenance windows', 'maintenance:write');
+      : problem(r, 'The maintenance windows API', 'maintenance:write');
     await loadWindows();
   }
   const kind = $('w-kind');
@@ -102,7 +102,7 @@
     const r = await api('POST', '/v1/maintenance', body);
     $('maintenance-note').textContent = r.ok
       ? `Window created for ${scopeText(scope)}.`
-      : problem(r, 'Maintenance windows', 'maintenance:write');
+      : problem(r, 'The maintenance windows API', 'maintenance:write');
     if (r.ok) $('w-reason').value = '';
     await loadWindows();
   });
@@ -124,7 +124,7 @@
   async function loadAudit(more) {
     const r = await api('GET', `/v1/audit?${query(more)}`);
     if (!r.ok) {
-      $('audit-note').textContent = problem(r, 'The audit trail', 'audit:read');
+      $('audit-note').textContent = problem(r, 'The audit trail API', 'audit:read');
       $('audit-more').hidden = true;
       return;
     }
@@ -169,7 +169,7 @@
     const since = new Date(Date.now() - 86400000).toISOString();
     const r = await api('GET', `/v1/audit?${new URLSearchParams({ since, limit: '1000' })}`);
     if (!r.ok) {
-      $('timeline-note').textContent = problem(r, 'The audit trail', 'audit:read');
+      $('timeline-note').textContent = problem(r, 'The audit trail API', 'audit:read');
       return;
     }
     const entries = r.body.entries.filter((a) => /token|credential|rotat/i.test(a.kind));
