@@ -28,10 +28,11 @@
   // ---- maintenance windows
   const form = $('window-form');
   const scopeText = (scope) => {
-    if (scope.all) return 'Everything';
-    if (scope.trunkId) return `Trunk ${scope.trunkId}`;
-    if (scope.trunkBaseId) return `Trunk base ${scope.trunkBaseId}`;
-    return `Edge ${scope.edgeId}`;
+    const org = scope.org && tg.whoami.orgs.length > 1 ? ` (org ${scope.org})` : '';
+    if (scope.all) return `Everything${org}`;
+    if (scope.trunkId) return `Trunk ${scope.trunkId}${org}`;
+    if (scope.trunkBaseId) return `Trunk base ${scope.trunkBaseId}${org}`;
+    return `Edge ${scope.edgeId}${org}`;
   };
   async function loadWindows() {
     const r = await api('GET', '/v1/maintenance');
@@ -98,6 +99,8 @@
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const scope = kind.value === 'all' ? { all: true } : { [kind.value]: idInput.value.trim() };
+    // With several orgs the org chosen at the top is the window's (without one, `all` covers every org).
+    if (tg.org) scope.org = tg.org;
     const body = { scope, startsAt: fromInput($('w-start').value), endsAt: fromInput($('w-end').value), reason: $('w-reason').value };
     const r = await api('POST', '/v1/maintenance', body);
     $('maintenance-note').textContent = r.ok
@@ -114,8 +117,11 @@
   const auditBody = $('audit-table').tBodies[0];
   function query(withCursor) {
     const q = new URLSearchParams({ limit: '100' });
-    const subject = $('a-incident').value || $('a-trunk').value;
-    if (subject) q.set('subject', subject);
+    // An incident by its number once it has one: that also finds its entries from before ServiceNow numbered it.
+    const incident = tg.snapshot && tg.snapshot.incidents.find((i) => i.correlationId === $('a-incident').value);
+    if (incident && incident.number) q.set('incident', incident.number);
+    else if ($('a-incident').value || $('a-trunk').value) q.set('subject', $('a-incident').value || $('a-trunk').value);
+    if (tg.org) q.set('org', tg.org);
     if ($('a-since').value) q.set('since', fromInput($('a-since').value));
     if ($('a-until').value) q.set('until', fromInput($('a-until').value));
     if (withCursor && cursor) q.set('cursor', cursor);
@@ -167,15 +173,27 @@
   // The credentials' last 24 hours: token rotations and failures from the audit trail.
   async function loadTimeline() {
     const since = new Date(Date.now() - 86400000).toISOString();
-    const r = await api('GET', `/v1/audit?${new URLSearchParams({ since, limit: '1000' })}`);
+    const [rotated, failed] = await Promise.all(
+      ['token_rotated', 'token_refresh_failed'].map((kind) =>
+        api('GET', `/v1/audit?${new URLSearchParams({ since, kind, limit: '500' })}`),
+      ),
+    );
+    const r = rotated.ok ? failed : rotated;
     if (!r.ok) {
       $('timeline-note').textContent = problem(r, 'The audit trail API', 'audit:read');
       return;
     }
-    const entries = r.body.entries.filter((a) => /token|credential|rotat/i.test(a.kind));
+    const entries = [...rotated.body.entries, ...failed.body.entries].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
     $('timeline-note').textContent = entries.length ? '' : 'No token rotation or failure in the last 24 hours.';
     $('timeline').replaceChildren(
-      ...entries.map((a) => el('li', { class: /fail|error/i.test(a.kind) ? 'bad' : null }, when(a.at), ` ${a.kind}: ${a.message}`)),
+      ...entries.map((a) =>
+        el(
+          'li',
+          { class: a.kind === 'token_refresh_failed' ? 'bad' : null },
+          when(a.at),
+          ` ${a.kind === 'token_rotated' ? 'rotated' : 'refresh failed'}: ${a.message}`,
+        ),
+      ),
     );
   }
 
