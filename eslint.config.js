@@ -31,9 +31,18 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'script',
       globals: Object.fromEntries(
-        ['window', 'document', 'fetch', 'EventSource', 'Event', 'URLSearchParams', 'setInterval', 'clearInterval', 'setTimeout'].map(
-          (g) => [g, 'readonly'],
-        ),
+        [
+          'window',
+          'document',
+          'fetch',
+          'EventSource',
+          'Event',
+          'IntersectionObserver',
+          'URLSearchParams',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+        ].map((g) => [g, 'readonly']),
       ),
     },
   },

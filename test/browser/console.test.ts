@@ -155,6 +155,8 @@ describe('the console in headless chromium, against the simulators', { timeout: 
     await page.route('**/v1/audit?**', (route) => route.fulfill(missing));
     await page.route('**/v1/maintenance', (route) => route.fulfill(missing));
     await page.goto(`${rig.baseUrl}/`);
+    // The audit trail is read once its section is in view.
+    await page.locator('#audit').scrollIntoViewIfNeeded();
     await expect
       .poll(() => page.locator('#audit-note').textContent(), POLL)
       .toBe('The audit trail API is not available on this trunkgate: it answered 404.');

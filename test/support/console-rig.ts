@@ -28,15 +28,25 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-/** Headless chromium with a new, empty profile (removed on close), logged in as `credentials`. */
-export async function launchBrowser(credentials = { username: TEST_USER.user, password: TEST_USER.password }) {
+/**
+ * Headless chromium with a new, empty profile (removed on close), logged in as `credentials`: it answers
+ * the Basic challenge as a person at the prompt would. With `preemptive` it sends the Authorization
+ * header on every request instead, as a browser does once logged in, and keeps its HTTP cache (the
+ * challenge answering intercepts requests, which turns the cache off).
+ */
+export async function launchBrowser(
+  credentials = { username: TEST_USER.user, password: TEST_USER.password },
+  options: { preemptive?: boolean } = {},
+) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'trunkgate-chromium-'));
   // Playwright passes --headless and --user-data-dir itself (a persistent context is how it takes a profile folder).
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: FLAGS,
-    httpCredentials: credentials,
+    ...(options.preemptive
+      ? { extraHTTPHeaders: { authorization: basicHeader(credentials.username, credentials.password) } }
+      : { httpCredentials: credentials }),
     viewport: { width: 1280, height: 900 },
   });
   return {

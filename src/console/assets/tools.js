@@ -127,8 +127,12 @@
     if (withCursor && cursor) q.set('cursor', cursor);
     return q;
   }
+  let asked = 0;
   async function loadAudit(more) {
+    const ask = ++asked;
     const r = await api('GET', `/v1/audit?${query(more)}`);
+    // Only the latest question's answer is shown, whatever order the answers come in.
+    if (ask !== asked) return;
     if (!r.ok) {
       $('audit-note').textContent = problem(r, 'The audit trail API', 'audit:read');
       $('audit-more').hidden = true;
@@ -208,14 +212,24 @@
     );
     syncScope();
   });
-  const refresh = () => {
+  // The audit trail and the credentials' timeline are read once their section comes into view (or is
+  // asked for): the board loads without them.
+  const seen = { audit: false, credentials: false };
+  const whenSeen = (id, fn) =>
+    new IntersectionObserver((entries, observer) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      seen[id] = true;
+      fn();
+    }).observe($(id));
+  document.addEventListener('tg:whoami', () => {
+    void loadWindows();
+    whenSeen('audit', () => void loadAudit(false));
+    whenSeen('credentials', () => void loadTimeline());
+  });
+  setInterval(() => {
     if (document.hidden) return;
     void loadWindows();
-    void loadTimeline();
-  };
-  document.addEventListener('tg:whoami', () => {
-    refresh();
-    void loadAudit(false);
-  });
-  setInterval(refresh, 15000);
+    if (seen.credentials) void loadTimeline();
+  }, 15000);
 })();
