@@ -38,6 +38,7 @@ export default tseslint.config(
           'EventSource',
           'Event',
           'IntersectionObserver',
+          'requestAnimationFrame',
           'URLSearchParams',
           'setInterval',
           'clearInterval',

@@ -19,23 +19,36 @@ interface Transfer {
   url: string;
   status: number;
   bytes: number;
+  /** Served from the browser's cache: nothing on the wire. */
+  cached?: true;
+  finished?: true;
 }
 
 /** Bytes on the wire per request (headers and encoded body), the event stream's counted as far as it came. */
 async function watchTransfers(cdp: CDPSession) {
   const requests = new Map<string, Transfer>();
   await cdp.send('Network.enable');
+  cdp.on('Network.requestServedFromCache', (e) => {
+    const r = requests.get(e.requestId);
+    if (r) r.cached = true;
+  });
   cdp.on('Network.responseReceived', (e) => {
-    requests.set(e.requestId, { url: new URL(e.response.url).pathname, status: e.response.status, bytes: 0 });
+    requests.set(e.requestId, {
+      url: new URL(e.response.url).pathname,
+      status: e.response.status,
+      bytes: 0,
+      ...(e.response.fromDiskCache || e.response.fromPrefetchCache ? { cached: true as const } : {}),
+    });
   });
   cdp.on('Network.dataReceived', (e) => {
     const r = requests.get(e.requestId);
     // An event stream is not encoded: Chrome reports its chunks by their length alone.
-    if (r) r.bytes += e.encodedDataLength || e.dataLength;
+    if (r && !r.finished) r.bytes += e.encodedDataLength || e.dataLength;
   });
   cdp.on('Network.loadingFinished', (e) => {
     const r = requests.get(e.requestId);
-    if (r) r.bytes = Math.max(r.bytes, e.encodedDataLength);
+    // What came over the wire for the whole response, headers included (0 from the cache).
+    if (r) Object.assign(r, { bytes: r.cached ? 0 : e.encodedDataLength, finished: true });
   });
   return () => [...requests.values()];
 }

@@ -222,10 +222,20 @@
       seen[id] = true;
       fn();
     }).observe($(id));
+  // Watched from the first board on (before it the page is short and every section is in view).
+  let watching = false;
+  const watch = () => {
+    if (watching || !tg.snapshot || !tg.whoami.caller) return;
+    watching = true;
+    requestAnimationFrame(() => {
+      whenSeen('audit', () => void loadAudit(false));
+      whenSeen('credentials', () => void loadTimeline());
+    });
+  };
+  tg.onSnapshot(watch);
   document.addEventListener('tg:whoami', () => {
     void loadWindows();
-    whenSeen('audit', () => void loadAudit(false));
-    whenSeen('credentials', () => void loadTimeline());
+    watch();
   });
   setInterval(() => {
     if (document.hidden) return;
