@@ -65,6 +65,7 @@ process.stdout.write(
   [
     '',
     `  trunkgate sandbox on ${baseUrl}   (Ctrl-C to stop)`,
+    `    console:    open ${baseUrl}/ in a browser and log in as ${DEMO_CALLER.user} / ${DEMO_CALLER.password}: the story plays on the board`,
     `    callers:    Basic ${DEMO_CALLER.user} / ${DEMO_CALLER.password}   or   X-API-Key: ${DEMO_API_KEY}`,
     `    try:        curl -s -u ${DEMO_CALLER.user}:${DEMO_CALLER.password} ${baseUrl}/v1/credentials`,
     `    Genesys Cloud simulator: ${sims.genesys.url}   (faults: ${sims.genesys.url}/__sim/genesys/settings)`,
