@@ -69,7 +69,7 @@ export class ConsoleEvents {
     });
     // How long the browser waits before reconnecting after the stream ends (EventSource does so by itself).
     res.write(`retry: ${Math.max(1_000, this.intervalMs)}\n\n`);
-    const stream: Stream = { res, timer: setTimeout(() => this.end(stream), this.maxAgeMs) };
+    const stream: Stream = { res, timer: setTimeout(() => this.end(stream, 'reconnect'), this.maxAgeMs) };
     this.streams.add(stream);
     // The response's close, not the request's: a request is closed once read, long before its viewer leaves.
     res.once('close', () => this.drop(stream));
@@ -81,7 +81,7 @@ export class ConsoleEvents {
   /** Ends every stream and stops the timers (before the server closes, so it need not wait for them). */
   close(): void {
     this.closed = true;
-    for (const stream of [...this.streams]) this.end(stream);
+    for (const stream of [...this.streams]) this.end(stream, 'closing');
     this.stop();
   }
 
@@ -138,8 +138,9 @@ export class ConsoleEvents {
     this.last = null;
   }
 
-  private end(stream: Stream): void {
-    stream.res.end();
+  /** Ends a stream, telling the page why (`reconnect`: its age, the browser reconnects; `closing`: trunkgate stops). */
+  private end(stream: Stream, why: 'reconnect' | 'closing'): void {
+    stream.res.end(`event: ${why}\ndata: {}\n\n`);
     this.drop(stream);
   }
 

@@ -50,14 +50,16 @@ function pageErrors(err: unknown, req: Request, res: Response, next: NextFunctio
   const hint =
     err.status === 401
       ? 'Log in with a trunkgate caller (Basic user name and password), or send an API key in X-API-Key.'
-      : 'This caller needs the <code>console</code> permission (CALLERS_FILE, README "Callers and permissions").';
+      : err.status === 403
+        ? 'This caller needs the <code>console</code> permission (CALLERS_FILE, README "Callers and permissions").'
+        : '';
   res.set(PAGE_HEADERS).setHeader('Cache-Control', 'no-store');
   res
     .status(err.status)
     .type('html')
     .send(
       `<!doctype html><html lang="en"><meta charset="utf-8"><title>trunkgate: ${err.status}</title>` +
-        `<h1>trunkgate console</h1><p>${escapeHtml(err.message)}</p><p>${hint}</p>` +
+        `<h1>trunkgate console</h1><p>${escapeHtml(err.message)}</p>${hint ? `<p>${hint}</p>` : ''}` +
         `<p>Request id: ${escapeHtml(String(res.locals.requestId ?? ''))}</p></html>`,
     );
 }

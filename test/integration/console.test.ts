@@ -231,6 +231,30 @@ describe('the console: authentication, permission, files and the event stream', 
 });
 
 describe('console event streams: bounded and cleaned up', () => {
+  it('ends a stream at its maximum age, telling the page to reconnect', async () => {
+    const events = new ConsoleEvents({ build: async () => ({ n: 1 }), logger: memoryLogger('warn').logger, maxAgeMs: 200 });
+    const app = express();
+    app.get('/events', (_req, res) => events.open(res));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const res = await openGet(`http://127.0.0.1:${(server.address() as { port: number }).port}/events`, {});
+      const stream = eventStream(res.body);
+      expect(await stream.next(() => false)).toEqual({
+        events: [
+          { event: 'snapshot', data: '{"n":1}' },
+          { event: 'reconnect', data: '{}' },
+        ],
+        ended: true,
+      });
+      expect(events.size).toBe(0);
+    } finally {
+      events.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('refuses a stream over the limit with 429 and Retry-After, sends changes only, and forgets a stream its viewer closed', async () => {
     let board = { n: 1 };
     const events = new ConsoleEvents({ build: async () => board, logger: memoryLogger('warn').logger, maxStreams: 1, intervalMs: 50 });
@@ -257,7 +281,8 @@ describe('console event streams: bounded and cleaned up', () => {
       const next = eventStream(res.body);
       await next.next((e) => e.length >= 1);
       events.close();
-      expect((await next.next(() => false)).ended).toBe(true);
+      // Told why, then ended.
+      expect(await next.next(() => false)).toEqual({ events: [{ event: 'closing', data: '{}' }], ended: true });
       expect(events.size).toBe(0);
     } finally {
       events.close();

@@ -175,7 +175,14 @@
   events.addEventListener('problem', () =>
     live(`trunkgate cannot read its store: the board is as of ${clock(updatedAt || new Date())}`, true),
   );
-  events.addEventListener('error', () => live(`Reconnecting…${updatedAt ? ` the board is as of ${clock(updatedAt)}` : ''}`, true));
+  // A stream ended by its age is picked up again at once: no alarm for that.
+  let expected = false;
+  events.addEventListener('reconnect', () => (expected = true));
+  events.addEventListener('closing', () => live('trunkgate is restarting: reconnecting…', true));
+  events.addEventListener('error', () => {
+    if (expected) expected = false;
+    else live(`Reconnecting…${updatedAt ? ` the board is as of ${clock(updatedAt)}` : ''}`, true);
+  });
 
   $('org').addEventListener('change', (e) => {
     tg.org = e.target.value;
