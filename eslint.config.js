@@ -25,4 +25,26 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', global: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly' } },
   },
+  // The console's browser scripts (served as they are: no build step).
+  {
+    files: ['src/console/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'fetch',
+          'EventSource',
+          'Event',
+          'IntersectionObserver',
+          'requestAnimationFrame',
+          'URLSearchParams',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditBench } from './audit.js';
 import { monitorBench } from './monitor.js';
+import { consoleBench } from './console.js';
 import { clusterRotationBench } from './cluster-rotation.js';
 import { failoverBench } from './failover.js';
 import { fuzzBench } from './fuzz.js';
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   fuzz: fuzzBench,
   orgs: orgsBench,
   audit: auditBench,
+  console: consoleBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { createApp } from '../../dist/app.js';
+import { createApp } from '../../dist/app/create-app.js';
 import { loadConfig } from '../../dist/config/config.js';
-import { closeOnSignals } from '../../dist/lifecycle.js';
+import { closeOnSignals } from '../../dist/app/lifecycle.js';
 
 const app = await createApp(loadConfig(process.env, { requireCallerAuth: true }));
 closeOnSignals(app, () => undefined);

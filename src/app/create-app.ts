@@ -30,6 +30,8 @@ import { auditRoutes } from '../http/routes/audit-routes.js';
 import { AuditRecorder, auditQueries, credentialsTrail, recordLeadership } from './audit-trail.js';
 import { maintenanceRoutes } from '../http/routes/maintenance-routes.js';
 import { createWatchdog, watchCredentials, type Watchdog } from './create-watchdog.js';
+import { closeServer } from './lifecycle.js';
+import { createConsole } from './create-console.js';
 import { loadIncidentMapping, type IncidentMapping } from '../incidents/incident-mapping.js';
 import { openStores } from './stores.js';
 import type { AppStores as Store } from './stores.js';
@@ -205,6 +207,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const body = jsonBody({ limitBytes: config.maxPayloadBytes });
   const startedAt = Date.now();
+  const credentialEntries = () => upstream.all.map((u) => ({ ...u.credentials.snapshot(), connection: u.connection }));
+  const operatorConsole = createConsole({
+    auth,
+    access,
+    status: watchdog.status,
+    credentials: credentialEntries,
+    alerts: store,
+    orgs: orgs.map((o) => o.name),
+    logger,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -223,6 +235,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     auditRoutes({ audit: auditQueries(store), orgs: orgs.map((o) => o.name), perOrg: named, access }),
     maintenanceRoutes({ windows: watchdog.incidents.maintenance, clock, access, body }),
   );
+  app.use(operatorConsole.routes);
   app.use(notFound());
   app.use(errorHandler(logger));
 
@@ -263,16 +276,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         server.keepAliveTimeout = 65_000;
       }),
     close: async () => {
-      if (server) {
-        const s = server;
-        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-        // Keep-alive connections go idle as their last response ends: close each one as soon as it does.
-        const sweep = setInterval(() => s.closeIdleConnections(), 50);
-        const grace = setTimeout(() => s.closeAllConnections(), config.shutdownGraceMs);
-        await closed;
-        clearInterval(sweep);
-        clearTimeout(grace);
-      }
+      // Event streams never end by themselves: end them first, so the server closes without waiting for them.
+      operatorConsole.events.close();
+      if (server) await closeServer(server, config.shutdownGraceMs);
       await Promise.all(monitors.map((m) => m.stop()));
       // Flush the outbox (bounded) before exit (docs/design.md, 'Outbox'); what is left waits in the store.
       await watchdog.stop(Math.min(5_000, config.shutdownGraceMs));

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+
 /** Something that can be closed gracefully on SIGTERM/SIGINT. */
 export interface Closable {
   close(): Promise<void>;
@@ -23,4 +25,15 @@ export function closeOnSignals(target: Closable, log: (message: string, meta?: R
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Stops accepting connections and waits for the open ones: idle keep-alive ones close at once, the rest after `graceMs`. */
+export async function closeServer(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Keep-alive connections go idle as their last response ends: close each one as soon as it does.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  const grace = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearInterval(sweep);
+  clearTimeout(grace);
 }

@@ -56,6 +56,8 @@ export class CallerAuthenticator {
   private readonly keyCallers: Caller[];
   private readonly jwks?: JWTVerifyGetKey;
   private readonly challenge: string;
+  /** What a browser is challenged with: Basic alone when Basic users exist (browsers prompt for that). */
+  private readonly browserChallenge: string;
   /** The schemes callers may use, for messages (never anything from the request). */
   private readonly accepted: string;
 
@@ -80,6 +82,7 @@ export class CallerAuthenticator {
     if (basic.length > 0) challenges.push(`Basic realm="${REALM}", charset="UTF-8"`);
     if (keyed.length > 0 || config.jwt) challenges.push(`Bearer realm="${REALM}"`);
     this.challenge = challenges.join(', ') || `Bearer realm="${REALM}"`;
+    this.browserChallenge = basic.length > 0 ? challenges[0]! : this.challenge;
     this.accepted =
       [basic.length > 0 ? 'Basic' : '', keyed.length > 0 || config.jwt ? 'Bearer' : ''].filter(Boolean).join(' or ') || 'Bearer';
   }
@@ -163,15 +166,27 @@ export class CallerAuthenticator {
     return new UnauthorizedError(message, challenge);
   }
 
-  /** Express middleware that sets `res.locals.caller`. */
-  middleware() {
+  /**
+   * Express middleware that sets `res.locals.caller`. With `browser` (the console's pages) a refusal
+   * challenges with Basic alone when Basic users exist: a browser shows its login prompt for that.
+   */
+  middleware(options: { browser?: boolean } = {}) {
+    const refused = (err: unknown): never => {
+      if (options.browser && err instanceof UnauthorizedError) throw new UnauthorizedError(err.message, this.browserChallenge);
+      throw err;
+    };
     return (req: Request, res: Response, next: NextFunction): void | Promise<void> => {
-      const caller = this.authenticate(req);
+      let caller: Caller | Promise<Caller>;
+      try {
+        caller = this.authenticate(req);
+      } catch (err) {
+        return refused(err);
+      }
       if (caller instanceof Promise) {
         return caller.then((verified) => {
           res.locals.caller = verified;
           next();
-        });
+        }, refused);
       }
       res.locals.caller = caller;
       next();

@@ -7,6 +7,7 @@ export function sandboxBanner(sandbox: Sandbox, baseUrl: string): string {
   const lines = [
     '',
     `  trunkgate sandbox on ${baseUrl}   (Ctrl-C to stop)`,
+    `    console:    open ${baseUrl}/ in a browser and log in as ${DEMO_CALLER.user} / ${DEMO_CALLER.password}: the story plays on the board`,
     `    callers:    Basic ${DEMO_CALLER.user} / ${DEMO_CALLER.password}   or   X-API-Key: ${DEMO_API_KEY}`,
     `    try:        curl -s -u ${caller} ${baseUrl}/v1/credentials`,
   ];
