@@ -8,10 +8,10 @@ import { startChild, type Child } from './child.js';
 
 export const BENCH_API_KEY = 'bench-api-key-0123456789abcdef';
 
-/** Compiles src/ to dist/ so trunkgate runs as `npm start` runs it (no TypeScript loader). */
+/** Builds dist/ with `npm run build` (the compile and the console's assets) so trunkgate runs as `npm start` runs it (no TypeScript loader). */
 export function buildDist(): void {
   process.stdout.write('building dist/…\n');
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 }
 
 /** The node flags of `npm start`. */
