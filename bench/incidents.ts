@@ -23,7 +23,7 @@ import { createHttpClient } from '../src/net/http-client.js';
 import { limiterFactory } from '../src/upstream/limiter-factory.js';
 import { ServiceNowPacer } from '../src/upstream/servicenow-pacer.js';
 import { ingestRun } from './incident-ingest.js';
-import { percentile, round } from './stats.js';
+import { percentile, rng, round } from './stats.js';
 import { benchStores } from './support/bench-store.js';
 import { startServiceNowSimProcess, type ServiceNowSimProcess } from './support/servicenow-sim-process.js';
 
@@ -34,18 +34,6 @@ const STRESS_RATE_PER_SEC = Number(process.env.BENCH_STRESS_RATE ?? 250);
 const OUTBOX_EVENTS = Number(process.env.BENCH_OUTBOX_EVENTS ?? 20_000);
 const BURST = Number(process.env.BENCH_OUTBOX_BURST ?? 200);
 const SEED = 20260101;
-
-/** A small seeded PRNG (mulberry32), so every run plays the same sequence. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const trunkId = (i: number) => `bench-${String(i).padStart(4, '0')}`;
 const isFailing = (s: TrunkState) => s === 'rejected' || s === 'dropped';

@@ -13,18 +13,6 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
   return check();
 }
 
-/** A small seeded PRNG (mulberry32), so every run picks the same trunks and offsets. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Fisher–Yates with the given PRNG. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];

@@ -4,7 +4,8 @@
 import type { TrunkgateApp } from '../../src/app/create-app.js';
 import { perOrgNames } from '../../src/trunks/subject-names.js';
 import type { OrgSimsReport } from './org-sims.js';
-import { maxInWindow, ms, rng, shuffled } from './orgs-measure.js';
+import { rng } from '../stats.js';
+import { maxInWindow, ms, shuffled } from './orgs-measure.js';
 
 export interface StormTrunk {
   org: string;
