@@ -47,7 +47,7 @@ export function permissionsFromClaim(claim: unknown): PermissionSet {
 
 /**
  * What each /v1 route needs. Routes apply it with `access.allow(...)`, the OpenAPI document names it in
- * each operation's 403, and routes still to come are one line here. `GET /v1/actions` is the exception
+ * each operation's 403, and a new route is one line here. `GET /v1/actions` is the exception
  * written out in its route: any `actions:run…` permission, and it lists only what the caller may run.
  */
 export const ROUTE_PERMISSIONS = {
