@@ -64,9 +64,9 @@ describe('payload gate on a real process', () => {
       expect(res.status).toBe(413);
     }
     const after = await residentBytes(proc.url);
-    // Buffering even one of these 10 MB bodies whole would grow RSS past this (the bytes plus their
-    // decoded string); GC timing alone has been seen to add up to ~8.8 MB on a loaded machine.
-    expect(after - before).toBeLessThan(9.5 * 1024 * 1024);
+    // Buffering even one of these 10 MB bodies whole would grow RSS by 20 MB or more (the 10 MB of bytes
+    // plus their decoded string); GC timing alone has been seen to add up to 11.4 MB (Node 24, 2 cores).
+    expect(after - before).toBeLessThan(16 * 1024 * 1024);
   });
 
   it('still answers normal requests afterwards', async () => {
