@@ -76,6 +76,39 @@ function actionPaths(actions: ActionSummary[], taken: Set<string>): Record<strin
   return paths;
 }
 
+/** `POST …/actions/{name}`: any loaded action by name, for the default org or (`org`) under `/v1/orgs/{org}`. */
+function runByName(o: { summary: string; operationId: string; org: boolean }): Schema {
+  return {
+    summary: o.summary,
+    operationId: o.operationId,
+    tags: ['actions'],
+    parameters: [
+      ...(o.org ? [ORG_PARAMETER] : []),
+      {
+        name: 'name',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+        description: `the action name (GET ${o.org ? '/v1/orgs/{org}/actions' : '/v1/actions'} lists them)`,
+      },
+    ],
+    requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: "the action's input" } } } },
+    responses: {
+      200: json({ type: 'object', description: "the action's flat output" }, 'the action result'),
+      ...v1Errors('actions:run:<name> (or actions:run)', {
+        400: 'invalid_json or validation_failed',
+        404: o.org ? `${UNKNOWN_ORG}; unknown_action; or not_found (the record asked for)` : 'unknown_action, or not_found',
+        413: 'payload_too_large',
+        415: 'unsupported_media_type',
+        429: 'rate_limited (see Retry-After)',
+        502: 'upstream_error',
+        503: 'upstream_unavailable',
+        504: 'upstream_timeout',
+      }),
+    },
+  };
+}
+
 /** `GET /v1/orgs/{org}/actions` and `POST /v1/orgs/{org}/actions/{name}`: the action routes of one org. */
 function orgActionPaths(): Record<string, Record<string, Schema>> {
   return {
@@ -92,35 +125,11 @@ function orgActionPaths(): Record<string, Record<string, Schema>> {
       },
     },
     '/v1/orgs/{org}/actions/{name}': {
-      post: {
+      post: runByName({
         summary: "Run any loaded Data Action by name against one org's Genesys Cloud and its ServiceNow instance",
         operationId: 'runOrgAction',
-        tags: ['actions'],
-        parameters: [
-          ORG_PARAMETER,
-          {
-            name: 'name',
-            in: 'path',
-            required: true,
-            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-            description: 'the action name (GET /v1/orgs/{org}/actions lists them)',
-          },
-        ],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: "the action's input" } } } },
-        responses: {
-          200: json({ type: 'object', description: "the action's flat output" }, 'the action result'),
-          ...v1Errors('actions:run:<name> (or actions:run)', {
-            400: 'invalid_json or validation_failed',
-            404: `${UNKNOWN_ORG}; unknown_action; or not_found (the record asked for)`,
-            413: 'payload_too_large',
-            415: 'unsupported_media_type',
-            429: 'rate_limited (see Retry-After)',
-            502: 'upstream_error',
-            503: 'upstream_unavailable',
-            504: 'upstream_timeout',
-          }),
-        },
-      },
+        org: true,
+      }),
     },
   };
 }
@@ -166,34 +175,11 @@ function fixedPaths(): Record<string, Record<string, Schema>> {
       },
     },
     '/v1/actions/{name}': {
-      post: {
+      post: runByName({
         summary: 'Run any loaded Data Action by name (each also has its own path, with its schemas)',
         operationId: 'runAction',
-        tags: ['actions'],
-        parameters: [
-          {
-            name: 'name',
-            in: 'path',
-            required: true,
-            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-            description: 'the action name (GET /v1/actions lists them)',
-          },
-        ],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: "the action's input" } } } },
-        responses: {
-          200: json({ type: 'object', description: "the action's flat output" }, 'the action result'),
-          ...v1Errors('actions:run:<name> (or actions:run)', {
-            400: 'invalid_json or validation_failed',
-            404: 'unknown_action, or not_found',
-            413: 'payload_too_large',
-            415: 'unsupported_media_type',
-            429: 'rate_limited (see Retry-After)',
-            502: 'upstream_error',
-            503: 'upstream_unavailable',
-            504: 'upstream_timeout',
-          }),
-        },
-      },
+        org: false,
+      }),
     },
     '/v1/credentials': {
       get: {
