@@ -235,4 +235,26 @@ describe('the audit export', () => {
     );
     expect(none).toBe('id,at,subject,kind,org,message,details\r\n');
   });
+
+  it('never ends an export the store failed part-way: the error reaches the caller and the stream is left cut, not complete', async () => {
+    const { queries } = await storeWith(1203);
+    // The store answers the first batch, then its connection drops.
+    async function* failing() {
+      for await (const batch of queries.batches({}, { batchSize: 500 })) {
+        yield batch;
+        throw new Error('connection terminated');
+      }
+    }
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const begin = vi.fn();
+    await expect(writeExport(Object.assign(out, { destroyed: false }), failing(), 'ndjson', begin)).rejects.toThrow(
+      'connection terminated',
+    );
+    expect(begin).toHaveBeenCalledTimes(1);
+    expect(text.split('\n').filter(Boolean)).toHaveLength(500);
+    // Not ended: the HTTP layer then destroys the connection, so a client sees a cut transfer, never a short file.
+    expect(out.writableEnded).toBe(false);
+  });
 });
